@@ -1,0 +1,74 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
+
+	"github.com/ssoctl/ssoctl/internal/emulator"
+)
+
+// sandbox starts the emulator on a real loopback HTTP server and returns an
+// aws.Config whose clients talk to it.
+func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, aws.Config, string) {
+	t.Helper()
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatalf("emulator.New: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	srv.SetBaseURL(ts.URL)
+	return srv, sdkConfig(ts.URL, 1), ts.URL
+}
+
+// sdkConfig is a plain SDK configuration for an endpoint: dummy static
+// credentials, us-east-1, and the given number of attempts (1: no retries,
+// so error shapes are seen as they are).
+func sdkConfig(url string, attempts int) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
+		BaseEndpoint: aws.String(url),
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = attempts })
+		},
+	}
+}
+
+// wantAPIError checks that err is a service error with the given code.
+func wantAPIError(t testing.TB, err error, code string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got error %v; want API error %s", err, code)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("got error code %s (%v); want %s", ae.ErrorCode(), err, code)
+	}
+}
+
+// stats reads /_sandbox/stats over HTTP.
+func stats(t testing.TB, url string) emulator.StatsSnapshot {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s emulator.StatsSnapshot
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var ctx = context.Background()

@@ -1,0 +1,5 @@
+package emulator
+
+func (s *Server) iamOps() map[string]queryHandler {
+	return map[string]queryHandler{}
+}

@@ -1,0 +1,394 @@
+// Package emulator is the sandbox: an http.Handler that emulates, on one
+// port, every AWS API ssoctl calls (sso-admin, identitystore, organizations,
+// iam, sts, and for sign-in sso-oidc and the sso portal), over in-memory
+// state, with AWS's wire formats, page caps, quotas and error shapes.
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Options configures a Server. The zero value is a working sandbox with the
+// small demo organization, no quotas and no injected faults.
+type Options struct {
+	// Org is small, medium, large, or the path of a state JSON file.
+	Org string
+	// Seed makes generated organizations and new ids deterministic.
+	Seed uint64
+	// State, when set, is loaded instead of Org.
+	State *State
+	// Quotas enforces AWS's documented rates ("aws") or none ("none", "").
+	Quotas string
+	// QuotaScale multiplies every quota rate (and burst); 0 means 1.
+	QuotaScale float64
+	// Latency is added to every request.
+	Latency time.Duration
+	// ThrottleRate and ErrorRate are the fractions of requests answered with
+	// the service's throttling error or an internal error.
+	ThrottleRate, ErrorRate float64
+	// PendingPolls is how many status polls an async request answers
+	// IN_PROGRESS before it completes (and, for sign-in, how many token polls
+	// stay authorization_pending).
+	PendingPolls int
+	// SignInAs is the identity-store user name who approves sign-ins.
+	SignInAs string
+	// TokenTTL, RefreshTTL and RegistrationTTL are the lifetimes of issued
+	// access tokens, refresh tokens and client registrations (0: AWS's).
+	TokenTTL, RefreshTTL, RegistrationTTL time.Duration
+	// CredentialTTL is the lifetime of role credentials (0: one hour).
+	CredentialTTL time.Duration
+}
+
+// Server is the sandbox's http.Handler.
+type Server struct {
+	opts Options
+
+	mu sync.RWMutex // guards st
+	st *store
+
+	stats *stats
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	limiters map[string]*rate.Limiter // service or service:Operation
+
+	baseURL string
+	ops     map[string]map[string]opHandler // service -> operation -> handler
+	rest    []restRouteEntry
+	query   map[string]queryService
+
+	credMu sync.RWMutex
+	creds  map[string]callerIdentity // issued role credentials by access key id
+}
+
+// queryService is one query-protocol service: its XML namespace and operations.
+type queryService struct {
+	ns  string
+	ops map[string]queryHandler
+}
+
+// opHandler serves one awsJson operation: it decodes its own input from body.
+type opHandler struct {
+	fn    func(body []byte) (any, error)
+	write bool // needs the write lock
+}
+
+// New builds a sandbox from opts.
+func New(opts Options) (*Server, error) {
+	st := opts.State
+	if st == nil {
+		var err error
+		st, err = loadOrg(opts.Org, opts.Seed)
+		if err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{
+		opts:  opts,
+		stats: newStats(),
+		rng:   rand.New(rand.NewPCG(opts.Seed, 0x55c0)),
+	}
+	var err error
+	if s.st, err = fromState(st); err != nil {
+		return nil, fmt.Errorf("sandbox state: %w", err)
+	}
+	s.limiters = quotaLimiters(opts.Quotas, opts.QuotaScale)
+	s.ops = map[string]map[string]opHandler{
+		"sso-admin":     s.ssoAdminOps(),
+		"identitystore": s.identityStoreOps(),
+		"organizations": s.organizationsOps(),
+	}
+	s.query = map[string]queryService{
+		"sts": {ns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: s.stsOps()},
+		"iam": {ns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: s.iamOps()},
+	}
+	s.rest = s.restRoutes()
+	s.creds = map[string]callerIdentity{}
+	return s, nil
+}
+
+// loadOrg returns the named demo organization or reads a state file.
+func loadOrg(org string, seed uint64) (*State, error) {
+	switch org {
+	case "", "small", "medium", "large":
+		return Generate(org, seed), nil
+	}
+	f, err := os.Open(org)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox organization: %w", err)
+	}
+	defer f.Close()
+	return LoadState(f)
+}
+
+// SetBaseURL tells the server the URL it is reachable at (used in the
+// verification URIs and start URL it hands out).
+func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimRight(u, "/") }
+
+// Region is the region the sandbox claims to be in.
+func (s *Server) Region() string { return s.st.region }
+
+// Exports returns the `export NAME=VALUE` lines a shell needs to use the
+// sandbox at baseURL.
+func Exports(baseURL, region string) []string {
+	return []string{
+		"export AWS_ENDPOINT_URL=" + baseURL,
+		"export AWS_ENDPOINT_URL_SSO=" + baseURL,
+		"export AWS_ENDPOINT_URL_SSO_OIDC=" + baseURL,
+		"export AWS_ACCESS_KEY_ID=AKIASANDBOXEXAMPLE01",
+		"export AWS_SECRET_ACCESS_KEY=sandbox-secret-not-real",
+		"export AWS_REGION=" + region,
+		"export AWS_DEFAULT_REGION=" + region,
+		"export AWS_DEFAULT_SSO_START_URL=" + baseURL + "/start",
+		"export AWS_DEFAULT_SSO_REGION=" + region,
+	}
+}
+
+// Snapshot returns a copy of the whole state.
+func (s *Server) Snapshot() *State {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.toState()
+}
+
+// ServeHTTP routes a request to its service: awsJson by X-Amz-Target,
+// rest-json by path, query protocol by Action and SigV4 scope.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+		s.serveControl(w, r)
+		return
+	}
+	if s.opts.Latency > 0 {
+		select {
+		case <-time.After(s.opts.Latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	reqID := s.uuid()
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		s.serveAWSJSON(w, r, reqID, target)
+		return
+	}
+	if svc, op, h := s.restRoute(r); h != nil {
+		s.serveRest(w, r, reqID, svc, op, h)
+		return
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		s.serveQuery(w, r, reqID)
+		return
+	}
+	writeRestJSONError(w, reqID, newErr(404, "UnknownOperationException", "no sandbox operation for %s %s", r.Method, r.URL.Path))
+}
+
+var targetPrefixes = map[string]string{
+	"SWBExternalService":        "sso-admin",
+	"AWSIdentityStore":          "identitystore",
+	"AWSOrganizationsV20161128": "organizations",
+}
+
+func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, target string) {
+	prefix, op, _ := strings.Cut(target, ".")
+	svc := targetPrefixes[prefix]
+	h, ok := s.ops[svc][op]
+	if !ok {
+		writeJSONError(w, reqID, newErr(400, "UnknownOperationException", "operation %s is not supported by the sandbox", target))
+		return
+	}
+	s.stats.call(svc, op)
+	if e := s.admit(svc, op); e != nil {
+		writeJSONError(w, reqID, e)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeJSONError(w, reqID, newErr(400, "SerializationException", "read body: %v", err))
+		return
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if h.write {
+		s.mu.Lock()
+	} else {
+		s.mu.RLock()
+	}
+	out, err := h.fn(body)
+	if h.write {
+		s.mu.Unlock()
+	} else {
+		s.mu.RUnlock()
+	}
+	if err != nil {
+		ae := asAPIError(err)
+		s.stats.fail(svc, op, ae)
+		writeJSONError(w, reqID, ae)
+		return
+	}
+	writeJSON(w, reqID, "application/x-amz-json-1.1", out)
+}
+
+// jsonOp adapts a typed handler to an opHandler.
+func jsonOp[I any](write bool, f func(in *I) (any, error)) opHandler {
+	return opHandler{write: write, fn: func(body []byte) (any, error) {
+		var in I
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, newErr(400, "SerializationException", "cannot decode request: %v", err)
+		}
+		return f(&in)
+	}}
+}
+
+// restHandler serves a rest-json or rest-xml request.
+type restHandler func(w http.ResponseWriter, r *http.Request, reqID string) error
+
+// restRoute finds the service and operation of a path-routed request.
+func (s *Server) restRoute(r *http.Request) (string, string, restHandler) {
+	for _, rt := range s.rest {
+		if rt.method == r.Method && rt.path.MatchString(r.URL.Path) {
+			return rt.service, rt.op, rt.h
+		}
+	}
+	return "", "", nil
+}
+
+type restRouteEntry struct {
+	method, service, op string
+	path                *regexp.Regexp
+	h                   restHandler
+}
+
+func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, h restHandler) {
+	s.stats.call(svc, op)
+	if e := s.admit(svc, op); e != nil {
+		writeRestJSONError(w, reqID, e)
+		return
+	}
+	if err := h(w, r, reqID); err != nil {
+		ae := asAPIError(err)
+		s.stats.fail(svc, op, ae)
+		writeRestJSONError(w, reqID, ae)
+	}
+}
+
+// queryService tells a query-protocol request's service from its SigV4
+// credential scope, else from the operation name.
+func queryServiceName(r *http.Request, action string) string {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, cred, ok := strings.Cut(auth, "Credential="); ok {
+			parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
+			if len(parts) >= 4 {
+				return parts[3]
+			}
+		}
+	}
+	if action == "GetCallerIdentity" || strings.HasPrefix(action, "Assume") || action == "GetSessionToken" {
+		return "sts"
+	}
+	return "iam"
+}
+
+type queryHandler func(form url.Values, caller callerIdentity) (any, error)
+
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
+	if err := r.ParseForm(); err != nil {
+		writeQueryError(w, reqID, "", newErr(400, "MalformedQueryString", "%v", err))
+		return
+	}
+	action := r.PostForm.Get("Action")
+	svc := queryServiceName(r, action)
+	qs := s.query[svc]
+	ns := qs.ns
+	h, ok := qs.ops[action]
+	if !ok {
+		writeQueryError(w, reqID, ns, newErr(400, "InvalidAction", "The action %s is not valid for this web service.", action))
+		return
+	}
+	s.stats.call(svc, action)
+	if e := s.admit(svc, action); e != nil {
+		writeQueryError(w, reqID, ns, e)
+		return
+	}
+	caller := s.caller(r)
+	s.mu.RLock()
+	out, err := h(r.PostForm, caller)
+	s.mu.RUnlock()
+	if err != nil {
+		ae := asAPIError(err)
+		if ae.Code == "InternalServerException" {
+			ae.Code = "ServiceFailure"
+		}
+		s.stats.fail(svc, action, ae)
+		writeQueryError(w, reqID, ns, ae)
+		return
+	}
+	writeQueryResult(w, reqID, ns, action, out)
+}
+
+// callerIdentity is who signed a request: the account whose IAM the request
+// sees and the ARN sts reports.
+type callerIdentity struct {
+	AccessKeyId string
+	Account     string
+	Arn         string
+	UserId      string
+}
+
+// caller works out who signed r. Role credentials issued by the portal map
+// to their account and role; anything else is the management account's
+// administrator.
+func (s *Server) caller(r *http.Request) callerIdentity {
+	akid := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, cred, ok := strings.Cut(auth, "Credential="); ok {
+			akid, _, _ = strings.Cut(cred, "/")
+		}
+	}
+	s.credMu.RLock()
+	id, ok := s.creds[akid]
+	s.credMu.RUnlock()
+	if ok {
+		return id
+	}
+	mgmt := s.st.org.MasterAccountId
+	return callerIdentity{
+		AccessKeyId: akid,
+		Account:     mgmt,
+		Arn:         "arn:aws:iam::" + mgmt + ":user/sandbox-admin",
+		UserId:      "AIDASANDBOXADMIN0001",
+	}
+}
+
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/stats":
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.stats.snapshot())
+	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/stats/reset":
+		s.stats.reset()
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/state":
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		_ = enc.Encode(s.Snapshot())
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// Stats returns the call, throttle and error counts since start or reset.
+func (s *Server) Stats() StatsSnapshot { return s.stats.snapshot() }

@@ -1,0 +1,5 @@
+package emulator
+
+func (s *Server) ssoAdminOps() map[string]opHandler {
+	return map[string]opHandler{}
+}

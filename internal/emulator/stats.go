@@ -1,0 +1,174 @@
+package emulator
+
+import (
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// StatsSnapshot is the body of GET /_sandbox/stats: counts per
+// "<service>:<Operation>" since start or the last reset. Calls counts every
+// request received, throttled ones included; Throttled and Errors count the
+// requests answered with a throttling error or any other error.
+type StatsSnapshot struct {
+	Calls     map[string]int `json:"calls"`
+	Throttled map[string]int `json:"throttled"`
+	Errors    map[string]int `json:"errors"`
+}
+
+type stats struct {
+	mu sync.Mutex
+	s  StatsSnapshot
+}
+
+func newStats() *stats {
+	st := &stats{}
+	st.reset()
+	return st
+}
+
+func (st *stats) reset() {
+	st.mu.Lock()
+	st.s = StatsSnapshot{Calls: map[string]int{}, Throttled: map[string]int{}, Errors: map[string]int{}}
+	st.mu.Unlock()
+}
+
+func (st *stats) call(svc, op string) {
+	st.mu.Lock()
+	st.s.Calls[svc+":"+op]++
+	st.mu.Unlock()
+}
+
+func (st *stats) throttle(svc, op string) {
+	st.mu.Lock()
+	st.s.Throttled[svc+":"+op]++
+	st.mu.Unlock()
+}
+
+func (st *stats) fail(svc, op string, _ *apiError) {
+	st.mu.Lock()
+	st.s.Errors[svc+":"+op]++
+	st.mu.Unlock()
+}
+
+func (st *stats) snapshot() StatsSnapshot {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cp := func(m map[string]int) map[string]int {
+		out := make(map[string]int, len(m))
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	return StatsSnapshot{Calls: cp(st.s.Calls), Throttled: cp(st.s.Throttled), Errors: cp(st.s.Errors)}
+}
+
+// quota is a documented rate (per second) and burst.
+type quota struct{ rate, burst float64 }
+
+// serviceQuotas are AWS's documented rates (anchors-admin.md §4). Keys are a
+// service (shared by all its operations) or service:Operation (its own
+// bucket, as Organizations rates each operation).
+var serviceQuotas = map[string]quota{
+	"sso-admin":                                  {20, 20}, // collective
+	"identitystore":                              {20, 20},
+	"organizations":                              {5, 8}, // operations not listed below
+	"organizations:ListAccounts":                 {8, 12},
+	"organizations:ListAccountsForParent":        {5, 8},
+	"organizations:ListOrganizationalUnitsForParent": {5, 8},
+	"organizations:ListParents":                  {5, 8},
+	"organizations:ListChildren":                 {6, 10},
+	"organizations:DescribeAccount":              {20, 30},
+	"organizations:ListRoots":                    {1, 2},
+	"organizations:DescribeOrganization":         {1, 2},
+	"iam":                                        {20, 40},
+	"sts":                                        {100, 200},
+	"sso":                                        {20, 20},
+	"sso-oidc":                                   {20, 20},
+	"sesv2":                                      {1, 1},
+	"s3":                                         {3500, 3500},
+}
+
+func quotaLimiters(mode string, scale float64) map[string]*rate.Limiter {
+	if mode != "aws" {
+		return nil
+	}
+	if scale <= 0 {
+		scale = 1
+	}
+	out := map[string]*rate.Limiter{}
+	for k, q := range serviceQuotas {
+		burst := int(q.burst * scale)
+		if burst < 1 {
+			burst = 1
+		}
+		out[k] = rate.NewLimiter(rate.Limit(q.rate*scale), burst)
+	}
+	return out
+}
+
+// throttleError is each service's own answer to too many requests.
+func throttleError(svc string) *apiError {
+	switch svc {
+	case "identitystore":
+		return newErr(400, "ThrottlingException", "Rate exceeded").with("RetryAfterSeconds", 1)
+	case "organizations":
+		return newErr(400, "TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress or the rate limit was exceeded. Try again later.").with("Type", "")
+	case "iam", "sts":
+		return newErr(400, "Throttling", "Rate exceeded")
+	case "sso", "sesv2":
+		return newErr(429, "TooManyRequestsException", "Too many requests")
+	case "sso-oidc":
+		return newErr(400, "SlowDownException", "Too many requests").withOAuth("slow_down")
+	case "s3":
+		return newErr(503, "SlowDown", "Please reduce your request rate.")
+	}
+	return newErr(400, "ThrottlingException", "Rate exceeded")
+}
+
+// internalError is each service's own 5xx.
+func internalError(svc string) *apiError {
+	switch svc {
+	case "organizations":
+		return newErr(500, "ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later.")
+	case "iam":
+		return newErr(500, "ServiceFailure", "Request processing has failed due to some unknown error, exception or failure.")
+	case "sts":
+		return newErr(500, "InternalFailure", "An internal error occurred.")
+	case "s3":
+		return newErr(500, "InternalError", "We encountered an internal error. Please try again.")
+	}
+	return newErr(500, "InternalServerException", "An internal error occurred (injected by the sandbox).")
+}
+
+func (e *apiError) withOAuth(code string) *apiError {
+	e.OAuth = code
+	return e
+}
+
+// admit decides whether a request goes through: injected faults first, then
+// the quota token buckets. It counts what it refuses.
+func (s *Server) admit(svc, op string) *apiError {
+	if s.opts.ThrottleRate > 0 && s.chance(s.opts.ThrottleRate) {
+		s.stats.throttle(svc, op)
+		return throttleError(svc)
+	}
+	if s.opts.ErrorRate > 0 && s.chance(s.opts.ErrorRate) {
+		e := internalError(svc)
+		s.stats.fail(svc, op, e)
+		return e
+	}
+	if s.limiters == nil {
+		return nil
+	}
+	l, ok := s.limiters[svc+":"+op]
+	if !ok {
+		l, ok = s.limiters[svc]
+	}
+	if ok && !l.Allow() {
+		s.stats.throttle(svc, op)
+		return throttleError(svc)
+	}
+	return nil
+}

@@ -1,0 +1,324 @@
+package emulator
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// store is the indexed, in-memory form of State. Every list an API serves is
+// an index, so a page is served without scanning a table. It is guarded by
+// Server.mu.
+type store struct {
+	region string
+	org    Organization
+
+	roots    *index[*OrgUnit] // by id
+	ous      *index[*OrgUnit] // by id
+	accounts *index[*Account] // by id
+	// children of a parent: accounts and OUs, by id
+	accountsByParent map[string]*index[*Account]
+	ousByParent      map[string]*index[*OrgUnit]
+
+	instances *index[*Instance] // by instance ARN
+	psets     map[string]*index[*PermissionSet] // instance ARN -> by PS ARN
+	psByArn   map[string]*PermissionSet
+	psByName  map[string]string // instanceArn|lower(name) -> PS ARN
+
+	// provisioning, both ways
+	provByPS      map[string]*index[*Provision] // PS ARN -> by account id
+	provByAccount map[string]*index[*Provision] // instance|account -> by PS ARN
+
+	// assignments, both ways
+	asgByTarget    map[string]*index[*Assignment] // instance|account|ps -> by type|principal
+	asgByPrincipal map[string]*index[*Assignment] // instance|type|principal -> by account|ps
+
+	users       map[string]*index[*User] // identity store -> by user id
+	userByName  map[string]string        // store|lower(username) -> id
+	groups      map[string]*index[*Group]
+	groupByName map[string]string // store|lower(displayname) -> id
+	memberships map[string]*Membership           // membership id
+	mByGroup    map[string]*index[*Membership]   // store|group -> by user id
+	mByMember   map[string]*index[*Membership]   // store|user -> by group id
+
+	iamUsers map[string]*index[*IAMUser] // account -> by user name
+	buckets  map[string]*index[*Bucket]  // account -> by name
+
+	requests *requestLog
+}
+
+func newStore() *store {
+	return &store{
+		roots: newIndex[*OrgUnit](), ous: newIndex[*OrgUnit](), accounts: newIndex[*Account](),
+		accountsByParent: map[string]*index[*Account]{}, ousByParent: map[string]*index[*OrgUnit]{},
+		instances: newIndex[*Instance](), psets: map[string]*index[*PermissionSet]{},
+		psByArn: map[string]*PermissionSet{}, psByName: map[string]string{},
+		provByPS: map[string]*index[*Provision]{}, provByAccount: map[string]*index[*Provision]{},
+		asgByTarget: map[string]*index[*Assignment]{}, asgByPrincipal: map[string]*index[*Assignment]{},
+		users: map[string]*index[*User]{}, userByName: map[string]string{},
+		groups: map[string]*index[*Group]{}, groupByName: map[string]string{},
+		memberships: map[string]*Membership{}, mByGroup: map[string]*index[*Membership]{}, mByMember: map[string]*index[*Membership]{},
+		iamUsers: map[string]*index[*IAMUser]{}, buckets: map[string]*index[*Bucket]{},
+		requests: newRequestLog(),
+	}
+}
+
+// sub returns the index m[k], creating it.
+func sub[T any](m map[string]*index[T], k string) *index[T] {
+	x, ok := m[k]
+	if !ok {
+		x = newIndex[T]()
+		m[k] = x
+	}
+	return x
+}
+
+// empty is the index served for a key nobody has written yet.
+func empty[T any](m map[string]*index[T], k string) *index[T] {
+	if x, ok := m[k]; ok {
+		return x
+	}
+	return newIndex[T]()
+}
+
+func key(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, p...)
+	}
+	return string(b)
+}
+
+// fromState builds a store, checking references as it goes.
+func fromState(st *State) (*store, error) {
+	s := newStore()
+	s.region = st.Region
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	s.org = st.Organization
+	for i := range st.Roots {
+		r := st.Roots[i]
+		s.roots.put(r.Id, &r)
+	}
+	for i := range st.OUs {
+		s.addOU(&st.OUs[i])
+	}
+	for i := range st.Accounts {
+		s.addAccount(&st.Accounts[i])
+	}
+	for i := range st.Instances {
+		in := st.Instances[i]
+		s.instances.put(in.InstanceArn, &in)
+	}
+	for i := range st.PermissionSets {
+		ps := st.PermissionSets[i]
+		if !s.instances.has(ps.InstanceArn) {
+			return nil, fmt.Errorf("permission set %s: unknown instance %s", ps.Arn, ps.InstanceArn)
+		}
+		s.addPermissionSet(&ps)
+	}
+	for i := range st.Provisioned {
+		p := st.Provisioned[i]
+		if _, ok := s.psByArn[p.PermissionSetArn]; !ok {
+			return nil, fmt.Errorf("provisioned: unknown permission set %s", p.PermissionSetArn)
+		}
+		s.provision(p.PermissionSetArn, p.AccountId, p.Outdated)
+	}
+	for i := range st.Users {
+		s.addUser(&st.Users[i])
+	}
+	for i := range st.Groups {
+		s.addGroup(&st.Groups[i])
+	}
+	for i := range st.Memberships {
+		s.addMembership(&st.Memberships[i])
+	}
+	for i := range st.Assignments {
+		a := st.Assignments[i]
+		s.addAssignment(&a)
+	}
+	for i := range st.IAMUsers {
+		u := st.IAMUsers[i]
+		sub(s.iamUsers, u.AccountId).put(u.UserName, &u)
+	}
+	for i := range st.Buckets {
+		b := st.Buckets[i]
+		sub(s.buckets, b.AccountId).put(b.Name, &b)
+	}
+	return s, nil
+}
+
+// toState dumps the store in the interchange format, every list in key order.
+func (s *store) toState() *State {
+	st := &State{Region: s.region, Organization: s.org}
+	for _, r := range s.roots.values() {
+		st.Roots = append(st.Roots, *r)
+	}
+	for _, o := range s.ous.values() {
+		st.OUs = append(st.OUs, *o)
+	}
+	for _, a := range s.accounts.values() {
+		st.Accounts = append(st.Accounts, *a)
+	}
+	for _, in := range s.instances.values() {
+		st.Instances = append(st.Instances, *in)
+		for _, ps := range empty(s.psets, in.InstanceArn).values() {
+			st.PermissionSets = append(st.PermissionSets, *ps)
+			for _, p := range empty(s.provByPS, ps.Arn).values() {
+				st.Provisioned = append(st.Provisioned, *p)
+			}
+		}
+		store := in.IdentityStoreId
+		for _, u := range empty(s.users, store).values() {
+			st.Users = append(st.Users, *u)
+		}
+		for _, g := range empty(s.groups, store).values() {
+			st.Groups = append(st.Groups, *g)
+			for _, m := range empty(s.mByGroup, key(store, g.GroupId)).values() {
+				st.Memberships = append(st.Memberships, *m)
+			}
+		}
+	}
+	// Memberships go with their group (deleteGroup), so none is lost above.
+	for _, k := range sortedKeys(s.asgByTarget) {
+		for _, a := range s.asgByTarget[k].values() {
+			st.Assignments = append(st.Assignments, *a)
+		}
+	}
+	for _, k := range sortedKeys(s.iamUsers) {
+		for _, u := range s.iamUsers[k].values() {
+			st.IAMUsers = append(st.IAMUsers, *u)
+		}
+	}
+	for _, k := range sortedKeys(s.buckets) {
+		for _, b := range s.buckets[k].values() {
+			st.Buckets = append(st.Buckets, *b)
+		}
+	}
+	return st
+}
+
+func (s *store) addOU(o *OrgUnit) {
+	s.ous.put(o.Id, o)
+	sub(s.ousByParent, o.ParentId).put(o.Id, o)
+}
+
+func (s *store) addAccount(a *Account) {
+	s.accounts.put(a.Id, a)
+	sub(s.accountsByParent, a.ParentId).put(a.Id, a)
+}
+
+func (s *store) addPermissionSet(ps *PermissionSet) {
+	sub(s.psets, ps.InstanceArn).put(ps.Arn, ps)
+	s.psByArn[ps.Arn] = ps
+	s.psByName[key(ps.InstanceArn, lower(ps.Name))] = ps.Arn
+}
+
+func (s *store) deletePermissionSet(ps *PermissionSet) {
+	sub(s.psets, ps.InstanceArn).del(ps.Arn)
+	delete(s.psByArn, ps.Arn)
+	delete(s.psByName, key(ps.InstanceArn, lower(ps.Name)))
+	for _, p := range empty(s.provByPS, ps.Arn).values() {
+		sub(s.provByAccount, key(ps.InstanceArn, p.AccountId)).del(ps.Arn)
+	}
+	delete(s.provByPS, ps.Arn)
+}
+
+// provision marks a permission set provisioned (and up to date unless
+// outdated) in an account.
+func (s *store) provision(psArn, account string, outdated bool) {
+	ps := s.psByArn[psArn]
+	p := &Provision{PermissionSetArn: psArn, AccountId: account, Outdated: outdated}
+	sub(s.provByPS, psArn).put(account, p)
+	sub(s.provByAccount, key(ps.InstanceArn, account)).put(psArn, p)
+}
+
+func (s *store) deprovision(psArn, account string) {
+	ps := s.psByArn[psArn]
+	sub(s.provByPS, psArn).del(account)
+	sub(s.provByAccount, key(ps.InstanceArn, account)).del(psArn)
+}
+
+func (s *store) addAssignment(a *Assignment) {
+	sub(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).put(key(a.PrincipalType, a.PrincipalId), a)
+	sub(s.asgByPrincipal, key(a.InstanceArn, a.PrincipalType, a.PrincipalId)).put(key(a.AccountId, a.PermissionSetArn), a)
+}
+
+func (s *store) hasAssignment(a *Assignment) bool {
+	return empty(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).has(key(a.PrincipalType, a.PrincipalId))
+}
+
+func (s *store) deleteAssignment(a *Assignment) {
+	sub(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).del(key(a.PrincipalType, a.PrincipalId))
+	sub(s.asgByPrincipal, key(a.InstanceArn, a.PrincipalType, a.PrincipalId)).del(key(a.AccountId, a.PermissionSetArn))
+}
+
+func (s *store) addUser(u *User) {
+	sub(s.users, u.IdentityStoreId).put(u.UserId, u)
+	s.userByName[key(u.IdentityStoreId, lower(u.UserName))] = u.UserId
+}
+
+// deleteUser removes the user and its memberships; its account assignments
+// stay behind as orphans, as they do in AWS.
+func (s *store) deleteUser(u *User) {
+	sub(s.users, u.IdentityStoreId).del(u.UserId)
+	delete(s.userByName, key(u.IdentityStoreId, lower(u.UserName)))
+	for _, m := range empty(s.mByMember, key(u.IdentityStoreId, u.UserId)).values() {
+		s.deleteMembership(m)
+	}
+}
+
+func (s *store) addGroup(g *Group) {
+	sub(s.groups, g.IdentityStoreId).put(g.GroupId, g)
+	s.groupByName[key(g.IdentityStoreId, lower(g.DisplayName))] = g.GroupId
+}
+
+func (s *store) deleteGroup(g *Group) {
+	sub(s.groups, g.IdentityStoreId).del(g.GroupId)
+	delete(s.groupByName, key(g.IdentityStoreId, lower(g.DisplayName)))
+	for _, m := range empty(s.mByGroup, key(g.IdentityStoreId, g.GroupId)).values() {
+		s.deleteMembership(m)
+	}
+}
+
+func (s *store) addMembership(m *Membership) {
+	s.memberships[m.MembershipId] = m
+	sub(s.mByGroup, key(m.IdentityStoreId, m.GroupId)).put(m.UserId, m)
+	sub(s.mByMember, key(m.IdentityStoreId, m.UserId)).put(m.GroupId, m)
+}
+
+func (s *store) deleteMembership(m *Membership) {
+	delete(s.memberships, m.MembershipId)
+	sub(s.mByGroup, key(m.IdentityStoreId, m.GroupId)).del(m.UserId)
+	sub(s.mByMember, key(m.IdentityStoreId, m.UserId)).del(m.GroupId)
+}
+
+// instanceByStore finds the instance that owns an identity store.
+func (s *store) instanceByStore(storeID string) *Instance {
+	for _, in := range s.instances.values() {
+		if in.IdentityStoreId == storeID {
+			return in
+		}
+	}
+	return nil
+}
+
+func sortedKeys[T any](m map[string]T) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// now is the store's clock: UTC, truncated to milliseconds as AWS reports.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
