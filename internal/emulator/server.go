@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/ssoctl/ssoctl/internal/quota"
 )
 
 // Options configures a Server. The zero value is a working sandbox with the
@@ -63,7 +63,7 @@ type Server struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	limiters map[string]*rate.Limiter // service or service:Operation
+	limiters quota.Limiters // nil unless quotas are on
 
 	baseURL string
 	ops     map[string]map[string]opHandler // service -> operation -> handler
@@ -105,7 +105,9 @@ func New(opts Options) (*Server, error) {
 	if s.st, err = fromState(st); err != nil {
 		return nil, fmt.Errorf("sandbox state: %w", err)
 	}
-	s.limiters = quotaLimiters(opts.Quotas, opts.QuotaScale)
+	if opts.Quotas == "aws" {
+		s.limiters = quota.NewLimiters(quota.AWS, opts.QuotaScale)
+	}
 	s.ops = map[string]map[string]opHandler{
 		"sso-admin":     s.ssoAdminOps(),
 		"identitystore": s.identityStoreOps(),

@@ -2,8 +2,6 @@ package emulator
 
 import (
 	"sync"
-
-	"golang.org/x/time/rate"
 )
 
 // StatsSnapshot is the body of GET /_sandbox/stats: counts per
@@ -64,50 +62,6 @@ func (st *stats) snapshot() StatsSnapshot {
 	return StatsSnapshot{Calls: cp(st.s.Calls), Throttled: cp(st.s.Throttled), Errors: cp(st.s.Errors)}
 }
 
-// quota is a documented rate (per second) and burst.
-type quota struct{ rate, burst float64 }
-
-// serviceQuotas are AWS's documented rates (anchors-admin.md §4). Keys are a
-// service (shared by all its operations) or service:Operation (its own
-// bucket, as Organizations rates each operation).
-var serviceQuotas = map[string]quota{
-	"sso-admin":                                  {20, 20}, // collective
-	"identitystore":                              {20, 20},
-	"organizations":                              {5, 8}, // operations not listed below
-	"organizations:ListAccounts":                 {8, 12},
-	"organizations:ListAccountsForParent":        {5, 8},
-	"organizations:ListOrganizationalUnitsForParent": {5, 8},
-	"organizations:ListParents":                  {5, 8},
-	"organizations:ListChildren":                 {6, 10},
-	"organizations:DescribeAccount":              {20, 30},
-	"organizations:ListRoots":                    {1, 2},
-	"organizations:DescribeOrganization":         {1, 2},
-	"iam":                                        {20, 40},
-	"sts":                                        {100, 200},
-	"sso":                                        {20, 20},
-	"sso-oidc":                                   {20, 20},
-	"sesv2":                                      {1, 1},
-	"s3":                                         {3500, 3500},
-}
-
-func quotaLimiters(mode string, scale float64) map[string]*rate.Limiter {
-	if mode != "aws" {
-		return nil
-	}
-	if scale <= 0 {
-		scale = 1
-	}
-	out := map[string]*rate.Limiter{}
-	for k, q := range serviceQuotas {
-		burst := int(q.burst * scale)
-		if burst < 1 {
-			burst = 1
-		}
-		out[k] = rate.NewLimiter(rate.Limit(q.rate*scale), burst)
-	}
-	return out
-}
-
 // throttleError is each service's own answer to too many requests.
 func throttleError(svc string) *apiError {
 	switch svc {
@@ -159,14 +113,7 @@ func (s *Server) admit(svc, op string) *apiError {
 		s.stats.fail(svc, op, e)
 		return e
 	}
-	if s.limiters == nil {
-		return nil
-	}
-	l, ok := s.limiters[svc+":"+op]
-	if !ok {
-		l, ok = s.limiters[svc]
-	}
-	if ok && !l.Allow() {
+	if l := s.limiters.For(svc, op); l != nil && !l.Allow() {
 		s.stats.throttle(svc, op)
 		return throttleError(svc)
 	}

@@ -1,0 +1,261 @@
+// Package awsclient is the only place ssoctl builds aws.Config and service
+// clients. It applies the profile, region and endpoint overrides, the SDK's
+// adaptive retry (with backoff that honours a service's RetryAfterSeconds),
+// and a client-side token bucket per service in front of every attempt, so
+// ssoctl stays under AWS's documented quotas instead of bouncing off them.
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/ssoctl/ssoctl/internal/quota"
+)
+
+// Options chooses how clients are built. The zero value is the SDK's
+// default chain with AWS's documented rates.
+type Options struct {
+	Profile string
+	Region  string
+	// EndpointURL, when set, is used by every service, ahead of the
+	// AWS_ENDPOINT_URL* variables (which the SDK honours otherwise).
+	EndpointURL string
+	// Credentials replaces the default credential chain.
+	Credentials aws.CredentialsProvider
+	// Rates are the client-side token buckets; nil means quota.AWS.
+	Rates map[string]quota.Rate
+	// RateScale multiplies every rate (0 means 1).
+	RateScale float64
+	// Unlimited turns the client-side buckets off.
+	Unlimited bool
+	// MaxAttempts per call, retries included (0 means 10).
+	MaxAttempts int
+	// MaxBackoff caps the delay between attempts (0 means 20 s).
+	MaxBackoff time.Duration
+}
+
+// Set is a configuration and the clients built from it, made on first use.
+type Set struct {
+	Config   aws.Config
+	opts     Options
+	limiters quota.Limiters
+
+	once          sync.Map // client name -> built client
+	mu            sync.Mutex
+}
+
+// New loads the configuration. It fails only when the configuration itself
+// is unusable (a missing profile, a malformed file).
+func New(ctx context.Context, opts Options) (*Set, error) {
+	s := &Set{opts: opts}
+	if !opts.Unlimited {
+		rates := opts.Rates
+		if rates == nil {
+			rates = quota.AWS
+		}
+		s.limiters = quota.NewLimiters(rates, opts.RateScale)
+	}
+	attempts := opts.MaxAttempts
+	if attempts <= 0 {
+		attempts = 10
+	}
+	maxBackoff := opts.MaxBackoff
+	if maxBackoff <= 0 {
+		maxBackoff = 20 * time.Second
+	}
+	load := []func(*config.LoadOptions) error{
+		config.WithAppID("ssoctl/" + Version()),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+					so.MaxAttempts = attempts
+					so.MaxBackoff = maxBackoff
+					so.Backoff = retryAfterBackoff{retry.NewExponentialJitterBackoff(maxBackoff)}
+					// No retry quota: a long audit under throttling must not
+					// give up with "retry quota exceeded" (terraform #35646).
+					so.RateLimiter = ratelimit.None
+				})
+			})
+		}),
+		config.WithAPIOptions([]func(*middleware.Stack) error{s.addLimiter}),
+	}
+	if opts.Profile != "" {
+		load = append(load, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Region != "" {
+		load = append(load, config.WithRegion(opts.Region))
+	}
+	if opts.Credentials != nil {
+		load = append(load, config.WithCredentialsProvider(opts.Credentials))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	s.Config = cfg
+	return s, nil
+}
+
+// retryAfterBackoff waits at least as long as a throttling error asks
+// (identitystore's RetryAfterSeconds), else the SDK's jittered exponential.
+type retryAfterBackoff struct{ inner retry.BackoffDelayer }
+
+func (b retryAfterBackoff) BackoffDelay(attempt int, err error) (time.Duration, error) {
+	d, e := b.inner.BackoffDelay(attempt, err)
+	var te *istypes.ThrottlingException
+	if errors.As(err, &te) && te.RetryAfterSeconds > 0 {
+		if ra := time.Duration(te.RetryAfterSeconds) * time.Second; ra > d {
+			d = ra
+		}
+	}
+	return d, e
+}
+
+// serviceKeys maps SDK service ids to the names quotas and the sandbox use.
+var serviceKeys = map[string]string{
+	ssoadmin.ServiceID: "sso-admin", identitystore.ServiceID: "identitystore",
+	organizations.ServiceID: "organizations", iam.ServiceID: "iam", sts.ServiceID: "sts",
+	sso.ServiceID: "sso", ssooidc.ServiceID: "sso-oidc", sesv2.ServiceID: "sesv2", s3.ServiceID: "s3",
+}
+
+// addLimiter puts the token bucket after the retry middleware, so every
+// attempt, retries included, waits for a token.
+func (s *Set) addLimiter(stack *middleware.Stack) error {
+	if s.limiters == nil {
+		return nil
+	}
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("ssoctlRateLimit",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			svc := serviceKeys[awsmiddleware.GetServiceID(ctx)]
+			if l := s.limiters.For(svc, awsmiddleware.GetOperationName(ctx)); l != nil {
+				if err := l.Wait(ctx); err != nil {
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+				}
+			}
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
+}
+
+// client builds (once) the named client.
+func client[C any](s *Set, name string, build func() C) C {
+	if c, ok := s.once.Load(name); ok {
+		return c.(C)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.once.Load(name); ok {
+		return c.(C)
+	}
+	c := build()
+	s.once.Store(name, c)
+	return c
+}
+
+func endpoint[O any](url string, set func(*O, *string)) func(*O) {
+	return func(o *O) {
+		if url != "" {
+			set(o, aws.String(url))
+		}
+	}
+}
+
+// SSOAdmin returns the sso-admin client.
+func (s *Set) SSOAdmin() *ssoadmin.Client {
+	return client(s, "sso-admin", func() *ssoadmin.Client {
+		return ssoadmin.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *ssoadmin.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// IdentityStore returns the identitystore client.
+func (s *Set) IdentityStore() *identitystore.Client {
+	return client(s, "identitystore", func() *identitystore.Client {
+		return identitystore.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *identitystore.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// Organizations returns the organizations client.
+func (s *Set) Organizations() *organizations.Client {
+	return client(s, "organizations", func() *organizations.Client {
+		return organizations.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *organizations.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// IAM returns the iam client.
+func (s *Set) IAM() *iam.Client {
+	return client(s, "iam", func() *iam.Client {
+		return iam.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *iam.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// STS returns the sts client.
+func (s *Set) STS() *sts.Client {
+	return client(s, "sts", func() *sts.Client {
+		return sts.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *sts.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// SSO returns the sso portal client (unsigned; bearer-token operations).
+func (s *Set) SSO() *sso.Client {
+	return client(s, "sso", func() *sso.Client {
+		return sso.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *sso.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// SSOOIDC returns the sso-oidc client.
+func (s *Set) SSOOIDC() *ssooidc.Client {
+	return client(s, "sso-oidc", func() *ssooidc.Client {
+		return ssooidc.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *ssooidc.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// SESv2 returns the sesv2 client.
+func (s *Set) SESv2() *sesv2.Client {
+	return client(s, "sesv2", func() *sesv2.Client {
+		return sesv2.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *sesv2.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// S3 returns the s3 client (path-style, so a loopback endpoint works).
+func (s *Set) S3() *s3.Client {
+	return client(s, "s3", func() *s3.Client {
+		return s3.NewFromConfig(s.Config, func(o *s3.Options) {
+			o.UsePathStyle = true
+			if s.opts.EndpointURL != "" {
+				o.BaseEndpoint = aws.String(s.opts.EndpointURL)
+			}
+		})
+	})
+}
+
+// Version is ssoctl's version from the build info.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" {
+		return "dev"
+	}
+	return bi.Main.Version
+}

@@ -1,0 +1,134 @@
+// Package factory holds what every command shares: the streams, the global
+// flags, the way to get AWS clients (starting the in-process sandbox for
+// --sandbox), and the error kinds the root maps to exit codes.
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+)
+
+// Global are the flags every command takes.
+type Global struct {
+	Profile     string
+	Region      string
+	EndpointURL string
+	Output      string
+	Sandbox     bool
+}
+
+// Factory builds what commands need, on demand.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Global    Global
+
+	mu      sync.Mutex
+	clients *awsclient.Set
+	sandbox *http.Server
+	sbURL   string
+	// SandboxOptions configures the in-process sandbox of --sandbox.
+	SandboxOptions emulator.Options
+	// ClientOptions adjusts client building (tests lower the rates).
+	ClientOptions awsclient.Options
+}
+
+// New returns a Factory over the given streams.
+func New(ios *iostreams.IOStreams) *Factory { return &Factory{IOStreams: ios} }
+
+// Clients returns the AWS clients for the global flags, starting the
+// in-process sandbox first when --sandbox is set.
+func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.clients != nil {
+		return f.clients, nil
+	}
+	opts := f.ClientOptions
+	opts.Profile, opts.Region, opts.EndpointURL = f.Global.Profile, f.Global.Region, f.Global.EndpointURL
+	if f.Global.Sandbox {
+		url, region, err := f.startSandbox()
+		if err != nil {
+			return nil, err
+		}
+		opts.EndpointURL = url
+		opts.Profile = ""
+		if opts.Region == "" {
+			opts.Region = region
+		}
+		opts.Credentials = credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "sandbox-secret-not-real", "")
+	}
+	set, err := awsclient.New(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.clients = set
+	return set, nil
+}
+
+// SandboxURL is the in-process sandbox's URL ("" until started).
+func (f *Factory) SandboxURL() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sbURL
+}
+
+func (f *Factory) startSandbox() (string, string, error) {
+	srv, err := emulator.New(f.SandboxOptions)
+	if err != nil {
+		return "", "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", fmt.Errorf("start sandbox: %w", err)
+	}
+	f.sbURL = "http://" + ln.Addr().String()
+	srv.SetBaseURL(f.sbURL)
+	f.sandbox = &http.Server{Handler: srv}
+	go func() { _ = f.sandbox.Serve(ln) }()
+	return f.sbURL, srv.Region(), nil
+}
+
+// Close stops the in-process sandbox, if any.
+func (f *Factory) Close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sandbox != nil {
+		_ = f.sandbox.Close()
+	}
+}
+
+// UsageError is a mistake in the command line (exit 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef makes a UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// PartialError says the result was written but some items failed (exit 3).
+// The items were already reported; Err summarises.
+type PartialError struct{ Err error }
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// ErrSignInRequired means the person must sign in first (exit 4).
+var ErrSignInRequired = errors.New("sign-in required")
+
+// SilentError has already been reported; the root prints nothing more.
+type SilentError struct{ Code int }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

@@ -1,0 +1,120 @@
+// Package sandbox is the `ssoctl sandbox` command: it serves the emulator
+// of every AWS API ssoctl calls on a loopback port.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+)
+
+type options struct {
+	IO        *iostreams.IOStreams
+	Listen    string
+	StateFile string
+	Emulator  emulator.Options
+}
+
+// NewCmd returns `ssoctl sandbox`. runF replaces the run function in tests.
+func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
+	opts := &options{IO: f.IOStreams}
+	var quotaScale float64
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve the built-in AWS emulator on a loopback port",
+		Long: `Serve the sandbox: an emulator of every AWS API ssoctl calls (sso-admin,
+identitystore, organizations, iam, sts, and for sign-in sso-oidc and the
+portal), on one port, over a demo organization.
+
+On start it prints the export lines a shell needs to point the AWS SDKs,
+the AWS CLI and ssoctl at it, then serves until interrupted.
+
+  GET  /_sandbox/stats        calls, throttled and errors per service:Operation
+  POST /_sandbox/stats/reset  zero the counters
+  GET  /_sandbox/state        the whole state as JSON (what --org FILE loads)`,
+		Example: `  # start it in the background and use it from this shell
+  ssoctl sandbox --listen 127.0.0.1:0 > /tmp/sandbox.env &
+  sleep 1; eval "$(cat /tmp/sandbox.env)"
+  aws sso-admin list-instances
+
+  # the medium organization, AWS's quotas, 30 ms per call, 10% throttled
+  ssoctl sandbox --org medium --quotas aws --latency 30ms --throttle-rate 0.1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Emulator.Quotas != "aws" && opts.Emulator.Quotas != "none" {
+				return factory.Usagef("--quotas must be aws or none, not %q", opts.Emulator.Quotas)
+			}
+			for name, v := range map[string]float64{"--throttle-rate": opts.Emulator.ThrottleRate, "--error-rate": opts.Emulator.ErrorRate} {
+				if v < 0 || v > 1 {
+					return factory.Usagef("%s must be between 0 and 1", name)
+				}
+			}
+			opts.Emulator.QuotaScale = quotaScale
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "`address` to listen on (port 0 picks a free port)")
+	fl.StringVar(&opts.Emulator.Org, "org", "small", "demo organization: small, medium, large, or a state `FILE.json`")
+	fl.Uint64Var(&opts.Emulator.Seed, "seed", 0, "seed for the generated organization and new ids")
+	fl.StringVar(&opts.StateFile, "state", "", "load this state `FILE.json` (as dumped by GET /_sandbox/state)")
+	fl.StringVar(&opts.Emulator.Quotas, "quotas", "none", "enforce AWS's documented rates: aws or none")
+	fl.Float64Var(&quotaScale, "quota-scale", 1, "multiply every quota rate by `X`")
+	fl.DurationVar(&opts.Emulator.Latency, "latency", 0, "added to every request")
+	fl.Float64Var(&opts.Emulator.ThrottleRate, "throttle-rate", 0, "fraction of requests answered with the service's throttling error")
+	fl.Float64Var(&opts.Emulator.ErrorRate, "error-rate", 0, "fraction of requests answered with an internal error")
+	fl.IntVar(&opts.Emulator.PendingPolls, "pending-polls", 0, "polls an async request (and a sign-in) stays pending")
+	fl.StringVar(&opts.Emulator.SignInAs, "sign-in-as", "", "identity-store `USERNAME` who approves sign-ins")
+	return cmd
+}
+
+func run(ctx context.Context, opts *options) error {
+	if opts.StateFile != "" {
+		opts.Emulator.Org = opts.StateFile
+	}
+	srv, err := emulator.New(opts.Emulator)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	url := "http://" + ln.Addr().String()
+	srv.SetBaseURL(url)
+	for _, line := range emulator.Exports(url, srv.Region()) {
+		fmt.Fprintln(opts.IO.Out, line)
+	}
+	if f, ok := opts.IO.Out.(*os.File); ok {
+		_ = f.Sync()
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "sandbox serving on %s (Ctrl-C to stop)\n", url)
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shut)
+		return ctx.Err()
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
