@@ -61,8 +61,8 @@ type Set struct {
 	opts     Options
 	limiters quota.Limiters
 
-	once          sync.Map // client name -> built client
-	mu            sync.Mutex
+	once sync.Map // client name -> built client
+	mu   sync.Mutex
 }
 
 // New loads the configuration. It fails only when the configuration itself

@@ -73,9 +73,9 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			o := st().org
 			return map[string]any{"Organization": map[string]any{
 				"Id": o.Id, "Arn": o.Arn, "FeatureSet": o.FeatureSet,
-				"MasterAccountArn":   "arn:aws:organizations::" + o.MasterAccountId + ":account/" + o.Id + "/" + o.MasterAccountId,
-				"MasterAccountId":    o.MasterAccountId,
-				"MasterAccountEmail": o.MasterAccountEmail,
+				"MasterAccountArn":     "arn:aws:organizations::" + o.MasterAccountId + ":account/" + o.Id + "/" + o.MasterAccountId,
+				"MasterAccountId":      o.MasterAccountId,
+				"MasterAccountEmail":   o.MasterAccountEmail,
 				"AvailablePolicyTypes": []map[string]string{},
 			}}, nil
 		}),

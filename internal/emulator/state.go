@@ -70,18 +70,18 @@ type Instance struct {
 
 // PermissionSet is a permission set with every policy attached to it.
 type PermissionSet struct {
-	InstanceArn             string                `json:"instanceArn"`
-	Arn                     string                `json:"permissionSetArn"`
-	Name                    string                `json:"name"`
-	Description             string                `json:"description,omitempty"`
-	SessionDuration         string                `json:"sessionDuration,omitempty"`
-	RelayState              string                `json:"relayState,omitempty"`
-	Created                 time.Time             `json:"createdDate"`
-	ManagedPolicies         []ManagedPolicy       `json:"managedPolicies,omitempty"`
-	CustomerManagedPolicies []CustomerPolicyRef   `json:"customerManagedPolicies,omitempty"`
-	InlinePolicy            string                `json:"inlinePolicy,omitempty"`
-	PermissionsBoundary     *PermissionsBoundary  `json:"permissionsBoundary,omitempty"`
-	Tags                    []Tag                 `json:"tags,omitempty"`
+	InstanceArn             string               `json:"instanceArn"`
+	Arn                     string               `json:"permissionSetArn"`
+	Name                    string               `json:"name"`
+	Description             string               `json:"description,omitempty"`
+	SessionDuration         string               `json:"sessionDuration,omitempty"`
+	RelayState              string               `json:"relayState,omitempty"`
+	Created                 time.Time            `json:"createdDate"`
+	ManagedPolicies         []ManagedPolicy      `json:"managedPolicies,omitempty"`
+	CustomerManagedPolicies []CustomerPolicyRef  `json:"customerManagedPolicies,omitempty"`
+	InlinePolicy            string               `json:"inlinePolicy,omitempty"`
+	PermissionsBoundary     *PermissionsBoundary `json:"permissionsBoundary,omitempty"`
+	Tags                    []Tag                `json:"tags,omitempty"`
 }
 
 // ManagedPolicy is an AWS managed policy attached to a permission set.
@@ -127,21 +127,21 @@ type Assignment struct {
 
 // User is an identity-store user.
 type User struct {
-	IdentityStoreId string     `json:"identityStoreId"`
-	UserId          string     `json:"userId"`
-	UserName        string     `json:"userName"`
-	DisplayName     string     `json:"displayName,omitempty"`
-	Name            *UserName  `json:"name,omitempty"`
-	Emails          []Email    `json:"emails,omitempty"`
-	Title           string     `json:"title,omitempty"`
-	UserType        string     `json:"userType,omitempty"`
-	NickName        string     `json:"nickName,omitempty"`
-	Locale          string     `json:"locale,omitempty"`
-	Timezone        string     `json:"timezone,omitempty"`
-	UserStatus      string     `json:"userStatus"` // ENABLED | DISABLED
+	IdentityStoreId string       `json:"identityStoreId"`
+	UserId          string       `json:"userId"`
+	UserName        string       `json:"userName"`
+	DisplayName     string       `json:"displayName,omitempty"`
+	Name            *UserName    `json:"name,omitempty"`
+	Emails          []Email      `json:"emails,omitempty"`
+	Title           string       `json:"title,omitempty"`
+	UserType        string       `json:"userType,omitempty"`
+	NickName        string       `json:"nickName,omitempty"`
+	Locale          string       `json:"locale,omitempty"`
+	Timezone        string       `json:"timezone,omitempty"`
+	UserStatus      string       `json:"userStatus"` // ENABLED | DISABLED
 	ExternalIds     []ExternalId `json:"externalIds,omitempty"`
-	Created         time.Time  `json:"createdAt"`
-	Updated         time.Time  `json:"updatedAt"`
+	Created         time.Time    `json:"createdAt"`
+	Updated         time.Time    `json:"updatedAt"`
 }
 
 // UserName is a user's structured name.
@@ -188,22 +188,22 @@ type Membership struct {
 // IAMUser is a legacy IAM user in one account, with everything that must go
 // before it can be deleted.
 type IAMUser struct {
-	AccountId           string         `json:"accountId"`
-	UserName            string         `json:"userName"`
-	UserId              string         `json:"userId"`
-	Path                string         `json:"path"`
-	Created             time.Time      `json:"createDate"`
-	PasswordLastUsed    *time.Time     `json:"passwordLastUsed,omitempty"`
-	LoginProfile        *LoginProfile  `json:"loginProfile,omitempty"`
-	AccessKeys          []AccessKey    `json:"accessKeys,omitempty"`
-	MFADevices          []MFADevice    `json:"mfaDevices,omitempty"`
-	Groups              []string       `json:"groups,omitempty"`
-	InlinePolicies      []string       `json:"inlinePolicies,omitempty"`
+	AccountId           string          `json:"accountId"`
+	UserName            string          `json:"userName"`
+	UserId              string          `json:"userId"`
+	Path                string          `json:"path"`
+	Created             time.Time       `json:"createDate"`
+	PasswordLastUsed    *time.Time      `json:"passwordLastUsed,omitempty"`
+	LoginProfile        *LoginProfile   `json:"loginProfile,omitempty"`
+	AccessKeys          []AccessKey     `json:"accessKeys,omitempty"`
+	MFADevices          []MFADevice     `json:"mfaDevices,omitempty"`
+	Groups              []string        `json:"groups,omitempty"`
+	InlinePolicies      []string        `json:"inlinePolicies,omitempty"`
 	AttachedPolicies    []ManagedPolicy `json:"attachedPolicies,omitempty"`
 	SigningCertificates []IAMCredential `json:"signingCertificates,omitempty"`
 	SSHPublicKeys       []IAMCredential `json:"sshPublicKeys,omitempty"`
 	ServiceCredentials  []IAMCredential `json:"serviceSpecificCredentials,omitempty"`
-	Tags                []Tag          `json:"tags,omitempty"`
+	Tags                []Tag           `json:"tags,omitempty"`
 }
 
 // LoginProfile is an IAM user's console password (its existence, not the password).

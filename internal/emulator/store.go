@@ -20,7 +20,7 @@ type store struct {
 	accountsByParent map[string]*index[*Account]
 	ousByParent      map[string]*index[*OrgUnit]
 
-	instances *index[*Instance] // by instance ARN
+	instances *index[*Instance]                 // by instance ARN
 	psets     map[string]*index[*PermissionSet] // instance ARN -> by PS ARN
 	psByArn   map[string]*PermissionSet
 	psByName  map[string]string // instanceArn|lower(name) -> PS ARN
@@ -36,10 +36,10 @@ type store struct {
 	users       map[string]*index[*User] // identity store -> by user id
 	userByName  map[string]string        // store|lower(username) -> id
 	groups      map[string]*index[*Group]
-	groupByName map[string]string // store|lower(displayname) -> id
-	memberships map[string]*Membership           // membership id
-	mByGroup    map[string]*index[*Membership]   // store|group -> by user id
-	mByMember   map[string]*index[*Membership]   // store|user -> by group id
+	groupByName map[string]string              // store|lower(displayname) -> id
+	memberships map[string]*Membership         // membership id
+	mByGroup    map[string]*index[*Membership] // store|group -> by user id
+	mByMember   map[string]*index[*Membership] // store|user -> by group id
 
 	iamUsers map[string]*index[*IAMUser] // account -> by user name
 	buckets  map[string]*index[*Bucket]  // account -> by name

@@ -1,6 +1,5 @@
 package factory
 
-
 // OutputFormat picks the output format: the -o flag when given (checked
 // against allowed), else tty on a terminal and notTTY otherwise.
 func (f *Factory) OutputFormat(allowed []string, tty, notTTY string) (string, error) {
