@@ -1,5 +1,914 @@
 package emulator
 
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// storePageMax is the identity store's page size, default and cap alike.
+const storePageMax = 100
+
+// Identity-store resource types, as ResourceNotFoundException names them.
+const (
+	rtUser       = "USER"
+	rtGroup      = "GROUP"
+	rtMembership = "GROUP_MEMBERSHIP"
+	rtStore      = "IDENTITY_STORE"
+)
+
+// reStoreArn matches the ARN prefix the 2026 model accepts in front of any
+// identity-store id: identitystore/d-…, user/…, group/…, membership/….
+var reStoreArn = regexp.MustCompile(`^arn:aws[a-z-]*:identitystore::(\d{12})?:(identitystore|user|group|membership)/`)
+
+// reservedNames may name neither a user nor a group in Identity Center.
+var reservedNames = map[string]bool{"administrator": true, "awsadministrators": true}
+
+// stripArn returns the id inside an ARN of the given kind, or v unchanged.
+func stripArn(v, kind string) string {
+	if m := reStoreArn.FindStringSubmatch(v); m != nil && m[2] == kind {
+		return v[len(m[0]):]
+	}
+	return v
+}
+
+func storeNotFound(rt, id, format string, args ...any) *apiError {
+	return notFound(format, args...).with("ResourceType", rt).with("ResourceId", id)
+}
+
+func uniqueness(format string, args ...any) *apiError {
+	return conflict(format, args...).with("Reason", "UNIQUENESS_CONSTRAINT_VIOLATION")
+}
+
+// revision is the opaque Revision of a user or group: a hash of its content,
+// so it changes whenever the resource does.
+func revision(v any) string {
+	b, _ := json.Marshal(v)
+	return scopeHash(string(b))
+}
+
+func userArn(id string) string       { return "arn:aws:identitystore:::user/" + id }
+func groupArn(id string) string      { return "arn:aws:identitystore:::group/" + id }
+func membershipArn(id string) string { return "arn:aws:identitystore:::membership/" + id }
+
+// storeID validates an IdentityStoreId (an id or an identitystore ARN) and
+// checks that the store exists.
+func (s *Server) storeID(v string) (string, error) {
+	if err := required("identityStoreId", v); err != nil {
+		return "", err
+	}
+	id := stripArn(v, "identitystore")
+	if err := checkPattern("identityStoreId", id, reStoreID); err != nil {
+		return "", err
+	}
+	if s.st.instanceByStore(id) == nil {
+		return "", storeNotFound(rtStore, id, "Identity store %s does not exist.", id)
+	}
+	return id, nil
+}
+
+// resourceID validates a user, group or membership id (or its ARN).
+func resourceID(member, v, kind string) (string, error) {
+	if err := required(member, v); err != nil {
+		return "", err
+	}
+	id := stripArn(v, kind)
+	return id, checkPattern(member, id, rePrincipalID)
+}
+
+func (s *Server) user(store, v, member string) (*User, error) {
+	id, err := resourceID(member, v, "user")
+	if err != nil {
+		return nil, err
+	}
+	u, ok := empty(s.st.users, store).get(id)
+	if !ok {
+		return nil, storeNotFound(rtUser, id, "USER not found: %s", id)
+	}
+	return u, nil
+}
+
+func (s *Server) group(store, v, member string) (*Group, error) {
+	id, err := resourceID(member, v, "group")
+	if err != nil {
+		return nil, err
+	}
+	g, ok := empty(s.st.groups, store).get(id)
+	if !ok {
+		return nil, storeNotFound(rtGroup, id, "GROUP not found: %s", id)
+	}
+	return g, nil
+}
+
+func (s *Server) membership(store, v string) (*Membership, error) {
+	id, err := resourceID("membershipId", v, "membership")
+	if err != nil {
+		return nil, err
+	}
+	m, ok := s.st.memberships[id]
+	if !ok || m.IdentityStoreId != store {
+		return nil, storeNotFound(rtMembership, id, "GROUP_MEMBERSHIP not found: %s", id)
+	}
+	return m, nil
+}
+
+// checkRevision makes an update or delete conditional on Revision, when given.
+func checkRevision(want string, v any) error {
+	if want != "" && want != revision(v) {
+		return conflict("The resource was modified since revision %s.", want).with("Reason", "CONCURRENT_MODIFICATION")
+	}
+	return nil
+}
+
+// checkStoreString validates a free-text attribute: 1..max characters of
+// letters, marks, symbols, numbers and punctuation, plus spaces when allowed.
+func checkStoreString(member, v string, max int, spaces bool) error {
+	if v == "" {
+		return validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", member)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", member, max)
+	}
+	for _, r := range v {
+		ok := unicode.In(r, unicode.L, unicode.M, unicode.S, unicode.N, unicode.P)
+		if !ok && spaces && (r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\u3000') {
+			ok = true
+		}
+		if !ok {
+			return validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern", v, member)
+		}
+	}
+	return nil
+}
+
+// checkUser validates a user as Identity Center requires it: UserName,
+// DisplayName and Name.GivenName/FamilyName present, at most one e-mail.
+func checkUser(u *User) error {
+	if u.UserName == "" {
+		return validation("username: The attribute username is required")
+	}
+	if err := checkStoreString("userName", u.UserName, 128, false); err != nil {
+		return err
+	}
+	if reservedNames[lower(u.UserName)] {
+		return validation("username: %s is a reserved name and can't be used", u.UserName)
+	}
+	if u.DisplayName == "" {
+		return validation("displayname: The attribute displayname is required")
+	}
+	if err := checkStoreString("displayName", u.DisplayName, 1024, true); err != nil {
+		return err
+	}
+	if u.Name == nil || u.Name.GivenName == "" {
+		return validation("name.givenname: The attribute name.givenname is required")
+	}
+	if u.Name.FamilyName == "" {
+		return validation("name.familyname: The attribute name.familyname is required")
+	}
+	if len(u.Emails) > 1 {
+		return validation("1 validation error detected: Value at 'emails' failed to satisfy constraint: Member must have length less than or equal to 1")
+	}
+	if u.UserStatus != "ENABLED" && u.UserStatus != "DISABLED" {
+		return validation("1 validation error detected: Value '%s' at 'userStatus' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]", u.UserStatus)
+	}
+	return nil
+}
+
+func checkGroup(g *Group) error {
+	if g.DisplayName == "" {
+		return validation("displayname: The attribute displayname is required")
+	}
+	if err := checkStoreString("displayName", g.DisplayName, 1024, true); err != nil {
+		return err
+	}
+	if reservedNames[lower(g.DisplayName)] {
+		return validation("displayname: %s is a reserved name and can't be used", g.DisplayName)
+	}
+	if g.Description != "" {
+		return checkStoreString("description", g.Description, 1024, true)
+	}
+	return nil
+}
+
+// userOut is a user as DescribeUser and ListUsers send it.
+type userOut struct {
+	IdentityStoreId string
+	UserId          string
+	UserArn         string
+	Revision        string
+	UserName        string       `json:",omitempty"`
+	DisplayName     string       `json:",omitempty"`
+	Name            *UserName    `json:",omitempty"`
+	Emails          []Email      `json:",omitempty"`
+	ExternalIds     []ExternalId `json:",omitempty"`
+	NickName        string       `json:",omitempty"`
+	UserType        string       `json:",omitempty"`
+	Title           string       `json:",omitempty"`
+	Locale          string       `json:",omitempty"`
+	Timezone        string       `json:",omitempty"`
+	UserStatus      string       `json:",omitempty"`
+	CreatedAt       json.Number  `json:",omitempty"`
+	UpdatedAt       json.Number  `json:",omitempty"`
+}
+
+func userJSON(u *User) userOut {
+	return userOut{
+		IdentityStoreId: u.IdentityStoreId, UserId: u.UserId, UserArn: userArn(u.UserId), Revision: revision(u),
+		UserName: u.UserName, DisplayName: u.DisplayName, Name: u.Name, Emails: u.Emails, ExternalIds: u.ExternalIds,
+		NickName: u.NickName, UserType: u.UserType, Title: u.Title, Locale: u.Locale, Timezone: u.Timezone,
+		UserStatus: u.UserStatus, CreatedAt: epoch(u.Created), UpdatedAt: epoch(u.Updated),
+	}
+}
+
+type groupOut struct {
+	IdentityStoreId string
+	GroupId         string
+	GroupArn        string
+	Revision        string
+	DisplayName     string       `json:",omitempty"`
+	Description     string       `json:",omitempty"`
+	ExternalIds     []ExternalId `json:",omitempty"`
+	CreatedAt       json.Number  `json:",omitempty"`
+}
+
+func groupJSON(g *Group) groupOut {
+	return groupOut{
+		IdentityStoreId: g.IdentityStoreId, GroupId: g.GroupId, GroupArn: groupArn(g.GroupId), Revision: revision(g),
+		DisplayName: g.DisplayName, Description: g.Description, ExternalIds: g.ExternalIds, CreatedAt: epoch(g.Created),
+	}
+}
+
+type memberID struct {
+	UserId string `json:"UserId"`
+}
+
+type membershipOut struct {
+	IdentityStoreId string
+	MembershipId    string
+	MembershipArn   string
+	GroupId         string
+	MemberId        memberID
+}
+
+func membershipJSON(m *Membership) membershipOut {
+	return membershipOut{m.IdentityStoreId, m.MembershipId, membershipArn(m.MembershipId), m.GroupId, memberID{m.UserId}}
+}
+
+// storePage is the paging input every identity-store List operation has.
+type storePage struct {
+	IdentityStoreId string
+	MaxResults      *int // nil when not sent; an explicit 0 is out of range
+	NextToken       string
+}
+
+func (p *storePage) size() int {
+	if p.MaxResults == nil {
+		return 0
+	}
+	return *p.MaxResults
+}
+
+// checkPage validates the store and the page size, returning the store id.
+func (s *Server) checkPage(p *storePage) (string, error) {
+	store, err := s.storeID(p.IdentityStoreId)
+	if err != nil {
+		return "", err
+	}
+	if n := p.MaxResults; n != nil && (*n < 1 || *n > storePageMax) {
+		return "", validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *n, storePageMax)
+	}
+	if len(p.NextToken) > 65535 || !reToken.MatchString(p.NextToken) {
+		return "", errInvalidToken
+	}
+	return store, nil
+}
+
+// filter is the deprecated single Filter of ListUsers and ListGroups.
+type filter struct {
+	AttributePath  string
+	AttributeValue string
+}
+
+// oneFilter returns the value to match when filters names path, or ok=false
+// when there is no filter.
+func oneFilter(filters []filter, path string) (value string, ok bool, err error) {
+	switch len(filters) {
+	case 0:
+		return "", false, nil
+	case 1:
+	default:
+		return "", false, validation("1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 1")
+	}
+	f := filters[0]
+	if !strings.EqualFold(f.AttributePath, path) {
+		return "", false, validation("Filtering on %q is not supported; use %s.", f.AttributePath, path)
+	}
+	if f.AttributeValue == "" {
+		return "", false, validation("1 validation error detected: Value at 'filters.1.member.attributeValue' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	return f.AttributeValue, true, nil
+}
+
+// alternateID is the AlternateIdentifier union of GetUserId and GetGroupId.
+type alternateID struct {
+	ExternalId      *ExternalId
+	UniqueAttribute *struct {
+		AttributePath  string
+		AttributeValue json.RawMessage
+	}
+}
+
+// uniqueValue returns the UniqueAttribute path (lower case) and its value,
+// which must be a string.
+func (a *alternateID) uniqueValue() (string, string, error) {
+	if (a.ExternalId == nil) == (a.UniqueAttribute == nil) {
+		return "", "", validation("AlternateIdentifier must name exactly one of ExternalId and UniqueAttribute.")
+	}
+	ua := a.UniqueAttribute
+	var v string
+	if err := json.Unmarshal(ua.AttributeValue, &v); err != nil || v == "" {
+		return "", "", validation("The AttributeValue of %s must be a non-empty string.", ua.AttributePath)
+	}
+	return lower(ua.AttributePath), v, nil
+}
+
+func hasExternalID(ids []ExternalId, want *ExternalId) bool {
+	for _, e := range ids {
+		if e.Issuer == want.Issuer && e.Id == want.Id {
+			return true
+		}
+	}
+	return false
+}
+
+// attrOp is one UpdateUser/UpdateGroup operation. A missing or null value
+// removes the attribute.
+type attrOp struct {
+	AttributePath  string
+	AttributeValue json.RawMessage
+}
+
+func (o attrOp) removes() bool {
+	v := strings.TrimSpace(string(o.AttributeValue))
+	return v == "" || v == "null"
+}
+
+func (o attrOp) str(dst *string) error {
+	if o.removes() {
+		*dst = ""
+		return nil
+	}
+	if err := json.Unmarshal(o.AttributeValue, dst); err != nil {
+		return validation("The value of %s must be a string.", o.AttributePath)
+	}
+	return nil
+}
+
+func checkOps(ops []attrOp) error {
+	if len(ops) == 0 || len(ops) > 100 {
+		return validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100")
+	}
+	for _, o := range ops {
+		if o.AttributePath == "" {
+			return validation("1 validation error detected: Value null at 'operations.member.attributePath' failed to satisfy constraint: Member must not be null")
+		}
+	}
+	return nil
+}
+
+// applyUserOp changes one attribute of u (a copy).
+func applyUserOp(u *User, o attrOp) error {
+	name := func() *UserName {
+		if u.Name == nil {
+			u.Name = &UserName{}
+		}
+		return u.Name
+	}
+	switch lower(o.AttributePath) {
+	case "username":
+		return o.str(&u.UserName)
+	case "displayname":
+		return o.str(&u.DisplayName)
+	case "nickname":
+		return o.str(&u.NickName)
+	case "title":
+		return o.str(&u.Title)
+	case "usertype":
+		return o.str(&u.UserType)
+	case "locale":
+		return o.str(&u.Locale)
+	case "timezone":
+		return o.str(&u.Timezone)
+	case "userstatus":
+		return o.str(&u.UserStatus)
+	case "name":
+		if o.removes() {
+			u.Name = nil
+			return nil
+		}
+		var n UserName
+		if err := json.Unmarshal(o.AttributeValue, &n); err != nil {
+			return validation("The value of name must be a Name object.")
+		}
+		u.Name = &n
+		return nil
+	case "name.givenname":
+		return o.str(&name().GivenName)
+	case "name.familyname":
+		return o.str(&name().FamilyName)
+	case "name.formatted":
+		return o.str(&name().Formatted)
+	case "name.middlename":
+		return o.str(&name().MiddleName)
+	case "name.honorificprefix":
+		return o.str(&name().HonorificPrefix)
+	case "name.honorificsuffix":
+		return o.str(&name().HonorificSuffix)
+	case "emails":
+		if o.removes() {
+			u.Emails = nil
+			return nil
+		}
+		var es []Email
+		if err := json.Unmarshal(o.AttributeValue, &es); err != nil {
+			return validation("The value of emails must be a list of Email objects.")
+		}
+		u.Emails = es
+		return nil
+	}
+	return validation("Invalid attribute path %s for UpdateUser.", o.AttributePath)
+}
+
+func applyGroupOp(g *Group, o attrOp) error {
+	switch lower(o.AttributePath) {
+	case "displayname":
+		return o.str(&g.DisplayName)
+	case "description":
+		return o.str(&g.Description)
+	}
+	return validation("Invalid attribute path %s for UpdateGroup.", o.AttributePath)
+}
+
 func (s *Server) identityStoreOps() map[string]opHandler {
-	return map[string]opHandler{}
+	st := func() *store { return s.st }
+	return map[string]opHandler{
+		"CreateUser": jsonOp(true, func(in *struct {
+			IdentityStoreId                             string
+			UserName, DisplayName                       string
+			Name                                        *UserName
+			Emails                                      []Email
+			NickName, UserType, Title, Locale, Timezone string
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			t := now()
+			u := &User{
+				IdentityStoreId: store, UserName: in.UserName, DisplayName: in.DisplayName, Name: in.Name,
+				Emails: in.Emails, NickName: in.NickName, UserType: in.UserType, Title: in.Title,
+				Locale: in.Locale, Timezone: in.Timezone, UserStatus: "ENABLED", Created: t, Updated: t,
+			}
+			if err := checkUser(u); err != nil {
+				return nil, err
+			}
+			if _, dup := st().userByName[key(store, lower(u.UserName))]; dup {
+				return nil, uniqueness("Duplicate UserName: a user named %s already exists.", u.UserName)
+			}
+			u.UserId = s.principalID()
+			st().addUser(u)
+			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": revision(u)}, nil
+		}),
+		"DescribeUser": jsonOp(false, func(in *struct{ IdentityStoreId, UserId string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.user(store, in.UserId, "userId")
+			if err != nil {
+				return nil, err
+			}
+			return userJSON(u), nil
+		}),
+		"UpdateUser": jsonOp(true, func(in *struct {
+			IdentityStoreId, UserId, Revision string
+			Operations                        []attrOp
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.user(store, in.UserId, "userId")
+			if err != nil {
+				return nil, err
+			}
+			if err := checkOps(in.Operations); err != nil {
+				return nil, err
+			}
+			if err := checkRevision(in.Revision, u); err != nil {
+				return nil, err
+			}
+			next := *u
+			if u.Name != nil {
+				n := *u.Name
+				next.Name = &n
+			}
+			for _, o := range in.Operations {
+				if err := applyUserOp(&next, o); err != nil {
+					return nil, err
+				}
+			}
+			if err := checkUser(&next); err != nil {
+				return nil, err
+			}
+			if lower(next.UserName) != lower(u.UserName) {
+				if _, dup := st().userByName[key(store, lower(next.UserName))]; dup {
+					return nil, uniqueness("Duplicate UserName: a user named %s already exists.", next.UserName)
+				}
+				delete(st().userByName, key(store, lower(u.UserName)))
+				st().userByName[key(store, lower(next.UserName))] = u.UserId
+			}
+			next.Updated = now()
+			*u = next
+			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": revision(u)}, nil
+		}),
+		"DeleteUser": jsonOp(true, func(in *struct{ IdentityStoreId, UserId, Revision string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.user(store, in.UserId, "userId")
+			if err != nil {
+				return nil, err
+			}
+			if err := checkRevision(in.Revision, u); err != nil {
+				return nil, err
+			}
+			st().deleteUser(u)
+			return nil, nil
+		}),
+		"ListUsers": jsonOp(false, func(in *struct {
+			storePage
+			Filters    []filter
+			Extensions []string
+		}) (any, error) {
+			store, err := s.checkPage(&in.storePage)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range in.Extensions {
+				if e != "aws:identitystore:enterprise" {
+					return nil, validation("Unsupported extension %s.", e)
+				}
+			}
+			users := empty(st().users, store)
+			name, filtered, err := oneFilter(in.Filters, "UserName")
+			if err != nil {
+				return nil, err
+			}
+			if filtered {
+				// A filtered list is at most one user, served on one page.
+				out := []userOut{}
+				if u, ok := users.get(st().userByName[key(store, lower(name))]); ok {
+					out = append(out, userJSON(u))
+				}
+				return map[string]any{"Users": out}, nil
+			}
+			page, next, err := paginate(users, "users|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]userOut, 0, len(page))
+			for _, u := range page {
+				out = append(out, userJSON(u))
+			}
+			return withNext(map[string]any{"Users": out}, next), nil
+		}),
+		"GetUserId": jsonOp(false, func(in *struct {
+			IdentityStoreId     string
+			AlternateIdentifier alternateID
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			found := func(u *User) (any, error) {
+				return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId)}, nil
+			}
+			users := empty(st().users, store)
+			if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
+				for _, u := range users.values() {
+					if hasExternalID(u.ExternalIds, ext) {
+						return found(u)
+					}
+				}
+				return nil, storeNotFound(rtUser, ext.Id, "USER not found for external id %s.", ext.Id)
+			}
+			path, v, err := in.AlternateIdentifier.uniqueValue()
+			if err != nil {
+				return nil, err
+			}
+			switch path {
+			case "username":
+				if u, ok := users.get(st().userByName[key(store, lower(v))]); ok {
+					return found(u)
+				}
+			case "emails.value":
+				for _, u := range users.values() {
+					for _, e := range u.Emails {
+						if strings.EqualFold(e.Value, v) {
+							return found(u)
+						}
+					}
+				}
+			default:
+				return nil, validation("GetUserId supports the unique attributes userName and emails.value, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+			}
+			return nil, storeNotFound(rtUser, v, "USER not found: %s", v)
+		}),
+
+		"CreateGroup": jsonOp(true, func(in *struct{ IdentityStoreId, DisplayName, Description string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description, Created: now()}
+			if err := checkGroup(g); err != nil {
+				return nil, err
+			}
+			if _, dup := st().groupByName[key(store, lower(g.DisplayName))]; dup {
+				return nil, uniqueness("Duplicate GroupDisplayName: a group named %s already exists.", g.DisplayName)
+			}
+			g.GroupId = s.principalID()
+			st().addGroup(g)
+			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": revision(g)}, nil
+		}),
+		"DescribeGroup": jsonOp(false, func(in *struct{ IdentityStoreId, GroupId string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			g, err := s.group(store, in.GroupId, "groupId")
+			if err != nil {
+				return nil, err
+			}
+			return groupJSON(g), nil
+		}),
+		"UpdateGroup": jsonOp(true, func(in *struct {
+			IdentityStoreId, GroupId, Revision string
+			Operations                         []attrOp
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			g, err := s.group(store, in.GroupId, "groupId")
+			if err != nil {
+				return nil, err
+			}
+			if err := checkOps(in.Operations); err != nil {
+				return nil, err
+			}
+			if err := checkRevision(in.Revision, g); err != nil {
+				return nil, err
+			}
+			next := *g
+			for _, o := range in.Operations {
+				if err := applyGroupOp(&next, o); err != nil {
+					return nil, err
+				}
+			}
+			if err := checkGroup(&next); err != nil {
+				return nil, err
+			}
+			if lower(next.DisplayName) != lower(g.DisplayName) {
+				if _, dup := st().groupByName[key(store, lower(next.DisplayName))]; dup {
+					return nil, uniqueness("Duplicate GroupDisplayName: a group named %s already exists.", next.DisplayName)
+				}
+				delete(st().groupByName, key(store, lower(g.DisplayName)))
+				st().groupByName[key(store, lower(next.DisplayName))] = g.GroupId
+			}
+			*g = next
+			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": revision(g)}, nil
+		}),
+		"DeleteGroup": jsonOp(true, func(in *struct{ IdentityStoreId, GroupId, Revision string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			g, err := s.group(store, in.GroupId, "groupId")
+			if err != nil {
+				return nil, err
+			}
+			if err := checkRevision(in.Revision, g); err != nil {
+				return nil, err
+			}
+			st().deleteGroup(g)
+			return nil, nil
+		}),
+		"ListGroups": jsonOp(false, func(in *struct {
+			storePage
+			Filters []filter
+		}) (any, error) {
+			store, err := s.checkPage(&in.storePage)
+			if err != nil {
+				return nil, err
+			}
+			groups := empty(st().groups, store)
+			name, filtered, err := oneFilter(in.Filters, "DisplayName")
+			if err != nil {
+				return nil, err
+			}
+			if filtered {
+				out := []groupOut{}
+				if g, ok := groups.get(st().groupByName[key(store, lower(name))]); ok {
+					out = append(out, groupJSON(g))
+				}
+				return map[string]any{"Groups": out}, nil
+			}
+			page, next, err := paginate(groups, "groups|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]groupOut, 0, len(page))
+			for _, g := range page {
+				out = append(out, groupJSON(g))
+			}
+			return withNext(map[string]any{"Groups": out}, next), nil
+		}),
+		"GetGroupId": jsonOp(false, func(in *struct {
+			IdentityStoreId     string
+			AlternateIdentifier alternateID
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			found := func(g *Group) (any, error) {
+				return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId)}, nil
+			}
+			groups := empty(st().groups, store)
+			if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
+				for _, g := range groups.values() {
+					if hasExternalID(g.ExternalIds, ext) {
+						return found(g)
+					}
+				}
+				return nil, storeNotFound(rtGroup, ext.Id, "GROUP not found for external id %s.", ext.Id)
+			}
+			path, v, err := in.AlternateIdentifier.uniqueValue()
+			if err != nil {
+				return nil, err
+			}
+			if path != "displayname" {
+				return nil, validation("GetGroupId supports the unique attribute displayName, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+			}
+			if g, ok := groups.get(st().groupByName[key(store, lower(v))]); ok {
+				return found(g)
+			}
+			return nil, storeNotFound(rtGroup, v, "GROUP not found: %s", v)
+		}),
+
+		"CreateGroupMembership": jsonOp(true, func(in *struct {
+			IdentityStoreId, GroupId string
+			MemberId                 memberID
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			g, err := s.group(store, in.GroupId, "groupId")
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			if err != nil {
+				return nil, err
+			}
+			if empty(st().mByGroup, key(store, g.GroupId)).has(u.UserId) {
+				return nil, uniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
+			}
+			m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId}
+			st().addMembership(m)
+			return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
+		}),
+		"DescribeGroupMembership": jsonOp(false, func(in *struct{ IdentityStoreId, MembershipId string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.membership(store, in.MembershipId)
+			if err != nil {
+				return nil, err
+			}
+			return membershipJSON(m), nil
+		}),
+		"DeleteGroupMembership": jsonOp(true, func(in *struct{ IdentityStoreId, MembershipId string }) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.membership(store, in.MembershipId)
+			if err != nil {
+				return nil, err
+			}
+			st().deleteMembership(m)
+			return nil, nil
+		}),
+		"ListGroupMemberships": jsonOp(false, func(in *struct {
+			storePage
+			GroupId string
+		}) (any, error) {
+			store, err := s.checkPage(&in.storePage)
+			if err != nil {
+				return nil, err
+			}
+			g, err := s.group(store, in.GroupId, "groupId")
+			if err != nil {
+				return nil, err
+			}
+			page, next, err := paginate(empty(st().mByGroup, key(store, g.GroupId)), "gm|"+store+"|"+g.GroupId, in.NextToken, in.size(), storePageMax, storePageMax)
+			if err != nil {
+				return nil, err
+			}
+			return withNext(map[string]any{"GroupMemberships": membershipsJSON(page)}, next), nil
+		}),
+		"ListGroupMembershipsForMember": jsonOp(false, func(in *struct {
+			storePage
+			MemberId memberID
+		}) (any, error) {
+			store, err := s.checkPage(&in.storePage)
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			if err != nil {
+				return nil, err
+			}
+			page, next, err := paginate(empty(st().mByMember, key(store, u.UserId)), "gmm|"+store+"|"+u.UserId, in.NextToken, in.size(), storePageMax, storePageMax)
+			if err != nil {
+				return nil, err
+			}
+			return withNext(map[string]any{"GroupMemberships": membershipsJSON(page)}, next), nil
+		}),
+		"GetGroupMembershipId": jsonOp(false, func(in *struct {
+			IdentityStoreId, GroupId string
+			MemberId                 memberID
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			g, err := s.group(store, in.GroupId, "groupId")
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			if err != nil {
+				return nil, err
+			}
+			m, ok := empty(st().mByGroup, key(store, g.GroupId)).get(u.UserId)
+			if !ok {
+				return nil, storeNotFound(rtMembership, g.GroupId, "GROUP_MEMBERSHIP not found: user %s is not in group %s", u.UserId, g.GroupId)
+			}
+			return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
+		}),
+		"IsMemberInGroups": jsonOp(false, func(in *struct {
+			IdentityStoreId string
+			MemberId        memberID
+			GroupIds        []string
+		}) (any, error) {
+			store, err := s.storeID(in.IdentityStoreId)
+			if err != nil {
+				return nil, err
+			}
+			if len(in.GroupIds) == 0 || len(in.GroupIds) > 100 {
+				return nil, validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100")
+			}
+			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			if err != nil {
+				return nil, err
+			}
+			results := make([]map[string]any, 0, len(in.GroupIds))
+			for _, v := range in.GroupIds {
+				gid, err := resourceID("groupIds.member", v, "group")
+				if err != nil {
+					return nil, err
+				}
+				exists := empty(st().mByGroup, key(store, gid)).has(u.UserId)
+				results = append(results, map[string]any{"GroupId": gid, "MemberId": memberID{u.UserId}, "MembershipExists": exists})
+			}
+			return map[string]any{"Results": results}, nil
+		}),
+	}
+}
+
+func membershipsJSON(ms []*Membership) []membershipOut {
+	out := make([]membershipOut, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, membershipJSON(m))
+	}
+	return out
 }

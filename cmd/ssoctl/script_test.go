@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ssoctl/ssoctl/internal/emulator"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"ssoctl": main})
+}
+
+// TestScript runs testdata/script/*.txtar. Each script gets its own sandbox
+// (the small demo organization) served over real HTTP, the export lines of
+// `ssoctl sandbox` in its environment, and HOME and AWS_CONFIG_FILE inside
+// its work directory.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			home := filepath.Join(env.WorkDir, "home")
+			if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+				return err
+			}
+			env.Setenv("HOME", home)
+			env.Setenv("AWS_CONFIG_FILE", filepath.Join(home, ".aws", "config"))
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, ".aws", "credentials"))
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			return startSandbox(env, emulator.Options{})
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"sandbox-restart": cmdSandboxRestart,
+			"sandbox-stats":   cmdSandboxStats,
+			"exitcode":        cmdExitCode,
+			"sleep":           cmdSleep,
+		},
+	})
+}
+
+// startSandbox serves a new sandbox and exports its variables into env.
+func startSandbox(env *testscript.Env, opts emulator.Options) error {
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return err
+	}
+	ts := httptest.NewServer(srv)
+	srv.SetBaseURL(ts.URL)
+	env.Defer(ts.Close)
+	for _, line := range emulator.Exports(ts.URL, srv.Region()) {
+		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		env.Setenv(k, v)
+	}
+	env.Setenv("SANDBOX_URL", ts.URL)
+	return nil
+}
+
+// cmdSandboxRestart replaces the script's sandbox with one configured by
+// NAME=VALUE arguments (org, seed, quotas, quota-scale, latency,
+// throttle-rate, error-rate, pending-polls, sign-in-as).
+func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! sandbox-restart")
+	}
+	var o emulator.Options
+	for _, a := range args {
+		k, v, _ := strings.Cut(a, "=")
+		var err error
+		switch k {
+		case "org":
+			o.Org = v
+		case "seed":
+			o.Seed, err = strconv.ParseUint(v, 10, 64)
+		case "quotas":
+			o.Quotas = v
+		case "quota-scale":
+			o.QuotaScale, err = strconv.ParseFloat(v, 64)
+		case "latency":
+			o.Latency, err = time.ParseDuration(v)
+		case "throttle-rate":
+			o.ThrottleRate, err = strconv.ParseFloat(v, 64)
+		case "error-rate":
+			o.ErrorRate, err = strconv.ParseFloat(v, 64)
+		case "pending-polls":
+			o.PendingPolls, err = strconv.Atoi(v)
+		case "sign-in-as":
+			o.SignInAs = v
+		default:
+			ts.Fatalf("sandbox-restart: unknown option %q", k)
+		}
+		ts.Check(err)
+	}
+	srv, err := emulator.New(o)
+	ts.Check(err)
+	hs := httptest.NewServer(srv)
+	srv.SetBaseURL(hs.URL)
+	ts.Defer(hs.Close)
+	for _, line := range emulator.Exports(hs.URL, srv.Region()) {
+		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		ts.Setenv(k, v)
+	}
+	ts.Setenv("SANDBOX_URL", hs.URL)
+}
+
+// cmdSandboxStats writes the sandbox's /_sandbox/stats to FILE, one
+// "kind service:Operation count" line each, so scripts can grep it.
+func cmdSandboxStats(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sandbox-stats FILE")
+	}
+	resp, err := http.Get(ts.Getenv("SANDBOX_URL") + "/_sandbox/stats")
+	ts.Check(err)
+	defer resp.Body.Close()
+	var s emulator.StatsSnapshot
+	ts.Check(json.NewDecoder(resp.Body).Decode(&s))
+	var b strings.Builder
+	for kind, m := range map[string]map[string]int{"calls": s.Calls, "throttled": s.Throttled, "errors": s.Errors} {
+		for k, v := range m {
+			fmt.Fprintf(&b, "%s %s %d\n", kind, k, v)
+		}
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+}
+
+// cmdExitCode runs a command and checks its exit status:
+// exitcode N CMD ARGS... (stdout and stderr are kept for the next checks).
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N CMD [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit code %d; want %d", got, want)
+	}
+}
+
+// cmdSleep waits: sleep DURATION.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
+}
