@@ -39,6 +39,8 @@ func TestScript(t *testing.T) {
 			env.Setenv("AWS_CONFIG_FILE", filepath.Join(home, ".aws", "config"))
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, ".aws", "credentials"))
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			// The scripts' sandboxes have no quotas; let the client go fast.
+			env.Setenv("SSOCTL_RATE_SCALE", "50")
 			return startSandbox(env, emulator.Options{})
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -97,6 +99,8 @@ func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 			o.PendingPolls, err = strconv.Atoi(v)
 		case "sign-in-as":
 			o.SignInAs = v
+		case "deny-account":
+			o.DenyAccounts = append(o.DenyAccounts, v)
 		default:
 			ts.Fatalf("sandbox-restart: unknown option %q", k)
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -53,6 +54,13 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff caps the delay between attempts (0 means 20 s).
 	MaxBackoff time.Duration
+	// RetryMode is "standard" (the default) or "adaptive" (as AWS_RETRY_MODE).
+	// Standard retry behind the quota token buckets is the default: the
+	// SDK's adaptive mode adds a client-side limiter that collapses toward
+	// 0.5 TPS under sustained throttling (BENCHMARKS.md: the small-org audit
+	// with 30% injected throttling took 79 s adaptive, 3.4 s standard), and
+	// the buckets already keep calls under the documented quotas.
+	RetryMode string
 }
 
 // Set is a configuration and the clients built from it, made on first use.
@@ -61,14 +69,53 @@ type Set struct {
 	opts     Options
 	limiters quota.Limiters
 
-	once sync.Map // client name -> built client
-	mu   sync.Mutex
+	clients sync.Map // client name -> built client
+	mu      sync.Mutex
+
+	statsMu   sync.Mutex
+	calls     map[string]int
+	throttled map[string]int
+}
+
+// CallStats counts, per "service:Operation", the attempts sent (retries
+// included) and the attempts answered with a throttling error.
+type CallStats struct {
+	Calls     map[string]int `json:"calls"`
+	Throttled map[string]int `json:"throttled"`
+}
+
+// Total is the number of attempts sent.
+func (c CallStats) Total() int { return sum(c.Calls) }
+
+// TotalThrottled is the number of attempts that were throttled.
+func (c CallStats) TotalThrottled() int { return sum(c.Throttled) }
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// Stats returns the calls made through this Set so far.
+func (s *Set) Stats() CallStats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	cp := func(m map[string]int) map[string]int {
+		out := make(map[string]int, len(m))
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	return CallStats{Calls: cp(s.calls), Throttled: cp(s.throttled)}
 }
 
 // New loads the configuration. It fails only when the configuration itself
 // is unusable (a missing profile, a malformed file).
 func New(ctx context.Context, opts Options) (*Set, error) {
-	s := &Set{opts: opts}
+	s := &Set{opts: opts, calls: map[string]int{}, throttled: map[string]int{}}
 	if !opts.Unlimited {
 		rates := opts.Rates
 		if rates == nil {
@@ -87,16 +134,20 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 	load := []func(*config.LoadOptions) error{
 		config.WithAppID("ssoctl/" + Version()),
 		config.WithRetryer(func() aws.Retryer {
-			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-					so.MaxAttempts = attempts
-					so.MaxBackoff = maxBackoff
-					so.Backoff = retryAfterBackoff{retry.NewExponentialJitterBackoff(maxBackoff)}
-					// No retry quota: a long audit under throttling must not
-					// give up with "retry quota exceeded" (terraform #35646).
-					so.RateLimiter = ratelimit.None
+			standard := func(so *retry.StandardOptions) {
+				so.MaxAttempts = attempts
+				so.MaxBackoff = maxBackoff
+				so.Backoff = retryAfterBackoff{base: 100 * time.Millisecond, max: maxBackoff}
+				// No retry quota: a long audit under throttling must not
+				// give up with "retry quota exceeded" (terraform #35646).
+				so.RateLimiter = ratelimit.None
+			}
+			if opts.RetryMode == "adaptive" {
+				return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+					o.StandardOptions = append(o.StandardOptions, standard)
 				})
-			})
+			}
+			return retry.NewStandard(standard)
 		}),
 		config.WithAPIOptions([]func(*middleware.Stack) error{s.addLimiter}),
 	}
@@ -120,19 +171,27 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 	return s, nil
 }
 
-// retryAfterBackoff waits at least as long as a throttling error asks
-// (identitystore's RetryAfterSeconds), else the SDK's jittered exponential.
-type retryAfterBackoff struct{ inner retry.BackoffDelayer }
+// retryAfterBackoff is full-jitter exponential backoff from a 100 ms base
+// (the SDK's starts at 1 s), and at least as long as a throttling error asks
+// (identitystore's RetryAfterSeconds). A short base is safe because every
+// attempt, retries included, also waits for a token of the service's
+// quota bucket; a long one makes each phase of an audit wait seconds for its
+// unluckiest call.
+type retryAfterBackoff struct{ base, max time.Duration }
 
 func (b retryAfterBackoff) BackoffDelay(attempt int, err error) (time.Duration, error) {
-	d, e := b.inner.BackoffDelay(attempt, err)
+	ceiling := b.max
+	if attempt < 20 {
+		ceiling = min(b.base<<attempt, b.max)
+	}
+	d := time.Duration(rand.Int64N(int64(ceiling) + 1))
 	var te *istypes.ThrottlingException
 	if errors.As(err, &te) && te.RetryAfterSeconds > 0 {
 		if ra := time.Duration(te.RetryAfterSeconds) * time.Second; ra > d {
 			d = ra
 		}
 	}
-	return d, e
+	return d, nil
 }
 
 // serviceKeys maps SDK service ids to the names quotas and the sandbox use.
@@ -143,35 +202,40 @@ var serviceKeys = map[string]string{
 }
 
 // addLimiter puts the token bucket after the retry middleware, so every
-// attempt, retries included, waits for a token.
+// attempt, retries included, waits for a token; it also counts attempts.
 func (s *Set) addLimiter(stack *middleware.Stack) error {
-	if s.limiters == nil {
-		return nil
-	}
 	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("ssoctlRateLimit",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			svc := serviceKeys[awsmiddleware.GetServiceID(ctx)]
-			if l := s.limiters.For(svc, awsmiddleware.GetOperationName(ctx)); l != nil {
+			op := awsmiddleware.GetOperationName(ctx)
+			if l := s.limiters.For(svc, op); l != nil {
 				if err := l.Wait(ctx); err != nil {
 					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 				}
 			}
-			return next.HandleFinalize(ctx, in)
+			out, md, err := next.HandleFinalize(ctx, in)
+			s.statsMu.Lock()
+			s.calls[svc+":"+op]++
+			if err != nil && retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary {
+				s.throttled[svc+":"+op]++
+			}
+			s.statsMu.Unlock()
+			return out, md, err
 		}), middleware.After)
 }
 
 // client builds (once) the named client.
 func client[C any](s *Set, name string, build func() C) C {
-	if c, ok := s.once.Load(name); ok {
+	if c, ok := s.clients.Load(name); ok {
 		return c.(C)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.once.Load(name); ok {
+	if c, ok := s.clients.Load(name); ok {
 		return c.(C)
 	}
 	c := build()
-	s.once.Store(name, c)
+	s.clients.Store(name, c)
 	return c
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
+	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -106,6 +107,7 @@ try it without an AWS account.`,
 
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
+	root.AddCommand(auditcmd.NewCmd(f, nil))
 	return root
 }
 

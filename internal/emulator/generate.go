@@ -64,8 +64,8 @@ type gen struct {
 	usr   map[string]string // user name -> id
 	grp   map[string]string // group name -> id
 	prov  map[string]bool   // ps|account
-	// skipProvision lists (ps|account) pairs left unprovisioned on purpose.
-	skipProvision map[string]bool
+	// outdated lists (ps|account) pairs whose latest version is not provisioned.
+	outdated map[string]bool
 	asgSeen       map[string]bool
 	acctIDs       map[string]bool
 }
@@ -78,7 +78,7 @@ func Generate(size string, seed uint64) *State {
 		st:    &State{Region: "us-east-1"},
 		base:  time.Date(2023, 3, 1, 9, 0, 0, 0, time.UTC),
 		psArn: map[string]string{}, acct: map[string]string{}, usr: map[string]string{}, grp: map[string]string{},
-		prov: map[string]bool{}, skipProvision: map[string]bool{}, asgSeen: map[string]bool{}, acctIDs: map[string]bool{},
+		prov: map[string]bool{}, outdated: map[string]bool{}, asgSeen: map[string]bool{}, acctIDs: map[string]bool{},
 	}
 	if p, ok := presets[size]; ok {
 		g.sized(p)
@@ -201,9 +201,9 @@ func (g *gen) assign(accountID, psName, ptype, pid string) {
 	g.asgSeen[k] = true
 	g.st.Assignments = append(g.st.Assignments, Assignment{InstanceArn: g.inst.InstanceArn, AccountId: accountID, PermissionSetArn: ps, PrincipalType: ptype, PrincipalId: pid})
 	pk := key(ps, accountID)
-	if !g.prov[pk] && !g.skipProvision[pk] {
+	if !g.prov[pk] {
 		g.prov[pk] = true
-		g.st.Provisioned = append(g.st.Provisioned, Provision{PermissionSetArn: ps, AccountId: accountID})
+		g.st.Provisioned = append(g.st.Provisioned, Provision{PermissionSetArn: ps, AccountId: accountID, Outdated: g.outdated[pk]})
 	}
 }
 
@@ -236,6 +236,10 @@ func (g *gen) small() {
 	people := []struct{ first, last string }{}
 	for i := 0; i < 30; i++ {
 		people = append(people, struct{ first, last string }{firstNames[i], lastNames[i]})
+	}
+	// New hires, not yet in any group.
+	for i := 0; i < 8; i++ {
+		people = append(people, struct{ first, last string }{firstNames[i], lastNames[29-i]})
 	}
 	for _, p := range people {
 		status := "ENABLED"
@@ -322,8 +326,9 @@ func (g *gen) small() {
 	g.assign(a["developer-sandbox"], "Developer", "USER", u("bob"))           // direct and via developers
 	g.assign(a["payments-prod"], "ProductionSupport", "USER", u("mallory"))   // DISABLED user with access
 	g.assign(a["insights-dev"], "JuniorDeveloper", "USER", u("hana"))         // a direct-only user
-	// An assignment whose permission set was never provisioned to the account.
-	g.skipProvision[key(g.psArn["InsightsDeveloper"], a["shared-services"])] = true
+	// A permission set changed since it was provisioned to the account, so
+	// its latest version is not provisioned there.
+	g.outdated[key(g.psArn["InsightsDeveloper"], a["shared-services"])] = true
 	g.assign(a["shared-services"], "InsightsDeveloper", "USER", u("olivia"))
 	// An orphan: the assignment of a user who has since been deleted.
 	g.assign(a["payments-prod"], "ReadOnlyAccess", "USER", principalID(g.r))

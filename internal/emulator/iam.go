@@ -79,8 +79,8 @@ func iamPage[T any](x *index[T], scope string, form url.Values) ([]T, string, er
 	return page, next, nil
 }
 
-// seqIndex keeps a small slice in its own order for paging.
-func seqIndex[T any](items []T) *index[T] {
+// iamSeqIndex keeps a small slice in its own order for paging.
+func iamSeqIndex[T any](items []T) *index[T] {
 	x := newIndex[T]()
 	for i, v := range items {
 		x.put(seqKey(i), v)
@@ -117,9 +117,9 @@ func (l iamList[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeToken(start.End())
 }
 
-// listPage pages items (kept in their own order) into an iamList.
-func listPage[T, O any](name, scope string, form url.Values, items []T, conv func(T) O) (any, error) {
-	page, next, err := iamPage(seqIndex(items), scope, form)
+// iamListPage pages items (kept in their own order) into an iamList.
+func iamListPage[T, O any](name, scope string, form url.Values, items []T, conv func(T) O) (any, error) {
+	page, next, err := iamPage(iamSeqIndex(items), scope, form)
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +166,9 @@ func iamUserOut(u *IAMUser) iamUserXML {
 	return x
 }
 
-// stableID makes an IAM-style unique id (AGPA…, 21 characters) that is the
+// iamStableID makes an IAM-style unique id (AGPA…, 21 characters) that is the
 // same every time for the same parts: the sandbox keeps no ids for groups.
-func stableID(prefix string, parts ...string) string {
+func iamStableID(prefix string, parts ...string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	h := fnv.New64a()
 	for _, p := range parts {
@@ -197,7 +197,7 @@ func (s *Server) iamUser(account, name string) (*IAMUser, error) {
 }
 
 // namedUser is the user a request names in UserName, which must be given.
-func (s *Server) namedUser(form url.Values, c callerIdentity) (*IAMUser, error) {
+func (s *Server) iamNamedUser(form url.Values, c callerIdentity) (*IAMUser, error) {
 	name := form.Get("UserName")
 	if name == "" {
 		return nil, iamValidation("1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
@@ -208,7 +208,7 @@ func (s *Server) namedUser(form url.Values, c callerIdentity) (*IAMUser, error) 
 // subject is the user a request is about: UserName when given, else the
 // caller when it signs as an IAM user. The sandbox's own administrator is not
 // in the account's user list; it answers as a user with no credentials.
-func (s *Server) subject(form url.Values, c callerIdentity) (*IAMUser, error) {
+func (s *Server) iamSubject(form url.Values, c callerIdentity) (*IAMUser, error) {
 	if name := form.Get("UserName"); name != "" {
 		return s.iamUser(c.Account, name)
 	}
@@ -231,7 +231,7 @@ func (s *Server) subject(form url.Values, c callerIdentity) (*IAMUser, error) {
 func (s *Server) iamOps() map[string]queryHandler {
 	return map[string]queryHandler{
 		"GetUser": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.subject(form, c)
+			u, err := s.iamSubject(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -274,7 +274,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			return iamList[iamUserXML]{name: "Users", items: out, marker: next}, nil
 		},
 		"ListAccessKeys": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.subject(form, c)
+			u, err := s.iamSubject(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -284,7 +284,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 				Status      string `xml:"Status"`
 				CreateDate  string `xml:"CreateDate"`
 			}
-			return listPage("AccessKeyMetadata", "iam-keys|"+c.Account+"|"+u.UserName, form, u.AccessKeys, func(k AccessKey) keyXML {
+			return iamListPage("AccessKeyMetadata", "iam-keys|"+c.Account+"|"+u.UserName, form, u.AccessKeys, func(k AccessKey) keyXML {
 				return keyXML{u.UserName, k.AccessKeyId, k.Status, isoTime(k.Created)}
 			})
 		},
@@ -322,7 +322,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			return nil, newErr(404, "NoSuchEntity", "The Access Key with id %s cannot be found.", id)
 		},
 		"GetLoginProfile": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.subject(form, c)
+			u, err := s.iamSubject(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -336,7 +336,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			}{u.UserName, isoTime(u.LoginProfile.Created), u.LoginProfile.PasswordResetRequired}, nil
 		},
 		"ListMFADevices": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.subject(form, c)
+			u, err := s.iamSubject(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -345,12 +345,12 @@ func (s *Server) iamOps() map[string]queryHandler {
 				SerialNumber string `xml:"SerialNumber"`
 				EnableDate   string `xml:"EnableDate"`
 			}
-			return listPage("MFADevices", "iam-mfa|"+c.Account+"|"+u.UserName, form, u.MFADevices, func(d MFADevice) mfaXML {
+			return iamListPage("MFADevices", "iam-mfa|"+c.Account+"|"+u.UserName, form, u.MFADevices, func(d MFADevice) mfaXML {
 				return mfaXML{u.UserName, d.SerialNumber, isoTime(d.EnableDate)}
 			})
 		},
 		"ListGroupsForUser": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.namedUser(form, c)
+			u, err := s.iamNamedUser(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -361,19 +361,19 @@ func (s *Server) iamOps() map[string]queryHandler {
 				Arn        string `xml:"Arn"`
 				CreateDate string `xml:"CreateDate"`
 			}
-			return listPage("Groups", "iam-groups|"+c.Account+"|"+u.UserName, form, u.Groups, func(name string) groupXML {
-				return groupXML{"/", name, stableID("AGPA", c.Account, name), "arn:aws:iam::" + c.Account + ":group/" + name, isoTime(u.Created)}
+			return iamListPage("Groups", "iam-groups|"+c.Account+"|"+u.UserName, form, u.Groups, func(name string) groupXML {
+				return groupXML{"/", name, iamStableID("AGPA", c.Account, name), "arn:aws:iam::" + c.Account + ":group/" + name, isoTime(u.Created)}
 			})
 		},
 		"ListUserPolicies": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.namedUser(form, c)
+			u, err := s.iamNamedUser(form, c)
 			if err != nil {
 				return nil, err
 			}
-			return listPage("PolicyNames", "iam-inline|"+c.Account+"|"+u.UserName, form, u.InlinePolicies, func(n string) string { return n })
+			return iamListPage("PolicyNames", "iam-inline|"+c.Account+"|"+u.UserName, form, u.InlinePolicies, func(n string) string { return n })
 		},
 		"ListAttachedUserPolicies": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.namedUser(form, c)
+			u, err := s.iamNamedUser(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -385,7 +385,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 				}
 				policies = nil
 				for _, p := range u.AttachedPolicies {
-					if strings.HasPrefix(policyPath(p.Arn), prefix) {
+					if strings.HasPrefix(iamPolicyPath(p.Arn), prefix) {
 						policies = append(policies, p)
 					}
 				}
@@ -394,12 +394,12 @@ func (s *Server) iamOps() map[string]queryHandler {
 				PolicyName string `xml:"PolicyName"`
 				PolicyArn  string `xml:"PolicyArn"`
 			}
-			return listPage("AttachedPolicies", "iam-attached|"+c.Account+"|"+u.UserName+"|"+prefix, form, policies, func(p ManagedPolicy) attachedXML {
+			return iamListPage("AttachedPolicies", "iam-attached|"+c.Account+"|"+u.UserName+"|"+prefix, form, policies, func(p ManagedPolicy) attachedXML {
 				return attachedXML{p.Name, p.Arn}
 			})
 		},
 		"ListSigningCertificates": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.subject(form, c)
+			u, err := s.iamSubject(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -410,14 +410,14 @@ func (s *Server) iamOps() map[string]queryHandler {
 				Status          string `xml:"Status"`
 				UploadDate      string `xml:"UploadDate"`
 			}
-			return listPage("Certificates", "iam-certs|"+c.Account+"|"+u.UserName, form, u.SigningCertificates, func(k IAMCredential) certXML {
+			return iamListPage("Certificates", "iam-certs|"+c.Account+"|"+u.UserName, form, u.SigningCertificates, func(k IAMCredential) certXML {
 				// The sandbox keeps no certificate bodies; this stands in for one.
 				body := "-----BEGIN CERTIFICATE-----\nU0FOREJPWCBDRVJUSUZJQ0FURSAo" + k.Id + "\n-----END CERTIFICATE-----\n"
 				return certXML{u.UserName, k.Id, body, k.Status, isoTime(k.Created)}
 			})
 		},
 		"ListSSHPublicKeys": func(form url.Values, c callerIdentity) (any, error) {
-			u, err := s.subject(form, c)
+			u, err := s.iamSubject(form, c)
 			if err != nil {
 				return nil, err
 			}
@@ -427,7 +427,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 				Status         string `xml:"Status"`
 				UploadDate     string `xml:"UploadDate"`
 			}
-			return listPage("SSHPublicKeys", "iam-ssh|"+c.Account+"|"+u.UserName, form, u.SSHPublicKeys, func(k IAMCredential) sshXML {
+			return iamListPage("SSHPublicKeys", "iam-ssh|"+c.Account+"|"+u.UserName, form, u.SSHPublicKeys, func(k IAMCredential) sshXML {
 				return sshXML{u.UserName, k.Id, k.Status, isoTime(k.Created)}
 			})
 		},
@@ -442,7 +442,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			if form.Get("AllUsers") == "true" {
 				users = empty(s.st.iamUsers, c.Account).values()
 			} else {
-				u, err := s.subject(form, c)
+				u, err := s.iamSubject(form, c)
 				if err != nil {
 					return nil, err
 				}
@@ -466,14 +466,14 @@ func (s *Server) iamOps() map[string]queryHandler {
 				}
 			}
 			scope := "iam-ssc|" + c.Account + "|" + form.Get("UserName") + "|" + form.Get("AllUsers") + "|" + service
-			return listPage("ServiceSpecificCredentials", scope, form, creds, func(x credXML) credXML { return x })
+			return iamListPage("ServiceSpecificCredentials", scope, form, creds, func(x credXML) credXML { return x })
 		},
 	}
 }
 
-// policyPath is the path of a managed policy ARN: /job-function/ for
+// iamPolicyPath is the path of a managed policy ARN: /job-function/ for
 // arn:aws:iam::aws:policy/job-function/ViewOnlyAccess.
-func policyPath(arn string) string {
+func iamPolicyPath(arn string) string {
 	_, rest, ok := strings.Cut(arn, ":policy")
 	if !ok {
 		return "/"

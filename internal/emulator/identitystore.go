@@ -38,13 +38,13 @@ func storeNotFound(rt, id, format string, args ...any) *apiError {
 	return notFound(format, args...).with("ResourceType", rt).with("ResourceId", id)
 }
 
-func uniqueness(format string, args ...any) *apiError {
+func storeUniqueness(format string, args ...any) *apiError {
 	return conflict(format, args...).with("Reason", "UNIQUENESS_CONSTRAINT_VIOLATION")
 }
 
-// revision is the opaque Revision of a user or group: a hash of its content,
+// storeRevision is the opaque Revision of a user or group: a hash of its content,
 // so it changes whenever the resource does.
-func revision(v any) string {
+func storeRevision(v any) string {
 	b, _ := json.Marshal(v)
 	return scopeHash(string(b))
 }
@@ -69,8 +69,8 @@ func (s *Server) storeID(v string) (string, error) {
 	return id, nil
 }
 
-// resourceID validates a user, group or membership id (or its ARN).
-func resourceID(member, v, kind string) (string, error) {
+// storeResourceID validates a user, group or membership id (or its ARN).
+func storeResourceID(member, v, kind string) (string, error) {
 	if err := required(member, v); err != nil {
 		return "", err
 	}
@@ -78,8 +78,8 @@ func resourceID(member, v, kind string) (string, error) {
 	return id, checkPattern(member, id, rePrincipalID)
 }
 
-func (s *Server) user(store, v, member string) (*User, error) {
-	id, err := resourceID(member, v, "user")
+func (s *Server) storeUser(store, v, member string) (*User, error) {
+	id, err := storeResourceID(member, v, "user")
 	if err != nil {
 		return nil, err
 	}
@@ -90,8 +90,8 @@ func (s *Server) user(store, v, member string) (*User, error) {
 	return u, nil
 }
 
-func (s *Server) group(store, v, member string) (*Group, error) {
-	id, err := resourceID(member, v, "group")
+func (s *Server) storeGroup(store, v, member string) (*Group, error) {
+	id, err := storeResourceID(member, v, "group")
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +102,8 @@ func (s *Server) group(store, v, member string) (*Group, error) {
 	return g, nil
 }
 
-func (s *Server) membership(store, v string) (*Membership, error) {
-	id, err := resourceID("membershipId", v, "membership")
+func (s *Server) storeMembership(store, v string) (*Membership, error) {
+	id, err := storeResourceID("membershipId", v, "membership")
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Server) membership(store, v string) (*Membership, error) {
 
 // checkRevision makes an update or delete conditional on Revision, when given.
 func checkRevision(want string, v any) error {
-	if want != "" && want != revision(v) {
+	if want != "" && want != storeRevision(v) {
 		return conflict("The resource was modified since revision %s.", want).with("Reason", "CONCURRENT_MODIFICATION")
 	}
 	return nil
@@ -143,9 +143,9 @@ func checkStoreString(member, v string, max int, spaces bool) error {
 	return nil
 }
 
-// checkUser validates a user as Identity Center requires it: UserName,
+// checkStoreUser validates a user as Identity Center requires it: UserName,
 // DisplayName and Name.GivenName/FamilyName present, at most one e-mail.
-func checkUser(u *User) error {
+func checkStoreUser(u *User) error {
 	if u.UserName == "" {
 		return validation("username: The attribute username is required")
 	}
@@ -176,7 +176,7 @@ func checkUser(u *User) error {
 	return nil
 }
 
-func checkGroup(g *Group) error {
+func checkStoreGroup(g *Group) error {
 	if g.DisplayName == "" {
 		return validation("displayname: The attribute displayname is required")
 	}
@@ -215,7 +215,7 @@ type userOut struct {
 
 func userJSON(u *User) userOut {
 	return userOut{
-		IdentityStoreId: u.IdentityStoreId, UserId: u.UserId, UserArn: userArn(u.UserId), Revision: revision(u),
+		IdentityStoreId: u.IdentityStoreId, UserId: u.UserId, UserArn: userArn(u.UserId), Revision: storeRevision(u),
 		UserName: u.UserName, DisplayName: u.DisplayName, Name: u.Name, Emails: u.Emails, ExternalIds: u.ExternalIds,
 		NickName: u.NickName, UserType: u.UserType, Title: u.Title, Locale: u.Locale, Timezone: u.Timezone,
 		UserStatus: u.UserStatus, CreatedAt: epoch(u.Created), UpdatedAt: epoch(u.Updated),
@@ -235,12 +235,12 @@ type groupOut struct {
 
 func groupJSON(g *Group) groupOut {
 	return groupOut{
-		IdentityStoreId: g.IdentityStoreId, GroupId: g.GroupId, GroupArn: groupArn(g.GroupId), Revision: revision(g),
+		IdentityStoreId: g.IdentityStoreId, GroupId: g.GroupId, GroupArn: groupArn(g.GroupId), Revision: storeRevision(g),
 		DisplayName: g.DisplayName, Description: g.Description, ExternalIds: g.ExternalIds, CreatedAt: epoch(g.Created),
 	}
 }
 
-type memberID struct {
+type storeMemberID struct {
 	UserId string `json:"UserId"`
 }
 
@@ -249,11 +249,11 @@ type membershipOut struct {
 	MembershipId    string
 	MembershipArn   string
 	GroupId         string
-	MemberId        memberID
+	MemberId        storeMemberID
 }
 
 func membershipJSON(m *Membership) membershipOut {
-	return membershipOut{m.IdentityStoreId, m.MembershipId, membershipArn(m.MembershipId), m.GroupId, memberID{m.UserId}}
+	return membershipOut{m.IdentityStoreId, m.MembershipId, membershipArn(m.MembershipId), m.GroupId, storeMemberID{m.UserId}}
 }
 
 // storePage is the paging input every identity-store List operation has.
@@ -285,15 +285,15 @@ func (s *Server) checkPage(p *storePage) (string, error) {
 	return store, nil
 }
 
-// filter is the deprecated single Filter of ListUsers and ListGroups.
-type filter struct {
+// storeFilter is the deprecated single Filter of ListUsers and ListGroups.
+type storeFilter struct {
 	AttributePath  string
 	AttributeValue string
 }
 
 // oneFilter returns the value to match when filters names path, or ok=false
 // when there is no filter.
-func oneFilter(filters []filter, path string) (value string, ok bool, err error) {
+func oneFilter(filters []storeFilter, path string) (value string, ok bool, err error) {
 	switch len(filters) {
 	case 0:
 		return "", false, nil
@@ -343,19 +343,19 @@ func hasExternalID(ids []ExternalId, want *ExternalId) bool {
 	return false
 }
 
-// attrOp is one UpdateUser/UpdateGroup operation. A missing or null value
+// storeAttrOp is one UpdateUser/UpdateGroup operation. A missing or null value
 // removes the attribute.
-type attrOp struct {
+type storeAttrOp struct {
 	AttributePath  string
 	AttributeValue json.RawMessage
 }
 
-func (o attrOp) removes() bool {
+func (o storeAttrOp) removes() bool {
 	v := strings.TrimSpace(string(o.AttributeValue))
 	return v == "" || v == "null"
 }
 
-func (o attrOp) str(dst *string) error {
+func (o storeAttrOp) str(dst *string) error {
 	if o.removes() {
 		*dst = ""
 		return nil
@@ -366,7 +366,7 @@ func (o attrOp) str(dst *string) error {
 	return nil
 }
 
-func checkOps(ops []attrOp) error {
+func checkStoreOps(ops []storeAttrOp) error {
 	if len(ops) == 0 || len(ops) > 100 {
 		return validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100")
 	}
@@ -379,7 +379,7 @@ func checkOps(ops []attrOp) error {
 }
 
 // applyUserOp changes one attribute of u (a copy).
-func applyUserOp(u *User, o attrOp) error {
+func applyUserOp(u *User, o storeAttrOp) error {
 	name := func() *UserName {
 		if u.Name == nil {
 			u.Name = &UserName{}
@@ -441,7 +441,7 @@ func applyUserOp(u *User, o attrOp) error {
 	return validation("Invalid attribute path %s for UpdateUser.", o.AttributePath)
 }
 
-func applyGroupOp(g *Group, o attrOp) error {
+func applyGroupOp(g *Group, o storeAttrOp) error {
 	switch lower(o.AttributePath) {
 	case "displayname":
 		return o.str(&g.DisplayName)
@@ -471,22 +471,22 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 				Emails: in.Emails, NickName: in.NickName, UserType: in.UserType, Title: in.Title,
 				Locale: in.Locale, Timezone: in.Timezone, UserStatus: "ENABLED", Created: t, Updated: t,
 			}
-			if err := checkUser(u); err != nil {
+			if err := checkStoreUser(u); err != nil {
 				return nil, err
 			}
 			if _, dup := st().userByName[key(store, lower(u.UserName))]; dup {
-				return nil, uniqueness("Duplicate UserName: a user named %s already exists.", u.UserName)
+				return nil, storeUniqueness("Duplicate UserName: a user named %s already exists.", u.UserName)
 			}
 			u.UserId = s.principalID()
 			st().addUser(u)
-			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": revision(u)}, nil
+			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
 		}),
 		"DescribeUser": jsonOp(false, func(in *struct{ IdentityStoreId, UserId string }) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.user(store, in.UserId, "userId")
+			u, err := s.storeUser(store, in.UserId, "userId")
 			if err != nil {
 				return nil, err
 			}
@@ -494,17 +494,17 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"UpdateUser": jsonOp(true, func(in *struct {
 			IdentityStoreId, UserId, Revision string
-			Operations                        []attrOp
+			Operations                        []storeAttrOp
 		}) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.user(store, in.UserId, "userId")
+			u, err := s.storeUser(store, in.UserId, "userId")
 			if err != nil {
 				return nil, err
 			}
-			if err := checkOps(in.Operations); err != nil {
+			if err := checkStoreOps(in.Operations); err != nil {
 				return nil, err
 			}
 			if err := checkRevision(in.Revision, u); err != nil {
@@ -520,26 +520,26 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 					return nil, err
 				}
 			}
-			if err := checkUser(&next); err != nil {
+			if err := checkStoreUser(&next); err != nil {
 				return nil, err
 			}
 			if lower(next.UserName) != lower(u.UserName) {
 				if _, dup := st().userByName[key(store, lower(next.UserName))]; dup {
-					return nil, uniqueness("Duplicate UserName: a user named %s already exists.", next.UserName)
+					return nil, storeUniqueness("Duplicate UserName: a user named %s already exists.", next.UserName)
 				}
 				delete(st().userByName, key(store, lower(u.UserName)))
 				st().userByName[key(store, lower(next.UserName))] = u.UserId
 			}
 			next.Updated = now()
 			*u = next
-			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": revision(u)}, nil
+			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
 		}),
 		"DeleteUser": jsonOp(true, func(in *struct{ IdentityStoreId, UserId, Revision string }) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.user(store, in.UserId, "userId")
+			u, err := s.storeUser(store, in.UserId, "userId")
 			if err != nil {
 				return nil, err
 			}
@@ -551,7 +551,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"ListUsers": jsonOp(false, func(in *struct {
 			storePage
-			Filters    []filter
+			Filters    []storeFilter
 			Extensions []string
 		}) (any, error) {
 			store, err := s.checkPage(&in.storePage)
@@ -635,22 +635,22 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 				return nil, err
 			}
 			g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description, Created: now()}
-			if err := checkGroup(g); err != nil {
+			if err := checkStoreGroup(g); err != nil {
 				return nil, err
 			}
 			if _, dup := st().groupByName[key(store, lower(g.DisplayName))]; dup {
-				return nil, uniqueness("Duplicate GroupDisplayName: a group named %s already exists.", g.DisplayName)
+				return nil, storeUniqueness("Duplicate GroupDisplayName: a group named %s already exists.", g.DisplayName)
 			}
 			g.GroupId = s.principalID()
 			st().addGroup(g)
-			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": revision(g)}, nil
+			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
 		}),
 		"DescribeGroup": jsonOp(false, func(in *struct{ IdentityStoreId, GroupId string }) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			g, err := s.group(store, in.GroupId, "groupId")
+			g, err := s.storeGroup(store, in.GroupId, "groupId")
 			if err != nil {
 				return nil, err
 			}
@@ -658,17 +658,17 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"UpdateGroup": jsonOp(true, func(in *struct {
 			IdentityStoreId, GroupId, Revision string
-			Operations                         []attrOp
+			Operations                         []storeAttrOp
 		}) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			g, err := s.group(store, in.GroupId, "groupId")
+			g, err := s.storeGroup(store, in.GroupId, "groupId")
 			if err != nil {
 				return nil, err
 			}
-			if err := checkOps(in.Operations); err != nil {
+			if err := checkStoreOps(in.Operations); err != nil {
 				return nil, err
 			}
 			if err := checkRevision(in.Revision, g); err != nil {
@@ -680,25 +680,25 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 					return nil, err
 				}
 			}
-			if err := checkGroup(&next); err != nil {
+			if err := checkStoreGroup(&next); err != nil {
 				return nil, err
 			}
 			if lower(next.DisplayName) != lower(g.DisplayName) {
 				if _, dup := st().groupByName[key(store, lower(next.DisplayName))]; dup {
-					return nil, uniqueness("Duplicate GroupDisplayName: a group named %s already exists.", next.DisplayName)
+					return nil, storeUniqueness("Duplicate GroupDisplayName: a group named %s already exists.", next.DisplayName)
 				}
 				delete(st().groupByName, key(store, lower(g.DisplayName)))
 				st().groupByName[key(store, lower(next.DisplayName))] = g.GroupId
 			}
 			*g = next
-			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": revision(g)}, nil
+			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
 		}),
 		"DeleteGroup": jsonOp(true, func(in *struct{ IdentityStoreId, GroupId, Revision string }) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			g, err := s.group(store, in.GroupId, "groupId")
+			g, err := s.storeGroup(store, in.GroupId, "groupId")
 			if err != nil {
 				return nil, err
 			}
@@ -710,7 +710,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"ListGroups": jsonOp(false, func(in *struct {
 			storePage
-			Filters []filter
+			Filters []storeFilter
 		}) (any, error) {
 			store, err := s.checkPage(&in.storePage)
 			if err != nil {
@@ -773,22 +773,22 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 
 		"CreateGroupMembership": jsonOp(true, func(in *struct {
 			IdentityStoreId, GroupId string
-			MemberId                 memberID
+			MemberId                 storeMemberID
 		}) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			g, err := s.group(store, in.GroupId, "groupId")
+			g, err := s.storeGroup(store, in.GroupId, "groupId")
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
 			if err != nil {
 				return nil, err
 			}
 			if empty(st().mByGroup, key(store, g.GroupId)).has(u.UserId) {
-				return nil, uniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
+				return nil, storeUniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
 			}
 			m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId}
 			st().addMembership(m)
@@ -799,7 +799,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			m, err := s.membership(store, in.MembershipId)
+			m, err := s.storeMembership(store, in.MembershipId)
 			if err != nil {
 				return nil, err
 			}
@@ -810,7 +810,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			m, err := s.membership(store, in.MembershipId)
+			m, err := s.storeMembership(store, in.MembershipId)
 			if err != nil {
 				return nil, err
 			}
@@ -825,7 +825,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			g, err := s.group(store, in.GroupId, "groupId")
+			g, err := s.storeGroup(store, in.GroupId, "groupId")
 			if err != nil {
 				return nil, err
 			}
@@ -837,13 +837,13 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"ListGroupMembershipsForMember": jsonOp(false, func(in *struct {
 			storePage
-			MemberId memberID
+			MemberId storeMemberID
 		}) (any, error) {
 			store, err := s.checkPage(&in.storePage)
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
 			if err != nil {
 				return nil, err
 			}
@@ -855,17 +855,17 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"GetGroupMembershipId": jsonOp(false, func(in *struct {
 			IdentityStoreId, GroupId string
-			MemberId                 memberID
+			MemberId                 storeMemberID
 		}) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
 			if err != nil {
 				return nil, err
 			}
-			g, err := s.group(store, in.GroupId, "groupId")
+			g, err := s.storeGroup(store, in.GroupId, "groupId")
 			if err != nil {
 				return nil, err
 			}
-			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
 			if err != nil {
 				return nil, err
 			}
@@ -877,7 +877,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 		}),
 		"IsMemberInGroups": jsonOp(false, func(in *struct {
 			IdentityStoreId string
-			MemberId        memberID
+			MemberId        storeMemberID
 			GroupIds        []string
 		}) (any, error) {
 			store, err := s.storeID(in.IdentityStoreId)
@@ -887,18 +887,18 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if len(in.GroupIds) == 0 || len(in.GroupIds) > 100 {
 				return nil, validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100")
 			}
-			u, err := s.user(store, in.MemberId.UserId, "memberId.userId")
+			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
 			if err != nil {
 				return nil, err
 			}
 			results := make([]map[string]any, 0, len(in.GroupIds))
 			for _, v := range in.GroupIds {
-				gid, err := resourceID("groupIds.member", v, "group")
+				gid, err := storeResourceID("groupIds.member", v, "group")
 				if err != nil {
 					return nil, err
 				}
 				exists := empty(st().mByGroup, key(store, gid)).has(u.UserId)
-				results = append(results, map[string]any{"GroupId": gid, "MemberId": memberID{u.UserId}, "MembershipExists": exists})
+				results = append(results, map[string]any{"GroupId": gid, "MemberId": storeMemberID{u.UserId}, "MembershipExists": exists})
 			}
 			return map[string]any{"Results": results}, nil
 		}),

@@ -1,6 +1,35 @@
 package emulator
 
+import (
+	"net/http"
+	"regexp"
+)
+
 // restRoutes lists the path-routed operations (portal, OIDC, sesv2, s3).
 func (s *Server) restRoutes() []restRouteEntry {
-	return nil
+	return []restRouteEntry{
+		// sso-oidc
+		restRoute(http.MethodPost, "sso-oidc", "RegisterClient", "/client/register", s.registerClient),
+		restRoute(http.MethodPost, "sso-oidc", "StartDeviceAuthorization", "/device_authorization", s.startDeviceAuthorization),
+		restRoute(http.MethodPost, "sso-oidc", "CreateToken", "/token", s.createToken),
+		// Browser pages of the sign-in flows; not API operations, counted
+		// under the service they belong to.
+		restRoute(http.MethodGet, "sso-oidc", "Authorize", "/authorize", s.authorize),
+		restRoute(http.MethodGet, "sso-oidc", "DevicePage", "/device", s.devicePage),
+		restRoute(http.MethodGet, "sso", "StartPage", "/start", s.startPage),
+		// sso (the access portal)
+		restRoute(http.MethodGet, "sso", "ListAccounts", "/assignment/accounts", s.listAccounts),
+		restRoute(http.MethodGet, "sso", "ListAccountRoles", "/assignment/roles", s.listAccountRoles),
+		restRoute(http.MethodGet, "sso", "GetRoleCredentials", "/federation/credentials", s.getRoleCredentials),
+		restRoute(http.MethodPost, "sso", "Logout", "/logout", s.logout),
+	}
+}
+
+// restRoute matches one method and path (a trailing slash allowed).
+func restRoute(method, service, op, path string, h restHandler) restRouteEntry {
+	return restRouteEntry{
+		method: method, service: service, op: op,
+		path: regexp.MustCompile("^" + regexp.QuoteMeta(path) + "/?$"),
+		h:    h,
+	}
 }

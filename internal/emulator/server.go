@@ -49,6 +49,10 @@ type Options struct {
 	TokenTTL, RefreshTTL, RegistrationTTL time.Duration
 	// CredentialTTL is the lifetime of role credentials (0: one hour).
 	CredentialTTL time.Duration
+	// DenyAccounts are account ids (or names) for which every sso-admin call naming
+	// the account (AccountId or TargetId) is refused with
+	// AccessDeniedException: a fault that retrying does not cure.
+	DenyAccounts []string
 }
 
 // Server is the sandbox's http.Handler.
@@ -72,6 +76,8 @@ type Server struct {
 
 	credMu sync.RWMutex
 	creds  map[string]callerIdentity // issued role credentials by access key id
+
+	signin *signIn // sso-oidc registrations, codes and tokens
 }
 
 // queryService is one query-protocol service: its XML namespace and operations.
@@ -97,13 +103,21 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	s := &Server{
-		opts:  opts,
-		stats: newStats(),
-		rng:   rand.New(rand.NewPCG(opts.Seed, 0x55c0)),
+		opts:   opts,
+		stats:  newStats(),
+		rng:    rand.New(rand.NewPCG(opts.Seed, 0x55c0)),
+		signin: newSignIn(),
 	}
 	var err error
 	if s.st, err = fromState(st); err != nil {
 		return nil, fmt.Errorf("sandbox state: %w", err)
+	}
+	for i, id := range s.opts.DenyAccounts {
+		for _, a := range s.st.accounts.values() {
+			if a.Name == id {
+				s.opts.DenyAccounts[i] = a.Id
+			}
+		}
 	}
 	if opts.Quotas == "aws" {
 		s.limiters = quota.NewLimiters(quota.AWS, opts.QuotaScale)
@@ -223,6 +237,11 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
+	if e := s.denied(svc, body); e != nil {
+		s.stats.fail(svc, op, e)
+		writeJSONError(w, reqID, e)
+		return
+	}
 	if h.write {
 		s.mu.Lock()
 	} else {
@@ -241,6 +260,21 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		return
 	}
 	writeJSON(w, reqID, "application/x-amz-json-1.1", out)
+}
+
+// denied refuses sso-admin calls that name an account in DenyAccounts.
+func (s *Server) denied(svc string, body []byte) *apiError {
+	if svc != "sso-admin" || len(s.opts.DenyAccounts) == 0 {
+		return nil
+	}
+	var in struct{ AccountId, TargetId string }
+	_ = json.Unmarshal(body, &in)
+	for _, id := range s.opts.DenyAccounts {
+		if id != "" && (in.AccountId == id || in.TargetId == id) {
+			return newErr(400, "AccessDeniedException", "User is not authorized to perform this action on account %s", id)
+		}
+	}
+	return nil
 }
 
 // jsonOp adapts a typed handler to an opHandler.

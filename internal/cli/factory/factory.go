@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -55,6 +56,21 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 	}
 	opts := f.ClientOptions
 	opts.Profile, opts.Region, opts.EndpointURL = f.Global.Profile, f.Global.Region, f.Global.EndpointURL
+	switch m := f.IOStreams.Getenv("AWS_RETRY_MODE"); m {
+	case "", "adaptive", "standard":
+		opts.RetryMode = m
+	case "legacy":
+		opts.RetryMode = "standard"
+	default:
+		return nil, fmt.Errorf("AWS_RETRY_MODE must be adaptive or standard, not %q", m)
+	}
+	if v := f.IOStreams.Getenv("SSOCTL_RATE_SCALE"); v != "" {
+		scale, err := strconv.ParseFloat(v, 64)
+		if err != nil || scale <= 0 {
+			return nil, fmt.Errorf("SSOCTL_RATE_SCALE must be a positive number, not %q", v)
+		}
+		opts.RateScale = scale
+	}
 	if f.Global.Sandbox {
 		url, region, err := f.startSandbox()
 		if err != nil {
@@ -66,6 +82,9 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 			opts.Region = region
 		}
 		opts.Credentials = credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "sandbox-secret-not-real", "")
+		// The in-process sandbox enforces no quotas unless asked to, so
+		// the client-side buckets would only slow the demo down.
+		opts.Unlimited = f.SandboxOptions.Quotas != "aws"
 	}
 	set, err := awsclient.New(ctx, opts)
 	if err != nil {

@@ -78,6 +78,7 @@ the AWS CLI and ssoctl at it, then serves until interrupted.
 	fl.Float64Var(&opts.Emulator.ErrorRate, "error-rate", 0, "fraction of requests answered with an internal error")
 	fl.IntVar(&opts.Emulator.PendingPolls, "pending-polls", 0, "polls an async request (and a sign-in) stays pending")
 	fl.StringVar(&opts.Emulator.SignInAs, "sign-in-as", "", "identity-store `USERNAME` who approves sign-ins")
+	fl.StringSliceVar(&opts.Emulator.DenyAccounts, "deny-account", nil, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
 	return cmd
 }
 

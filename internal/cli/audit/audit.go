@@ -1,0 +1,265 @@
+// Package audit is the `ssoctl audit` command: the effective-access report.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/audit"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type options struct {
+	IO      *iostreams.IOStreams
+	Clients func(context.Context) (*awsclient.Set, error)
+	Now     func() time.Time
+
+	Format      string
+	File        string
+	Columns     []string
+	IAM         bool
+	InstanceArn string
+	Strategy    string
+}
+
+// NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
+func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
+	opts := &options{IO: f.IOStreams, Clients: f.Clients, Now: time.Now}
+	var columns string
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Report every user's effective access: account, permission set and path",
+		Long: `Report effective access: one row per user × account × permission set × path.
+A direct assignment gives PrincipalType USER; a group assignment gives one row
+per member with PrincipalType GROUP and the group's name (a group with no
+members still gives one row with empty user columns, so nothing assigned is
+hidden).
+
+The report is CSV by default, written to aws_sso_access_report_YYYYMMDD_HHMMSS.csv
+in the current folder (-f to choose, -f - for stdout). -o json writes one
+document (rows, findings, errors, stats) and -o table an aligned table, to
+stdout unless -f is given.
+
+Findings are flagged per row (the Flags column) and listed in JSON output and
+the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
+DISABLED_USER (a disabled user with access), SUSPENDED_ACCOUNT (a suspended
+account still assigned), NOT_PROVISIONED (the permission set's latest version
+is not provisioned to the account), LEGACY_IAM_USER (with --iam).
+
+The audit discovers accounts, permission sets, users and groups with bulk
+list calls, then lists assignments the cheaper way for your organization:
+per provisioned (account, permission set) pair, or per user and group
+(--strategy to force one). Calls stay under AWS's quotas; throttling is
+retried. Items that keep failing are listed on stderr and in JSON, the rest
+of the report is still written, and the exit code is 3.
+
+Columns: ` + strings.Join(audit.ColumnNames(), ", "),
+		Example: `  # the demo organization, no AWS account needed
+  ssoctl audit --sandbox
+
+  # to stdout, with user status and findings
+  ssoctl audit -f - --columns +UserStatus,Flags
+
+  # legacy IAM users of the same name in the credentials' account
+  ssoctl audit --iam -o table
+
+  # one JSON document for scripts
+  ssoctl audit -o json | jq '.findings'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := f.OutputFormat([]string{"csv", "json", "table"}, "csv", "csv")
+			if err != nil {
+				return err
+			}
+			opts.Format = format
+			if opts.Columns, err = audit.ParseColumns(columns, opts.IAM); err != nil {
+				return &factory.UsageError{Err: err}
+			}
+			switch opts.Strategy {
+			case audit.StrategyAuto, audit.StrategyPermissionSet, audit.StrategyPrincipal:
+			default:
+				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", opts.Strategy)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout; default: a timestamped CSV file, or stdout for json/table)")
+	fl.StringVar(&columns, "columns", "", "columns to write, comma-separated; a leading + adds them to the defaults")
+	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
+	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
+	fl.StringVar(&opts.Strategy, "strategy", audit.StrategyAuto, "how to list assignments: auto, permission-set or principal")
+	return cmd
+}
+
+func run(ctx context.Context, opts *options) error {
+	start := time.Now()
+	set, err := opts.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	clients := audit.Clients{Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}}
+	if opts.IAM {
+		clients.IAM = set.IAM()
+	}
+
+	path := opts.File
+	if path == "" && opts.Format == "csv" {
+		path = "aws_sso_access_report_" + opts.Now().Format("20060102_150405") + ".csv"
+	}
+	out, commit, discard, err := openOutput(opts.IO.Out, path)
+	if err != nil {
+		return err
+	}
+	defer discard()
+
+	prog := newProgress(opts.IO)
+	var (
+		rows   render.Rows
+		stream *render.JSONStream
+	)
+	if opts.Format == "json" {
+		stream = render.NewJSONStream(out, "rows")
+	} else {
+		rows, _ = render.NewRows(out, opts.Format)
+		if err := rows.Header(opts.Columns); err != nil {
+			return err
+		}
+	}
+	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Strategy: opts.Strategy, IAM: opts.IAM, Progress: prog.update},
+		func(r audit.Row) error {
+			if stream != nil {
+				return stream.Item(r)
+			}
+			return rows.Row(audit.Values(r, opts.Columns))
+		})
+	prog.done()
+	if err != nil {
+		return describe(err)
+	}
+	calls := set.Stats()
+	elapsed := time.Since(start)
+	if stream != nil {
+		err = stream.End(
+			render.Member{Key: "findings", Value: res.Findings},
+			render.Member{Key: "errors", Value: res.Errors},
+			render.Member{Key: "stats", Value: map[string]any{
+				"instance": res.Instance, "strategy": res.Strategy, "rows": res.Rows,
+				"accounts": res.Accounts, "permissionSets": res.PermSets, "users": res.Users, "groups": res.Groups,
+				"provisionedPairs": res.Provisioned, "assignments": res.Assignments,
+				"apiCalls": calls.Total(), "throttledRetries": calls.TotalThrottled(), "callsByOperation": calls.Calls,
+				"seconds": elapsed.Seconds(), "notes": res.Notes,
+			}},
+		)
+	} else {
+		err = rows.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := commit(); err != nil {
+		return err
+	}
+	summarize(opts.IO.ErrOut, res, calls, elapsed, path)
+	if len(res.Errors) > 0 {
+		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the rest of the report was written", len(res.Errors))}
+	}
+	return nil
+}
+
+// describe turns whole-audit failures into what to do about them.
+func describe(err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, inventory.ErrNoInstance), errors.Is(err, inventory.ErrManyInstances):
+		return err
+	case strings.Contains(msg, "failed to retrieve credentials"), strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"):
+		return errors.New("no AWS credentials found: set AWS_PROFILE or --profile, sign in with `ssoctl login`, or try --sandbox")
+	}
+	return fmt.Errorf("audit: %w", err)
+}
+
+// openOutput returns where the report goes. A file is written to a
+// temporary name and renamed into place by commit, so an interrupted run
+// leaves no half-written report.
+func openOutput(stdout io.Writer, path string) (w io.Writer, commit func() error, discard func(), err error) {
+	if path == "" || path == "-" {
+		return stdout, func() error { return nil }, func() {}, nil
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("create report file: %w", err)
+	}
+	done := false
+	commit = func() error {
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("write report file: %w", err)
+		}
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			return fmt.Errorf("write report file: %w", err)
+		}
+		done = true
+		return nil
+	}
+	discard = func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}
+	return tmp, commit, discard, nil
+}
+
+func summarize(w io.Writer, res *audit.Result, calls awsclient.CallStats, elapsed time.Duration, path string) {
+	for _, e := range res.Errors {
+		fmt.Fprintf(w, "error: %s: %s\n", e.Item, e.Error)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	kinds := map[string]int{}
+	for _, f := range res.Findings {
+		kinds[f.Kind]++
+	}
+	var parts []string
+	for k, n := range kinds {
+		parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	}
+	sort.Strings(parts)
+	findings := fmt.Sprintf("%d findings", len(res.Findings))
+	if len(parts) > 0 {
+		findings += " (" + strings.Join(parts, ", ") + ")"
+	}
+	where := ""
+	if path != "" && path != "-" {
+		where = "; wrote " + path
+	}
+	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs; strategy %s%s\n",
+		res.Rows, findings, len(res.Errors), calls.Total(), calls.TotalThrottled(), elapsed.Seconds(), res.Strategy, where)
+}
+
+type progress struct{ p *render.Progress }
+
+func newProgress(ios *iostreams.IOStreams) progress {
+	return progress{render.NewProgress(ios.ErrOut, ios.IsStderrTTY())}
+}
+
+func (p progress) update(pr audit.Progress) { p.p.Update(pr.Phase, pr.Done, pr.Total) }
+func (p progress) done()                    { p.p.Done() }

@@ -1,0 +1,87 @@
+// Package fanout runs many independent calls with bounded concurrency and
+// hands back their results in input order. It is the one place ssoctl
+// starts worker goroutines for AWS calls; rate limits live in the clients.
+package fanout
+
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Result is one item's outcome.
+type Result[R any] struct {
+	Value R
+	Err   error
+}
+
+// Map calls fn for every item with at most limit calls in flight and
+// returns the results in the order of items. A failing item does not stop
+// the others; cancelling ctx does.
+func Map[T, R any](ctx context.Context, items []T, limit int, fn func(context.Context, T) (R, error)) []Result[R] {
+	out := make([]Result[R], len(items))
+	Each(ctx, len(items), limit, func(ctx context.Context, i int) {
+		v, err := fn(ctx, items[i])
+		out[i] = Result[R]{Value: v, Err: err}
+	})
+	return out
+}
+
+// Each calls fn(i) for i in [0, n) with at most limit in flight.
+func Each(ctx context.Context, n, limit int, fn func(context.Context, int)) {
+	if limit < 1 {
+		limit = 1
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for i := 0; i < n; i++ {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			fn(gctx, i)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// Stream calls fn for every item with at most limit in flight and passes
+// each result to emit in input order, as soon as it and all before it are
+// done, so results can be written out without holding them all. emit runs
+// on one goroutine at a time.
+func Stream[T, R any](ctx context.Context, items []T, limit int, fn func(context.Context, T) (R, error), emit func(T, R, error)) {
+	type slot struct {
+		v    R
+		err  error
+		done bool
+	}
+	var (
+		mu    sync.Mutex
+		slots = make([]slot, len(items))
+		next  int
+	)
+	Each(ctx, len(items), limit, func(ctx context.Context, i int) {
+		v, err := fn(ctx, items[i])
+		mu.Lock()
+		defer mu.Unlock()
+		slots[i] = slot{v: v, err: err, done: true}
+		for next < len(items) && slots[next].done {
+			emit(items[next], slots[next].v, slots[next].err)
+			slots[next] = slot{done: true} // drop the value once written
+			next++
+		}
+	})
+	// Items never started because ctx ended are reported as its error.
+	mu.Lock()
+	defer mu.Unlock()
+	for ; next < len(items); next++ {
+		if !slots[next].done {
+			var zero R
+			emit(items[next], zero, ctx.Err())
+			continue
+		}
+		emit(items[next], slots[next].v, slots[next].err)
+	}
+}

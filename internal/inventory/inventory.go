@@ -1,0 +1,293 @@
+// Package inventory reads what an Identity Center organization holds —
+// the instance, accounts, permission sets, users, groups, memberships,
+// provisioning and assignments — with bulk list calls and the SDK's
+// paginators, never one Describe call per principal.
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	satypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/ssoctl/ssoctl/internal/fanout"
+)
+
+// SSOAdmin lists the sso-admin calls inventory makes.
+type SSOAdmin interface {
+	ListInstances(context.Context, *ssoadmin.ListInstancesInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListInstancesOutput, error)
+	ListPermissionSets(context.Context, *ssoadmin.ListPermissionSetsInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListPermissionSetsOutput, error)
+	DescribePermissionSet(context.Context, *ssoadmin.DescribePermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetOutput, error)
+	ListAccountsForProvisionedPermissionSet(context.Context, *ssoadmin.ListAccountsForProvisionedPermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountsForProvisionedPermissionSetOutput, error)
+	ListPermissionSetsProvisionedToAccount(context.Context, *ssoadmin.ListPermissionSetsProvisionedToAccountInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListPermissionSetsProvisionedToAccountOutput, error)
+	ListAccountAssignments(context.Context, *ssoadmin.ListAccountAssignmentsInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentsOutput, error)
+	ListAccountAssignmentsForPrincipal(context.Context, *ssoadmin.ListAccountAssignmentsForPrincipalInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentsForPrincipalOutput, error)
+}
+
+// IdentityStore lists the identitystore calls inventory makes.
+type IdentityStore interface {
+	ListUsers(context.Context, *identitystore.ListUsersInput, ...func(*identitystore.Options)) (*identitystore.ListUsersOutput, error)
+	ListGroups(context.Context, *identitystore.ListGroupsInput, ...func(*identitystore.Options)) (*identitystore.ListGroupsOutput, error)
+	ListGroupMemberships(context.Context, *identitystore.ListGroupMembershipsInput, ...func(*identitystore.Options)) (*identitystore.ListGroupMembershipsOutput, error)
+	ListGroupMembershipsForMember(context.Context, *identitystore.ListGroupMembershipsForMemberInput, ...func(*identitystore.Options)) (*identitystore.ListGroupMembershipsForMemberOutput, error)
+	GetUserId(context.Context, *identitystore.GetUserIdInput, ...func(*identitystore.Options)) (*identitystore.GetUserIdOutput, error)
+	GetGroupId(context.Context, *identitystore.GetGroupIdInput, ...func(*identitystore.Options)) (*identitystore.GetGroupIdOutput, error)
+	DescribeUser(context.Context, *identitystore.DescribeUserInput, ...func(*identitystore.Options)) (*identitystore.DescribeUserOutput, error)
+	DescribeGroup(context.Context, *identitystore.DescribeGroupInput, ...func(*identitystore.Options)) (*identitystore.DescribeGroupOutput, error)
+}
+
+// Organizations lists the organizations calls inventory makes.
+type Organizations interface {
+	ListAccounts(context.Context, *organizations.ListAccountsInput, ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error)
+	DescribeAccount(context.Context, *organizations.DescribeAccountInput, ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)
+	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
+	ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
+}
+
+// Clients are the services inventory reads.
+type Clients struct {
+	SSOAdmin      SSOAdmin
+	IdentityStore IdentityStore
+	Organizations Organizations
+	// Concurrency bounds the calls in flight per fan-out (0 means 16). The
+	// clients' own token buckets keep the rate under the quotas.
+	Concurrency int
+}
+
+func (c Clients) limit() int {
+	if c.Concurrency > 0 {
+		return c.Concurrency
+	}
+	return 16
+}
+
+// Instance is an Identity Center instance.
+type Instance struct {
+	Arn             string `json:"instanceArn"`
+	IdentityStoreId string `json:"identityStoreId"`
+}
+
+// Account is an organization account.
+type Account struct {
+	Id     string `json:"accountId"`
+	Name   string `json:"accountName"`
+	Email  string `json:"email"`
+	Status string `json:"status"`
+}
+
+// PermissionSet is a permission set's identity.
+type PermissionSet struct {
+	Arn             string `json:"permissionSetArn"`
+	Name            string `json:"name"`
+	Description     string `json:"description,omitempty"`
+	SessionDuration string `json:"sessionDuration,omitempty"`
+}
+
+// User is an identity-store user.
+type User struct {
+	Id          string `json:"userId"`
+	UserName    string `json:"userName"`
+	DisplayName string `json:"displayName"`
+	Email       string `json:"email"`
+	Status      string `json:"userStatus"`
+}
+
+// Group is an identity-store group.
+type Group struct {
+	Id   string `json:"groupId"`
+	Name string `json:"displayName"`
+}
+
+// Assignment is one account assignment.
+type Assignment struct {
+	AccountId        string `json:"accountId"`
+	PermissionSetArn string `json:"permissionSetArn"`
+	PrincipalType    string `json:"principalType"`
+	PrincipalId      string `json:"principalId"`
+}
+
+// Errors worth telling apart.
+var (
+	ErrNoInstance    = errors.New("no IAM Identity Center instance found for these credentials and region")
+	ErrManyInstances = errors.New("several IAM Identity Center instances found; choose one with --instance-arn")
+)
+
+// FindInstance returns the instance to use: the one named by arn, or the
+// only one there is.
+func FindInstance(ctx context.Context, c SSOAdmin, arn string) (Instance, error) {
+	var all []Instance
+	p := ssoadmin.NewListInstancesPaginator(c, &ssoadmin.ListInstancesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Instance{}, fmt.Errorf("list Identity Center instances: %w", err)
+		}
+		for _, in := range page.Instances {
+			all = append(all, Instance{Arn: aws.ToString(in.InstanceArn), IdentityStoreId: aws.ToString(in.IdentityStoreId)})
+		}
+	}
+	if arn != "" {
+		for _, in := range all {
+			if in.Arn == arn {
+				return in, nil
+			}
+		}
+		return Instance{}, fmt.Errorf("instance %s not found (found %d)", arn, len(all))
+	}
+	switch len(all) {
+	case 0:
+		return Instance{}, ErrNoInstance
+	case 1:
+		return all[0], nil
+	}
+	return Instance{}, ErrManyInstances
+}
+
+// Accounts lists every account of the organization, sorted by id.
+func Accounts(ctx context.Context, c Organizations) ([]Account, error) {
+	var out []Account
+	p := organizations.NewListAccountsPaginator(c, &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		for _, a := range page.Accounts {
+			status := string(a.Status) //nolint:staticcheck // State is newer; both are sent
+			if a.State != "" {
+				status = string(a.State)
+			}
+			out = append(out, Account{Id: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), Status: status})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Id < out[j].Id })
+	return out, nil
+}
+
+// PermissionSetArns lists the instance's permission set ARNs.
+func PermissionSetArns(ctx context.Context, c SSOAdmin, inst Instance) ([]string, error) {
+	var out []string
+	p := ssoadmin.NewListPermissionSetsPaginator(c, &ssoadmin.ListPermissionSetsInput{InstanceArn: &inst.Arn, MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list permission sets: %w", err)
+		}
+		out = append(out, page.PermissionSets...)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// DescribePermissionSets describes each ARN concurrently, in input order.
+func DescribePermissionSets(ctx context.Context, c Clients, inst Instance, arns []string) ([]PermissionSet, error) {
+	res := fanout.Map(ctx, arns, c.limit(), func(ctx context.Context, arn string) (PermissionSet, error) {
+		out, err := c.SSOAdmin.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: &inst.Arn, PermissionSetArn: aws.String(arn)})
+		if err != nil {
+			return PermissionSet{}, fmt.Errorf("describe permission set %s: %w", arn, err)
+		}
+		ps := out.PermissionSet
+		return PermissionSet{Arn: arn, Name: aws.ToString(ps.Name), Description: aws.ToString(ps.Description), SessionDuration: aws.ToString(ps.SessionDuration)}, nil
+	})
+	sets := make([]PermissionSet, 0, len(res))
+	for _, r := range res {
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		sets = append(sets, r.Value)
+	}
+	return sets, nil
+}
+
+// PermissionSets lists and describes every permission set, sorted by name.
+func PermissionSets(ctx context.Context, c Clients, inst Instance) ([]PermissionSet, error) {
+	arns, err := PermissionSetArns(ctx, c.SSOAdmin, inst)
+	if err != nil {
+		return nil, err
+	}
+	sets, err := DescribePermissionSets(ctx, c, inst, arns)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(sets, func(i, j int) bool { return sets[i].Name < sets[j].Name })
+	return sets, nil
+}
+
+// ProvisionedAccounts lists the accounts a permission set is provisioned
+// to; status "" is all, else LATEST_PERMISSION_SET_PROVISIONED or
+// LATEST_PERMISSION_SET_NOT_PROVISIONED.
+func ProvisionedAccounts(ctx context.Context, c SSOAdmin, inst Instance, psArn, status string) ([]string, error) {
+	in := &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: &inst.Arn, PermissionSetArn: &psArn, MaxResults: aws.Int32(100)}
+	if status != "" {
+		in.ProvisioningStatus = satypes.ProvisioningStatus(status)
+	}
+	var out []string
+	p := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(c, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list accounts provisioned with %s: %w", psArn, err)
+		}
+		out = append(out, page.AccountIds...)
+	}
+	return out, nil
+}
+
+// PermissionSetsProvisionedTo lists the permission sets provisioned to an account.
+func PermissionSetsProvisionedTo(ctx context.Context, c SSOAdmin, inst Instance, account string) ([]string, error) {
+	var out []string
+	p := ssoadmin.NewListPermissionSetsProvisionedToAccountPaginator(c, &ssoadmin.ListPermissionSetsProvisionedToAccountInput{InstanceArn: &inst.Arn, AccountId: &account, MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list permission sets provisioned to account %s: %w", account, err)
+		}
+		out = append(out, page.PermissionSets...)
+	}
+	return out, nil
+}
+
+// AccountAssignments lists the assignments of one permission set in one account.
+func AccountAssignments(ctx context.Context, c SSOAdmin, inst Instance, account, psArn string) ([]Assignment, error) {
+	var out []Assignment
+	p := ssoadmin.NewListAccountAssignmentsPaginator(c, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: &inst.Arn, AccountId: &account, PermissionSetArn: &psArn, MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list assignments in account %s: %w", account, err)
+		}
+		for _, a := range page.AccountAssignments {
+			out = append(out, Assignment{AccountId: account, PermissionSetArn: psArn, PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)})
+		}
+	}
+	return out, nil
+}
+
+// AssignmentsForPrincipal lists every assignment of a user or group
+// (optionally in one account).
+func AssignmentsForPrincipal(ctx context.Context, c SSOAdmin, inst Instance, ptype, pid, account string) ([]Assignment, error) {
+	in := &ssoadmin.ListAccountAssignmentsForPrincipalInput{InstanceArn: &inst.Arn, PrincipalType: satypes.PrincipalType(ptype), PrincipalId: &pid, MaxResults: aws.Int32(100)}
+	if account != "" {
+		in.Filter = &satypes.ListAccountAssignmentsFilter{AccountId: &account}
+	}
+	var out []Assignment
+	p := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(c, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list assignments of %s %s: %w", strings.ToLower(ptype), pid, err)
+		}
+		for _, a := range page.AccountAssignments {
+			out = append(out, Assignment{AccountId: aws.ToString(a.AccountId), PermissionSetArn: aws.ToString(a.PermissionSetArn), PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)})
+		}
+	}
+	return out, nil
+}
