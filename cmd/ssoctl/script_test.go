@@ -3,11 +3,11 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"os/exec"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"

@@ -66,8 +66,8 @@ type gen struct {
 	prov  map[string]bool   // ps|account
 	// outdated lists (ps|account) pairs whose latest version is not provisioned.
 	outdated map[string]bool
-	asgSeen       map[string]bool
-	acctIDs       map[string]bool
+	asgSeen  map[string]bool
+	acctIDs  map[string]bool
 }
 
 // Generate returns the demo organization named by size ("small", "medium",
