@@ -1,6 +1,7 @@
 // Package awsclient is the only place ssoctl builds aws.Config and service
 // clients. It applies the profile, region and endpoint overrides, the SDK's
-// adaptive retry (with backoff that honours a service's RetryAfterSeconds),
+// retry (standard, or adaptive on request; backoff honours a service's
+// RetryAfterSeconds),
 // and a client-side token bucket per service in front of every attempt, so
 // ssoctl stays under AWS's documented quotas instead of bouncing off them.
 package awsclient
