@@ -22,7 +22,14 @@ func (s *Server) restRoutes() []restRouteEntry {
 		restRoute(http.MethodGet, "sso", "ListAccountRoles", "/assignment/roles", s.listAccountRoles),
 		restRoute(http.MethodGet, "sso", "GetRoleCredentials", "/federation/credentials", s.getRoleCredentials),
 		restRoute(http.MethodPost, "sso", "Logout", "/logout", s.logout),
+		// s3, path-style, told apart from other GET / by its SigV4 scope
+		scoped("s3", restRoute(http.MethodGet, "s3", "ListBuckets", "/", s.listBuckets)),
 	}
+}
+
+func scoped(service string, rt restRouteEntry) restRouteEntry {
+	rt.scope = service
+	return rt
 }
 
 // restRoute matches one method and path (a trailing slash allowed).

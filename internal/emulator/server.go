@@ -294,6 +294,9 @@ type restHandler func(w http.ResponseWriter, r *http.Request, reqID string) erro
 // restRoute finds the service and operation of a path-routed request.
 func (s *Server) restRoute(r *http.Request) (string, string, restHandler) {
 	for _, rt := range s.rest {
+		if rt.scope != "" && sigV4Service(r) != rt.scope {
+			continue
+		}
 		if rt.method == r.Method && rt.path.MatchString(r.URL.Path) {
 			return rt.service, rt.op, rt.h
 		}
@@ -303,33 +306,44 @@ func (s *Server) restRoute(r *http.Request) (string, string, restHandler) {
 
 type restRouteEntry struct {
 	method, service, op string
+	scope               string // when set, the SigV4 credential scope's service must match
 	path                *regexp.Regexp
 	h                   restHandler
 }
 
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, h restHandler) {
 	s.stats.call(svc, op)
+	writeErr := writeRestJSONError
+	if svc == "s3" {
+		writeErr = writeS3Error
+	}
 	if e := s.admit(svc, op); e != nil {
-		writeRestJSONError(w, reqID, e)
+		writeErr(w, reqID, e)
 		return
 	}
 	if err := h(w, r, reqID); err != nil {
 		ae := asAPIError(err)
 		s.stats.fail(svc, op, ae)
-		writeRestJSONError(w, reqID, ae)
+		writeErr(w, reqID, ae)
 	}
+}
+
+// sigV4Service is the service named in a request's SigV4 credential scope.
+func sigV4Service(r *http.Request) string {
+	if _, cred, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
+		parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
+		if len(parts) >= 4 {
+			return parts[3]
+		}
+	}
+	return ""
 }
 
 // queryService tells a query-protocol request's service from its SigV4
 // credential scope, else from the operation name.
 func queryServiceName(r *http.Request, action string) string {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, cred, ok := strings.Cut(auth, "Credential="); ok {
-			parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
-			if len(parts) >= 4 {
-				return parts[3]
-			}
-		}
+	if svc := sigV4Service(r); svc != "" {
+		return svc
 	}
 	if action == "GetCallerIdentity" || strings.HasPrefix(action, "Assume") || action == "GetSessionToken" {
 		return "sts"
