@@ -1,0 +1,116 @@
+package each
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Filter chooses targets among the account roles a person can reach.
+type Filter struct {
+	// Role matches role names: an exact name, or a regular expression
+	// anchored at both ends. Empty matches every role.
+	Role string
+	// Accounts are account ids; empty means every account.
+	Accounts []string
+	// AccountName is a regular expression on account names (unanchored).
+	AccountName string
+	// Exclude drops accounts by id, or by a regular expression on the name.
+	Exclude []string
+	// Regions multiplies each account role by these regions (none: one
+	// run without a region).
+	Regions []string
+}
+
+// Select returns the targets the filter chooses from the reachable account
+// roles (Region unset), sorted by account name, id, role and region.
+func Select(roles []Target, f Filter) ([]Target, error) {
+	roleRE, err := anchored(f.Role)
+	if err != nil {
+		return nil, fmt.Errorf("--role: %w", err)
+	}
+	var nameRE *regexp.Regexp
+	if f.AccountName != "" {
+		if nameRE, err = regexp.Compile(f.AccountName); err != nil {
+			return nil, fmt.Errorf("--account-name: %w", err)
+		}
+	}
+	var excludeRE []*regexp.Regexp
+	excludeID := map[string]bool{}
+	for _, x := range f.Exclude {
+		if isAccountID(x) {
+			excludeID[x] = true
+			continue
+		}
+		re, err := regexp.Compile(x)
+		if err != nil {
+			return nil, fmt.Errorf("--exclude: %w", err)
+		}
+		excludeRE = append(excludeRE, re)
+	}
+	ids := map[string]bool{}
+	for _, id := range f.Accounts {
+		ids[id] = true
+	}
+	var out []Target
+	for _, r := range roles {
+		switch {
+		case roleRE != nil && !roleRE.MatchString(r.RoleName):
+			continue
+		case len(ids) > 0 && !ids[r.AccountId]:
+			continue
+		case nameRE != nil && !nameRE.MatchString(r.AccountName):
+			continue
+		case excludeID[r.AccountId] || matchAny(excludeRE, r.AccountName):
+			continue
+		}
+		if len(f.Regions) == 0 {
+			out = append(out, r)
+			continue
+		}
+		for _, region := range f.Regions {
+			t := r
+			t.Region = region
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b Target) int {
+		return cmp.Or(cmp.Compare(a.AccountName, b.AccountName), cmp.Compare(a.AccountId, b.AccountId),
+			cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.Region, b.Region))
+	})
+	return out, nil
+}
+
+// Accounts counts the distinct accounts among targets.
+func Accounts(targets []Target) int {
+	seen := map[string]bool{}
+	for _, t := range targets {
+		seen[t.AccountId] = true
+	}
+	return len(seen)
+}
+
+func anchored(expr string) (*regexp.Regexp, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	return regexp.Compile("^(?:" + expr + ")$")
+}
+
+func matchAny(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	return strings.Trim(s, "0123456789") == ""
+}
