@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
+	accesscmd "github.com/ssoctl/ssoctl/internal/cli/access"
+	"github.com/ssoctl/ssoctl/internal/cli/admin"
 	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
@@ -108,6 +110,8 @@ try it without an AWS account.`,
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
+	root.AddCommand(admin.NewCmd(f))
+	root.AddCommand(accesscmd.NewCmd(f))
 	return root
 }
 

@@ -1,0 +1,262 @@
+package access_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssoctl/ssoctl/internal/access"
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+)
+
+var ctx = context.Background()
+
+// sandbox serves the small demo organization over real HTTP and returns
+// SDK clients for it.
+func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, inventory.Clients) {
+	t.Helper()
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatalf("emulator.New: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	srv.SetBaseURL(ts.URL)
+	cfg := aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
+		BaseEndpoint: aws.String(ts.URL),
+		Retryer:      func() aws.Retryer { return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1 }) },
+	}
+	return srv, inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
+}
+
+func total(srv *emulator.Server) int {
+	n := 0
+	for _, v := range srv.Stats().Calls {
+		n += v
+	}
+	return n
+}
+
+func TestForUser(t *testing.T) {
+	srv, c := sandbox(t, emulator.Options{})
+	got, err := access.ForUser(ctx, c, "", "alice.johnson", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ Account, PS, Path, Flags string }
+	var rows []row
+	for _, r := range got.Rows {
+		rows = append(rows, row{r.AccountName, r.PermissionSet, r.Path, strings.Join(r.Flags, ";")})
+	}
+	want := []row{{"acme-management", "AdministratorAccess", "direct", ""}}
+	for _, a := range []string{"acme-management", "developer-sandbox", "insights-dev", "insights-prod", "log-archive", "network",
+		"payments-dev", "payments-prod", "payments-staging", "security-audit", "shared-services"} {
+		want = append(want, row{a, "AdministratorAccess", "group:platform-admins", ""})
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	if got.User.UserName != "alice.johnson" || len(got.Groups) != 1 || got.Groups[0].Name != "platform-admins" {
+		t.Errorf("got user %+v in groups %+v; want alice.johnson in platform-admins", got.User, got.Groups)
+	}
+	// ListInstances, GetUserId, DescribeUser, ListGroupMembershipsForMember,
+	// 2 × ForPrincipal, DescribeGroup, ListAccounts, DescribePermissionSet.
+	if n := total(srv); n != 9 {
+		t.Errorf("got %d calls (%v); want 9", n, srv.Stats().Calls)
+	}
+
+	// Flags: a suspended account, a disabled user; by e-mail and by id.
+	bob, err := access.ForUser(ctx, c, "", "bob.smith@example.com", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var legacy []string
+	for _, r := range bob.Rows {
+		if r.AccountName == "legacy-app" {
+			legacy = append(legacy, r.Path+" "+strings.Join(r.Flags, ";"))
+		}
+	}
+	if diff := cmp.Diff([]string{"group:developers SUSPENDED_ACCOUNT"}, legacy); diff != "" {
+		t.Errorf("bob in legacy-app (-want +got):\n%s", diff)
+	}
+	mallory, err := access.ForUser(ctx, c, "", "mallory.evans", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, err := access.ForUser(ctx, c, "", mallory.User.Id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(mallory, byID); diff != "" {
+		t.Errorf("by id differs from by name (-name +id):\n%s", diff)
+	}
+	if len(mallory.Rows) != 1 || strings.Join(mallory.Rows[0].Flags, ";") != "DISABLED_USER" {
+		t.Errorf("got %+v; want one DISABLED_USER row", mallory.Rows)
+	}
+
+	_, err = access.ForUser(ctx, c, "", "nobody", nil)
+	if !errors.Is(err, inventory.ErrNotFound) || err.Error() != `user "nobody" not found` {
+		t.Errorf("got %v; want user \"nobody\" not found", err)
+	}
+}
+
+func TestForAccount(t *testing.T) {
+	srv, c := sandbox(t, emulator.Options{})
+	got, err := access.ForAccount(ctx, c, "", "payments-prod", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ PS, Type, Principal, User, Path, Flags string }
+	var rows []row
+	for _, r := range got.Rows {
+		rows = append(rows, row{r.PermissionSet, r.PrincipalType, r.PrincipalName, r.UserName, r.Path, strings.Join(r.Flags, ";")})
+	}
+	want := []row{
+		{"AdministratorAccess", "GROUP", "platform-admins", "alice.johnson", "group:platform-admins", ""},
+		{"AdministratorAccess", "GROUP", "platform-admins", "trent.king", "group:platform-admins", ""},
+		{"ProductionSupport", "USER", "mallory.evans", "mallory.evans", "direct", "DISABLED_USER"},
+		{"ProductionSupport", "GROUP", "production-support", "dave.miller", "group:production-support", ""},
+		{"ProductionSupport", "GROUP", "production-support", "rupert.thompson", "group:production-support", ""},
+		{"ProductionSupport", "GROUP", "production-support", "sybil.young", "group:production-support", ""},
+		{"ReadOnlyAccess", "USER", "", "", "direct", "ORPHANED_PRINCIPAL"},
+		{"ReadOnlyAccess", "GROUP", "security", "victor.wright", "group:security", ""},
+		{"ReadOnlyAccess", "GROUP", "security", "walter.lopez", "group:security", ""},
+		{"SeniorDeveloper", "GROUP", "senior-developers", "carol.garcia", "group:senior-developers", ""},
+		{"SeniorDeveloper", "GROUP", "senior-developers", "dave.miller", "group:senior-developers", ""},
+		{"SeniorDeveloper", "GROUP", "senior-developers", "ivan.anderson", "group:senior-developers", ""},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	if n := total(srv); n != 17 {
+		t.Errorf("got %d calls (%v); want 17", n, srv.Stats().Calls)
+	}
+
+	byID, err := access.ForAccount(ctx, c, "", got.Account.Id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, byID); diff != "" {
+		t.Errorf("by id differs from by name (-name +id):\n%s", diff)
+	}
+
+	// A group with no members gives one row with no user.
+	sec, err := access.ForAccount(ctx, c, "", "security-audit", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty []string
+	for _, r := range sec.Rows {
+		if r.UserName == "" {
+			empty = append(empty, r.PermissionSet+" "+r.Path)
+		}
+	}
+	if diff := cmp.Diff([]string{"ReadOnlyAccess group:auditors"}, empty); diff != "" {
+		t.Errorf("rows without a user (-want +got):\n%s", diff)
+	}
+
+	for _, ref := range []string{"nowhere", "999999999999"} {
+		if _, err := access.ForAccount(ctx, c, "", ref, nil); !errors.Is(err, inventory.ErrNotFound) {
+			t.Errorf("ForAccount(%s) = %v; want not found", ref, err)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	srv, c := sandbox(t, emulator.Options{})
+	tests := []struct {
+		name       string
+		spec       access.FilterSpec
+		wantRows   int
+		wantMethod string
+		// wantCalls bounds the sso-admin assignment listings.
+		wantPairCalls, wantPrincipalCalls int
+	}{
+		{"everything", access.FilterSpec{}, 47, access.MethodPairs, 41, 0},
+		{"one account", access.FilterSpec{AccountNames: []string{"^payments-prod$"}}, 6, access.MethodPairs, 4, 0},
+		{"OU recursive AND permission set", access.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true, PermissionSets: []string{"^Developer$", "^SeniorDeveloper$"}}, 6, access.MethodPairs, 6, 0},
+		{"two principals", access.FilterSpec{Users: []string{`^alice\.johnson$`}, Groups: []string{"platform-admins"}}, 12, access.MethodPrincipals, 0, 2},
+		{"many principals, one account", access.FilterSpec{Users: []string{"."}, AccountNames: []string{"^payments-prod$"}}, 1, access.MethodPairs, 4, 0},
+		{"one principal, one account", access.FilterSpec{Groups: []string{"^security$"}, AccountNames: []string{"^network$"}}, 1, access.MethodPrincipals, 0, 1},
+		{"no such principal", access.FilterSpec{Users: []string{"^nobody$"}}, 0, access.MethodPrincipals, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := srv.Stats().Calls
+			var rows []access.Assignment
+			res, err := access.List(ctx, c, access.ListOptions{Filter: mustFilter(t, tt.spec)}, func(a access.Assignment) error {
+				rows = append(rows, a)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != tt.wantRows || res.Rows != tt.wantRows || res.Method != tt.wantMethod {
+				t.Errorf("got %d rows (%d counted) by %s; want %d by %s", len(rows), res.Rows, res.Method, tt.wantRows, tt.wantMethod)
+			}
+			after := srv.Stats().Calls
+			pairs := after["sso-admin:ListAccountAssignments"] - before["sso-admin:ListAccountAssignments"]
+			principals := after["sso-admin:ListAccountAssignmentsForPrincipal"] - before["sso-admin:ListAccountAssignmentsForPrincipal"]
+			if pairs != tt.wantPairCalls || principals != tt.wantPrincipalCalls {
+				t.Errorf("got %d ListAccountAssignments and %d ...ForPrincipal calls; want %d and %d", pairs, principals, tt.wantPairCalls, tt.wantPrincipalCalls)
+			}
+			if after["identitystore:DescribeUser"] != 0 || after["identitystore:DescribeGroup"] != 0 {
+				t.Errorf("principal names were described one by one: %v", after)
+			}
+			for _, r := range rows {
+				if r.InstanceArn != res.Instance.Arn || r.TargetType != "AWS_ACCOUNT" || r.TargetName == "" || r.PermissionSetName == "" || r.OU == "" {
+					t.Errorf("incomplete row %+v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestListPartial(t *testing.T) {
+	_, c := sandbox(t, emulator.Options{DenyAccounts: []string{"payments-prod"}})
+	var accounts []string
+	res, err := access.List(ctx, c, access.ListOptions{}, func(a access.Assignment) error {
+		accounts = append(accounts, a.TargetName)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 4 || len(accounts) != 41 {
+		t.Errorf("got %d errors and %d rows; want 4 and 41", len(res.Errors), len(accounts))
+	}
+	for _, e := range res.Errors {
+		if !strings.HasPrefix(e.Item, "account payments-prod (") || !strings.Contains(e.Error, "AccessDenied") {
+			t.Errorf("unexpected error %+v", e)
+		}
+	}
+	for _, a := range accounts {
+		if a == "payments-prod" {
+			t.Fatal("got a row of the denied account")
+		}
+	}
+
+	// A failing writer stops the listing and is the error.
+	boom := errors.New("disk full")
+	n := 0
+	_, err = access.List(ctx, c, access.ListOptions{}, func(access.Assignment) error {
+		n++
+		return boom
+	})
+	if !errors.Is(err, boom) || n != 1 {
+		t.Errorf("got %v after %d rows; want disk full after 1", err, n)
+	}
+}

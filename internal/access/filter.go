@@ -1,0 +1,235 @@
+package access
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/ssoctl/ssoctl/internal/inventory"
+)
+
+// FilterSpec is the filters of an assignment listing, as given on the
+// command line. Values of one field are alternatives (OR); different
+// fields must all hold (AND) — except Users and Groups, which are one
+// choice of principal: an assignment's principal is a user or a group, so
+// --user and --group together select the assignments of either.
+type FilterSpec struct {
+	Accounts       []string // 12-digit account ids
+	AccountNames   []string // regular expressions, searched in the account name
+	OUs            []string // OU or root ids, paths or names
+	OURecursive    bool     // OUs include the accounts of their child OUs
+	PermissionSets []string // ARN, ssoins-…/ps-…, ps-…, or a regular expression searched in the name
+	Users          []string // user id, or a regular expression searched in the user name
+	Groups         []string // group id, or a regular expression searched in the group name
+}
+
+// Filter is a checked FilterSpec.
+type Filter struct {
+	spec         FilterSpec
+	accountNames []*regexp.Regexp
+	psRefs       []string
+	psNames      []*regexp.Regexp
+	users        []principalMatcher
+	groups       []principalMatcher
+}
+
+type principalMatcher struct {
+	id string
+	re *regexp.Regexp
+}
+
+var rePermissionSetRef = regexp.MustCompile(`^(arn:aws[a-z-]*:sso:::permissionSet/)?((sso)?ins-[0-9a-f]+/)?ps-[0-9a-f]+$`)
+
+// CompileFilter checks a FilterSpec: account ids must have 12 digits and
+// every regular expression must compile.
+func CompileFilter(s FilterSpec) (*Filter, error) {
+	f := &Filter{spec: s}
+	for _, a := range s.Accounts {
+		if !IsAccountID(a) {
+			return nil, fmt.Errorf("--account takes 12-digit account ids, not %q (use --account-name for names)", a)
+		}
+	}
+	for _, v := range s.AccountNames {
+		re, err := compile("--account-name", v)
+		if err != nil {
+			return nil, err
+		}
+		f.accountNames = append(f.accountNames, re)
+	}
+	for _, v := range s.PermissionSets {
+		if rePermissionSetRef.MatchString(v) {
+			f.psRefs = append(f.psRefs, v)
+			continue
+		}
+		re, err := compile("--permission-set", v)
+		if err != nil {
+			return nil, err
+		}
+		f.psNames = append(f.psNames, re)
+	}
+	var err error
+	if f.users, err = principalMatchers("--user", s.Users); err != nil {
+		return nil, err
+	}
+	if f.groups, err = principalMatchers("--group", s.Groups); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func compile(flag, v string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q is not a valid regular expression: %w", flag, v, err)
+	}
+	return re, nil
+}
+
+func principalMatchers(flag string, values []string) ([]principalMatcher, error) {
+	var out []principalMatcher
+	for _, v := range values {
+		m := principalMatcher{id: v}
+		if !IsPrincipalID(v) {
+			re, err := compile(flag, v)
+			if err != nil {
+				return nil, err
+			}
+			m.re = re
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// HasTarget reports whether accounts are filtered.
+func (f *Filter) HasTarget() bool {
+	return len(f.spec.Accounts) > 0 || len(f.accountNames) > 0 || len(f.spec.OUs) > 0
+}
+
+// HasPermissionSet reports whether permission sets are filtered.
+func (f *Filter) HasPermissionSet() bool { return len(f.psRefs) > 0 || len(f.psNames) > 0 }
+
+// HasPrincipal reports whether principals are filtered.
+func (f *Filter) HasPrincipal() bool { return len(f.users) > 0 || len(f.groups) > 0 }
+
+// SelectAccounts returns the accounts of the tree the target filters
+// select, sorted by id, and the --account ids the organization does not
+// have. An OU that cannot be resolved is an error.
+func (f *Filter) SelectAccounts(tree *inventory.OrgTree) (selected []inventory.Account, unknown []string, err error) {
+	var inOU map[string]bool
+	if len(f.spec.OUs) > 0 {
+		inOU = map[string]bool{}
+		for _, ref := range f.spec.OUs {
+			ou, err := tree.FindOU(ref)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, a := range tree.AccountsUnder(ou.Id, f.spec.OURecursive) {
+				inOU[a.Id] = true
+			}
+		}
+	}
+	known := map[string]bool{}
+	for _, a := range tree.AllAccounts() {
+		known[a.Id] = true
+		if f.accountMatches(a, inOU) {
+			selected = append(selected, a)
+		}
+	}
+	for _, id := range f.spec.Accounts {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	sort.Strings(unknown)
+	return selected, unknown, nil
+}
+
+// accountMatches applies the target filters; inOU is nil without --ou.
+func (f *Filter) accountMatches(a inventory.Account, inOU map[string]bool) bool {
+	if len(f.spec.Accounts) > 0 && !contains(f.spec.Accounts, a.Id) {
+		return false
+	}
+	if len(f.accountNames) > 0 && !anySearch(f.accountNames, a.Name) {
+		return false
+	}
+	if inOU != nil && !inOU[a.Id] {
+		return false
+	}
+	return true
+}
+
+// PermissionSetMatches applies the permission-set filter. A set whose
+// name is unknown ("") matches only by ARN or id.
+func (f *Filter) PermissionSetMatches(ps inventory.PermissionSet) bool {
+	if !f.HasPermissionSet() {
+		return true
+	}
+	for _, ref := range f.psRefs {
+		if inventory.PermissionSetRefMatches(ps.Arn, ref) {
+			return true
+		}
+	}
+	return ps.Name != "" && anySearch(f.psNames, ps.Name)
+}
+
+// PrincipalMatches applies the principal filters to a principal of type
+// USER or GROUP. A principal whose name could not be resolved (deleted
+// since it was assigned) has name "" and matches only by id: a regular
+// expression never matches a missing name.
+func (f *Filter) PrincipalMatches(ptype, id, name string) bool {
+	if !f.HasPrincipal() {
+		return true
+	}
+	ms := f.users
+	if ptype == "GROUP" {
+		ms = f.groups
+	}
+	for _, m := range ms {
+		if m.id == id || (m.re != nil && name != "" && m.re.MatchString(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// principalIDs are the values of --user (ptype USER) or --group that
+// have the form of an id.
+func (f *Filter) principalIDs(ptype string) []string {
+	ms := f.users
+	if ptype == "GROUP" {
+		ms = f.groups
+	}
+	var out []string
+	for _, m := range ms {
+		if m.re == nil {
+			out = append(out, m.id)
+		}
+	}
+	return out
+}
+
+func (f *Filter) wants(ptype string) bool {
+	if ptype == "GROUP" {
+		return len(f.groups) > 0
+	}
+	return len(f.users) > 0
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func anySearch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,126 @@
+// Package access is `ssoctl access`: targeted questions answered in tens
+// of calls, without an audit's full scan — what one person can reach and
+// through which group, and who can reach one account and how.
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+// NewCmd returns `ssoctl access` and its subcommands.
+func NewCmd(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "access",
+		Short: "Who can reach what: one user's access, or one account's",
+		Long: `Answer one access question quickly, with a few dozen API calls instead of a
+full audit: what one person can reach and through which group (access user),
+or who can reach one account and how (access account).`,
+		Example: `  ssoctl access user alice.johnson --sandbox
+  ssoctl access account payments-prod --sandbox`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(NewUserCmd(f, nil), NewAccountCmd(f, nil))
+	return cmd
+}
+
+// common are the options both questions share.
+type common struct {
+	IO      *iostreams.IOStreams
+	Clients func(context.Context) (*awsclient.Set, error)
+	// CachePath is the permission-set name cache ("" keeps it in memory).
+	CachePath string
+
+	Format      string
+	InstanceArn string
+}
+
+func newCommon(f *factory.Factory) common {
+	return common{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+}
+
+func (c *common) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&c.InstanceArn, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+}
+
+func (c *common) format(f *factory.Factory) error {
+	format, err := f.OutputFormat([]string{"table", "csv", "json"}, "table", "csv")
+	c.Format = format
+	return err
+}
+
+func inventoryClients(set *awsclient.Set) inventory.Clients {
+	return inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
+}
+
+// oneArg wants exactly one argument, saying what it is when it is missing.
+func oneArg(what, example string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return factory.Usagef("need exactly one %s, e.g. %s (got %d arguments)", what, example, len(args))
+		}
+		if strings.TrimSpace(args[0]) == "" {
+			return factory.Usagef("the %s must not be empty", what)
+		}
+		return nil
+	}
+}
+
+// writeRows writes a table or CSV.
+func writeRows(w io.Writer, format string, cols []string, values [][]string) error {
+	rows, err := render.NewRows(w, format)
+	if err != nil {
+		return err
+	}
+	if err := rows.Header(cols); err != nil {
+		return err
+	}
+	for _, v := range values {
+		if err := rows.Row(v); err != nil {
+			return err
+		}
+	}
+	return rows.Flush()
+}
+
+// stats is the JSON "stats" member.
+type stats struct {
+	APICalls         int            `json:"apiCalls"`
+	ThrottledRetries int            `json:"throttledRetries"`
+	CallsByOperation map[string]int `json:"callsByOperation"`
+}
+
+func statsOf(set *awsclient.Set) stats {
+	s := set.Stats()
+	return stats{APICalls: s.Total(), ThrottledRetries: s.TotalThrottled(), CallsByOperation: s.Calls}
+}
+
+// describe turns failures into what to do about them.
+func describe(err error, what string) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, inventory.ErrNotFound), errors.Is(err, inventory.ErrNoInstance), errors.Is(err, inventory.ErrManyInstances):
+		return err
+	case strings.Contains(msg, "failed to retrieve credentials"), strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"):
+		return errors.New("no AWS credentials found: set AWS_PROFILE or --profile, sign in with `ssoctl login`, or try --sandbox")
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func saveCache(w io.Writer, c *inventory.NameCache) {
+	if err := c.Save(); err != nil {
+		fmt.Fprintf(w, "warning: %v\n", err)
+	}
+}

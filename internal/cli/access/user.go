@@ -1,0 +1,84 @@
+package access
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/access"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type userOptions struct {
+	common
+	User string
+}
+
+// NewUserCmd returns `ssoctl access user`. runF replaces the run function
+// in tests.
+func NewUserCmd(f *factory.Factory, runF func(context.Context, *userOptions) error) *cobra.Command {
+	opts := &userOptions{common: newCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "user NAME",
+		Short: "What one person can reach, and through which group",
+		Long: `List every account and permission set one user can reach, and the path: "direct"
+for an assignment to the user, "group:<name>" for one through a group.
+
+NAME is a user name, an e-mail address or a user id. Flags: SUSPENDED_ACCOUNT
+(the account is suspended or closing), DISABLED_USER (the user is disabled
+but still assigned), UNKNOWN_ACCOUNT (not in the organization).
+
+It makes a handful of calls, not a scan: GetUserId, DescribeUser,
+ListGroupMembershipsForMember, one ListAccountAssignmentsForPrincipal for the
+user and one per group, and the names of just the groups, accounts and
+permission sets seen (permission-set names from the cache admin lookup keeps).
+
+Output is a table on a terminal and CSV otherwise; -o json adds the user and
+all their groups. An unknown user exits with status 1.`,
+		Example: `  ssoctl access user alice.johnson
+  ssoctl access user bob.smith@example.com -o json | jq '.access[] | select(.path != "direct")'`,
+		Args: oneArg("user name", "ssoctl access user alice.johnson"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.format(f); err != nil {
+				return err
+			}
+			opts.User = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runUser(cmd.Context(), opts)
+		},
+	}
+	opts.flags(cmd)
+	return cmd
+}
+
+func runUser(ctx context.Context, opts *userOptions) error {
+	set, err := opts.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	cache := inventory.OpenNameCache(opts.CachePath)
+	res, err := access.ForUser(ctx, inventoryClients(set), opts.InstanceArn, opts.User, cache)
+	if err != nil {
+		return describe(err, "access user")
+	}
+	saveCache(opts.IO.ErrOut, cache)
+	if len(res.Rows) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s has no access: nothing is assigned to them or to any of their %d group(s)\n", res.User.UserName, len(res.Groups))
+	}
+	if opts.Format == "json" {
+		return render.JSON(opts.IO.Out, struct {
+			*access.UserAccess
+			Stats stats `json:"stats"`
+		}{res, statsOf(set)})
+	}
+	values := make([][]string, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		values = append(values, r.Values())
+	}
+	return writeRows(opts.IO.Out, opts.Format, access.UserColumns, values)
+}
