@@ -5,8 +5,6 @@ package access
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -105,22 +103,4 @@ type stats struct {
 func statsOf(set *awsclient.Set) stats {
 	s := set.Stats()
 	return stats{APICalls: s.Total(), ThrottledRetries: s.TotalThrottled(), CallsByOperation: s.Calls}
-}
-
-// describe turns failures into what to do about them.
-func describe(err error, what string) error {
-	msg := err.Error()
-	switch {
-	case errors.Is(err, inventory.ErrNotFound), errors.Is(err, inventory.ErrNoInstance), errors.Is(err, inventory.ErrManyInstances):
-		return err
-	case strings.Contains(msg, "failed to retrieve credentials"), strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"):
-		return errors.New("no AWS credentials found: set AWS_PROFILE or --profile, sign in with `ssoctl login`, or try --sandbox")
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func saveCache(w io.Writer, c *inventory.NameCache) {
-	if err := c.Save(); err != nil {
-		fmt.Fprintf(w, "warning: %v\n", err)
-	}
 }

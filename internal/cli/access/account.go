@@ -67,9 +67,9 @@ func runAccount(ctx context.Context, opts *accountOptions) error {
 	cache := inventory.OpenNameCache(opts.CachePath)
 	res, err := access.ForAccount(ctx, inventoryClients(set), opts.InstanceArn, opts.Account, cache)
 	if err != nil {
-		return describe(err, "access account")
+		return factory.Explain(err, "access account")
 	}
-	saveCache(opts.IO.ErrOut, cache)
+	factory.SaveNameCache(opts.IO.ErrOut, cache)
 	if len(res.Rows) == 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "note: nobody is assigned to %s (%s)\n", res.Account.Name, res.Account.Id)
 	}

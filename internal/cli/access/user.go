@@ -64,9 +64,9 @@ func runUser(ctx context.Context, opts *userOptions) error {
 	cache := inventory.OpenNameCache(opts.CachePath)
 	res, err := access.ForUser(ctx, inventoryClients(set), opts.InstanceArn, opts.User, cache)
 	if err != nil {
-		return describe(err, "access user")
+		return factory.Explain(err, "access user")
 	}
-	saveCache(opts.IO.ErrOut, cache)
+	factory.SaveNameCache(opts.IO.ErrOut, cache)
 	if len(res.Rows) == 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "note: %s has no access: nothing is assigned to them or to any of their %d group(s)\n", res.User.UserName, len(res.Groups))
 	}

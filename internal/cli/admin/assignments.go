@@ -145,9 +145,9 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 		})
 	prog.Done()
 	if err != nil {
-		return describe(err, "list assignments")
+		return factory.Explain(err, "list assignments")
 	}
-	saveCache(opts.IO.ErrOut, cache)
+	factory.SaveNameCache(opts.IO.ErrOut, cache)
 	calls := set.Stats()
 	elapsed := time.Since(start)
 	if stream != nil {

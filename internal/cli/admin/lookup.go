@@ -132,9 +132,9 @@ func runLookup(ctx context.Context, opts *lookupOptions) error {
 	}
 	results, err := inventory.Lookup(ctx, clients, opts.Kind, opts.Names, opts.InstanceArn, cache)
 	if err != nil {
-		return describe(err, "lookup")
+		return factory.Explain(err, "lookup")
 	}
-	saveCache(opts.IO.ErrOut, cache)
+	factory.SaveNameCache(opts.IO.ErrOut, cache)
 
 	if opts.ErrorIfNotFound {
 		var missing []string

@@ -3,7 +3,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -151,7 +150,7 @@ func run(ctx context.Context, opts *options) error {
 		})
 	prog.done()
 	if err != nil {
-		return describe(err)
+		return factory.Explain(err, "audit")
 	}
 	calls := set.Stats()
 	elapsed := time.Since(start)
@@ -181,18 +180,6 @@ func run(ctx context.Context, opts *options) error {
 		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the rest of the report was written", len(res.Errors))}
 	}
 	return nil
-}
-
-// describe turns whole-audit failures into what to do about them.
-func describe(err error) error {
-	msg := err.Error()
-	switch {
-	case errors.Is(err, inventory.ErrNoInstance), errors.Is(err, inventory.ErrManyInstances):
-		return err
-	case strings.Contains(msg, "failed to retrieve credentials"), strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"):
-		return errors.New("no AWS credentials found: set AWS_PROFILE or --profile, sign in with `ssoctl login`, or try --sandbox")
-	}
-	return fmt.Errorf("audit: %w", err)
 }
 
 // openOutput returns where the report goes. A file is written to a
