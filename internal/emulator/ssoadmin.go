@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -24,10 +25,16 @@ const (
 var (
 	reCustomerPolicyName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 	reCustomerPolicyPath = regexp.MustCompile(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
-	reDescription        = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]{1,700}$`)
-	reTagKey             = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-	reTagValue           = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
-	reDurationParts      = regexp.MustCompile(`(\d+)([HMS])`)
+	// These three repeat a large class hundreds of times; compiling them
+	// costs ~15 ms, which every ssoctl process would pay at start-up
+	// (credential-process must start in under 10 ms), so they compile on
+	// first use.
+	reDescription = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]{1,700}$`)
+	})
+	reTagKey        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`) })
+	reTagValue      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`) })
+	reDurationParts = regexp.MustCompile(`(\d+)([HMS])`)
 )
 
 // ssoPage is the paging part of every sso-admin List input. MaxResults is a
@@ -302,8 +309,8 @@ func sessionDuration(v string) error {
 }
 
 func checkDescription(v *string) error {
-	if v != nil && !reDescription.MatchString(*v) {
-		return checkPattern("description", *v, reDescription)
+	if v != nil && !reDescription().MatchString(*v) {
+		return checkPattern("description", *v, reDescription())
 	}
 	return nil
 }
@@ -317,10 +324,10 @@ func checkRelayState(v *string) error {
 
 func checkTags(tags []Tag) error {
 	for _, t := range tags {
-		if err := checkPattern("tags.member.key", t.Key, reTagKey); err != nil {
+		if err := checkPattern("tags.member.key", t.Key, reTagKey()); err != nil {
 			return err
 		}
-		if err := checkPattern("tags.member.value", t.Value, reTagValue); err != nil {
+		if err := checkPattern("tags.member.value", t.Value, reTagValue()); err != nil {
 			return err
 		}
 	}
@@ -820,7 +827,7 @@ func (s *Server) untagResource(in *struct {
 		return nil, required("tagKeys", "")
 	}
 	for _, k := range in.TagKeys {
-		if err := checkPattern("tagKeys.member", k, reTagKey); err != nil {
+		if err := checkPattern("tagKeys.member", k, reTagKey()); err != nil {
 			return nil, err
 		}
 	}
