@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,7 +21,49 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"ssoctl": main})
+	testscript.Main(m, map[string]func(){
+		"ssoctl": main,
+		// Programs the scripts (and the commands ssoctl runs) can call.
+		"browse":   browse,
+		"exitwith": exitWith,
+	})
+}
+
+// browse is a browser for SSOCTL_BROWSER: browse URL GETs the URL and
+// follows its redirects, as a browser does when the sign-in page sends it
+// back to ssoctl's loopback listener, and prints where it ended and the
+// page's title on stderr.
+func browse() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: browse URL")
+		os.Exit(2)
+	}
+	resp, err := http.Get(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "browse:", err)
+		os.Exit(1)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	title := ""
+	if _, rest, ok := strings.Cut(string(body), "<title>"); ok {
+		title, _, _ = strings.Cut(rest, "</title>")
+	}
+	fmt.Fprintf(os.Stderr, "browse: %d %s %s\n", resp.StatusCode, resp.Request.URL.Path, title)
+	if resp.StatusCode != http.StatusOK {
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// exitWith exits with the status its argument gives: exitwith N.
+func exitWith() {
+	n, err := strconv.Atoi(os.Args[len(os.Args)-1])
+	if err != nil || len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: exitwith N")
+		os.Exit(2)
+	}
+	os.Exit(n)
 }
 
 // TestScript runs testdata/script/*.txtar. Each script gets its own sandbox
@@ -48,6 +91,7 @@ func TestScript(t *testing.T) {
 			"sandbox-stats":   cmdSandboxStats,
 			"exitcode":        cmdExitCode,
 			"sleep":           cmdSleep,
+			"expand":          cmdExpand,
 		},
 	})
 }
@@ -71,7 +115,8 @@ func startSandbox(env *testscript.Env, opts emulator.Options) error {
 
 // cmdSandboxRestart replaces the script's sandbox with one configured by
 // NAME=VALUE arguments (org, seed, quotas, quota-scale, latency,
-// throttle-rate, error-rate, pending-polls, sign-in-as).
+// throttle-rate, error-rate, pending-polls, sign-in-as, deny-account,
+// token-ttl, refresh-ttl, registration-ttl, credential-ttl).
 func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! sandbox-restart")
@@ -101,6 +146,14 @@ func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 			o.SignInAs = v
 		case "deny-account":
 			o.DenyAccounts = append(o.DenyAccounts, v)
+		case "token-ttl":
+			o.TokenTTL, err = time.ParseDuration(v)
+		case "refresh-ttl":
+			o.RefreshTTL, err = time.ParseDuration(v)
+		case "registration-ttl":
+			o.RegistrationTTL, err = time.ParseDuration(v)
+		case "credential-ttl":
+			o.CredentialTTL, err = time.ParseDuration(v)
 		default:
 			ts.Fatalf("sandbox-restart: unknown option %q", k)
 		}
@@ -167,4 +220,16 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// cmdExpand replaces $NAME and ${NAME} in FILE with the script's
+// environment: expand FILE (so a config file can name the sandbox's URL).
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: expand FILE")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	ts.Check(os.WriteFile(path, []byte(os.Expand(string(data), ts.Getenv)), 0o600))
 }

@@ -14,7 +14,9 @@ import (
 	accesscmd "github.com/ssoctl/ssoctl/internal/cli/access"
 	"github.com/ssoctl/ssoctl/internal/cli/admin"
 	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
+	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
@@ -110,6 +112,13 @@ try it without an AWS account.`,
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
+	root.AddCommand(login.NewCmd(f, nil))
+	root.AddCommand(login.NewLogoutCmd(f, nil))
+	root.AddCommand(creds.NewRolesCmd(f, nil))
+	root.AddCommand(creds.NewCredentialProcessCmd(f, nil))
+	root.AddCommand(creds.NewExecCmd(f, nil))
+	root.AddCommand(creds.NewExportCmd(f, nil))
+	root.AddCommand(creds.NewCheckCmd(f, nil))
 	root.AddCommand(admin.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
 	return root

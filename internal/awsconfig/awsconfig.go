@@ -1,0 +1,283 @@
+// Package awsconfig reads the AWS shared config file (~/.aws/config) the way
+// the AWS CLI v2 and the SDKs read it, but only what ssoctl needs: profiles,
+// [sso-session] sections and their keys. It is small and fast on purpose:
+// `ssoctl credential-process` reads the file on every call and must not pay
+// for the SDK's whole configuration chain.
+package awsconfig
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Section kinds.
+const (
+	KindProfile    = "profile"
+	KindSSOSession = "sso-session"
+	KindServices   = "services"
+)
+
+// Section is one [kind name] section: its keys, lower-cased, with values
+// trimmed. Nested sub-properties (indented lines under a key with an empty
+// value, as in s3 = \n  max_concurrent_requests = 10) are not kept.
+type Section struct {
+	Kind string
+	Name string
+	Keys map[string]string
+}
+
+// Get returns the value of key ("" when absent).
+func (s Section) Get(key string) string { return s.Keys[key] }
+
+// File is a parsed config file.
+type File struct {
+	Path     string
+	sections map[string]*Section // by kind + "\x00" + name
+}
+
+// Path is the config file's path: AWS_CONFIG_FILE, else ~/.aws/config.
+func Path(getenv func(string) string) (string, error) {
+	if p := getenv("AWS_CONFIG_FILE"); p != "" {
+		return expandHome(p, getenv)
+	}
+	home, err := Home(getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".aws", "config"), nil
+}
+
+// Home is the user's home folder: HOME (USERPROFILE on Windows), else the
+// operating system's idea of it.
+func Home(getenv func(string) string) (string, error) {
+	if h := getenv("HOME"); h != "" {
+		return h, nil
+	}
+	if h := getenv("USERPROFILE"); h != "" {
+		return h, nil
+	}
+	h, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the home folder: %w", err)
+	}
+	return h, nil
+}
+
+func expandHome(p string, getenv func(string) string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") && !strings.HasPrefix(p, `~\`) {
+		return p, nil
+	}
+	home, err := Home(getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, p[1:]), nil
+}
+
+// Load reads and parses the file at path. A missing file is an empty File.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		f := Parse(nil)
+		f.Path = path
+		return f, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read AWS config: %w", err)
+	}
+	f := Parse(data)
+	f.Path = path
+	return f, nil
+}
+
+// Parse parses config file text. Like botocore's parser it accepts
+// [default], [profile NAME], [sso-session NAME] and [services NAME]
+// headers, key = value lines, # and ; comment lines, and indented
+// sub-properties; it never fails (a line it cannot read is skipped, as the
+// SDKs skip it).
+func Parse(data []byte) *File {
+	f := &File{sections: map[string]*Section{}}
+	var cur *Section
+	var lastKey string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		raw := strings.TrimRight(sc.Text(), "\r")
+		line := strings.TrimSpace(raw)
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if line[0] == '[' {
+			cur, lastKey = nil, ""
+			end := strings.IndexByte(line, ']')
+			if end < 0 {
+				continue
+			}
+			kind, name := sectionName(strings.TrimSpace(line[1:end]))
+			if kind == "" {
+				continue
+			}
+			id := kind + "\x00" + name
+			if s, ok := f.sections[id]; ok {
+				cur = s // a repeated section adds to the first
+			} else {
+				cur = &Section{Kind: kind, Name: name, Keys: map[string]string{}}
+				f.sections[id] = cur
+			}
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		indented := raw[0] == ' ' || raw[0] == '\t'
+		if indented && lastKey != "" && cur.Keys[lastKey] == "" {
+			continue // a sub-property of lastKey
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		lastKey = strings.ToLower(strings.TrimSpace(k))
+		cur.Keys[lastKey] = strings.TrimSpace(v)
+	}
+	return f
+}
+
+// sectionName splits a header's text into kind and name.
+func sectionName(h string) (kind, name string) {
+	if h == "default" {
+		return KindProfile, "default"
+	}
+	for _, k := range []string{KindProfile, KindSSOSession, KindServices} {
+		if rest, ok := strings.CutPrefix(h, k); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			if n := strings.TrimSpace(rest); n != "" {
+				return k, n
+			}
+		}
+	}
+	return "", ""
+}
+
+// Profile returns the named profile ("default" is [default] or
+// [profile default]).
+func (f *File) Profile(name string) (Section, bool) {
+	s, ok := f.sections[KindProfile+"\x00"+name]
+	if !ok {
+		return Section{}, false
+	}
+	return *s, true
+}
+
+// SSOSession returns the named [sso-session] section.
+func (f *File) SSOSession(name string) (Section, bool) {
+	s, ok := f.sections[KindSSOSession+"\x00"+name]
+	if !ok {
+		return Section{}, false
+	}
+	return *s, true
+}
+
+// Names lists the sections of a kind, sorted.
+func (f *File) Names(kind string) []string {
+	var out []string
+	for _, s := range f.sections {
+		if s.Kind == kind {
+			out = append(out, s.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SSO is the Identity Center configuration of a profile or an sso-session.
+type SSO struct {
+	// Profile is the profile it came from ("" for an sso-session alone).
+	Profile string
+	// Session is the sso-session name; "" for a legacy profile, whose
+	// token is keyed by its start URL.
+	Session  string
+	StartURL string
+	// Region is sso_region, where the OIDC service and the portal live.
+	Region string
+	// Scopes are sso_registration_scopes (nil when not set).
+	Scopes    []string
+	AccountID string
+	RoleName  string
+	// ProfileRegion is the profile's own region key.
+	ProfileRegion string
+}
+
+// ErrNoSSO says a profile exists but has no Identity Center keys.
+var ErrNoSSO = errors.New("no Identity Center (sso_session or sso_start_url) configuration")
+
+// ProfileSSO resolves a profile's Identity Center configuration, following
+// its sso_session. A key set in both the profile and the session with
+// different values is an error, as in botocore.
+func (f *File) ProfileSSO(name string) (SSO, error) {
+	p, ok := f.Profile(name)
+	if !ok {
+		return SSO{}, fmt.Errorf("profile %q not found in %s", name, f.Path)
+	}
+	out := SSO{
+		Profile:       name,
+		AccountID:     p.Get("sso_account_id"),
+		RoleName:      p.Get("sso_role_name"),
+		ProfileRegion: p.Get("region"),
+	}
+	if sess := p.Get("sso_session"); sess != "" {
+		s, err := f.SessionSSO(sess)
+		if err != nil {
+			return SSO{}, fmt.Errorf("profile %q: %w", name, err)
+		}
+		for _, k := range []struct{ key, val string }{{"sso_start_url", s.StartURL}, {"sso_region", s.Region}} {
+			if v := p.Get(k.key); v != "" && v != k.val {
+				return SSO{}, fmt.Errorf("profile %q: %s %q differs from sso-session %q's %q", name, k.key, v, sess, k.val)
+			}
+		}
+		out.Session, out.StartURL, out.Region, out.Scopes = s.Session, s.StartURL, s.Region, s.Scopes
+		return out, nil
+	}
+	out.StartURL, out.Region = p.Get("sso_start_url"), p.Get("sso_region")
+	if out.StartURL == "" {
+		return SSO{}, fmt.Errorf("profile %q: %w", name, ErrNoSSO)
+	}
+	if out.Region == "" {
+		return SSO{}, fmt.Errorf("profile %q has sso_start_url but no sso_region", name)
+	}
+	return out, nil
+}
+
+// SessionSSO resolves an [sso-session] section.
+func (f *File) SessionSSO(name string) (SSO, error) {
+	s, ok := f.SSOSession(name)
+	if !ok {
+		return SSO{}, fmt.Errorf("sso-session %q not found in %s", name, f.Path)
+	}
+	out := SSO{Session: name, StartURL: s.Get("sso_start_url"), Region: s.Get("sso_region"), Scopes: SplitScopes(s.Get("sso_registration_scopes"))}
+	switch {
+	case out.StartURL == "":
+		return SSO{}, fmt.Errorf("sso-session %q has no sso_start_url", name)
+	case out.Region == "":
+		return SSO{}, fmt.Errorf("sso-session %q has no sso_region", name)
+	}
+	return out, nil
+}
+
+// SplitScopes splits sso_registration_scopes: comma-separated, trimmed,
+// empty entries dropped (nil when none).
+func SplitScopes(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+// Package creds is the commands that use a person's sign-in: roles,
+// credential-process, exec, export and check.
+package creds
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+// roleFlags name a role: a profile (global --profile), or an account and
+// role in a sign-in.
+type roleFlags struct {
+	sel           login.Selection
+	accountID     string
+	roleName      string
+	login         bool
+	useDeviceCode bool
+	noBrowser     bool
+}
+
+func (r *roleFlags) add(cmd *cobra.Command) {
+	login.AddSelectionFlags(cmd, &r.sel)
+	fl := cmd.Flags()
+	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id (else the profile's sso_account_id)")
+	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` (permission set) name (else the profile's sso_role_name)")
+	r.addLogin(cmd)
+}
+
+func (r *roleFlags) addLogin(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&r.login, "login", false, "sign in when there is no usable token (else exit 4)")
+	fl.BoolVar(&r.useDeviceCode, "use-device-code", false, "with --login: use the device-code flow")
+	fl.BoolVar(&r.noBrowser, "no-browser", false, "with --login: print the sign-in URL instead of opening a browser")
+}
+
+// target resolves the role; an account and a role are required.
+func (r *roleFlags) target(f *factory.Factory) (sso.Target, error) {
+	t, err := login.Resolve(f, r.sel, r.accountID, r.roleName)
+	if err != nil {
+		return t, err
+	}
+	if t.AccountID == "" || t.RoleName == "" {
+		return t, factory.Usagef("no account and role: use a profile with sso_account_id and sso_role_name (--profile), or --account-id and --role-name")
+	}
+	return t, nil
+}
+
+// loginOptions are nil unless --login: then how to sign in.
+func (r *roleFlags) loginOptions(ios *iostreams.IOStreams) *sso.LoginOptions {
+	if !r.login {
+		return nil
+	}
+	lo := login.Prompts(ios, login.ChooseFlow(ios, r.useDeviceCode), r.noBrowser)
+	return &lo
+}
+
+// roleSource is what a credential command needs: the resolved role, the
+// sign-in Manager, and how to sign in (nil: not allowed).
+type roleSource struct {
+	Target  func() (sso.Target, error)
+	Manager func() (*sso.Manager, error)
+	Login   *sso.LoginOptions
+}
+
+func (r *roleFlags) source(f *factory.Factory) roleSource {
+	return roleSource{
+		Target:  func() (sso.Target, error) { return r.target(f) },
+		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
+		Login:   r.loginOptions(f.IOStreams),
+	}
+}
+
+// credentials returns the role's credentials (cached, or from the portal).
+func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCredentials, error) {
+	t, err := s.Target()
+	if err != nil {
+		return t, nil, err
+	}
+	m, err := s.Manager()
+	if err != nil {
+		return t, nil, err
+	}
+	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, s.Login)
+	if err != nil {
+		return t, nil, login.Explain(err, t)
+	}
+	return t, cr, nil
+}
+
+// processOutput is credential_process's Version 1 format.
+type processOutput struct {
+	Version         int    `json:"Version"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	SessionToken    string `json:"SessionToken"`
+	Expiration      string `json:"Expiration"`
+}
+
+func writeProcess(w io.Writer, cr *sso.RoleCredentials) error {
+	b, err := json.Marshal(processOutput{
+		Version: 1, AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey,
+		SessionToken: cr.SessionToken, Expiration: cr.Expiration.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// region is the region to hand on with credentials: --region, else the
+// profile's region ("" when neither).
+func region(flag string, t sso.Target) string {
+	if flag != "" {
+		return flag
+	}
+	return t.ProfileRegion
+}

@@ -1,0 +1,120 @@
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+type execOptions struct {
+	IO      *iostreams.IOStreams
+	Source  roleSource
+	Region  string // --region
+	Environ func() []string
+	Argv    []string
+}
+
+// NewExecCmd returns `ssoctl exec`. runF replaces the run function in tests.
+func NewExecCmd(f *factory.Factory, runF func(context.Context, *execOptions) error) *cobra.Command {
+	opts := &execOptions{IO: f.IOStreams, Environ: os.Environ}
+	r := &roleFlags{}
+	cmd := &cobra.Command{
+		Use:   "exec [--profile P | -a ACCOUNT -r ROLE] -- COMMAND [ARG...]",
+		Short: "Run a command with a role's credentials in its environment",
+		Long: `Run COMMAND with a role's credentials in its environment:
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION (from --region
+or the profile, when either gives one), SSOCTL_ACCOUNT_ID and
+SSOCTL_ROLE_NAME. AWS_PROFILE and AWS_DEFAULT_PROFILE are removed, so the
+command's SDK uses these credentials instead of resolving a profile again.
+
+ssoctl exits with the command's exit status. The role is named as for
+credential-process; without a usable token it exits 4 unless --login.`,
+		Example: `  ssoctl exec --profile dev -- aws s3 ls
+  ssoctl exec -a 123456789012 -r ReadOnly -- terraform plan`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Source, opts.Region, opts.Argv = r.source(f), f.Global.Region, args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runExec(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	r.add(cmd)
+	return cmd
+}
+
+func runExec(ctx context.Context, opts *execOptions) error {
+	t, cr, err := opts.Source.credentials(ctx)
+	if err != nil {
+		return err
+	}
+	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
+	c.Env = childEnv(opts.Environ(), credentialVars(t, cr, region(opts.Region, t)))
+	c.Stdin, c.Stdout, c.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
+	// An interrupt reaches the command through the terminal; ssoctl waits
+	// for it and passes its status on.
+	err = c.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code := ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+		return &factory.SilentError{Code: code}
+	}
+	if err != nil {
+		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+	}
+	return nil
+}
+
+// envVar is one NAME=VALUE, in order.
+type envVar struct{ name, value string }
+
+// credentialVars are the variables that carry a role's credentials.
+func credentialVars(t sso.Target, cr *sso.RoleCredentials, region string) []envVar {
+	vars := []envVar{
+		{"AWS_ACCESS_KEY_ID", cr.AccessKeyID},
+		{"AWS_SECRET_ACCESS_KEY", cr.SecretAccessKey},
+		{"AWS_SESSION_TOKEN", cr.SessionToken},
+		{"AWS_CREDENTIAL_EXPIRATION", cr.Expiration.UTC().Format(time.RFC3339)},
+	}
+	if region != "" {
+		vars = append(vars, envVar{"AWS_REGION", region}, envVar{"AWS_DEFAULT_REGION", region})
+	}
+	return append(vars, envVar{"SSOCTL_ACCOUNT_ID", t.AccountID}, envVar{"SSOCTL_ROLE_NAME", t.RoleName})
+}
+
+// childEnv is env without the profile variables and the ones vars set,
+// then vars.
+func childEnv(env []string, vars []envVar) []string {
+	drop := map[string]bool{"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true, "AWS_SECURITY_TOKEN": true}
+	for _, v := range vars {
+		drop[v.name] = true
+	}
+	out := make([]string, 0, len(env)+len(vars))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop[name] {
+			out = append(out, kv)
+		}
+	}
+	for _, v := range vars {
+		out = append(out, v.name+"="+v.value)
+	}
+	return out
+}
