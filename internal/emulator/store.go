@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -132,18 +134,33 @@ func fromState(st *State) (*store, error) {
 		}
 		s.provision(p.PermissionSetArn, p.AccountId, p.Outdated)
 	}
-	for i := range st.Users {
-		s.addUser(&st.Users[i])
+	// Load each table in the order of its index keys, so every insert is
+	// an append: inserting 100,000 users in random id order into a sorted
+	// slice moved ~40 GB and made New(large) quadratic (BENCHMARKS.md).
+	users := slices.Clone(st.Users)
+	slices.SortFunc(users, func(a, b User) int { return strings.Compare(a.UserId, b.UserId) })
+	for i := range users {
+		s.addUser(&users[i])
 	}
-	for i := range st.Groups {
-		s.addGroup(&st.Groups[i])
+	groups := slices.Clone(st.Groups)
+	slices.SortFunc(groups, func(a, b Group) int { return strings.Compare(a.GroupId, b.GroupId) })
+	for i := range groups {
+		s.addGroup(&groups[i])
 	}
-	for i := range st.Memberships {
-		s.addMembership(&st.Memberships[i])
+	members := slices.Clone(st.Memberships)
+	slices.SortFunc(members, func(a, b Membership) int {
+		return cmp.Or(strings.Compare(a.UserId, b.UserId), strings.Compare(a.GroupId, b.GroupId))
+	})
+	for i := range members {
+		s.addMembership(&members[i])
 	}
-	for i := range st.Assignments {
-		a := st.Assignments[i]
-		s.addAssignment(&a)
+	asgs := slices.Clone(st.Assignments)
+	slices.SortFunc(asgs, func(a, b Assignment) int {
+		return cmp.Or(strings.Compare(a.PrincipalType, b.PrincipalType), strings.Compare(a.PrincipalId, b.PrincipalId),
+			strings.Compare(a.AccountId, b.AccountId), strings.Compare(a.PermissionSetArn, b.PermissionSetArn))
+	})
+	for i := range asgs {
+		s.addAssignment(&asgs[i])
 	}
 	for i := range st.IAMUsers {
 		u := st.IAMUsers[i]
