@@ -128,7 +128,11 @@ type auditor struct {
 	memberErr   map[string]bool
 	iam         map[string]*IAMStatus // identity-store user id -> IAM status
 
-	mu     sync.Mutex
+	side        *fanout.Group   // member listings and the IAM check, beside the assignments
+	expanding   map[string]bool // groups whose members are listed or being listed
+	membersDone int
+
+	mu     sync.Mutex // guards res, members, memberErr, iam, expanding, membersDone
 	res    *Result
 	seen   map[string]bool // findings already recorded
 	totalP int
@@ -139,12 +143,24 @@ type auditor struct {
 // that failed are in Result.Errors.
 func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*Result, error) {
 	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []ItemError{}}, seen: map[string]bool{},
-		members: map[string][]string{}, memberErr: map[string]bool{}}
+		members: map[string][]string{}, memberErr: map[string]bool{}, expanding: map[string]bool{}}
 	if err := a.discover(ctx); err != nil {
 		return nil, err
 	}
 	strategy := a.chooseStrategy()
 	a.res.Strategy = strategy
+	// Members of assigned groups are listed as soon as an assignment names
+	// the group, and legacy IAM users are read at the same time: the
+	// identity store and IAM have quotas of their own, which would
+	// otherwise sit idle while sso-admin lists assignments.
+	a.side = fanout.NewGroup(ctx, a.c.Concurrency0())
+	if opts.IAM {
+		a.side.Go(func(ctx context.Context) {
+			if err := a.legacyIAM(ctx); err != nil {
+				a.itemError("legacy IAM users", err)
+			}
+		})
+	}
 	var assignments []inventory.Assignment
 	if strategy == StrategyPermissionSet {
 		assignments = a.permissionSetFirst(ctx)
@@ -152,23 +168,16 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 		assignments = a.principalFirst(ctx)
 		a.res.Notes = append(a.res.Notes, "principal-first cannot see assignments of deleted principals; use --strategy permission-set to check for orphans")
 	}
+	a.side.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	a.res.Assignments = len(assignments)
-	a.expandGroups(ctx, assignments)
-	if opts.IAM {
-		if err := a.legacyIAM(ctx); err != nil {
-			a.itemError("legacy IAM users", err)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	if err := a.emitRows(assignments, emit); err != nil {
 		return nil, err
 	}
 	sortFindings(a.res.Findings)
+	sort.SliceStable(a.res.Errors, func(i, j int) bool { return a.res.Errors[i].Item < a.res.Errors[j].Item })
 	return a.res, nil
 }
 
@@ -325,7 +334,9 @@ func (a *auditor) permissionSetFirst(ctx context.Context) []inventory.Assignment
 	var done atomic.Int32
 	res := fanout.Map(ctx, pairs, a.c.Concurrency0(), func(ctx context.Context, p pair) ([]inventory.Assignment, error) {
 		defer func() { a.progress("assignments", int(done.Add(1)), len(pairs)) }()
-		return inventory.AccountAssignments(ctx, a.c.SSOAdmin, a.inst, p.account, p.ps)
+		as, err := inventory.AccountAssignments(ctx, a.c.SSOAdmin, a.inst, p.account, p.ps)
+		a.expand(as)
+		return as, err
 	})
 	var out []inventory.Assignment
 	for i, r := range res {
@@ -351,7 +362,9 @@ func (a *auditor) principalFirst(ctx context.Context) []inventory.Assignment {
 	var done atomic.Int32
 	res := fanout.Map(ctx, ps, a.c.Concurrency0(), func(ctx context.Context, p principal) ([]inventory.Assignment, error) {
 		defer func() { a.progress("assignments", int(done.Add(1)), len(ps)) }()
-		return inventory.AssignmentsForPrincipal(ctx, a.c.SSOAdmin, a.inst, p.typ, p.id, "")
+		as, err := inventory.AssignmentsForPrincipal(ctx, a.c.SSOAdmin, a.inst, p.typ, p.id, "")
+		a.expand(as)
+		return as, err
 	})
 	var out []inventory.Assignment
 	for i, r := range res {
@@ -364,31 +377,35 @@ func (a *auditor) principalFirst(ctx context.Context) []inventory.Assignment {
 	return out
 }
 
-// expandGroups lists the members of every assigned group that exists.
-func (a *auditor) expandGroups(ctx context.Context, assignments []inventory.Assignment) {
-	seen := map[string]bool{}
-	var ids []string
+// expand starts listing the members of every existing group these
+// assignments name that is not listed yet.
+func (a *auditor) expand(assignments []inventory.Assignment) {
 	for _, as := range assignments {
-		if as.PrincipalType == "GROUP" && !seen[as.PrincipalId] {
-			seen[as.PrincipalId] = true
-			if _, ok := a.groups[as.PrincipalId]; ok {
-				ids = append(ids, as.PrincipalId)
-			}
-		}
-	}
-	sort.Strings(ids)
-	var done atomic.Int32
-	res := fanout.Map(ctx, ids, a.c.Concurrency0(), func(ctx context.Context, id string) ([]string, error) {
-		defer func() { a.progress("members", int(done.Add(1)), len(ids)) }()
-		return inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, id)
-	})
-	for i, r := range res {
-		if r.Err != nil {
-			a.itemError("members of group "+a.groups[ids[i]].Name, r.Err)
-			a.memberErr[ids[i]] = true
+		if as.PrincipalType != "GROUP" {
 			continue
 		}
-		a.members[ids[i]] = r.Value
+		g, ok := a.groups[as.PrincipalId]
+		a.mu.Lock()
+		start := ok && !a.expanding[g.Id]
+		a.expanding[g.Id] = true
+		a.mu.Unlock()
+		if !start {
+			continue
+		}
+		a.side.Go(func(ctx context.Context) {
+			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
+			a.mu.Lock()
+			if err != nil {
+				a.res.Errors = append(a.res.Errors, ItemError{Item: "members of group " + g.Name, Error: err.Error()})
+				a.memberErr[g.Id] = true
+			} else {
+				a.members[g.Id] = members
+			}
+			a.membersDone++
+			done, total := a.membersDone, len(a.expanding)
+			a.mu.Unlock()
+			a.progress("members", done, total)
+		})
 	}
 }
 

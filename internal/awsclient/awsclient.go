@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ssoctl/ssoctl/internal/quota"
@@ -151,6 +152,11 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 			return retry.NewStandard(standard)
 		}),
 		config.WithAPIOptions([]func(*middleware.Stack) error{s.addLimiter}),
+		// The SDK logs retried transport hiccups ("failed to discard
+		// remaining HTTP response body") straight to stderr, where they
+		// would interleave with ssoctl's own output; the retries are
+		// counted in Stats instead.
+		config.WithLogger(logging.Nop{}),
 	}
 	if opts.Profile != "" {
 		load = append(load, config.WithSharedConfigProfile(opts.Profile))

@@ -85,3 +85,39 @@ func Stream[T, R any](ctx context.Context, items []T, limit int, fn func(context
 		emit(items[next], slots[next].v, slots[next].err)
 	}
 }
+
+// Group runs functions handed to it over time, at most limit at once.
+// Unlike errgroup with SetLimit, Go never blocks the caller: a function
+// waits for a free slot on its own goroutine, so producers (workers of
+// another fan-out) keep their pace.
+type Group struct {
+	ctx context.Context
+	sem chan struct{}
+	wg  sync.WaitGroup
+}
+
+// NewGroup returns a Group whose functions get ctx.
+func NewGroup(ctx context.Context, limit int) *Group {
+	if limit < 1 {
+		limit = 1
+	}
+	return &Group{ctx: ctx, sem: make(chan struct{}, limit)}
+}
+
+// Go runs fn when a slot is free (or not at all once ctx ends).
+func (g *Group) Go(fn func(context.Context)) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		select {
+		case g.sem <- struct{}{}:
+		case <-g.ctx.Done():
+			return
+		}
+		defer func() { <-g.sem }()
+		fn(g.ctx)
+	}()
+}
+
+// Wait waits for every function handed to Go.
+func (g *Group) Wait() { g.wg.Wait() }

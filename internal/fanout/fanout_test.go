@@ -78,3 +78,28 @@ func TestStreamCancelled(t *testing.T) {
 		t.Errorf("got %d results; want 3", n)
 	}
 }
+
+func TestGroupGoNeverBlocksAndBoundsConcurrency(t *testing.T) {
+	g := NewGroup(context.Background(), 2)
+	var inflight, peak, done atomic.Int32
+	release := make(chan struct{})
+	start := time.Now()
+	for i := 0; i < 10; i++ {
+		g.Go(func(context.Context) {
+			n := inflight.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			<-release
+			inflight.Add(-1)
+			done.Add(1)
+		})
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("Go blocked for %v; want it to return at once", d)
+	}
+	close(release)
+	g.Wait()
+	if done.Load() != 10 || peak.Load() > 2 {
+		t.Errorf("got %d done, peak %d in flight; want 10 done, at most 2", done.Load(), peak.Load())
+	}
+}
