@@ -24,8 +24,12 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ssoctl": main,
 		// Programs the scripts (and the commands ssoctl runs) can call.
-		"browse":   browse,
-		"exitwith": exitWith,
+		"browse":    browse,
+		"exitwith":  exitWith,
+		"echoenv":   echoEnv,
+		"exitif":    exitIf,
+		"lsbuckets": lsBuckets,
+		"callerid":  callerID,
 	})
 }
 
@@ -84,6 +88,11 @@ func TestScript(t *testing.T) {
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			// The scripts' sandboxes have no quotas; let the client go fast.
 			env.Setenv("SSOCTL_RATE_SCALE", "50")
+			testdata, err := filepath.Abs("testdata")
+			if err != nil {
+				return err
+			}
+			env.Setenv("TESTDATA", testdata)
 			return startSandbox(env, emulator.Options{})
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -92,6 +101,14 @@ func TestScript(t *testing.T) {
 			"exitcode":        cmdExitCode,
 			"sleep":           cmdSleep,
 			"expand":          cmdExpand,
+			"sortlines":       cmdSortLines,
+			"filemode":        cmdFileMode,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "boto3" {
+				return hasBoto3(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }

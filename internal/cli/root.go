@@ -15,6 +15,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/admin"
 	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
+	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
@@ -119,6 +120,8 @@ try it without an AWS account.`,
 	root.AddCommand(creds.NewExecCmd(f, nil))
 	root.AddCommand(creds.NewExportCmd(f, nil))
 	root.AddCommand(creds.NewCheckCmd(f, nil))
+	root.AddCommand(eachcmd.NewCmd(f, nil))
+	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admin.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
 	return root

@@ -31,8 +31,42 @@ func Select(roles []Target, f Filter) ([]Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--role: %w", err)
 	}
+	account, err := f.AccountMatcher()
+	if err != nil {
+		return nil, err
+	}
+	var out []Target
+	for _, r := range roles {
+		switch {
+		case roleRE != nil && !roleRE.MatchString(r.RoleName):
+			continue
+		case !account(r.AccountId, r.AccountName):
+			continue
+		}
+		if len(f.Regions) == 0 {
+			out = append(out, r)
+			continue
+		}
+		for _, region := range f.Regions {
+			t := r
+			t.Region = region
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b Target) int {
+		return cmp.Or(cmp.Compare(a.AccountName, b.AccountName), cmp.Compare(a.AccountId, b.AccountId),
+			cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.Region, b.Region))
+	})
+	return out, nil
+}
+
+// AccountMatcher returns the filter's account part (Accounts, AccountName
+// and Exclude) as a test on an account's id and name, so that accounts can
+// be dropped before their roles are listed.
+func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, error) {
 	var nameRE *regexp.Regexp
 	if f.AccountName != "" {
+		var err error
 		if nameRE, err = regexp.Compile(f.AccountName); err != nil {
 			return nil, fmt.Errorf("--account-name: %w", err)
 		}
@@ -54,33 +88,17 @@ func Select(roles []Target, f Filter) ([]Target, error) {
 	for _, id := range f.Accounts {
 		ids[id] = true
 	}
-	var out []Target
-	for _, r := range roles {
+	return func(id, name string) bool {
 		switch {
-		case roleRE != nil && !roleRE.MatchString(r.RoleName):
-			continue
-		case len(ids) > 0 && !ids[r.AccountId]:
-			continue
-		case nameRE != nil && !nameRE.MatchString(r.AccountName):
-			continue
-		case excludeID[r.AccountId] || matchAny(excludeRE, r.AccountName):
-			continue
+		case len(ids) > 0 && !ids[id]:
+			return false
+		case nameRE != nil && !nameRE.MatchString(name):
+			return false
+		case excludeID[id] || matchAny(excludeRE, name):
+			return false
 		}
-		if len(f.Regions) == 0 {
-			out = append(out, r)
-			continue
-		}
-		for _, region := range f.Regions {
-			t := r
-			t.Region = region
-			out = append(out, t)
-		}
-	}
-	slices.SortFunc(out, func(a, b Target) int {
-		return cmp.Or(cmp.Compare(a.AccountName, b.AccountName), cmp.Compare(a.AccountId, b.AccountId),
-			cmp.Compare(a.RoleName, b.RoleName), cmp.Compare(a.Region, b.Region))
-	})
-	return out, nil
+		return true
+	}, nil
 }
 
 // Accounts counts the distinct accounts among targets.

@@ -32,6 +32,11 @@ type RoleQuery struct {
 	Account func(Account) bool
 	// Concurrency is how many ListAccountRoles calls run at once (0: 8).
 	Concurrency int
+	// Known, when set, may give the roles that matter in an account
+	// without asking the portal (ok true): ListAccountRoles is then not
+	// called for it. A caller that wants one role can answer from the
+	// role-credential cache, say.
+	Known func(Account) (roles []string, ok bool)
 }
 
 // Roles lists the accounts and roles of the signed-in person, sorted by
@@ -101,6 +106,11 @@ func (m *Manager) listRoles(ctx context.Context, c Config, t *Token, q RoleQuery
 		limit = 8
 	}
 	results := fanout.Map(ctx, keep, limit, func(ctx context.Context, a Account) ([]string, error) {
+		if q.Known != nil {
+			if roles, ok := q.Known(a); ok {
+				return roles, nil
+			}
+		}
 		return ListAccountRoles(ctx, cl.Portal, t.AccessToken, a.AccountID)
 	})
 	var out []Role

@@ -13,19 +13,16 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
-	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 // roleFlags name a role: a profile (global --profile), or an account and
 // role in a sign-in.
 type roleFlags struct {
-	sel           login.Selection
-	accountID     string
-	roleName      string
-	login         bool
-	useDeviceCode bool
-	noBrowser     bool
+	sel       login.Selection
+	accountID string
+	roleName  string
+	signIn    login.SignInFlags
 }
 
 func (r *roleFlags) add(cmd *cobra.Command) {
@@ -33,14 +30,7 @@ func (r *roleFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id (else the profile's sso_account_id)")
 	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` (permission set) name (else the profile's sso_role_name)")
-	r.addLogin(cmd)
-}
-
-func (r *roleFlags) addLogin(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.BoolVar(&r.login, "login", false, "sign in when there is no usable token (else exit 4)")
-	fl.BoolVar(&r.useDeviceCode, "use-device-code", false, "with --login: use the device-code flow")
-	fl.BoolVar(&r.noBrowser, "no-browser", false, "with --login: print the sign-in URL instead of opening a browser")
+	r.signIn.Add(cmd)
 }
 
 // target resolves the role; an account and a role are required.
@@ -55,15 +45,6 @@ func (r *roleFlags) target(f *factory.Factory) (sso.Target, error) {
 	return t, nil
 }
 
-// loginOptions are nil unless --login: then how to sign in.
-func (r *roleFlags) loginOptions(ios *iostreams.IOStreams) *sso.LoginOptions {
-	if !r.login {
-		return nil
-	}
-	lo := login.Prompts(ios, login.ChooseFlow(ios, r.useDeviceCode), r.noBrowser)
-	return &lo
-}
-
 // roleSource is what a credential command needs: the resolved role, the
 // sign-in Manager, and how to sign in (nil: not allowed).
 type roleSource struct {
@@ -76,7 +57,7 @@ func (r *roleFlags) source(f *factory.Factory) roleSource {
 	return roleSource{
 		Target:  func() (sso.Target, error) { return r.target(f) },
 		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
-		Login:   r.loginOptions(f.IOStreams),
+		Login:   r.signIn.Options(f.IOStreams),
 	}
 }
 

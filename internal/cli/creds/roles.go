@@ -59,7 +59,7 @@ CSV; -o json for one JSON array.`,
 				}
 			}
 			opts.Target = func() (sso.Target, error) { return login.Resolve(f, r.sel, "", "") }
-			opts.Login = r.loginOptions(f.IOStreams)
+			opts.Login = r.signIn.Options(f.IOStreams)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -71,7 +71,7 @@ CSV; -o json for one JSON array.`,
 	fl.StringVar(&accountID, "account-id", "", "only accounts whose id matches this `regex`")
 	fl.StringVar(&accountName, "account-name", "", "only accounts whose name matches this `regex`")
 	fl.StringVar(&roleName, "role-name", "", "only roles whose name matches this `regex`")
-	r.addLogin(cmd)
+	r.signIn.Add(cmd)
 	return cmd
 }
 

@@ -54,23 +54,11 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 	if f.clients != nil {
 		return f.clients, nil
 	}
-	opts := f.ClientOptions
+	opts, err := f.BaseClientOptions()
+	if err != nil {
+		return nil, err
+	}
 	opts.Profile, opts.Region, opts.EndpointURL = f.Global.Profile, f.Global.Region, f.Global.EndpointURL
-	switch m := f.IOStreams.Getenv("AWS_RETRY_MODE"); m {
-	case "", "adaptive", "standard":
-		opts.RetryMode = m
-	case "legacy":
-		opts.RetryMode = "standard"
-	default:
-		return nil, fmt.Errorf("AWS_RETRY_MODE must be adaptive or standard, not %q", m)
-	}
-	if v := f.IOStreams.Getenv("SSOCTL_RATE_SCALE"); v != "" {
-		scale, err := strconv.ParseFloat(v, 64)
-		if err != nil || scale <= 0 {
-			return nil, fmt.Errorf("SSOCTL_RATE_SCALE must be a positive number, not %q", v)
-		}
-		opts.RateScale = scale
-	}
 	if f.Global.Sandbox {
 		url, region, err := f.startSandbox()
 		if err != nil {
@@ -92,6 +80,29 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 	}
 	f.clients = set
 	return set, nil
+}
+
+// BaseClientOptions are ClientOptions with what the environment asks for:
+// AWS_RETRY_MODE, and SSOCTL_RATE_SCALE (which multiplies every
+// client-side rate). Every client ssoctl builds starts from them.
+func (f *Factory) BaseClientOptions() (awsclient.Options, error) {
+	opts := f.ClientOptions
+	switch m := f.IOStreams.Getenv("AWS_RETRY_MODE"); m {
+	case "", "adaptive", "standard":
+		opts.RetryMode = m
+	case "legacy":
+		opts.RetryMode = "standard"
+	default:
+		return opts, fmt.Errorf("AWS_RETRY_MODE must be adaptive or standard, not %q", m)
+	}
+	if v := f.IOStreams.Getenv("SSOCTL_RATE_SCALE"); v != "" {
+		scale, err := strconv.ParseFloat(v, 64)
+		if err != nil || scale <= 0 {
+			return opts, fmt.Errorf("SSOCTL_RATE_SCALE must be a positive number, not %q", v)
+		}
+		opts.RateScale = scale
+	}
+	return opts, nil
 }
 
 // SandboxURL is the in-process sandbox's URL ("" until started).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
@@ -38,7 +39,10 @@ func NewManager(f *factory.Factory) (*sso.Manager, error) {
 		Home: home,
 		Warn: func(msg string) { fmt.Fprintln(ios.ErrOut, "warning: "+msg) },
 		Clients: func(ctx context.Context, region string) (sso.Clients, error) {
-			opts := f.ClientOptions
+			opts, err := f.BaseClientOptions()
+			if err != nil {
+				return sso.Clients{}, err
+			}
 			opts.Region, opts.EndpointURL = region, f.Global.EndpointURL
 			opts.Profile = ""
 			opts.Credentials = aws.AnonymousCredentials{}
@@ -128,6 +132,29 @@ func CanOpenBrowser(getenv func(string) string) bool {
 		return true
 	}
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+}
+
+// SignInFlags are --login, --use-device-code and --no-browser: whether a
+// command that needs a token may sign in when there is none, and how.
+type SignInFlags struct {
+	Login, UseDeviceCode, NoBrowser bool
+}
+
+// Add adds the flags to cmd.
+func (s *SignInFlags) Add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&s.Login, "login", false, "sign in when there is no usable token (else exit 4)")
+	fl.BoolVar(&s.UseDeviceCode, "use-device-code", false, "with --login: use the device-code flow")
+	fl.BoolVar(&s.NoBrowser, "no-browser", false, "with --login: print the sign-in URL instead of opening a browser")
+}
+
+// Options are nil unless --login: then how to sign in, talking on stderr.
+func (s SignInFlags) Options(ios *iostreams.IOStreams) *sso.LoginOptions {
+	if !s.Login {
+		return nil
+	}
+	lo := Prompts(ios, ChooseFlow(ios, s.UseDeviceCode), s.NoBrowser)
+	return &lo
 }
 
 // Prompts returns the LoginOptions that talk to the person on stderr

@@ -1,0 +1,149 @@
+package accounts_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssoctl/ssoctl/accounts"
+	"github.com/ssoctl/ssoctl/internal/emulator"
+)
+
+// sandbox serves the small demo organization, signing in as dave.miller
+// (10 roles in 7 accounts).
+func sandbox(t *testing.T) string {
+	t.Helper()
+	s, err := emulator.New(emulator.Options{SignInAs: "dave.miller"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	s.SetBaseURL(srv.URL)
+	return srv.URL
+}
+
+func calls(t *testing.T, url, op string) int {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st emulator.StatsSnapshot
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Calls[op]
+}
+
+func TestEachRateLimitedOrderedAndCached(t *testing.T) {
+	url := sandbox(t)
+	ctx := context.Background()
+	home := t.TempDir()
+	// An sso-session from the config file of Home.
+	if err := os.WriteFile(filepath.Join(home, "config"), []byte("[sso-session emu]\nsso_start_url = "+url+"/start\nsso_region = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
+	c, err := accounts.New(ctx, accounts.Options{SSOSession: "emu", Home: home, EndpointURL: url, Concurrency: 8, RatePerSecond: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Roles(ctx); !errors.Is(err, accounts.ErrSignInRequired) {
+		t.Fatalf("Roles before signing in: %v; want ErrSignInRequired", err)
+	}
+	var shown atomic.Bool
+	if err := c.SignIn(ctx, func(url, code string) { shown.Store(url != "" && code != "") }); err != nil {
+		t.Fatal(err)
+	}
+	if !shown.Load() {
+		t.Error("SignIn showed no URL and code")
+	}
+	// The token is where the AWS CLI looks: sha1("emu").
+	if _, err := os.Stat(filepath.Join(home, ".aws", "sso", "cache", "6551e797240051925b8a62615f4c8baaa4c1698c.json")); err != nil {
+		t.Errorf("token cache: %v", err)
+	}
+
+	start := time.Now()
+	roles, err := c.Roles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := accounts.Each(ctx, c, roles, func(ctx context.Context, r accounts.Role, cfg aws.Config) ([]string, error) {
+		out, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, b := range out.Buckets {
+			names = append(names, aws.ToString(b.Name))
+		}
+		return names, nil
+	})
+	elapsed := time.Since(start)
+
+	var got []string
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("%s/%s: %v", r.Role.AccountName, r.Role.RoleName, r.Err)
+		}
+		got = append(got, r.Role.AccountName+"/"+r.Role.RoleName+" "+r.Value[0])
+	}
+	want := []string{
+		"developer-sandbox/Developer developer-sandbox-artifacts-414203185851",
+		"insights-dev/Developer insights-dev-artifacts-521636866903",
+		"insights-prod/ProductionSupport insights-prod-artifacts-510418400109",
+		"legacy-app/Developer legacy-app-artifacts-256325659016",
+		"payments-dev/Developer payments-dev-artifacts-640775136188",
+		"payments-dev/SeniorDeveloper payments-dev-artifacts-640775136188",
+		"payments-prod/ProductionSupport payments-prod-artifacts-527326230212",
+		"payments-prod/SeniorDeveloper payments-prod-artifacts-527326230212",
+		"payments-staging/Developer payments-staging-artifacts-574749125865",
+		"payments-staging/SeniorDeveloper payments-staging-artifacts-574749125865",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	// 1 ListAccounts + 7 ListAccountRoles + 10 GetRoleCredentials through
+	// a bucket of 10 a second with a burst of 10: at least 0.8 s.
+	if n := calls(t, url, "sso:GetRoleCredentials"); n != 10 {
+		t.Errorf("%d GetRoleCredentials; want 10 (one per role)", n)
+	}
+	if elapsed < 700*time.Millisecond {
+		t.Errorf("18 portal calls took %s; want at least 0.8 s at 10 a second", elapsed)
+	}
+
+	// Again: the credentials come from the shared cache.
+	accounts.Each(ctx, c, roles, func(context.Context, accounts.Role, aws.Config) (bool, error) { return true, nil })
+	if n := calls(t, url, "sso:GetRoleCredentials"); n != 10 {
+		t.Errorf("%d GetRoleCredentials after a second Each; want still 10", n)
+	}
+
+	// A role not given fails alone.
+	bad := append([]accounts.Role{{AccountID: "414203185851", AccountName: "developer-sandbox", RoleName: "AdministratorAccess"}}, roles[:2]...)
+	res := accounts.Each(ctx, c, bad, func(context.Context, accounts.Role, aws.Config) (bool, error) { return true, nil })
+	if res[0].Err == nil || !res[1].Value || !res[2].Value {
+		t.Errorf("results %+v; want the first to fail and the others to succeed", res)
+	}
+
+	// A cancelled context: nothing runs, every result says so.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	for _, r := range accounts.Each(cctx, c, roles, func(context.Context, accounts.Role, aws.Config) (bool, error) { return true, nil }) {
+		if !errors.Is(r.Err, context.Canceled) || r.Role.RoleName == "" {
+			t.Errorf("%+v; want context.Canceled", r)
+		}
+	}
+}
