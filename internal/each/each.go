@@ -51,6 +51,11 @@ type Options struct {
 	// Credentials is called at most once per account and role, whatever
 	// the number of regions.
 	Credentials Credentials
+	// CredentialParallel is how many credential fetches run at once, ahead
+	// of the commands (0: 32). Fetches wait on the network and the portal's
+	// quota while commands need CPU, so they get a pool of their own, and
+	// a command finds its credentials ready when its turn comes.
+	CredentialParallel int
 	// Line, when set, receives every output line as it is written
 	// (stream is "stdout" or "stderr"), for prefixed live output.
 	Line func(t Target, stream string, line []byte)
@@ -76,6 +81,17 @@ func (r Result) OK() bool { return r.Error == "" && r.ExitCode == 0 }
 // target order as soon as it and those before it are done.
 func Run(ctx context.Context, targets []Target, opts Options, emit func(Result)) {
 	creds := newCredCache(opts.Credentials)
+	prefetchCtx, stopPrefetch := context.WithCancel(ctx)
+	defer stopPrefetch()
+	limit := opts.CredentialParallel
+	if limit <= 0 {
+		limit = 32
+	}
+	prefetch := fanout.NewGroup(prefetchCtx, limit)
+	for _, t := range targets {
+		prefetch.Go(func(ctx context.Context) { _, _ = creds.get(ctx, t.AccountId, t.RoleName) })
+	}
+	defer prefetch.Wait()
 	fanout.Stream(ctx, targets, opts.Parallel, func(ctx context.Context, t Target) (Result, error) {
 		return runOne(ctx, t, opts, creds), nil
 	}, func(t Target, r Result, err error) {
