@@ -33,17 +33,13 @@ package audit_test
 //     moto's integer default (3600) breaks the Go SDK's decoder.
 
 import (
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -56,65 +52,6 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
-
-// startMoto runs moto_server on a free loopback port until the test ends
-// and returns its URL.
-func startMoto(t *testing.T, bin string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") { // a developer's AWS settings stay out
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	// moto_server is often a pyenv shim: a process group lets cleanup end
-	// the python process it execs.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-		logFile.Close()
-	})
-
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(8 * time.Second)
-	for {
-		resp, err := client.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server exited before answering (%v):\n%s", err, log)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server did not answer at %s within 8s:\n%s", url, log)
-		}
-	}
-}
 
 // motoRow is what the test checks of a row.
 type motoRow struct {
@@ -139,11 +76,7 @@ func sortMotoRows(rows []motoRow) {
 }
 
 func TestAuditAgainstMoto(t *testing.T) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("moto_server not found on PATH")
-	}
-	cfg := sdkConfig(startMoto(t, bin))
+	cfg := sdkConfig(peertest.Moto(t))
 	cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	sso := ssoadmin.NewFromConfig(cfg)
 	ids := identitystore.NewFromConfig(cfg)

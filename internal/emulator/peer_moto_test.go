@@ -89,18 +89,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -142,80 +138,8 @@ func TestMotoConformance(t *testing.T) {
 	_, sbCfg, _ := sandbox(t, emulator.Options{})
 	t.Run("sandbox", func(t *testing.T) { conformance(t, bounded(sbCfg), "sandbox") })
 	t.Run("moto", func(t *testing.T) {
-		bin, err := exec.LookPath("moto_server")
-		if err != nil {
-			t.Skip("moto_server not found on PATH")
-		}
-		conformance(t, bounded(sdkConfig(startMoto(t, bin), 3)), "moto")
+		conformance(t, bounded(sdkConfig(peertest.Moto(t), 3)), "moto")
 	})
-}
-
-// startMoto runs moto_server on a free loopback port until the test ends
-// and returns its URL.
-func startMoto(t *testing.T, bin string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = peerEnvWithoutAWS()
-	// moto_server is a pyenv shim; a process group lets cleanup end the
-	// python process it execs, whatever the shim does.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-		logFile.Close()
-	})
-
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := client.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server exited before answering (%v):\n%s", err, log)
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server did not answer at %s within 30s:\n%s", url, log)
-		}
-	}
-}
-
-// peerEnvWithoutAWS is the process environment minus AWS_* variables, so a
-// developer's AWS settings cannot leak into a peer.
-func peerEnvWithoutAWS() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // peerRun carries one target through the scenario.

@@ -1,0 +1,88 @@
+// Package peertest starts the independent peers that tests compare ssoctl
+// and its sandbox with. It is imported by tests only.
+package peertest
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Moto runs moto_server on a free loopback port until the test ends and
+// returns its URL; it skips the test when moto_server is not on PATH.
+func Moto(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Skip("moto_server not found on PATH")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+
+	logPath := filepath.Join(t.TempDir(), "moto.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Env = EnvWithoutAWS()
+	// moto_server is a pyenv shim; a process group lets cleanup end the
+	// python process it execs, whatever the shim does.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start moto_server: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+		logFile.Close()
+	})
+
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.Get(url + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return url
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("moto_server exited before answering (%v):\n%s", err, log)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("moto_server did not answer at %s within 30s:\n%s", url, log)
+		}
+	}
+}
+
+// EnvWithoutAWS is the process environment minus AWS_* variables, so a
+// developer's AWS settings cannot leak into a peer.
+func EnvWithoutAWS() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
