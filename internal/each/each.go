@@ -52,7 +52,7 @@ type Options struct {
 	// the number of regions.
 	Credentials Credentials
 	// CredentialParallel is how many credential fetches run at once, ahead
-	// of the commands (0: 32). Fetches wait on the network and the portal's
+	// of the commands (0: 64). Fetches wait on the network and the portal's
 	// quota while commands need CPU, so they get a pool of their own, and
 	// a command finds its credentials ready when its turn comes.
 	CredentialParallel int
@@ -85,7 +85,7 @@ func Run(ctx context.Context, targets []Target, opts Options, emit func(Result))
 	defer stopPrefetch()
 	limit := opts.CredentialParallel
 	if limit <= 0 {
-		limit = 32
+		limit = 64
 	}
 	prefetch := fanout.NewGroup(prefetchCtx, limit)
 	for _, t := range targets {

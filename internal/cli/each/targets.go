@@ -23,7 +23,7 @@ import (
 const defaultParallel = 16
 
 // listConcurrency is the least number of ListAccountRoles calls in flight.
-const listConcurrency = 32
+const listConcurrency = 64
 
 // filterFlags choose accounts and roles; both commands take them.
 type filterFlags struct {
