@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"time"
@@ -65,9 +66,29 @@ func runExec(ctx context.Context, opts *execOptions) error {
 	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
 	c.Env = childEnv(opts.Environ(), credentialVars(t, cr, region(opts.Region, t)))
 	c.Stdin, c.Stdout, c.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
-	// An interrupt reaches the command through the terminal; ssoctl waits
-	// for it and passes its status on.
-	err = c.Run()
+	// An interrupt (Ctrl-C) reaches the command through the terminal's
+	// process group; a SIGTERM or SIGHUP sent to ssoctl alone (a supervisor
+	// stopping it, a closed SSH session) is passed on, so the command is
+	// never left running. ssoctl waits for it and passes its status on.
+	if err := c.Start(); err != nil {
+		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				_ = c.Process.Signal(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err = c.Wait()
+	signal.Stop(sigs)
+	close(done)
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		code := ee.ExitCode()
