@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/ssoctl/ssoctl/internal/peertest"
+
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -33,12 +32,7 @@ func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, inventory.C
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	srv.SetBaseURL(ts.URL)
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
-		BaseEndpoint: aws.String(ts.URL),
-		Retryer:      func() aws.Retryer { return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1 }) },
-	}
+	cfg := peertest.SDKConfig(ts.URL, 1)
 	return srv, inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
 }
 

@@ -8,9 +8,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/ssoctl/ssoctl/internal/peertest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -30,19 +30,8 @@ func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, aws.Config,
 	return srv, sdkConfig(ts.URL, 1), ts.URL
 }
 
-// sdkConfig is a plain SDK configuration for an endpoint: dummy static
-// credentials, us-east-1, and the given number of attempts (1: no retries,
-// so error shapes are seen as they are).
-func sdkConfig(url string, attempts int) aws.Config {
-	return aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
-		BaseEndpoint: aws.String(url),
-		Retryer: func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = attempts })
-		},
-	}
-}
+// sdkConfig is peertest.SDKConfig: a plain SDK configuration for url.
+func sdkConfig(url string, attempts int) aws.Config { return peertest.SDKConfig(url, attempts) }
 
 // wantAPIError checks that err is a service error with the given code.
 func wantAPIError(t testing.TB, err error, code string) {
