@@ -2,15 +2,15 @@ package accounts_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -34,19 +34,7 @@ func sandbox(t *testing.T) string {
 	return srv.URL
 }
 
-func calls(t *testing.T, url, op string) int {
-	t.Helper()
-	resp, err := http.Get(url + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st emulator.StatsSnapshot
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Calls[op]
-}
+func calls(t *testing.T, url, op string) int { return peertest.Stats(t, url).Calls[op] }
 
 func TestEachRateLimitedOrderedAndCached(t *testing.T) {
 	url := sandbox(t)

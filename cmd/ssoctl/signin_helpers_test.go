@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
@@ -127,29 +128,9 @@ func (e *signInEnv) run(t *testing.T, env []string, name string, args ...string)
 }
 
 // calls returns the sandbox's call counts.
-func (e *signInEnv) calls(t *testing.T) map[string]int {
-	t.Helper()
-	resp, err := http.Get(e.url + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var s emulator.StatsSnapshot
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s.Calls
-}
+func (e *signInEnv) calls(t *testing.T) map[string]int { return peertest.Stats(t, e.url).Calls }
 
-func (e *signInEnv) wantCalls(t *testing.T, want map[string]int) {
-	t.Helper()
-	got := e.calls(t)
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("%s called %d times; want %d (all: %v)", k, got[k], n, got)
-		}
-	}
-}
+func (e *signInEnv) wantCalls(t *testing.T, want map[string]int) { peertest.WantCalls(t, e.url, want) }
 
 // processCredentials is credential_process's output.
 type processCredentials struct {

@@ -2,9 +2,7 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -46,18 +44,6 @@ func wantAPIError(t testing.TB, err error, code string) {
 }
 
 // stats reads /_sandbox/stats over HTTP.
-func stats(t testing.TB, url string) emulator.StatsSnapshot {
-	t.Helper()
-	resp, err := http.Get(url + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var s emulator.StatsSnapshot
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func stats(t testing.TB, url string) emulator.StatsSnapshot { return peertest.Stats(t, url) }
 
 var ctx = context.Background()

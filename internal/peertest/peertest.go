@@ -3,6 +3,7 @@
 package peertest
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
 // Moto runs moto_server on a free loopback port until the test ends and
@@ -113,5 +115,32 @@ func SDKConfig(url string, attempts int) aws.Config {
 				}
 			})
 		},
+	}
+}
+
+// Stats reads the sandbox's GET /_sandbox/stats at url.
+func Stats(t testing.TB, url string) emulator.StatsSnapshot {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st emulator.StatsSnapshot
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// WantCalls checks the sandbox's call counts for the operations in want
+// ("service:Operation" → count); other operations are not checked.
+func WantCalls(t testing.TB, url string, want map[string]int) {
+	t.Helper()
+	got := Stats(t, url).Calls
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s called %d times; want %d (all calls: %v)", k, got[k], n, got)
+		}
 	}
 }

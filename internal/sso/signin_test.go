@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/peertest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -59,29 +61,9 @@ func (s *sandbox) config(session string) sso.Config {
 }
 
 // calls returns the sandbox's call counts by "service:Operation".
-func (s *sandbox) calls(t *testing.T) map[string]int {
-	t.Helper()
-	resp, err := http.Get(s.url + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st emulator.StatsSnapshot
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Calls
-}
+func (s *sandbox) calls(t *testing.T) map[string]int { return peertest.Stats(t, s.url).Calls }
 
-func (s *sandbox) wantCalls(t *testing.T, want map[string]int) {
-	t.Helper()
-	got := s.calls(t)
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("%s called %d times; want %d (all calls: %v)", k, got[k], n, got)
-		}
-	}
-}
+func (s *sandbox) wantCalls(t *testing.T, want map[string]int) { peertest.WantCalls(t, s.url, want) }
 
 // warnings collects a Manager's warnings.
 type warnings struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
@@ -83,19 +84,7 @@ func newSandbox(t *testing.T) *sandbox {
 }
 
 // calls is the sandbox's count of one "service:Operation".
-func (s *sandbox) calls(t *testing.T, op string) int {
-	t.Helper()
-	resp, err := http.Get(s.url + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st emulator.StatsSnapshot
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Calls[op]
-}
+func (s *sandbox) calls(t *testing.T, op string) int { return peertest.Stats(t, s.url).Calls[op] }
 
 func exitCode(err error) int {
 	var silent *factory.SilentError
