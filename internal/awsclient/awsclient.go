@@ -157,6 +157,7 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 		// would interleave with ssoctl's own output; the retries are
 		// counted in Stats instead.
 		config.WithLogger(logging.Nop{}),
+		config.WithHTTPClient(NewHTTPClient()),
 	}
 	if opts.Profile != "" {
 		load = append(load, config.WithSharedConfigProfile(opts.Profile))
