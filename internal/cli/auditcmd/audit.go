@@ -1,5 +1,5 @@
-// Package audit is the `ssoctl audit` command: the effective-access report.
-package audit
+// Package auditcmd is the `ssoctl audit` command: the effective-access report.
+package auditcmd
 
 import (
 	"context"
