@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
-	accesscmd "github.com/ssoctl/ssoctl/internal/cli/access"
-	"github.com/ssoctl/ssoctl/internal/cli/admin"
-	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
+	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
+	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
+	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -137,7 +137,7 @@ try it without an AWS account.`,
 	root.AddCommand(creds.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
-	root.AddCommand(admin.NewCmd(f))
+	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
 	return root
 }
