@@ -55,6 +55,11 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 		fmt.Fprintln(ios.ErrOut, "ssoctl: interrupted")
 		return ExitInterrupted
 	}
+	if u, ok := awsclient.Unreachable(err); ok {
+		// The endpoint and what to check, not the SDK's chain of ten
+		// wrapped messages.
+		err = u
+	}
 	msg := strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintln(ios.ErrOut, "ssoctl: "+msg)
 	var usage *factory.UsageError
@@ -103,6 +108,16 @@ try it without an AWS account.`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.UsageError{Err: err} })
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		// A URL without a scheme would otherwise surface as ten retried
+		// "unsupported protocol scheme" attempts, half a minute later.
+		if u := f.Global.EndpointURL; u != "" {
+			if err := awsclient.ValidateEndpointURL("--endpoint-url", u); err != nil {
+				return &factory.UsageError{Err: err}
+			}
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.Global.Profile, "profile", "", "AWS `profile` from ~/.aws/config")
 	pf.StringVar(&f.Global.Region, "region", "", "AWS `region`")
