@@ -246,17 +246,17 @@ func writeCreatePlans(opts *createOptions, doc createDoc) {
 	w := opts.IO.Out
 	for _, it := range doc.Users {
 		if it.Plan == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "skipped: %s\n", safe(it.Error))
+			fmt.Fprintf(opts.IO.ErrOut, "skipped: %s\n", render.Escape(it.Error))
 			continue
 		}
 		p := it.Plan
 		if p.Exists != "" {
-			fmt.Fprintf(w, "User %s exists (id %s): not created again.\n", safe(p.User.UserName), p.Exists)
+			fmt.Fprintf(w, "User %s exists (id %s): not created again.\n", render.Escape(p.User.UserName), p.Exists)
 		} else {
-			fmt.Fprintf(w, "Create user %s (%s <%s>)\n", safe(p.User.UserName), safe(p.User.DisplayName), safe(p.User.Email))
+			fmt.Fprintf(w, "Create user %s (%s <%s>)\n", render.Escape(p.User.UserName), render.Escape(p.User.DisplayName), render.Escape(p.User.Email))
 		}
 		if p.User.Access != "" {
-			fmt.Fprintf(w, "  access bundle %s: %s to add\n", safe(p.User.Access), plural(len(p.Access.Plan.Changes), "assignment"))
+			fmt.Fprintf(w, "  access bundle %s: %s to add\n", render.Escape(p.User.Access), plural(len(p.Access.Plan.Changes), "assignment"))
 		}
 		writeAccessPlan(w, p.Access)
 	}
@@ -266,17 +266,17 @@ func writeCreateResult(opts *createOptions, it createItem) {
 	w := opts.IO.Out
 	res := it.Result
 	if it.Error != "" && res.User.Id == "" {
-		fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", safe(it.Error))
+		fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(it.Error))
 		return
 	}
 	if res.Created {
-		fmt.Fprintf(w, "Created user %s (id %s).\n", safe(res.User.UserName), res.User.Id)
+		fmt.Fprintf(w, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
 	}
 	if len(res.Access.Results) > 0 {
 		_ = reportExecution(opts.IO, res.Access)
 	}
 	if res.Created {
-		fmt.Fprintf(w, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", safe(res.User.UserName), it.PasswordEmailURL)
+		fmt.Fprintf(w, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", render.Escape(res.User.UserName), it.PasswordEmailURL)
 	}
 }
 

@@ -75,7 +75,7 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 			fmt.Fprintln(w, "  "+describeChange(ch))
 		}
 		for _, m := range p.Memberships {
-			fmt.Fprintf(w, "  - member of group %s\n", safe(m.GroupName))
+			fmt.Fprintf(w, "  - member of group %s\n", render.Escape(m.GroupName))
 		}
 		if p.Disable {
 			fmt.Fprintln(w, "  then disable the user")
@@ -106,11 +106,11 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	perr := reportExecution(opts.IO, res.Assignments)
 	for _, m := range res.Memberships {
 		if m.Error != "" {
-			fmt.Fprintf(opts.IO.ErrOut, "  FAILED remove from group %s: %s\n", safe(m.GroupName), safe(m.Error))
+			fmt.Fprintf(opts.IO.ErrOut, "  FAILED remove from group %s: %s\n", render.Escape(m.GroupName), render.Escape(m.Error))
 		}
 	}
 	for _, r := range res.Remaining {
-		fmt.Fprintf(opts.IO.ErrOut, "  still there: %s\n", safe(r))
+		fmt.Fprintf(opts.IO.ErrOut, "  still there: %s\n", render.Escape(r))
 	}
 	if !res.OK() {
 		msg := res.Error
@@ -121,9 +121,9 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	}
 	if !opts.JSON {
 		if res.Disabled {
-			fmt.Fprintf(w, "Disabled user %s; every assignment and group membership was removed.\n", safe(u.UserName))
+			fmt.Fprintf(w, "Disabled user %s; every assignment and group membership was removed.\n", render.Escape(u.UserName))
 		} else {
-			fmt.Fprintf(w, "Deleted user %s; every assignment and group membership was removed first.\n", safe(u.UserName))
+			fmt.Fprintf(w, "Deleted user %s; every assignment and group membership was removed first.\n", render.Escape(u.UserName))
 		}
 	}
 	return nil

@@ -11,9 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -179,15 +177,6 @@ func (c *common) progress() *render.Progress {
 	return render.NewProgress(c.IO.ErrOut, c.IO.IsStderrTTY())
 }
 
-// safe escapes control characters in names from AWS for a terminal.
-func safe(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }) < 0 {
-		return s
-	}
-	q := strconv.QuoteToGraphic(s)
-	return q[1 : len(q)-1]
-}
-
 // describeChange is one plan line: "+ Developer on payments-dev (640775136188)".
 func describeChange(ch executor.Change) string {
 	sign := "+"
@@ -205,9 +194,9 @@ func describeTarget(ch executor.Change) string {
 	}
 	acct := ch.AccountId
 	if ch.AccountName != "" {
-		acct = safe(ch.AccountName) + " (" + ch.AccountId + ")"
+		acct = render.Escape(ch.AccountName) + " (" + ch.AccountId + ")"
 	}
-	return fmt.Sprintf("%s on %s", safe(ps), acct)
+	return fmt.Sprintf("%s on %s", render.Escape(ps), acct)
 }
 
 func writeAccessPlan(w io.Writer, p lifecycle.AccessPlan) {
@@ -222,14 +211,14 @@ func writeAccessPlan(w io.Writer, p lifecycle.AccessPlan) {
 		fmt.Fprintf(w, "  = %s (%s)\n", describeTarget(ch), what)
 	}
 	for _, s := range p.Skipped {
-		fmt.Fprintf(w, "  ! skipped %s (%s): %s\n", safe(s.Account.Name), s.Account.Id, s.Reason)
+		fmt.Fprintf(w, "  ! skipped %s (%s): %s\n", render.Escape(s.Account.Name), s.Account.Id, s.Reason)
 	}
 }
 
 func userLabel(u inventory.User) string {
-	s := safe(u.UserName)
+	s := render.Escape(u.UserName)
 	if u.DisplayName != "" || u.Email != "" {
-		s += " (" + strings.TrimSpace(safe(u.DisplayName)+" <"+safe(u.Email)+">") + ")"
+		s += " (" + strings.TrimSpace(render.Escape(u.DisplayName)+" <"+render.Escape(u.Email)+">") + ")"
 	}
 	return s
 }
@@ -250,7 +239,7 @@ func reportExecution(ios *iostreams.IOStreams, rep executor.Report) error {
 	for _, r := range f {
 		switch r.Status {
 		case executor.Failed:
-			fmt.Fprintf(ios.ErrOut, "  FAILED %s %s: %s\n", r.Op, describeTarget(r.Change), safe(r.Reason()))
+			fmt.Fprintf(ios.ErrOut, "  FAILED %s %s: %s\n", r.Op, describeTarget(r.Change), render.Escape(r.Reason()))
 		default:
 			fmt.Fprintf(ios.ErrOut, "  %s %s %s\n", strings.ReplaceAll(string(r.Status), "_", " "), r.Op, describeTarget(r.Change))
 		}
