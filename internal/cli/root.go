@@ -13,6 +13,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	accesscmd "github.com/ssoctl/ssoctl/internal/cli/access"
 	"github.com/ssoctl/ssoctl/internal/cli/admin"
+	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
@@ -124,6 +125,7 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admin.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(assignmentscmd.NewCmd(f))
 	return root
 }
 
