@@ -162,7 +162,11 @@ var (
 	keySettingsStr    = []string{"DefaultSessionDuration"}
 )
 
-// KnownKeys are the keys a group may have (for suggestions).
+// canonicalKeys are the keys suggested for a misspelt one.
+var canonicalKeys = []string{"Groups", "Users", "PermissionSets", "Accounts", "OUs", "RecursiveOUs", "Instance", "Name",
+	"NumChildStacks", "MaxAssignmentsAllocation", "MaxResourcesPerTemplate", "MaxConcurrentAssignments", "DefaultSessionDuration"}
+
+// KnownKeys are the keys a group may have, aliases included.
 func KnownKeys() []string {
 	var out []string
 	for _, ks := range [][]string{keyGroups, keyUsers, keyPermissionSets, keyAccounts, keyOUs, keyRecursiveOUs, keyInstance, keyName, keySettingsInt, keySettingsStr} {
@@ -271,6 +275,7 @@ func in(k string, keys []string) bool {
 func parseGroup(path string, n *yaml.Node, es *Errors) Group {
 	g := Group{Pos: posOf(path, n)}
 	seen := map[string]Pos{}
+	unknown := false
 	canonical := func(k string) string {
 		for _, ks := range [][]string{keyGroups, keyUsers, keyPermissionSets, keyAccounts, keyOUs, keyRecursiveOUs, keyInstance, keyName} {
 			if in(k, ks) {
@@ -340,8 +345,9 @@ func parseGroup(path string, n *yaml.Node, es *Errors) Group {
 		case in(k, keySettingsStr):
 			g.Settings.DefaultSessionDuration = vn.Value
 		default:
+			unknown = true
 			msg := fmt.Sprintf("unknown key %q", k)
-			if s := Closest(k, KnownKeys(), 3); len(s) > 0 {
+			if s := Closest(k, canonicalKeys, 2); len(s) > 0 {
 				msg += "; did you mean " + quoteList(s) + "?"
 			} else {
 				msg += " (a group takes Groups, Users, PermissionSets, Accounts, OUs, RecursiveOUs, Instance)"
@@ -349,13 +355,24 @@ func parseGroup(path string, n *yaml.Node, es *Errors) Group {
 			es.add(kp, "%s", msg)
 		}
 	}
-	if len(g.Groups)+len(g.Users) == 0 {
+	// A key given with only bad entries was reported already, and a
+	// misspelt key is likely the one missing.
+	if unknown {
+		return g
+	}
+	_, hasG := seen["Groups"]
+	_, hasU := seen["Users"]
+	_, hasP := seen["PermissionSets"]
+	_, hasA := seen["Accounts"]
+	_, hasO := seen["OUs"]
+	_, hasR := seen["RecursiveOUs"]
+	if len(g.Groups)+len(g.Users) == 0 && !hasG && !hasU {
 		es.add(g.Pos, "this group names no principals: add Groups or Users")
 	}
-	if len(g.PermissionSets) == 0 {
+	if len(g.PermissionSets) == 0 && !hasP {
 		es.add(g.Pos, "this group names no permission sets: add PermissionSets")
 	}
-	if len(g.Accounts)+len(g.OUs)+len(g.RecursiveOUs) == 0 {
+	if len(g.Accounts)+len(g.OUs)+len(g.RecursiveOUs) == 0 && !hasA && !hasO && !hasR {
 		es.add(g.Pos, "this group names no targets: add Accounts, OUs or RecursiveOUs")
 	}
 	return g

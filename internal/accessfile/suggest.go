@@ -14,6 +14,7 @@ func Closest(name string, candidates []string, n int) []string {
 	type scored struct {
 		s     string
 		score int
+		dist  int
 		i     int
 	}
 	limit := len([]rune(name)) / 3
@@ -32,7 +33,7 @@ func Closest(name string, candidates []string, n int) []string {
 		switch {
 		case lc == lname:
 			score = 0
-		case len(lname) >= 3 && (strings.Contains(lc, lname) || strings.Contains(lname, lc)):
+		case len(lname) >= 3 && (strings.Contains(lc, lname) || 2*len(lc) >= len(lname) && strings.Contains(lname, lc)):
 			score = 1
 		case len(lname) >= 3 && firstWord(lname) == firstWord(lc) && firstWord(lc) != lc:
 			score = 2 + distance(lname, lc)/4
@@ -43,11 +44,14 @@ func Closest(name string, candidates []string, n int) []string {
 			}
 			score = 1 + d
 		}
-		out = append(out, scored{c, score, i})
+		out = append(out, scored{c, score, distance(lname, lc), i})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score < out[j].score
+		}
+		if out[i].dist != out[j].dist {
+			return out[i].dist < out[j].dist
 		}
 		return out[i].i < out[j].i
 	})

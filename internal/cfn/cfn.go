@@ -268,6 +268,15 @@ func Generate(in Input) (*Output, error) {
 					if ps.Inline != nil {
 						e.psRes = inlineRes[ps.Inline]
 					}
+					if ps.Raw != nil && ps.Name == "" {
+						// A reference to a permission set the template
+						// defines: name it in the metadata.
+						if rs := references(ps.Raw); len(rs) == 1 {
+							if nm := get(get(get(baseRes, rs[0]), "Properties"), "Name"); nm != nil && nm.Kind == yaml.ScalarNode && nm.Tag == "!!str" {
+								e.ps.Name = nm.Value
+							}
+						}
+					}
 					e.hash = hashOf(in.InstanceArn, e)
 					if seen[e.hash] {
 						continue
