@@ -19,6 +19,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
+	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
 
@@ -139,6 +140,7 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(usercmd.NewCmd(f))
 	return root
 }
 
