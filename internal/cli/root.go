@@ -14,6 +14,7 @@ import (
 	accesscmd "github.com/ssoctl/ssoctl/internal/cli/access"
 	"github.com/ssoctl/ssoctl/internal/cli/admin"
 	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
+	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -124,6 +125,8 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admin.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(configurecmd.NewCmd(f))
+	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	return root
 }
 

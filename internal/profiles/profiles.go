@@ -109,7 +109,7 @@ type Problem struct {
 func (p Problem) Message() string {
 	var who []string
 	for _, r := range p.Roles {
-		who = append(who, fmt.Sprintf("%s in %s (%s)", r.RoleName, r.AccountName, r.AccountID))
+		who = append(who, fmt.Sprintf("%s in %q (%s)", r.RoleName, r.AccountName, r.AccountID))
 	}
 	w := strings.Join(who, ", ")
 	switch p.Kind {
@@ -187,6 +187,16 @@ func validName(name string) bool {
 		}
 	}
 	return true
+}
+
+// One makes the profile of one role in a region under the given name
+// (`configure profile NAME`).
+func One(name string, r Role, region string, spec Spec) (Profile, []Problem) {
+	p := Profile{Name: name, AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: region, Keys: spec.keys(r, region)}
+	if !validName(name) {
+		return p, []Problem{{Kind: BadName, Name: name, Roles: []Role{r}}}
+	}
+	return p, nil
 }
 
 // Desired makes the profiles for roles (each × every region), sorted by
