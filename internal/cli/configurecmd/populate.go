@@ -269,7 +269,7 @@ func writeResult(ios *iostreams.IOStreams, format string, res PopulateResult, be
 		}
 	}
 	for _, p := range res.Problems {
-		fmt.Fprintln(ios.ErrOut, "warning: "+p.Message())
+		fmt.Fprintln(ios.ErrOut, "warning: "+render.Escape(p.Message()))
 	}
 	s := res.Summary
 	verb := "Wrote"

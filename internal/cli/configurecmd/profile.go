@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
@@ -16,6 +13,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
+	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -188,7 +186,7 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 func pickRole(roles []sso.Role) (sso.Role, error) {
 	opts := make([]huh.Option[int], len(roles))
 	for i, r := range roles {
-		opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", escapeControls(r.AccountName), r.AccountID, r.RoleName), i)
+		opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", render.Escape(r.AccountName), r.AccountID, r.RoleName), i)
 	}
 	var chosen int
 	err := huh.NewSelect[int]().
@@ -205,14 +203,4 @@ func pickRole(roles []sso.Role) (sso.Role, error) {
 		return sso.Role{}, err
 	}
 	return roles[chosen], nil
-}
-
-// escapeControls shows control characters of a name from AWS as Go
-// escapes, so a name cannot move the terminal's cursor.
-func escapeControls(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
 }
