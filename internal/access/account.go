@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -63,37 +64,26 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 		return nil, err
 	}
 
-	psArns, err := inventory.PermissionSetsProvisionedTo(ctx, c.SSOAdmin, inst, account.Id)
+	// The account's assignments: the one lister, per provisioned
+	// permission set (ListPermissionSetsProvisionedToAccount, then
+	// ListAccountAssignments for each), then the sets' names.
+	all, err := listAll(ctx, c, inst, assignments.Selection{Accounts: []string{account.Id}}, assignments.ByPermissionSet)
 	if err != nil {
 		return nil, err
 	}
-	slices.Sort(psArns)
-	// Each set's assignments, and the sets' names, at once.
-	var (
-		names    map[string]string
-		namesErr error
-		perPS    = make([][]inventory.Assignment, len(psArns))
-		asgErrs  = make([]error, len(psArns))
-	)
-	fanout.Each(ctx, len(psArns)+1, c.Limit(), func(ctx context.Context, i int) {
-		if i == len(psArns) {
-			names, namesErr = inventory.PermissionSetNames(ctx, c, inst, cache, psArns)
-			return
-		}
-		perPS[i], asgErrs[i] = inventory.AccountAssignments(ctx, c.SSOAdmin, inst, account.Id, psArns[i])
-	})
-	if err := firstErr(ctx, append(asgErrs, namesErr)...); err != nil {
-		return nil, err
+	var psArns []string
+	for _, a := range all {
+		psArns = append(psArns, a.PermissionSetArn)
 	}
-	var all []inventory.Assignment
-	for _, as := range perPS {
-		all = append(all, as...)
+	names, err := inventory.PermissionSetNames(ctx, c, inst, cache, sortedSet(psArns))
+	if err != nil {
+		return nil, err
 	}
 
 	// The assigned groups that still exist, then their members.
 	var groupIDs, userIDs []string
 	for _, a := range all {
-		if a.PrincipalType == "GROUP" {
+		if a.PrincipalType == assignments.Group {
 			groupIDs = append(groupIDs, a.PrincipalId)
 		} else {
 			userIDs = append(userIDs, a.PrincipalId)
@@ -135,8 +125,8 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 
 	out := &AccountAccess{Instance: inst, Account: account, Rows: []AccountRow{}}
 	var acctFlags []string
-	if suspended(account.Status) {
-		acctFlags = append(acctFlags, FlagSuspended)
+	if assignments.Suspended(account.Status) {
+		acctFlags = append(acctFlags, assignments.FlagSuspended)
 	}
 	userRow := func(base AccountRow, id string) AccountRow {
 		r := base
@@ -144,10 +134,10 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 		r.Flags = slices.Clone(acctFlags)
 		u, ok := users[id]
 		switch {
-		case !ok && base.PrincipalType == "USER":
-			r.Flags = append(r.Flags, FlagOrphaned)
+		case !ok && base.PrincipalType == assignments.User:
+			r.Flags = append(r.Flags, assignments.FlagOrphaned)
 		case u.Status == "DISABLED":
-			r.Flags = append(r.Flags, FlagDisabledUser)
+			r.Flags = append(r.Flags, assignments.FlagDisabledUser)
 		}
 		r.UserName = u.UserName
 		return r
@@ -155,7 +145,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	for _, a := range all {
 		base := AccountRow{PermissionSet: names[a.PermissionSetArn], PermissionSetArn: a.PermissionSetArn,
 			PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId, Path: PathDirect}
-		if a.PrincipalType == "USER" {
+		if a.PrincipalType == assignments.User {
 			r := userRow(base, a.PrincipalId)
 			r.PrincipalName = r.UserName
 			out.Rows = append(out.Rows, r)
@@ -165,7 +155,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 		base.PrincipalName = g.Name
 		base.Path = groupPath(g.Name, a.PrincipalId)
 		if !ok {
-			base.Flags = append(slices.Clone(acctFlags), FlagOrphaned)
+			base.Flags = append(slices.Clone(acctFlags), assignments.FlagOrphaned)
 			out.Rows = append(out.Rows, base)
 			continue
 		}

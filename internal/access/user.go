@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -57,7 +58,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 		return nil, err
 	}
 	id := name
-	if !IsPrincipalID(name) {
+	if !assignments.IsPrincipalID(name) {
 		if id, err = inventory.UserID(ctx, c.IdentityStore, inst, name); err != nil {
 			if errors.Is(err, inventory.ErrNotFound) {
 				return nil, fmt.Errorf("user %q %w", name, inventory.ErrNotFound)
@@ -68,17 +69,14 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 	var (
 		user     inventory.User
 		groupIDs []string
-		direct   []inventory.Assignment
-		errs     [3]error
+		errs     [2]error
 	)
-	fanout.Each(ctx, 3, 3, func(ctx context.Context, i int) {
+	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
 		switch i {
 		case 0:
 			user, errs[0] = inventory.DescribeUser(ctx, c.IdentityStore, inst, id)
 		case 1:
 			groupIDs, errs[1] = inventory.GroupsOf(ctx, c.IdentityStore, inst, id)
-		case 2:
-			direct, errs[2] = inventory.AssignmentsForPrincipal(ctx, c.SSOAdmin, inst, "USER", id, "")
 		}
 	})
 	if err := firstErr(ctx, errs[:]...); err != nil {
@@ -89,28 +87,31 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 	}
 	slices.Sort(groupIDs)
 
-	// The groups' assignments, and all the groups' names, at once.
+	// The user's and the groups' assignments (the one lister, per
+	// principal), and all the groups' names, at once.
+	sel := assignments.Selection{Principals: []assignments.Principal{{Type: assignments.User, Id: id}}}
+	for _, g := range groupIDs {
+		sel.Principals = append(sel.Principals, assignments.Principal{Type: assignments.Group, Id: g})
+	}
 	var (
 		groups   map[string]inventory.Group
 		groupErr error
-		viaGroup = make([][]inventory.Assignment, len(groupIDs))
-		asgErrs  = make([]error, len(groupIDs))
+		all      []inventory.Assignment
+		listErr  error
 	)
-	fanout.Each(ctx, len(groupIDs)+1, c.Limit(), func(ctx context.Context, i int) {
-		if i == len(groupIDs) {
-			groups, groupErr = inventory.GroupsByID(ctx, c, inst, groupIDs)
+	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
+		if i == 1 {
+			if len(groupIDs) > 0 {
+				groups, groupErr = inventory.GroupsByID(ctx, c, inst, groupIDs)
+			}
 			return
 		}
-		viaGroup[i], asgErrs[i] = inventory.AssignmentsForPrincipal(ctx, c.SSOAdmin, inst, "GROUP", groupIDs[i], "")
+		all, listErr = listAll(ctx, c, inst, sel, assignments.ByPrincipal)
 	})
-	if err := firstErr(ctx, append(asgErrs, groupErr)...); err != nil {
+	if err := firstErr(ctx, listErr, groupErr); err != nil {
 		return nil, err
 	}
 
-	all := append([]inventory.Assignment(nil), direct...)
-	for _, as := range viaGroup {
-		all = append(all, as...)
-	}
 	accounts, psNames, err := namesOf(ctx, c, inst, cache, all)
 	if err != nil {
 		return nil, err
@@ -127,7 +128,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 	slices.SortFunc(out.Groups, func(x, y inventory.Group) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Id, y.Id)) })
 	for _, a := range all {
 		row := UserRow{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PermissionSet: psNames[a.PermissionSetArn], Path: PathDirect}
-		if a.PrincipalType == "GROUP" {
+		if a.PrincipalType == assignments.Group {
 			row.GroupId = a.PrincipalId
 			row.Path = groupPath(groups[a.PrincipalId].Name, a.PrincipalId)
 		}
@@ -135,12 +136,12 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 		row.AccountName, row.AccountStatus = acct.Name, acct.Status
 		switch {
 		case !ok:
-			row.Flags = append(row.Flags, FlagUnknownAccount)
-		case suspended(acct.Status):
-			row.Flags = append(row.Flags, FlagSuspended)
+			row.Flags = append(row.Flags, assignments.FlagUnknownAccount)
+		case assignments.Suspended(acct.Status):
+			row.Flags = append(row.Flags, assignments.FlagSuspended)
 		}
 		if user.Status == "DISABLED" {
-			row.Flags = append(row.Flags, FlagDisabledUser)
+			row.Flags = append(row.Flags, assignments.FlagDisabledUser)
 		}
 		out.Rows = append(out.Rows, row)
 	}

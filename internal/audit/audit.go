@@ -9,37 +9,22 @@ package audit
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-)
-
-// Strategies.
-const (
-	StrategyAuto          = "auto"
-	StrategyPermissionSet = "permission-set" // S2: ListAccountAssignments per provisioned pair
-	StrategyPrincipal     = "principal"      // S3: ListAccountAssignmentsForPrincipal per user and group
-)
-
-// Finding kinds, also used as row flags.
-const (
-	FlagOrphaned       = "ORPHANED_PRINCIPAL" // the assigned user or group no longer exists
-	FlagDisabledUser   = "DISABLED_USER"      // a DISABLED user still has access
-	FlagSuspended      = "SUSPENDED_ACCOUNT"  // the account is suspended or closing, yet assigned
-	FlagNotProvisioned = "NOT_PROVISIONED"    // the permission set's latest version is not provisioned there
-	FlagUnknownAccount = "UNKNOWN_ACCOUNT"    // the account is not in the organization
-	FlagMembersUnknown = "MEMBERS_UNKNOWN"    // the group's members could not be listed
-	FlagLegacyIAMUser  = "LEGACY_IAM_USER"    // an IAM user of the same name has a password or active keys
 )
 
 // Options controls an audit.
 type Options struct {
 	InstanceArn string
-	Strategy    string
+	// Method is how assignments are listed (assignments.MethodAuto: the
+	// complete permission-set-first; assignments.ByPrincipal only when asked,
+	// and then the Result is not Complete).
+	Method assignments.Method
 	// IAM adds the legacy IAM status of each user (in the credentials' account).
 	IAM bool
 	// Progress, when set, is told how far the audit has got.
@@ -84,26 +69,23 @@ type Finding struct {
 	Detail        string `json:"detail"`
 }
 
-// ItemError is one item that kept failing; the rest of the report stands.
-type ItemError struct {
-	Item  string `json:"item"`
-	Error string `json:"error"`
-}
-
 // Result is everything but the rows, which were streamed.
 type Result struct {
-	Instance    inventory.Instance `json:"instance"`
-	Strategy    string             `json:"strategy"`
-	Rows        int                `json:"rows"`
-	Findings    []Finding          `json:"findings"`
-	Errors      []ItemError        `json:"errors"`
-	Notes       []string           `json:"notes,omitempty"`
-	Accounts    int                `json:"accounts"`
-	PermSets    int                `json:"permissionSets"`
-	Users       int                `json:"users"`
-	Groups      int                `json:"groups"`
-	Provisioned int                `json:"provisionedPairs"`
-	Assignments int                `json:"assignments"`
+	Instance inventory.Instance
+	Method   assignments.Method
+	// Complete is false when the method cannot have seen every assignment
+	// (principal-first misses those of deleted principals); Notes says so.
+	Complete       bool
+	Rows           int
+	Findings       []Finding
+	Errors         []assignments.ItemError
+	Notes          []string
+	Accounts       int
+	PermissionSets int
+	Users          int
+	Groups         int
+	Provisioned    int // provisioned (account, permission set) pairs
+	Assignments    int
 }
 
 // Clients are what an audit reads.
@@ -142,13 +124,11 @@ type auditor struct {
 // It returns an error only when the audit as a whole could not run; items
 // that failed are in Result.Errors.
 func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*Result, error) {
-	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []ItemError{}}, seen: map[string]bool{},
+	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []assignments.ItemError{}}, seen: map[string]bool{},
 		members: map[string][]string{}, memberErr: map[string]bool{}, expanding: map[string]bool{}}
 	if err := a.discover(ctx); err != nil {
 		return nil, err
 	}
-	strategy := a.chooseStrategy()
-	a.res.Strategy = strategy
 	// Members of assigned groups are listed as soon as an assignment names
 	// the group, and legacy IAM users are read at the same time: the
 	// identity store and IAM have quotas of their own, which would
@@ -161,19 +141,17 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 			}
 		})
 	}
-	var assignments []inventory.Assignment
-	if strategy == StrategyPermissionSet {
-		assignments = a.permissionSetFirst(ctx)
-	} else {
-		assignments = a.principalFirst(ctx)
-		a.res.Notes = append(a.res.Notes, "principal-first cannot see assignments of deleted principals; use --strategy permission-set to check for orphans")
+	listed, err := a.list(ctx)
+	if err != nil {
+		a.side.Wait()
+		return nil, err
 	}
 	a.side.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	a.res.Assignments = len(assignments)
-	if err := a.emitRows(assignments, emit); err != nil {
+	a.res.Assignments = len(listed)
+	if err := a.emitRows(listed, emit); err != nil {
 		return nil, err
 	}
 	sortFindings(a.res.Findings)
@@ -190,7 +168,7 @@ func (a *auditor) progress(phase string, done, total int) {
 func (a *auditor) itemError(item string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.res.Errors = append(a.res.Errors, ItemError{Item: item, Error: err.Error()})
+	a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: item, Error: err.Error(), Err: err})
 }
 
 // discover reads the instance, then accounts, permission sets (with their
@@ -246,7 +224,7 @@ func (a *auditor) discover(ctx context.Context) error {
 	for _, x := range groups {
 		a.groups[x.Id] = x
 	}
-	a.res.Accounts, a.res.PermSets, a.res.Users, a.res.Groups = len(accounts), len(psets), len(users), len(groups)
+	a.res.Accounts, a.res.PermissionSets, a.res.Users, a.res.Groups = len(accounts), len(psets), len(users), len(groups)
 	return nil
 }
 
@@ -301,86 +279,59 @@ func (a *auditor) discoverPermissionSets(ctx context.Context) ([]inventory.Permi
 	return sets, nil
 }
 
-// chooseStrategy picks the cheaper listing: one ListAccountAssignments (at
-// least) per provisioned pair, or one ListAccountAssignmentsForPrincipal
-// (at least) per user and group. Ties go to permission-set-first, which also
-// sees orphaned assignments.
-func (a *auditor) chooseStrategy() string {
-	switch a.opts.Strategy {
-	case StrategyPermissionSet, StrategyPrincipal:
-		return a.opts.Strategy
-	}
-	if a.totalP <= len(a.users)+len(a.groups) {
-		return StrategyPermissionSet
-	}
-	return StrategyPrincipal
-}
-
-type pair struct{ account, ps string }
-
-func (a *auditor) permissionSetFirst(ctx context.Context) []inventory.Assignment {
-	var pairs []pair
+// list lists every assignment through the one lister, with what
+// discovery read (provisioning, principals, names), starting each assigned
+// group's member listing as soon as its assignment is seen.
+func (a *auditor) list(ctx context.Context) ([]inventory.Assignment, error) {
+	known := assignments.Known{Provisioned: make(map[string][]string, len(a.provisioned))}
 	for ps, accts := range a.provisioned {
 		for acct := range accts {
-			pairs = append(pairs, pair{acct, ps})
+			known.Provisioned[ps] = append(known.Provisioned[ps], acct)
 		}
 	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].account != pairs[j].account {
-			return pairs[i].account < pairs[j].account
-		}
-		return pairs[i].ps < pairs[j].ps
-	})
-	var done atomic.Int32
-	res := fanout.Map(ctx, pairs, a.c.Concurrency0(), func(ctx context.Context, p pair) ([]inventory.Assignment, error) {
-		defer func() { a.progress("assignments", int(done.Add(1)), len(pairs)) }()
-		as, err := inventory.AccountAssignments(ctx, a.c.SSOAdmin, a.inst, p.account, p.ps)
-		a.expand(as)
-		return as, err
-	})
-	var out []inventory.Assignment
-	for i, r := range res {
-		if r.Err != nil {
-			a.itemError(fmt.Sprintf("account %s permission set %s", a.accountLabel(pairs[i].account), a.psName(pairs[i].ps)), r.Err)
-			continue
-		}
-		out = append(out, r.Value...)
-	}
-	return out
-}
-
-func (a *auditor) principalFirst(ctx context.Context) []inventory.Assignment {
-	type principal struct{ typ, id, name string }
-	var ps []principal
 	for _, u := range a.users {
-		ps = append(ps, principal{"USER", u.Id, u.UserName})
+		known.Principals = append(known.Principals, assignments.Principal{Type: assignments.User, Id: u.Id})
 	}
 	for _, g := range a.groups {
-		ps = append(ps, principal{"GROUP", g.Id, g.Name})
+		known.Principals = append(known.Principals, assignments.Principal{Type: assignments.Group, Id: g.Id})
 	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].typ+ps[i].id < ps[j].typ+ps[j].id })
-	var done atomic.Int32
-	res := fanout.Map(ctx, ps, a.c.Concurrency0(), func(ctx context.Context, p principal) ([]inventory.Assignment, error) {
-		defer func() { a.progress("assignments", int(done.Add(1)), len(ps)) }()
-		as, err := inventory.AssignmentsForPrincipal(ctx, a.c.SSOAdmin, a.inst, p.typ, p.id, "")
-		a.expand(as)
-		return as, err
-	})
 	var out []inventory.Assignment
-	for i, r := range res {
-		if r.Err != nil {
-			a.itemError(fmt.Sprintf("%s %s", lowerType(ps[i].typ), ps[i].name), r.Err)
-			continue
-		}
-		out = append(out, r.Value...)
+	res, err := assignments.List(ctx, a.c.Clients, a.inst, assignments.Selection{}, assignments.Options{
+		Method: a.opts.Method,
+		Known:  known,
+		Names: assignments.Names{
+			Account:       func(id string) string { return a.accounts[id].Name },
+			PermissionSet: func(arn string) string { return a.psets[arn].Name },
+			Principal: func(typ, id string) string {
+				if typ == assignments.Group {
+					return a.groups[id].Name
+				}
+				return a.users[id].UserName
+			},
+		},
+		Listed:   a.expand,
+		Progress: a.progress,
+	}, func(as inventory.Assignment) error {
+		out = append(out, as)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out
+	a.res.Method, a.res.Complete = res.Method, res.Complete
+	if !res.Complete {
+		a.res.Notes = append(a.res.Notes, assignments.IncompleteNote)
+	}
+	a.mu.Lock()
+	a.res.Errors = append(a.res.Errors, res.Errors...)
+	a.mu.Unlock()
+	return out, nil
 }
 
 // expand starts listing the members of every existing group these
 // assignments name that is not listed yet.
-func (a *auditor) expand(assignments []inventory.Assignment) {
-	for _, as := range assignments {
+func (a *auditor) expand(listed []inventory.Assignment) {
+	for _, as := range listed {
 		if as.PrincipalType != "GROUP" {
 			continue
 		}
@@ -396,7 +347,7 @@ func (a *auditor) expand(assignments []inventory.Assignment) {
 			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
 			a.mu.Lock()
 			if err != nil {
-				a.res.Errors = append(a.res.Errors, ItemError{Item: "members of group " + g.Name, Error: err.Error()})
+				a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: "members of group " + g.Name, Error: err.Error(), Err: err})
 				a.memberErr[g.Id] = true
 			} else {
 				a.members[g.Id] = members
@@ -407,27 +358,6 @@ func (a *auditor) expand(assignments []inventory.Assignment) {
 			a.progress("members", done, total)
 		})
 	}
-}
-
-func (a *auditor) accountLabel(id string) string {
-	if acct, ok := a.accounts[id]; ok {
-		return acct.Name + " (" + id + ")"
-	}
-	return id
-}
-
-func (a *auditor) psName(arn string) string {
-	if ps, ok := a.psets[arn]; ok {
-		return ps.Name
-	}
-	return arn
-}
-
-func lowerType(t string) string {
-	if t == "GROUP" {
-		return "group"
-	}
-	return "user"
 }
 
 // Concurrency0 is the fan-out width (see inventory.Clients.Concurrency).

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -108,7 +109,7 @@ func compareAccess(x, y access) int {
 // or a principal that no longer exists. Permission-set-first sees the
 // assignments of provisioned pairs; principal-first those of principals
 // that exist.
-func expectedAccess(st *emulator.State, strategy string) []access {
+func expectedAccess(st *emulator.State, strategy assignments.Method) []access {
 	users, groups := map[string]bool{}, map[string]bool{}
 	for _, u := range st.Users {
 		users[u.UserId] = true
@@ -128,11 +129,11 @@ func expectedAccess(st *emulator.State, strategy string) []access {
 	for _, a := range st.Assignments {
 		exists := (a.PrincipalType == "USER" && users[a.PrincipalId]) || (a.PrincipalType == "GROUP" && groups[a.PrincipalId])
 		switch strategy {
-		case audit.StrategyPermissionSet:
+		case assignments.ByPermissionSet:
 			if !provisioned[[2]string{a.AccountId, a.PermissionSetArn}] {
 				continue
 			}
-		case audit.StrategyPrincipal:
+		case assignments.ByPrincipal:
 			if !exists {
 				continue
 			}
@@ -188,21 +189,22 @@ func TestRunSmall(t *testing.T) {
 	st := srv.Snapshot()
 	c := clientsFor(sdkConfig(url))
 	for _, tc := range []struct {
-		name, strategy, wantStrategy string
-		wantKinds                    map[string]int
-		wantNote                     bool
+		name                   string
+		strategy, wantStrategy assignments.Method
+		wantKinds              map[string]int
+		wantNote               bool
 	}{
-		{"auto", audit.StrategyAuto, audit.StrategyPermissionSet,
-			map[string]int{audit.FlagDisabledUser: 1, audit.FlagNotProvisioned: 1, audit.FlagOrphaned: 1, audit.FlagSuspended: 1}, false},
-		{"permission-set", audit.StrategyPermissionSet, audit.StrategyPermissionSet,
-			map[string]int{audit.FlagDisabledUser: 1, audit.FlagNotProvisioned: 1, audit.FlagOrphaned: 1, audit.FlagSuspended: 1}, false},
-		{"principal", audit.StrategyPrincipal, audit.StrategyPrincipal,
-			map[string]int{audit.FlagDisabledUser: 1, audit.FlagNotProvisioned: 1, audit.FlagSuspended: 1}, true},
+		{"auto", assignments.MethodAuto, assignments.ByPermissionSet,
+			map[string]int{assignments.FlagDisabledUser: 1, assignments.FlagNotProvisioned: 1, assignments.FlagOrphaned: 1, assignments.FlagSuspended: 1}, false},
+		{"permission-set", assignments.ByPermissionSet, assignments.ByPermissionSet,
+			map[string]int{assignments.FlagDisabledUser: 1, assignments.FlagNotProvisioned: 1, assignments.FlagOrphaned: 1, assignments.FlagSuspended: 1}, false},
+		{"principal", assignments.ByPrincipal, assignments.ByPrincipal,
+			map[string]int{assignments.FlagDisabledUser: 1, assignments.FlagNotProvisioned: 1, assignments.FlagSuspended: 1}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, res := run(t, c, audit.Options{Strategy: tc.strategy})
-			if res.Strategy != tc.wantStrategy {
-				t.Errorf("got strategy %s; want %s", res.Strategy, tc.wantStrategy)
+			rows, res := run(t, c, audit.Options{Method: tc.strategy})
+			if res.Method != tc.wantStrategy {
+				t.Errorf("got strategy %s; want %s", res.Method, tc.wantStrategy)
 			}
 			if diff := gocmp.Diff(tc.wantKinds, findingKinds(res)); diff != "" {
 				t.Errorf("finding kinds (-want +got):\n%s", diff)
@@ -243,9 +245,9 @@ func TestRunSmall(t *testing.T) {
 func TestStrategiesAgreeExceptOrphans(t *testing.T) {
 	_, url := sandbox(t, emulator.Options{})
 	c := clientsFor(sdkConfig(url))
-	byPS, _ := run(t, c, audit.Options{Strategy: audit.StrategyPermissionSet})
-	byPrincipal, _ := run(t, c, audit.Options{Strategy: audit.StrategyPrincipal})
-	withoutOrphans := slices.DeleteFunc(slices.Clone(byPS), func(r audit.Row) bool { return hasFlag(r, audit.FlagOrphaned) })
+	byPS, _ := run(t, c, audit.Options{Method: assignments.ByPermissionSet})
+	byPrincipal, _ := run(t, c, audit.Options{Method: assignments.ByPrincipal})
+	withoutOrphans := slices.DeleteFunc(slices.Clone(byPS), func(r audit.Row) bool { return hasFlag(r, assignments.FlagOrphaned) })
 	if len(withoutOrphans) == len(byPS) {
 		t.Fatalf("permission-set-first found no orphaned assignment; the small organization has one")
 	}
@@ -283,9 +285,9 @@ func TestGroupWithoutMembersGivesOneEmptyRow(t *testing.T) {
 	if auditors == "" || want == 0 {
 		t.Fatalf("the small organization has no assigned group auditors")
 	}
-	for _, strategy := range []string{audit.StrategyPermissionSet, audit.StrategyPrincipal} {
-		t.Run(strategy, func(t *testing.T) {
-			rows, _ := run(t, clientsFor(sdkConfig(url)), audit.Options{Strategy: strategy})
+	for _, strategy := range []assignments.Method{assignments.ByPermissionSet, assignments.ByPrincipal} {
+		t.Run(string(strategy), func(t *testing.T) {
+			rows, _ := run(t, clientsFor(sdkConfig(url)), audit.Options{Method: strategy})
 			got := 0
 			for _, r := range rows {
 				if r.PrincipalId != auditors {
@@ -329,8 +331,8 @@ func TestLegacyIAMUsers(t *testing.T) {
 			if r.IAM == nil || r.IAM.UserName != tc.user {
 				t.Errorf("%s on %s: got IAM status %+v; want the IAM user of that name", tc.user, r.AccountName, r.IAM)
 			}
-			if got := hasFlag(r, audit.FlagLegacyIAMUser); got != tc.wantLegacy {
-				t.Errorf("%s on %s: got %s flag %v; want %v", tc.user, r.AccountName, audit.FlagLegacyIAMUser, got, tc.wantLegacy)
+			if got := hasFlag(r, assignments.FlagLegacyIAMUser); got != tc.wantLegacy {
+				t.Errorf("%s on %s: got %s flag %v; want %v", tc.user, r.AccountName, assignments.FlagLegacyIAMUser, got, tc.wantLegacy)
 			}
 		}
 		if n == 0 {
@@ -347,7 +349,7 @@ func TestLegacyIAMUsers(t *testing.T) {
 //	go test ./internal/audit/ -run XXX -bench AuditMedium -benchtime 1x
 func BenchmarkAuditMedium(b *testing.B) {
 	scale := benchScale(b, 8)
-	for _, strategy := range []string{audit.StrategyPrincipal, audit.StrategyPermissionSet} {
+	for _, strategy := range []assignments.Method{assignments.ByPrincipal, assignments.ByPermissionSet} {
 		for _, conc := range []int{4, 8, 16, 32} {
 			b.Run(fmt.Sprintf("%s/concurrency=%d", strategy, conc), func(b *testing.B) {
 				benchmarkAudit(b, "medium", scale, strategy, conc)
@@ -361,7 +363,7 @@ func BenchmarkAuditMedium(b *testing.B) {
 //
 //	go test ./internal/audit/ -run XXX -bench AuditLarge -benchtime 1x
 func BenchmarkAuditLarge(b *testing.B) {
-	benchmarkAudit(b, "large", benchScale(b, 50), audit.StrategyAuto, 0)
+	benchmarkAudit(b, "large", benchScale(b, 50), assignments.MethodAuto, 0)
 }
 
 func benchScale(b *testing.B, def float64) float64 {
@@ -379,7 +381,7 @@ func benchScale(b *testing.B, def float64) float64 {
 // benchmarkAudit reports the calls, the wall time, how close it comes to
 // the sso-admin quota bound ((calls - burst) / rate), and how long each
 // phase took (from the audit's progress reports).
-func benchmarkAudit(b *testing.B, org string, scale float64, strategy string, conc int) {
+func benchmarkAudit(b *testing.B, org string, scale float64, strategy assignments.Method, conc int) {
 	for b.Loop() {
 		b.StopTimer()
 		_, url := sandbox(b, emulator.Options{Org: org, Quotas: "aws", QuotaScale: scale})
@@ -409,7 +411,7 @@ func benchmarkAudit(b *testing.B, org string, scale float64, strategy string, co
 		}
 		b.StartTimer()
 		start := time.Now()
-		res, err := audit.Run(ctx, c, audit.Options{Strategy: strategy, Progress: progress}, func(audit.Row) error { return nil })
+		res, err := audit.Run(ctx, c, audit.Options{Method: strategy, Progress: progress}, func(audit.Row) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -50,6 +50,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -62,7 +63,7 @@ type motoRow struct {
 func motoRowsOf(rows []audit.Row) []motoRow {
 	out := make([]motoRow, 0, len(rows))
 	for _, r := range rows {
-		flags := slices.DeleteFunc(slices.Clone(r.Flags), func(f string) bool { return f == audit.FlagNotProvisioned })
+		flags := slices.DeleteFunc(slices.Clone(r.Flags), func(f string) bool { return f == assignments.FlagNotProvisioned })
 		out = append(out, motoRow{r.UserName, r.UserEmail, r.AccountId, r.PermissionSet, r.PrincipalType, r.PrincipalId, r.GroupName, strings.Join(flags, ";")})
 	}
 	return out
@@ -155,7 +156,7 @@ func TestAuditAgainstMoto(t *testing.T) {
 
 	// Assignments: direct and through groups, in four accounts.
 	type assignment struct{ account, ps, ptype, principal string }
-	assignments := []assignment{
+	created := []assignment{
 		{mgmt, "AdministratorAccess", "USER", "alice"},
 		{mgmt, "ReadOnlyAccess", "GROUP", "developers"},
 		{mgmt, "ReadOnlyAccess", "GROUP", "auditors"},
@@ -168,7 +169,7 @@ func TestAuditAgainstMoto(t *testing.T) {
 		{dev, "Developer", "USER", "alice"}, // alice: directly and through developers
 		{sbx, "Developer", "GROUP", "operators"},
 	}
-	for _, a := range assignments {
+	for _, a := range created {
 		pid := userIDs[a.principal]
 		if a.ptype == "GROUP" {
 			pid = groupIDs[a.principal]
@@ -201,14 +202,14 @@ func TestAuditAgainstMoto(t *testing.T) {
 	deleted := map[string]bool{"erin": true, "frank": true}
 	expect := func(visible func(account string) bool, orphans bool) []motoRow {
 		var out []motoRow
-		for _, a := range assignments {
+		for _, a := range created {
 			if !visible(a.account) {
 				continue
 			}
 			if a.ptype == "USER" {
 				if deleted[a.principal] {
 					if orphans {
-						out = append(out, motoRow{AccountId: a.account, PermissionSet: a.ps, PrincipalType: "USER", PrincipalId: userIDs[a.principal], Flags: audit.FlagOrphaned})
+						out = append(out, motoRow{AccountId: a.account, PermissionSet: a.ps, PrincipalType: "USER", PrincipalId: userIDs[a.principal], Flags: assignments.FlagOrphaned})
 					}
 					continue
 				}
@@ -228,29 +229,29 @@ func TestAuditAgainstMoto(t *testing.T) {
 
 	c := clientsFor(cfg)
 	for _, tc := range []struct {
-		strategy string
+		strategy assignments.Method
 		want     []motoRow
 	}{
 		// principal-first: every account, no orphans.
-		{audit.StrategyPrincipal, expect(func(string) bool { return true }, false)},
+		{assignments.ByPrincipal, expect(func(string) bool { return true }, false)},
 		// permission-set-first: only the pairs moto reports provisioned,
 		// i.e. the management account's; the orphan is seen.
-		{audit.StrategyPermissionSet, expect(func(acct string) bool { return acct == mgmt }, true)},
+		{assignments.ByPermissionSet, expect(func(acct string) bool { return acct == mgmt }, true)},
 	} {
-		t.Run(tc.strategy, func(t *testing.T) {
-			rows, res := run(t, c, audit.Options{Strategy: tc.strategy})
+		t.Run(string(tc.strategy), func(t *testing.T) {
+			rows, res := run(t, c, audit.Options{Method: tc.strategy})
 			if len(res.Errors) != 0 {
 				t.Errorf("got errors %v; want none", res.Errors)
 			}
-			if res.Strategy != tc.strategy {
-				t.Errorf("got strategy %s; want %s", res.Strategy, tc.strategy)
+			if res.Method != tc.strategy {
+				t.Errorf("got strategy %s; want %s", res.Method, tc.strategy)
 			}
-			if res.Accounts != 4 || res.PermSets != 3 || res.Users != 4 || res.Groups != 5 {
+			if res.Accounts != 4 || res.PermissionSets != 3 || res.Users != 4 || res.Groups != 5 {
 				t.Errorf("got %d accounts, %d permission sets, %d users, %d groups; want 4, 3, 4, 5",
-					res.Accounts, res.PermSets, res.Users, res.Groups)
+					res.Accounts, res.PermissionSets, res.Users, res.Groups)
 			}
-			if n := len(slices.DeleteFunc(slices.Clone(rows), func(r audit.Row) bool { return !hasFlag(r, audit.FlagNotProvisioned) })); n > 0 {
-				t.Logf("moto diverges: %d of %d rows flagged %s (%d provisioned pairs seen)", n, len(rows), audit.FlagNotProvisioned, res.Provisioned)
+			if n := len(slices.DeleteFunc(slices.Clone(rows), func(r audit.Row) bool { return !hasFlag(r, assignments.FlagNotProvisioned) })); n > 0 {
+				t.Logf("moto diverges: %d of %d rows flagged %s (%d provisioned pairs seen)", n, len(rows), assignments.FlagNotProvisioned, res.Provisioned)
 			}
 			got := motoRowsOf(rows)
 			sortMotoRows(got)

@@ -2,25 +2,18 @@ package audit
 
 import (
 	"cmp"
-	"slices"
 	"sort"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
-// emitRows sorts the assignments by account name, account id and
-// permission set name, expands each into rows, and emits one (account,
-// permission set) block at a time so only that block is held in memory.
-func (a *auditor) emitRows(assignments []inventory.Assignment, emit func(Row) error) error {
-	slices.SortFunc(assignments, func(x, y inventory.Assignment) int {
-		return cmp.Or(
-			cmp.Compare(a.accounts[x.AccountId].Name, a.accounts[y.AccountId].Name),
-			cmp.Compare(x.AccountId, y.AccountId),
-			cmp.Compare(a.psName(x.PermissionSetArn), a.psName(y.PermissionSetArn)),
-			cmp.Compare(x.PermissionSetArn, y.PermissionSetArn),
-		)
-	})
-	total := len(assignments)
+// emitRows expands the assignments, which come in the lister's order
+// (account name, account id, permission set name and ARN), into rows and
+// emits one (account, permission set) block at a time, sorted, so only
+// that block is held in memory.
+func (a *auditor) emitRows(listed []inventory.Assignment, emit func(Row) error) error {
+	total := len(listed)
 	var block []Row
 	flush := func() error {
 		sortRows(block)
@@ -33,8 +26,8 @@ func (a *auditor) emitRows(assignments []inventory.Assignment, emit func(Row) er
 		block = block[:0]
 		return nil
 	}
-	for i, as := range assignments {
-		if i > 0 && (as.AccountId != assignments[i-1].AccountId || as.PermissionSetArn != assignments[i-1].PermissionSetArn) {
+	for i, as := range listed {
+		if i > 0 && (as.AccountId != listed[i-1].AccountId || as.PermissionSetArn != listed[i-1].PermissionSetArn) {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -55,20 +48,13 @@ func sortRows(rows []Row) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		x, y := rows[i], rows[j]
 		return cmp.Or(
-			cmp.Compare(typeRank(x.PrincipalType), typeRank(y.PrincipalType)),
+			cmp.Compare(assignments.TypeRank(x.PrincipalType), assignments.TypeRank(y.PrincipalType)),
 			cmp.Compare(x.GroupName, y.GroupName),
 			cmp.Compare(x.PrincipalId, y.PrincipalId),
 			cmp.Compare(x.UserName, y.UserName),
 			cmp.Compare(x.UserId, y.UserId),
 		) < 0
 	})
-}
-
-func typeRank(t string) int {
-	if t == "USER" {
-		return 0
-	}
-	return 1
 }
 
 // rowsOf expands one assignment: a user gives one row; a group gives one
@@ -90,19 +76,19 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 	// Flags that hold for the whole assignment.
 	var flags []string
 	if !knownAccount {
-		flags = append(flags, FlagUnknownAccount)
-		a.finding(FlagUnknownAccount, base, "", "the account is not in the organization")
+		flags = append(flags, assignments.FlagUnknownAccount)
+		a.finding(assignments.FlagUnknownAccount, base, "", "the account is not in the organization")
 	} else if acct.Status != "ACTIVE" {
-		flags = append(flags, FlagSuspended)
-		a.finding(FlagSuspended, base, "", "account is "+acct.Status+" but still assigned")
+		flags = append(flags, assignments.FlagSuspended)
+		a.finding(assignments.FlagSuspended, base, "", "account is "+acct.Status+" but still assigned")
 	}
 	if up, ok := a.provisioned[as.PermissionSetArn][as.AccountId]; !ok || !up {
-		flags = append(flags, FlagNotProvisioned)
+		flags = append(flags, assignments.FlagNotProvisioned)
 		detail := "the permission set is not provisioned to this account"
 		if ok {
 			detail = "the latest version of the permission set is not provisioned to this account"
 		}
-		a.finding(FlagNotProvisioned, base, "", detail)
+		a.finding(assignments.FlagNotProvisioned, base, "", detail)
 	}
 
 	userRow := func(u inventory.User, extra ...string) Row {
@@ -110,13 +96,13 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 		r.UserEmail, r.UserName, r.UserId, r.UserStatus, r.DisplayName = u.Email, u.UserName, u.Id, u.Status, u.DisplayName
 		r.Flags = append(append([]string(nil), flags...), extra...)
 		if u.Status == "DISABLED" {
-			r.Flags = append(r.Flags, FlagDisabledUser)
-			a.finding(FlagDisabledUser, base, u.UserName, "user "+u.UserName+" is DISABLED but has access")
+			r.Flags = append(r.Flags, assignments.FlagDisabledUser)
+			a.finding(assignments.FlagDisabledUser, base, u.UserName, "user "+u.UserName+" is DISABLED but has access")
 		}
 		if st := a.iam[u.Id]; st != nil {
 			r.IAM = st
 			if st.Legacy() {
-				r.Flags = append(r.Flags, FlagLegacyIAMUser)
+				r.Flags = append(r.Flags, assignments.FlagLegacyIAMUser)
 			}
 		}
 		return r
@@ -131,18 +117,18 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 	case "USER":
 		u, ok := a.users[as.PrincipalId]
 		if !ok {
-			a.finding(FlagOrphaned, base, "", "the assigned user no longer exists")
-			return []Row{emptyRow(FlagOrphaned)}
+			a.finding(assignments.FlagOrphaned, base, "", "the assigned user no longer exists")
+			return []Row{emptyRow(assignments.FlagOrphaned)}
 		}
 		return []Row{userRow(u)}
 	default:
 		g, ok := a.groups[as.PrincipalId]
 		if !ok {
-			a.finding(FlagOrphaned, base, "", "the assigned group no longer exists")
-			return []Row{emptyRow(FlagOrphaned)}
+			a.finding(assignments.FlagOrphaned, base, "", "the assigned group no longer exists")
+			return []Row{emptyRow(assignments.FlagOrphaned)}
 		}
 		if a.memberErr[g.Id] {
-			return []Row{emptyRow(FlagMembersUnknown)}
+			return []Row{emptyRow(assignments.FlagMembersUnknown)}
 		}
 		members := a.members[g.Id]
 		if len(members) == 0 {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -115,8 +116,18 @@ func (s *Set) Stats() CallStats {
 }
 
 // New loads the configuration. It fails only when the configuration itself
-// is unusable (a missing profile, a malformed file).
+// is unusable (a missing profile, a malformed file, an endpoint URL
+// without an http or https scheme and a host, in opts or in the
+// AWS_ENDPOINT_URL* variables).
 func New(ctx context.Context, opts Options) (*Set, error) {
+	if opts.EndpointURL != "" {
+		if err := ValidateEndpointURL("--endpoint-url", opts.EndpointURL); err != nil {
+			return nil, err
+		}
+	}
+	if err := ValidateEnvEndpoints(os.Environ()); err != nil {
+		return nil, err
+	}
 	s := &Set{opts: opts, calls: map[string]int{}, throttled: map[string]int{}}
 	if !opts.Unlimited {
 		rates := opts.Rates
@@ -143,6 +154,7 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 				// No retry quota: a long audit under throttling must not
 				// give up with "retry quota exceeded" (terraform #35646).
 				so.RateLimiter = ratelimit.None
+				so.Retryables = append([]retry.IsErrorRetryable{noCure{}}, so.Retryables...)
 			}
 			if opts.RetryMode == "adaptive" {
 				return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {

@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
-	accesscmd "github.com/ssoctl/ssoctl/internal/cli/access"
-	"github.com/ssoctl/ssoctl/internal/cli/admin"
-	auditcmd "github.com/ssoctl/ssoctl/internal/cli/audit"
+	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
+	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
+	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -55,6 +55,11 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "ssoctl: interrupted")
 		return ExitInterrupted
+	}
+	if u, ok := awsclient.Unreachable(err); ok {
+		// The endpoint and what to check, not the SDK's chain of ten
+		// wrapped messages.
+		err = u
 	}
 	msg := strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintln(ios.ErrOut, "ssoctl: "+msg)
@@ -104,6 +109,16 @@ try it without an AWS account.`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.UsageError{Err: err} })
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		// A URL without a scheme would otherwise surface as ten retried
+		// "unsupported protocol scheme" attempts, half a minute later.
+		if u := f.Global.EndpointURL; u != "" {
+			if err := awsclient.ValidateEndpointURL("--endpoint-url", u); err != nil {
+				return &factory.UsageError{Err: err}
+			}
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.Global.Profile, "profile", "", "AWS `profile` from ~/.aws/config")
 	pf.StringVar(&f.Global.Region, "region", "", "AWS `region`")
@@ -123,7 +138,7 @@ try it without an AWS account.`,
 	root.AddCommand(creds.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
-	root.AddCommand(admin.NewCmd(f))
+	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
 	root.AddCommand(historycmd.NewCmd(f))
 	return root

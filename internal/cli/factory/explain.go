@@ -6,13 +6,18 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
-// Explain turns a whole-command failure into what to do about it: missing
-// credentials get a hint, inventory's own errors (not found, no or several
+// Explain turns a whole-command failure into what to do about it: an
+// unreachable endpoint is named with what to check, missing credentials get
+// a hint, inventory's own errors (not found, no or several
 // instances) stand as they are, and anything else is prefixed with what.
 func Explain(err error, what string) error {
+	if u, ok := awsclient.Unreachable(err); ok {
+		return u
+	}
 	msg := err.Error()
 	switch {
 	case errors.Is(err, inventory.ErrNotFound), errors.Is(err, inventory.ErrNoInstance), errors.Is(err, inventory.ErrManyInstances):

@@ -1,4 +1,4 @@
-package admin
+package admincmd
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/access"
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -23,8 +23,8 @@ type assignmentsOptions struct {
 
 	Format      string
 	InstanceArn string
-	Spec        access.FilterSpec
-	Filter      *access.Filter
+	Spec        assignments.FilterSpec
+	Filter      *assignments.Filter
 }
 
 // NewAssignmentsCmd returns `ssoctl admin assignments`. runF replaces the
@@ -93,7 +93,7 @@ A summary with the number of API calls goes to stderr.`,
 			if opts.Spec.OURecursive && len(opts.Spec.OUs) == 0 {
 				return factory.Usagef("--ou-recursive needs --ou")
 			}
-			if opts.Filter, err = access.CompileFilter(opts.Spec); err != nil {
+			if opts.Filter, err = assignments.CompileFilter(opts.Spec); err != nil {
 				return &factory.UsageError{Err: err}
 			}
 			if runF != nil {
@@ -131,17 +131,17 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 		stream = render.NewJSONStream(opts.IO.Out, "assignments")
 	} else {
 		rows, _ = render.NewRows(opts.IO.Out, opts.Format)
-		if err := rows.Header(access.AssignmentColumns); err != nil {
+		if err := rows.Header(assignmentColumns); err != nil {
 			return err
 		}
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	res, err := access.List(ctx, clients, access.ListOptions{InstanceArn: opts.InstanceArn, Filter: opts.Filter, Cache: cache, Progress: prog.Update},
-		func(a access.Assignment) error {
+	res, err := assignments.ListNamed(ctx, clients, assignments.NamedOptions{InstanceArn: opts.InstanceArn, Filter: opts.Filter, Cache: cache, Progress: prog.Update},
+		func(a assignments.Row) error {
 			if stream != nil {
 				return stream.Item(a)
 			}
-			return rows.Row(a.Values())
+			return rows.Row(assignmentValues(a))
 		})
 	prog.Done()
 	if err != nil {
@@ -155,7 +155,7 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 			render.Member{Key: "errors", Value: res.Errors},
 			render.Member{Key: "notes", Value: nonNil(res.Notes)},
 			render.Member{Key: "stats", Value: map[string]any{
-				"instance": res.Instance, "method": res.Method, "rows": res.Rows,
+				"instance": res.Instance, "method": methodName(res.Method), "rows": res.Rows,
 				"accounts": res.Accounts, "permissionSets": res.PermissionSets,
 				"provisionedPairs": res.Pairs, "principals": res.Principals,
 				"apiCalls": calls.Total(), "throttledRetries": calls.TotalThrottled(), "callsByOperation": calls.Calls,
@@ -175,7 +175,7 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 	return nil
 }
 
-func summarize(w io.Writer, res *access.ListResult, calls awsclient.CallStats, elapsed time.Duration) {
+func summarize(w io.Writer, res *assignments.NamedResult, calls awsclient.CallStats, elapsed time.Duration) {
 	for _, e := range res.Errors {
 		fmt.Fprintf(w, "error: %s: %s\n", e.Item, e.Error)
 	}
@@ -183,7 +183,7 @@ func summarize(w io.Writer, res *access.ListResult, calls awsclient.CallStats, e
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	how := "listed per provisioned (account, permission set) pair: " + plural(res.Pairs, "pair")
-	if res.Method == access.MethodPrincipals {
+	if res.Method == assignments.ByPrincipal {
 		how = "listed per principal: " + plural(res.Principals, "principal")
 	}
 	fmt.Fprintf(w, "assignments: %s, %s; %s, %s; %s; %s, %d throttled retries, %.1fs\n",
@@ -204,4 +204,26 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// assignmentColumns are the CSV and table columns, aws-sso-util's first.
+var assignmentColumns = []string{
+	"instance_arn", "principal_type", "principal_id", "principal_name",
+	"permission_set_arn", "permission_set_name", "target_type", "target_id", "target_name",
+	"account_status", "ou", "ou_id",
+}
+
+// assignmentValues are a row's cells in assignmentColumns order.
+func assignmentValues(a assignments.Row) []string {
+	return []string{a.InstanceArn, a.PrincipalType, a.PrincipalId, a.PrincipalName,
+		a.PermissionSetArn, a.PermissionSetName, a.TargetType, a.TargetId, a.TargetName,
+		a.AccountStatus, a.OU, a.OUId}
+}
+
+// methodName is the method as this command's JSON has always named it.
+func methodName(m assignments.Method) string {
+	if m == assignments.ByPermissionSet {
+		return "account-permission-set"
+	}
+	return string(m)
 }

@@ -1,5 +1,5 @@
-// Package audit is the `ssoctl audit` command: the effective-access report.
-package audit
+// Package auditcmd is the `ssoctl audit` command: the effective-access report.
+package auditcmd
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -31,13 +32,13 @@ type options struct {
 	Columns     []string
 	IAM         bool
 	InstanceArn string
-	Strategy    string
+	Method      assignments.Method
 }
 
 // NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
 	opts := &options{IO: f.IOStreams, Clients: f.Clients, Now: time.Now}
-	var columns string
+	var columns, strategy string
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Report every user's effective access: account, permission set and path",
@@ -87,10 +88,8 @@ Columns: ` + strings.Join(audit.ColumnNames(), ", "),
 			if opts.Columns, err = audit.ParseColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
 			}
-			switch opts.Strategy {
-			case audit.StrategyAuto, audit.StrategyPermissionSet, audit.StrategyPrincipal:
-			default:
-				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", opts.Strategy)
+			if opts.Method, err = assignments.ParseMethod(strategy); err != nil {
+				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -103,7 +102,7 @@ Columns: ` + strings.Join(audit.ColumnNames(), ", "),
 	fl.StringVar(&columns, "columns", "", "columns to write, comma-separated; a leading + adds them to the defaults")
 	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
-	fl.StringVar(&opts.Strategy, "strategy", audit.StrategyAuto, "how to list assignments: auto, permission-set or principal")
+	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto, permission-set or principal")
 	return cmd
 }
 
@@ -141,7 +140,7 @@ func run(ctx context.Context, opts *options) error {
 			return err
 		}
 	}
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Strategy: opts.Strategy, IAM: opts.IAM, Progress: prog.update},
+	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, Progress: prog.update},
 		func(r audit.Row) error {
 			if stream != nil {
 				return stream.Item(r)
@@ -159,8 +158,8 @@ func run(ctx context.Context, opts *options) error {
 			render.Member{Key: "findings", Value: res.Findings},
 			render.Member{Key: "errors", Value: res.Errors},
 			render.Member{Key: "stats", Value: map[string]any{
-				"instance": res.Instance, "strategy": res.Strategy, "rows": res.Rows,
-				"accounts": res.Accounts, "permissionSets": res.PermSets, "users": res.Users, "groups": res.Groups,
+				"instance": res.Instance, "strategy": res.Method, "rows": res.Rows,
+				"accounts": res.Accounts, "permissionSets": res.PermissionSets, "users": res.Users, "groups": res.Groups,
 				"provisionedPairs": res.Provisioned, "assignments": res.Assignments,
 				"apiCalls": calls.Total(), "throttledRetries": calls.TotalThrottled(), "callsByOperation": calls.Calls,
 				"seconds": elapsed.Seconds(), "notes": res.Notes,
@@ -239,7 +238,7 @@ func summarize(w io.Writer, res *audit.Result, calls awsclient.CallStats, elapse
 		where = "; wrote " + path
 	}
 	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs; strategy %s%s\n",
-		res.Rows, findings, len(res.Errors), calls.Total(), calls.TotalThrottled(), elapsed.Seconds(), res.Strategy, where)
+		res.Rows, findings, len(res.Errors), calls.Total(), calls.TotalThrottled(), elapsed.Seconds(), res.Method, where)
 }
 
 type progress struct{ p *render.Progress }

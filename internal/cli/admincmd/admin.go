@@ -1,6 +1,6 @@
-// Package admin is `ssoctl admin`: ids and ARNs looked up by name
+// Package admincmd is `ssoctl admin`: ids and ARNs looked up by name
 // (lookup), and every raw assignment, filtered (assignments).
-package admin
+package admincmd
 
 import (
 	"github.com/spf13/cobra"

@@ -1,7 +1,7 @@
-// Package access is `ssoctl access`: targeted questions answered in tens
+// Package accesscmd is `ssoctl access`: targeted questions answered in tens
 // of calls, without an audit's full scan — what one person can reach and
 // through which group, and who can reach one account and how.
-package access
+package accesscmd
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package access
+package assignments
 
 import (
 	"fmt"
@@ -37,6 +37,17 @@ type principalMatcher struct {
 	id string
 	re *regexp.Regexp
 }
+
+// rePrincipalID is the identity-store id format.
+var rePrincipalID = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+
+// IsPrincipalID reports whether s has the form of a user or group id.
+func IsPrincipalID(s string) bool { return rePrincipalID.MatchString(s) }
+
+var reAccountID = regexp.MustCompile(`^\d{12}$`)
+
+// IsAccountID reports whether s is a 12-digit account id.
+func IsAccountID(s string) bool { return reAccountID.MatchString(s) }
 
 var rePermissionSetRef = regexp.MustCompile(`^(arn:aws[a-z-]*:sso:::permissionSet/)?((sso)?ins-[0-9a-f]+/)?ps-[0-9a-f]+$`)
 
@@ -182,7 +193,7 @@ func (f *Filter) PrincipalMatches(ptype, id, name string) bool {
 		return true
 	}
 	ms := f.users
-	if ptype == "GROUP" {
+	if ptype == Group {
 		ms = f.groups
 	}
 	for _, m := range ms {
@@ -193,24 +204,43 @@ func (f *Filter) PrincipalMatches(ptype, id, name string) bool {
 	return false
 }
 
-// principalIDs are the values of --user (ptype USER) or --group that
-// have the form of an id.
-func (f *Filter) principalIDs(ptype string) []string {
-	ms := f.users
-	if ptype == "GROUP" {
-		ms = f.groups
+// principals are the principals the filter selects: users and groups
+// whose id or name matches, and id values the identity store no longer
+// has (their assignments may still exist). Never nil.
+func (f *Filter) principals(users []inventory.User, groups []inventory.Group) []Principal {
+	out := []Principal{}
+	seen := map[Principal]bool{}
+	add := func(p Principal) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
 	}
-	var out []string
-	for _, m := range ms {
+	for _, u := range users {
+		if f.PrincipalMatches(User, u.Id, u.UserName) {
+			add(Principal{User, u.Id})
+		}
+	}
+	for _, g := range groups {
+		if f.PrincipalMatches(Group, g.Id, g.Name) {
+			add(Principal{Group, g.Id})
+		}
+	}
+	for _, m := range f.users {
 		if m.re == nil {
-			out = append(out, m.id)
+			add(Principal{User, m.id})
+		}
+	}
+	for _, m := range f.groups {
+		if m.re == nil {
+			add(Principal{Group, m.id})
 		}
 	}
 	return out
 }
 
 func (f *Filter) wants(ptype string) bool {
-	if ptype == "GROUP" {
+	if ptype == Group {
 		return len(f.groups) > 0
 	}
 	return len(f.users) > 0
