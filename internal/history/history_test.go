@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/history"
 )
@@ -49,13 +50,13 @@ func testRows() []audit.Row {
 	return []audit.Row{
 		mk(1, "dev", "Developer", "USER", "u-alice", "", "alice"),
 		mk(1, "dev", "Developer", "GROUP", "g-devs", "devs", "bob"),
-		mk(1, "dev", "Developer", "GROUP", "g-devs", "devs", "carol", audit.FlagLegacyIAMUser),
+		mk(1, "dev", "Developer", "GROUP", "g-devs", "devs", "carol", assignments.FlagLegacyIAMUser),
 		mk(1, "dev", "ReadOnly", "GROUP", "g-<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>", "bob"),
 		mk(1, "dev", "ReadOnly", "GROUP", "g-empty", "empty", ""),
-		mk(2, "prod", "Admin", "USER", "u-gone", "", "", audit.FlagOrphaned),
+		mk(2, "prod", "Admin", "USER", "u-gone", "", "", assignments.FlagOrphaned),
 		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "bob"),
 		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "bob"), // a repeat keeps its place
-		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "carol", audit.FlagLegacyIAMUser),
+		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "carol", assignments.FlagLegacyIAMUser),
 	}
 }
 
@@ -72,7 +73,7 @@ func save(t *testing.T, s *history.Store, rows []audit.Row, findings []audit.Fin
 		}
 	}
 	sn, err := w.Finish(history.Result{InstanceArn: "arn:aws:sso:::instance/ssoins-1", IdentityStoreId: "d-1", Method: "permission-set",
-		Columns: audit.DefaultColumns, Findings: findings, Errors: []audit.ItemError{{Item: "x", Error: "y"}}, Stats: map[string]int{"rows": len(rows)}})
+		Columns: audit.DefaultColumns, Findings: findings, Errors: []assignments.ItemError{{Item: "x", Error: "y"}}, Stats: map[string]int{"rows": len(rows)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestSaveAndRead(t *testing.T) {
 	odd := rows[6]
 	odd.AccountName = "prod-renamed-mid-run"
 	rows = append(rows, odd)
-	findings := []audit.Finding{{Kind: audit.FlagOrphaned, AccountId: acctID(2), AccountName: "prod", PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"}}
+	findings := []audit.Finding{{Kind: assignments.FlagOrphaned, AccountId: acctID(2), AccountName: "prod", PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"}}
 	sn := save(t, s, rows, findings)
 	if sn.ID != 1 || sn.Rows != len(rows) || sn.Findings != 1 || sn.Errors != 1 || sn.Method != "permission-set" || !slices.Equal(sn.Columns, audit.DefaultColumns) {
 		t.Errorf("got snapshot %+v", sn)
@@ -189,7 +190,7 @@ func TestDiff(t *testing.T) {
 	s, _ := open(t)
 	before := testRows()
 	a := save(t, s, before, []audit.Finding{
-		{Kind: audit.FlagOrphaned, AccountId: acctID(2), PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"},
+		{Kind: assignments.FlagOrphaned, AccountId: acctID(2), PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"},
 	})
 	// bob leaves devs; alice gets prod/Admin directly; the orphan is cleaned up.
 	after := []audit.Row{before[0], before[2], before[3], before[4]}
@@ -197,7 +198,7 @@ func TestDiff(t *testing.T) {
 	gain.AccountId, gain.AccountName, gain.PermissionSet, gain.PermissionSetArn = acctID(2), "prod", "Admin", psArn("Admin")
 	after = append(after, gain, before[7], before[8])
 	b := save(t, s, after, []audit.Finding{
-		{Kind: audit.FlagDisabledUser, AccountId: acctID(1), PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: "u-alice", Name: "alice", Detail: "disabled"},
+		{Kind: assignments.FlagDisabledUser, AccountId: acctID(1), PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: "u-alice", Name: "alice", Detail: "disabled"},
 	})
 
 	from, to, err := s.Between(ctx)
@@ -229,7 +230,7 @@ func TestDiff(t *testing.T) {
 	if diff := cmp.Diff(wantPS, d.PermissionSets); diff != "" {
 		t.Errorf("permission sets (-want +got):\n%s", diff)
 	}
-	if len(d.Appeared) != 1 || d.Appeared[0].Kind != audit.FlagDisabledUser || len(d.Resolved) != 1 || d.Resolved[0].Kind != audit.FlagOrphaned {
+	if len(d.Appeared) != 1 || d.Appeared[0].Kind != assignments.FlagDisabledUser || len(d.Resolved) != 1 || d.Resolved[0].Kind != assignments.FlagOrphaned {
 		t.Errorf("findings appeared %v resolved %v", d.Appeared, d.Resolved)
 	}
 
@@ -347,4 +348,3 @@ func TestSchemaVersion(t *testing.T) {
 		t.Errorf("junk file: %v", err)
 	}
 }
-

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -188,15 +189,15 @@ func (s *Store) Findings(ctx context.Context, id int64) ([]audit.Finding, error)
 }
 
 // Errors returns the items that failed in a snapshot's audit.
-func (s *Store) Errors(ctx context.Context, id int64) ([]audit.ItemError, error) {
+func (s *Store) Errors(ctx context.Context, id int64) ([]assignments.ItemError, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT item, error FROM item_error WHERE snapshot = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, s.explain("read", err)
 	}
 	defer rows.Close()
-	out := []audit.ItemError{}
+	out := []assignments.ItemError{}
 	for rows.Next() {
-		var e audit.ItemError
+		var e assignments.ItemError
 		if err := rows.Scan(&e.Item, &e.Error); err != nil {
 			return nil, s.explain("read", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -294,7 +295,7 @@ type Result struct {
 	Method          string
 	Columns         []string
 	Findings        []audit.Finding
-	Errors          []audit.ItemError
+	Errors          []assignments.ItemError
 	// Stats is the report's stats document, stored as JSON.
 	Stats any
 }

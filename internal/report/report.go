@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -50,7 +51,7 @@ type Info struct {
 	Method          string
 	Notes           []string
 	Findings        []audit.Finding
-	Errors          []audit.ItemError
+	Errors          []assignments.ItemError
 	Diff            *Diff // nil when there is no earlier snapshot
 }
 
@@ -146,12 +147,12 @@ type kindCount struct {
 type page struct {
 	Info
 	Rows, Users, Accounts, PermissionSets, Groups int
-	Kinds                                        []kindCount
-	DiffCapped                                   bool
-	Script                                       template.JS
-	Style                                        template.CSS
-	CSP                                          string
-	Data                                         template.JS
+	Kinds                                         []kindCount
+	DiffCapped                                    bool
+	Script                                        template.JS
+	Style                                         template.CSS
+	CSP                                           string
+	Data                                          template.JS
 }
 
 // Write renders the report.
