@@ -19,6 +19,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
@@ -141,6 +142,7 @@ try it without an AWS account.`,
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
 	root.AddCommand(historycmd.NewCmd(f))
+	root.AddCommand(reportcmd.NewCmd(f))
 	return root
 }
 

@@ -93,14 +93,14 @@ type findingChanges struct {
 }
 
 func runDiff(ctx context.Context, opts *diffOptions) error {
-	s, err := openExisting(ctx, opts.IO, opts.DB)
+	s, err := OpenExisting(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	from, to, err := s.Between(ctx, opts.IDs...)
 	if err != nil {
-		return explainNotFound(err)
+		return ExplainNotFound(err)
 	}
 	cols := to.Columns
 	if opts.Columns != "" {

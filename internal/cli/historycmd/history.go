@@ -41,8 +41,8 @@ func ResolveDB(ios *iostreams.IOStreams, flag string) (string, error) {
 	return DefaultDB(ios.Getenv)
 }
 
-// openExisting opens the database for reading; it must exist already.
-func openExisting(ctx context.Context, ios *iostreams.IOStreams, flag string) (*history.Store, error) {
+// OpenExisting opens the database for reading; it must exist already.
+func OpenExisting(ctx context.Context, ios *iostreams.IOStreams, flag string) (*history.Store, error) {
 	path, err := ResolveDB(ios, flag)
 	if err != nil {
 		return nil, err
@@ -89,8 +89,8 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
-// explainNotFound words a missing snapshot as what to do.
-func explainNotFound(err error) error {
+// ExplainNotFound words a missing snapshot as what to do.
+func ExplainNotFound(err error) error {
 	switch {
 	case errors.Is(err, history.ErrNotFound):
 		return fmt.Errorf("%w (see ssoctl history list)", err)

@@ -44,7 +44,7 @@ how assignments were listed.`,
 }
 
 func runList(ctx context.Context, opts *listOptions) error {
-	s, err := openExisting(ctx, opts.IO, opts.DB)
+	s, err := OpenExisting(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}

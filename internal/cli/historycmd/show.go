@@ -54,14 +54,14 @@ columns, as the audit's flag does.`,
 }
 
 func runShow(ctx context.Context, opts *showOptions) error {
-	s, err := openExisting(ctx, opts.IO, opts.DB)
+	s, err := OpenExisting(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	sn, err := s.Get(ctx, opts.ID)
 	if err != nil {
-		return explainNotFound(err)
+		return ExplainNotFound(err)
 	}
 	cols := sn.Columns
 	if opts.Columns != "" {
