@@ -21,6 +21,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
+	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
 
@@ -143,6 +144,7 @@ try it without an AWS account.`,
 	root.AddCommand(accesscmd.NewCmd(f))
 	root.AddCommand(historycmd.NewCmd(f))
 	root.AddCommand(reportcmd.NewCmd(f))
+	root.AddCommand(usercmd.NewCmd(f))
 	return root
 }
 

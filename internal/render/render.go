@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/mattn/go-runewidth"
 )
 
 // Rows is a writer of tabular data: a header, then rows, then Flush.
@@ -24,7 +25,7 @@ func NewRows(w io.Writer, format string) (Rows, error) {
 	case "csv":
 		return &csvRows{w: csv.NewWriter(w)}, nil
 	case "table":
-		return &tableRows{w: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}, nil
+		return &tableRows{w: w}, nil
 	}
 	return nil, fmt.Errorf("unknown row format %q", format)
 }
@@ -35,9 +36,20 @@ func (c *csvRows) Header(cols []string) error { return c.w.Write(cols) }
 func (c *csvRows) Row(vals []string) error    { return c.w.Write(vals) }
 func (c *csvRows) Flush() error               { c.w.Flush(); return c.w.Error() }
 
-// tableRows aligns columns; it holds every row until Flush, as alignment
-// needs the widest cell (tables are for people, so they are small).
-type tableRows struct{ w *tabwriter.Writer }
+// tableRows aligns columns by display width (an East Asian character
+// takes two cells), with every cell escaped (Escape) and an empty one shown
+// as "-"; it holds every row until Flush, as alignment needs the widest
+// cell (tables are for people, so they are small). Columns are separated by
+// two spaces; the last column is not padded.
+type tableRows struct {
+	w     io.Writer
+	rows  [][]string
+	width []int
+}
+
+// cellWidth measures display width the same everywhere: East Asian
+// ambiguous-width characters count as one cell whatever the locale says.
+var cellWidth = &runewidth.Condition{EastAsianWidth: false, StrictEmojiNeutral: true}
 
 func (t *tableRows) Header(cols []string) error {
 	up := make([]string, len(cols))
@@ -50,16 +62,39 @@ func (t *tableRows) Header(cols []string) error {
 func (t *tableRows) Row(vals []string) error {
 	clean := make([]string, len(vals))
 	for i, v := range vals {
-		clean[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(v)
+		clean[i] = Escape(v)
 		if clean[i] == "" {
 			clean[i] = "-"
 		}
+		if i < len(vals)-1 {
+			if i >= len(t.width) {
+				t.width = append(t.width, 0)
+			}
+			t.width[i] = max(t.width[i], cellWidth.StringWidth(clean[i]))
+		}
 	}
-	_, err := fmt.Fprintln(t.w, strings.Join(clean, "\t"))
-	return err
+	t.rows = append(t.rows, clean)
+	return nil
 }
 
-func (t *tableRows) Flush() error { return t.w.Flush() }
+func (t *tableRows) Flush() error {
+	var b strings.Builder
+	for _, row := range t.rows {
+		b.Reset()
+		for i, cell := range row {
+			b.WriteString(cell)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", t.width[i]-cellWidth.StringWidth(cell)+2))
+			}
+		}
+		b.WriteByte('\n')
+		if _, err := io.WriteString(t.w, b.String()); err != nil {
+			return err
+		}
+	}
+	t.rows = nil
+	return nil
+}
 
 // JSON writes v as one indented document.
 func JSON(w io.Writer, v any) error {

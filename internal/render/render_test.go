@@ -57,3 +57,48 @@ func TestCSVAndTable(t *testing.T) {
 		}
 	}
 }
+
+func TestEscape(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"payments-prod", "payments-prod"},
+		{"", ""},
+		{"ops\rSPOOFED", `ops\rSPOOFED`},
+		{"a\tb\nc", `a\tb\nc`},
+		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"del\x7f", `del\x7f`},
+		{"c1\u0085", `c1\x85`},
+		{"evil\u202etxt.exe", `evil\u202etxt.exe`},
+		{"line\u2028sep", `line\u2028sep`},
+		{"bad\xffutf8", `bad\xffutf8`},
+		{"東京-prod", "東京-prod"},
+		{`back\slash`, `back\slash`},
+	} {
+		if got := Escape(tc.in); got != tc.want {
+			t.Errorf("Escape(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestTableEscapesAndAlignsByDisplayWidth: a name with a carriage return
+// cannot overwrite cells on a terminal, and wide characters count twice.
+func TestTableEscapesAndAlignsByDisplayWidth(t *testing.T) {
+	var b bytes.Buffer
+	w, err := NewRows(&b, "table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Header([]string{"group", "account"})
+	_ = w.Row([]string{"ops\rSPOOFED", "payments-prod"})
+	_ = w.Row([]string{"東京", "tokyo"})
+	_ = w.Row([]string{"x", "\x1b[2J"})
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "GROUP         ACCOUNT\n" +
+		"ops\\rSPOOFED  payments-prod\n" +
+		"東京          tokyo\n" +
+		"x             \\x1b[2J\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,217 @@
+package usercmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/lifecycle"
+	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type assignOptions struct {
+	*common
+	Op            executor.Op
+	User          string
+	PermissionSet string
+	Accounts      []string
+	OUs           []string
+	From, To      string
+}
+
+// accessDoc is the JSON document of assign, unassign and change-access.
+type accessDoc struct {
+	Plan    lifecycle.AccessPlan `json:"plan"`
+	Applied bool                 `json:"applied"`
+	Result  *executor.Report     `json:"result,omitempty"`
+}
+
+func newAssignCmd(c *common, op executor.Op, runF func(context.Context, *assignOptions) error) *cobra.Command {
+	opts := &assignOptions{common: c, Op: op}
+	verb, short, example := "assign", "Give a user a permission set on accounts or OUs", `  ssoctl user assign jane.doe --permission-set Developer --account payments-dev --account insights-dev
+  ssoctl user assign jane.doe --permission-set ReadOnlyAccess --ou Workloads --yes`
+	if op == executor.Delete {
+		verb, short, example = "unassign", "Take a permission set on accounts or OUs away from a user", `  ssoctl user unassign jane.doe --permission-set Developer --account payments-dev --yes`
+	}
+	cmd := &cobra.Command{
+		Use:   verb + " USER --permission-set PS (--account ID|NAME… | --ou OU…)",
+		Short: short,
+		Long: short + `.
+
+Accounts are given by id or name, OUs by id, path (Workloads/Prod) or name;
+every account below an OU is included, suspended accounts are skipped.
+What is already as wanted is shown and left alone. Nothing changes without
+--yes (or a yes at a terminal).`,
+		Example: example,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.User = args[0]
+			if opts.PermissionSet == "" {
+				return factory.Usagef("%s needs --permission-set", verb)
+			}
+			if len(opts.Accounts)+len(opts.OUs) == 0 {
+				return factory.Usagef("%s needs --account or --ou", verb)
+			}
+			if err := opts.output(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runAssign(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.PermissionSet, "permission-set", "p", "", "permission set `name` (or ARN)")
+	fl.StringSliceVarP(&opts.Accounts, "account", "a", nil, "account `ID|NAME` (repeatable)")
+	fl.StringSliceVar(&opts.OUs, "ou", nil, "organizational unit `ID|PATH|NAME` (repeatable; every account below it)")
+	return cmd
+}
+
+func runAssign(ctx context.Context, opts *assignOptions) error {
+	d, err := opts.directory(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := opts.user(ctx, d, opts.User)
+	if err != nil {
+		return err
+	}
+	targets, skipped, err := d.Targets(ctx, opts.PermissionSet, opts.Accounts, opts.OUs)
+	if err != nil {
+		return err
+	}
+	var p lifecycle.AccessPlan
+	if opts.Op == executor.Create {
+		p, err = d.PlanAccess(ctx, u, targets, nil)
+	} else {
+		p, err = d.PlanAccess(ctx, u, nil, targets)
+	}
+	if err != nil {
+		return err
+	}
+	p.Skipped = skipped
+	verb := "Assign"
+	if opts.Op == executor.Delete {
+		verb = "Unassign"
+	}
+	return applyAccess(ctx, opts.common, d, p, verb, false)
+}
+
+// applyAccess prints an access plan, asks, and carries it out.
+func applyAccess(ctx context.Context, c *common, d *lifecycle.Directory, p lifecycle.AccessPlan, verb string, stopDeletes bool) error {
+	doc := accessDoc{Plan: p}
+	if !c.JSON {
+		fmt.Fprintf(c.IO.Out, "%s for %s:\n", verb, userLabel(p.User))
+		writeAccessPlan(c.IO.Out, p)
+		fmt.Fprintf(c.IO.Out, "%d to add, %d to remove.\n", p.Plan.Creates(), p.Plan.Deletes())
+	}
+	if len(p.Plan.Changes) == 0 {
+		if c.JSON {
+			return render.JSON(c.IO.Out, doc)
+		}
+		fmt.Fprintln(c.IO.ErrOut, "Nothing to change.")
+		return nil
+	}
+	ok, err := c.confirm(fmt.Sprintf("Make these %s?", plural(len(p.Plan.Changes), "change")))
+	if err != nil || !ok {
+		if err == nil && c.JSON {
+			return render.JSON(c.IO.Out, doc)
+		}
+		return err
+	}
+	prog := c.progress()
+	eo := c.executorOptions(prog)
+	eo.StopDeletesOnCreateFailure = stopDeletes
+	rep, runErr := executor.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
+	prog.Done()
+	doc.Applied, doc.Result = true, &rep
+	if c.JSON {
+		if err := render.JSON(c.IO.Out, doc); err != nil {
+			return err
+		}
+	}
+	perr := reportExecution(c.IO, rep)
+	if runErr != nil {
+		return runErr
+	}
+	return perr
+}
+
+type changeAccessOptions struct {
+	*common
+	User, From, To string
+}
+
+func newChangeAccessCmd(c *common, runF func(context.Context, *changeAccessOptions) error) *cobra.Command {
+	opts := &changeAccessOptions{common: c}
+	cmd := &cobra.Command{
+		Use:   "change-access USER --from BUNDLE --to BUNDLE",
+		Short: "Move a user from one access bundle to another, never without access",
+		Long: `Move a user from one access bundle of the org settings to another.
+
+The new bundle's assignments are created first and each confirmed
+SUCCEEDED; only then are the old bundle's assignments that the new one does
+not also grant deleted. If any create fails, nothing is deleted (exit 3), so
+the person never has a moment without access.`,
+		Example: `  ssoctl user change-access jane.doe --from Developer --to SeniorDeveloper
+  ssoctl user change-access jane.doe --from Developer --to SeniorDeveloper --yes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.User = args[0]
+			if opts.From == "" || opts.To == "" {
+				return factory.Usagef("change-access needs --from BUNDLE and --to BUNDLE")
+			}
+			if err := opts.output(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runChangeAccess(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.From, "from", "", "the access `bundle` the user has now")
+	cmd.Flags().StringVar(&opts.To, "to", "", "the access `bundle` they should have")
+	return cmd
+}
+
+func runChangeAccess(ctx context.Context, opts *changeAccessOptions) error {
+	cfg, err := opts.settings(true)
+	if err != nil {
+		return err
+	}
+	from, err := cfg.Bundle(opts.From)
+	if err != nil {
+		return err
+	}
+	to, err := cfg.Bundle(opts.To)
+	if err != nil {
+		return err
+	}
+	d, err := opts.directory(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := opts.user(ctx, d, opts.User)
+	if err != nil {
+		return err
+	}
+	add, sk1, err := d.BundleTargets(ctx, to)
+	if err != nil {
+		return err
+	}
+	remove, _, err := d.BundleTargets(ctx, from)
+	if err != nil {
+		return err
+	}
+	p, err := d.PlanAccess(ctx, u, add, remove)
+	if err != nil {
+		return err
+	}
+	p.Skipped = sk1
+	return applyAccess(ctx, opts.common, d, p, "Change access from "+from.Name+" to "+to.Name, true)
+}

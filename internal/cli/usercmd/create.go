@@ -1,0 +1,291 @@
+package usercmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/lifecycle"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type createOptions struct {
+	*common
+	User   lifecycle.NewUser
+	File   string
+	Force  bool
+	Notify bool
+}
+
+func newCreateCmd(c *common, runF func(context.Context, *createOptions) error) *cobra.Command {
+	opts := &createOptions{common: c}
+	cmd := &cobra.Command{
+		Use:   "create USERNAME --given-name G --family-name F | create -f people.csv",
+		Short: "Create people in the identity store, with their access bundle",
+		Long: `Create a user (or every row of a CSV file), and with --access give them a
+named bundle of the org settings.
+
+The e-mail address defaults to USERNAME@domain (domain from the org
+settings); an address outside that domain is refused unless --force.
+A person who already exists is not created again: only their access is
+planned, so a bulk run that was interrupted can simply be run again.
+
+The CSV has the header username,given_name,family_name,email,access (email
+and access may be empty). A row that cannot be used is reported and the
+others are created; the command then exits 3.
+
+No AWS API sends Identity Center's password e-mail: after creating a user,
+ssoctl prints the console page where "Reset password → Send email" sends it.`,
+		Example: `  ssoctl user create jane.doe --given-name Jane --family-name Doe --access Developer
+  ssoctl user create jane.doe --given-name Jane --family-name Doe --access Developer --yes
+  ssoctl user create -f people.csv --yes
+  ssoctl user create -f people.csv -o json          # the plan, as JSON`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.File != "" {
+				if len(args) > 0 {
+					return factory.Usagef("give either USERNAME or -f FILE, not both")
+				}
+				return nil
+			}
+			if len(args) != 1 {
+				return factory.Usagef("user create needs USERNAME (or -f people.csv)")
+			}
+			if opts.User.GivenName == "" || opts.User.FamilyName == "" {
+				return factory.Usagef("user create needs --given-name and --family-name")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.User.UserName = args[0]
+			}
+			if err := opts.output(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runCreate(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.User.GivenName, "given-name", "", "given (first) `name`")
+	fl.StringVar(&opts.User.FamilyName, "family-name", "", "family (last) `name`")
+	fl.StringVar(&opts.User.Email, "email", "", "e-mail `address` (default USERNAME@domain of the org settings)")
+	fl.StringVar(&opts.User.DisplayName, "display-name", "", "display `name` (default \"Given Family\")")
+	fl.StringVar(&opts.User.Access, "access", "", "access `bundle` from the org settings")
+	fl.StringVarP(&opts.File, "file", "f", "", "create everyone in this CSV `file`")
+	fl.BoolVar(&opts.Force, "force", false, "create an address outside the org's domain")
+	fl.BoolVar(&opts.Notify, "notify", false, "send the welcome e-mail (SESv2) once the user exists")
+	return cmd
+}
+
+// createItem is one person: the plan, then what happened.
+type createItem struct {
+	Line   int                     `json:"line,omitempty"`
+	Plan   *lifecycle.CreatePlan   `json:"plan,omitempty"`
+	Result *lifecycle.CreateResult `json:"result,omitempty"`
+	// PasswordEmailURL is the console page that sends the password e-mail.
+	PasswordEmailURL string `json:"passwordEmailUrl,omitempty"`
+	Notified         bool   `json:"notified,omitempty"`
+	Error            string `json:"error,omitempty"`
+}
+
+type createDoc struct {
+	Applied bool         `json:"applied"`
+	Users   []createItem `json:"users"`
+}
+
+func runCreate(ctx context.Context, opts *createOptions) error {
+	rows := []lifecycle.Row{{User: opts.User}}
+	if opts.File != "" {
+		f, err := os.Open(opts.File)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", opts.File, err)
+		}
+		rows, err = lifecycle.ReadPeople(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", opts.File, err)
+		}
+		if len(rows) == 0 {
+			return fmt.Errorf("%s has no people in it", opts.File)
+		}
+	}
+	needSettings := opts.Notify
+	for _, r := range rows {
+		needSettings = needSettings || r.User.Access != "" || r.User.Email == ""
+	}
+	cfg, err := opts.settings(needSettings)
+	if err != nil {
+		return err
+	}
+	d, err := opts.directory(ctx)
+	if err != nil {
+		return err
+	}
+	ios := opts.IO
+	doc := createDoc{Users: make([]createItem, len(rows))}
+	bad := 0
+	for i, r := range rows {
+		it := &doc.Users[i]
+		it.Line = r.Line
+		if r.Err != nil {
+			it.Error, bad = r.Err.Error(), bad+1
+			continue
+		}
+		p, err := d.PlanCreate(ctx, cfg, r.User, opts.Force)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if opts.File == "" {
+				return planError(err)
+			}
+			it.Error, bad = rowError(r, err), bad+1
+			continue
+		}
+		it.Plan = &p
+	}
+	if !opts.JSON {
+		writeCreatePlans(opts, doc)
+	}
+	todo := 0
+	for _, it := range doc.Users {
+		if it.Plan != nil && (it.Plan.Exists == "" || len(it.Plan.Access.Plan.Changes) > 0) {
+			todo++
+		}
+	}
+	ok := false
+	if todo == 0 && bad == 0 {
+		fmt.Fprintln(ios.ErrOut, "Nothing to change.")
+	}
+	if todo > 0 {
+		ok, err = opts.confirm(fmt.Sprintf("Create %s?", plural(todo, "user")))
+		if err != nil {
+			return err
+		}
+	}
+	if !ok {
+		if opts.JSON {
+			return render.JSON(ios.Out, doc)
+		}
+		return badRows(bad, len(rows))
+	}
+	doc.Applied = true
+	prog := opts.progress()
+	failed := 0
+	var runErr error
+	for i := range doc.Users {
+		it := &doc.Users[i]
+		if it.Plan == nil || it.Plan.Exists != "" && len(it.Plan.Access.Plan.Changes) == 0 {
+			continue
+		}
+		res, err := d.ApplyCreate(ctx, *it.Plan, opts.executorOptions(prog))
+		prog.Done()
+		it.Result = &res
+		if res.User.Id != "" {
+			it.PasswordEmailURL = consoleUserURL(cfg, opts.region, d, res.User.Id)
+		}
+		if err != nil && ctx.Err() != nil {
+			runErr = ctx.Err()
+			break
+		}
+		if err != nil {
+			it.Error, failed = err.Error(), failed+1
+		} else if !res.Access.OK() {
+			failed++
+		}
+		if !opts.JSON {
+			writeCreateResult(opts, *it)
+		}
+	}
+	if opts.JSON {
+		if err := render.JSON(ios.Out, doc); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if failed+bad > 0 {
+		return &factory.PartialError{Err: fmt.Errorf("%d of %s did not complete (listed above); fix them and run the command again", failed+bad, plural(len(rows), "user"))}
+	}
+	return nil
+}
+
+// planError words a plan failure of one user.
+func planError(err error) error {
+	if errors.Is(err, lifecycle.ErrOutsideDomain) {
+		return factory.Usagef("%v", err)
+	}
+	return err
+}
+
+func rowError(r lifecycle.Row, err error) string {
+	if r.Line > 0 {
+		return fmt.Sprintf("line %d (%s): %v", r.Line, r.User.UserName, err)
+	}
+	return err.Error()
+}
+
+func badRows(bad, total int) error {
+	if bad == 0 {
+		return nil
+	}
+	return &factory.PartialError{Err: fmt.Errorf("%d of %s cannot be created (listed above)", bad, plural(total, "row"))}
+}
+
+func writeCreatePlans(opts *createOptions, doc createDoc) {
+	w := opts.IO.Out
+	for _, it := range doc.Users {
+		if it.Plan == nil {
+			fmt.Fprintf(opts.IO.ErrOut, "skipped: %s\n", render.Escape(it.Error))
+			continue
+		}
+		p := it.Plan
+		if p.Exists != "" {
+			fmt.Fprintf(w, "User %s exists (id %s): not created again.\n", render.Escape(p.User.UserName), p.Exists)
+		} else {
+			fmt.Fprintf(w, "Create user %s (%s <%s>)\n", render.Escape(p.User.UserName), render.Escape(p.User.DisplayName), render.Escape(p.User.Email))
+		}
+		if p.User.Access != "" {
+			fmt.Fprintf(w, "  access bundle %s: %s to add\n", render.Escape(p.User.Access), plural(len(p.Access.Plan.Changes), "assignment"))
+		}
+		writeAccessPlan(w, p.Access)
+	}
+}
+
+func writeCreateResult(opts *createOptions, it createItem) {
+	w := opts.IO.Out
+	res := it.Result
+	if it.Error != "" && res.User.Id == "" {
+		fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(it.Error))
+		return
+	}
+	if res.Created {
+		fmt.Fprintf(w, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
+	}
+	if len(res.Access.Results) > 0 {
+		_ = reportExecution(opts.IO, res.Access)
+	}
+	if res.Created {
+		fmt.Fprintf(w, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", render.Escape(res.User.UserName), it.PasswordEmailURL)
+	}
+}
+
+// consoleUserURL is the console page of one user in the instance.
+func consoleUserURL(cfg *orgconfig.Config, region string, d *lifecycle.Directory, userID string) string {
+	if cfg != nil && cfg.SSORegion != "" {
+		region = cfg.SSORegion
+	}
+	arn := d.Instance().Arn
+	id := arn[strings.LastIndex(arn, "/")+1:]
+	return fmt.Sprintf("https://%s.console.aws.amazon.com/singlesignon/home?region=%s#!/instances/%s/users/user-details?userId=%s", region, region, strings.TrimPrefix(id, "ssoins-"), userID)
+}

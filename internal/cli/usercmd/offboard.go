@@ -1,0 +1,130 @@
+package usercmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/lifecycle"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type offboardOptions struct {
+	*common
+	User    string
+	Disable bool
+}
+
+type offboardDoc struct {
+	Plan    lifecycle.OffboardPlan    `json:"plan"`
+	Applied bool                      `json:"applied"`
+	Result  *lifecycle.OffboardResult `json:"result,omitempty"`
+}
+
+func newOffboardCmd(c *common, runF func(context.Context, *offboardOptions) error) *cobra.Command {
+	opts := &offboardOptions{common: c}
+	cmd := &cobra.Command{
+		Use:   "offboard USER [--disable]",
+		Short: "Remove every assignment and group membership of a user, then delete them",
+		Long: `Offboard a person: every direct assignment and every group membership is
+removed, each assignment deletion confirmed SUCCEEDED by AWS, and a final
+check lists what is left. Only when nothing is left is the user deleted (or,
+with --disable, kept and disabled). If anything could not be removed the
+user is kept, what failed is listed, and the command exits 3; run it again
+to retry.`,
+		Example: `  ssoctl user offboard jane.doe                # the plan
+  ssoctl user offboard jane.doe --yes
+  ssoctl user offboard jane.doe@example.com --disable --yes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.User = args[0]
+			if err := opts.output(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runOffboard(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Disable, "disable", false, "disable the user instead of deleting them")
+	return cmd
+}
+
+func runOffboard(ctx context.Context, opts *offboardOptions) error {
+	d, err := opts.directory(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := opts.user(ctx, d, opts.User)
+	if err != nil {
+		return err
+	}
+	p, err := d.PlanOffboard(ctx, u, opts.Disable)
+	if err != nil {
+		return err
+	}
+	doc := offboardDoc{Plan: p}
+	w := opts.IO.Out
+	if !opts.JSON {
+		fmt.Fprintf(w, "Offboard %s:\n", userLabel(u))
+		for _, ch := range p.Assignments.Changes {
+			fmt.Fprintln(w, "  "+describeChange(ch))
+		}
+		for _, m := range p.Memberships {
+			fmt.Fprintf(w, "  - member of group %s\n", render.Escape(m.GroupName))
+		}
+		if p.Disable {
+			fmt.Fprintln(w, "  then disable the user")
+		} else {
+			fmt.Fprintln(w, "  then delete the user")
+		}
+		fmt.Fprintf(w, "%s and %s to remove.\n", plural(len(p.Assignments.Changes), "assignment"), plural(len(p.Memberships), "group membership"))
+	}
+	ok, err := opts.confirm("Offboard " + u.UserName + "?")
+	if err != nil || !ok {
+		if err == nil && opts.JSON {
+			return render.JSON(w, doc)
+		}
+		return err
+	}
+	prog := opts.progress()
+	res, runErr := d.ApplyOffboard(ctx, p, opts.executorOptions(prog))
+	prog.Done()
+	doc.Applied, doc.Result = true, &res
+	if opts.JSON {
+		if err := render.JSON(w, doc); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	perr := reportExecution(opts.IO, res.Assignments)
+	for _, m := range res.Memberships {
+		if m.Error != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "  FAILED remove from group %s: %s\n", render.Escape(m.GroupName), render.Escape(m.Error))
+		}
+	}
+	for _, r := range res.Remaining {
+		fmt.Fprintf(opts.IO.ErrOut, "  still there: %s\n", render.Escape(r))
+	}
+	if !res.OK() {
+		msg := res.Error
+		if perr != nil {
+			msg += "; " + perr.Error()
+		}
+		return &factory.PartialError{Err: errors.New("offboarding " + u.UserName + " is not complete: " + msg)}
+	}
+	if !opts.JSON {
+		if res.Disabled {
+			fmt.Fprintf(w, "Disabled user %s; every assignment and group membership was removed.\n", render.Escape(u.UserName))
+		} else {
+			fmt.Fprintf(w, "Deleted user %s; every assignment and group membership was removed first.\n", render.Escape(u.UserName))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+// Package lifecycle is the user lifecycle of IAM Identity Center: create a
+// person (one, or many from a CSV), give and take access (a permission set
+// on accounts and OUs, or a named bundle from the org settings), move them
+// from one bundle to another without a moment without access, and offboard
+// them (every assignment and group membership removed and confirmed before
+// the user is deleted or disabled).
+//
+// Every operation is a plan first (Plan… functions, read-only) and is
+// carried out by Apply… functions only when the command line has its
+// confirmation. Assignments are created and deleted by the one executor
+// (internal/lifecycle/executor). The package never prints.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
+)
+
+// SSOAdmin is what the lifecycle reads and the executor writes.
+type SSOAdmin interface {
+	inventory.SSOAdmin
+	executor.SSOAdmin
+}
+
+// IdentityStore is the identity store, reads and the user writes.
+type IdentityStore interface {
+	inventory.IdentityStore
+	CreateUser(context.Context, *identitystore.CreateUserInput, ...func(*identitystore.Options)) (*identitystore.CreateUserOutput, error)
+	UpdateUser(context.Context, *identitystore.UpdateUserInput, ...func(*identitystore.Options)) (*identitystore.UpdateUserOutput, error)
+	DeleteUser(context.Context, *identitystore.DeleteUserInput, ...func(*identitystore.Options)) (*identitystore.DeleteUserOutput, error)
+	DeleteGroupMembership(context.Context, *identitystore.DeleteGroupMembershipInput, ...func(*identitystore.Options)) (*identitystore.DeleteGroupMembershipOutput, error)
+}
+
+// Clients are the services the lifecycle calls.
+type Clients struct {
+	SSOAdmin      SSOAdmin
+	IdentityStore IdentityStore
+	Organizations inventory.Organizations
+}
+
+func (c Clients) inventory() inventory.Clients {
+	return inventory.Clients{SSOAdmin: c.SSOAdmin, IdentityStore: c.IdentityStore, Organizations: c.Organizations}
+}
+
+// Directory resolves names (users, permission sets, accounts, OUs) in one
+// instance, reading each listing once.
+type Directory struct {
+	c    Clients
+	inst inventory.Instance
+
+	sets     []inventory.PermissionSet
+	accounts []inventory.Account
+	tree     *inventory.OrgTree
+}
+
+// Open finds the instance (instanceArn "" means the only one) and returns
+// a Directory for it.
+func Open(ctx context.Context, c Clients, instanceArn string) (*Directory, error) {
+	inst, err := inventory.FindInstance(ctx, c.SSOAdmin, instanceArn)
+	if err != nil {
+		return nil, err
+	}
+	return &Directory{c: c, inst: inst}, nil
+}
+
+// Instance is the Identity Center instance.
+func (d *Directory) Instance() inventory.Instance { return d.inst }
+
+// Clients are the directory's clients.
+func (d *Directory) Clients() Clients { return d.c }
+
+var reUserID = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+
+// User resolves a user name, an e-mail address or a user id.
+func (d *Directory) User(ctx context.Context, ref string) (inventory.User, error) {
+	if reUserID.MatchString(ref) {
+		u, err := inventory.DescribeUser(ctx, d.c.IdentityStore, d.inst, ref)
+		if err == nil || !errors.Is(err, inventory.ErrNotFound) {
+			return u, err
+		}
+	}
+	id, err := inventory.UserID(ctx, d.c.IdentityStore, d.inst, ref)
+	if err != nil {
+		return inventory.User{}, err
+	}
+	return inventory.DescribeUser(ctx, d.c.IdentityStore, d.inst, id)
+}
+
+// PermissionSet resolves a permission set by name (or ARN, or ps- id).
+func (d *Directory) PermissionSet(ctx context.Context, ref string) (inventory.PermissionSet, error) {
+	if d.sets == nil {
+		sets, err := inventory.NamedPermissionSets(ctx, d.c.inventory(), d.inst, nil)
+		if err != nil {
+			return inventory.PermissionSet{}, err
+		}
+		d.sets = sets
+	}
+	var names []string
+	for _, ps := range d.sets {
+		if ps.Name == ref || inventory.PermissionSetRefMatches(ps.Arn, ref) {
+			return ps, nil
+		}
+		names = append(names, ps.Name)
+	}
+	return inventory.PermissionSet{}, fmt.Errorf("permission set %q %w (there are: %s)", ref, inventory.ErrNotFound, strings.Join(names, ", "))
+}
+
+// PermissionSetName names a permission set ARN ("" if unknown).
+func (d *Directory) PermissionSetName(ctx context.Context, arn string) string {
+	if _, err := d.PermissionSet(ctx, arn); err != nil {
+		return ""
+	}
+	for _, ps := range d.sets {
+		if ps.Arn == arn {
+			return ps.Name
+		}
+	}
+	return ""
+}
+
+func (d *Directory) allAccounts(ctx context.Context) ([]inventory.Account, error) {
+	if d.accounts == nil {
+		var out []inventory.Account
+		p := organizations.NewListAccountsPaginator(d.c.Organizations, &organizations.ListAccountsInput{})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("list accounts: %w", err)
+			}
+			for _, a := range page.Accounts {
+				out = append(out, inventory.Account{Id: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), Status: string(a.Status)})
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Id < out[j].Id })
+		d.accounts = out
+	}
+	return d.accounts, nil
+}
+
+// AccountName names an account id ("" if unknown).
+func (d *Directory) AccountName(ctx context.Context, id string) string {
+	all, err := d.allAccounts(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, a := range all {
+		if a.Id == id {
+			return a.Name
+		}
+	}
+	return ""
+}
+
+// Target is one permission set on one account.
+type Target struct {
+	PermissionSet inventory.PermissionSet
+	Account       inventory.Account
+	// Via is the OU the account was reached through ("" when named).
+	Via string
+}
+
+// Skipped is an account left out of a plan, and why.
+type Skipped struct {
+	Account inventory.Account `json:"account"`
+	Reason  string            `json:"reason"`
+}
+
+// Targets resolves a permission set on accounts (id or name) and OUs (id,
+// path or name; every account below them). Suspended accounts are skipped
+// (and reported); an account reached twice counts once.
+func (d *Directory) Targets(ctx context.Context, permissionSet string, accounts, ous []string) ([]Target, []Skipped, error) {
+	ps, err := d.PermissionSet(ctx, permissionSet)
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := d.allAccounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Target
+	var skipped []Skipped
+	seen := map[string]bool{}
+	add := func(a inventory.Account, via string) {
+		if seen[a.Id] {
+			return
+		}
+		seen[a.Id] = true
+		if a.Status != "" && a.Status != "ACTIVE" {
+			skipped = append(skipped, Skipped{Account: a, Reason: "account is " + strings.ToLower(a.Status)})
+			return
+		}
+		out = append(out, Target{PermissionSet: ps, Account: a, Via: via})
+	}
+	for _, ref := range accounts {
+		a, err := findAccount(all, ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		add(a, "")
+	}
+	if len(ous) > 0 && d.tree == nil {
+		t, err := inventory.WalkOrg(ctx, d.c.inventory())
+		if err != nil {
+			return nil, nil, err
+		}
+		d.tree = t
+	}
+	for _, ref := range ous {
+		ou, err := d.tree.FindOU(ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range d.tree.AccountsUnder(ou.Id, true) {
+			add(a, ou.Path)
+		}
+	}
+	return out, skipped, nil
+}
+
+func findAccount(all []inventory.Account, ref string) (inventory.Account, error) {
+	var byName []inventory.Account
+	for _, a := range all {
+		if a.Id == ref {
+			return a, nil
+		}
+		if strings.EqualFold(a.Name, ref) {
+			byName = append(byName, a)
+		}
+	}
+	switch len(byName) {
+	case 1:
+		return byName[0], nil
+	case 0:
+		return inventory.Account{}, fmt.Errorf("account %q %w", ref, inventory.ErrNotFound)
+	}
+	return inventory.Account{}, fmt.Errorf("account name %q is used by %d accounts; give the account id", ref, len(byName))
+}
+
+// BundleTargets resolves every grant of a bundle.
+func (d *Directory) BundleTargets(ctx context.Context, b orgconfig.Bundle) ([]Target, []Skipped, error) {
+	var out []Target
+	var skipped []Skipped
+	seen := map[string]bool{}
+	for _, g := range b.Grants {
+		ts, sk, err := d.Targets(ctx, g.PermissionSet, g.Accounts, g.OUs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("access bundle %s: %w", b.Name, err)
+		}
+		for _, t := range ts {
+			k := t.PermissionSet.Arn + "|" + t.Account.Id
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, t)
+			}
+		}
+		skipped = append(skipped, sk...)
+	}
+	return out, skipped, nil
+}
+
+// change is the executor change giving (or taking) a target to a user.
+func change(op executor.Op, u inventory.User, t Target) executor.Change {
+	return executor.Change{Op: op,
+		Assignment:  executor.Assignment{AccountId: t.Account.Id, PermissionSetArn: t.PermissionSet.Arn, PrincipalType: "USER", PrincipalId: u.Id},
+		AccountName: t.Account.Name, PermissionSetName: t.PermissionSet.Name, PrincipalName: u.UserName}
+}
+
+// AccessPlan is what assign / unassign / change-access will do for one user.
+type AccessPlan struct {
+	User inventory.User `json:"user"`
+	Plan executor.Plan  `json:"plan"`
+	// Unchanged are changes already as wanted (assigned, or not there).
+	Unchanged []executor.Change `json:"unchanged,omitempty"`
+	Skipped   []Skipped         `json:"skipped,omitempty"`
+}
+
+// Direct lists the user's direct assignments.
+func (d *Directory) Direct(ctx context.Context, u inventory.User) ([]inventory.Assignment, error) {
+	return inventory.AssignmentsForPrincipal(ctx, d.c.SSOAdmin, d.inst, "USER", u.Id, "")
+}
+
+// PlanAccess plans giving (add) and taking (remove) targets to a user:
+// what is already assigned is not created again, what is not assigned is
+// not deleted, and a target in both lists is kept.
+func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remove []Target) (AccessPlan, error) {
+	have := map[string]bool{}
+	if u.Id != "" {
+		direct, err := d.Direct(ctx, u)
+		if err != nil {
+			return AccessPlan{}, err
+		}
+		for _, a := range direct {
+			have[a.PermissionSetArn+"|"+a.AccountId] = true
+		}
+	}
+	p := AccessPlan{User: u, Plan: executor.Plan{InstanceArn: d.inst.Arn}}
+	keep := map[string]bool{}
+	for _, t := range add {
+		k := t.PermissionSet.Arn + "|" + t.Account.Id
+		keep[k] = true
+		if have[k] {
+			p.Unchanged = append(p.Unchanged, change(executor.Create, u, t))
+		} else {
+			p.Plan.Changes = append(p.Plan.Changes, change(executor.Create, u, t))
+		}
+	}
+	for _, t := range remove {
+		k := t.PermissionSet.Arn + "|" + t.Account.Id
+		switch {
+		case keep[k]:
+		case have[k]:
+			p.Plan.Changes = append(p.Plan.Changes, change(executor.Delete, u, t))
+		default:
+			p.Unchanged = append(p.Unchanged, change(executor.Delete, u, t))
+		}
+	}
+	return p, nil
+}
