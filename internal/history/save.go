@@ -296,6 +296,7 @@ type Result struct {
 	Columns         []string
 	Findings        []audit.Finding
 	Errors          []assignments.ItemError
+	Notes           []string
 	// Stats is the report's stats document, stored as JSON.
 	Stats any
 }
@@ -336,8 +337,12 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 	if err != nil {
 		return fail(fmt.Errorf("stats: %w", err))
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, stats = ? WHERE id = ?`,
-		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(stats), w.id); err != nil {
+	notes, err := json.Marshal(append([]string{}, res.Notes...))
+	if err != nil {
+		return fail(fmt.Errorf("notes: %w", err))
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ? WHERE id = ?`,
+		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), w.id); err != nil {
 		return fail(err)
 	}
 	if err := w.tx.Commit(); err != nil {

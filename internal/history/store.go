@@ -187,20 +187,27 @@ type Snapshot struct {
 	Errors          int       `json:"errors"`
 	// Columns are the columns the audit's report had.
 	Columns []string `json:"columns"`
+	// Notes are what the audit noted about its own completeness.
+	Notes []string `json:"notes"`
 	// Stats is the stats document the audit reported (JSON).
 	Stats json.RawMessage `json:"-"`
 }
 
-const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, stats`
+const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats`
 
 func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 	var (
 		s       Snapshot
 		created string
 		cols    string
+		notes   string
 		stats   string
 	)
-	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &stats); err != nil {
+	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats); err != nil {
+		return s, err
+	}
+	s.Notes = []string{}
+	if err := json.Unmarshal([]byte(notes), &s.Notes); err != nil {
 		return s, err
 	}
 	s.Created, _ = time.Parse(time.RFC3339Nano, created)

@@ -64,7 +64,7 @@ func saveAudit(t testing.TB, s *history.Store, c audit.Clients) history.Snapshot
 		t.Fatal(err)
 	}
 	sn, err := w.Finish(history.Result{InstanceArn: res.Instance.Arn, IdentityStoreId: res.Instance.IdentityStoreId, Method: string(res.Method),
-		Columns: audit.DefaultColumns, Findings: res.Findings, Errors: res.Errors, Stats: map[string]any{"notes": res.Notes}})
+		Columns: testColumns, Findings: res.Findings, Errors: res.Errors, Notes: res.Notes, Stats: map[string]any{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,3 +356,5 @@ func atoi(s string) int {
 	fmt.Sscan(s, &n)
 	return n
 }
+
+var testColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}

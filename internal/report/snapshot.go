@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -17,12 +16,7 @@ func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, ge
 		return nil, Info{}, err
 	}
 	info := Info{Generated: generated, Snapshot: sn.ID, Taken: sn.Created, InstanceArn: sn.InstanceArn, IdentityStoreId: sn.IdentityStoreId, Method: sn.Method}
-	var stats struct {
-		Notes []string `json:"notes"`
-	}
-	if json.Unmarshal(sn.Stats, &stats) == nil {
-		info.Notes = stats.Notes
-	}
+	info.Notes = sn.Notes
 	var err error
 	if info.Findings, err = s.Findings(ctx, sn.ID); err != nil {
 		return nil, Info{}, err

@@ -2,18 +2,15 @@ package historycmd
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"strconv"
-	"time"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type diffOptions struct {
@@ -69,29 +66,6 @@ summary on stderr; -o json one document with all of it.`,
 	return cmd
 }
 
-// diffChange is one changed row in JSON: the audit's row and its change.
-type diffChange struct {
-	Change string `json:"change"`
-	audit.Row
-}
-
-type snapshotRef struct {
-	ID      int64     `json:"id"`
-	Created time.Time `json:"created"`
-}
-
-type diffSummary struct {
-	Gained         int             `json:"gained"`
-	Lost           int             `json:"lost"`
-	Accounts       []history.Count `json:"accounts"`
-	PermissionSets []history.Count `json:"permissionSets"`
-}
-
-type findingChanges struct {
-	Appeared []audit.Finding `json:"appeared"`
-	Resolved []audit.Finding `json:"resolved"`
-}
-
 func runDiff(ctx context.Context, opts *diffOptions) error {
 	s, err := OpenExisting(ctx, opts.IO, opts.DB)
 	if err != nil {
@@ -104,100 +78,37 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	}
 	cols := to.Columns
 	if opts.Columns != "" {
-		if cols, err = audit.ParseColumns(opts.Columns, false); err != nil {
+		iam := slices.ContainsFunc(to.Columns, func(c string) bool { return strings.HasPrefix(c, "IAM") })
+		if cols, err = views.ParseAuditColumns(opts.Columns, iam); err != nil {
 			return &factory.UsageError{Err: err}
 		}
 	}
 	if len(cols) == 0 {
-		cols = audit.DefaultColumns
+		cols = views.AuditDefaultColumns
 	}
-	out := opts.IO.Out
-	var (
-		stream *render.JSONStream
-		rows   render.Rows
-	)
-	if opts.Format == "json" {
-		stream = render.NewJSONStream(out, "changes")
-	} else {
-		rows, _ = render.NewRows(out, opts.Format)
-		if err := rows.Header(append([]string{"Change"}, cols...)); err != nil {
-			return err
-		}
-	}
-	d, err := s.Diff(ctx, from, to, func(c history.Change) error {
-		if stream != nil {
-			return stream.Item(diffChange{c.Change, c.Row})
-		}
-		return rows.Row(append([]string{c.Change}, audit.Values(c.Row, cols)...))
-	})
+	view, err := views.NewHistoryDiff(opts.Format, opts.IO.Out, cols)
 	if err != nil {
 		return err
 	}
-	sum := diffSummary{Gained: d.Gained, Lost: d.Lost, Accounts: d.Accounts, PermissionSets: d.PermissionSets}
-	switch opts.Format {
-	case "json":
-		return stream.End(
-			render.Member{Key: "from", Value: snapshotRef{from.ID, from.Created}},
-			render.Member{Key: "to", Value: snapshotRef{to.ID, to.Created}},
-			render.Member{Key: "findings", Value: findingChanges{d.Appeared, d.Resolved}},
-			render.Member{Key: "summary", Value: sum},
-		)
-	case "csv":
-		if err := rows.Flush(); err != nil {
-			return err
-		}
-		headline(opts.IO.ErrOut, d)
-		return nil
-	}
-	if d.Gained+d.Lost == 0 {
-		// An empty table says nothing; say it.
-		fmt.Fprintln(out, "No access gained or lost.")
-	} else if err := rows.Flush(); err != nil {
+	d, err := s.Diff(ctx, from, to, func(c history.Change) error { return view.Change(c.Change, c.Row) })
+	if err != nil {
+		_ = view.Abort(err)
 		return err
 	}
-	if err := findingsTable(out, "Findings appeared", d.Appeared); err != nil {
+	var doc views.HistoryDiffReport
+	doc.From = views.SnapshotRef{ID: from.ID, Created: from.Created}
+	doc.To = views.SnapshotRef{ID: to.ID, Created: to.Created}
+	doc.Findings.Appeared, doc.Findings.Resolved = d.Appeared, d.Resolved
+	doc.Summary.Gained, doc.Summary.Lost = d.Gained, d.Lost
+	for _, c := range d.Accounts {
+		doc.Summary.Accounts = append(doc.Summary.Accounts, views.ChangeCount(c))
+	}
+	for _, c := range d.PermissionSets {
+		doc.Summary.PermissionSets = append(doc.Summary.PermissionSets, views.ChangeCount(c))
+	}
+	if err := view.End(doc); err != nil {
 		return err
 	}
-	if err := findingsTable(out, "Findings resolved", d.Resolved); err != nil {
-		return err
-	}
-	if err := countsTable(out, "By account", "Account", d.Accounts); err != nil {
-		return err
-	}
-	if err := countsTable(out, "By permission set", "PermissionSet", d.PermissionSets); err != nil {
-		return err
-	}
-	headline(opts.IO.ErrOut, d)
+	views.HistoryDiffSummary(opts.IO.ErrOut, doc)
 	return nil
-}
-
-func headline(w io.Writer, d *history.Diff) {
-	fmt.Fprintf(w, "history diff %d → %d: %d gained, %d lost; findings %d appeared, %d resolved\n",
-		d.From.ID, d.To.ID, d.Gained, d.Lost, len(d.Appeared), len(d.Resolved))
-}
-
-func findingsTable(w io.Writer, title string, fs []audit.Finding) error {
-	if len(fs) == 0 {
-		return nil
-	}
-	fmt.Fprintf(w, "\n%s:\n", title)
-	t, _ := render.NewRows(w, "table")
-	t.Header([]string{"Kind", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "Name", "Detail"})
-	for _, f := range fs {
-		t.Row([]string{f.Kind, f.AccountId, f.AccountName, f.PermissionSet, f.PrincipalType, f.Name, f.Detail})
-	}
-	return t.Flush()
-}
-
-func countsTable(w io.Writer, title, what string, cs []history.Count) error {
-	if len(cs) == 0 {
-		return nil
-	}
-	fmt.Fprintf(w, "\n%s:\n", title)
-	t, _ := render.NewRows(w, "table")
-	t.Header([]string{what, "Id", "Gained", "Lost"})
-	for _, c := range cs {
-		t.Row([]string{c.Name, c.Id, strconv.Itoa(c.Gained), strconv.Itoa(c.Lost)})
-	}
-	return t.Flush()
 }

@@ -4,17 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
+	"github.com/ssoctl/ssoctl/internal/report"
 )
 
 type showOptions struct {
 	IO      *iostreams.IOStreams
+	Now     func() time.Time
 	DB      string
 	ID      int64
 	Format  string
@@ -22,14 +26,14 @@ type showOptions struct {
 }
 
 func newShowCmd(f *factory.Factory, db *string, runF func(context.Context, *showOptions) error) *cobra.Command {
-	opts := &showOptions{IO: f.IOStreams}
+	opts := &showOptions{IO: f.IOStreams, Now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Print a saved snapshot as the audit printed it",
 		Long: `Print a snapshot's report as ` + "`ssoctl audit`" + ` wrote it: CSV by default, with the
 columns the audit had (the same bytes), -o json for the document with its
-findings, errors and stats, -o table for people. --columns chooses other
-columns, as the audit's flag does.`,
+findings, errors and stats, -o table for people, -o html the report of
+`+"`ssoctl report html`"+`. --columns chooses other columns, as the audit's flag does.`,
 		Example: `  ssoctl history show 3 > q3.csv
   ssoctl history show 3 -o json | jq '.findings'`,
 		Args: cobra.ExactArgs(1),
@@ -38,7 +42,7 @@ columns, as the audit's flag does.`,
 			if err != nil {
 				return err
 			}
-			format, err := f.OutputFormat([]string{"csv", "json", "table"}, "csv", "csv")
+			format, err := f.OutputFormat([]string{"csv", "json", "table", "html"}, "csv", "csv")
 			if err != nil {
 				return err
 			}
@@ -63,48 +67,42 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	if err != nil {
 		return ExplainNotFound(err)
 	}
+	if opts.Format == "html" {
+		b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())
+		if err != nil {
+			return err
+		}
+		return b.Write(opts.IO.Out, info)
+	}
 	cols := sn.Columns
 	if opts.Columns != "" {
-		if cols, err = audit.ParseColumns(opts.Columns, false); err != nil {
+		iam := slices.ContainsFunc(sn.Columns, func(c string) bool { return strings.HasPrefix(c, "IAM") })
+		if cols, err = views.ParseAuditColumns(opts.Columns, iam); err != nil {
 			return &factory.UsageError{Err: err}
 		}
 	}
 	if len(cols) == 0 {
-		cols = audit.DefaultColumns
+		cols = views.AuditDefaultColumns
 	}
-	findings, err := s.Findings(ctx, sn.ID)
+	doc := views.AuditReport{Notes: sn.Notes}
+	if err := json.Unmarshal(sn.Stats, &doc.Stats); err != nil {
+		return fmt.Errorf("snapshot %d: its stats cannot be read: %w", sn.ID, err)
+	}
+	if doc.Findings, err = s.Findings(ctx, sn.ID); err != nil {
+		return err
+	}
+	if doc.Errors, err = s.Errors(ctx, sn.ID); err != nil {
+		return err
+	}
+	// Rows stream from the database through the audit's own view, so the
+	// bytes are the audit's.
+	view, err := views.NewAudit(opts.Format, opts.IO.Out, cols)
 	if err != nil {
 		return err
 	}
-	errs, err := s.Errors(ctx, sn.ID)
-	if err != nil {
+	if err := s.Rows(ctx, sn.ID, view.Row); err != nil {
+		_ = view.Abort(err)
 		return err
 	}
-	// The document is built in memory only for JSON's trailing members;
-	// rows stream from the database to stdout.
-	if opts.Format == "json" {
-		stream := render.NewJSONStream(opts.IO.Out, "rows")
-		if err := s.Rows(ctx, sn.ID, func(r audit.Row) error { return stream.Item(r) }); err != nil {
-			return err
-		}
-		return stream.End(
-			render.Member{Key: "findings", Value: findings},
-			render.Member{Key: "errors", Value: errs},
-			render.Member{Key: "stats", Value: json.RawMessage(sn.Stats)},
-		)
-	}
-	rows, err := render.NewRows(opts.IO.Out, opts.Format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header(cols); err != nil {
-		return err
-	}
-	if err := s.Rows(ctx, sn.ID, func(r audit.Row) error { return rows.Row(audit.Values(r, cols)) }); err != nil {
-		return err
-	}
-	if err := rows.Flush(); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
+	return view.End(doc)
 }

@@ -15,8 +15,9 @@ CREATE TABLE snapshot (
 	rows              INTEGER NOT NULL DEFAULT 0,
 	findings          INTEGER NOT NULL DEFAULT 0,
 	errors            INTEGER NOT NULL DEFAULT 0,
-	columns           TEXT    NOT NULL DEFAULT '',  -- the report's columns, comma-separated
-	stats             TEXT    NOT NULL DEFAULT '{}' -- the report's stats document (JSON)
+	columns           TEXT    NOT NULL DEFAULT '',   -- the report's columns, comma-separated
+	notes             TEXT    NOT NULL DEFAULT '[]', -- the report's notes (JSON array)
+	stats             TEXT    NOT NULL DEFAULT '{}'  -- the report's stats document (JSON)
 );
 
 CREATE TABLE entity (
