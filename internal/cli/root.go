@@ -13,7 +13,9 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
+	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -129,6 +131,7 @@ try it without an AWS account.`,
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 
 	root.AddCommand(newVersionCmd(f))
+	root.AddCommand(assignmentscmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
 	root.AddCommand(login.NewCmd(f, nil))
@@ -144,6 +147,8 @@ try it without an AWS account.`,
 	root.AddCommand(accesscmd.NewCmd(f))
 	root.AddCommand(historycmd.NewCmd(f))
 	root.AddCommand(reportcmd.NewCmd(f))
+	root.AddCommand(configurecmd.NewCmd(f))
+	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
 	return root
 }

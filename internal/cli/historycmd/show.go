@@ -33,7 +33,7 @@ func newShowCmd(f *factory.Factory, db *string, runF func(context.Context, *show
 		Long: `Print a snapshot's report as ` + "`ssoctl audit`" + ` wrote it: CSV by default, with the
 columns the audit had (the same bytes), -o json for the document with its
 findings, errors and stats, -o table for people, -o html the report of
-`+"`ssoctl report html`"+`. --columns chooses other columns, as the audit's flag does.`,
+` + "`ssoctl report html`" + `. --columns chooses other columns, as the audit's flag does.`,
 		Example: `  ssoctl history show 3 > q3.csv
   ssoctl history show 3 -o json | jq '.findings'`,
 		Args: cobra.ExactArgs(1),
