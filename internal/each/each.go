@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 )
 
@@ -46,7 +47,7 @@ type Credentials func(ctx context.Context, accountID, roleName string) (aws.Cred
 // Options controls a run.
 type Options struct {
 	Command  []string
-	Env      []string // the base environment; role variables are added
+	Env      []string // the base environment (see childenv.Build)
 	Parallel int
 	// Credentials is called at most once per account and role, whatever
 	// the number of regions.
@@ -116,7 +117,9 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Resul
 		return finish()
 	}
 	cmd := exec.CommandContext(ctx, opts.Command[0], opts.Command[1:]...)
-	cmd.Env = append(append([]string(nil), opts.Env...), Environment(t, c)...)
+	cmd.Env = childenv.Build(opts.Env, childenv.Role{
+		AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName, Region: t.Region, Credentials: c,
+	})
 	var out, errOut bytes.Buffer
 	cmd.Stdout = lineWriter(&out, t, "stdout", opts.Line)
 	cmd.Stderr = lineWriter(&errOut, t, "stderr", opts.Line)
@@ -133,26 +136,6 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Resul
 		res.ExitCode, res.Error = -1, err.Error()
 	}
 	return finish()
-}
-
-// Environment is what a run adds to the environment for a target.
-func Environment(t Target, c aws.Credentials) []string {
-	env := []string{
-		"AWS_ACCESS_KEY_ID=" + c.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey,
-		"AWS_SESSION_TOKEN=" + c.SessionToken,
-		"AWS_PROFILE=", "AWS_DEFAULT_PROFILE=",
-		"SSOCTL_ACCOUNT_ID=" + t.AccountId,
-		"SSOCTL_ACCOUNT_NAME=" + t.AccountName,
-		"SSOCTL_ROLE_NAME=" + t.RoleName,
-	}
-	if c.CanExpire {
-		env = append(env, "AWS_CREDENTIAL_EXPIRATION="+c.Expires.UTC().Format(time.RFC3339))
-	}
-	if t.Region != "" {
-		env = append(env, "AWS_REGION="+t.Region, "AWS_DEFAULT_REGION="+t.Region)
-	}
-	return env
 }
 
 // lineWriter keeps everything written and, when line is set, hands over

@@ -25,10 +25,12 @@ type checkOptions struct {
 
 // finding is one step of a check.
 type finding struct {
-	Check  string `json:"check"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
-	Fix    string `json:"fix,omitempty"`
+	Check string `json:"check"`
+	OK    bool   `json:"ok"`
+	// Skipped: the step was not run (it is not OK either).
+	Skipped bool   `json:"skipped,omitempty"`
+	Detail  string `json:"detail"`
+	Fix     string `json:"fix,omitempty"`
 }
 
 // NewCheckCmd returns `ssoctl check`. runF replaces the run function in
@@ -82,7 +84,10 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 	} else {
 		for _, f := range found {
 			mark := "ok  "
-			if !f.OK {
+			switch {
+			case f.Skipped:
+				mark = "skip"
+			case !f.OK:
 				mark = "FAIL"
 			}
 			fmt.Fprintf(opts.IO.Out, "%s %-7s %s\n", mark, f.Check, f.Detail)
@@ -105,13 +110,16 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) i
 		report(finding{Check: "config", Detail: err.Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
 		return 1
 	}
+	m, err := opts.Manager()
+	if err == nil {
+		t = m.Prefer(t)
+	}
 	from := t.Config.Name()
 	if t.Profile != "" {
 		from = "profile " + t.Profile + ", " + from
 	}
 	report(finding{Check: "config", OK: true, Detail: fmt.Sprintf("%s: start URL %s, region %s", from, t.Config.StartURL, t.Config.Region)})
 
-	m, err := opts.Manager()
 	if err != nil {
 		report(finding{Check: "token", Detail: err.Error()})
 		return 1
@@ -145,7 +153,7 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) i
 	report(finding{Check: "portal", OK: true, Detail: fmt.Sprintf("%d account(s) reachable", len(accounts))})
 
 	if t.AccountID == "" || t.RoleName == "" {
-		report(finding{Check: "role", OK: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
+		report(finding{Check: "role", Skipped: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
 		return 0
 	}
 	name := ""

@@ -9,10 +9,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -64,7 +65,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 		return err
 	}
 	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
-	c.Env = childEnv(opts.Environ(), credentialVars(t, cr, region(opts.Region, t)))
+	c.Env = childenv.Build(opts.Environ(), childRole(t, cr, region(opts.Region, t)))
 	c.Stdin, c.Stdout, c.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
 	// An interrupt (Ctrl-C) reaches the command through the terminal's
 	// process group; a SIGTERM or SIGHUP sent to ssoctl alone (a supervisor
@@ -103,39 +104,27 @@ func runExec(ctx context.Context, opts *execOptions) error {
 	return nil
 }
 
+// childRole is the role as the command's environment carries it.
+func childRole(t sso.Target, cr *sso.RoleCredentials, region string) childenv.Role {
+	return childenv.Role{
+		AccountID: t.AccountID, RoleName: t.RoleName, Region: region,
+		Credentials: aws.Credentials{
+			AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
+			CanExpire: true, Expires: cr.Expiration,
+		},
+	}
+}
+
 // envVar is one NAME=VALUE, in order.
 type envVar struct{ name, value string }
 
-// credentialVars are the variables that carry a role's credentials.
+// credentialVars are the variables that carry a role's credentials, as
+// exec sets them (for export to print).
 func credentialVars(t sso.Target, cr *sso.RoleCredentials, region string) []envVar {
-	vars := []envVar{
-		{"AWS_ACCESS_KEY_ID", cr.AccessKeyID},
-		{"AWS_SECRET_ACCESS_KEY", cr.SecretAccessKey},
-		{"AWS_SESSION_TOKEN", cr.SessionToken},
-		{"AWS_CREDENTIAL_EXPIRATION", cr.Expiration.UTC().Format(time.RFC3339)},
+	kvs := childenv.Vars(childRole(t, cr, region))
+	vars := make([]envVar, len(kvs))
+	for i, kv := range kvs {
+		vars[i].name, vars[i].value, _ = strings.Cut(kv, "=")
 	}
-	if region != "" {
-		vars = append(vars, envVar{"AWS_REGION", region}, envVar{"AWS_DEFAULT_REGION", region})
-	}
-	return append(vars, envVar{"SSOCTL_ACCOUNT_ID", t.AccountID}, envVar{"SSOCTL_ROLE_NAME", t.RoleName})
-}
-
-// childEnv is env without the profile variables and the ones vars set,
-// then vars.
-func childEnv(env []string, vars []envVar) []string {
-	drop := map[string]bool{"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true, "AWS_SECURITY_TOKEN": true}
-	for _, v := range vars {
-		drop[v.name] = true
-	}
-	out := make([]string, 0, len(env)+len(vars))
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		if !drop[name] {
-			out = append(out, kv)
-		}
-	}
-	for _, v := range vars {
-		out = append(out, v.name+"="+v.value)
-	}
-	return out
+	return vars
 }

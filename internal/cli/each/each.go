@@ -50,8 +50,9 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) 
 run with that role's credentials in its environment: AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
 SSOCTL_ACCOUNT_ID, SSOCTL_ACCOUNT_NAME, SSOCTL_ROLE_NAME, and with --region
-(or the profile's region) AWS_REGION and AWS_DEFAULT_REGION. AWS_PROFILE is
-emptied so the command's SDK uses these credentials.
+(or the profile's region) AWS_REGION and AWS_DEFAULT_REGION. AWS_PROFILE,
+AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN are removed, so the command's
+AWS CLI or SDK uses these credentials instead of resolving a profile.
 
 The accounts and roles are those of one sign-in (named as for ` + "`ssoctl login`" + `),
 filtered by --role (a name, or a regular expression matching the whole name),

@@ -1,0 +1,52 @@
+package childenv
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/google/go-cmp/cmp"
+)
+
+var creds = aws.Credentials{AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t", CanExpire: true, Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+
+// Moved from internal/cli/creds (exec's child environment), assertions
+// unchanged.
+func TestChildEnv(t *testing.T) {
+	role := Role{AccountID: "123456789012", RoleName: "Dev", Region: "eu-west-1", Credentials: creds}
+	got := Build([]string{"PATH=/bin", "AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=old", "AWS_DEFAULT_PROFILE=x", "HOME=/h"}, role)
+	want := []string{"PATH=/bin", "HOME=/h",
+		"AWS_ACCESS_KEY_ID=ASIA1", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t", "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
+		"AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1", "SSOCTL_ACCOUNT_ID=123456789012", "SSOCTL_ROLE_NAME=Dev"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// No region known: none set, the inherited one stays.
+	role.Region = ""
+	got = Build([]string{"AWS_REGION=us-east-2"}, role)
+	if !strings.Contains(strings.Join(got, " "), "AWS_REGION=us-east-2") {
+		t.Errorf("inherited region lost: %q", got)
+	}
+}
+
+// The variables that make the AWS CLI and boto3 resolve a profile, or
+// use other credentials, are removed, never set to an empty string
+// (botocore: "The config profile () could not be found").
+func TestBuildRemovesProfileVariables(t *testing.T) {
+	base := []string{"AWS_PROFILE=", "AWS_DEFAULT_PROFILE=", "AWS_SECURITY_TOKEN=stale", "AWS_SESSION_TOKEN=stale",
+		"AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z", "SSOCTL_ACCOUNT_NAME=other", "AWS_ENDPOINT_URL=http://127.0.0.1:1", "TERM=xterm"}
+	got := Build(base, Role{AccountID: "123456789012", AccountName: "payments-dev", RoleName: "Dev", Region: "us-east-1", Credentials: creds})
+	want := []string{"AWS_ENDPOINT_URL=http://127.0.0.1:1", "TERM=xterm",
+		"AWS_ACCESS_KEY_ID=ASIA1", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t", "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
+		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		"SSOCTL_ACCOUNT_ID=123456789012", "SSOCTL_ACCOUNT_NAME=payments-dev", "SSOCTL_ROLE_NAME=Dev"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	for _, kv := range got {
+		if strings.HasPrefix(kv, "AWS_PROFILE=") || strings.HasPrefix(kv, "AWS_DEFAULT_PROFILE=") {
+			t.Errorf("%s is set; want it removed", kv)
+		}
+	}
+}
