@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 		"exitif":    exitIf,
 		"lsbuckets": lsBuckets,
 		"callerid":  callerID,
+		"unassign":  unassign,
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -127,6 +128,8 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(configurecmd.NewCmd(f))
+	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
 	return root
 }
