@@ -42,7 +42,7 @@ A file holding one such mapping is an aws-sso-util config file as it is. OUs
 are expanded when the file is read: suspended accounts are skipped, and the
 management account is never included unless listed by id.`,
 	}
-	cmd.AddCommand(newPlanCmd(f, nil), newApplyCmd(f, nil), newCfnCmd(f, nil))
+	cmd.AddCommand(newPlanCmd(f, nil), newApplyCmd(f, nil), newExportCmd(f, nil), newCfnCmd(f, nil))
 	return cmd
 }
 
