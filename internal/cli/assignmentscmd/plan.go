@@ -118,7 +118,8 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "plan: %s declared, %s live in scope, %d to create, %d to delete; %s, %d throttled retries, %.1fs\n",
 		plural(p.Declared, "assignment"), plural(p.Live, "assignment"), p.Creates, p.Deletes, plural(stats.APICalls, "API call"), stats.ThrottledRetries, stats.Seconds)
 	if opts.DetailedExitcode && p.HasChanges() {
-		return &factory.SilentError{Code: 2}
+		// Terraform's convention, which scripts test for: 2 means changes.
+		return &factory.ExitStatusError{Code: 2}
 	}
 	return nil
 }
