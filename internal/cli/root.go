@@ -20,7 +20,9 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
+	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/rolescmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
@@ -132,6 +134,8 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(historycmd.NewCmd(f))
+	root.AddCommand(reportcmd.NewCmd(f))
 	root.AddCommand(configurecmd.NewCmd(f))
 	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
