@@ -13,6 +13,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
+	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
@@ -129,6 +130,7 @@ try it without an AWS account.`,
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 
 	root.AddCommand(newVersionCmd(f))
+	root.AddCommand(assignmentscmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
 	root.AddCommand(login.NewCmd(f, nil))

@@ -225,7 +225,7 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		writeJSONError(w, reqID, newErr(400, "UnknownOperationException", "operation %s is not supported by the sandbox", target))
 		return
 	}
-	s.stats.call(svc, op)
+	s.stats.call(r, svc, op)
 	if e := s.admit(svc, op); e != nil {
 		writeJSONError(w, reqID, e)
 		return
@@ -313,7 +313,7 @@ type restRouteEntry struct {
 }
 
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, h restHandler) {
-	s.stats.call(svc, op)
+	s.stats.call(r, svc, op)
 	writeErr := writeRestJSONError
 	if svc == "s3" {
 		writeErr = writeS3Error
@@ -368,7 +368,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		writeQueryError(w, reqID, ns, newErr(400, "InvalidAction", "The action %s is not valid for this web service.", action))
 		return
 	}
-	s.stats.call(svc, action)
+	s.stats.call(r, svc, action)
 	if e := s.admit(svc, action); e != nil {
 		writeQueryError(w, reqID, ns, e)
 		return

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
@@ -95,14 +97,16 @@ func EnvWithoutAWS() []string {
 }
 
 // SDKConfig is a plain SDK configuration for an endpoint: dummy static
-// credentials, us-east-1, and the given number of attempts. With 1, no
-// service error is retried, so error shapes and call counts are seen as
-// they are; only a broken connection is tried again (up to 3 times), as a
-// rare loopback transport hiccup (aws-sdk-go-v2#2737, about 1 call in
-// 40,000 here) must not fail a test about something else.
+// credentials, us-east-1, awsclient.PlainRequestBodies (which keeps the SDK
+// from cutting its own responses off), and the given
+// number of attempts. With 1, no service error is retried, so error shapes
+// are seen as they are; only a broken connection is tried again (up to 3
+// times), so a transport hiccup cannot fail a test about something else
+// (the sandbox counts such a retry as the same call).
 func SDKConfig(url string, attempts int) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
+		APIOptions:   []func(*middleware.Stack) error{awsclient.PlainRequestBodies},
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
 		BaseEndpoint: aws.String(url),
 		Retryer: func() aws.Retryer {
