@@ -28,13 +28,17 @@ import (
 
 // Exit codes (DESIGN.md).
 const (
-	ExitOK          = 0
-	ExitError       = 1
-	ExitUsage       = 2
-	ExitPartial     = 3
-	ExitSignIn      = 4
-	ExitInterrupted = 130
+	ExitOK          = factory.ExitOK
+	ExitError       = factory.ExitError
+	ExitUsage       = factory.ExitUsage
+	ExitPartial     = factory.ExitPartial
+	ExitSignIn      = factory.ExitSignIn
+	ExitInterrupted = factory.ExitInterrupted
 )
+
+// ExitCode maps a command's error to the process exit code (see
+// factory.ExitCode), for tests that run commands directly.
+func ExitCode(err error) int { return factory.ExitCode(err) }
 
 // Main runs ssoctl with args and returns the process exit code.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
@@ -46,14 +50,15 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	return exitCode(ctx, ios, err)
 }
 
-// exitCode reports err on stderr (one line) and maps it to an exit code.
+// exitCode reports err on stderr (one line, unless the command already
+// reported it) and maps it to an exit code. This is the only place ssoctl
+// decides its exit status.
 func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	var silent *factory.SilentError
-	if errors.As(err, &silent) {
-		return silent.Code
+	if factory.IsReported(err) {
+		return ExitCode(err)
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "ssoctl: interrupted")
@@ -66,29 +71,11 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 	}
 	msg := strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintln(ios.ErrOut, "ssoctl: "+msg)
-	var usage *factory.UsageError
-	var partial *factory.PartialError
-	switch {
-	case errors.As(err, &usage) || isCobraUsage(err):
+	code := ExitCode(err)
+	if code == ExitUsage {
 		fmt.Fprintln(ios.ErrOut, "Run 'ssoctl --help' for usage.")
-		return ExitUsage
-	case errors.As(err, &partial):
-		return ExitPartial
-	case errors.Is(err, factory.ErrSignInRequired):
-		return ExitSignIn
 	}
-	return ExitError
-}
-
-// isCobraUsage recognises the argument errors cobra itself raises.
-func isCobraUsage(err error) bool {
-	m := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "flag needs an argument", "invalid argument", "required flag"} {
-		if strings.HasPrefix(m, p) || strings.Contains(m, " "+p) {
-			return true
-		}
-	}
-	return false
+	return code
 }
 
 // NewRootCmd builds the command tree.

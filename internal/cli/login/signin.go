@@ -92,17 +92,15 @@ func Resolve(f *factory.Factory, sel Selection, accountID, roleName string) (sso
 	return t, nil
 }
 
-// signInError is a sign-in-required error with what to run about it; it
-// is both the sso error and factory.ErrSignInRequired (exit 4).
+// signInError is a sign-in-required error (sso.ErrSignInRequired: exit 4)
+// with what to run about it.
 type signInError struct {
 	err  error
 	hint string
 }
 
 func (e *signInError) Error() string { return e.err.Error() + "; run `" + e.hint + "` to sign in" }
-func (e *signInError) Unwrap() []error {
-	return []error{e.err, factory.ErrSignInRequired}
-}
+func (e *signInError) Unwrap() error { return e.err }
 
 // Explain adds to a sign-in-required error the command that fixes it.
 func Explain(err error, t sso.Target) error {
