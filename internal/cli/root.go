@@ -20,7 +20,9 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -131,6 +133,8 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(historycmd.NewCmd(f))
+	root.AddCommand(reportcmd.NewCmd(f))
 	root.AddCommand(configurecmd.NewCmd(f))
 	root.AddCommand(consolecmd.NewCmd(f, nil))
 	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
