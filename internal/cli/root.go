@@ -17,6 +17,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/checkcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
+	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -137,6 +138,7 @@ try it without an AWS account.`,
 	root.AddCommand(historycmd.NewCmd(f))
 	root.AddCommand(reportcmd.NewCmd(f))
 	root.AddCommand(configurecmd.NewCmd(f))
+	root.AddCommand(consolecmd.NewCmd(f, nil))
 	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
 	return root
