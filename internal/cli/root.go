@@ -16,10 +16,13 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
+	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -130,7 +133,10 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(historycmd.NewCmd(f))
+	root.AddCommand(reportcmd.NewCmd(f))
 	root.AddCommand(configurecmd.NewCmd(f))
+	root.AddCommand(consolecmd.NewCmd(f, nil))
 	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
 	return root

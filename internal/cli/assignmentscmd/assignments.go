@@ -42,7 +42,7 @@ A file holding one such mapping is an aws-sso-util config file as it is. OUs
 are expanded when the file is read: suspended accounts are skipped, and the
 management account is never included unless listed by id.`,
 	}
-	cmd.AddCommand(newCfnCmd(f, nil))
+	cmd.AddCommand(newPlanCmd(f, nil), newApplyCmd(f, nil), newExportCmd(f, nil), newCfnCmd(f, nil))
 	return cmd
 }
 
@@ -130,4 +130,18 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// checkWritable fails before any call when path cannot be written: its
+// folder is missing or it is a folder.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder; name a file", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("cannot write %s: folder %s does not exist", path, dir)
+	}
+	return nil
 }
