@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
@@ -65,6 +66,7 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 	fmt.Fprintln(ios.ErrOut, "ssoctl: "+msg)
 	var usage *factory.UsageError
 	var partial *factory.PartialError
+	var start *childenv.StartError
 	switch {
 	case errors.As(err, &usage) || isCobraUsage(err):
 		fmt.Fprintln(ios.ErrOut, "Run 'ssoctl --help' for usage.")
@@ -73,6 +75,8 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 		return ExitPartial
 	case errors.Is(err, factory.ErrSignInRequired):
 		return ExitSignIn
+	case errors.As(err, &start): // a command exec or each runs: 126 or 127
+		return start.Code
 	}
 	return ExitError
 }
