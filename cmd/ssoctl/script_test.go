@@ -30,6 +30,8 @@ func TestMain(m *testing.M) {
 		"exitif":    exitIf,
 		"lsbuckets": lsBuckets,
 		"callerid":  callerID,
+		"unassign":  unassign,
+		"fedfollow": fedFollow,
 	})
 }
 
@@ -103,6 +105,7 @@ func TestScript(t *testing.T) {
 			"expand":          cmdExpand,
 			"sortlines":       cmdSortLines,
 			"filemode":        cmdFileMode,
+			"waitfile":        cmdWaitFile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {
@@ -189,7 +192,8 @@ func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdSandboxStats writes the sandbox's /_sandbox/stats to FILE, one
-// "kind service:Operation count" line each, so scripts can grep it.
+// "kind service:Operation count" line each (kinds: calls, attempts,
+// throttled, errors), so scripts can grep it.
 func cmdSandboxStats(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: sandbox-stats FILE")
@@ -200,7 +204,7 @@ func cmdSandboxStats(ts *testscript.TestScript, neg bool, args []string) {
 	var s emulator.StatsSnapshot
 	ts.Check(json.NewDecoder(resp.Body).Decode(&s))
 	var b strings.Builder
-	for kind, m := range map[string]map[string]int{"calls": s.Calls, "throttled": s.Throttled, "errors": s.Errors} {
+	for kind, m := range map[string]map[string]int{"calls": s.Calls, "attempts": s.Attempts, "throttled": s.Throttled, "errors": s.Errors} {
 		for k, v := range m {
 			fmt.Fprintf(&b, "%s %s %d\n", kind, k, v)
 		}

@@ -32,14 +32,6 @@ type AccountRow struct {
 	Flags            []string `json:"flags,omitempty"`
 }
 
-// AccountColumns are the CSV and table columns of AccountRow.
-var AccountColumns = []string{"permission_set", "principal_type", "principal_id", "principal_name", "user", "path", "flags"}
-
-// Values are the row's cells in AccountColumns order.
-func (r AccountRow) Values() []string {
-	return []string{r.PermissionSet, r.PrincipalType, r.PrincipalId, r.PrincipalName, r.UserName, r.Path, joinFlags(r.Flags)}
-}
-
 // ForAccount answers "who can reach this account, and how" with tens of
 // calls, not a scan: the account (DescribeAccount for an id, ListAccounts
 // pages until the name is found), ListPermissionSetsProvisionedToAccount,

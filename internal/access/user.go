@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
@@ -33,14 +32,6 @@ type UserRow struct {
 	Path             string   `json:"path"` // "direct" or "group:<name>"
 	GroupId          string   `json:"groupId,omitempty"`
 	Flags            []string `json:"flags,omitempty"`
-}
-
-// UserColumns are the CSV and table columns of UserRow.
-var UserColumns = []string{"account_id", "account_name", "permission_set", "path", "flags"}
-
-// Values are the row's cells in UserColumns order.
-func (r UserRow) Values() []string {
-	return []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, joinFlags(r.Flags)}
 }
 
 // ForUser answers "what can this person reach, and through which group"
@@ -207,5 +198,3 @@ func firstErr(ctx context.Context, errs ...error) error {
 	}
 	return nil
 }
-
-func joinFlags(flags []string) string { return strings.Join(flags, ";") }

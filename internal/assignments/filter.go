@@ -3,6 +3,7 @@ package assignments
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -29,6 +30,7 @@ type Filter struct {
 	accountNames []*regexp.Regexp
 	psRefs       []string
 	psNames      []*regexp.Regexp
+	psNameSpecs  []string
 	users        []principalMatcher
 	groups       []principalMatcher
 }
@@ -77,6 +79,7 @@ func CompileFilter(s FilterSpec) (*Filter, error) {
 			return nil, err
 		}
 		f.psNames = append(f.psNames, re)
+		f.psNameSpecs = append(f.psNameSpecs, v)
 	}
 	var err error
 	if f.users, err = principalMatchers("--user", s.Users); err != nil {
@@ -234,6 +237,53 @@ func (f *Filter) principals(users []inventory.User, groups []inventory.Group) []
 	for _, m := range f.groups {
 		if m.re == nil {
 			add(Principal{Group, m.id})
+		}
+	}
+	return out
+}
+
+// unmatchedPermissionSets are the name patterns (not ARNs or ids) of the
+// permission-set filter that match no permission set.
+func (f *Filter) unmatchedPermissionSets(sets []inventory.PermissionSet) []string {
+	var out []string
+	for i, re := range f.psNames {
+		if !slices.ContainsFunc(sets, func(ps inventory.PermissionSet) bool { return ps.Name != "" && re.MatchString(ps.Name) }) {
+			out = append(out, f.psNameSpecs[i])
+		}
+	}
+	return out
+}
+
+// unmatchedAccountNames are the account-name patterns that match no
+// account of the organization.
+func (f *Filter) unmatchedAccountNames(tree *inventory.OrgTree) []string {
+	var out []string
+	all := tree.AllAccounts()
+	for i, re := range f.accountNames {
+		if !slices.ContainsFunc(all, func(a inventory.Account) bool { return re.MatchString(a.Name) }) {
+			out = append(out, f.spec.AccountNames[i])
+		}
+	}
+	return out
+}
+
+// unmatchedPrincipals are the name patterns of --user (ptype User, given
+// users) or --group (given groups) that match no principal. Ids are not
+// checked: a deleted principal's assignments may still exist.
+func (f *Filter) unmatchedPrincipals(ptype string, users []inventory.User, groups []inventory.Group) []string {
+	ms := f.users
+	if ptype == Group {
+		ms = f.groups
+	}
+	var out []string
+	for _, m := range ms {
+		if m.re == nil {
+			continue
+		}
+		hit := slices.ContainsFunc(users, func(u inventory.User) bool { return u.UserName != "" && m.re.MatchString(u.UserName) }) ||
+			slices.ContainsFunc(groups, func(g inventory.Group) bool { return g.Name != "" && m.re.MatchString(g.Name) })
+		if !hit {
+			out = append(out, m.id)
 		}
 	}
 	return out

@@ -105,6 +105,10 @@ type Options struct {
 	// read, before they are emitted in order; it is called concurrently.
 	// The audit starts listing group members from it.
 	Listed func([]inventory.Assignment)
+	// Resolve, when set, is called by ByPrincipal with every assignment
+	// read, before they are ordered, so the caller can read the names of
+	// just those accounts (and OUs) and Names can answer for them.
+	Resolve func(ctx context.Context, listed []inventory.Assignment) error
 	// Progress, when set, is told how far the listing has got.
 	Progress func(phase string, done, total int)
 }
@@ -198,8 +202,7 @@ func (l *lister) run(ctx context.Context, emit func(inventory.Assignment)) error
 			return err
 		}
 		l.res.Complete = l.sel.Principals != nil
-		l.byPrincipal(ctx, ps, emit)
-		return nil
+		return l.byPrincipal(ctx, ps, emit)
 	case MethodAuto:
 	default:
 		return fmt.Errorf("unknown method %q", l.opts.Method)
@@ -224,8 +227,7 @@ func (l *lister) run(ctx context.Context, emit func(inventory.Assignment)) error
 		return err
 	}
 	if len(ps) <= min(len(accounts), len(psets)) {
-		l.byPrincipal(ctx, ps, emit)
-		return nil
+		return l.byPrincipal(ctx, ps, emit)
 	}
 	before := len(l.res.Errors)
 	pairs, err := l.provisionedPairs(ctx)
@@ -238,8 +240,7 @@ func (l *lister) run(ctx context.Context, emit func(inventory.Assignment)) error
 	}
 	// Per principal after all: the pairs that failed to list do not matter.
 	l.res.Errors = l.res.Errors[:before]
-	l.byPrincipal(ctx, ps, emit)
-	return nil
+	return l.byPrincipal(ctx, ps, emit)
 }
 
 func (l *lister) progress(phase string, done, total int) {
@@ -417,10 +418,12 @@ func (l *lister) provisionedPairs(ctx context.Context) ([]pair, error) {
 // by pair in order as they complete.
 func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(inventory.Assignment)) {
 	l.res.Method = ByPermissionSet
-	l.res.Pairs = len(pairs)
 	slices.SortFunc(pairs, func(x, y pair) int {
 		return cmp.Or(l.compareAccounts(x.account, y.account), l.comparePermissionSets(x.ps, y.ps))
 	})
+	// A service that repeats a permission set or account lists it once.
+	pairs = slices.Compact(pairs)
+	l.res.Pairs = len(pairs)
 	selPr := principalSet(l.sel.Principals)
 	var done atomic.Int32
 	fanout.Stream(ctx, pairs, l.c.Limit(), func(ctx context.Context, p pair) ([]inventory.Assignment, error) {
@@ -439,6 +442,7 @@ func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(inventory.A
 			as = slices.DeleteFunc(as, func(a inventory.Assignment) bool { return !selPr[Principal{a.PrincipalType, a.PrincipalId}] })
 		}
 		slices.SortStableFunc(as, l.compareAssignments)
+		as = slices.Compact(as)
 		for _, a := range as {
 			emit(a)
 		}
@@ -446,11 +450,11 @@ func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(inventory.A
 }
 
 // byPrincipal lists the assignments of the given principals.
-func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(inventory.Assignment)) {
+func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(inventory.Assignment)) error {
 	l.res.Method = ByPrincipal
 	l.res.Principals = len(ps)
 	if len(ps) == 0 || (l.sel.Accounts != nil && len(l.sel.Accounts) == 0) || (l.sel.PermissionSets != nil && len(l.sel.PermissionSets) == 0) {
-		return
+		return nil
 	}
 	// One selected account: let the service filter.
 	account := ""
@@ -480,13 +484,21 @@ func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(inve
 			}
 		}
 	}
+	if l.opts.Resolve != nil && ctx.Err() == nil {
+		if err := l.opts.Resolve(ctx, all); err != nil {
+			return err
+		}
+	}
 	slices.SortFunc(all, func(x, y inventory.Assignment) int {
 		return cmp.Or(l.compareAccounts(x.AccountId, y.AccountId), l.comparePermissionSets(x.PermissionSetArn, y.PermissionSetArn),
 			l.compareAssignments(x, y))
 	})
+	// A service that repeats an item (across pages, say) gives it once.
+	all = slices.Compact(all)
 	for _, a := range all {
 		emit(a)
 	}
+	return nil
 }
 
 func (l *lister) compareAccounts(x, y string) int {

@@ -3,6 +3,8 @@ package assignments
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -70,6 +72,10 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 	}
 	needUsers := !f.HasPrincipal() || f.wants(User)
 	needGroups := !f.HasPrincipal() || f.wants(Group)
+	// The organization tree names accounts and OUs and selects them. With
+	// only a principal filter it is not walked up front: the accounts
+	// their assignments name are resolved afterwards (see resolve).
+	walk := !f.HasPrincipal() || f.HasTarget()
 	var (
 		tree   *inventory.OrgTree
 		psets  []inventory.PermissionSet
@@ -80,7 +86,9 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 	fanout.Each(ctx, 4, 4, func(ctx context.Context, i int) {
 		switch i {
 		case 0:
-			tree, errs[0] = inventory.WalkOrg(ctx, c)
+			if walk {
+				tree, errs[0] = inventory.WalkOrg(ctx, c)
+			}
 		case 1:
 			psets, errs[1] = inventory.NamedPermissionSets(ctx, c, inst, opts.Cache)
 		case 2:
@@ -97,15 +105,11 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 		return nil, err
 	}
 	res := &NamedResult{Instance: inst}
+	note := func(format string, args ...any) { res.Notes = append(res.Notes, fmt.Sprintf(format, args...)) }
 
-	accounts := map[string]inventory.Account{}
-	known := Known{Accounts: []string{}, PermissionSets: []string{}}
-	for _, a := range tree.AllAccounts() {
-		accounts[a.Id] = a
-		known.Accounts = append(known.Accounts, a.Id)
-	}
-	psNames := map[string]string{}
 	var sel Selection
+	known := Known{PermissionSets: []string{}}
+	psNames := map[string]string{}
 	if f.HasPermissionSet() {
 		sel.PermissionSets = []string{}
 	}
@@ -116,6 +120,9 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 			sel.PermissionSets = append(sel.PermissionSets, ps.Arn)
 		}
 	}
+	for _, v := range f.unmatchedPermissionSets(psets) {
+		note("no permission set matches %q", v)
+	}
 	userNames := make(map[string]string, len(users))
 	for _, u := range users {
 		userNames[u.Id] = u.UserName
@@ -124,26 +131,91 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 	for _, g := range groups {
 		groupNames[g.Id] = g.Name
 	}
-	selAccounts, unknown, err := f.SelectAccounts(tree)
-	if err != nil {
-		return nil, err
-	}
-	if f.HasTarget() {
-		sel.Accounts = []string{}
-		for _, a := range selAccounts {
-			sel.Accounts = append(sel.Accounts, a.Id)
-		}
-	}
-	for _, id := range unknown {
-		res.Notes = append(res.Notes, fmt.Sprintf("account %s is not in the organization", id))
-	}
 	if f.HasPrincipal() {
 		sel.Principals = f.principals(users, groups)
+		for _, v := range f.unmatchedPrincipals(User, users, nil) {
+			note("no user name matches %q", v)
+		}
+		for _, v := range f.unmatchedPrincipals(Group, nil, groups) {
+			note("no group name matches %q", v)
+		}
 	}
-	res.Accounts = len(selAccounts)
 	res.PermissionSets = len(psets)
 	if sel.PermissionSets != nil {
 		res.PermissionSets = len(sel.PermissionSets)
+	}
+
+	accounts := map[string]inventory.Account{}
+	ouOf := map[string]inventory.OU{}
+	method := MethodAuto
+	var resolve func(context.Context, []inventory.Assignment) error
+	if walk || len(sel.Principals) > res.PermissionSets {
+		// Many principals: the tree after all (it costs as much as
+		// naming the accounts of their assignments would).
+		if tree == nil {
+			if tree, err = inventory.WalkOrg(ctx, c); err != nil {
+				return nil, err
+			}
+		}
+		known.Accounts = []string{}
+		for _, a := range tree.AllAccounts() {
+			accounts[a.Id] = a
+			known.Accounts = append(known.Accounts, a.Id)
+			if ou, ok := tree.OUOf(a.Id); ok {
+				ouOf[a.Id] = ou
+			}
+		}
+		selAccounts, unknown, err := f.SelectAccounts(tree)
+		if err != nil {
+			return nil, err
+		}
+		if f.HasTarget() {
+			sel.Accounts = []string{}
+			for _, a := range selAccounts {
+				sel.Accounts = append(sel.Accounts, a.Id)
+			}
+		}
+		for _, id := range unknown {
+			note("account %s is not in the organization", id)
+		}
+		for _, v := range f.unmatchedAccountNames(tree) {
+			note("no account name matches %q", v)
+		}
+		res.Accounts = len(selAccounts)
+	} else {
+		// A few principals, no target filter: per principal, then just the
+		// accounts (and their OUs) their assignments name.
+		method = ByPrincipal
+		resolve = func(ctx context.Context, listed []inventory.Assignment) error {
+			var ids []string
+			for _, a := range listed {
+				ids = append(ids, a.AccountId)
+			}
+			slices.Sort(ids)
+			ids = slices.Compact(ids)
+			res.Accounts = len(ids)
+			if len(ids) == 0 {
+				return nil
+			}
+			var (
+				found map[string]inventory.Account
+				ous   map[string]inventory.OU
+				errs  [2]error
+			)
+			fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
+				if i == 0 {
+					found, errs[0] = inventory.AccountsByID(ctx, c, ids)
+				} else {
+					ous, errs[1] = inventory.OUsOf(ctx, c, ids)
+				}
+			})
+			if err := firstErr(ctx, errs[:]...); err != nil {
+				return err
+			}
+			maps.Copy(accounts, found)
+			maps.Copy(ouOf, ous)
+			return nil
+		}
 	}
 
 	principalName := func(typ, id string) string {
@@ -153,7 +225,9 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 		return userNames[id]
 	}
 	lres, err := List(ctx, c, inst, sel, Options{
-		Known: known,
+		Method:  method,
+		Resolve: resolve,
+		Known:   known,
 		Names: Names{
 			Account:       func(id string) string { return accounts[id].Name },
 			PermissionSet: func(arn string) string { return psNames[arn] },
@@ -170,7 +244,7 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 		if acct, ok := accounts[a.AccountId]; ok {
 			r.TargetName, r.AccountStatus = acct.Name, acct.Status
 		}
-		if ou, ok := tree.OUOf(a.AccountId); ok {
+		if ou, ok := ouOf[a.AccountId]; ok {
 			r.OU, r.OUId = ou.Path, ou.Id
 		}
 		if err := emit(r); err != nil {
@@ -183,5 +257,8 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 		return nil, err
 	}
 	res.Method, res.Pairs, res.Principals, res.Errors = lres.Method, lres.Pairs, lres.Principals, lres.Errors
+	if res.Rows == 0 && len(res.Errors) == 0 && (f.HasTarget() || f.HasPermissionSet() || f.HasPrincipal()) {
+		note("no assignment matches the filters")
+	}
 	return res, nil
 }

@@ -163,7 +163,7 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 			}
 			return retry.NewStandard(standard)
 		}),
-		config.WithAPIOptions([]func(*middleware.Stack) error{s.addLimiter}),
+		config.WithAPIOptions([]func(*middleware.Stack) error{s.addLimiter, PlainRequestBodies}),
 		// The SDK logs retried transport hiccups ("failed to discard
 		// remaining HTTP response body") straight to stderr, where they
 		// would interleave with ssoctl's own output; the retries are

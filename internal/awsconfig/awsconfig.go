@@ -82,72 +82,144 @@ func expandHome(p string, getenv func(string) string) (string, error) {
 }
 
 // Load reads and parses the file at path. A missing file is an empty File.
+// A file botocore would refuse (see Parse) is a *SyntaxError naming the
+// file and line.
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		f := Parse(nil)
+		f, _ := Parse(nil)
 		f.Path = path
 		return f, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read AWS config: %w", err)
 	}
-	f := Parse(data)
+	f, err := Parse(data)
+	if err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			se.Path = path
+		}
+		return nil, err
+	}
 	f.Path = path
 	return f, nil
 }
 
-// Parse parses config file text. Like botocore's parser it accepts
-// [default], [profile NAME], [sso-session NAME] and [services NAME]
-// headers, key = value lines, # and ; comment lines, and indented
-// sub-properties; it never fails (a line it cannot read is skipped, as the
-// SDKs skip it).
-func Parse(data []byte) *File {
+// SyntaxError is a line of the config file that botocore (the AWS CLI,
+// boto3) refuses to read.
+type SyntaxError struct {
+	Path string // "" when parsed from bytes
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string {
+	where := "AWS config"
+	if e.Path != "" {
+		where = e.Path
+	}
+	return fmt.Sprintf("%s:%d: %s (the AWS CLI and boto3 refuse this file too)", where, e.Line, e.Msg)
+}
+
+// Parse parses config file text as botocore (Python's configparser under
+// it) does: [default], [profile NAME], [sso-session NAME] and
+// [services NAME] headers (others are kept by botocore and ignored here),
+// key = value or key: value lines with case-insensitive keys, # and ;
+// comment lines, and indented continuation lines (sub-properties such as
+// s3 = then   max_concurrent_requests = 10, which are not kept).
+//
+// What botocore refuses is an error with its line: a header with the same
+// text as an earlier one, a key repeated in a section, a header without
+// its closing ], a key before any header, and a line that is neither. Two
+// headers of one profile written differently ([default] and
+// [profile default], or with other spacing) are not an error in botocore:
+// the later section replaces the earlier one whole, as here.
+func Parse(data []byte) (*File, error) {
 	f := &File{sections: map[string]*Section{}}
-	var cur *Section
-	var lastKey string
+	type rawSection struct {
+		line int
+		keys map[string]int // key -> line
+	}
+	seen := map[string]*rawSection{} // by header text
+	var (
+		cur      *Section // nil for a section ssoctl does not keep
+		raw      *rawSection
+		lastKey  string
+		keyLevel int
+	)
+	fail := func(n int, format string, args ...any) (*File, error) {
+		return nil, &SyntaxError{Line: n, Msg: fmt.Sprintf(format, args...)}
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		raw := strings.TrimRight(sc.Text(), "\r")
-		line := strings.TrimSpace(raw)
+	for n := 1; sc.Scan(); n++ {
+		text := strings.TrimRight(sc.Text(), "\r")
+		line := strings.TrimSpace(text)
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
 		}
-		if line[0] == '[' {
-			cur, lastKey = nil, ""
-			end := strings.IndexByte(line, ']')
-			if end < 0 {
-				continue
+		level := len(text) - len(strings.TrimLeft(text, " \t"))
+		if raw != nil && lastKey != "" && level > keyLevel {
+			// A continuation of lastKey's value: botocore reads it as a
+			// sub-property when the value starts empty. Not kept.
+			if cur != nil && cur.Keys[lastKey] != "" {
+				cur.Keys[lastKey] += "\n" + line
 			}
-			kind, name := sectionName(strings.TrimSpace(line[1:end]))
+			continue
+		}
+		if line[0] == '[' {
+			end := strings.LastIndexByte(line, ']')
+			if end < 0 {
+				return fail(n, "section header %s has no closing ]", line)
+			}
+			header := line[1:end]
+			if header == "" {
+				return fail(n, "section header [] has no name")
+			}
+			if prev, ok := seen[header]; ok {
+				return fail(n, "section [%s] is repeated (first at line %d)", header, prev.line)
+			}
+			raw = &rawSection{line: n, keys: map[string]int{}}
+			seen[header] = raw
+			cur, lastKey = nil, ""
+			kind, name := sectionName(strings.TrimSpace(header))
 			if kind == "" {
 				continue
 			}
-			id := kind + "\x00" + name
-			if s, ok := f.sections[id]; ok {
-				cur = s // a repeated section adds to the first
-			} else {
-				cur = &Section{Kind: kind, Name: name, Keys: map[string]string{}}
-				f.sections[id] = cur
+			// A later header of the same profile replaces the earlier
+			// section, as in botocore.
+			cur = &Section{Kind: kind, Name: name, Keys: map[string]string{}}
+			f.sections[kind+"\x00"+name] = cur
+			continue
+		}
+		i := strings.IndexAny(line, "=:")
+		if i < 0 {
+			if raw == nil {
+				return fail(n, "%q comes before any [section] header", line)
 			}
-			continue
+			return fail(n, "%q is not a key = value line", line)
 		}
-		if cur == nil {
-			continue
+		if raw == nil {
+			return fail(n, "key %q comes before any [section] header", strings.TrimSpace(line[:i]))
 		}
-		indented := raw[0] == ' ' || raw[0] == '\t'
-		if indented && lastKey != "" && cur.Keys[lastKey] == "" {
-			continue // a sub-property of lastKey
+		key := strings.ToLower(strings.TrimSpace(line[:i]))
+		if key == "" {
+			return fail(n, "%q has no key before the %c", line, line[i])
 		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
+		if prev, ok := raw.keys[key]; ok {
+			return fail(n, "key %q is repeated in this section (first at line %d)", key, prev)
 		}
-		lastKey = strings.ToLower(strings.TrimSpace(k))
-		cur.Keys[lastKey] = strings.TrimSpace(v)
+		raw.keys[key] = n
+		lastKey, keyLevel = key, level
+		if cur != nil {
+			cur.Keys[key] = strings.TrimSpace(line[i+1:])
+		}
 	}
-	return f
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read AWS config: %w", err)
+	}
+	return f, nil
 }
 
 // sectionName splits a header's text into kind and name.

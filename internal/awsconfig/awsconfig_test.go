@@ -23,6 +23,7 @@ region = eu-west-1
 s3 =
   max_concurrent_requests = 10
 Output = json
+cli_pager =
 
 [profile   legacy]
 sso_start_url = https://legacy.awsapps.com/start
@@ -48,13 +49,19 @@ sso_region = eu-central-1
 [services local]
 sso =
   endpoint_url = http://127.0.0.1:1
-
-[profile dev]
-cli_pager =
 `
 
+func mustParse(t *testing.T, text string) *File {
+	t.Helper()
+	f, err := Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func TestParse(t *testing.T) {
-	f := Parse([]byte(strings.ReplaceAll(sample, "\n", "\r\n")))
+	f := mustParse(t, strings.ReplaceAll(sample, "\n", "\r\n"))
 	if got, want := f.Names(KindProfile), []string{"conflict", "default", "dev", "legacy", "nossokeys"}; !cmp.Equal(got, want) {
 		t.Errorf("profiles %v; want %v", got, want)
 	}
@@ -76,7 +83,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestProfileSSO(t *testing.T) {
-	f := Parse([]byte(sample))
+	f := mustParse(t, sample)
 	f.Path = "config"
 	tests := []struct {
 		profile string
@@ -143,5 +150,58 @@ func TestPathAndLoad(t *testing.T) {
 	}
 	if got := SplitScopes(""); got != nil {
 		t.Errorf("SplitScopes(\"\") = %q; want nil", got)
+	}
+}
+
+// What botocore refuses is refused, with its line; what it reads is read.
+func TestParseStrict(t *testing.T) {
+	tests := []struct {
+		name, text string
+		line       int
+		msg        string // "" when the text is valid
+	}{
+		{"repeated section", "[profile x]\nregion = a\n\n[profile x]\nregion = b\n", 4, "section [profile x] is repeated (first at line 1)"},
+		{"repeated key", "[profile x]\nsso_account_id = 111111111111\nSSO_Account_Id = 222222222222\n", 3, `key "sso_account_id" is repeated in this section (first at line 2)`},
+		{"unterminated header", "[default]\nregion = a\n[profile dev\nregion = b\n", 3, "section header [profile dev has no closing ]"},
+		{"key before a header", "region = a\n[default]\n", 1, `key "region" comes before any [section] header`},
+		{"not a key line", "[default]\nregion = a\njust words\n", 3, `"just words" is not a key = value line`},
+		{"empty key", "[default]\n= a\n", 2, `"= a" has no key before the =`},
+		{"empty header", "[]\n", 1, "section header [] has no name"},
+		{"repeated unknown section", "[plugins]\na = 1\n[plugins]\n", 3, "section [plugins] is repeated (first at line 1)"},
+		{"sub-properties repeat a key", "[profile x]\ns3 =\n  region = 1\n  addressing_style = path\nregion = 2\n", 0, ""},
+		{"colon delimiter", "[profile x]\nregion: eu-west-1\n", 0, ""},
+		{"same profile, two spellings", "[profile default]\nregion = y\n[default]\nregion = z\n[profile  x]\na = 1\n[profile x]\na = 2\n", 0, ""},
+		{"comments and CRLF", "# c\r\n; c\r\n[default]\r\n  # indented comment\r\nregion = a\r\n", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse([]byte(tt.text))
+			if tt.msg == "" {
+				if err != nil {
+					t.Fatalf("error %v; want none", err)
+				}
+				return
+			}
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line != tt.line || se.Msg != tt.msg {
+				t.Fatalf("got %v (file %v); want line %d: %s", err, f, tt.line, tt.msg)
+			}
+		})
+	}
+
+	// Later sections of one profile replace earlier ones whole, as in botocore.
+	f := mustParse(t, "[default]\nregion = z\noutput = json\n[profile default]\nregion = y\n")
+	if d, _ := f.Profile("default"); !cmp.Equal(d.Keys, map[string]string{"region": "y"}) {
+		t.Errorf("default = %v; want only region y (the later section)", d.Keys)
+	}
+
+	// Load names the file.
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte("[profile dev]\nsso_account_id = 1\n[profile dev]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if want := path + ":3: section [profile dev] is repeated (first at line 1) (the AWS CLI and boto3 refuse this file too)"; err == nil || err.Error() != want {
+		t.Errorf("Load: %v; want %s", err, want)
 	}
 }

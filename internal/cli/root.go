@@ -14,11 +14,16 @@ import (
 	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
+	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
+	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/creds"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -26,13 +31,24 @@ import (
 
 // Exit codes (DESIGN.md).
 const (
-	ExitOK          = 0
-	ExitError       = 1
-	ExitUsage       = 2
-	ExitPartial     = 3
-	ExitSignIn      = 4
-	ExitInterrupted = 130
+	ExitOK          = factory.ExitOK
+	ExitError       = factory.ExitError
+	ExitUsage       = factory.ExitUsage
+	ExitPartial     = factory.ExitPartial
+	ExitSignIn      = factory.ExitSignIn
+	ExitInterrupted = factory.ExitInterrupted
 )
+
+// ExitCode maps a command's error to the process exit code (see
+// factory.ExitCode; a command that exec or each could not start: 127 or
+// 126, as shells give), for tests that run commands directly.
+func ExitCode(err error) int {
+	var start *childenv.StartError
+	if errors.As(err, &start) {
+		return start.Code
+	}
+	return factory.ExitCode(err)
+}
 
 // Main runs ssoctl with args and returns the process exit code.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
@@ -44,14 +60,15 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	return exitCode(ctx, ios, err)
 }
 
-// exitCode reports err on stderr (one line) and maps it to an exit code.
+// exitCode reports err on stderr (one line, unless the command already
+// reported it) and maps it to an exit code. This is the only place ssoctl
+// decides its exit status.
 func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	var silent *factory.SilentError
-	if errors.As(err, &silent) {
-		return silent.Code
+	if factory.IsReported(err) {
+		return ExitCode(err)
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "ssoctl: interrupted")
@@ -64,32 +81,11 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 	}
 	msg := strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintln(ios.ErrOut, "ssoctl: "+msg)
-	var usage *factory.UsageError
-	var partial *factory.PartialError
-	var start *childenv.StartError
-	switch {
-	case errors.As(err, &usage) || isCobraUsage(err):
+	code := ExitCode(err)
+	if code == ExitUsage {
 		fmt.Fprintln(ios.ErrOut, "Run 'ssoctl --help' for usage.")
-		return ExitUsage
-	case errors.As(err, &partial):
-		return ExitPartial
-	case errors.Is(err, factory.ErrSignInRequired):
-		return ExitSignIn
-	case errors.As(err, &start): // a command exec or each runs: 126 or 127
-		return start.Code
 	}
-	return ExitError
-}
-
-// isCobraUsage recognises the argument errors cobra itself raises.
-func isCobraUsage(err error) bool {
-	m := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "flag needs an argument", "invalid argument", "required flag"} {
-		if strings.HasPrefix(m, p) || strings.Contains(m, " "+p) {
-			return true
-		}
-	}
-	return false
+	return code
 }
 
 // NewRootCmd builds the command tree.
@@ -131,6 +127,7 @@ try it without an AWS account.`,
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 
 	root.AddCommand(newVersionCmd(f))
+	root.AddCommand(assignmentscmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
 	root.AddCommand(login.NewCmd(f, nil))
@@ -144,6 +141,11 @@ try it without an AWS account.`,
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
 	root.AddCommand(accesscmd.NewCmd(f))
+	root.AddCommand(historycmd.NewCmd(f))
+	root.AddCommand(reportcmd.NewCmd(f))
+	root.AddCommand(configurecmd.NewCmd(f))
+	root.AddCommand(consolecmd.NewCmd(f, nil))
+	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
 	return root
 }

@@ -80,10 +80,12 @@ type Server struct {
 	signin *signIn // sso-oidc registrations, codes and tokens
 }
 
-// queryService is one query-protocol service: its XML namespace and operations.
+// queryService is one query-protocol service: its XML namespace and
+// operations, those that read and those that change the state.
 type queryService struct {
-	ns  string
-	ops map[string]queryHandler
+	ns     string
+	ops    map[string]queryHandler
+	writes map[string]queryHandler
 }
 
 // opHandler serves one awsJson operation: it decodes its own input from body.
@@ -129,7 +131,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.query = map[string]queryService{
 		"sts": {ns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: s.stsOps()},
-		"iam": {ns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: s.iamOps()},
+		"iam": {ns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: s.iamOps(), writes: s.iamWriteOps()},
 	}
 	s.rest = s.restRoutes()
 	s.creds = map[string]callerIdentity{}
@@ -164,6 +166,7 @@ func Exports(baseURL, region string) []string {
 		"export AWS_ENDPOINT_URL=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO_OIDC=" + baseURL,
+		"export AWS_ENDPOINT_URL_SIGNIN=" + baseURL,
 		"export AWS_ACCESS_KEY_ID=AKIASANDBOXEXAMPLE01",
 		"export AWS_SECRET_ACCESS_KEY=sandbox-secret-not-real",
 		"export AWS_REGION=" + region,
@@ -224,7 +227,7 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		writeJSONError(w, reqID, newErr(400, "UnknownOperationException", "operation %s is not supported by the sandbox", target))
 		return
 	}
-	s.stats.call(svc, op)
+	s.stats.call(r, svc, op)
 	if e := s.admit(svc, op); e != nil {
 		writeJSONError(w, reqID, e)
 		return
@@ -312,7 +315,7 @@ type restRouteEntry struct {
 }
 
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, h restHandler) {
-	s.stats.call(svc, op)
+	s.stats.call(r, svc, op)
 	writeErr := writeRestJSONError
 	if svc == "s3" {
 		writeErr = writeS3Error
@@ -363,19 +366,32 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 	qs := s.query[svc]
 	ns := qs.ns
 	h, ok := qs.ops[action]
+	write := false
+	if !ok {
+		h, ok = qs.writes[action]
+		write = ok
+	}
 	if !ok {
 		writeQueryError(w, reqID, ns, newErr(400, "InvalidAction", "The action %s is not valid for this web service.", action))
 		return
 	}
-	s.stats.call(svc, action)
+	s.stats.call(r, svc, action)
 	if e := s.admit(svc, action); e != nil {
 		writeQueryError(w, reqID, ns, e)
 		return
 	}
 	caller := s.caller(r)
-	s.mu.RLock()
+	if write {
+		s.mu.Lock()
+	} else {
+		s.mu.RLock()
+	}
 	out, err := h(r.PostForm, caller)
-	s.mu.RUnlock()
+	if write {
+		s.mu.Unlock()
+	} else {
+		s.mu.RUnlock()
+	}
 	if err != nil {
 		ae := asAPIError(err)
 		if ae.Code == "InternalServerException" {
@@ -395,6 +411,10 @@ type callerIdentity struct {
 	Account     string
 	Arn         string
 	UserId      string
+	// For role credentials the portal issued: the rest of the credentials
+	// and when they expire (the federation endpoint checks them).
+	secret, sessionToken string
+	expires              time.Time
 }
 
 // caller works out who signed r. Role credentials issued by the portal map

@@ -1,22 +1,37 @@
 package emulator
 
 import (
+	"net/http"
 	"sync"
 )
 
 // StatsSnapshot is the body of GET /_sandbox/stats: counts per
-// "<service>:<Operation>" since start or the last reset. Calls counts every
-// request received, throttled ones included; Throttled and Errors count the
+// "<service>:<Operation>" since start or the last reset.
+//
+// Calls counts operations invoked: the attempts of one SDK call carry the
+// same amz-sdk-invocation-id header and count once (a request without the
+// header is a call of its own). Attempts counts every request received,
+// retries and throttled ones included. Throttled and Errors count the
 // requests answered with a throttling error or any other error.
 type StatsSnapshot struct {
 	Calls     map[string]int `json:"calls"`
+	Attempts  map[string]int `json:"attempts"`
 	Throttled map[string]int `json:"throttled"`
 	Errors    map[string]int `json:"errors"`
 }
 
+// recentInvocations is how many invocation ids are remembered to tell a
+// retry from a new call: far more than can be in flight or retrying at once.
+const recentInvocations = 1 << 16
+
 type stats struct {
 	mu sync.Mutex
 	s  StatsSnapshot
+	// seen holds the last recentInvocations invocation ids; ring keeps
+	// them in arrival order so the oldest is forgotten first.
+	seen map[string]struct{}
+	ring []string
+	next int
 }
 
 func newStats() *stats {
@@ -27,14 +42,37 @@ func newStats() *stats {
 
 func (st *stats) reset() {
 	st.mu.Lock()
-	st.s = StatsSnapshot{Calls: map[string]int{}, Throttled: map[string]int{}, Errors: map[string]int{}}
+	st.s = StatsSnapshot{Calls: map[string]int{}, Attempts: map[string]int{}, Throttled: map[string]int{}, Errors: map[string]int{}}
+	st.seen = map[string]struct{}{}
+	st.ring = st.ring[:0]
+	st.next = 0
 	st.mu.Unlock()
 }
 
-func (st *stats) call(svc, op string) {
+// call counts one request for svc:op: an attempt always, a call unless its
+// invocation id was seen before.
+func (st *stats) call(r *http.Request, svc, op string) {
+	k := svc + ":" + op
+	id := r.Header.Get("amz-sdk-invocation-id")
 	st.mu.Lock()
-	st.s.Calls[svc+":"+op]++
-	st.mu.Unlock()
+	defer st.mu.Unlock()
+	st.s.Attempts[k]++
+	if id == "" {
+		st.s.Calls[k]++
+		return
+	}
+	if _, ok := st.seen[id]; ok {
+		return
+	}
+	st.s.Calls[k]++
+	if len(st.ring) < recentInvocations {
+		st.ring = append(st.ring, id)
+	} else {
+		delete(st.seen, st.ring[st.next])
+		st.ring[st.next] = id
+		st.next = (st.next + 1) % recentInvocations
+	}
+	st.seen[id] = struct{}{}
 }
 
 func (st *stats) throttle(svc, op string) {
@@ -59,7 +97,7 @@ func (st *stats) snapshot() StatsSnapshot {
 		}
 		return out
 	}
-	return StatsSnapshot{Calls: cp(st.s.Calls), Throttled: cp(st.s.Throttled), Errors: cp(st.s.Errors)}
+	return StatsSnapshot{Calls: cp(st.s.Calls), Attempts: cp(st.s.Attempts), Throttled: cp(st.s.Throttled), Errors: cp(st.s.Errors)}
 }
 
 // throttleError is each service's own answer to too many requests.

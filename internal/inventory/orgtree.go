@@ -2,7 +2,10 @@ package inventory
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -221,4 +224,123 @@ func (t *OrgTree) FindOU(ref string) (OU, error) {
 	}
 	sort.Strings(paths)
 	return OU{}, fmt.Errorf("OU %q is ambiguous: %s; give its id or path", ref, strings.Join(paths, ", "))
+}
+
+// OUsOf finds the OU (or root) directly above each account from the
+// bottom up, without walking the whole tree: ListParents per account, then
+// per OU on the way up DescribeOrganizationalUnit and ListParents, each OU
+// once, and ListRoots once for the roots' names. For a few accounts that
+// is far fewer calls than WalkOrg. Accounts the organization does not
+// have are absent from the result.
+func OUsOf(ctx context.Context, c Clients, accountIDs []string) (map[string]OU, error) {
+	parentOf := func(ctx context.Context, child string) (string, error) {
+		out, err := c.Organizations.ListParents(ctx, &organizations.ListParentsInput{ChildId: &child})
+		if err != nil {
+			return "", err
+		}
+		if len(out.Parents) == 0 {
+			return "", nil
+		}
+		return aws.ToString(out.Parents[0].Id), nil
+	}
+	var roots map[string]OU
+	var rootsErr error
+	parents := make([]string, len(accountIDs))
+	errs := make([]error, len(accountIDs)+1)
+	fanout.Each(ctx, len(accountIDs)+1, c.limit(), func(ctx context.Context, i int) {
+		if i == len(accountIDs) {
+			roots, rootsErr = listRoots(ctx, c.Organizations)
+			return
+		}
+		parents[i], errs[i] = parentOf(ctx, accountIDs[i])
+	})
+	errs[len(accountIDs)] = rootsErr
+	var nf *orgtypes.ChildNotFoundException
+	for i, err := range errs {
+		if err != nil && !errors.As(err, &nf) {
+			if i < len(accountIDs) {
+				return nil, fmt.Errorf("list parents of account %s: %w", accountIDs[i], err)
+			}
+			return nil, err
+		}
+	}
+	// Climb level by level: every OU not yet known is described and its
+	// parent listed, concurrently.
+	ous := maps.Clone(roots)
+	type node struct{ name, parent string }
+	nodes := map[string]node{}
+	pending := slices.Compact(slices.Sorted(slices.Values(parents)))
+	for len(pending) > 0 {
+		var todo []string
+		for _, id := range pending {
+			if _, ok := ous[id]; id != "" && !ok {
+				if _, ok := nodes[id]; !ok {
+					todo = append(todo, id)
+				}
+			}
+		}
+		res := fanout.Map(ctx, todo, c.limit(), func(ctx context.Context, id string) (node, error) {
+			out, err := c.Organizations.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: &id})
+			if err != nil {
+				return node{}, fmt.Errorf("describe OU %s: %w", id, err)
+			}
+			parent, err := parentOf(ctx, id)
+			if err != nil {
+				return node{}, fmt.Errorf("list parents of OU %s: %w", id, err)
+			}
+			return node{aws.ToString(out.OrganizationalUnit.Name), parent}, nil
+		})
+		pending = nil
+		for i, r := range res {
+			if r.Err != nil {
+				return nil, r.Err
+			}
+			nodes[todo[i]] = r.Value
+			pending = append(pending, r.Value.parent)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var path func(id string, depth int) string
+	path = func(id string, depth int) string {
+		if r, ok := ous[id]; ok {
+			return r.Path
+		}
+		n, ok := nodes[id]
+		if !ok || depth > 10 {
+			return ""
+		}
+		p := path(n.parent, depth+1) + "/" + n.name
+		ous[id] = OU{Id: id, Name: n.name, ParentId: n.parent, Path: p}
+		return p
+	}
+	out := make(map[string]OU, len(accountIDs))
+	for i, id := range accountIDs {
+		if parents[i] == "" {
+			continue
+		}
+		path(parents[i], 0)
+		if ou, ok := ous[parents[i]]; ok {
+			out[id] = ou
+		}
+	}
+	return out, nil
+}
+
+// listRoots reads the organization's roots, by id.
+func listRoots(ctx context.Context, c Organizations) (map[string]OU, error) {
+	roots := map[string]OU{}
+	p := organizations.NewListRootsPaginator(c, &organizations.ListRootsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list organization roots: %w", err)
+		}
+		for _, r := range page.Roots {
+			id, name := aws.ToString(r.Id), aws.ToString(r.Name)
+			roots[id] = OU{Id: id, Name: name, Path: name}
+		}
+	}
+	return roots, nil
 }

@@ -328,3 +328,42 @@ func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remov
 	}
 	return p, nil
 }
+
+// GivenName reads a user's given name (the inventory's User has none).
+func (d *Directory) GivenName(ctx context.Context, userID string) (string, error) {
+	out, err := d.c.IdentityStore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &d.inst.IdentityStoreId, UserId: &userID})
+	if err != nil {
+		return "", err
+	}
+	if out.Name == nil {
+		return "", nil
+	}
+	return aws.ToString(out.Name.GivenName), nil
+}
+
+// HasAccess reports whether an enabled user can reach at least one account
+// through Identity Center: a direct assignment, or one of a group they are
+// in. It is the check before a legacy IAM user is retired.
+func (d *Directory) HasAccess(ctx context.Context, u inventory.User) (bool, error) {
+	if u.Status == "DISABLED" {
+		return false, nil
+	}
+	direct, err := d.Direct(ctx, u)
+	if err != nil || len(direct) > 0 {
+		return len(direct) > 0, err
+	}
+	ms, err := d.memberships(ctx, u.Id)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		as, err := inventory.AssignmentsForPrincipal(ctx, d.c.SSOAdmin, d.inst, "GROUP", m.GroupId, "")
+		if err != nil {
+			return false, err
+		}
+		if len(as) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}

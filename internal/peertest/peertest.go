@@ -19,12 +19,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
 // Moto runs moto_server on a free loopback port until the test ends and
-// returns its URL; it skips the test when moto_server is not on PATH.
-func Moto(t testing.TB) string {
+// returns its URL; it skips the test when moto_server is not on PATH. env
+// adds NAME=VALUE settings for moto (MOTO_IAM_LOAD_MANAGED_POLICIES=true,
+// say).
+func Moto(t testing.TB, env ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
@@ -45,7 +49,7 @@ func Moto(t testing.TB) string {
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = EnvWithoutAWS()
+	cmd.Env = append(EnvWithoutAWS(), env...)
 	// moto_server is a pyenv shim; a process group lets cleanup end the
 	// python process it execs, whatever the shim does.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -95,14 +99,16 @@ func EnvWithoutAWS() []string {
 }
 
 // SDKConfig is a plain SDK configuration for an endpoint: dummy static
-// credentials, us-east-1, and the given number of attempts. With 1, no
-// service error is retried, so error shapes and call counts are seen as
-// they are; only a broken connection is tried again (up to 3 times), as a
-// rare loopback transport hiccup (aws-sdk-go-v2#2737, about 1 call in
-// 40,000 here) must not fail a test about something else.
+// credentials, us-east-1, awsclient.PlainRequestBodies (which keeps the SDK
+// from cutting its own responses off), and the given
+// number of attempts. With 1, no service error is retried, so error shapes
+// are seen as they are; only a broken connection is tried again (up to 3
+// times), so a transport hiccup cannot fail a test about something else
+// (the sandbox counts such a retry as the same call).
 func SDKConfig(url string, attempts int) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
+		APIOptions:   []func(*middleware.Stack) error{awsclient.PlainRequestBodies},
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
 		BaseEndpoint: aws.String(url),
 		Retryer: func() aws.Retryer {

@@ -104,19 +104,29 @@ func JSON(w io.Writer, v any) error {
 }
 
 // JSONStream writes {"<array>": [item, item, …], "k": v, …} with the array
-// streamed item by item, so a long list is never held whole.
+// streamed item by item, so a long list is never held whole. Nothing is
+// written before the first item (or End), so a run that fails first leaves
+// nothing on stdout; Abort ends a run that fails later with a complete
+// document that carries the error.
 type JSONStream struct {
-	w     io.Writer
-	n     int
-	err   error
-	array string
+	w       io.Writer
+	n       int
+	err     error
+	array   string
+	started bool
 }
 
-// NewJSONStream starts the document and its array member.
+// NewJSONStream returns a stream whose document has the array member
+// named array first.
 func NewJSONStream(w io.Writer, array string) *JSONStream {
-	s := &JSONStream{w: w, array: array}
-	s.write("{\n  %q: [", array)
-	return s
+	return &JSONStream{w: w, array: array}
+}
+
+func (s *JSONStream) start() {
+	if !s.started {
+		s.started = true
+		s.write("{\n  %q: [", s.array)
+	}
 }
 
 func (s *JSONStream) write(format string, args ...any) {
@@ -131,6 +141,7 @@ func (s *JSONStream) Item(v any) error {
 	if err != nil {
 		return err
 	}
+	s.start()
 	sep := ","
 	if s.n == 0 {
 		sep = ""
@@ -142,6 +153,7 @@ func (s *JSONStream) Item(v any) error {
 
 // End closes the array and writes the remaining members, in the order given.
 func (s *JSONStream) End(members ...Member) error {
+	s.start()
 	if s.n > 0 {
 		s.write("\n  ")
 	}
@@ -155,6 +167,16 @@ func (s *JSONStream) End(members ...Member) error {
 	}
 	s.write("\n}\n")
 	return s.err
+}
+
+// Abort ends a document whose run failed: nothing when nothing was
+// written, else the array closed and an "error" member with cause's
+// message, so what is on stdout is always one complete JSON document.
+func (s *JSONStream) Abort(cause error) error {
+	if !s.started {
+		return nil
+	}
+	return s.End(Member{Key: "error", Value: cause.Error()})
 }
 
 // Member is a key and value of a JSON object, kept in order.

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -100,5 +101,32 @@ func TestTableEscapesAndAlignsByDisplayWidth(t *testing.T) {
 		"x             \\x1b[2J\n"
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
+
+// TestJSONStreamAbort: a failure before the first item leaves nothing; a
+// failure after some items leaves one complete document with the error.
+func TestJSONStreamAbort(t *testing.T) {
+	var b bytes.Buffer
+	s := NewJSONStream(&b, "assignments")
+	if err := s.Abort(errors.New("access denied")); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != 0 {
+		t.Errorf("got %q after a failure before the first item; want nothing", b.String())
+	}
+	_ = s.Item(map[string]int{"i": 1})
+	if err := s.Abort(errors.New("access denied")); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Assignments []map[string]int
+		Error       string
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("invalid JSON %v:\n%s", err, b.String())
+	}
+	if len(doc.Assignments) != 1 || doc.Error != "access denied" {
+		t.Errorf("got %+v; want one item and the error", doc)
 	}
 }

@@ -11,7 +11,11 @@ import (
 
 // Write writes data to path through a 0600 temporary file beside it,
 // fsynced and renamed over whatever was there.
-func Write(path string, data []byte) error {
+func Write(path string, data []byte) error { return WriteMode(path, data, 0o600) }
+
+// WriteMode is Write with the file's mode given (a file that is not secret
+// but is replaced keeping the mode it had, such as ~/.aws/config).
+func WriteMode(path string, data []byte, perm os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -22,7 +26,7 @@ func Write(path string, data []byte) error {
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o600); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
 		return fail(err)
 	}
 	if _, err := tmp.Write(data); err != nil {

@@ -11,9 +11,12 @@ import (
 // Selector is how a person named what to sign in to (command-line flags
 // and the environment), before the config file is consulted.
 type Selector struct {
-	// Profile is --profile; EnvProfile is AWS_PROFILE, used only when it
-	// has Identity Center configuration.
-	Profile, EnvProfile string
+	// Profile is --profile. EnvProfile is the profile the environment
+	// names (AWS_PROFILE, else AWS_DEFAULT_PROFILE), and EnvProfileVar
+	// the variable that named it ("AWS_PROFILE" when empty). A profile
+	// the environment names must exist; it names the sign-in when it has
+	// Identity Center configuration.
+	Profile, EnvProfile, EnvProfileVar string
 	// Session is --sso-session.
 	Session string
 	// StartURL and Region are --start-url and --sso-region.
@@ -36,6 +39,10 @@ type Target struct {
 	ProfileRegion string
 	// LoginArgs are the `ssoctl login` arguments that sign in to it.
 	LoginArgs []string
+	// Same are other sign-ins with the same start URL and region (the
+	// [sso-session] sections that match AWS_DEFAULT_SSO_START_URL): a
+	// token of any of them serves (see Manager.Prefer).
+	Same []Config
 }
 
 // LoginCommand is the command that signs in to the target.
@@ -46,10 +53,24 @@ func (t Target) LoginCommand() string {
 // ErrNoTarget means nothing names an Identity Center sign-in.
 var ErrNoTarget = errors.New("no Identity Center sign-in named: use --sso-session NAME, --profile NAME (with sso_session or sso_start_url), or --start-url URL --sso-region REGION, or set AWS_DEFAULT_SSO_START_URL and AWS_DEFAULT_SSO_REGION")
 
-// Resolve picks the sign-in, in this order: --sso-session; --start-url
-// (with --sso-region or AWS_DEFAULT_SSO_REGION); --profile; AWS_PROFILE
-// when that profile has Identity Center keys; AWS_DEFAULT_SSO_START_URL
-// and AWS_DEFAULT_SSO_REGION; the config file's only [sso-session].
+// EnvProfileError says the environment names a profile the config file
+// does not have (botocore and the AWS CLI refuse to start then too).
+type EnvProfileError struct {
+	Var, Profile, Path string
+}
+
+func (e *EnvProfileError) Error() string {
+	return fmt.Sprintf("%s names profile %q, which is not in %s", e.Var, e.Profile, e.Path)
+}
+
+// Resolve picks the sign-in, in this order: a session by name; a start
+// URL (with its region, else the default region); the profile as botocore
+// picks it (the --profile flag, else AWS_PROFILE, else
+// AWS_DEFAULT_PROFILE, else [default]), when it has Identity Center
+// configuration; AWS_DEFAULT_SSO_START_URL and AWS_DEFAULT_SSO_REGION; the
+// config file's only [sso-session]. A profile named on the command line
+// must have Identity Center configuration; one named by the environment
+// must exist.
 func Resolve(f *awsconfig.File, sel Selector) (Target, error) {
 	t, err := resolve(f, sel)
 	if err != nil {
@@ -103,19 +124,37 @@ func resolve(f *awsconfig.File, sel Selector) (Target, error) {
 		return fromSSO(s, "--profile", sel.Profile), nil
 	}
 	if sel.EnvProfile != "" {
-		if s, err := f.ProfileSSO(sel.EnvProfile); err == nil {
+		if _, ok := f.Profile(sel.EnvProfile); !ok {
+			return Target{}, &EnvProfileError{Var: sel.envVar(), Profile: sel.EnvProfile, Path: f.Path}
+		}
+		s, err := f.ProfileSSO(sel.EnvProfile)
+		if err == nil {
 			return fromSSO(s, "--profile", sel.EnvProfile), nil
-		} else if !errors.Is(err, awsconfig.ErrNoSSO) {
-			if _, ok := f.Profile(sel.EnvProfile); ok {
-				return Target{}, fmt.Errorf("AWS_PROFILE: %w", err)
-			}
+		}
+		if !errors.Is(err, awsconfig.ErrNoSSO) {
+			return Target{}, fmt.Errorf("%s: %w", sel.envVar(), err)
+		}
+	} else if _, ok := f.Profile("default"); ok {
+		// botocore's profile when none is named.
+		s, err := f.ProfileSSO("default")
+		if err == nil {
+			return fromSSO(s, "--profile", "default"), nil
+		}
+		if !errors.Is(err, awsconfig.ErrNoSSO) {
+			return Target{}, err
 		}
 	}
 	if sel.DefaultStartURL != "" {
 		if sel.DefaultRegion == "" {
 			return Target{}, errors.New("AWS_DEFAULT_SSO_START_URL is set but AWS_DEFAULT_SSO_REGION is not")
 		}
-		return Target{Config: Config{StartURL: sel.DefaultStartURL, Region: sel.DefaultRegion}}, nil
+		t := Target{Config: Config{StartURL: sel.DefaultStartURL, Region: sel.DefaultRegion}}
+		for _, name := range f.Names(awsconfig.KindSSOSession) {
+			if s, err := f.SessionSSO(name); err == nil && sameStartURL(s.StartURL, sel.DefaultStartURL) && s.Region == sel.DefaultRegion {
+				t.Same = append(t.Same, Config{Session: s.Session, StartURL: s.StartURL, Region: s.Region, Scopes: s.Scopes})
+			}
+		}
+		return t, nil
 	}
 	if names := f.Names(awsconfig.KindSSOSession); len(names) == 1 {
 		s, err := f.SessionSSO(names[0])
@@ -125,4 +164,39 @@ func resolve(f *awsconfig.File, sel Selector) (Target, error) {
 		return fromSSO(s, "--sso-session", names[0]), nil
 	}
 	return Target{}, ErrNoTarget
+}
+
+func (sel Selector) envVar() string {
+	if sel.EnvProfileVar == "" {
+		return "AWS_PROFILE"
+	}
+	return sel.EnvProfileVar
+}
+
+// sameStartURL compares start URLs as the portal does: a trailing slash
+// or fragment (#/) makes no difference.
+func sameStartURL(a, b string) bool {
+	norm := func(u string) string {
+		u, _, _ = strings.Cut(u, "#")
+		return strings.TrimRight(u, "/")
+	}
+	return norm(a) == norm(b)
+}
+
+// Prefer returns t, or when t's own sign-in has no cached token and one of
+// the sign-ins in t.Same has, t with that one: signing in with
+// `--profile dev` then running a command that names nothing uses dev's
+// sso-session when its start URL is AWS_DEFAULT_SSO_START_URL.
+func (m *Manager) Prefer(t Target) Target {
+	if len(t.Same) == 0 || m.CachedToken(t.Config) != nil {
+		return t
+	}
+	for _, c := range t.Same {
+		if m.CachedToken(c) != nil {
+			t.Config = c
+			t.LoginArgs = []string{"--sso-session", c.Session}
+			return t
+		}
+	}
+	return t
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func TestResolve(t *testing.T) {
-	f := awsconfig.Parse([]byte(`
+	f, err := awsconfig.Parse([]byte(`
 [profile dev]
 sso_session = acme
 sso_account_id = 111111111111
@@ -21,6 +21,9 @@ region = us-east-2
 sso_start_url = https://acme.awsapps.com/start
 sso_region = eu-central-1
 `))
+	if err != nil {
+		t.Fatal(err)
+	}
 	const envURL = "http://127.0.0.1:1/start"
 	tests := []struct {
 		name        string
@@ -61,7 +64,7 @@ sso_region = eu-central-1
 			}
 		})
 	}
-	empty := awsconfig.Parse(nil)
+	empty, _ := awsconfig.Parse(nil)
 	if _, err := Resolve(empty, Selector{}); !errors.Is(err, ErrNoTarget) {
 		t.Errorf("nothing named: %v; want ErrNoTarget", err)
 	}

@@ -5,7 +5,6 @@ package accesscmd
 
 import (
 	"context"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,7 +13,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 // NewCmd returns `ssoctl access` and its subcommands.
@@ -74,33 +72,4 @@ func oneArg(what, example string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// writeRows writes a table or CSV.
-func writeRows(w io.Writer, format string, cols []string, values [][]string) error {
-	rows, err := render.NewRows(w, format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header(cols); err != nil {
-		return err
-	}
-	for _, v := range values {
-		if err := rows.Row(v); err != nil {
-			return err
-		}
-	}
-	return rows.Flush()
-}
-
-// stats is the JSON "stats" member.
-type stats struct {
-	APICalls         int            `json:"apiCalls"`
-	ThrottledRetries int            `json:"throttledRetries"`
-	CallsByOperation map[string]int `json:"callsByOperation"`
-}
-
-func statsOf(set *awsclient.Set) stats {
-	s := set.Stats()
-	return stats{APICalls: s.Total(), ThrottledRetries: s.TotalThrottled(), CallsByOperation: s.Calls}
 }

@@ -3,13 +3,14 @@ package accesscmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/access"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type accountOptions struct {
@@ -60,6 +61,7 @@ An unknown account exits with status 1.`,
 }
 
 func runAccount(ctx context.Context, opts *accountOptions) error {
+	start := time.Now()
 	set, err := opts.Clients(ctx)
 	if err != nil {
 		return err
@@ -73,15 +75,5 @@ func runAccount(ctx context.Context, opts *accountOptions) error {
 	if len(res.Rows) == 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "note: nobody is assigned to %s (%s)\n", res.Account.Name, res.Account.Id)
 	}
-	if opts.Format == "json" {
-		return render.JSON(opts.IO.Out, struct {
-			*access.AccountAccess
-			Stats stats `json:"stats"`
-		}{res, statsOf(set)})
-	}
-	values := make([][]string, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		values = append(values, r.Values())
-	}
-	return writeRows(opts.IO.Out, opts.Format, access.AccountColumns, values)
+	return views.NewAccountAccess(opts.Format, opts.IO.Out).Show(res, views.NewCallStats(set.Stats(), time.Since(start)))
 }

@@ -3,13 +3,14 @@ package accesscmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/access"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type userOptions struct {
@@ -57,6 +58,7 @@ all their groups. An unknown user exits with status 1.`,
 }
 
 func runUser(ctx context.Context, opts *userOptions) error {
+	start := time.Now()
 	set, err := opts.Clients(ctx)
 	if err != nil {
 		return err
@@ -70,15 +72,5 @@ func runUser(ctx context.Context, opts *userOptions) error {
 	if len(res.Rows) == 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "note: %s has no access: nothing is assigned to them or to any of their %d group(s)\n", res.User.UserName, len(res.Groups))
 	}
-	if opts.Format == "json" {
-		return render.JSON(opts.IO.Out, struct {
-			*access.UserAccess
-			Stats stats `json:"stats"`
-		}{res, statsOf(set)})
-	}
-	values := make([][]string, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		values = append(values, r.Values())
-	}
-	return writeRows(opts.IO.Out, opts.Format, access.UserColumns, values)
+	return views.NewUserAccess(opts.Format, opts.IO.Out).Show(res, views.NewCallStats(set.Stats(), time.Since(start)))
 }

@@ -3,7 +3,6 @@ package admincmd
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,6 +10,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -123,107 +123,26 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 	clients := inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
 	cache := inventory.OpenNameCache(opts.CachePath)
 
-	var (
-		rows   render.Rows
-		stream *render.JSONStream
-	)
-	if opts.Format == "json" {
-		stream = render.NewJSONStream(opts.IO.Out, "assignments")
-	} else {
-		rows, _ = render.NewRows(opts.IO.Out, opts.Format)
-		if err := rows.Header(assignmentColumns); err != nil {
-			return err
-		}
+	view, err := views.NewAssignments(opts.Format, opts.IO.Out)
+	if err != nil {
+		return err
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	res, err := assignments.ListNamed(ctx, clients, assignments.NamedOptions{InstanceArn: opts.InstanceArn, Filter: opts.Filter, Cache: cache, Progress: prog.Update},
-		func(a assignments.Row) error {
-			if stream != nil {
-				return stream.Item(a)
-			}
-			return rows.Row(assignmentValues(a))
-		})
+	res, err := assignments.ListNamed(ctx, clients, assignments.NamedOptions{InstanceArn: opts.InstanceArn, Filter: opts.Filter, Cache: cache, Progress: prog.Update}, view.Row)
 	prog.Done()
 	if err != nil {
-		return factory.Explain(err, "list assignments")
+		err = factory.Explain(err, "list assignments")
+		_ = view.Abort(err) // no partial document on stdout
+		return err
 	}
 	factory.SaveNameCache(opts.IO.ErrOut, cache)
-	calls := set.Stats()
-	elapsed := time.Since(start)
-	if stream != nil {
-		err = stream.End(
-			render.Member{Key: "errors", Value: res.Errors},
-			render.Member{Key: "notes", Value: nonNil(res.Notes)},
-			render.Member{Key: "stats", Value: map[string]any{
-				"instance": res.Instance, "method": methodName(res.Method), "rows": res.Rows,
-				"accounts": res.Accounts, "permissionSets": res.PermissionSets,
-				"provisionedPairs": res.Pairs, "principals": res.Principals,
-				"apiCalls": calls.Total(), "throttledRetries": calls.TotalThrottled(), "callsByOperation": calls.Calls,
-				"seconds": elapsed.Seconds(),
-			}},
-		)
-	} else {
-		err = rows.Flush()
-	}
-	if err != nil {
+	report := views.NewAssignmentsReport(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	if err := view.End(report); err != nil {
 		return fmt.Errorf("write assignments: %w", err)
 	}
-	summarize(opts.IO.ErrOut, res, calls, elapsed)
+	views.AssignmentsSummary(opts.IO.ErrOut, report)
 	if len(res.Errors) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the other assignments were written", len(res.Errors))}
 	}
 	return nil
-}
-
-func summarize(w io.Writer, res *assignments.NamedResult, calls awsclient.CallStats, elapsed time.Duration) {
-	for _, e := range res.Errors {
-		fmt.Fprintf(w, "error: %s: %s\n", e.Item, e.Error)
-	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-	how := "listed per provisioned (account, permission set) pair: " + plural(res.Pairs, "pair")
-	if res.Method == assignments.ByPrincipal {
-		how = "listed per principal: " + plural(res.Principals, "principal")
-	}
-	fmt.Fprintf(w, "assignments: %s, %s; %s, %s; %s; %s, %d throttled retries, %.1fs\n",
-		plural(res.Rows, "row"), plural(len(res.Errors), "error"), plural(res.Accounts, "account"), plural(res.PermissionSets, "permission set"),
-		how, plural(calls.Total(), "API call"), calls.TotalThrottled(), elapsed.Seconds())
-}
-
-// plural is "1 row", "2 rows".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// assignmentColumns are the CSV and table columns, aws-sso-util's first.
-var assignmentColumns = []string{
-	"instance_arn", "principal_type", "principal_id", "principal_name",
-	"permission_set_arn", "permission_set_name", "target_type", "target_id", "target_name",
-	"account_status", "ou", "ou_id",
-}
-
-// assignmentValues are a row's cells in assignmentColumns order.
-func assignmentValues(a assignments.Row) []string {
-	return []string{a.InstanceArn, a.PrincipalType, a.PrincipalId, a.PrincipalName,
-		a.PermissionSetArn, a.PermissionSetName, a.TargetType, a.TargetId, a.TargetName,
-		a.AccountStatus, a.OU, a.OUId}
-}
-
-// methodName is the method as this command's JSON has always named it.
-func methodName(m assignments.Method) string {
-	if m == assignments.ByPermissionSet {
-		return "account-permission-set"
-	}
-	return string(m)
 }

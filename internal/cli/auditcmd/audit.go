@@ -3,11 +3,11 @@ package auditcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +17,8 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -33,6 +35,8 @@ type options struct {
 	IAM         bool
 	InstanceArn string
 	Method      assignments.Method
+	Save        bool
+	DB          string
 }
 
 // NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
@@ -52,6 +56,15 @@ The report is CSV by default, written to aws_sso_access_report_YYYYMMDD_HHMMSS.c
 in the current folder (-f to choose, -f - for stdout). -o json writes one
 document (rows, findings, errors, stats) and -o table an aligned table, to
 stdout unless -f is given.
+-o html writes the self-contained HTML access report (as ssoctl report html
+does) to aws_sso_access_report_YYYYMMDD_HHMMSS.html.
+
+--save also keeps the report as a snapshot in the history database
+($XDG_DATA_HOME/ssoctl/history.db, else ~/.local/share/ssoctl/history.db;
+--db to choose): rows are stored as they stream, in one transaction that
+commits only when the audit completes, so an interrupted audit leaves no
+snapshot. See ssoctl history list|show|diff|prune; with -o html the report
+then shows the changes since the previous snapshot.
 
 Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
@@ -66,7 +79,7 @@ per provisioned (account, permission set) pair, or per user and group
 retried. Items that keep failing are listed on stderr and in JSON, the rest
 of the report is still written, and the exit code is 3.
 
-Columns: ` + strings.Join(audit.ColumnNames(), ", "),
+Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 		Example: `  # the demo organization, no AWS account needed
   ssoctl audit --sandbox
 
@@ -77,16 +90,25 @@ Columns: ` + strings.Join(audit.ColumnNames(), ", "),
   ssoctl audit --iam -o table
 
   # one JSON document for scripts
-  ssoctl audit -o json | jq '.findings'`,
+  ssoctl audit -o json | jq '.findings'
+
+  # keep a snapshot, then see what changed since the last one
+  ssoctl audit --save && ssoctl history diff
+
+  # the HTML report, with the changes since the previous snapshot
+  ssoctl audit --save -o html -f access.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"csv", "json", "table"}, "csv", "csv")
+			format, err := f.OutputFormat([]string{"csv", "json", "table", "html"}, "csv", "csv")
 			if err != nil {
 				return err
 			}
 			opts.Format = format
-			if opts.Columns, err = audit.ParseColumns(columns, opts.IAM); err != nil {
+			if opts.Columns, err = views.ParseAuditColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
+			}
+			if opts.DB != "" && !opts.Save {
+				return factory.Usagef("--db is where --save keeps the snapshot; add --save")
 			}
 			if opts.Method, err = assignments.ParseMethod(strategy); err != nil {
 				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
@@ -103,11 +125,23 @@ Columns: ` + strings.Join(audit.ColumnNames(), ", "),
 	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto, permission-set or principal")
+	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
+	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
 	return cmd
 }
 
 func run(ctx context.Context, opts *options) error {
 	start := time.Now()
+	// What can fail at once fails before any API call: the destination.
+	path := opts.File
+	if path == "" && (opts.Format == "csv" || opts.Format == "html") {
+		path = "aws_sso_access_report_" + opts.Now().Format("20060102_150405") + "." + opts.Format
+	}
+	out, commit, discard, err := openOutput(opts.IO.Out, path)
+	if err != nil {
+		return err
+	}
+	defer discard()
 	set, err := opts.Clients(ctx)
 	if err != nil {
 		return err
@@ -117,89 +151,60 @@ func run(ctx context.Context, opts *options) error {
 		clients.IAM = set.IAM()
 	}
 
-	path := opts.File
-	if path == "" && opts.Format == "csv" {
-		path = "aws_sso_access_report_" + opts.Now().Format("20060102_150405") + ".csv"
-	}
-	out, commit, discard, err := openOutput(opts.IO.Out, path)
+	view, closeView, err := openView(ctx, opts, out)
 	if err != nil {
 		return err
 	}
-	defer discard()
-
-	prog := newProgress(opts.IO)
-	var (
-		rows   render.Rows
-		stream *render.JSONStream
-	)
-	if opts.Format == "json" {
-		stream = render.NewJSONStream(out, "rows")
-	} else {
-		rows, _ = render.NewRows(out, opts.Format)
-		if err := rows.Header(opts.Columns); err != nil {
-			return err
-		}
-	}
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, Progress: prog.update},
-		func(r audit.Row) error {
-			if stream != nil {
-				return stream.Item(r)
-			}
-			return rows.Row(audit.Values(r, opts.Columns))
-		})
-	prog.done()
+	defer closeView()
+	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM,
+		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
+	prog.Done()
 	if err != nil {
-		return factory.Explain(err, "audit")
+		err = factory.Explain(err, "audit")
+		_ = view.Abort(err) // a file is discarded anyway; stdout gets no partial document
+		return err
 	}
-	calls := set.Stats()
-	elapsed := time.Since(start)
-	if stream != nil {
-		err = stream.End(
-			render.Member{Key: "findings", Value: res.Findings},
-			render.Member{Key: "errors", Value: res.Errors},
-			render.Member{Key: "stats", Value: map[string]any{
-				"instance": res.Instance, "strategy": res.Method, "rows": res.Rows,
-				"accounts": res.Accounts, "permissionSets": res.PermissionSets, "users": res.Users, "groups": res.Groups,
-				"provisionedPairs": res.Provisioned, "assignments": res.Assignments,
-				"apiCalls": calls.Total(), "throttledRetries": calls.TotalThrottled(), "callsByOperation": calls.Calls,
-				"seconds": elapsed.Seconds(), "notes": res.Notes,
-			}},
-		)
-	} else {
-		err = rows.Flush()
-	}
-	if err != nil {
+	report := views.NewAuditReport(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	if err := view.End(report); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if err := commit(); err != nil {
 		return err
 	}
-	summarize(opts.IO.ErrOut, res, calls, elapsed, path)
+	views.AuditSummary(opts.IO.ErrOut, report, path)
+	if line := view.savedLine(); line != "" {
+		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
+	}
 	if len(res.Errors) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the rest of the report was written", len(res.Errors))}
 	}
 	return nil
 }
 
-// openOutput returns where the report goes. A file is written to a
-// temporary name and renamed into place by commit, so an interrupted run
-// leaves no half-written report.
+// openOutput returns where the report goes. A file is written to a hidden
+// temporary file beside it and renamed into place by commit, so an
+// interrupted run leaves no half-written report. It fails at once, before
+// any API call, when path cannot be written (a folder, a missing or
+// read-only folder); its errors name path, not the temporary file.
 func openOutput(stdout io.Writer, path string) (w io.Writer, commit func() error, discard func(), err error) {
 	if path == "" || path == "-" {
 		return stdout, func() error { return nil }, func() {}, nil
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, nil, nil, fmt.Errorf("cannot write the report to %s: it is a folder (give a file name, e.g. -f %s)", path, filepath.Join(path, "report.csv"))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("create report file: %w", err)
+		return nil, nil, nil, fmt.Errorf("cannot write the report to %s: %w", path, pathErrorCause(err))
 	}
 	done := false
 	commit = func() error {
 		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("write report file: %w", err)
+			return fmt.Errorf("cannot write the report to %s: %w", path, pathErrorCause(err))
 		}
 		if err := os.Rename(tmp.Name(), path); err != nil {
-			return fmt.Errorf("write report file: %w", err)
+			return fmt.Errorf("cannot write the report to %s: %w", path, pathErrorCause(err))
 		}
 		done = true
 		return nil
@@ -213,39 +218,16 @@ func openOutput(stdout io.Writer, path string) (w io.Writer, commit func() error
 	return tmp, commit, discard, nil
 }
 
-func summarize(w io.Writer, res *audit.Result, calls awsclient.CallStats, elapsed time.Duration, path string) {
-	for _, e := range res.Errors {
-		fmt.Fprintf(w, "error: %s: %s\n", e.Item, e.Error)
+// pathErrorCause is the reason of a file error without the (temporary)
+// file name the os package puts in front of it.
+func pathErrorCause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
 	}
-	kinds := map[string]int{}
-	for _, f := range res.Findings {
-		kinds[f.Kind]++
-	}
-	var parts []string
-	for k, n := range kinds {
-		parts = append(parts, fmt.Sprintf("%d %s", n, k))
-	}
-	sort.Strings(parts)
-	findings := fmt.Sprintf("%d findings", len(res.Findings))
-	if len(parts) > 0 {
-		findings += " (" + strings.Join(parts, ", ") + ")"
-	}
-	where := ""
-	if path != "" && path != "-" {
-		where = "; wrote " + path
-	}
-	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs; strategy %s%s\n",
-		res.Rows, findings, len(res.Errors), calls.Total(), calls.TotalThrottled(), elapsed.Seconds(), res.Method, where)
+	return err
 }
-
-type progress struct{ p *render.Progress }
-
-func newProgress(ios *iostreams.IOStreams) progress {
-	return progress{render.NewProgress(ios.ErrOut, ios.IsStderrTTY())}
-}
-
-func (p progress) update(pr audit.Progress) { p.p.Update(pr.Phase, pr.Done, pr.Total) }
-func (p progress) done()                    { p.p.Done() }

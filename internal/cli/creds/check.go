@@ -25,10 +25,12 @@ type checkOptions struct {
 
 // finding is one step of a check.
 type finding struct {
-	Check  string `json:"check"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
-	Fix    string `json:"fix,omitempty"`
+	Check string `json:"check"`
+	OK    bool   `json:"ok"`
+	// Skipped: the step was not run (it is not OK either).
+	Skipped bool   `json:"skipped,omitempty"`
+	Detail  string `json:"detail"`
+	Fix     string `json:"fix,omitempty"`
 }
 
 // NewCheckCmd returns `ssoctl check`. runF replaces the run function in
@@ -74,15 +76,18 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 
 func runCheck(ctx context.Context, opts *checkOptions) error {
 	var found []finding
-	code := checkSteps(ctx, opts, func(f finding) { found = append(found, f) })
+	failed := checkSteps(ctx, opts, func(f finding) { found = append(found, f) })
 	if opts.JSON {
-		if err := render.JSON(opts.IO.Out, map[string]any{"ok": code == 0, "checks": found}); err != nil {
+		if err := render.JSON(opts.IO.Out, map[string]any{"ok": failed == nil, "checks": found}); err != nil {
 			return err
 		}
 	} else {
 		for _, f := range found {
 			mark := "ok  "
-			if !f.OK {
+			switch {
+			case f.Skipped:
+				mark = "skip"
+			case !f.OK:
 				mark = "FAIL"
 			}
 			fmt.Fprintf(opts.IO.Out, "%s %-7s %s\n", mark, f.Check, f.Detail)
@@ -91,19 +96,22 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 			}
 		}
 	}
-	if code != 0 {
-		return &factory.SilentError{Code: code}
-	}
-	return nil
+	// The findings said it all; the root exits 4 for a sign-in, else 1.
+	return factory.Reported(failed)
 }
 
-// checkSteps reports each step and returns the exit code; it stops at the
-// first failure.
-func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) int {
+// checkSteps reports each step and returns the first failure (nil when
+// all is well); it stops there.
+func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) error {
 	t, err := opts.Target()
 	if err != nil {
 		report(finding{Check: "config", Detail: err.Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
-		return 1
+		// A finding, not a usage error: check exits 1 for it.
+		return errors.New(err.Error())
+	}
+	m, err := opts.Manager()
+	if err == nil {
+		t = m.Prefer(t)
 	}
 	from := t.Config.Name()
 	if t.Profile != "" {
@@ -111,20 +119,19 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) i
 	}
 	report(finding{Check: "config", OK: true, Detail: fmt.Sprintf("%s: start URL %s, region %s", from, t.Config.StartURL, t.Config.Region)})
 
-	m, err := opts.Manager()
 	if err != nil {
 		report(finding{Check: "token", Detail: err.Error()})
-		return 1
+		return err
 	}
 	loginFix := "run `" + t.LoginCommand() + "`"
 	tok, err := m.Token(ctx, t.Config, nil)
 	if err != nil {
 		if errors.Is(err, sso.ErrSignInRequired) {
 			report(finding{Check: "token", Detail: err.Error(), Fix: loginFix})
-			return 4
+			return err
 		}
 		report(finding{Check: "token", Detail: err.Error()})
-		return 1
+		return err
 	}
 	left := tok.ExpiresAt.Sub(opts.Now()).Round(time.Minute)
 	refresh := "not refreshable (sign in again when it expires)"
@@ -137,16 +144,16 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) i
 	if err != nil {
 		if errors.Is(err, sso.ErrSignInRequired) {
 			report(finding{Check: "portal", Detail: err.Error(), Fix: loginFix})
-			return 4
+			return err
 		}
 		report(finding{Check: "portal", Detail: err.Error(), Fix: "check sso_region and the start URL, and your network"})
-		return 1
+		return err
 	}
 	report(finding{Check: "portal", OK: true, Detail: fmt.Sprintf("%d account(s) reachable", len(accounts))})
 
 	if t.AccountID == "" || t.RoleName == "" {
-		report(finding{Check: "role", OK: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
-		return 0
+		report(finding{Check: "role", Skipped: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
+		return nil
 	}
 	name := ""
 	for _, a := range accounts {
@@ -159,14 +166,14 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) i
 		switch {
 		case errors.Is(err, sso.ErrSignInRequired):
 			report(finding{Check: "role", Detail: err.Error(), Fix: loginFix})
-			return 4
+			return err
 		case errors.Is(err, sso.ErrNoAccess):
 			report(finding{Check: "role", Detail: fmt.Sprintf("%s in account %s%s: not given to you", t.RoleName, t.AccountID, name), Fix: "run `ssoctl roles` to see the accounts and roles you can use, or ask an administrator for the assignment"})
-			return 1
+			return err
 		}
 		report(finding{Check: "role", Detail: err.Error()})
-		return 1
+		return err
 	}
 	report(finding{Check: "role", OK: true, Detail: fmt.Sprintf("%s in account %s%s: credentials valid until %s", t.RoleName, t.AccountID, name, cr.Expiration.UTC().Format(time.RFC3339))})
-	return 0
+	return nil
 }

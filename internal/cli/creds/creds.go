@@ -71,6 +71,7 @@ func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCrede
 	if err != nil {
 		return t, nil, err
 	}
+	t = m.Prefer(t)
 	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, s.Login)
 	if err != nil {
 		return t, nil, login.Explain(err, t)

@@ -97,7 +97,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			code = 128 + int(ws.Signal())
 		}
-		return &factory.SilentError{Code: code}
+		return &factory.ExitStatusError{Code: code}
 	}
 	if err != nil {
 		return fmt.Errorf("run %s: %w", opts.Argv[0], err)

@@ -84,6 +84,7 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	if err != nil {
 		return err
 	}
+	t = m.Prefer(t)
 	match := func(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
 	roles, err := m.Roles(ctx, t.Config, sso.RoleQuery{
 		Account: func(a sso.Account) bool {

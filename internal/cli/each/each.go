@@ -3,6 +3,7 @@ package each
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -384,7 +385,7 @@ func (a *asker) yes(question string) (bool, error) {
 // cancelled reports a no at a prompt (exit 1).
 func cancelled(ios *iostreams.IOStreams, msg string) error {
 	fmt.Fprintln(ios.ErrOut, msg)
-	return &factory.SilentError{Code: 1}
+	return factory.Reported(errors.New("cancelled at the prompt"))
 }
 
 func plural(n int, noun string) string {

@@ -3,7 +3,6 @@ package each
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -86,22 +85,8 @@ func newSandbox(t *testing.T) *sandbox {
 // calls is the sandbox's count of one "service:Operation".
 func (s *sandbox) calls(t *testing.T, op string) int { return peertest.Stats(t, s.url).Calls[op] }
 
-func exitCode(err error) int {
-	var silent *factory.SilentError
-	var usage *factory.UsageError
-	var partial *factory.PartialError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &silent):
-		return silent.Code
-	case errors.As(err, &usage):
-		return 2
-	case errors.As(err, &partial):
-		return 3
-	}
-	return 1
-}
+// exitCode is the exit code ssoctl would exit with.
+func exitCode(err error) int { return factory.ExitCode(err) }
 
 func TestThresholdAndCanaryPrompts(t *testing.T) {
 	tests := []struct {

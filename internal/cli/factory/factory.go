@@ -5,7 +5,6 @@ package factory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -137,28 +136,3 @@ func (f *Factory) Close() {
 	}
 }
 
-// UsageError is a mistake in the command line (exit 2).
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// Usagef makes a UsageError.
-func Usagef(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
-
-// PartialError says the result was written but some items failed (exit 3).
-// The items were already reported; Err summarises.
-type PartialError struct{ Err error }
-
-func (e *PartialError) Error() string { return e.Err.Error() }
-func (e *PartialError) Unwrap() error { return e.Err }
-
-// ErrSignInRequired means the person must sign in first (exit 4).
-var ErrSignInRequired = errors.New("sign-in required")
-
-// SilentError has already been reported; the root prints nothing more.
-type SilentError struct{ Code int }
-
-func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

@@ -40,7 +40,7 @@ func TestChooseFlow(t *testing.T) {
 func TestExplain(t *testing.T) {
 	target := sso.Target{LoginArgs: []string{"--profile", "dev"}}
 	err := Explain(fmt.Errorf("%w: no cached token for sso-session x", sso.ErrSignInRequired), target)
-	if !errors.Is(err, factory.ErrSignInRequired) || !errors.Is(err, sso.ErrSignInRequired) {
+	if factory.ExitCode(err) != factory.ExitSignIn || !errors.Is(err, sso.ErrSignInRequired) {
 		t.Errorf("%v is not a sign-in-required error (exit 4)", err)
 	}
 	if want := "sign-in required: no cached token for sso-session x; run `ssoctl login --profile dev` to sign in"; err.Error() != want {

@@ -63,7 +63,9 @@ type Selection struct {
 }
 
 // Resolve reads ~/.aws/config and picks the target from the selection
-// flags, --profile, and the environment (sso.Resolve has the order).
+// flags, --profile, and the environment (sso.Resolve has the order). A
+// config file botocore would refuse is an error (exit 1); a profile that
+// is not there, or no sign-in named at all, a usage error (exit 2).
 func Resolve(f *factory.Factory, sel Selection, accountID, roleName string) (sso.Target, error) {
 	getenv := f.IOStreams.Getenv
 	path, err := awsconfig.Path(getenv)
@@ -74,12 +76,12 @@ func Resolve(f *factory.Factory, sel Selection, accountID, roleName string) (sso
 	if err != nil {
 		return sso.Target{}, err
 	}
-	envProfile := getenv("AWS_PROFILE")
+	envProfile, envVar := getenv("AWS_PROFILE"), "AWS_PROFILE"
 	if envProfile == "" {
-		envProfile = getenv("AWS_DEFAULT_PROFILE")
+		envProfile, envVar = getenv("AWS_DEFAULT_PROFILE"), "AWS_DEFAULT_PROFILE"
 	}
 	t, err := sso.Resolve(file, sso.Selector{
-		Profile: f.Global.Profile, EnvProfile: envProfile,
+		Profile: f.Global.Profile, EnvProfile: envProfile, EnvProfileVar: envVar,
 		Session: sel.Session, StartURL: sel.StartURL, Region: sel.Region,
 		AccountID: accountID, RoleName: roleName,
 		DefaultStartURL: getenv("AWS_DEFAULT_SSO_START_URL"), DefaultRegion: getenv("AWS_DEFAULT_SSO_REGION"),
@@ -90,17 +92,15 @@ func Resolve(f *factory.Factory, sel Selection, accountID, roleName string) (sso
 	return t, nil
 }
 
-// signInError is a sign-in-required error with what to run about it; it
-// is both the sso error and factory.ErrSignInRequired (exit 4).
+// signInError is a sign-in-required error (sso.ErrSignInRequired: exit 4)
+// with what to run about it.
 type signInError struct {
 	err  error
 	hint string
 }
 
 func (e *signInError) Error() string { return e.err.Error() + "; run `" + e.hint + "` to sign in" }
-func (e *signInError) Unwrap() []error {
-	return []error{e.err, factory.ErrSignInRequired}
-}
+func (e *signInError) Unwrap() error { return e.err }
 
 // Explain adds to a sign-in-required error the command that fixes it.
 func Explain(err error, t sso.Target) error {

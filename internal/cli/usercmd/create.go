@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -126,6 +127,9 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Notify && cfg.Email.From == "" {
+		return fmt.Errorf("--notify needs email.from (a verified SES identity) in %s", cfg.Path)
+	}
 	d, err := opts.directory(ctx)
 	if err != nil {
 		return err
@@ -202,6 +206,13 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 		} else if !res.Access.OK() {
 			failed++
 		}
+		if err == nil && opts.Notify && res.User.Id != "" {
+			if err := opts.welcome(ctx, d, cfg, res.User); err != nil {
+				it.Error, failed = "welcome e-mail: "+err.Error(), failed+1
+			} else {
+				it.Notified = true
+			}
+		}
 		if !opts.JSON {
 			writeCreateResult(opts, *it)
 		}
@@ -259,6 +270,9 @@ func writeCreatePlans(opts *createOptions, doc createDoc) {
 			fmt.Fprintf(w, "  access bundle %s: %s to add\n", render.Escape(p.User.Access), plural(len(p.Access.Plan.Changes), "assignment"))
 		}
 		writeAccessPlan(w, p.Access)
+		if opts.Notify {
+			fmt.Fprintf(w, "  then e-mail the welcome message to %s\n", render.Escape(p.User.Email))
+		}
 	}
 }
 
@@ -275,6 +289,11 @@ func writeCreateResult(opts *createOptions, it createItem) {
 	if len(res.Access.Results) > 0 {
 		_ = reportExecution(opts.IO, res.Access)
 	}
+	if it.Notified {
+		fmt.Fprintf(w, "Sent the welcome e-mail to %s.\n", render.Escape(res.User.Email))
+	} else if it.Error != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(it.Error))
+	}
 	if res.Created {
 		fmt.Fprintf(w, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", render.Escape(res.User.UserName), it.PasswordEmailURL)
 	}
@@ -288,4 +307,14 @@ func consoleUserURL(cfg *orgconfig.Config, region string, d *lifecycle.Directory
 	arn := d.Instance().Arn
 	id := arn[strings.LastIndex(arn, "/")+1:]
 	return fmt.Sprintf("https://%s.console.aws.amazon.com/singlesignon/home?region=%s#!/instances/%s/users/user-details?userId=%s", region, region, strings.TrimPrefix(id, "ssoins-"), userID)
+}
+
+// welcome sends the welcome e-mail to a user just created.
+func (c *createOptions) welcome(ctx context.Context, d *lifecycle.Directory, cfg *orgconfig.Config, u inventory.User) error {
+	m, err := message(ctx, d, cfg, u, "welcome", "")
+	if err != nil {
+		return err
+	}
+	_, err = c.send(ctx, cfg, m)
+	return err
 }

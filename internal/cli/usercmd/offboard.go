@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -16,10 +17,12 @@ type offboardOptions struct {
 	*common
 	User    string
 	Disable bool
+	IAM     bool
 }
 
 type offboardDoc struct {
 	Plan    lifecycle.OffboardPlan    `json:"plan"`
+	IAM     *migrateDoc               `json:"iam,omitempty"`
 	Applied bool                      `json:"applied"`
 	Result  *lifecycle.OffboardResult `json:"result,omitempty"`
 }
@@ -34,10 +37,15 @@ removed, each assignment deletion confirmed SUCCEEDED by AWS, and a final
 check lists what is left. Only when nothing is left is the user deleted (or,
 with --disable, kept and disabled). If anything could not be removed the
 user is kept, what failed is listed, and the command exits 3; run it again
-to retry.`,
+to retry.
+
+With --iam the IAM user of the same name (in the credentials' account) is
+retired first, through the whole deletion checklist (see migrate-iam); if a
+step fails nothing in Identity Center is touched.`,
 		Example: `  ssoctl user offboard jane.doe                # the plan
   ssoctl user offboard jane.doe --yes
-  ssoctl user offboard jane.doe@example.com --disable --yes`,
+  ssoctl user offboard jane.doe@example.com --disable --yes
+  ssoctl user offboard alice.johnson --iam --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
@@ -51,6 +59,7 @@ to retry.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Disable, "disable", false, "disable the user instead of deleting them")
+	cmd.Flags().BoolVar(&opts.IAM, "iam", false, "also retire their legacy IAM user of the same name")
 	return cmd
 }
 
@@ -69,6 +78,30 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	}
 	doc := offboardDoc{Plan: p}
 	w := opts.IO.Out
+	if opts.IAM {
+		acct, err := opts.iamAccount(ctx, nil)
+		if err != nil {
+			return err
+		}
+		set, err := opts.f.Clients(ctx)
+		if err != nil {
+			return err
+		}
+		st, err := legacyiam.Inspect(ctx, set.IAM(), u.UserName)
+		if err != nil {
+			return factory.Explain(err, "read IAM user "+u.UserName)
+		}
+		st.Account = acct
+		doc.IAM = &migrateDoc{Account: acct, IAMUser: st, Steps: legacyiam.Steps(st)}
+		if !opts.JSON {
+			if st.Exists {
+				fmt.Fprintf(w, "Retire IAM user %s in account %s first:\n", render.Escape(u.UserName), acct)
+				writeSteps(w, doc.IAM.Steps)
+			} else {
+				fmt.Fprintf(w, "No IAM user %s in account %s.\n", render.Escape(u.UserName), acct)
+			}
+		}
+	}
 	if !opts.JSON {
 		fmt.Fprintf(w, "Offboard %s:\n", userLabel(u))
 		for _, ch := range p.Assignments.Changes {
@@ -90,6 +123,30 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 			return render.JSON(w, doc)
 		}
 		return err
+	}
+	if doc.IAM != nil && len(doc.IAM.Steps) > 0 {
+		set, err := opts.f.Clients(ctx)
+		if err != nil {
+			return err
+		}
+		results, err := legacyiam.Run(ctx, set.IAM(), doc.IAM.Steps, func(r legacyiam.StepResult) {
+			if !opts.JSON {
+				writeStepResult(w, r)
+			}
+		})
+		doc.IAM.Applied, doc.IAM.Results = true, results
+		if err != nil {
+			return err
+		}
+		if !legacyiam.OK(results) {
+			doc.Applied = true
+			if opts.JSON {
+				if err := render.JSON(w, doc); err != nil {
+					return err
+				}
+			}
+			return &factory.PartialError{Err: errors.New("offboarding " + u.UserName + " stopped: the IAM user could not be retired (listed above); nothing in Identity Center was changed")}
+		}
 	}
 	prog := opts.progress()
 	res, runErr := d.ApplyOffboard(ctx, p, opts.executorOptions(prog))

@@ -70,7 +70,7 @@ examples/org.yaml matches the sandbox's demo organization.`,
 	pf.StringVar(&c.InstanceArn, "instance-arn", "", "Identity Center instance `ARN` (when there are several)")
 	pf.BoolVarP(&c.Yes, "yes", "y", false, "carry the plan out without asking")
 	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, executor.Create, nil), newAssignCmd(c, executor.Delete, nil),
-		newChangeAccessCmd(c, nil), newOffboardCmd(c, nil))
+		newChangeAccessCmd(c, nil), newOffboardCmd(c, nil), newMigrateCmd(c, nil), newNotifyCmd(c, nil))
 	return cmd
 }
 

@@ -280,6 +280,7 @@ func Apply(ctx context.Context, c SSOAdmin, plan Plan, opts Options) (Report, er
 	}
 	var runErr error
 	createFailed := false
+	noList := false
 	for _, op := range []Op{Create, Delete} {
 		var idx []int
 		for i, ch := range plan.Changes {
@@ -297,8 +298,10 @@ func Apply(ctx context.Context, c SSOAdmin, plan Plan, opts Options) (Report, er
 			runErr = err
 			break
 		}
-		p := &phase{c: c, op: op, instance: plan.InstanceArn, opts: opts, rep: &rep, idx: idx}
-		if err := p.run(ctx); err != nil {
+		p := &phase{c: c, op: op, instance: plan.InstanceArn, opts: opts, rep: &rep, idx: idx, noList: noList}
+		err := p.run(ctx)
+		noList = p.noList
+		if err != nil {
 			runErr = err
 			break
 		}
@@ -351,8 +354,11 @@ type phase struct {
 	failed     int
 
 	failedPages int // pages the FAILED list took last time (0: not listed yet)
-	spacing     time.Duration
-	lastPoll    time.Time
+	// noList: the List…Status operations failed (an emulator without
+	// them); every request is described instead.
+	noList   bool
+	spacing  time.Duration
+	lastPoll time.Time
 }
 
 func (p *phase) result(it *item) *Result { return &p.rep.Results[it.i] }
@@ -659,7 +665,16 @@ func (p *phase) list(ctx context.Context, status types.StatusValues) (map[string
 func (p *phase) poll(ctx context.Context) error {
 	p.lastPoll = time.Now()
 	before := p.done + len(p.unresolved)
-	if len(p.waiting) == 1 {
+	var inProgress map[string]bool
+	if len(p.waiting) > 1 && !p.noList {
+		var err error
+		inProgress, _, err = p.list(ctx, types.StatusValuesInProgress)
+		if err != nil && (ctx.Err() != nil || retryable(err)) {
+			return fmt.Errorf("poll %s requests: %w", p.op, err)
+		}
+		p.noList = err != nil
+	}
+	if inProgress == nil {
 		for id, it := range p.waiting {
 			st, err := p.describe(ctx, id)
 			if err != nil {
@@ -675,10 +690,6 @@ func (p *phase) poll(ctx context.Context) error {
 			}
 		}
 	} else {
-		inProgress, _, err := p.list(ctx, types.StatusValuesInProgress)
-		if err != nil {
-			return fmt.Errorf("poll %s requests: %w", p.op, err)
-		}
 		for id, it := range p.waiting {
 			if !inProgress[id] {
 				delete(p.waiting, id)
@@ -706,12 +717,17 @@ func (p *phase) resolve(ctx context.Context) error {
 		return nil
 	}
 	est := max(p.failedPages, 1)
-	if len(p.unresolved) > est {
-		failed, pages, err := p.list(ctx, types.StatusValuesFailed)
-		if err != nil {
+	var failed map[string]bool
+	if len(p.unresolved) > est && !p.noList {
+		var pages int
+		var err error
+		failed, pages, err = p.list(ctx, types.StatusValuesFailed)
+		if err != nil && (ctx.Err() != nil || retryable(err)) {
 			return fmt.Errorf("list failed %s requests: %w", p.op, err)
 		}
-		p.failedPages = pages
+		p.failedPages, p.noList = pages, err != nil
+	}
+	if failed != nil {
 		for _, it := range p.unresolved {
 			if !failed[it.requestID] {
 				p.finish(it, Succeeded, false, "", "")
@@ -771,9 +787,18 @@ func (p *phase) alreadyDone(ctx context.Context, it *item) (bool, error) {
 // IN_PROGRESS, so a re-run after an interruption waits for them instead of
 // sending them again. It costs one List…Status page when there are none.
 func (p *phase) adopt(ctx context.Context, byKey map[string]*item) error {
+	if p.noList {
+		return nil
+	}
 	ids, _, err := p.list(ctx, types.StatusValuesInProgress)
-	if err != nil {
+	if err != nil && (ctx.Err() != nil || retryable(err)) {
 		return fmt.Errorf("list %s requests in progress: %w", p.op, err)
+	}
+	if err != nil {
+		// No status lists here: nothing to adopt, and requests will be
+		// described one by one.
+		p.noList = true
+		return nil
 	}
 	if len(ids) == 0 {
 		return nil

@@ -1,0 +1,147 @@
+// Package assignmentscmd is `ssoctl assignments`: assignments as code —
+// plan and apply a declared file against Identity Center, export the live
+// state as such a file, and generate CloudFormation from it.
+package assignmentscmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+)
+
+// NewCmd returns `ssoctl assignments` and its verbs.
+func NewCmd(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "assignments",
+		Short: "Assignments as code: plan, apply, export, and generate CloudFormation",
+		Long: `Declare who gets which permission sets on which accounts in a YAML file, and
+keep Identity Center in step with it.
+
+The file is a list of assignment groups. Each group means every principal ×
+every permission set × every account:
+
+  - Groups: [developers]             # group names or ids
+    Users: [hana.kim]                # user names or ids
+    PermissionSets: [Developer]      # names, ARNs, ssoins-…/ps-… or ps-… ids
+    Accounts: [payments-dev]         # names or 12-digit ids
+    OUs: [Root/Workloads/Dev]        # OU ids or paths: the accounts directly under it
+    RecursiveOUs: [Workloads]        # … and those of its child OUs
+    Instance: ssoins-…               # optional
+
+A file holding one such mapping is an aws-sso-util config file as it is. OUs
+are expanded when the file is read: suspended accounts are skipped, and the
+management account is never included unless listed by id.`,
+	}
+	cmd.AddCommand(newPlanCmd(f, nil), newApplyCmd(f, nil), newExportCmd(f, nil), newCfnCmd(f, nil))
+	return cmd
+}
+
+// clientsFunc gets the AWS clients (the factory's).
+type clientsFunc func(context.Context) (*awsclient.Set, error)
+
+// directory is the live organization for resolving files.
+func directory(set *awsclient.Set, cachePath string) *accessfile.Live {
+	return &accessfile.Live{
+		Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
+		Org:     set.Organizations(),
+		Names:   inventory.OpenNameCache(cachePath),
+	}
+}
+
+// readFiles parses the assignments files; every problem is reported with
+// its file and line.
+func readFiles(paths []string) ([]*accessfile.File, error) {
+	var files []*accessfile.File
+	var errs accessfile.Errors
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, unwrapPathError(err))
+		}
+		f, err := accessfile.Parse(p, data)
+		if err != nil {
+			errs = append(errs, accessfile.ErrorList(err)...)
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return files, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// reportFileErrors turns problems found in the files into the command's
+// error: one problem is the error line itself; several are printed on
+// stderr, one a line, and the error counts them.
+func reportFileErrors(w io.Writer, err error) error {
+	es := accessfile.ErrorList(err)
+	switch {
+	case len(es) == 0:
+		return err
+	case len(es) == 1:
+		return errors.New(es[0].Error())
+	}
+	for _, x := range es {
+		fmt.Fprintln(w, "error: "+x.Error())
+	}
+	return fmt.Errorf("%d problems in the assignments file (listed above); fix them and run again", len(es))
+}
+
+// writeFileAtomic writes data to path through a temporary file beside it,
+// renamed into place, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// checkWritable fails before any call when path cannot be written: its
+// folder is missing or it is a folder.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder; name a file", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("cannot write %s: folder %s does not exist", path, dir)
+	}
+	return nil
+}

@@ -1,0 +1,285 @@
+// Package configurecmd is `ssoctl configure populate` and `ssoctl configure
+// profile`: profiles in ~/.aws/config for the accounts and roles a person
+// can reach, edited through the config file's lossless model.
+package configurecmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sync/atomic"
+
+	"github.com/pmezard/go-difflib/difflib"
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/profiles"
+	"github.com/ssoctl/ssoctl/internal/render"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+// NewCmd returns `ssoctl configure` with its subcommands.
+func NewCmd(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "configure",
+		Short: "Write ~/.aws/config profiles for your accounts and roles",
+		Long: `Write profiles in ~/.aws/config (AWS_CONFIG_FILE) for the accounts and roles you
+were given, which the AWS CLI and every SDK then use natively.
+
+ssoctl only ever changes or removes profiles it wrote (they carry
+ssoctl_managed = true); every other byte of the file stays as it was.`,
+	}
+	cmd.AddCommand(NewPopulateCmd(f, nil), NewProfileCmd(f, nil))
+	return cmd
+}
+
+// portalConcurrency is how many ListAccountRoles calls populate keeps in
+// flight; the client's portal rate limit (AWS's 20 per second) bounds the
+// rate, so this only needs to cover the network's latency.
+const portalConcurrency = 16
+
+// PopulateOptions are `configure populate`'s inputs.
+type PopulateOptions struct {
+	IO      *iostreams.IOStreams
+	Target  func() (sso.Target, error)
+	Manager func() (*sso.Manager, error)
+	Login   *sso.LoginOptions
+	// ConfigPath is the config file to edit.
+	ConfigPath func() (string, error)
+	Format     string
+
+	Spec   profiles.Spec
+	Prune  bool
+	DryRun bool
+}
+
+// NewPopulateCmd returns `ssoctl configure populate`. runF replaces the run
+// function in tests.
+func NewPopulateCmd(f *factory.Factory, runF func(context.Context, *PopulateOptions) error) *cobra.Command {
+	opts := &PopulateOptions{
+		IO:         f.IOStreams,
+		Manager:    func() (*sso.Manager, error) { return login.NewManager(f) },
+		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
+	}
+	var sel login.Selection
+	var signIn login.SignInFlags
+	var trim string
+	cmd := &cobra.Command{
+		Use:   "populate",
+		Short: "Write a profile for every account and role you can reach",
+		Long: `Write one profile per account and role (and region, with --region) that the
+signed-in person can reach, into ~/.aws/config (AWS_CONFIG_FILE).
+
+Each profile holds sso_session, sso_account_id, sso_role_name, region (when
+given) and the marker ssoctl_managed = true, so the AWS CLI and the SDKs use
+Identity Center natively and refresh the token themselves. With
+--credential-process it holds credential_process = ssoctl credential-process
+… instead, for tools without Identity Center support.
+
+Names come from --name, a Go template over .AccountName, .AccountId,
+.RoleName, .Region and .SSOSession; the default is
+{{.AccountName}}.{{.RoleName}}, with .{{.Region}} added when more than one
+--region is given. --trim-account-name removes a pattern from account names
+first, --lower lower-cases names, --replace-spaces replaces their spaces.
+
+Only profiles carrying the marker and belonging to this sign-in are ever
+changed or removed; every other byte of the file (comments, blank lines, line
+endings, other sections, their order) stays as it is. A name that two roles
+would share, or that a profile ssoctl did not write already uses, is
+reported and not written (exit 3). A second run with nothing new changes no
+byte. --prune removes marked profiles that are no longer reachable.
+--dry-run prints the change as a unified diff and writes nothing.
+
+The sign-in is named as for ` + "`ssoctl login`" + `. The file is written atomically
+under a lock, keeping its mode; two runs at once lose nothing.`,
+		Example: `  ssoctl configure populate
+  ssoctl configure populate --sso-session acme --region eu-west-1 --region us-east-1
+  ssoctl configure populate --name '{{.AccountName}}-{{.RoleName}}' --lower --replace-spaces -
+  ssoctl configure populate --trim-account-name '^acme-' --prune --dry-run
+  ssoctl configure populate --credential-process`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if opts.Format, err = f.OutputFormat([]string{"table", "json"}, "table", "table"); err != nil {
+				return err
+			}
+			if trim != "" {
+				if opts.Spec.TrimAccount, err = regexp.Compile(trim); err != nil {
+					return factory.Usagef("--trim-account-name: %v", err)
+				}
+			}
+			if err := opts.Spec.Check(len(opts.Spec.Regions)); err != nil {
+				return factory.Usagef("--name: %v", err)
+			}
+			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
+			opts.Login = signIn.Options(f.IOStreams)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return RunPopulate(cmd.Context(), opts)
+		},
+	}
+	login.AddSelectionFlags(cmd, &sel)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Spec.Regions, "region", nil, "write the profiles for this `region` (repeatable: one profile per region)")
+	fl.StringVar(&opts.Spec.Template, "name", "", "profile name `template` (Go text/template; default {{.AccountName}}.{{.RoleName}})")
+	fl.StringVar(&trim, "trim-account-name", "", "remove this `regex` from account names before naming")
+	fl.BoolVar(&opts.Spec.Lower, "lower", false, "lower-case profile names")
+	fl.StringVar(&opts.Spec.SpaceReplace, "replace-spaces", "", "replace spaces in profile names with this `string`")
+	fl.BoolVar(&opts.Spec.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
+	fl.BoolVar(&opts.Prune, "prune", false, "remove ssoctl's profiles of this sign-in that are no longer reachable")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
+	signIn.Add(cmd)
+	RegisterCompletions(f, cmd)
+	return cmd
+}
+
+// PopulateResult is `configure populate -o json`'s document.
+type PopulateResult struct {
+	Path     string             `json:"path"`
+	DryRun   bool               `json:"dryRun"`
+	Summary  profiles.Summary   `json:"summary"`
+	Changes  []profiles.Change  `json:"changes"`
+	Problems []profiles.Problem `json:"problems"`
+}
+
+// RunPopulate lists the roles, plans the profiles and writes them.
+func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
+	t, err := opts.Target()
+	if err != nil {
+		return err
+	}
+	path, err := opts.ConfigPath()
+	if err != nil {
+		return err
+	}
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	spec := opts.Spec
+	spec.Session, spec.StartURL, spec.SSORegion = t.Config.Session, t.Config.StartURL, t.Config.Region
+
+	progress := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	var total, started atomic.Int64
+	roles, err := m.Roles(ctx, t.Config, sso.RoleQuery{
+		Concurrency: portalConcurrency,
+		Account:     func(sso.Account) bool { total.Add(1); return true },
+		Known: func(sso.Account) ([]string, bool) {
+			progress.Update("roles", int(started.Add(1)), int(total.Load()))
+			return nil, false
+		},
+	}, opts.Login)
+	progress.Done()
+	if err != nil {
+		return login.Explain(err, t)
+	}
+	SaveRoles(opts.IO.Getenv, roles)
+	desired, problems, err := profiles.Desired(toRoles(roles), spec)
+	if err != nil {
+		return err
+	}
+	var plan *profiles.Plan
+	edit := func(doc *awsconfig.Doc) error {
+		plan = profiles.MakePlan(doc, desired, problems, spec, opts.Prune)
+		plan.Apply(doc)
+		return nil
+	}
+	var before, after []byte
+	if opts.DryRun {
+		before, err = os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		doc := awsconfig.ParseDoc(before)
+		_ = edit(doc)
+		after = doc.Bytes()
+	} else if before, after, err = awsconfig.Edit(ctx, path, edit); err != nil {
+		return err
+	}
+	res := PopulateResult{Path: path, DryRun: opts.DryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
+	if res.Changes == nil {
+		res.Changes = []profiles.Change{}
+	}
+	if res.Problems == nil {
+		res.Problems = []profiles.Problem{}
+	}
+	if err := writeResult(opts.IO, opts.Format, res, before, after); err != nil {
+		return err
+	}
+	if len(plan.Problems) > 0 {
+		return &factory.PartialError{Err: fmt.Errorf("%d profile(s) not written (listed above)", len(plan.Problems))}
+	}
+	return nil
+}
+
+func toRoles(rs []sso.Role) []profiles.Role {
+	out := make([]profiles.Role, len(rs))
+	for i, r := range rs {
+		out[i] = profiles.Role{AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName}
+	}
+	return out
+}
+
+// writeResult prints the outcome: -o json the document; else the diff
+// (dry run) or the changed profiles on stdout, and the problems and the
+// summary on stderr.
+func writeResult(ios *iostreams.IOStreams, format string, res PopulateResult, before, after []byte) error {
+	if format == "json" {
+		return render.JSON(ios.Out, res)
+	}
+	if res.DryRun {
+		diff, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+			A: difflib.SplitLines(string(before)), B: difflib.SplitLines(string(after)),
+			FromFile: res.Path, ToFile: res.Path + " (after populate)", Context: 3,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(ios.Out, diff); err != nil {
+			return err
+		}
+	} else {
+		rows, err := render.NewRows(ios.Out, "table")
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, c := range res.Changes {
+			if c.Action == profiles.Unchanged {
+				continue
+			}
+			if n == 0 {
+				if err := rows.Header([]string{"Change", "Profile", "AccountId", "AccountName", "Role", "Region"}); err != nil {
+					return err
+				}
+			}
+			n++
+			if err := rows.Row([]string{string(c.Action), c.Name, c.AccountID, c.AccountName, c.RoleName, c.Region}); err != nil {
+				return err
+			}
+		}
+		if err := rows.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(ios.ErrOut, "warning: "+render.Escape(p.Message()))
+	}
+	s := res.Summary
+	verb := "Wrote"
+	if res.DryRun {
+		verb = "Would write"
+	}
+	if s.Added+s.Changed+s.Removed == 0 {
+		verb = "No change to"
+	}
+	fmt.Fprintf(ios.ErrOut, "%s %s: %d added, %d changed, %d removed, %d unchanged, %d not written.\n",
+		verb, res.Path, s.Added, s.Changed, s.Removed, s.Unchanged, s.Problems)
+	return nil
+}

@@ -1,0 +1,206 @@
+package configurecmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/charmbracelet/huh"
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/profiles"
+	"github.com/ssoctl/ssoctl/internal/render"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+// ProfileOptions are `configure profile`'s inputs.
+type ProfileOptions struct {
+	IO         *iostreams.IOStreams
+	Target     func() (sso.Target, error)
+	Manager    func() (*sso.Manager, error)
+	Login      *sso.LoginOptions
+	ConfigPath func() (string, error)
+	// Pick chooses a role among roles (a picker on a terminal).
+	Pick   func([]sso.Role) (sso.Role, error)
+	Format string
+
+	Name              string
+	Account, Role     string
+	Region            string
+	CredentialProcess bool
+}
+
+// NewProfileCmd returns `ssoctl configure profile`. runF replaces the run
+// function in tests.
+func NewProfileCmd(f *factory.Factory, runF func(context.Context, *ProfileOptions) error) *cobra.Command {
+	opts := &ProfileOptions{
+		IO:         f.IOStreams,
+		Manager:    func() (*sso.Manager, error) { return login.NewManager(f) },
+		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
+		Pick:       pickRole,
+	}
+	var sel login.Selection
+	var signIn login.SignInFlags
+	cmd := &cobra.Command{
+		Use:   "profile NAME",
+		Short: "Write one profile for an account and role",
+		Long: `Write one profile, NAME, for an account and role you can reach, into
+~/.aws/config (AWS_CONFIG_FILE), with the keys populate writes (sso_session,
+sso_account_id, sso_role_name, region when given, ssoctl_managed = true; or
+credential_process with --credential-process).
+
+--account takes an account id or name and --role a role (permission set)
+name; both are checked against what the signed-in person can reach. On a
+terminal without them, a picker lists your accounts and roles (type to
+filter). A profile NAME that ssoctl did not write is never overwritten.`,
+		Example: `  ssoctl configure profile dev --account 111122223333 --role ReadOnlyAccess --region eu-west-1
+  ssoctl configure profile prod-admin --account prod --role AdministratorAccess
+  ssoctl configure profile dev            # pick the account and role`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = f.OutputFormat([]string{"table", "json"}, "table", "table"); err != nil {
+				return err
+			}
+			opts.Name = args[0]
+			opts.Region = f.Global.Region
+			if (opts.Account == "" || opts.Role == "") && !f.IOStreams.CanPrompt() {
+				return factory.Usagef("--account and --role are required when not on a terminal")
+			}
+			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
+			opts.Login = signIn.Options(f.IOStreams)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return RunProfile(cmd.Context(), opts)
+		},
+	}
+	login.AddSelectionFlags(cmd, &sel)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Account, "account", "", "the account `ID|NAME`")
+	fl.StringVar(&opts.Role, "role", "", "the role (permission set) `NAME`")
+	fl.BoolVar(&opts.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
+	signIn.Add(cmd)
+	RegisterCompletions(f, cmd)
+	return cmd
+}
+
+// RunProfile finds the role and writes its profile.
+func RunProfile(ctx context.Context, opts *ProfileOptions) error {
+	t, err := opts.Target()
+	if err != nil {
+		return err
+	}
+	path, err := opts.ConfigPath()
+	if err != nil {
+		return err
+	}
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	role, all, err := FindRole(ctx, m, t, opts.Account, opts.Role, opts.Login, opts.Pick)
+	if err != nil {
+		return err
+	}
+	if opts.Account == "" {
+		SaveRoles(opts.IO.Getenv, all)
+	}
+	spec := profiles.Spec{Session: t.Config.Session, StartURL: t.Config.StartURL, SSORegion: t.Config.Region, CredentialProcess: opts.CredentialProcess}
+	p, problems := profiles.One(opts.Name, profiles.Role{AccountID: role.AccountID, AccountName: role.AccountName, RoleName: role.RoleName}, opts.Region, spec)
+	var plan *profiles.Plan
+	var desired []profiles.Profile
+	if problems == nil {
+		desired = []profiles.Profile{p}
+	}
+	before, after, err := awsconfig.Edit(ctx, path, func(doc *awsconfig.Doc) error {
+		plan = profiles.MakePlan(doc, desired, problems, spec, false)
+		plan.Apply(doc)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res := PopulateResult{Path: path, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
+	if res.Changes == nil {
+		res.Changes = []profiles.Change{}
+	}
+	if len(plan.Problems) > 0 {
+		return fmt.Errorf("%s", plan.Problems[0].Message())
+	}
+	return writeResult(opts.IO, opts.Format, res, before, after)
+}
+
+// ErrNoSuchRole means the signed-in person cannot reach the account or role
+// asked for.
+var ErrNoSuchRole = errors.New("no such account and role")
+
+// FindRole resolves --account (id or name) and --role against the roles
+// the signed-in person can reach; with either missing it lists them all
+// and lets pick choose (pick nil: an error). An account id is listed
+// alone (one ListAccountRoles call).
+// It also returns the roles it listed.
+func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role string, lo *sso.LoginOptions, pick func([]sso.Role) (sso.Role, error)) (sso.Role, []sso.Role, error) {
+	q := sso.RoleQuery{Concurrency: portalConcurrency}
+	if account != "" {
+		q.Account = func(a sso.Account) bool { return a.AccountID == account || a.AccountName == account }
+	}
+	roles, err := m.Roles(ctx, t.Config, q, lo)
+	if err != nil {
+		return sso.Role{}, nil, login.Explain(err, t)
+	}
+	var match []sso.Role
+	ids := map[string]bool{}
+	for _, r := range roles {
+		if role == "" || r.RoleName == role {
+			match = append(match, r)
+			ids[r.AccountID] = true
+		}
+	}
+	switch {
+	case account != "" && role != "" && len(match) == 1:
+		return match[0], roles, nil
+	case account != "" && role != "" && len(ids) > 1:
+		return sso.Role{}, roles, factory.Usagef("more than one account is named %q: use its id", account)
+	case len(match) == 0:
+		what := fmt.Sprintf("role %q", role)
+		if account != "" {
+			what += fmt.Sprintf(" in account %q", account)
+		}
+		if role == "" {
+			what = fmt.Sprintf("account %q", account)
+		}
+		return sso.Role{}, roles, fmt.Errorf("%w: the signed-in user cannot reach %s (see `ssoctl roles`)", ErrNoSuchRole, what)
+	case pick == nil:
+		return sso.Role{}, roles, factory.Usagef("--account and --role are required")
+	}
+	r, err := pick(match)
+	return r, roles, err
+}
+
+// pickRole asks on the terminal, with type-to-filter.
+func pickRole(roles []sso.Role) (sso.Role, error) {
+	opts := make([]huh.Option[int], len(roles))
+	for i, r := range roles {
+		opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", render.Escape(r.AccountName), r.AccountID, r.RoleName), i)
+	}
+	var chosen int
+	err := huh.NewSelect[int]().
+		Title("Account and role (type / to filter)").
+		Options(opts...).
+		Filtering(true).
+		Height(min(len(opts)+2, 15)).
+		Value(&chosen).
+		Run()
+	if err != nil {
+		if errors.Is(err, huh.ErrUserAborted) {
+			return sso.Role{}, context.Canceled
+		}
+		return sso.Role{}, err
+	}
+	return roles[chosen], nil
+}

@@ -1,0 +1,235 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/audit"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+// Audit renders `ssoctl audit`: rows as they come, then the rest.
+type Audit interface {
+	// Row writes one row of the report.
+	Row(audit.Row) error
+	// End writes the rest of the document (JSON: findings, errors, notes,
+	// stats; CSV and table: nothing more) and flushes.
+	End(AuditReport) error
+	// Abort ends a failed run without leaving a partial document.
+	Abort(cause error) error
+}
+
+// AuditReport is the audit's document, its rows aside.
+type AuditReport struct {
+	Findings []audit.Finding         `json:"findings"`
+	Errors   []assignments.ItemError `json:"errors"`
+	Notes    []string                `json:"notes"`
+	Stats    AuditStats              `json:"stats"`
+}
+
+// AuditStats are what the audit read and how.
+type AuditStats struct {
+	Instance inventory.Instance `json:"instance"`
+	// Strategy is the listing method ("permission-set" or "principal").
+	Strategy assignments.Method `json:"strategy"`
+	// Complete is false when the method cannot have seen every assignment.
+	Complete         bool `json:"complete"`
+	Rows             int  `json:"rows"`
+	Accounts         int  `json:"accounts"`
+	PermissionSets   int  `json:"permissionSets"`
+	Users            int  `json:"users"`
+	Groups           int  `json:"groups"`
+	ProvisionedPairs int  `json:"provisionedPairs"`
+	Assignments      int  `json:"assignments"`
+	CallStats
+}
+
+// NewAuditReport is the document of an audit's result.
+func NewAuditReport(res *audit.Result, calls CallStats) AuditReport {
+	return AuditReport{
+		Findings: nonNil(res.Findings), Errors: nonNil(res.Errors), Notes: nonNil(res.Notes),
+		Stats: AuditStats{
+			Instance: res.Instance, Strategy: res.Method, Complete: res.Complete, Rows: res.Rows,
+			Accounts: res.Accounts, PermissionSets: res.PermissionSets, Users: res.Users, Groups: res.Groups,
+			ProvisionedPairs: res.Provisioned, Assignments: res.Assignments, CallStats: calls,
+		},
+	}
+}
+
+// NewAudit returns the view for format csv, table or json; columns are
+// the CSV and table columns (ParseAuditColumns).
+func NewAudit(format string, w io.Writer, columns []string) (Audit, error) {
+	s, err := newStream(format, w, "rows", columns, func(r audit.Row) []string { return auditValues(r, columns) })
+	if err != nil {
+		return nil, err
+	}
+	return &auditView{s}, nil
+}
+
+type auditView struct{ s *stream[audit.Row] }
+
+func (v *auditView) Row(r audit.Row) error { return v.s.item(r) }
+func (v *auditView) Abort(err error) error { return v.s.abort(err) }
+func (v *auditView) End(r AuditReport) error {
+	return v.s.end(
+		render.Member{Key: "findings", Value: r.Findings},
+		render.Member{Key: "errors", Value: r.Errors},
+		render.Member{Key: "notes", Value: r.Notes},
+		render.Member{Key: "stats", Value: r.Stats},
+	)
+}
+
+// AuditSummary writes the audit's item errors, notes and one summary line
+// to w (stderr); path is the report file ("" or "-" for stdout).
+func AuditSummary(w io.Writer, r AuditReport, path string) {
+	problems(w, r.Errors, r.Notes)
+	kinds := map[string]int{}
+	for _, f := range r.Findings {
+		kinds[f.Kind]++
+	}
+	var parts []string
+	for k, n := range kinds {
+		parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	}
+	sort.Strings(parts)
+	findings := fmt.Sprintf("%d findings", len(r.Findings))
+	if len(parts) > 0 {
+		findings += " (" + strings.Join(parts, ", ") + ")"
+	}
+	method := string(r.Stats.Strategy)
+	if !r.Stats.Complete {
+		method += " (INCOMPLETE: assignments of deleted principals are not listed)"
+	}
+	where := ""
+	if path != "" && path != "-" {
+		where = "; wrote " + render.Escape(path)
+	}
+	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs; strategy %s%s\n",
+		r.Stats.Rows, findings, len(r.Errors), r.Stats.APICalls, r.Stats.ThrottledRetries, r.Stats.Seconds, method, where)
+}
+
+// AuditDefaultColumns are the report's columns, in order (aws-sso-audit's).
+var AuditDefaultColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}
+
+// AuditIAMColumns are added by default with --iam, and need it.
+var AuditIAMColumns = []string{"IAMUser", "IAMConsolePassword", "IAMActiveKeys", "IAMMFA"}
+
+// auditColumns are every column a report can have.
+var auditColumns = map[string]func(audit.Row) string{
+	"UserEmail":        func(r audit.Row) string { return r.UserEmail },
+	"UserName":         func(r audit.Row) string { return r.UserName },
+	"UserId":           func(r audit.Row) string { return r.UserId },
+	"UserStatus":       func(r audit.Row) string { return r.UserStatus },
+	"DisplayName":      func(r audit.Row) string { return r.DisplayName },
+	"AccountId":        func(r audit.Row) string { return r.AccountId },
+	"AccountName":      func(r audit.Row) string { return r.AccountName },
+	"AccountStatus":    func(r audit.Row) string { return r.AccountStatus },
+	"PermissionSet":    func(r audit.Row) string { return r.PermissionSet },
+	"PermissionSetArn": func(r audit.Row) string { return r.PermissionSetArn },
+	"PrincipalType":    func(r audit.Row) string { return r.PrincipalType },
+	"PrincipalId":      func(r audit.Row) string { return r.PrincipalId },
+	"GroupName":        func(r audit.Row) string { return r.GroupName },
+	"Flags":            func(r audit.Row) string { return strings.Join(r.Flags, ";") },
+	"IAMUser": func(r audit.Row) string {
+		if r.IAM == nil {
+			return ""
+		}
+		return r.IAM.UserName
+	},
+	"IAMConsolePassword": func(r audit.Row) string {
+		if r.IAM == nil {
+			return ""
+		}
+		return yesNo(r.IAM.ConsolePassword)
+	},
+	"IAMActiveKeys": func(r audit.Row) string {
+		if r.IAM == nil {
+			return ""
+		}
+		var keys []string
+		for _, k := range r.IAM.ActiveKeys {
+			used := "never used"
+			if k.LastUsed != nil {
+				used = "last used " + k.LastUsed.UTC().Format(time.RFC3339)
+				if k.Service != "" {
+					used += " (" + k.Service + ")"
+				}
+			}
+			keys = append(keys, k.Id+" "+used)
+		}
+		return strings.Join(keys, ";")
+	},
+	"IAMMFA": func(r audit.Row) string {
+		if r.IAM == nil {
+			return ""
+		}
+		return yesNo(r.IAM.MFA)
+	},
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// AuditColumnNames lists every known column, sorted.
+func AuditColumnNames() []string {
+	out := make([]string, 0, len(auditColumns))
+	for k := range auditColumns {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseAuditColumns reads --columns: "A,B" chooses the columns; "+A,B"
+// adds them to the defaults. Names match without regard to case. The IAM
+// columns need iam (--iam): without it they would be empty.
+func ParseAuditColumns(spec string, iam bool) ([]string, error) {
+	base := append([]string(nil), AuditDefaultColumns...)
+	if iam {
+		base = append(base, AuditIAMColumns...)
+	}
+	if spec == "" {
+		return base, nil
+	}
+	add := strings.HasPrefix(spec, "+")
+	var out []string
+	if add {
+		out = base
+		spec = spec[1:]
+	}
+	for _, name := range strings.Split(spec, ",") {
+		name = strings.TrimSpace(name)
+		canon := ""
+		for k := range auditColumns {
+			if strings.EqualFold(k, name) {
+				canon = k
+			}
+		}
+		if canon == "" {
+			return nil, fmt.Errorf("unknown column %q (known: %s)", name, strings.Join(AuditColumnNames(), ", "))
+		}
+		if !iam && strings.HasPrefix(canon, "IAM") {
+			return nil, fmt.Errorf("column %s needs --iam (it shows the legacy IAM user that --iam looks up)", canon)
+		}
+		out = append(out, canon)
+	}
+	return out, nil
+}
+
+// auditValues renders a row in the given columns.
+func auditValues(r audit.Row, cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = auditColumns[c](r)
+	}
+	return out
+}

@@ -1,0 +1,64 @@
+package legacyiam_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/legacyiam"
+	"github.com/ssoctl/ssoctl/internal/peertest"
+)
+
+func sandboxIAM(t *testing.T) *iam.Client {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	srv.SetBaseURL(ts.URL)
+	return iam.NewFromConfig(peertest.SDKConfig(ts.URL, 1))
+}
+
+// TestChecklistOrder: the small org's alice.johnson has one of everything;
+// the steps come in the order DeleteUser needs, the user last, and each
+// access key shows its last use.
+func TestChecklistOrder(t *testing.T) {
+	c := sandboxIAM(t)
+	u, err := legacyiam.Inspect(context.Background(), c, "alice.johnson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, s := range legacyiam.Steps(u) {
+		if len(kinds) == 0 || kinds[len(kinds)-1] != s.Kind {
+			kinds = append(kinds, s.Kind)
+		}
+		if s.Kind == "access-key" && !strings.Contains(s.Detail, "used") {
+			t.Errorf("%s: no last use shown", s)
+		}
+	}
+	want := "login-profile access-key signing-certificate ssh-public-key service-credential mfa-device attached-policy group user"
+	if got := strings.Join(kinds, " "); got != want {
+		t.Errorf("steps %s; want %s", got, want)
+	}
+	if !strings.Contains(u.AccessKeys[0].LastUse(), "last used 2024-08-02 by s3 in us-east-1") {
+		t.Errorf("last use %q", u.AccessKeys[0].LastUse())
+	}
+}
+
+func TestMissingUserHasNoSteps(t *testing.T) {
+	c := sandboxIAM(t)
+	u, err := legacyiam.Inspect(context.Background(), c, "nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Exists || len(legacyiam.Steps(u)) != 0 {
+		t.Errorf("got %+v", u)
+	}
+}
