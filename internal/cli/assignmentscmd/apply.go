@@ -214,6 +214,9 @@ func reportExecution(w io.Writer, rep executor.Report) error {
 	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	failed := rep.Failures()
 	for _, r := range failed {
+		if r.Status == executor.NotStarted && s.NotStarted > 10 {
+			continue // counted above; listing them all would bury the rest
+		}
 		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
 		if r.Status == executor.Failed {
 			what += ": " + render.Escape(r.Reason())
