@@ -16,14 +16,16 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/checkcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
-	"github.com/ssoctl/ssoctl/internal/cli/creds"
+	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/rolescmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -130,13 +132,13 @@ try it without an AWS account.`,
 	root.AddCommand(assignmentscmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
-	root.AddCommand(login.NewCmd(f, nil))
-	root.AddCommand(login.NewLogoutCmd(f, nil))
-	root.AddCommand(creds.NewRolesCmd(f, nil))
-	root.AddCommand(creds.NewCredentialProcessCmd(f, nil))
-	root.AddCommand(creds.NewExecCmd(f, nil))
-	root.AddCommand(creds.NewExportCmd(f, nil))
-	root.AddCommand(creds.NewCheckCmd(f, nil))
+	root.AddCommand(logincmd.NewCmd(f, nil))
+	root.AddCommand(logincmd.NewLogoutCmd(f, nil))
+	root.AddCommand(rolescmd.NewRolesCmd(f, nil))
+	root.AddCommand(credscmd.NewCredentialProcessCmd(f, nil))
+	root.AddCommand(credscmd.NewExecCmd(f, nil))
+	root.AddCommand(credscmd.NewExportCmd(f, nil))
+	root.AddCommand(checkcmd.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))

@@ -17,7 +17,6 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -44,8 +43,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) 
 	opts := &eachOptions{IO: f.IOStreams, Environ: os.Environ}
 	var (
 		ff      filterFlags
-		sel     login.Selection
-		signIn  login.SignInFlags
+		signIn  factory.SignInFlags
 		regions []string
 	)
 	cmd := &cobra.Command{
@@ -112,7 +110,7 @@ unless --login.`,
 			opts.JSON = format == "json"
 			opts.Filter = ff.filter()
 			opts.Filter.Regions = regions
-			opts.Source = newSignIn(f, sel, signIn)
+			opts.Source = newSignIn(f, signIn)
 			opts.Argv = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -132,8 +130,7 @@ unless --login.`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the runs and stop")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask: go ahead whatever the number of accounts")
 	fl.DurationVar(&opts.Grace, "grace", each.DefaultGrace, "after Ctrl-C or SIGTERM, give running commands this `DURATION` to finish before killing them")
-	login.AddSelectionFlags(cmd, &sel)
-	signIn.Add(cmd)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	return cmd
 }
 
