@@ -11,18 +11,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/checkcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
-	"github.com/ssoctl/ssoctl/internal/cli/creds"
+	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
 	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/rolescmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -39,8 +42,15 @@ const (
 )
 
 // ExitCode maps a command's error to the process exit code (see
-// factory.ExitCode), for tests that run commands directly.
-func ExitCode(err error) int { return factory.ExitCode(err) }
+// factory.ExitCode; a command that exec or each could not start: 127 or
+// 126, as shells give), for tests that run commands directly.
+func ExitCode(err error) int {
+	var start *childenv.StartError
+	if errors.As(err, &start) {
+		return start.Code
+	}
+	return factory.ExitCode(err)
+}
 
 // Main runs ssoctl with args and returns the process exit code.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
@@ -122,13 +132,13 @@ try it without an AWS account.`,
 	root.AddCommand(assignmentscmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
-	root.AddCommand(login.NewCmd(f, nil))
-	root.AddCommand(login.NewLogoutCmd(f, nil))
-	root.AddCommand(creds.NewRolesCmd(f, nil))
-	root.AddCommand(creds.NewCredentialProcessCmd(f, nil))
-	root.AddCommand(creds.NewExecCmd(f, nil))
-	root.AddCommand(creds.NewExportCmd(f, nil))
-	root.AddCommand(creds.NewCheckCmd(f, nil))
+	root.AddCommand(logincmd.NewCmd(f, nil))
+	root.AddCommand(logincmd.NewLogoutCmd(f, nil))
+	root.AddCommand(rolescmd.NewRolesCmd(f, nil))
+	root.AddCommand(credscmd.NewCredentialProcessCmd(f, nil))
+	root.AddCommand(credscmd.NewExecCmd(f, nil))
+	root.AddCommand(credscmd.NewExportCmd(f, nil))
+	root.AddCommand(checkcmd.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -63,11 +62,10 @@ type PopulateOptions struct {
 func NewPopulateCmd(f *factory.Factory, runF func(context.Context, *PopulateOptions) error) *cobra.Command {
 	opts := &PopulateOptions{
 		IO:         f.IOStreams,
-		Manager:    func() (*sso.Manager, error) { return login.NewManager(f) },
+		Manager:    f.SignIn,
 		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
 	}
-	var sel login.Selection
-	var signIn login.SignInFlags
+	var signIn factory.SignInFlags
 	var trim string
 	cmd := &cobra.Command{
 		Use:   "populate",
@@ -116,15 +114,15 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 			if err := opts.Spec.Check(len(opts.Spec.Regions)); err != nil {
 				return factory.Usagef("--name: %v", err)
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
-			opts.Login = signIn.Options(f.IOStreams)
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return RunPopulate(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Spec.Regions, "region", nil, "write the profiles for this `region` (repeatable: one profile per region)")
 	fl.StringVar(&opts.Spec.Template, "name", "", "profile name `template` (Go text/template; default {{.AccountName}}.{{.RoleName}})")
@@ -134,7 +132,6 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 	fl.BoolVar(&opts.Spec.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
 	fl.BoolVar(&opts.Prune, "prune", false, "remove ssoctl's profiles of this sign-in that are no longer reachable")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
-	signIn.Add(cmd)
 	RegisterCompletions(f, cmd)
 	return cmd
 }
@@ -177,7 +174,7 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	}, opts.Login)
 	progress.Done()
 	if err != nil {
-		return login.Explain(err, t)
+		return factory.ExplainSignIn(err, t)
 	}
 	SaveRoles(opts.IO.Getenv, roles)
 	desired, problems, err := profiles.Desired(toRoles(roles), spec)

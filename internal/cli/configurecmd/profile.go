@@ -10,7 +10,6 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -39,12 +38,11 @@ type ProfileOptions struct {
 func NewProfileCmd(f *factory.Factory, runF func(context.Context, *ProfileOptions) error) *cobra.Command {
 	opts := &ProfileOptions{
 		IO:         f.IOStreams,
-		Manager:    func() (*sso.Manager, error) { return login.NewManager(f) },
+		Manager:    f.SignIn,
 		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
 		Pick:       pickRole,
 	}
-	var sel login.Selection
-	var signIn login.SignInFlags
+	var signIn factory.SignInFlags
 	cmd := &cobra.Command{
 		Use:   "profile NAME",
 		Short: "Write one profile for an account and role",
@@ -71,20 +69,19 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 			if (opts.Account == "" || opts.Role == "") && !f.IOStreams.CanPrompt() {
 				return factory.Usagef("--account and --role are required when not on a terminal")
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
-			opts.Login = signIn.Options(f.IOStreams)
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return RunProfile(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Account, "account", "", "the account `ID|NAME`")
 	fl.StringVar(&opts.Role, "role", "", "the role (permission set) `NAME`")
 	fl.BoolVar(&opts.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
-	signIn.Add(cmd)
 	RegisterCompletions(f, cmd)
 	return cmd
 }
@@ -151,7 +148,7 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 	}
 	roles, err := m.Roles(ctx, t.Config, q, lo)
 	if err != nil {
-		return sso.Role{}, nil, login.Explain(err, t)
+		return sso.Role{}, nil, factory.ExplainSignIn(err, t)
 	}
 	var match []sso.Role
 	ids := map[string]bool{}

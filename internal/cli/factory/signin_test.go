@@ -1,0 +1,89 @@
+package factory
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+func TestChooseFlow(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		t.Skip("a browser is always assumed there")
+	}
+	tests := []struct {
+		env        map[string]string
+		deviceFlag bool
+		want       sso.Flow
+	}{
+		{nil, false, sso.FlowDevice}, // no display: device code
+		{map[string]string{"DISPLAY": ":0"}, false, sso.FlowPKCE},
+		{map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, false, sso.FlowPKCE},
+		{map[string]string{"SSOCTL_BROWSER": "browse"}, false, sso.FlowPKCE},
+		{map[string]string{"DISPLAY": ":0"}, true, sso.FlowDevice},
+	}
+	for _, tt := range tests {
+		ios, _, _, _ := iostreams.Test()
+		ios.Getenv = func(k string) string { return tt.env[k] }
+		if got := New(ios).ChooseFlow(tt.deviceFlag); got != tt.want {
+			t.Errorf("env %v, --use-device-code=%v: %v; want %v", tt.env, tt.deviceFlag, got, tt.want)
+		}
+	}
+}
+
+func TestExplainSignIn(t *testing.T) {
+	target := sso.Target{LoginArgs: []string{"--profile", "dev"}}
+	err := ExplainSignIn(fmt.Errorf("%w: no cached token for sso-session x", sso.ErrSignInRequired), target)
+	if ExitCode(err) != ExitSignIn || !errors.Is(err, sso.ErrSignInRequired) {
+		t.Errorf("%v is not a sign-in-required error (exit 4)", err)
+	}
+	if want := "sign-in required: no cached token for sso-session x; run `ssoctl login --profile dev` to sign in"; err.Error() != want {
+		t.Errorf("message %q; want %q", err, want)
+	}
+	other := errors.New("boom")
+	if ExplainSignIn(other, target) != other {
+		t.Error("another error was changed")
+	}
+}
+
+
+type fakeBrowser struct{ urls []string }
+
+func (b *fakeBrowser) Browse(url string) error { b.urls = append(b.urls, url); return nil }
+
+// The sign-in prompts open URLs through the factory's Browser, and not
+// with --no-browser.
+func TestPromptsUseTheBrowser(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	ios.Getenv = func(k string) string { return map[string]string{"SSOCTL_BROWSER": "x"}[k] }
+	f := New(ios)
+	b := &fakeBrowser{}
+	f.Browser = b
+	f.Prompts(sso.FlowPKCE, false).OnAuthorizeURL("https://example.com/authorize")
+	f.Prompts(sso.FlowPKCE, true).OnAuthorizeURL("https://example.com/not-opened")
+	if len(b.urls) != 1 || b.urls[0] != "https://example.com/authorize" {
+		t.Errorf("browsed %q; want only the first URL", b.urls)
+	}
+	if got := errOut.String(); !strings.Contains(got, "https://example.com/not-opened") {
+		t.Errorf("stderr %q does not show the URL", got)
+	}
+}
+
+func TestPrompterConfirm(t *testing.T) {
+	ios, in, _, errOut := iostreams.Test()
+	in.WriteString("y\nno\nYES\n")
+	p := New(ios).Prompter
+	for i, want := range []bool{true, false, true, false} {
+		got, err := p.Confirm("Go? [y/N] ")
+		if err != nil || got != want {
+			t.Errorf("answer %d: %v, %v; want %v", i, got, err, want)
+		}
+	}
+	if got := strings.Count(errOut.String(), "Go? [y/N] "); got != 4 {
+		t.Errorf("asked %d times; want 4", got)
+	}
+}
