@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
@@ -41,8 +42,15 @@ const (
 )
 
 // ExitCode maps a command's error to the process exit code (see
-// factory.ExitCode), for tests that run commands directly.
-func ExitCode(err error) int { return factory.ExitCode(err) }
+// factory.ExitCode; a command that exec or each could not start: 127 or
+// 126, as shells give), for tests that run commands directly.
+func ExitCode(err error) int {
+	var start *childenv.StartError
+	if errors.As(err, &start) {
+		return start.Code
+	}
+	return factory.ExitCode(err)
+}
 
 // Main runs ssoctl with args and returns the process exit code.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
