@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
@@ -40,7 +41,7 @@ func NewProfileCmd(f *factory.Factory, runF func(context.Context, *ProfileOption
 		IO:         f.IOStreams,
 		Manager:    f.SignIn,
 		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
-		Pick:       pickRole,
+		Pick:       Picker(f.IOStreams.In, f.IOStreams.ErrOut, f.IOStreams.Getenv("ACCESSIBLE") != ""),
 	}
 	var signIn factory.SignInFlags
 	cmd := &cobra.Command{
@@ -179,25 +180,32 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 	return r, roles, err
 }
 
-// pickRole asks on the terminal, with type-to-filter.
-func pickRole(roles []sso.Role) (sso.Role, error) {
-	opts := make([]huh.Option[int], len(roles))
-	for i, r := range roles {
-		opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", render.Escape(r.AccountName), r.AccountID, r.RoleName), i)
-	}
-	var chosen int
-	err := huh.NewSelect[int]().
-		Title("Account and role (type / to filter)").
-		Options(opts...).
-		Filtering(true).
-		Height(min(len(opts)+2, 15)).
-		Value(&chosen).
-		Run()
-	if err != nil {
-		if errors.Is(err, huh.ErrUserAborted) {
-			return sso.Role{}, context.Canceled
+// Picker returns the account-and-role picker on a terminal: type / to
+// filter. With accessible (ACCESSIBLE set, as huh honours it for screen
+// readers) it lists the choices numbered and reads a number instead.
+func Picker(in io.Reader, out io.Writer, accessible bool) func([]sso.Role) (sso.Role, error) {
+	return func(roles []sso.Role) (sso.Role, error) {
+		opts := make([]huh.Option[int], len(roles))
+		for i, r := range roles {
+			opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", render.Escape(r.AccountName), r.AccountID, render.Escape(r.RoleName)), i)
 		}
-		return sso.Role{}, err
+		chosen := -1
+		sel := huh.NewSelect[int]().
+			Title("Account and role (type / to filter)").
+			Options(opts...).
+			Filtering(true).
+			Height(min(len(opts)+2, 15)).
+			Value(&chosen)
+		err := huh.NewForm(huh.NewGroup(sel)).WithInput(in).WithOutput(out).WithAccessible(accessible).Run()
+		if err != nil {
+			if errors.Is(err, huh.ErrUserAborted) {
+				return sso.Role{}, context.Canceled
+			}
+			return sso.Role{}, err
+		}
+		if chosen < 0 || chosen >= len(roles) {
+			return sso.Role{}, errors.New("no account and role chosen")
+		}
+		return roles[chosen], nil
 	}
-	return roles[chosen], nil
 }
