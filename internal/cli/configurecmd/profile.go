@@ -89,46 +89,29 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 
 // RunProfile finds the role and writes its profile.
 func RunProfile(ctx context.Context, opts *ProfileOptions) error {
-	t, err := opts.Target()
+	s, err := begin(opts.Target, opts.ConfigPath, opts.Manager)
 	if err != nil {
 		return err
 	}
-	path, err := opts.ConfigPath()
-	if err != nil {
-		return err
-	}
-	m, err := opts.Manager()
-	if err != nil {
-		return err
-	}
-	role, all, err := FindRole(ctx, m, t, opts.Account, opts.Role, opts.Login, opts.Pick)
+	role, all, err := FindRole(ctx, s.m, s.t, opts.Account, opts.Role, opts.Login, opts.Pick)
 	if err != nil {
 		return err
 	}
 	if opts.Account == "" {
 		SaveRoles(opts.IO.Getenv, all)
 	}
-	spec := profiles.Spec{Session: t.Config.Session, StartURL: t.Config.StartURL, SSORegion: t.Config.Region, CredentialProcess: opts.CredentialProcess}
+	spec := s.spec(profiles.Spec{CredentialProcess: opts.CredentialProcess})
 	p, problems := profiles.One(opts.Name, profiles.Role{AccountID: role.AccountID, AccountName: role.AccountName, RoleName: role.RoleName}, opts.Region, spec)
-	var plan *profiles.Plan
 	var desired []profiles.Profile
 	if problems == nil {
 		desired = []profiles.Profile{p}
 	}
-	before, after, err := awsconfig.Edit(ctx, path, func(doc *awsconfig.Doc) error {
-		plan = profiles.MakePlan(doc, desired, problems, spec, false)
-		plan.Apply(doc)
-		return nil
-	})
+	res, before, after, err := s.write(ctx, desired, problems, spec, false, false)
 	if err != nil {
 		return err
 	}
-	res := PopulateResult{Path: path, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
-	if res.Changes == nil {
-		res.Changes = []profiles.Change{}
-	}
-	if len(plan.Problems) > 0 {
-		return fmt.Errorf("%s", plan.Problems[0].Message())
+	if len(res.Problems) > 0 {
+		return errors.New(res.Problems[0].Message())
 	}
 	return writeResult(opts.IO, opts.Format, res, before, after)
 }
