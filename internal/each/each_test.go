@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssoctl/ssoctl/accounts"
 )
 
 var roles = []Target{
@@ -75,12 +77,14 @@ func TestRunIsolatesFailuresAndFetchesCredentialsOnce(t *testing.T) {
 	}
 	var lines sync.Map
 	var results []Result
-	Run(context.Background(), targets, Options{
-		Command:     []string{"sh", "-c", `echo "$SSOCTL_ACCOUNT_NAME $SSOCTL_ROLE_NAME $AWS_REGION $AWS_ACCESS_KEY_ID"; [ "$SSOCTL_ACCOUNT_NAME" != payments-dev ] || exit 3`},
-		Env:         []string{"PATH=/usr/bin:/bin"},
-		Parallel:    3,
-		Credentials: creds,
-		Line:        func(t Target, stream string, line []byte) { lines.Store(t.Label(), string(line)) },
+	c, err := accounts.NewFromPortal(context.Background(), portal(creds), accounts.Options{Region: "us-east-1", Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Run(context.Background(), c, targets, Options{
+		Command: []string{"sh", "-c", `echo "$SSOCTL_ACCOUNT_NAME $SSOCTL_ROLE_NAME $AWS_REGION $AWS_ACCESS_KEY_ID"; [ "$SSOCTL_ACCOUNT_NAME" != payments-dev ] || exit 3`},
+		Env:     []string{"PATH=/usr/bin:/bin"},
+		Line:    func(t Target, stream string, line []byte) { lines.Store(t.Label(), string(line)) },
 	}, func(r Result) { results = append(results, r) })
 
 	if got, want := int(n.Load()), 5; got != want {
@@ -116,3 +120,16 @@ func TestRunIsolatesFailuresAndFetchesCredentialsOnce(t *testing.T) {
 		}
 	}
 }
+
+// portal is an accounts.Portal whose credentials come from creds.
+type portal func(ctx context.Context, account, role string) (aws.Credentials, error)
+
+func (p portal) Roles(context.Context, accounts.PortalQuery) ([]accounts.Role, error) {
+	return nil, errors.New("not listed here")
+}
+
+func (p portal) Credentials(ctx context.Context, account, role string) (aws.Credentials, error) {
+	return p(ctx, account, role)
+}
+
+func (p portal) Cached(string, string) bool { return false }
