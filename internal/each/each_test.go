@@ -56,8 +56,14 @@ func TestSelect(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Select(roles, Filter{AccountName: "("}); err == nil || !strings.Contains(err.Error(), "--account-name") {
-		t.Errorf("got %v; want an --account-name error", err)
+	// The error names the filter's part (the CLI words it as its flag:
+	// see TestFilterErrorsNameFlags in internal/cli/eachcmd).
+	var fe *FilterError
+	if _, err := Select(roles, Filter{AccountName: "("}); !errors.As(err, &fe) || fe.Field != FieldAccountName || fe.Expr != "(" {
+		t.Errorf("got %v; want an account name FilterError", err)
+	}
+	if _, err := Select(roles, Filter{Exclude: []string{"111111111111", "a["}}); !errors.As(err, &fe) || fe.Field != FieldExclude || fe.Expr != "a[" {
+		t.Errorf("got %v; want an exclude FilterError", err)
 	}
 }
 

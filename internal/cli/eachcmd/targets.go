@@ -1,11 +1,12 @@
-// Package each is the commands that fan out from one sign-in to many
+// Package eachcmd is the commands that fan out from one sign-in to many
 // accounts: `ssoctl each`, which runs a command once per matching account
 // and role, and `ssoctl credentials export`, which writes the credentials
 // of every matching role to one file.
-package each
+package eachcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 
@@ -142,8 +143,25 @@ func (e explained) Credentials(ctx context.Context, accountID, roleName string) 
 	return cr, factory.ExplainSignIn(err, e.t)
 }
 
-// filterUsage words a filter's error as a usage error.
-func filterUsage(err error) error { return factory.Usagef("%v", err) }
+// filterFlag is the flag of a part of a filter.
+func filterFlag(f each.Field) string {
+	switch f {
+	case each.FieldRole:
+		return "--role"
+	case each.FieldAccountName:
+		return "--account-name"
+	}
+	return "--exclude"
+}
+
+// filterUsage words a filter's error as a usage error about its flag.
+func filterUsage(err error) error {
+	var fe *each.FilterError
+	if errors.As(err, &fe) {
+		return factory.Usagef("%s: %v", filterFlag(fe.Field), fe.Err)
+	}
+	return factory.Usagef("%v", err)
+}
 
 // checkParallel rejects a --parallel below 1.
 func checkParallel(n int) error {

@@ -1,4 +1,4 @@
-package each
+package eachcmd
 
 import (
 	"bufio"
