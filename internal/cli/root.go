@@ -147,8 +147,8 @@ try it without an AWS account.`,
 	root.AddCommand(reportcmd.NewCmd(f))
 	root.AddCommand(configurecmd.NewCmd(f))
 	root.AddCommand(consolecmd.NewCmd(f, nil))
-	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
 	root.AddCommand(usercmd.NewCmd(f))
+	configurecmd.RegisterCompletionsTree(f, root)
 	return root
 }
 
