@@ -27,28 +27,7 @@ mkdir -p "$tmp"
 bin=$tmp/ssoctl
 go build -o "$bin" ./cmd/ssoctl
 
-sandbox_pid=
-stop_sandbox() {
-	if [ -n "$sandbox_pid" ]; then
-		kill -INT "$sandbox_pid" 2>/dev/null || true
-		wait "$sandbox_pid" 2>/dev/null || true
-		sandbox_pid=
-	fi
-}
-trap stop_sandbox EXIT
-
-start_sandbox() {
-	local out=$tmp/sandbox.env
-	: >"$out"
-	"$bin" sandbox --listen 127.0.0.1:0 "$@" >"$out" 2>"$tmp/sandbox.log" &
-	sandbox_pid=$!
-	until grep -q '^export AWS_DEFAULT_SSO_REGION=' "$out"; do
-		kill -0 "$sandbox_pid" 2>/dev/null || { cat "$tmp/sandbox.log" >&2; exit 1; }
-		sleep 0.05
-	done
-	eval "$(cat "$out")"
-}
-now() { date +%s.%N; }
+. bench/lib.sh
 
 start_sandbox --org medium
 curl -fsS "$AWS_ENDPOINT_URL/_sandbox/state" >"$tmp/medium.json"

@@ -72,6 +72,7 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 		},
 	}
 	factory.AddSignInFlags(cmd, &signIn, factory.SelectFlags)
+	factory.SetOutputs(cmd, "text", "json")
 	fl := cmd.Flags()
 	fl.StringVarP(&accountID, "account-id", "a", "", "the `account` id to check (else the profile's)")
 	fl.StringVarP(&roleName, "role-name", "r", "", "the `role` name to check (else the profile's)")

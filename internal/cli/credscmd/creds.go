@@ -25,6 +25,8 @@ type roleFlags struct {
 
 func (r *roleFlags) add(cmd *cobra.Command) {
 	factory.AddSignInFlags(cmd, &r.signIn, factory.AllSignInFlags)
+	// credential-process and exec have one format; export has --format.
+	factory.SetOutputs(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id (else the profile's sso_account_id)")
 	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` (permission set) name (else the profile's sso_role_name)")

@@ -147,4 +147,3 @@ func (f *Factory) Close() {
 		_ = f.sandbox.Close()
 	}
 }
-

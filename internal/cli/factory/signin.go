@@ -146,6 +146,19 @@ func (f *Factory) Target(s SignInFlags, accountID, roleName string) (sso.Target,
 // all, a usage error (exit 2).
 func (f *Factory) SignInTarget(s SignInFlags, accountID, roleName string) (sso.Target, error) {
 	getenv := f.IOStreams.Getenv
+	if s.StartURL != "" {
+		if err := sso.CheckStartURL(s.StartURL); err != nil {
+			return sso.Target{}, Usagef("--start-url: %v", err)
+		}
+	}
+	if u := getenv("AWS_DEFAULT_SSO_START_URL"); u != "" && !s.Named() {
+		if err := sso.CheckStartURL(u); err != nil {
+			return sso.Target{}, fmt.Errorf("AWS_DEFAULT_SSO_START_URL: %w", err)
+		}
+	}
+	if accountID != "" && !awsconfig.IsAccountID(accountID) {
+		return sso.Target{}, Usagef("--account-id %q: an AWS account id is 12 digits", accountID)
+	}
 	path, err := awsconfig.Path(getenv)
 	if err != nil {
 		return sso.Target{}, err
@@ -165,9 +178,26 @@ func (f *Factory) SignInTarget(s SignInFlags, accountID, roleName string) (sso.T
 		DefaultStartURL: getenv("AWS_DEFAULT_SSO_START_URL"), DefaultRegion: getenv("AWS_DEFAULT_SSO_REGION"),
 	})
 	if err != nil {
-		return sso.Target{}, &UsageError{Err: err}
+		return sso.Target{}, signInUsage(err, f.Global.Profile != "")
 	}
 	return t, nil
+}
+
+// signInUsage words sso.Resolve's errors as the command line names
+// things: what the flags could not name is a usage error (exit 2); a
+// config file that is wrong otherwise stays an error (exit 1).
+func signInUsage(err error, profileFlag bool) error {
+	var region *sso.MissingRegionError
+	var env *sso.EnvProfileError
+	switch {
+	case errors.Is(err, sso.ErrNoTarget):
+		return Usagef("%v: use --sso-session NAME, --profile NAME (with sso_session or sso_start_url), or --start-url URL --sso-region REGION, or set AWS_DEFAULT_SSO_START_URL and AWS_DEFAULT_SSO_REGION", err)
+	case errors.As(err, &region):
+		return Usagef("--start-url needs --sso-region (or AWS_DEFAULT_SSO_REGION)")
+	case errors.As(err, &env), errors.Is(err, awsconfig.ErrNotFound), profileFlag && errors.Is(err, awsconfig.ErrNoSSO):
+		return &UsageError{Err: err}
+	}
+	return err
 }
 
 // LoginOptions are nil unless --login: then how to sign in, talking on

@@ -68,6 +68,7 @@ CSV; -o json for one JSON array.`,
 		},
 	}
 	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
+	factory.SetOutputs(cmd, "table", "json", "csv")
 	fl := cmd.Flags()
 	fl.StringVar(&accountID, "account-id", "", "only accounts whose id matches this `regex`")
 	fl.StringVar(&accountName, "account-name", "", "only accounts whose name matches this `regex`")
