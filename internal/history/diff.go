@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -165,16 +166,10 @@ func sortedCounts(m map[string]*Count) []Count {
 // compareRows orders rows as the audit's report does: account, permission
 // set, direct before group, group name, principal, user.
 func compareRows(x, y audit.Row) int {
-	rank := func(t string) int {
-		if t == "USER" {
-			return 0
-		}
-		return 1
-	}
 	return cmp.Or(
 		cmp.Compare(x.AccountName, y.AccountName), cmp.Compare(x.AccountId, y.AccountId),
 		cmp.Compare(x.PermissionSet, y.PermissionSet), cmp.Compare(x.PermissionSetArn, y.PermissionSetArn),
-		cmp.Compare(rank(x.PrincipalType), rank(y.PrincipalType)), cmp.Compare(x.GroupName, y.GroupName),
+		cmp.Compare(assignments.TypeRank(x.PrincipalType), assignments.TypeRank(y.PrincipalType)), cmp.Compare(x.GroupName, y.GroupName),
 		cmp.Compare(x.PrincipalId, y.PrincipalId), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.UserId, y.UserId),
 	)
 }
