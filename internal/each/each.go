@@ -6,12 +6,15 @@ package each
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,6 +63,10 @@ type Options struct {
 	// Line, when set, receives every output line as it is written
 	// (stream is "stdout" or "stderr"), for prefixed live output.
 	Line func(t Target, stream string, line []byte)
+	// Stop receives the signals that stop the run (see Run); Grace is how
+	// long commands have after the first (0: DefaultGrace).
+	Stop  <-chan os.Signal
+	Grace time.Duration
 }
 
 // Result is one run's outcome. Err is set when the command could not run
@@ -73,37 +80,60 @@ type Result struct {
 	Duration time.Duration `json:"-"`
 	Seconds  float64       `json:"durationSeconds"`
 	Error    string        `json:"error,omitempty"`
+	// Interrupted says the run was stopped by a signal, or never started
+	// because of one.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // OK reports whether the run succeeded.
 func (r Result) OK() bool { return r.Error == "" && r.ExitCode == 0 }
 
+// DefaultGrace is how long running commands are given to finish after
+// the first stop signal before they are killed.
+const DefaultGrace = 10 * time.Second
+
 // Run runs the command for every target and passes each result to emit in
 // target order as soon as it and those before it are done.
+//
+// Each command runs in a process group of its own. Stopping: the first
+// signal on opts.Stop (or ctx ending, as a SIGTERM) starts no new run and
+// is passed on to the process group of every running command; those still
+// running after opts.Grace, or at a second signal, are killed. Every run
+// that was stopped or never started is reported Interrupted.
 func Run(ctx context.Context, targets []Target, opts Options, emit func(Result)) {
 	creds := newCredCache(opts.Credentials)
-	prefetchCtx, stopPrefetch := context.WithCancel(ctx)
-	defer stopPrefetch()
+	// runCtx ends at the first stop: no new run, no new credential fetch.
+	runCtx, stopStarting := context.WithCancel(ctx)
+	defer stopStarting()
+	procs := &processes{running: map[*exec.Cmd]bool{}}
+	finished := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		procs.watch(ctx, opts.Stop, cmp.Or(opts.Grace, DefaultGrace), stopStarting, finished)
+	}()
+	defer func() { close(finished); <-stopped }()
+
 	limit := opts.CredentialParallel
 	if limit <= 0 {
 		limit = 64
 	}
-	prefetch := fanout.NewGroup(prefetchCtx, limit)
+	prefetch := fanout.NewGroup(runCtx, limit)
 	for _, t := range targets {
 		prefetch.Go(func(ctx context.Context) { _, _ = creds.get(ctx, t.AccountId, t.RoleName) })
 	}
 	defer prefetch.Wait()
-	fanout.Stream(ctx, targets, opts.Parallel, func(ctx context.Context, t Target) (Result, error) {
-		return runOne(ctx, t, opts, creds), nil
+	fanout.Stream(runCtx, targets, opts.Parallel, func(ctx context.Context, t Target) (Result, error) {
+		return runOne(ctx, t, opts, creds, procs), nil
 	}, func(t Target, r Result, err error) {
-		if err != nil { // never started: cancelled
-			r = Result{Target: t, ExitCode: -1, Error: err.Error()}
+		if err != nil { // never started: stopped
+			r = Result{Target: t, ExitCode: -1, Error: "not run: interrupted", Interrupted: true}
 		}
 		emit(r)
 	})
 }
 
-func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Result {
+func runOne(ctx context.Context, t Target, opts Options, creds *credCache, procs *processes) Result {
 	start := time.Now()
 	res := Result{Target: t}
 	finish := func() Result {
@@ -112,18 +142,31 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Resul
 		return res
 	}
 	c, err := creds.get(ctx, t.AccountId, t.RoleName)
+	if ctx.Err() != nil {
+		res.ExitCode, res.Error, res.Interrupted = -1, "not run: interrupted", true
+		return finish()
+	}
 	if err != nil {
 		res.ExitCode, res.Error = -1, fmt.Sprintf("get credentials: %v", err)
 		return finish()
 	}
-	cmd := exec.CommandContext(ctx, opts.Command[0], opts.Command[1:]...)
+	cmd := exec.Command(opts.Command[0], opts.Command[1:]...)
 	cmd.Env = childenv.Build(opts.Env, childenv.Role{
 		AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName, Region: t.Region, Credentials: c,
 	})
+	childenv.OwnProcessGroup(cmd)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = lineWriter(&out, t, "stdout", opts.Line)
 	cmd.Stderr = lineWriter(&errOut, t, "stderr", opts.Line)
-	err = cmd.Run()
+	started, err := procs.start(cmd)
+	if !started {
+		res.ExitCode, res.Error, res.Interrupted = -1, "not run: interrupted", true
+		return finish()
+	}
+	if err == nil {
+		err = cmd.Wait()
+	}
+	stop := procs.finish(cmd)
 	flush(cmd.Stdout)
 	flush(cmd.Stderr)
 	res.Stdout, res.Stderr = out.String(), errOut.String()
@@ -132,10 +175,112 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Resul
 	case err == nil:
 	case errors.As(err, &ee):
 		res.ExitCode = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.ExitCode = 128 + int(ws.Signal())
+		}
 	default:
-		res.ExitCode, res.Error = -1, err.Error()
+		res.ExitCode, res.Error = -1, childenv.StartFailure(opts.Command[0], err).Error()
+	}
+	if stop != "" {
+		res.Interrupted = true
+		res.Error = fmt.Sprintf("interrupted (%s), exit status %d", stop, res.ExitCode)
 	}
 	return finish()
+}
+
+// processes are the running commands of a Run, and how it stops them.
+type processes struct {
+	mu       sync.Mutex
+	stopping bool
+	killed   bool
+	signal   string               // the stop signal passed on, for the results
+	running  map[*exec.Cmd]bool   // the commands running now
+	stopped  map[*exec.Cmd]string // those that were sent a stop signal: how
+}
+
+// start starts cmd unless the run is stopping (started false).
+func (p *processes) start(cmd *exec.Cmd) (started bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping {
+		return false, nil
+	}
+	if err := cmd.Start(); err != nil {
+		return true, err
+	}
+	p.running[cmd] = true
+	return true, nil
+}
+
+// finish forgets cmd, which has ended, and says how it was stopped, if it
+// was ("" if not).
+func (p *processes) finish(cmd *exec.Cmd) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.running, cmd)
+	return p.stopped[cmd]
+}
+
+// send sends sig to the process group of every running command.
+func (p *processes) send(sig os.Signal, how string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped == nil {
+		p.stopped = map[*exec.Cmd]string{}
+	}
+	for cmd := range p.running {
+		_ = childenv.SignalGroup(cmd, sig)
+		p.stopped[cmd] = how
+	}
+}
+
+// watch waits for the run to be stopped (a signal on stop, or ctx ending)
+// until finished is closed: at the first stop no new run starts
+// (stopStarting) and the signal goes to the running commands; at the
+// second, or after grace, they are killed.
+func (p *processes) watch(ctx context.Context, stop <-chan os.Signal, grace time.Duration, stopStarting func(), finished <-chan struct{}) {
+	done := ctx.Done()
+	var timeout <-chan time.Time
+	first := "" // the first stop signal's name
+	stopWith := func(sig os.Signal) {
+		first = signalName(sig)
+		p.mu.Lock()
+		p.stopping = true
+		p.mu.Unlock()
+		stopStarting()
+		p.send(sig, first)
+		timeout = time.NewTimer(grace).C
+	}
+	for {
+		select {
+		case sig := <-stop:
+			if first == "" {
+				stopWith(sig)
+				continue
+			}
+			p.send(os.Kill, first+", then SIGKILL at a second "+signalName(sig))
+		case <-done:
+			done = nil
+			if first == "" {
+				stopWith(syscall.SIGTERM)
+			}
+		case <-timeout:
+			timeout = nil
+			p.send(os.Kill, fmt.Sprintf("%s, then SIGKILL after %s", first, grace))
+		case <-finished:
+			return
+		}
+	}
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 // lineWriter keeps everything written and, when line is set, hands over

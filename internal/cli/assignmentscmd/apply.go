@@ -95,7 +95,9 @@ type applyDoc struct {
 	Plan    *plans.Plan      `json:"plan"`
 	Applied bool             `json:"applied"`
 	Result  *executor.Report `json:"result,omitempty"`
-	Stats   views.CallStats  `json:"stats"`
+	// ExecutionSeconds is the time the executor took (the plan aside).
+	ExecutionSeconds float64         `json:"executionSeconds,omitempty"`
+	Stats            views.CallStats `json:"stats"`
 }
 
 func runApply(ctx context.Context, opts *applyOptions) error {
@@ -137,9 +139,10 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	eo := opts.Executor
 	eo.OnProgress = func(pr executor.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
+	execStart := time.Now()
 	rep, runErr := executor.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
 	prog.Done()
-	doc.Applied, doc.Result = true, &rep
+	doc.Applied, doc.Result, doc.ExecutionSeconds = true, &rep, time.Since(execStart).Seconds()
 	if err := done(); err != nil {
 		return err
 	}
@@ -214,6 +217,9 @@ func reportExecution(w io.Writer, rep executor.Report) error {
 	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	failed := rep.Failures()
 	for _, r := range failed {
+		if r.Status == executor.NotStarted && s.NotStarted > 10 {
+			continue // counted above; listing them all would bury the rest
+		}
 		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
 		if r.Status == executor.Failed {
 			what += ": " + render.Escape(r.Reason())

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -43,8 +42,7 @@ func NewCredentialsExportCmd(f *factory.Factory, runF func(context.Context, *exp
 	opts := &exportOptions{IO: f.IOStreams}
 	var (
 		ff     filterFlags
-		sel    login.Selection
-		signIn login.SignInFlags
+		signIn factory.SignInFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "export -f FILE [--role R] [--account ID…] [--account-name RE] [--exclude X…]",
@@ -76,7 +74,7 @@ out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
 				return err
 			}
 			opts.Filter = ff.filter()
-			opts.Source = newSignIn(f, sel, signIn)
+			opts.Source = newSignIn(f, signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -87,8 +85,7 @@ out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.File, "file", "f", "", "write to `FILE` (- for stdout)")
 	fl.IntVar(&opts.Parallel, "parallel", defaultParallel, "fetch at most `N` at once")
-	login.AddSelectionFlags(cmd, &sel)
-	signIn.Add(cmd)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	return cmd
 }
 

@@ -8,13 +8,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -33,6 +35,7 @@ type eachOptions struct {
 	DryRun    bool
 	Yes       bool
 	JSON      bool
+	Grace     time.Duration
 }
 
 // NewCmd returns `ssoctl each`. runF replaces the run function in tests.
@@ -40,8 +43,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) 
 	opts := &eachOptions{IO: f.IOStreams, Environ: os.Environ}
 	var (
 		ff      filterFlags
-		sel     login.Selection
-		signIn  login.SignInFlags
+		signIn  factory.SignInFlags
 		regions []string
 	)
 	cmd := &cobra.Command{
@@ -73,6 +75,12 @@ run after run in order, so the output is the same every time. -o json gives
 one JSON object a line per run (accountId, accountName, roleName, region,
 exitCode, stdout, stderr, durationSeconds, error).
 
+Stopping: at Ctrl-C or SIGTERM no new run starts, and the signal is passed
+on to every running command (to its process group: each command runs in
+one of its own), so that its own clean-up runs. Commands still running
+after --grace (10s) are killed, or at once at a second Ctrl-C. Every run
+stopped or not started is reported as interrupted, and ssoctl exits 130.
+
 Safety: --dry-run lists the runs and stops (no credentials are fetched).
 Touching more than --threshold accounts needs a yes on a terminal, or --yes
 without one (else exit 2). --canary N runs the first N first, and the rest
@@ -96,10 +104,13 @@ unless --login.`,
 			if opts.Canary < 0 || opts.Threshold < 0 {
 				return factory.Usagef("--canary and --threshold cannot be negative")
 			}
+			if opts.Grace <= 0 {
+				return factory.Usagef("--grace must be positive, not %s", opts.Grace)
+			}
 			opts.JSON = format == "json"
 			opts.Filter = ff.filter()
 			opts.Filter.Regions = regions
-			opts.Source = newSignIn(f, sel, signIn)
+			opts.Source = newSignIn(f, signIn)
 			opts.Argv = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -118,8 +129,8 @@ unless --login.`,
 	fl.IntVar(&opts.Threshold, "threshold", 10, "ask (or without a terminal, require --yes) above `N` accounts")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the runs and stop")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask: go ahead whatever the number of accounts")
-	login.AddSelectionFlags(cmd, &sel)
-	signIn.Add(cmd)
+	fl.DurationVar(&opts.Grace, "grace", each.DefaultGrace, "after Ctrl-C or SIGTERM, give running commands this `DURATION` to finish before killing them")
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	return cmd
 }
 
@@ -139,7 +150,8 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		return nil
 	}
 	if _, err := exec.LookPath(opts.Argv[0]); err != nil {
-		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+		// Not found: 127; not executable: 126, as shells exit.
+		return childenv.StartFailure(opts.Argv[0], err)
 	}
 
 	ask := newAsker(ios)
@@ -159,15 +171,26 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		}
 	}
 
+	// Ctrl-C and SIGTERM stop the runs as each.Run says (passed on to the
+	// commands, a grace period, killed at a second one), not by ctx, which
+	// the first one also ends.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	start := time.Now()
 	out := newOutput(ios, targets, opts.JSON)
 	run := func(ts []each.Target) {
-		each.Run(ctx, ts, each.Options{
+		each.Run(context.WithoutCancel(ctx), ts, each.Options{
 			Command:     opts.Argv,
 			Env:         opts.Environ(),
 			Parallel:    opts.Parallel,
 			Credentials: fd.credentials(opts.Source.Login),
 			Line:        out.lines(),
+			Stop:        sigs,
+			Grace:       opts.Grace,
 		}, out.result)
 	}
 	first, rest := targets, []each.Target(nil)
@@ -175,8 +198,9 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		first, rest = targets[:opts.Canary], targets[opts.Canary:]
 	}
 	run(first)
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if out.interrupted > 0 || ctx.Err() != nil {
+		out.summary(time.Since(start))
+		return interrupted(out, len(rest))
 	}
 	if len(rest) > 0 {
 		if out.failed > 0 {
@@ -194,8 +218,9 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 			}
 		}
 		run(rest)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if out.interrupted > 0 || ctx.Err() != nil {
+			out.summary(time.Since(start))
+			return interrupted(out, 0)
 		}
 	}
 	out.summary(time.Since(start))
@@ -208,13 +233,14 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 // output writes results as they come: live prefixed lines on a terminal,
 // whole runs in order otherwise, or one JSON line per run.
 type output struct {
-	ios      *iostreams.IOStreams
-	json     bool
-	live     bool // stream prefixed lines as they are written
-	prefixer *render.Prefixer
-	ok       int
-	failed   int
-	failures []string
+	ios         *iostreams.IOStreams
+	json        bool
+	live        bool // stream prefixed lines as they are written
+	prefixer    *render.Prefixer
+	ok          int
+	failed      int
+	interrupted int
+	failures    []string
 }
 
 func newOutput(ios *iostreams.IOStreams, targets []each.Target, json bool) *output {
@@ -245,11 +271,15 @@ func (o *output) lines() func(each.Target, string, []byte) {
 
 // result receives each run's result, in target order, one at a time.
 func (o *output) result(r each.Result) {
-	if r.OK() {
+	switch {
+	case r.OK():
 		o.ok++
-	} else {
+	case r.Interrupted:
+		o.interrupted++
+		o.failures = append(o.failures, "interrupted: "+r.Label()+": "+failure(r))
+	default:
 		o.failed++
-		o.failures = append(o.failures, r.Label()+": "+failure(r))
+		o.failures = append(o.failures, "failed: "+r.Label()+": "+failure(r))
 	}
 	switch {
 	case o.json:
@@ -270,9 +300,23 @@ func (o *output) result(r each.Result) {
 func (o *output) summary(elapsed time.Duration) {
 	w := o.ios.ErrOut
 	for _, f := range o.failures {
-		fmt.Fprintf(w, "failed: %s\n", f)
+		fmt.Fprintln(w, f)
 	}
-	fmt.Fprintf(w, "%d ok, %d failed, %.2f s\n", o.ok, o.failed, elapsed.Seconds())
+	counts := fmt.Sprintf("%d ok, %d failed", o.ok, o.failed)
+	if o.interrupted > 0 {
+		counts += fmt.Sprintf(", %d interrupted", o.interrupted)
+	}
+	fmt.Fprintf(w, "%s, %.2f s\n", counts, elapsed.Seconds())
+}
+
+// interrupted is runEach's error after a stop signal: context.Canceled,
+// which the root reports as an interruption (exit 130).
+func interrupted(o *output, skipped int) error {
+	msg := fmt.Sprintf("%d of %s interrupted", o.interrupted, plural(o.ok+o.failed+o.interrupted, "run"))
+	if skipped > 0 {
+		msg += fmt.Sprintf("; the other %s were not started", plural(skipped, "run"))
+	}
+	return fmt.Errorf("%s: %w", msg, context.Canceled)
 }
 
 // failure says why a run failed.

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -56,11 +55,11 @@ type signIn struct {
 
 // newSignIn resolves the sign-in from --profile, --sso-session,
 // --start-url/--sso-region and the environment, as the creds commands do.
-func newSignIn(f *factory.Factory, sel login.Selection, flags login.SignInFlags) signIn {
+func newSignIn(f *factory.Factory, flags factory.SignInFlags) signIn {
 	return signIn{
-		Target:  func() (sso.Target, error) { return login.Resolve(f, sel, "", "") },
-		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
-		Login:   flags.Options(f.IOStreams),
+		Target:  func() (sso.Target, error) { return f.Target(flags, "", "") },
+		Manager: f.SignIn,
+		Login:   f.LoginOptions(flags),
 	}
 }
 
@@ -116,7 +115,7 @@ func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, prof
 	}
 	roles, err := m.Roles(ctx, t.Config, q, s.Login)
 	if err != nil {
-		return nil, login.Explain(err, t)
+		return nil, factory.ExplainSignIn(err, t)
 	}
 	all := make([]each.Target, len(roles))
 	emails := map[string]string{}
@@ -140,7 +139,7 @@ func (fd *found) credentials(lo *sso.LoginOptions) each.Credentials {
 	return func(ctx context.Context, accountID, roleName string) (aws.Credentials, error) {
 		cr, err := fd.manager.RoleCredentials(ctx, fd.target.Config, accountID, roleName, lo)
 		if err != nil {
-			return aws.Credentials{}, login.Explain(err, fd.target)
+			return aws.Credentials{}, factory.ExplainSignIn(err, fd.target)
 		}
 		return aws.Credentials{
 			AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,

@@ -1,4 +1,4 @@
-package creds
+package credscmd
 
 import (
 	"context"
@@ -72,7 +72,8 @@ func runExec(ctx context.Context, opts *execOptions) error {
 	// stopping it, a closed SSH session) is passed on, so the command is
 	// never left running. ssoctl waits for it and passes its status on.
 	if err := c.Start(); err != nil {
-		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+		// Not found: 127; not executable: 126, as shells exit.
+		return childenv.StartFailure(opts.Argv[0], err)
 	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)

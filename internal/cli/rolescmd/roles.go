@@ -1,4 +1,6 @@
-package creds
+// Package rolescmd is `ssoctl roles`: the accounts and roles the
+// signed-in person can use.
+package rolescmd
 
 import (
 	"context"
@@ -7,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -26,8 +27,8 @@ type rolesOptions struct {
 // NewRolesCmd returns `ssoctl roles`. runF replaces the run function in
 // tests.
 func NewRolesCmd(f *factory.Factory, runF func(context.Context, *rolesOptions) error) *cobra.Command {
-	opts := &rolesOptions{IO: f.IOStreams, Manager: func() (*sso.Manager, error) { return login.NewManager(f) }}
-	r := &roleFlags{}
+	opts := &rolesOptions{IO: f.IOStreams, Manager: f.SignIn}
+	var signIn factory.SignInFlags
 	var accountID, accountName, roleName string
 	cmd := &cobra.Command{
 		Use:   "roles",
@@ -58,20 +59,20 @@ CSV; -o json for one JSON array.`,
 					return factory.Usagef("%s: %v", x.flag, err)
 				}
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, r.sel, "", "") }
-			opts.Login = r.signIn.Options(f.IOStreams)
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return runRoles(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &r.sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
+	factory.SetOutputs(cmd, "table", "json", "csv")
 	fl := cmd.Flags()
 	fl.StringVar(&accountID, "account-id", "", "only accounts whose id matches this `regex`")
 	fl.StringVar(&accountName, "account-name", "", "only accounts whose name matches this `regex`")
 	fl.StringVar(&roleName, "role-name", "", "only roles whose name matches this `regex`")
-	r.signIn.Add(cmd)
 	return cmd
 }
 
@@ -84,7 +85,6 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	if err != nil {
 		return err
 	}
-	t = m.Prefer(t)
 	match := func(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
 	roles, err := m.Roles(ctx, t.Config, sso.RoleQuery{
 		Account: func(a sso.Account) bool {
@@ -92,7 +92,7 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 		},
 	}, opts.Login)
 	if err != nil {
-		return login.Explain(err, t)
+		return factory.ExplainSignIn(err, t)
 	}
 	kept := []sso.Role{}
 	for _, r := range roles {

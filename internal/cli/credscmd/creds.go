@@ -1,6 +1,6 @@
-// Package creds is the commands that use a person's sign-in: roles,
-// credential-process, exec, export and check.
-package creds
+// Package credscmd is the commands that hand out one role's credentials:
+// credential-process, exec and export.
+package credscmd
 
 import (
 	"context"
@@ -12,30 +12,29 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 // roleFlags name a role: a profile (global --profile), or an account and
 // role in a sign-in.
 type roleFlags struct {
-	sel       login.Selection
+	signIn    factory.SignInFlags
 	accountID string
 	roleName  string
-	signIn    login.SignInFlags
 }
 
 func (r *roleFlags) add(cmd *cobra.Command) {
-	login.AddSelectionFlags(cmd, &r.sel)
+	factory.AddSignInFlags(cmd, &r.signIn, factory.AllSignInFlags)
+	// credential-process and exec have one format; export has --format.
+	factory.SetOutputs(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id (else the profile's sso_account_id)")
 	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` (permission set) name (else the profile's sso_role_name)")
-	r.signIn.Add(cmd)
 }
 
 // target resolves the role; an account and a role are required.
 func (r *roleFlags) target(f *factory.Factory) (sso.Target, error) {
-	t, err := login.Resolve(f, r.sel, r.accountID, r.roleName)
+	t, err := f.Target(r.signIn, r.accountID, r.roleName)
 	if err != nil {
 		return t, err
 	}
@@ -56,8 +55,8 @@ type roleSource struct {
 func (r *roleFlags) source(f *factory.Factory) roleSource {
 	return roleSource{
 		Target:  func() (sso.Target, error) { return r.target(f) },
-		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
-		Login:   r.signIn.Options(f.IOStreams),
+		Manager: f.SignIn,
+		Login:   f.LoginOptions(r.signIn),
 	}
 }
 
@@ -71,10 +70,9 @@ func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCrede
 	if err != nil {
 		return t, nil, err
 	}
-	t = m.Prefer(t)
 	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, s.Login)
 	if err != nil {
-		return t, nil, login.Explain(err, t)
+		return t, nil, factory.ExplainSignIn(err, t)
 	}
 	return t, cr, nil
 }
