@@ -15,7 +15,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
-	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/plans"
@@ -23,10 +22,7 @@ import (
 )
 
 type applyOptions struct {
-	IO        *iostreams.IOStreams
-	Clients   clientsFunc
-	CachePath string
-	Format    string
+	common
 
 	Files    []string
 	PlanFile string
@@ -37,7 +33,7 @@ type applyOptions struct {
 }
 
 func newApplyCmd(f *factory.Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
-	opts := &applyOptions{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	opts := &applyOptions{common: newCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "apply (-f FILE… | PLAN)",
 		Short: "Create and delete assignments until Identity Center matches a file",
@@ -72,15 +68,7 @@ and lists them.`,
 			case opts.PlanFile != "" && opts.Prune:
 				return factory.Usagef("--prune is decided when the plan is made (ssoctl assignments plan --prune --out PLAN)")
 			}
-			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
-			if err != nil {
-				return err
-			}
-			opts.Format = format
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runApply(cmd.Context(), opts)
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runApply)
 		},
 	}
 	fl := cmd.Flags()

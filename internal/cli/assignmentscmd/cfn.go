@@ -15,16 +15,11 @@ import (
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/cfn"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type cfnOptions struct {
-	IO        *iostreams.IOStreams
-	Clients   clientsFunc
-	CachePath string
-	Format    string
+	common
 
 	Files        []string
 	Macro        bool
@@ -45,7 +40,7 @@ type cfnOptions struct {
 }
 
 func newCfnCmd(f *factory.Factory, runF func(context.Context, *cfnOptions) error) *cobra.Command {
-	opts := &cfnOptions{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	opts := &cfnOptions{common: newCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "cfn [-f] FILE…",
 		Short: "Generate CloudFormation templates of the assignments a file declares",
@@ -104,15 +99,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.maxResources > cfn.MaxResourcesPerTemplate {
 				return factory.Usagef("--max-resources-per-template cannot exceed CloudFormation's %d", cfn.MaxResourcesPerTemplate)
 			}
-			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
-			if err != nil {
-				return err
-			}
-			opts.Format = format
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runCfn(cmd.Context(), opts)
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runCfn)
 		},
 	}
 	fl := cmd.Flags()
