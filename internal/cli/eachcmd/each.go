@@ -1,4 +1,4 @@
-package each
+package eachcmd
 
 import (
 	"bufio"
@@ -183,14 +183,12 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	start := time.Now()
 	out := newOutput(ios, targets, opts.JSON)
 	run := func(ts []each.Target) {
-		each.Run(context.WithoutCancel(ctx), ts, each.Options{
-			Command:     opts.Argv,
-			Env:         opts.Environ(),
-			Parallel:    opts.Parallel,
-			Credentials: fd.credentials(opts.Source.Login),
-			Line:        out.lines(),
-			Stop:        sigs,
-			Grace:       opts.Grace,
+		each.Run(context.WithoutCancel(ctx), fd.client, ts, each.Options{
+			Command: opts.Argv,
+			Env:     opts.Environ(),
+			Line:    out.lines(),
+			Stop:    sigs,
+			Grace:   opts.Grace,
 		}, out.result)
 	}
 	first, rest := targets, []each.Target(nil)
