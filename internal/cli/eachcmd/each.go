@@ -22,10 +22,9 @@ import (
 )
 
 type eachOptions struct {
-	IO *iostreams.IOStreams
-	// Prompter asks for a yes (nil: one over IO).
-	Prompter factory.Prompter
+	IO       *iostreams.IOStreams
 	Source   signIn
+	Prompter factory.Prompter
 	Filter   each.Filter
 	Environ  func() []string
 	Argv     []string
@@ -156,9 +155,6 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	}
 
 	ask := opts.Prompter
-	if ask == nil {
-		ask = factory.NewPrompter(ios)
-	}
 	if ios.IsStderrTTY() {
 		fmt.Fprintf(ios.ErrOut, "Running %s in %s (%s, %d at a time).\n", quoteArgv(opts.Argv), plural(accounts, "account"), plural(len(targets), "run"), opts.Parallel)
 	}

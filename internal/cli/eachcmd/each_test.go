@@ -125,7 +125,7 @@ func TestThresholdAndCanaryPrompts(t *testing.T) {
 			ios.SetTTY(tt.tty, tt.tty, tt.tty)
 			in.WriteString(tt.stdin)
 			err := runEach(context.Background(), &eachOptions{
-				IO: ios, Source: sb.source, Environ: helperEnv(""), Argv: []string{os.Args[0]},
+				IO: ios, Prompter: factory.New(ios).Prompter, Source: sb.source, Environ: helperEnv(""), Argv: []string{os.Args[0]},
 				Parallel: 4, Threshold: tt.threshold, Canary: tt.canary, Yes: tt.yes,
 			})
 			if got := exitCode(err); got != tt.wantCode {
