@@ -20,7 +20,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
-	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
+	"github.com/ssoctl/ssoctl/internal/cli/eachcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/logincmd"

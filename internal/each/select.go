@@ -24,12 +24,32 @@ type Filter struct {
 	Regions []string
 }
 
+// Field names a part of a Filter.
+type Field string
+
+// The parts of a Filter that hold regular expressions.
+const (
+	FieldRole        Field = "role"
+	FieldAccountName Field = "account name"
+	FieldExclude     Field = "exclude"
+)
+
+// FilterError says a part of a Filter is not a valid regular expression.
+type FilterError struct {
+	Field Field
+	Expr  string
+	Err   error // the regexp package's error
+}
+
+func (e *FilterError) Error() string { return fmt.Sprintf("%s %q: %v", e.Field, e.Expr, e.Err) }
+func (e *FilterError) Unwrap() error { return e.Err }
+
 // Select returns the targets the filter chooses from the reachable account
 // roles (Region unset), sorted by account name, id, role and region.
 func Select(roles []Target, f Filter) ([]Target, error) {
 	roleRE, err := anchored(f.Role)
 	if err != nil {
-		return nil, fmt.Errorf("--role: %w", err)
+		return nil, &FilterError{Field: FieldRole, Expr: f.Role, Err: err}
 	}
 	account, err := f.AccountMatcher()
 	if err != nil {
@@ -68,7 +88,7 @@ func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, erro
 	if f.AccountName != "" {
 		var err error
 		if nameRE, err = regexp.Compile(f.AccountName); err != nil {
-			return nil, fmt.Errorf("--account-name: %w", err)
+			return nil, &FilterError{Field: FieldAccountName, Expr: f.AccountName, Err: err}
 		}
 	}
 	var excludeRE []*regexp.Regexp
@@ -80,7 +100,7 @@ func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, erro
 		}
 		re, err := regexp.Compile(x)
 		if err != nil {
-			return nil, fmt.Errorf("--exclude: %w", err)
+			return nil, &FilterError{Field: FieldExclude, Expr: x, Err: err}
 		}
 		excludeRE = append(excludeRE, re)
 	}

@@ -42,6 +42,10 @@ every permission set × every account:
 A file holding one such mapping is an aws-sso-util config file as it is. OUs
 are expanded when the file is read: suspended accounts are skipped, and the
 management account is never included unless listed by id.`,
+		Example: `  ssoctl assignments export -f access.yaml       # start from what exists
+  ssoctl assignments plan -f access.yaml         # what would change
+  ssoctl assignments apply -f access.yaml --yes  # make it so
+  ssoctl assignments cfn -f access.yaml          # or deploy it with CloudFormation`,
 	}
 	cmd.AddCommand(newPlanCmd(f, nil), newApplyCmd(f, nil), newExportCmd(f, nil), newCfnCmd(f, nil))
 	return cmd

@@ -156,8 +156,8 @@ func (f *Factory) SignInTarget(s SignInFlags, accountID, roleName string) (sso.T
 			return sso.Target{}, fmt.Errorf("AWS_DEFAULT_SSO_START_URL: %w", err)
 		}
 	}
-	if accountID != "" && !awsconfig.IsAccountID(accountID) {
-		return sso.Target{}, Usagef("--account-id %q: an AWS account id is 12 digits", accountID)
+	if accountID != "" && strings.Trim(accountID, "0123456789") == "" && !awsconfig.IsAccountID(accountID) {
+		return sso.Target{}, Usagef("--account %q: an AWS account id is 12 digits", accountID)
 	}
 	path, err := awsconfig.Path(getenv)
 	if err != nil {
@@ -342,4 +342,50 @@ func (p *terminalPrompter) Confirm(question string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// RoleFlags name one account and role: --account ID|NAME (also -a, and
+// --account-id as aws-sso-util spells it) and --role NAME (also -r and
+// --role-name). An account is named the same way in every command (see
+// sso.AccountMatcher).
+type RoleFlags struct {
+	Account, Role string
+}
+
+// AddRoleFlags registers the role flags on cmd; of is what they name
+// ("" for the account and role to use).
+func AddRoleFlags(cmd *cobra.Command, r *RoleFlags, of string) {
+	if of != "" {
+		of = " " + of
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&r.Account, "account", "a", "", "the `ACCOUNT`"+of+": its id or name (else the profile's sso_account_id)")
+	fl.StringVar(&r.Account, "account-id", "", "same as --account")
+	fl.StringVarP(&r.Role, "role", "r", "", "the role (permission set) `NAME`"+of+" (else the profile's sso_role_name)")
+	fl.StringVar(&r.Role, "role-name", "", "same as --role")
+	_ = fl.MarkHidden("account-id")
+	_ = fl.MarkHidden("role-name")
+}
+
+// ResolveAccount turns an account named by name (or pattern) in t into its
+// id, listing the person's accounts (one portal call); an id, or no
+// account, needs no call.
+func ResolveAccount(ctx context.Context, m *sso.Manager, t sso.Target, lo *sso.LoginOptions) (sso.Target, error) {
+	if t.AccountID == "" || awsconfig.IsAccountID(t.AccountID) {
+		return t, nil
+	}
+	accounts, err := m.Accounts(ctx, t.Config, lo)
+	if err != nil {
+		return t, ExplainSignIn(err, t)
+	}
+	a, err := sso.OneAccount(accounts, t.AccountID)
+	var none *sso.NoAccountError
+	switch {
+	case errors.As(err, &none):
+		return t, fmt.Errorf("--account: %w (see `ssoctl roles`)", err)
+	case err != nil:
+		return t, Usagef("--account: %v", err)
+	}
+	t.AccountID = a.AccountID
+	return t, nil
 }
