@@ -49,8 +49,8 @@ import (
 // usable token: sign in with SignIn, `ssoctl login` or `aws sso login`.
 var ErrSignInRequired = sso.ErrSignInRequired
 
-// DefaultConcurrency is how many roles Each works on at once, and how many
-// portal calls are in flight, when Options.Concurrency is 0.
+// DefaultConcurrency is how many roles Each works on at once when
+// Options.Concurrency is 0.
 const DefaultConcurrency = 16
 
 // Options chooses the sign-in and how hard to drive the portal.
@@ -82,8 +82,10 @@ type Options struct {
 	// ssoctl's sandbox).
 	EndpointURL string
 
-	// Concurrency is how many roles Each works on at once, and how many
-	// portal calls Roles makes at once (0: DefaultConcurrency).
+	// Concurrency is how many roles Each works on at once (0:
+	// DefaultConcurrency). Portal calls (listing roles, fetching
+	// credentials ahead of Each's function) run up to 64 at once, or
+	// Concurrency if more: they wait on the network, under the rate limit.
 	Concurrency int
 	// RatePerSecond caps the calls to the access portal (ListAccounts,
 	// ListAccountRoles, GetRoleCredentials) with a token bucket of that

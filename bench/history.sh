@@ -26,26 +26,8 @@ bin=$PWD/bench/.tmp/ssoctl
 go build -o "$bin" ./cmd/ssoctl
 db=$tmp/h.db
 
-sandbox_pid=
-stop_sandbox() {
-	if [ -n "$sandbox_pid" ]; then
-		kill -INT "$sandbox_pid" 2>/dev/null || true
-		wait "$sandbox_pid" 2>/dev/null || true
-		sandbox_pid=
-	fi
-}
-trap stop_sandbox EXIT
-start_sandbox() {
-	local out=$tmp/sandbox.env
-	: >"$out"
-	"$bin" sandbox --listen 127.0.0.1:0 --quotas none "$@" >"$out" 2>"$tmp/sandbox.log" &
-	sandbox_pid=$!
-	until grep -q '^export AWS_DEFAULT_SSO_REGION=' "$out"; do
-		kill -0 "$sandbox_pid" 2>/dev/null || { cat "$tmp/sandbox.log" >&2; exit 1; }
-		sleep 0.05
-	done
-	eval "$(cat "$out")"
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 field() { awk -F': ' -v k="$2" '$1 ~ k {print $2}' "$1"; }
 secs() { # wall clock "m:ss.xx" -> seconds
 	field "$1" 'Elapsed \\(wall clock\\)' | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }'
@@ -59,7 +41,7 @@ run() { # run NAME CMD… : under /usr/bin/time -v, stderr kept
 }
 
 echo "== $ORG, --quotas none, SSOCTL_RATE_SCALE=$RATE"
-start_sandbox --org "$ORG"
+start_sandbox --quotas none --org "$ORG"
 run audit-1 "$bin" audit -f "$tmp/a1.csv"
 run audit-save-1 "$bin" audit --save --db "$db" -f "$tmp/b1.csv"
 run audit-2 "$bin" audit -f "$tmp/a2.csv"
@@ -79,7 +61,7 @@ cmp "$tmp/show1.csv" "$tmp/b1.csv" && echo "history show 1: byte-identical to th
 rm -f "$tmp/show1.csv" "$tmp"/a?.csv
 
 echo "== another $ORG organization (--seed 1), snapshot 3"
-start_sandbox --org "$ORG" --seed 1
+start_sandbox --quotas none --org "$ORG" --seed 1
 run audit-save-seed1 "$bin" audit --save --db "$db" -f "$tmp/b3.csv"
 stop_sandbox
 rm -f "$tmp"/b?.csv

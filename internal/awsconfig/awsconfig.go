@@ -362,14 +362,4 @@ func SplitScopes(v string) []string {
 }
 
 // IsAccountID reports whether s is an AWS account id: 12 digits.
-func IsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+func IsAccountID(s string) bool { return len(s) == 12 && strings.Trim(s, "0123456789") == "" }

@@ -42,6 +42,7 @@ func TestSelect(t *testing.T) {
 		{"role regex is anchored", Filter{Role: "Dev"}, nil},
 		{"role regex", Filter{Role: "Read.*|Admin.*"}, []string{"payments-prod/ReadOnlyAccess", "sandbox/AdministratorAccess"}},
 		{"account ids", Filter{Accounts: []string{"222222222222", "444444444444"}}, []string{"payments-dev/Developer", "sandbox/AdministratorAccess"}},
+		{"account ids and names", Filter{Accounts: []string{"222222222222", "sandbox", "payments"}}, []string{"payments-dev/Developer", "sandbox/AdministratorAccess"}},
 		{"account name", Filter{AccountName: "^payments-"}, []string{"payments-dev/Developer", "payments-prod/ProductionSupport", "payments-prod/ReadOnlyAccess"}},
 		{"exclude id and regex", Filter{Exclude: []string{"111111111111", "sand"}}, []string{"insights-dev/Developer", "payments-dev/Developer"}},
 		{"regions", Filter{Role: "AdministratorAccess", Regions: []string{"us-east-1", "eu-west-1"}}, []string{"sandbox/AdministratorAccess/eu-west-1", "sandbox/AdministratorAccess/us-east-1"}},

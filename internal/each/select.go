@@ -13,7 +13,8 @@ type Filter struct {
 	// Role matches role names: an exact name, or a regular expression
 	// anchored at both ends. Empty matches every role.
 	Role string
-	// Accounts are account ids; empty means every account.
+	// Accounts are account ids (12 digits) or exact account names;
+	// empty means every account.
 	Accounts []string
 	// AccountName is a regular expression on account names (unanchored).
 	AccountName string
@@ -104,13 +105,13 @@ func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, erro
 		}
 		excludeRE = append(excludeRE, re)
 	}
-	ids := map[string]bool{}
-	for _, id := range f.Accounts {
-		ids[id] = true
+	only := map[string]bool{} // ids and names
+	for _, a := range f.Accounts {
+		only[a] = true
 	}
 	return func(id, name string) bool {
 		switch {
-		case len(ids) > 0 && !ids[id]:
+		case len(only) > 0 && !only[id] && !only[name]:
 			return false
 		case nameRE != nil && !nameRE.MatchString(name):
 			return false

@@ -47,7 +47,7 @@ func NewCredentialsExportCmd(f *factory.Factory, runF func(context.Context, *exp
 		signIn factory.SignInFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "export -f FILE [--role R] [--account ID…] [--account-name RE] [--exclude X…]",
+		Use:   "export -f FILE [--role R] [--account ID|NAME…] [--account-name RE] [--exclude X…]",
 		Short: "Write the credentials of every matching account and role to a JSON file",
 		Long: `Write, for every matching account and role of one sign-in (chosen as for
 ` + "`ssoctl each`" + `), its role credentials to FILE as a JSON array of accounts:

@@ -47,7 +47,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) 
 		regions []string
 	)
 	cmd := &cobra.Command{
-		Use:   "each [--role R] [--account ID…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
+		Use:   "each [--role R] [--account ID|NAME…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
 		Short: "Run a command in every account and role you can use (fan-out)",
 		Long: `Run COMMAND once per matching account and role (and once per --region), each
 run with that role's credentials in its environment: AWS_ACCESS_KEY_ID,
@@ -59,7 +59,7 @@ AWS CLI or SDK uses these credentials instead of resolving a profile.
 
 The accounts and roles are those of one sign-in (named as for ` + "`ssoctl login`" + `),
 filtered by --role (a name, or a regular expression matching the whole name),
---account, --account-name (a regular expression) and --exclude (an account
+--account (ids or exact names), --account-name (a regular expression) and --exclude (an account
 id, or a regular expression on account names). Runs are sorted by account
 name, account id, role and region.
 
@@ -73,7 +73,7 @@ Output: on a terminal each line comes as it is written, after its account,
 role and region; otherwise each run's stdout and stderr are written whole,
 run after run in order, so the output is the same every time. -o json gives
 one JSON object a line per run (accountId, accountName, roleName, region,
-exitCode, stdout, stderr, durationSeconds, error).
+exitCode, stdout, stderr, durationSeconds, error, interrupted).
 
 Stopping: at Ctrl-C or SIGTERM no new run starts, and the signal is passed
 on to every running command (to its process group: each command runs in

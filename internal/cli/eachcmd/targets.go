@@ -34,7 +34,7 @@ type filterFlags struct {
 func (ff *filterFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&ff.role, "role", "", "only this role: a `NAME`, or a regular expression matching the whole name")
-	fl.StringSliceVar(&ff.accounts, "account", nil, "only these account `ID`s (repeat, or separate with commas)")
+	fl.StringSliceVar(&ff.accounts, "account", nil, "only these accounts: `ID`s or exact names (repeat, or separate with commas)")
 	fl.StringVar(&ff.accountName, "account-name", "", "only accounts whose name matches this `REGEX`")
 	// Not a slice flag: a regular expression may hold a comma.
 	fl.StringArrayVar(&ff.exclude, "exclude", nil, "leave out an account `ID`, or the accounts whose name matches a regex (repeat)")

@@ -319,6 +319,10 @@ func (b systemBrowser) Browse(url string) error {
 	return nil
 }
 
+// NewPrompter returns the Prompter that asks on ios's stderr and reads
+// the answers from its stdin (the Factory's own).
+func NewPrompter(ios *iostreams.IOStreams) Prompter { return &terminalPrompter{ios: ios} }
+
 // terminalPrompter asks on stderr and reads the answers from stdin.
 type terminalPrompter struct {
 	ios  *iostreams.IOStreams
