@@ -212,6 +212,10 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		data []byte
 	}
 	var out []written
+	// childDirs are the folders of child templates, by the stem their
+	// files start with: an earlier generation's child that is empty now
+	// is removed, so the folder holds what the parent references.
+	childDirs := map[string]string{}
 	for _, in := range inputs {
 		d, err := accessfile.Resolve(ctx, []*accessfile.File{in.file}, dir, accessfile.Options{CloudFormation: true})
 		if err != nil {
@@ -256,6 +260,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 				}
 			}
 		}
+		childDirs[filepath.Join(outDir, stem+opts.Suffix)] = stem + opts.Suffix + "-"
 		gen, err := cfn.Generate(cfn.Input{Stem: stem + opts.Suffix, InstanceArn: d.Instance.Arn, Groups: d.Groups, GroupResources: in.resources, Base: in.base, Settings: settings})
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
@@ -292,9 +297,22 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	if opts.CSVOnly {
 		res.Templates = []cfnTemplate{}
 	} else {
+		keep := map[string]bool{}
 		for _, w := range out {
 			if err := writeFileAtomic(w.path, w.data, 0o644); err != nil {
 				return fmt.Errorf("write %s: %w", w.path, unwrapPathError(err))
+			}
+			keep[w.path] = true
+		}
+		for dir, prefix := range childDirs {
+			old, _ := filepath.Glob(filepath.Join(dir, prefix+"[0-9][0-9][0-9].yaml"))
+			for _, p := range old {
+				if !keep[p] {
+					if err := os.Remove(p); err != nil {
+						return fmt.Errorf("remove the stale child template %s: %w", p, unwrapPathError(err))
+					}
+					res.Warnings = append(res.Warnings, "removed "+p+": no assignment is placed in that child stack any more")
+				}
 			}
 		}
 	}
