@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 		"lsbuckets": lsBuckets,
 		"callerid":  callerID,
 		"unassign":  unassign,
+		"fedfollow": fedFollow,
 	})
 }
 
@@ -104,6 +105,7 @@ func TestScript(t *testing.T) {
 			"expand":          cmdExpand,
 			"sortlines":       cmdSortLines,
 			"filemode":        cmdFileMode,
+			"waitfile":        cmdWaitFile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {

@@ -364,9 +364,12 @@ func (g *gen) iamUser(account, name string, password bool, keys []bool, mfa bool
 	if n%2 == 0 {
 		u.Groups = []string{"legacy-developers"}
 		u.AttachedPolicies = []ManagedPolicy{{Name: "ReadOnlyAccess", Arn: "arn:aws:iam::aws:policy/ReadOnlyAccess"}}
-	} else {
+	}
+	if n%2 == 1 || n == 0 {
 		u.InlinePolicies = []string{name + "-inline"}
 	}
+	// The first user holds one of every kind of attachment the IAM-user
+	// deletion checklist removes.
 	if n == 0 {
 		u.SSHPublicKeys = []IAMCredential{{Id: "APKA" + strings.ToUpper(randLower(g.r, 16)), Status: "Active", Created: g.at(-300)}}
 		u.SigningCertificates = []IAMCredential{{Id: strings.ToUpper(randLower(g.r, 32)), Status: "Active", Created: g.at(-300)}}

@@ -354,17 +354,16 @@ func (s *Server) iamOps() map[string]queryHandler {
 			if err != nil {
 				return nil, err
 			}
-			type groupXML struct {
-				Path       string `xml:"Path"`
-				GroupName  string `xml:"GroupName"`
-				GroupId    string `xml:"GroupId"`
-				Arn        string `xml:"Arn"`
-				CreateDate string `xml:"CreateDate"`
-			}
-			return iamListPage("Groups", "iam-groups|"+c.Account+"|"+u.UserName, form, u.Groups, func(name string) groupXML {
-				return groupXML{"/", name, iamStableID("AGPA", c.Account, name), "arn:aws:iam::" + c.Account + ":group/" + name, isoTime(u.Created)}
+			groups := empty(s.st.iamGroups, c.Account)
+			return iamListPage("Groups", "iam-groups|"+c.Account+"|"+u.UserName, form, u.Groups, func(name string) iamGroupXML {
+				if g, ok := groups.get(name); ok {
+					return iamGroupOut(g)
+				}
+				return iamGroupXML{"/", name, iamStableID("AGPA", c.Account, name), "arn:aws:iam::" + c.Account + ":group/" + name, isoTime(u.Created)}
 			})
 		},
+		"GetUserPolicy":         s.iamGetUserPolicy,
+		"ListVirtualMFADevices": s.iamListVirtualMFADevices,
 		"ListUserPolicies": func(form url.Values, c callerIdentity) (any, error) {
 			u, err := s.iamNamedUser(form, c)
 			if err != nil {

@@ -22,6 +22,9 @@ func (s *Server) restRoutes() []restRouteEntry {
 		restRoute(http.MethodGet, "sso", "ListAccountRoles", "/assignment/roles", s.listAccountRoles),
 		restRoute(http.MethodGet, "sso", "GetRoleCredentials", "/federation/credentials", s.getRoleCredentials),
 		restRoute(http.MethodPost, "sso", "Logout", "/logout", s.logout),
+		// the console's federation endpoint (signin): GET or a form POST
+		restRoute(http.MethodGet, "signin", "Federation", "/federation", s.federation),
+		restRoute(http.MethodPost, "signin", "Federation", "/federation", s.federation),
 		// s3, path-style, told apart from other GET / by its SigV4 scope
 		scoped("s3", restRoute(http.MethodGet, "s3", "ListBuckets", "/", s.listBuckets)),
 	}

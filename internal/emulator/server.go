@@ -80,10 +80,12 @@ type Server struct {
 	signin *signIn // sso-oidc registrations, codes and tokens
 }
 
-// queryService is one query-protocol service: its XML namespace and operations.
+// queryService is one query-protocol service: its XML namespace and
+// operations, those that read and those that change the state.
 type queryService struct {
-	ns  string
-	ops map[string]queryHandler
+	ns     string
+	ops    map[string]queryHandler
+	writes map[string]queryHandler
 }
 
 // opHandler serves one awsJson operation: it decodes its own input from body.
@@ -129,7 +131,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.query = map[string]queryService{
 		"sts": {ns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: s.stsOps()},
-		"iam": {ns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: s.iamOps()},
+		"iam": {ns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: s.iamOps(), writes: s.iamWriteOps()},
 	}
 	s.rest = s.restRoutes()
 	s.creds = map[string]callerIdentity{}
@@ -164,6 +166,7 @@ func Exports(baseURL, region string) []string {
 		"export AWS_ENDPOINT_URL=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO_OIDC=" + baseURL,
+		"export AWS_ENDPOINT_URL_SIGNIN=" + baseURL,
 		"export AWS_ACCESS_KEY_ID=AKIASANDBOXEXAMPLE01",
 		"export AWS_SECRET_ACCESS_KEY=sandbox-secret-not-real",
 		"export AWS_REGION=" + region,
@@ -363,6 +366,11 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 	qs := s.query[svc]
 	ns := qs.ns
 	h, ok := qs.ops[action]
+	write := false
+	if !ok {
+		h, ok = qs.writes[action]
+		write = ok
+	}
 	if !ok {
 		writeQueryError(w, reqID, ns, newErr(400, "InvalidAction", "The action %s is not valid for this web service.", action))
 		return
@@ -373,9 +381,17 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		return
 	}
 	caller := s.caller(r)
-	s.mu.RLock()
+	if write {
+		s.mu.Lock()
+	} else {
+		s.mu.RLock()
+	}
 	out, err := h(r.PostForm, caller)
-	s.mu.RUnlock()
+	if write {
+		s.mu.Unlock()
+	} else {
+		s.mu.RUnlock()
+	}
 	if err != nil {
 		ae := asAPIError(err)
 		if ae.Code == "InternalServerException" {
@@ -395,6 +411,10 @@ type callerIdentity struct {
 	Account     string
 	Arn         string
 	UserId      string
+	// For role credentials the portal issued: the rest of the credentials
+	// and when they expire (the federation endpoint checks them).
+	secret, sessionToken string
+	expires              time.Time
 }
 
 // caller works out who signed r. Role credentials issued by the portal map

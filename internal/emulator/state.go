@@ -27,7 +27,13 @@ type State struct {
 	Groups      []Group      `json:"groups"`
 	Memberships []Membership `json:"memberships"`
 	IAMUsers    []IAMUser    `json:"iamUsers"`
-	Buckets     []Bucket     `json:"buckets,omitempty"`
+	// IAMGroups are the accounts' IAM groups; a group a user is in but
+	// not listed here exists all the same.
+	IAMGroups []IAMGroup `json:"iamGroups,omitempty"`
+	// IAMVirtualMFADevices are the virtual MFA devices enabled for nobody;
+	// those enabled for a user are in the user's MFADevices.
+	IAMVirtualMFADevices []VirtualMFADevice `json:"iamVirtualMFADevices,omitempty"`
+	Buckets              []Bucket           `json:"buckets,omitempty"`
 }
 
 // Organization is the AWS Organizations organization.
@@ -188,22 +194,41 @@ type Membership struct {
 // IAMUser is a legacy IAM user in one account, with everything that must go
 // before it can be deleted.
 type IAMUser struct {
-	AccountId           string          `json:"accountId"`
-	UserName            string          `json:"userName"`
-	UserId              string          `json:"userId"`
-	Path                string          `json:"path"`
-	Created             time.Time       `json:"createDate"`
-	PasswordLastUsed    *time.Time      `json:"passwordLastUsed,omitempty"`
-	LoginProfile        *LoginProfile   `json:"loginProfile,omitempty"`
-	AccessKeys          []AccessKey     `json:"accessKeys,omitempty"`
-	MFADevices          []MFADevice     `json:"mfaDevices,omitempty"`
-	Groups              []string        `json:"groups,omitempty"`
-	InlinePolicies      []string        `json:"inlinePolicies,omitempty"`
-	AttachedPolicies    []ManagedPolicy `json:"attachedPolicies,omitempty"`
-	SigningCertificates []IAMCredential `json:"signingCertificates,omitempty"`
-	SSHPublicKeys       []IAMCredential `json:"sshPublicKeys,omitempty"`
-	ServiceCredentials  []IAMCredential `json:"serviceSpecificCredentials,omitempty"`
-	Tags                []Tag           `json:"tags,omitempty"`
+	AccountId        string        `json:"accountId"`
+	UserName         string        `json:"userName"`
+	UserId           string        `json:"userId"`
+	Path             string        `json:"path"`
+	Created          time.Time     `json:"createDate"`
+	PasswordLastUsed *time.Time    `json:"passwordLastUsed,omitempty"`
+	LoginProfile     *LoginProfile `json:"loginProfile,omitempty"`
+	AccessKeys       []AccessKey   `json:"accessKeys,omitempty"`
+	MFADevices       []MFADevice   `json:"mfaDevices,omitempty"`
+	Groups           []string      `json:"groups,omitempty"`
+	InlinePolicies   []string      `json:"inlinePolicies,omitempty"`
+	// InlineDocuments holds the documents of inline policies put through
+	// the API, by name; one without a document reads as a deny-all.
+	InlineDocuments     map[string]string `json:"inlinePolicyDocuments,omitempty"`
+	AttachedPolicies    []ManagedPolicy   `json:"attachedPolicies,omitempty"`
+	SigningCertificates []IAMCredential   `json:"signingCertificates,omitempty"`
+	SSHPublicKeys       []IAMCredential   `json:"sshPublicKeys,omitempty"`
+	ServiceCredentials  []IAMCredential   `json:"serviceSpecificCredentials,omitempty"`
+	Tags                []Tag             `json:"tags,omitempty"`
+}
+
+// IAMGroup is an IAM group in one account.
+type IAMGroup struct {
+	AccountId string    `json:"accountId"`
+	GroupName string    `json:"groupName"`
+	GroupId   string    `json:"groupId"`
+	Path      string    `json:"path"`
+	Created   time.Time `json:"createDate"`
+}
+
+// VirtualMFADevice is a virtual MFA device of one account that is not
+// enabled for any user.
+type VirtualMFADevice struct {
+	AccountId    string `json:"accountId"`
+	SerialNumber string `json:"serialNumber"`
 }
 
 // LoginProfile is an IAM user's console password (its existence, not the password).
@@ -240,6 +265,9 @@ type IAMCredential struct {
 	Status      string    `json:"status"`
 	Created     time.Time `json:"created"`
 	ServiceName string    `json:"serviceName,omitempty"`
+	// Body is an uploaded certificate or SSH public key, when the API
+	// uploaded one.
+	Body string `json:"body,omitempty"`
 }
 
 // Bucket is an S3 bucket in one account.

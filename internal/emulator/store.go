@@ -43,8 +43,10 @@ type store struct {
 	mByGroup    map[string]*index[*Membership] // store|group -> by user id
 	mByMember   map[string]*index[*Membership] // store|user -> by group id
 
-	iamUsers map[string]*index[*IAMUser] // account -> by user name
-	buckets  map[string]*index[*Bucket]  // account -> by name
+	iamUsers      map[string]*index[*IAMUser]          // account -> by user name
+	iamGroups     map[string]*index[*IAMGroup]         // account -> by group name
+	iamVirtualMFA map[string]*index[*VirtualMFADevice] // account -> unassigned, by serial
+	buckets       map[string]*index[*Bucket]           // account -> by name
 
 	requests *requestLog
 }
@@ -60,7 +62,8 @@ func newStore() *store {
 		users: map[string]*index[*User]{}, userByName: map[string]string{},
 		groups: map[string]*index[*Group]{}, groupByName: map[string]string{},
 		memberships: map[string]*Membership{}, mByGroup: map[string]*index[*Membership]{}, mByMember: map[string]*index[*Membership]{},
-		iamUsers: map[string]*index[*IAMUser]{}, buckets: map[string]*index[*Bucket]{},
+		iamUsers: map[string]*index[*IAMUser]{}, iamGroups: map[string]*index[*IAMGroup]{},
+		iamVirtualMFA: map[string]*index[*VirtualMFADevice]{}, buckets: map[string]*index[*Bucket]{},
 		requests: newRequestLog(),
 	}
 }
@@ -162,9 +165,32 @@ func fromState(st *State) (*store, error) {
 	for i := range asgs {
 		s.addAssignment(&asgs[i])
 	}
+	for i := range st.IAMGroups {
+		g := st.IAMGroups[i]
+		sub(s.iamGroups, g.AccountId).put(g.GroupName, &g)
+	}
+	implicit := map[*IAMGroup]bool{}
 	for i := range st.IAMUsers {
 		u := st.IAMUsers[i]
 		sub(s.iamUsers, u.AccountId).put(u.UserName, &u)
+		// A group named only by its members exists from its first
+		// member's creation, with an id that depends only on its name.
+		for _, name := range u.Groups {
+			groups := sub(s.iamGroups, u.AccountId)
+			g, ok := groups.get(name)
+			if !ok {
+				g = &IAMGroup{AccountId: u.AccountId, GroupName: name, GroupId: iamStableID("AGPA", u.AccountId, name), Path: "/", Created: u.Created}
+				groups.put(name, g)
+				implicit[g] = true
+			}
+			if implicit[g] && u.Created.Before(g.Created) {
+				g.Created = u.Created
+			}
+		}
+	}
+	for i := range st.IAMVirtualMFADevices {
+		d := st.IAMVirtualMFADevices[i]
+		sub(s.iamVirtualMFA, d.AccountId).put(d.SerialNumber, &d)
 	}
 	for i := range st.Buckets {
 		b := st.Buckets[i]
@@ -213,6 +239,16 @@ func (s *store) toState() *State {
 	for _, k := range sortedKeys(s.iamUsers) {
 		for _, u := range s.iamUsers[k].values() {
 			st.IAMUsers = append(st.IAMUsers, *u)
+		}
+	}
+	for _, k := range sortedKeys(s.iamGroups) {
+		for _, g := range s.iamGroups[k].values() {
+			st.IAMGroups = append(st.IAMGroups, *g)
+		}
+	}
+	for _, k := range sortedKeys(s.iamVirtualMFA) {
+		for _, d := range s.iamVirtualMFA[k].values() {
+			st.IAMVirtualMFADevices = append(st.IAMVirtualMFADevices, *d)
 		}
 	}
 	for _, k := range sortedKeys(s.buckets) {

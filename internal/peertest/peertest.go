@@ -25,8 +25,10 @@ import (
 )
 
 // Moto runs moto_server on a free loopback port until the test ends and
-// returns its URL; it skips the test when moto_server is not on PATH.
-func Moto(t testing.TB) string {
+// returns its URL; it skips the test when moto_server is not on PATH. env
+// adds NAME=VALUE settings for moto (MOTO_IAM_LOAD_MANAGED_POLICIES=true,
+// say).
+func Moto(t testing.TB, env ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
@@ -47,7 +49,7 @@ func Moto(t testing.TB) string {
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = EnvWithoutAWS()
+	cmd.Env = append(EnvWithoutAWS(), env...)
 	// moto_server is a pyenv shim; a process group lets cleanup end the
 	// python process it execs, whatever the shim does.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -17,6 +17,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -34,6 +35,8 @@ type options struct {
 	IAM         bool
 	InstanceArn string
 	Method      assignments.Method
+	Save        bool
+	DB          string
 }
 
 // NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
@@ -53,6 +56,15 @@ The report is CSV by default, written to aws_sso_access_report_YYYYMMDD_HHMMSS.c
 in the current folder (-f to choose, -f - for stdout). -o json writes one
 document (rows, findings, errors, stats) and -o table an aligned table, to
 stdout unless -f is given.
+-o html writes the self-contained HTML access report (as ssoctl report html
+does) to aws_sso_access_report_YYYYMMDD_HHMMSS.html.
+
+--save also keeps the report as a snapshot in the history database
+($XDG_DATA_HOME/ssoctl/history.db, else ~/.local/share/ssoctl/history.db;
+--db to choose): rows are stored as they stream, in one transaction that
+commits only when the audit completes, so an interrupted audit leaves no
+snapshot. See ssoctl history list|show|diff|prune; with -o html the report
+then shows the changes since the previous snapshot.
 
 Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
@@ -78,16 +90,25 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
   ssoctl audit --iam -o table
 
   # one JSON document for scripts
-  ssoctl audit -o json | jq '.findings'`,
+  ssoctl audit -o json | jq '.findings'
+
+  # keep a snapshot, then see what changed since the last one
+  ssoctl audit --save && ssoctl history diff
+
+  # the HTML report, with the changes since the previous snapshot
+  ssoctl audit --save -o html -f access.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"csv", "json", "table"}, "csv", "csv")
+			format, err := f.OutputFormat([]string{"csv", "json", "table", "html"}, "csv", "csv")
 			if err != nil {
 				return err
 			}
 			opts.Format = format
 			if opts.Columns, err = views.ParseAuditColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
+			}
+			if opts.DB != "" && !opts.Save {
+				return factory.Usagef("--db is where --save keeps the snapshot; add --save")
 			}
 			if opts.Method, err = assignments.ParseMethod(strategy); err != nil {
 				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
@@ -104,6 +125,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto, permission-set or principal")
+	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
+	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
+	factory.SetOutputs(cmd, "csv", "json", "table", "html")
 	return cmd
 }
 
@@ -111,8 +135,8 @@ func run(ctx context.Context, opts *options) error {
 	start := time.Now()
 	// What can fail at once fails before any API call: the destination.
 	path := opts.File
-	if path == "" && opts.Format == "csv" {
-		path = "aws_sso_access_report_" + opts.Now().Format("20060102_150405") + ".csv"
+	if path == "" && (opts.Format == "csv" || opts.Format == "html") {
+		path = "aws_sso_access_report_" + opts.Now().Format("20060102_150405") + "." + opts.Format
 	}
 	out, commit, discard, err := openOutput(opts.IO.Out, path)
 	if err != nil {
@@ -128,10 +152,11 @@ func run(ctx context.Context, opts *options) error {
 		clients.IAM = set.IAM()
 	}
 
-	view, err := views.NewAudit(opts.Format, out, opts.Columns)
+	view, closeView, err := openView(ctx, opts, out)
 	if err != nil {
 		return err
 	}
+	defer closeView()
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM,
 		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
@@ -149,6 +174,9 @@ func run(ctx context.Context, opts *options) error {
 		return err
 	}
 	views.AuditSummary(opts.IO.ErrOut, report, path)
+	if line := view.savedLine(); line != "" {
+		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
+	}
 	if len(res.Errors) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the rest of the report was written", len(res.Errors))}
 	}

@@ -1,0 +1,231 @@
+package assignmentscmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
+	"github.com/ssoctl/ssoctl/internal/plans"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type applyOptions struct {
+	common
+
+	Files    []string
+	PlanFile string
+	Prune    bool
+	Yes      bool
+	// DetailedExitcode: exit 2 when the plan had changes (0 when none).
+	DetailedExitcode bool
+	// Executor tunes the executor (tests).
+	Executor executor.Options
+}
+
+func newApplyCmd(f *factory.Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
+	opts := &applyOptions{common: newCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "apply (-f FILE… | PLAN)",
+		Short: "Create and delete assignments until Identity Center matches a file",
+		Long: `Carry out the plan of an assignments file (see ssoctl assignments plan): the
+plan is computed and printed, then carried out with --yes or a yes typed at
+a terminal. Without either, it prints the plan and changes nothing.
+
+Given a saved plan (ssoctl assignments plan --out PLAN), it carries out
+exactly that plan — after checking that the live assignments in the plan's
+scope are still those it was made against; if anything changed, it refuses
+and changes nothing.
+
+Changes go through ssoctl's assignment executor: at most 15 requests
+outstanding (Identity Center's limit), polled until each has SUCCEEDED or
+FAILED (AWS's reason shown), throttling and conflicts retried. Creates run
+before deletes. An interrupted apply can be run again: what is already done
+is left as it is, and nothing is created twice. Some changes failing exits 3
+and lists them. With --detailed-exitcode it exits 0 when there was nothing
+to change and 2 when there was, as plan does.`,
+		Example: `  ssoctl assignments apply -f access.yaml            # shows the plan, asks
+  ssoctl assignments apply -f access.yaml --prune --yes
+  ssoctl assignments plan -f access.yaml --out access.plan && ssoctl assignments apply access.plan --yes`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.PlanFile = args[0]
+			}
+			switch {
+			case opts.PlanFile == "" && len(opts.Files) == 0:
+				return factory.Usagef("name the assignments file (-f FILE) or a saved plan")
+			case opts.PlanFile != "" && len(opts.Files) > 0:
+				return factory.Usagef("give either -f FILE or a saved plan, not both")
+			case opts.PlanFile != "" && opts.Prune:
+				return factory.Usagef("--prune is decided when the plan is made (ssoctl assignments plan --prune --out PLAN)")
+			}
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runApply)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "assignments `FILE` (repeatable)")
+	fl.BoolVar(&opts.Prune, "prune", false, "also delete live assignments the file does not declare, of the permission sets it names")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "carry the plan out without asking")
+	fl.BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 when there was nothing to change, 2 when there was (and it was done)")
+	return cmd
+}
+
+// applyDoc is apply's JSON document.
+type applyDoc struct {
+	Plan    *plans.Plan      `json:"plan"`
+	Applied bool             `json:"applied"`
+	Result  *executor.Report `json:"result,omitempty"`
+	// ExecutionSeconds is the time the executor took (the plan aside).
+	ExecutionSeconds float64         `json:"executionSeconds,omitempty"`
+	Stats            views.CallStats `json:"stats"`
+}
+
+func runApply(ctx context.Context, opts *applyOptions) error {
+	start := time.Now()
+	var (
+		set *awsclient.Set
+		p   *plans.Plan
+		err error
+	)
+	if opts.PlanFile != "" {
+		set, p, err = checkSavedPlan(ctx, opts)
+	} else {
+		set, p, err = makePlan(ctx, opts.IO, opts.Clients, opts.CachePath, opts.Files, opts.Prune)
+	}
+	if err != nil {
+		return err
+	}
+	doc := applyDoc{Plan: p}
+	if opts.Format != "json" {
+		writePlan(opts.IO.Out, p)
+	}
+	done := func() error {
+		if opts.Format == "json" {
+			doc.Stats = views.NewCallStats(set.Stats(), time.Since(start))
+			return render.JSON(opts.IO.Out, doc)
+		}
+		return nil
+	}
+	if !p.HasChanges() {
+		return done()
+	}
+	ok, err := confirm(opts.IO, opts.Yes, fmt.Sprintf("Make these %s?", plural(len(p.Changes), "change")))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := done(); err != nil || !opts.DetailedExitcode {
+			return err
+		}
+		return &factory.ExitStatusError{Code: 2}
+	}
+	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	eo := opts.Executor
+	eo.OnProgress = func(pr executor.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
+	execStart := time.Now()
+	rep, runErr := executor.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
+	prog.Done()
+	doc.Applied, doc.Result, doc.ExecutionSeconds = true, &rep, time.Since(execStart).Seconds()
+	if err := done(); err != nil {
+		return err
+	}
+	perr := reportExecution(opts.IO.ErrOut, rep)
+	if runErr != nil {
+		return runErr
+	}
+	if perr == nil && opts.DetailedExitcode {
+		return &factory.ExitStatusError{Code: 2} // as plan: 2 means there were changes
+	}
+	return perr
+}
+
+// checkSavedPlan reads a saved plan and re-reads its scope: the live
+// assignments must be those it was made against.
+func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *plans.Plan, error) {
+	b, err := os.ReadFile(opts.PlanFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the plan %s: %w", opts.PlanFile, unwrapPathError(err))
+	}
+	p, err := plans.Unmarshal(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", opts.PlanFile, err)
+	}
+	set, err := opts.Clients(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := directory(set, opts.CachePath)
+	if _, err := dir.Instance(ctx, p.Scope.InstanceArn); err != nil {
+		return nil, nil, factory.Explain(err, "find the plan's instance")
+	}
+	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	live, err := plans.ReadLive(ctx, dir.Clients, p.Scope, prog.Update)
+	prog.Done()
+	if err != nil {
+		return nil, nil, factory.Explain(err, "list the live assignments")
+	}
+	if err := plans.Check(p, live); err != nil {
+		if errors.Is(err, plans.ErrStale) {
+			return nil, nil, fmt.Errorf("%s: %w; nothing was changed", opts.PlanFile, err)
+		}
+		return nil, nil, err
+	}
+	return set, p, nil
+}
+
+// confirm asks for the go-ahead: yes (--yes), or a yes at a terminal.
+// Without either it says how to carry the plan out and returns false.
+func confirm(ios *iostreams.IOStreams, yes bool, question string) (bool, error) {
+	if yes {
+		return true, nil
+	}
+	if !ios.CanPrompt() {
+		fmt.Fprintln(ios.ErrOut, "Nothing was changed: run again with --yes to carry this plan out.")
+		return false, nil
+	}
+	fmt.Fprint(ios.ErrOut, question+" [y/N] ")
+	line, err := bufio.NewReader(ios.In).ReadString('\n')
+	if err != nil && line == "" && !errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("read the answer: %w", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	fmt.Fprintln(ios.ErrOut, "Cancelled: nothing was changed.")
+	return false, nil
+}
+
+// reportExecution writes what the executor did and returns a PartialError
+// when some changes did not succeed.
+func reportExecution(w io.Writer, rep executor.Report) error {
+	s := rep.Summary
+	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
+	failed := rep.Failures()
+	for _, r := range failed {
+		if r.Status == executor.NotStarted && s.NotStarted > 10 {
+			continue // counted above; listing them all would bury the rest
+		}
+		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
+		if r.Status == executor.Failed {
+			what += ": " + render.Escape(r.Reason())
+		}
+		fmt.Fprintf(w, "  %s — %s\n", describe(r.Change), what)
+	}
+	if len(failed) > 0 {
+		return &factory.PartialError{Err: fmt.Errorf("%s of %d did not succeed (listed above); run apply again to retry them", plural(len(failed), "change"), len(rep.Results))}
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package assignmentscmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type exportOptions struct {
+	common
+
+	Out            string
+	PermissionSets []string
+	Instance       string
+}
+
+func newExportCmd(f *factory.Factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	opts := &exportOptions{common: newCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "export [-f FILE]",
+		Short: "Write the live assignments as an assignments file",
+		Long: `Write Identity Center's live assignments as an assignments file, so a team can
+start managing access as code from what exists. The file is grouped
+compactly: one group per set of principals × set of accounts, with the
+permission sets they share. Planned right after, it shows no changes.
+
+Names are written where they are unique; the management account, and
+accounts or principals whose names repeat, by id. Assignments of deleted
+users and groups cannot be declared and are left out (a plan with --prune
+removes them). --permission-set limits the export to some permission sets.`,
+		Example: `  ssoctl assignments export -f access.yaml
+  ssoctl assignments export --permission-set AdministratorAccess > admins.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return execute(cmd, f, []string{"yaml", "json"}, &opts.Format, opts, runF, runExport)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Out, "file", "f", "", "write to `FILE` instead of stdout")
+	fl.StringArrayVarP(&opts.PermissionSets, "permission-set", "p", nil, "only this permission set (name, ARN or ps- id; repeatable)")
+	fl.StringVar(&opts.Instance, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+	return cmd
+}
+
+type exportDoc struct {
+	Groups      []accessfile.ExportGroup `json:"groups"`
+	Assignments int                      `json:"assignments"`
+	Orphans     int                      `json:"orphans"`
+	Stats       views.CallStats          `json:"stats"`
+}
+
+func runExport(ctx context.Context, opts *exportOptions) error {
+	start := time.Now()
+	if opts.Out != "" {
+		if err := checkWritable(opts.Out); err != nil {
+			return err
+		}
+	}
+	set, err := opts.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	dir := directory(set, opts.CachePath)
+	inst, err := dir.Instance(ctx, opts.Instance)
+	if err != nil {
+		return factory.Explain(err, "find the Identity Center instance")
+	}
+	sets, err := dir.PermissionSets(ctx)
+	if err != nil {
+		return factory.Explain(err, "list permission sets")
+	}
+	names := accessfile.ExportNames{PermissionSets: map[string]string{}, Users: map[string]string{}, Groups: map[string]string{}}
+	for _, s := range sets {
+		names.PermissionSets[s.Arn] = s.Name
+	}
+	sel := assignments.Selection{}
+	for _, ref := range opts.PermissionSets {
+		arn := ""
+		for _, s := range sets {
+			if s.Name == ref || inventory.PermissionSetRefMatches(s.Arn, ref) || inventory.PermissionSetRefMatches(s.Arn, trimInstance(inst.Arn)+"/"+ref) {
+				arn = s.Arn
+			}
+		}
+		if arn == "" {
+			var all []string
+			for _, s := range sets {
+				all = append(all, s.Name)
+			}
+			msg := fmt.Sprintf("no permission set %q", ref)
+			if c := accessfile.Closest(ref, all, 3); len(c) > 0 {
+				msg += "; closest: " + joinComma(c)
+			}
+			return &factory.UsageError{Err: fmt.Errorf("%s", msg)}
+		}
+		sel.PermissionSets = append(sel.PermissionSets, arn)
+	}
+	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	var live []inventory.Assignment
+	res, err := assignments.List(ctx, dir.Clients, inst, sel, assignments.Options{Method: assignments.ByPermissionSet, Progress: prog.Update},
+		func(a inventory.Assignment) error { live = append(live, a); return nil })
+	prog.Done()
+	if err != nil {
+		return factory.Explain(err, "list assignments")
+	}
+	if len(res.Errors) > 0 {
+		for _, e := range res.Errors {
+			fmt.Fprintf(opts.IO.ErrOut, "error: %s: %s\n", render.Escape(e.Item), render.Escape(e.Error))
+		}
+		return fmt.Errorf("%s could not be listed (above): an export missing them would be wrong; nothing was written", plural(len(res.Errors), "item"))
+	}
+	if names.Accounts, err = dir.Accounts(ctx); err != nil {
+		return factory.Explain(err, "list accounts")
+	}
+	if names.ManagementAccount, err = dir.ManagementAccount(ctx); err != nil {
+		return factory.Explain(err, "describe the organization")
+	}
+	var users, groups []string
+	for _, a := range live {
+		if a.PrincipalType == accessfile.PrincipalUser {
+			users = append(users, a.PrincipalId)
+		} else {
+			groups = append(groups, a.PrincipalId)
+		}
+	}
+	us, err := dir.UsersByID(ctx, users)
+	if err != nil {
+		return factory.Explain(err, "name users")
+	}
+	for id, u := range us {
+		names.Users[id] = u.UserName
+	}
+	gs, err := dir.GroupsByID(ctx, groups)
+	if err != nil {
+		return factory.Explain(err, "name groups")
+	}
+	for id, g := range gs {
+		names.Groups[id] = g.Name
+	}
+	ex := accessfile.MakeExport(live, names)
+	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
+	stats := views.NewCallStats(set.Stats(), time.Since(start))
+	var data []byte
+	if opts.Format == "json" {
+		groups := ex.Groups
+		if groups == nil {
+			groups = []accessfile.ExportGroup{}
+		}
+		var b jsonBuffer
+		if err := render.JSON(&b, exportDoc{Groups: groups, Assignments: ex.Assignments, Orphans: ex.Orphans, Stats: stats}); err != nil {
+			return err
+		}
+		data = b.data
+	} else {
+		header := fmt.Sprintf("Identity Center assignments of %s, exported by ssoctl %s:\n%s in %s.",
+			inst.Arn, time.Now().UTC().Format("2006-01-02"), plural(ex.Assignments, "assignment"), plural(len(ex.Groups), "group"))
+		if data, err = ex.Encode(header); err != nil {
+			return err
+		}
+	}
+	if opts.Out != "" {
+		if err := writeFileAtomic(opts.Out, data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", opts.Out, unwrapPathError(err))
+		}
+	} else if _, err := opts.IO.Out.Write(data); err != nil {
+		return err
+	}
+	if ex.Orphans > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s of deleted users or groups left out (ssoctl assignments plan --prune deletes them)\n", plural(ex.Orphans, "assignment"))
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "export: %s in %s; %s, %d throttled retries, %.1fs\n", plural(ex.Assignments, "assignment"), plural(len(ex.Groups), "group"), plural(stats.APICalls, "API call"), stats.ThrottledRetries, stats.Seconds)
+	return nil
+}
+
+type jsonBuffer struct{ data []byte }
+
+func (b *jsonBuffer) Write(p []byte) (int, error) { b.data = append(b.data, p...); return len(p), nil }
+
+func trimInstance(arn string) string {
+	const p = "arn:aws:sso:::instance/"
+	if len(arn) > len(p) && arn[:len(p)] == p {
+		return arn[len(p):]
+	}
+	return arn
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

@@ -1,0 +1,273 @@
+package assignmentscmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
+	"github.com/ssoctl/ssoctl/internal/plans"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type planOptions struct {
+	common
+
+	Files            []string
+	Prune            bool
+	DetailedExitcode bool
+	Out              string
+}
+
+func newPlanCmd(f *factory.Factory, runF func(context.Context, *planOptions) error) *cobra.Command {
+	opts := &planOptions{common: newCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "plan -f FILE…",
+		Short: "Show what applying an assignments file would create and delete",
+		Long: `Compare the assignments a file declares with Identity Center's and print the
+difference: the assignments to create and, with --prune, the live ones the
+file does not declare to delete — only ever of permission sets the file
+names. Nothing is changed.
+
+It reads only what the file touches: the permission sets it names, in the
+accounts it declares (with --prune, in every account they are provisioned
+to), one ListAccountAssignments per provisioned pair, so a file about five
+permission sets costs a fraction of a full audit.
+
+--out PLAN saves the plan; ssoctl assignments apply PLAN then carries out
+exactly what was reviewed, and refuses if the live assignments in the plan's
+scope changed in the meantime. --detailed-exitcode exits 0 when there is
+nothing to change and 2 when there is, as terraform plan does.`,
+		Example: `  ssoctl assignments plan -f access.yaml
+  ssoctl assignments plan -f access.yaml --prune --out access.plan
+  ssoctl assignments plan -f access.yaml --detailed-exitcode || echo "drift"`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = append(opts.Files, args...)
+			if len(opts.Files) == 0 {
+				return factory.Usagef("name the assignments file: -f FILE")
+			}
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runPlan)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "assignments `FILE` (repeatable)")
+	fl.BoolVar(&opts.Prune, "prune", false, "also delete live assignments the file does not declare, of the permission sets it names")
+	fl.BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 when there is nothing to change, 2 when there is")
+	fl.StringVar(&opts.Out, "out", "", "save the plan to `PLAN` for ssoctl assignments apply PLAN")
+	return cmd
+}
+
+// planDoc is plan's JSON document.
+type planDoc struct {
+	Plan  *plans.Plan     `json:"plan"`
+	Saved string          `json:"saved,omitempty"`
+	Stats views.CallStats `json:"stats"`
+}
+
+func runPlan(ctx context.Context, opts *planOptions) error {
+	start := time.Now()
+	if opts.Out != "" {
+		if err := checkWritable(opts.Out); err != nil {
+			return err
+		}
+	}
+	set, p, err := makePlan(ctx, opts.IO, opts.Clients, opts.CachePath, opts.Files, opts.Prune)
+	if err != nil {
+		return err
+	}
+	if opts.Out != "" {
+		b, err := p.Marshal()
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(opts.Out, b, 0o644); err != nil {
+			return fmt.Errorf("save the plan to %s: %w", opts.Out, unwrapPathError(err))
+		}
+	}
+	stats := views.NewCallStats(set.Stats(), time.Since(start))
+	if opts.Format == "json" {
+		if err := render.JSON(opts.IO.Out, planDoc{Plan: p, Saved: opts.Out, Stats: stats}); err != nil {
+			return err
+		}
+	} else {
+		writePlan(opts.IO.Out, p)
+		if opts.Out != "" && p.HasChanges() {
+			fmt.Fprintf(opts.IO.Out, "Saved to %s: carry it out with ssoctl assignments apply %s\n", opts.Out, opts.Out)
+		}
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "plan: %s declared, %s live in scope, %d to create, %d to delete; %s, %d throttled retries, %.1fs\n",
+		plural(p.Declared, "assignment"), plural(p.Live, "assignment"), p.Creates, p.Deletes, plural(stats.APICalls, "API call"), stats.ThrottledRetries, stats.Seconds)
+	if opts.DetailedExitcode && p.HasChanges() {
+		// Terraform's convention, which scripts test for: 2 means changes.
+		return &factory.ExitStatusError{Code: 2}
+	}
+	return nil
+}
+
+// makePlan reads the files, resolves them, reads the live assignments in
+// their scope through the one lister, and compares.
+func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc, cachePath string, files []string, prune bool) (*awsclient.Set, *plans.Plan, error) {
+	parsed, err := readFiles(files)
+	if err != nil {
+		return nil, nil, reportFileErrors(ios.ErrOut, err)
+	}
+	set, err := clients(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := directory(set, cachePath)
+	prog := render.NewProgress(ios.ErrOut, ios.IsStderrTTY())
+	prog.Update("reading the file's names", 0, 0)
+	d, err := accessfile.Resolve(ctx, parsed, dir, accessfile.Options{})
+	if err != nil {
+		prog.Done()
+		if len(accessfile.ErrorList(err)) > 0 {
+			return nil, nil, reportFileErrors(ios.ErrOut, err)
+		}
+		return nil, nil, factory.Explain(err, "resolve the assignments file")
+	}
+	scope := plans.ScopeOf(d, prune)
+	live, err := plans.ReadLive(ctx, dir.Clients, scope, prog.Update)
+	prog.Done()
+	if err != nil {
+		return nil, nil, factory.Explain(err, "list the live assignments")
+	}
+	declared := d.Assignments()
+	names, err := deleteNames(ctx, dir, declared, live, prune)
+	if err != nil {
+		return nil, nil, factory.Explain(err, "name the live assignments")
+	}
+	p := plans.Compute(declared, live, scope, names)
+	p.CreatedAt = time.Now().UTC().Truncate(time.Second)
+	p.Files = files
+	for _, w := range d.Warnings {
+		p.Warnings = append(p.Warnings, w.Error())
+		fmt.Fprintln(ios.ErrOut, "warning: "+render.Escape(w.Error()))
+	}
+	factory.SaveNameCache(ios.ErrOut, dir.Names)
+	return set, p, nil
+}
+
+// deleteNames names what prune would delete: accounts and permission sets
+// from the directory, principals the file does not name with one bulk
+// lookup (deleted ones get no name).
+func deleteNames(ctx context.Context, dir *accessfile.Live, declared []accessfile.Assignment, live *plans.Live, prune bool) (plans.Names, error) {
+	if !prune {
+		return plans.Names{}, nil
+	}
+	accounts, err := dir.Accounts(ctx)
+	if err != nil {
+		return plans.Names{}, err
+	}
+	sets, err := dir.PermissionSets(ctx)
+	if err != nil {
+		return plans.Names{}, err
+	}
+	acct := map[string]string{}
+	for _, a := range accounts {
+		acct[a.Id] = a.Name
+	}
+	ps := map[string]string{}
+	for _, s := range sets {
+		ps[s.Arn] = s.Name
+	}
+	known := map[string]string{}
+	for _, a := range declared {
+		known[a.PrincipalType+"|"+a.PrincipalId] = a.PrincipalName
+	}
+	var users, groups []string
+	for _, a := range live.Assignments {
+		k := a.PrincipalType + "|" + a.PrincipalId
+		if _, ok := known[k]; ok {
+			continue
+		}
+		known[k] = ""
+		if a.PrincipalType == accessfile.PrincipalUser {
+			users = append(users, a.PrincipalId)
+		} else {
+			groups = append(groups, a.PrincipalId)
+		}
+	}
+	if len(users) > 0 {
+		us, err := dir.UsersByID(ctx, users)
+		if err != nil {
+			return plans.Names{}, err
+		}
+		for id, u := range us {
+			known[accessfile.PrincipalUser+"|"+id] = u.UserName
+		}
+	}
+	if len(groups) > 0 {
+		gs, err := dir.GroupsByID(ctx, groups)
+		if err != nil {
+			return plans.Names{}, err
+		}
+		for id, g := range gs {
+			known[accessfile.PrincipalGroup+"|"+id] = g.Name
+		}
+	}
+	return plans.Names{
+		Account:       func(id string) string { return acct[id] },
+		PermissionSet: func(arn string) string { return ps[arn] },
+		Principal:     func(typ, id string) string { return known[typ+"|"+id] },
+	}, nil
+}
+
+// writePlan prints a plan for people.
+func writePlan(w io.Writer, p *plans.Plan) {
+	if !p.HasChanges() {
+		fmt.Fprintf(w, "No changes: Identity Center has the %s the file declares.\n", plural(p.Declared, "assignment"))
+		return
+	}
+	for _, c := range p.Changes {
+		fmt.Fprintln(w, "  "+describe(c))
+	}
+	prune := ""
+	if p.Scope.Prune {
+		prune = " (prune)"
+	}
+	fmt.Fprintf(w, "Plan: %d to create, %d to delete%s, %d unchanged.\n", p.Creates, p.Deletes, prune, p.Unchanged)
+}
+
+// describe is one plan line: "+ group developers: Developer on payments-dev (640775136188)".
+func describe(c executor.Change) string {
+	sign := "+"
+	if c.Op == executor.Delete {
+		sign = "-"
+	}
+	who := c.PrincipalName
+	if who == "" {
+		who = c.PrincipalId
+		if c.Op == executor.Delete {
+			who += " (deleted)"
+		}
+	}
+	kind := "group"
+	if c.PrincipalType == accessfile.PrincipalUser {
+		kind = "user"
+	}
+	ps := c.PermissionSetName
+	if ps == "" {
+		ps = c.PermissionSetArn
+	}
+	acct := c.AccountId
+	if c.AccountName != "" {
+		acct = render.Escape(c.AccountName) + " (" + c.AccountId + ")"
+	}
+	return fmt.Sprintf("%s %s %s: %s on %s", sign, kind, render.Escape(who), render.Escape(ps), acct)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,75 @@
+package historycmd
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type listOptions struct {
+	IO     *iostreams.IOStreams
+	DB     string
+	Format string
+}
+
+func newListCmd(f *factory.Factory, db *string, runF func(context.Context, *listOptions) error) *cobra.Command {
+	opts := &listOptions{IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the saved audit snapshots",
+		Long: `List the snapshots in the history database, oldest first: id, when the
+audit ran (UTC), the Identity Center instance, rows, findings, item errors and
+how assignments were listed.`,
+		Example: `  ssoctl history list
+  ssoctl history list -o json | jq '.[-1].id'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := f.OutputFormat([]string{"table", "json", "csv"}, "table", "table")
+			if err != nil {
+				return err
+			}
+			opts.Format, opts.DB = format, *db
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runList(cmd.Context(), opts)
+		},
+	}
+	factory.SetOutputs(cmd, "table", "json", "csv")
+	return cmd
+}
+
+func runList(ctx context.Context, opts *listOptions) error {
+	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	list, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Format == "json" {
+		return render.JSON(opts.IO.Out, list)
+	}
+	rows, err := render.NewRows(opts.IO.Out, opts.Format)
+	if err != nil {
+		return err
+	}
+	if err := rows.Header([]string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method"}); err != nil {
+		return err
+	}
+	for _, sn := range list {
+		if err := rows.Row([]string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
+			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method}); err != nil {
+			return err
+		}
+	}
+	return rows.Flush()
+}

@@ -1,0 +1,89 @@
+package historycmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
+)
+
+type pruneOptions struct {
+	IO     *iostreams.IOStreams
+	DB     string
+	Format string
+	Keep   int
+	DryRun bool
+}
+
+func newPruneCmd(f *factory.Factory, db *string, runF func(context.Context, *pruneOptions) error) *cobra.Command {
+	opts := &pruneOptions{IO: f.IOStreams}
+	cmd := &cobra.Command{
+		Use:   "prune --keep N",
+		Short: "Delete all but the newest N snapshots",
+		Long: `Delete every snapshot but the newest N, in one transaction. Snapshot ids are
+never reused. The file does not shrink (SQLite reuses the freed pages for the
+next snapshots). --dry-run lists what would go.`,
+		Example: `  ssoctl history prune --keep 12
+  ssoctl history prune --keep 1 --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("keep") {
+				return factory.Usagef("history prune needs --keep N (how many of the newest snapshots to keep)")
+			}
+			if opts.Keep < 1 {
+				return factory.Usagef("--keep must be 1 or more, not %d (to remove every snapshot, delete the database file)", opts.Keep)
+			}
+			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
+			if err != nil {
+				return err
+			}
+			opts.Format, opts.DB = format, *db
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runPrune(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().IntVar(&opts.Keep, "keep", 0, "how many of the newest snapshots to keep")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the snapshots that would be deleted, delete nothing")
+	factory.SetOutputs(cmd, "table", "json")
+	return cmd
+}
+
+func runPrune(ctx context.Context, opts *pruneOptions) error {
+	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids, err := s.Prune(ctx, opts.Keep, opts.DryRun)
+	if err != nil {
+		return err
+	}
+	if opts.Format == "json" {
+		return render.JSON(opts.IO.Out, struct {
+			Deleted []int64 `json:"deleted"`
+			DryRun  bool    `json:"dryRun"`
+		}{append([]int64{}, ids...), opts.DryRun})
+	}
+	verb := "deleted"
+	if opts.DryRun {
+		verb = "would delete"
+	}
+	if len(ids) == 0 {
+		_, err = fmt.Fprintf(opts.IO.Out, "nothing to delete: %d or fewer snapshots\n", opts.Keep)
+		return err
+	}
+	strs := make([]string, len(ids))
+	for i, id := range ids {
+		strs[i] = strconv.FormatInt(id, 10)
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "%s %d snapshot(s): %s\n", verb, len(ids), strings.Join(strs, ", "))
+	return err
+}

@@ -1,0 +1,109 @@
+package historycmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/report"
+)
+
+type showOptions struct {
+	IO      *iostreams.IOStreams
+	Now     func() time.Time
+	DB      string
+	ID      int64
+	Format  string
+	Columns string
+}
+
+func newShowCmd(f *factory.Factory, db *string, runF func(context.Context, *showOptions) error) *cobra.Command {
+	opts := &showOptions{IO: f.IOStreams, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Print a saved snapshot as the audit printed it",
+		Long: `Print a snapshot's report as ` + "`ssoctl audit`" + ` wrote it: CSV by default, with the
+columns the audit had (the same bytes), -o json for the document with its
+findings, errors and stats, -o table for people, -o html the report of
+` + "`ssoctl report html`" + `. --columns chooses other columns, as the audit's flag does.`,
+		Example: `  ssoctl history show 3 > q3.csv
+  ssoctl history show 3 -o json | jq '.findings'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			format, err := f.OutputFormat([]string{"csv", "json", "table", "html"}, "csv", "csv")
+			if err != nil {
+				return err
+			}
+			opts.ID, opts.Format, opts.DB = id, format, *db
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runShow(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Columns, "columns", "", "columns to write (as the audit's --columns; default: the snapshot's own)")
+	factory.SetOutputs(cmd, "csv", "json", "table", "html")
+	return cmd
+}
+
+func runShow(ctx context.Context, opts *showOptions) error {
+	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sn, err := s.Get(ctx, opts.ID)
+	if err != nil {
+		return ExplainNotFound(err)
+	}
+	if opts.Format == "html" {
+		b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())
+		if err != nil {
+			return err
+		}
+		return b.Write(opts.IO.Out, info)
+	}
+	cols := sn.Columns
+	if opts.Columns != "" {
+		iam := slices.ContainsFunc(sn.Columns, func(c string) bool { return strings.HasPrefix(c, "IAM") })
+		if cols, err = views.ParseAuditColumns(opts.Columns, iam); err != nil {
+			return &factory.UsageError{Err: err}
+		}
+	}
+	if len(cols) == 0 {
+		cols = views.AuditDefaultColumns
+	}
+	doc := views.AuditReport{Notes: sn.Notes}
+	if err := json.Unmarshal(sn.Stats, &doc.Stats); err != nil {
+		return fmt.Errorf("snapshot %d: its stats cannot be read: %w", sn.ID, err)
+	}
+	if doc.Findings, err = s.Findings(ctx, sn.ID); err != nil {
+		return err
+	}
+	if doc.Errors, err = s.Errors(ctx, sn.ID); err != nil {
+		return err
+	}
+	// Rows stream from the database through the audit's own view, so the
+	// bytes are the audit's.
+	view, err := views.NewAudit(opts.Format, opts.IO.Out, cols)
+	if err != nil {
+		return err
+	}
+	if err := s.Rows(ctx, sn.ID, view.Row); err != nil {
+		_ = view.Abort(err)
+		return err
+	}
+	return view.End(doc)
+}

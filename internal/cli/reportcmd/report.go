@@ -1,0 +1,113 @@
+// Package reportcmd is `ssoctl report`: reports made from saved audit
+// snapshots.
+package reportcmd
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/history"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/report"
+	"github.com/ssoctl/ssoctl/internal/securefile"
+)
+
+type htmlOptions struct {
+	IO       *iostreams.IOStreams
+	Now      func() time.Time
+	DB       string
+	Snapshot int64
+	File     string
+}
+
+// NewCmd returns `ssoctl report` and its subcommands.
+func NewCmd(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Reports made from saved audit snapshots",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newHTMLCmd(f, nil))
+	return cmd
+}
+
+func newHTMLCmd(f *factory.Factory, runF func(context.Context, *htmlOptions) error) *cobra.Command {
+	opts := &htmlOptions{IO: f.IOStreams, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "html [--snapshot ID] [-f FILE]",
+		Short: "Write a self-contained HTML access report of a saved snapshot",
+		Long: `Write one HTML file that any browser opens with no network access (CSS and
+JavaScript inline, nothing fetched): the summary with the findings first, the
+changes since the previous snapshot, a user × account matrix that can be
+aggregated by group or permission set, searched, filtered and drilled down to
+its rows, and panes per user, group, permission set and account. It prints
+readably (the controls are left out).
+
+The report is of the newest snapshot unless --snapshot says which (see
+` + "`ssoctl history list`" + `); ` + "`ssoctl audit -o html`" + ` writes the same report straight
+from an audit. The file is aws_sso_access_report_YYYYMMDD_HHMMSS.html (the
+snapshot's time) unless -f says otherwise (-f - for stdout); it is written
+0600, whole or not at all.`,
+		Example: `  ssoctl audit --save && ssoctl report html -f access.html
+  ssoctl report html --snapshot 3 -f q3.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("snapshot") && opts.Snapshot <= 0 {
+				return factory.Usagef("--snapshot must be a positive id (see ssoctl history list)")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runHTML(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().Int64Var(&opts.Snapshot, "snapshot", 0, "the snapshot `ID` to report (default: the newest)")
+	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout)")
+	cmd.Flags().StringVar(&opts.DB, "db", "", historycmd.DBFlagUsage)
+	factory.SetOutputs(cmd, "html")
+	return cmd
+}
+
+func runHTML(ctx context.Context, opts *htmlOptions) error {
+	s, err := historycmd.OpenExisting(ctx, opts.IO, opts.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var sn history.Snapshot
+	if opts.Snapshot > 0 {
+		sn, err = s.Get(ctx, opts.Snapshot)
+	} else {
+		sn, err = s.Latest(ctx)
+	}
+	if err != nil {
+		return historycmd.ExplainNotFound(err)
+	}
+	b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())
+	if err != nil {
+		return err
+	}
+	path := opts.File
+	if path == "" {
+		path = "aws_sso_access_report_" + sn.Created.Local().Format("20060102_150405") + ".html"
+	}
+	if path == "-" {
+		return b.Write(opts.IO.Out, info)
+	}
+	var buf bytes.Buffer
+	if err := b.Write(&buf, info); err != nil {
+		return err
+	}
+	if err := securefile.Write(path, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", sn.ID, b.Rows(), len(info.Findings), path)
+	return nil
+}

@@ -1,0 +1,255 @@
+// Package report writes the self-contained HTML access report: one file
+// with inline CSS and JavaScript and no network fetches, readable in any
+// browser and on paper.
+//
+// The summary, the findings and the changes since the previous snapshot are
+// rendered on the server by html/template. Effective access (a user ×
+// account matrix that can be aggregated by group or permission set,
+// filtered, searched and drilled down to rows) is rendered in the browser
+// from a JSON island: compact tables of names and one array of integers per
+// row. Every name reaches the page escaped — by html/template, or as JSON
+// with <, > and & escaped, inserted by the script with textContent — and a
+// Content-Security-Policy allows only the page's own script (by hash), no
+// connection, no image or frame from anywhere.
+package report
+
+import (
+	"bufio"
+	"cmp"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/audit"
+)
+
+//go:embed report.js
+var script string
+
+//go:embed report.css
+var style string
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+// Info says what the report is of.
+type Info struct {
+	Generated       time.Time
+	Snapshot        int64 // 0 when the audit was not saved
+	Taken           time.Time
+	InstanceArn     string
+	IdentityStoreId string
+	Method          string
+	Notes           []string
+	Findings        []audit.Finding
+	Errors          []assignments.ItemError
+	Diff            *Diff // nil when there is no earlier snapshot
+}
+
+// Diff is the change since the previous snapshot.
+type Diff struct {
+	From, To           int64
+	FromTaken, ToTaken time.Time
+	Gained, Lost       int
+	// Rows are the first changed rows (up to MaxDiffRows), in report order.
+	Rows           []DiffRow
+	Appeared       []audit.Finding
+	Resolved       []audit.Finding
+	Accounts       []Count
+	PermissionSets []Count
+}
+
+// DiffRow is one changed row.
+type DiffRow struct {
+	Change string
+	Row    audit.Row
+}
+
+// Count is how much one account or permission set gained and lost.
+type Count struct {
+	Id, Name     string
+	Gained, Lost int
+}
+
+// MaxDiffRows bounds the changed rows a report lists; the counts cover
+// them all.
+const MaxDiffRows = 2000
+
+// Builder collects the rows of a report as they stream: names once each,
+// and five integers a row.
+type Builder struct {
+	accounts idx[[3]string] // id, name, status
+	psets    idx[[2]string] // name, arn
+	users    idx[[5]string] // id, user name, email, display name, status
+	princs   idx[[3]string] // type, id, group name
+	flags    idx[string]
+	rows     []int32
+}
+
+type idx[K comparable] struct {
+	m    map[K]int32
+	list []K
+}
+
+func (x *idx[K]) of(k K) int32 {
+	if x.m == nil {
+		x.m = map[K]int32{}
+	}
+	if i, ok := x.m[k]; ok {
+		return i
+	}
+	i := int32(len(x.list))
+	x.m[k] = i
+	x.list = append(x.list, k)
+	return i
+}
+
+// NewBuilder returns an empty report.
+func NewBuilder() *Builder {
+	b := &Builder{}
+	b.flags.of("")
+	return b
+}
+
+// Row adds one row of the audit.
+func (b *Builder) Row(r audit.Row) error {
+	u := int32(-1)
+	if r.UserId != "" || r.UserName != "" {
+		u = b.users.of([5]string{r.UserId, r.UserName, r.UserEmail, r.DisplayName, r.UserStatus})
+	}
+	b.rows = append(b.rows,
+		u,
+		b.accounts.of([3]string{r.AccountId, r.AccountName, r.AccountStatus}),
+		b.psets.of([2]string{r.PermissionSet, r.PermissionSetArn}),
+		b.princs.of([3]string{r.PrincipalType, r.PrincipalId, r.GroupName}),
+		b.flags.of(strings.Join(r.Flags, " ")),
+	)
+	return nil
+}
+
+// Rows is how many rows were added.
+func (b *Builder) Rows() int { return len(b.rows) / 5 }
+
+type kindCount struct {
+	Kind  string
+	Count int
+}
+
+type page struct {
+	Info
+	Rows, Users, Accounts, PermissionSets, Groups int
+	Kinds                                         []kindCount
+	DiffCapped                                    bool
+	Script                                        template.JS
+	Style                                         template.CSS
+	CSP                                           string
+	Data                                          template.JS
+}
+
+// Write renders the report.
+func (b *Builder) Write(w io.Writer, info Info) error {
+	p := page{Info: info, Rows: b.Rows(), Users: len(b.users.list), Accounts: len(b.accounts.list), PermissionSets: len(b.psets.list)}
+	for _, pr := range b.princs.list {
+		if pr[0] == "GROUP" {
+			p.Groups++
+		}
+	}
+	kinds := map[string]int{}
+	for _, f := range info.Findings {
+		kinds[f.Kind]++
+	}
+	for k, n := range kinds {
+		p.Kinds = append(p.Kinds, kindCount{k, n})
+	}
+	slices.SortFunc(p.Kinds, func(a, b kindCount) int { return cmp.Or(-cmp.Compare(a.Count, b.Count), cmp.Compare(a.Kind, b.Kind)) })
+	if info.Diff != nil {
+		p.DiffCapped = len(info.Diff.Rows) < info.Diff.Gained+info.Diff.Lost
+	}
+	sum := sha256.Sum256([]byte(script))
+	p.Script, p.Style = template.JS(script), template.CSS(style)
+	p.CSP = "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+	// The data island is JSON whose strings escape <, > and &, so it can
+	// neither close its script element nor start markup.
+	var data strings.Builder
+	if err := b.writeData(&data); err != nil {
+		return err
+	}
+	p.Data = template.JS(data.String())
+	t, err := template.New("report").Funcs(template.FuncMap{
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		},
+		"join": strings.Join,
+	}).Parse(pageTemplate)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	if err := t.Execute(bw, p); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeData writes the JSON island: names as arrays of strings, rows as
+// one flat array of integers (user, account, permission set, principal,
+// flags; user -1 when the row names no user).
+func (b *Builder) writeData(w *strings.Builder) error {
+	w.WriteString(`{"accounts":`)
+	if err := writeJSON(w, b.accounts.list); err != nil {
+		return err
+	}
+	w.WriteString(`,"psets":`)
+	if err := writeJSON(w, b.psets.list); err != nil {
+		return err
+	}
+	w.WriteString(`,"users":`)
+	if err := writeJSON(w, b.users.list); err != nil {
+		return err
+	}
+	w.WriteString(`,"principals":`)
+	if err := writeJSON(w, b.princs.list); err != nil {
+		return err
+	}
+	w.WriteString(`,"flags":`)
+	if err := writeJSON(w, b.flags.list); err != nil {
+		return err
+	}
+	w.WriteString(`,"rows":[`)
+	var buf []byte
+	for i, v := range b.rows {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, int64(v), 10)
+		if len(buf) > 1<<15 {
+			w.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	w.Write(buf)
+	w.WriteString("]}")
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v) // escapes <, >, &, U+2028 and U+2029
+	if err != nil {
+		return fmt.Errorf("report data: %w", err)
+	}
+	_, err = w.Write(b)
+	return err
+}
