@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
 // TestEachStopSignals: Ctrl-C or SIGTERM during `ssoctl each` (the real
@@ -20,15 +18,7 @@ import (
 // --grace or at a second Ctrl-C, reports every run as interrupted and
 // exits 130.
 func TestEachStopSignals(t *testing.T) {
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("sh not found")
-	}
-	bin := buildSSOCTL(t)
-	e := newSignInEnv(t, emulator.Options{})
-	e.writeConfig(t, "")
-	if _, stderr, code := e.run(t, e.env(), bin, "credential-process", "--profile", "emu", "--login"); code != 0 {
-		t.Fatalf("sign in: exit %d\n%s", code, stderr)
-	}
+	bin, e := signedInShell(t)
 
 	// each runs COMMAND for payments-* (6 roles in 3 accounts), 2 at a
 	// time; the command says it runs by writing NAME.ready in dir, and

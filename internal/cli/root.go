@@ -20,7 +20,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
-	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
+	"github.com/ssoctl/ssoctl/internal/cli/eachcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
@@ -111,7 +111,10 @@ try it without an AWS account.`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.UsageError{Err: err} })
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := f.CheckOutput(cmd); err != nil {
+			return err
+		}
 		// A URL without a scheme would otherwise surface as ten retried
 		// "unsupported protocol scheme" attempts, half a minute later.
 		if u := f.Global.EndpointURL; u != "" {
@@ -125,7 +128,7 @@ try it without an AWS account.`,
 	pf.StringVar(&f.Global.Profile, "profile", "", "AWS `profile` from ~/.aws/config")
 	pf.StringVar(&f.Global.Region, "region", "", "AWS `region`")
 	pf.StringVar(&f.Global.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (else AWS_ENDPOINT_URL*)")
-	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format`: table, json, csv (commands list theirs)")
+	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format` (see \"Output formats\" below; a command that takes none refuses it)")
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 
 	root.AddCommand(newVersionCmd(f))
@@ -149,6 +152,10 @@ try it without an AWS account.`,
 	root.AddCommand(consolecmd.NewCmd(f, nil))
 	root.AddCommand(usercmd.NewCmd(f))
 	configurecmd.RegisterCompletionsTree(f, root)
+	if v, _, err := root.Find([]string{"version"}); err == nil {
+		factory.SetOutputs(v)
+	}
+	root.Long += outputFormats(root)
 	return root
 }
 
@@ -162,4 +169,28 @@ func newVersionCmd(f *factory.Factory) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// outputFormats is the root help's list of what -o each command takes
+// (the commands that declared theirs with factory.SetOutputs).
+func outputFormats(root *cobra.Command) string {
+	var b strings.Builder
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if formats, ok := factory.Outputs(sub); ok {
+				list := strings.Join(formats, ", ")
+				if list == "" {
+					list = "none"
+				}
+				fmt.Fprintf(&b, "  %-28s %s\n", strings.TrimPrefix(sub.CommandPath(), "ssoctl "), list)
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+	if b.Len() == 0 {
+		return ""
+	}
+	return "\n\nOutput formats (-o) the commands take:\n" + strings.TrimRight(b.String(), "\n")
 }

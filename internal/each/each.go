@@ -1,7 +1,8 @@
 // Package each runs one command in many accounts: once per target
 // (account × role × region), each run with that target's role credentials
-// in its environment, with bounded concurrency, and with a failure in one
-// target never stopping the others.
+// in its environment, through the one fan-out of the accounts package
+// (bounded concurrency, credentials fetched ahead, once per account and
+// role), with a failure in one target never stopping the others.
 package each
 
 import (
@@ -19,8 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/ssoctl/ssoctl/accounts"
 	"github.com/ssoctl/ssoctl/internal/childenv"
-	"github.com/ssoctl/ssoctl/internal/fanout"
 )
 
 // Target is one place the command runs.
@@ -44,22 +45,10 @@ func (t Target) Label() string {
 	return l
 }
 
-// Credentials fetches role credentials for an account and role.
-type Credentials func(ctx context.Context, accountID, roleName string) (aws.Credentials, error)
-
 // Options controls a run.
 type Options struct {
-	Command  []string
-	Env      []string // the base environment (see childenv.Build)
-	Parallel int
-	// Credentials is called at most once per account and role, whatever
-	// the number of regions.
-	Credentials Credentials
-	// CredentialParallel is how many credential fetches run at once, ahead
-	// of the commands (0: 64). Fetches wait on the network and the portal's
-	// quota while commands need CPU, so they get a pool of their own, and
-	// a command finds its credentials ready when its turn comes.
-	CredentialParallel int
+	Command []string
+	Env     []string // the base environment (see childenv.Build)
 	// Line, when set, receives every output line as it is written
 	// (stream is "stdout" or "stderr"), for prefixed live output.
 	Line func(t Target, stream string, line []byte)
@@ -100,8 +89,7 @@ const DefaultGrace = 10 * time.Second
 // is passed on to the process group of every running command; those still
 // running after opts.Grace, or at a second signal, are killed. Every run
 // that was stopped or never started is reported Interrupted.
-func Run(ctx context.Context, targets []Target, opts Options, emit func(Result)) {
-	creds := newCredCache(opts.Credentials)
+func Run(ctx context.Context, c *accounts.Client, targets []Target, opts Options, emit func(Result)) {
 	// runCtx ends at the first stop: no new run, no new credential fetch.
 	runCtx, stopStarting := context.WithCancel(ctx)
 	defer stopStarting()
@@ -114,26 +102,35 @@ func Run(ctx context.Context, targets []Target, opts Options, emit func(Result))
 	}()
 	defer func() { close(finished); <-stopped }()
 
-	limit := opts.CredentialParallel
-	if limit <= 0 {
-		limit = 64
+	roles := make([]accounts.Role, len(targets))
+	for i, t := range targets {
+		roles[i] = accounts.Role{AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName, Region: t.Region}
 	}
-	prefetch := fanout.NewGroup(runCtx, limit)
-	for _, t := range targets {
-		prefetch.Go(func(ctx context.Context) { _, _ = creds.get(ctx, t.AccountId, t.RoleName) })
-	}
-	defer prefetch.Wait()
-	fanout.Stream(runCtx, targets, opts.Parallel, func(ctx context.Context, t Target) (Result, error) {
-		return runOne(ctx, t, opts, creds, procs), nil
-	}, func(t Target, r Result, err error) {
-		if err != nil { // never started: stopped
-			r = Result{Target: t, ExitCode: -1, Error: "not run: interrupted", Interrupted: true}
+	accounts.Stream(runCtx, c, roles, func(ctx context.Context, r accounts.Role, cfg aws.Config) (Result, error) {
+		cr, err := cfg.Credentials.Retrieve(ctx)
+		if err != nil {
+			return Result{}, err
 		}
-		emit(r)
+		return runOne(targetOf(r), accounts.Environ(r, cr, opts.Env), opts, procs), nil
+	}, func(r accounts.Result[Result]) {
+		res := r.Value
+		switch {
+		case r.Err == nil:
+		case runCtx.Err() != nil && errors.Is(r.Err, runCtx.Err()): // never started: stopped
+			res = Result{Target: targetOf(r.Role), ExitCode: -1, Error: "not run: interrupted", Interrupted: true}
+		default:
+			res = Result{Target: targetOf(r.Role), ExitCode: -1, Error: fmt.Sprintf("get credentials: %v", r.Err)}
+		}
+		emit(res)
 	})
 }
 
-func runOne(ctx context.Context, t Target, opts Options, creds *credCache, procs *processes) Result {
+func targetOf(r accounts.Role) Target {
+	return Target{AccountId: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: r.Region}
+}
+
+// runOne runs the command for t with the environment env.
+func runOne(t Target, env []string, opts Options, procs *processes) Result {
 	start := time.Now()
 	res := Result{Target: t}
 	finish := func() Result {
@@ -141,19 +138,8 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache, procs
 		res.Seconds = res.Duration.Seconds()
 		return res
 	}
-	c, err := creds.get(ctx, t.AccountId, t.RoleName)
-	if ctx.Err() != nil {
-		res.ExitCode, res.Error, res.Interrupted = -1, "not run: interrupted", true
-		return finish()
-	}
-	if err != nil {
-		res.ExitCode, res.Error = -1, fmt.Sprintf("get credentials: %v", err)
-		return finish()
-	}
 	cmd := exec.Command(opts.Command[0], opts.Command[1:]...)
-	cmd.Env = childenv.Build(opts.Env, childenv.Role{
-		AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName, Region: t.Region, Credentials: c,
-	})
+	cmd.Env = env
 	childenv.OwnProcessGroup(cmd)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = lineWriter(&out, t, "stdout", opts.Line)
@@ -316,34 +302,4 @@ func flush(w io.Writer) {
 		l.emit(l.pending)
 		l.pending = nil
 	}
-}
-
-// credCache fetches each (account, role)'s credentials once, however many
-// regions ask for them at the same time.
-type credCache struct {
-	fetch Credentials
-	mu    sync.Mutex
-	calls map[string]*credCall
-}
-
-type credCall struct {
-	once sync.Once
-	c    aws.Credentials
-	err  error
-}
-
-func newCredCache(f Credentials) *credCache {
-	return &credCache{fetch: f, calls: map[string]*credCall{}}
-}
-
-func (c *credCache) get(ctx context.Context, account, role string) (aws.Credentials, error) {
-	c.mu.Lock()
-	call, ok := c.calls[account+"|"+role]
-	if !ok {
-		call = &credCall{}
-		c.calls[account+"|"+role] = call
-	}
-	c.mu.Unlock()
-	call.once.Do(func() { call.c, call.err = c.fetch(ctx, account, role) })
-	return call.c, call.err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -39,8 +40,8 @@ type finding struct {
 func NewCheckCmd(f *factory.Factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
 	opts := &checkOptions{IO: f.IOStreams, Now: time.Now, Manager: f.SignIn}
 	var (
-		signIn              factory.SignInFlags
-		accountID, roleName string
+		signIn factory.SignInFlags
+		role   factory.RoleFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -64,7 +65,7 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 				return err
 			}
 			opts.JSON = format == "json"
-			opts.Target = func() (sso.Target, error) { return f.Target(signIn, accountID, roleName) }
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, role.Account, role.Role) }
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -72,9 +73,8 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 		},
 	}
 	factory.AddSignInFlags(cmd, &signIn, factory.SelectFlags)
-	fl := cmd.Flags()
-	fl.StringVarP(&accountID, "account-id", "a", "", "the `account` id to check (else the profile's)")
-	fl.StringVarP(&roleName, "role-name", "r", "", "the `role` name to check (else the profile's)")
+	factory.SetOutputs(cmd, "text", "json")
+	factory.AddRoleFlags(cmd, &role, "to check")
 	return cmd
 }
 
@@ -155,6 +155,14 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	if t.AccountID == "" || t.RoleName == "" {
 		report(finding{Check: "role", Skipped: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
 		return nil
+	}
+	if !awsconfig.IsAccountID(t.AccountID) {
+		a, err := sso.OneAccount(accounts, t.AccountID)
+		if err != nil {
+			report(finding{Check: "role", Detail: err.Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
+			return err
+		}
+		t.AccountID = a.AccountID
 	}
 	name := ""
 	for _, a := range accounts {

@@ -18,26 +18,25 @@ import (
 // roleFlags name a role: a profile (global --profile), or an account and
 // role in a sign-in.
 type roleFlags struct {
-	signIn    factory.SignInFlags
-	accountID string
-	roleName  string
+	signIn factory.SignInFlags
+	role   factory.RoleFlags
 }
 
 func (r *roleFlags) add(cmd *cobra.Command) {
 	factory.AddSignInFlags(cmd, &r.signIn, factory.AllSignInFlags)
-	fl := cmd.Flags()
-	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id (else the profile's sso_account_id)")
-	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` (permission set) name (else the profile's sso_role_name)")
+	// credential-process and exec have one format; export has --format.
+	factory.SetOutputs(cmd)
+	factory.AddRoleFlags(cmd, &r.role, "")
 }
 
 // target resolves the role; an account and a role are required.
 func (r *roleFlags) target(f *factory.Factory) (sso.Target, error) {
-	t, err := f.Target(r.signIn, r.accountID, r.roleName)
+	t, err := f.Target(r.signIn, r.role.Account, r.role.Role)
 	if err != nil {
 		return t, err
 	}
 	if t.AccountID == "" || t.RoleName == "" {
-		return t, factory.Usagef("no account and role: use a profile with sso_account_id and sso_role_name (--profile), or --account-id and --role-name")
+		return t, factory.Usagef("no account and role: use a profile with sso_account_id and sso_role_name (--profile), or --account and --role")
 	}
 	return t, nil
 }
@@ -66,6 +65,9 @@ func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCrede
 	}
 	m, err := s.Manager()
 	if err != nil {
+		return t, nil, err
+	}
+	if t, err = factory.ResolveAccount(ctx, m, t, s.Login); err != nil {
 		return t, nil, err
 	}
 	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, s.Login)

@@ -54,7 +54,7 @@ type Factory struct {
 
 // New returns a Factory over the given streams.
 func New(ios *iostreams.IOStreams) *Factory {
-	return &Factory{IOStreams: ios, Browser: systemBrowser{ios: ios}, Prompter: &terminalPrompter{ios: ios}}
+	return &Factory{IOStreams: ios, Browser: systemBrowser{ios: ios}, Prompter: NewPrompter(ios)}
 }
 
 // Clients returns the AWS clients for the global flags, starting the
@@ -147,4 +147,3 @@ func (f *Factory) Close() {
 		_ = f.sandbox.Close()
 	}
 }
-

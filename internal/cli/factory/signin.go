@@ -146,6 +146,19 @@ func (f *Factory) Target(s SignInFlags, accountID, roleName string) (sso.Target,
 // all, a usage error (exit 2).
 func (f *Factory) SignInTarget(s SignInFlags, accountID, roleName string) (sso.Target, error) {
 	getenv := f.IOStreams.Getenv
+	if s.StartURL != "" {
+		if err := sso.CheckStartURL(s.StartURL); err != nil {
+			return sso.Target{}, Usagef("--start-url: %v", err)
+		}
+	}
+	if u := getenv("AWS_DEFAULT_SSO_START_URL"); u != "" && !s.Named() {
+		if err := sso.CheckStartURL(u); err != nil {
+			return sso.Target{}, fmt.Errorf("AWS_DEFAULT_SSO_START_URL: %w", err)
+		}
+	}
+	if accountID != "" && strings.Trim(accountID, "0123456789") == "" && !awsconfig.IsAccountID(accountID) {
+		return sso.Target{}, Usagef("--account %q: an AWS account id is 12 digits", accountID)
+	}
 	path, err := awsconfig.Path(getenv)
 	if err != nil {
 		return sso.Target{}, err
@@ -165,9 +178,26 @@ func (f *Factory) SignInTarget(s SignInFlags, accountID, roleName string) (sso.T
 		DefaultStartURL: getenv("AWS_DEFAULT_SSO_START_URL"), DefaultRegion: getenv("AWS_DEFAULT_SSO_REGION"),
 	})
 	if err != nil {
-		return sso.Target{}, &UsageError{Err: err}
+		return sso.Target{}, signInUsage(err, f.Global.Profile != "")
 	}
 	return t, nil
+}
+
+// signInUsage words sso.Resolve's errors as the command line names
+// things: what the flags could not name is a usage error (exit 2); a
+// config file that is wrong otherwise stays an error (exit 1).
+func signInUsage(err error, profileFlag bool) error {
+	var region *sso.MissingRegionError
+	var env *sso.EnvProfileError
+	switch {
+	case errors.Is(err, sso.ErrNoTarget):
+		return Usagef("%v: use --sso-session NAME, --profile NAME (with sso_session or sso_start_url), or --start-url URL --sso-region REGION, or set AWS_DEFAULT_SSO_START_URL and AWS_DEFAULT_SSO_REGION", err)
+	case errors.As(err, &region):
+		return Usagef("--start-url needs --sso-region (or AWS_DEFAULT_SSO_REGION)")
+	case errors.As(err, &env), errors.Is(err, awsconfig.ErrNotFound), profileFlag && errors.Is(err, awsconfig.ErrNoSSO):
+		return &UsageError{Err: err}
+	}
+	return err
 }
 
 // LoginOptions are nil unless --login: then how to sign in, talking on
@@ -289,6 +319,10 @@ func (b systemBrowser) Browse(url string) error {
 	return nil
 }
 
+// NewPrompter returns the Prompter that asks on ios's stderr and reads
+// the answers from its stdin (the Factory's own).
+func NewPrompter(ios *iostreams.IOStreams) Prompter { return &terminalPrompter{ios: ios} }
+
 // terminalPrompter asks on stderr and reads the answers from stdin.
 type terminalPrompter struct {
 	ios  *iostreams.IOStreams
@@ -312,4 +346,50 @@ func (p *terminalPrompter) Confirm(question string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// RoleFlags name one account and role: --account ID|NAME (also -a, and
+// --account-id as aws-sso-util spells it) and --role NAME (also -r and
+// --role-name). An account is named the same way in every command (see
+// sso.AccountMatcher).
+type RoleFlags struct {
+	Account, Role string
+}
+
+// AddRoleFlags registers the role flags on cmd; of is what they name
+// ("" for the account and role to use).
+func AddRoleFlags(cmd *cobra.Command, r *RoleFlags, of string) {
+	if of != "" {
+		of = " " + of
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&r.Account, "account", "a", "", "the `ACCOUNT`"+of+": its id or name (else the profile's sso_account_id)")
+	fl.StringVar(&r.Account, "account-id", "", "same as --account")
+	fl.StringVarP(&r.Role, "role", "r", "", "the role (permission set) `NAME`"+of+" (else the profile's sso_role_name)")
+	fl.StringVar(&r.Role, "role-name", "", "same as --role")
+	_ = fl.MarkHidden("account-id")
+	_ = fl.MarkHidden("role-name")
+}
+
+// ResolveAccount turns an account named by name (or pattern) in t into its
+// id, listing the person's accounts (one portal call); an id, or no
+// account, needs no call.
+func ResolveAccount(ctx context.Context, m *sso.Manager, t sso.Target, lo *sso.LoginOptions) (sso.Target, error) {
+	if t.AccountID == "" || awsconfig.IsAccountID(t.AccountID) {
+		return t, nil
+	}
+	accounts, err := m.Accounts(ctx, t.Config, lo)
+	if err != nil {
+		return t, ExplainSignIn(err, t)
+	}
+	a, err := sso.OneAccount(accounts, t.AccountID)
+	var none *sso.NoAccountError
+	switch {
+	case errors.As(err, &none):
+		return t, fmt.Errorf("--account: %w (see `ssoctl roles`)", err)
+	case err != nil:
+		return t, Usagef("--account: %v", err)
+	}
+	t.AccountID = a.AccountID
+	return t, nil
 }

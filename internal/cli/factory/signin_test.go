@@ -3,6 +3,8 @@ package factory
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -50,7 +52,6 @@ func TestExplainSignIn(t *testing.T) {
 	}
 }
 
-
 type fakeBrowser struct{ urls []string }
 
 func (b *fakeBrowser) Browse(url string) error { b.urls = append(b.urls, url); return nil }
@@ -85,5 +86,46 @@ func TestPrompterConfirm(t *testing.T) {
 	}
 	if got := strings.Count(errOut.String(), "Go? [y/N] "); got != 4 {
 		t.Errorf("asked %d times; want 4", got)
+	}
+}
+
+// The domain's errors are worded as flags here, and mapped to usage (2)
+// or error (1).
+func TestSignInTargetErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[profile plain]\nregion = us-east-1\n[profile short]\nsso_session = s\nsso_account_id = 1234\nsso_role_name = R\n[sso-session s]\nsso_start_url = https://s/start\nsso_region = us-east-1\n[sso-session t]\nsso_start_url = https://t/start\nsso_region = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		profile string
+		flags   SignInFlags
+		code    int
+		want    string
+	}{
+		{"start URL without region", nil, "", SignInFlags{StartURL: "https://x/start"}, 2, "--start-url needs --sso-region (or AWS_DEFAULT_SSO_REGION)"},
+		{"nothing named", nil, "", SignInFlags{}, 2, "no Identity Center sign-in named: use --sso-session NAME"},
+		{"--profile missing", nil, "nope", SignInFlags{}, 2, `profile "nope" not found in`},
+		{"--profile without sso keys", nil, "plain", SignInFlags{}, 2, "no Identity Center"},
+		{"AWS_PROFILE missing", map[string]string{"AWS_PROFILE": "gone"}, "", SignInFlags{}, 2, `AWS_PROFILE names profile "gone", which is not in ` + cfg},
+		{"AWS_DEFAULT_PROFILE missing", map[string]string{"AWS_DEFAULT_PROFILE": "gone"}, "", SignInFlags{}, 2, `AWS_DEFAULT_PROFILE names profile "gone"`},
+		{"bad sso_account_id", nil, "short", SignInFlags{}, 1, `sso_account_id "1234" is not an AWS account id`},
+		{"http start URL", nil, "", SignInFlags{StartURL: "http://x.example/start", Region: "us-east-1"}, 2, "is not https"},
+	}
+	for _, tt := range tests {
+		ios, _, _, _ := iostreams.Test()
+		env := map[string]string{"HOME": dir, "AWS_CONFIG_FILE": cfg}
+		for k, v := range tt.env {
+			env[k] = v
+		}
+		ios.Getenv = func(k string) string { return env[k] }
+		f := New(ios)
+		f.Global.Profile = tt.profile
+		_, err := f.Target(tt.flags, "", "")
+		if err == nil || ExitCode(err) != tt.code || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v (exit %d); want exit %d and %q", tt.name, err, ExitCode(err), tt.code, tt.want)
+		}
 	}
 }

@@ -77,6 +77,7 @@ in and the others wait for its token.`,
 	}
 	factory.AddSignInFlags(cmd, &sel, factory.SignInHowFlags)
 	fl := cmd.Flags()
+	factory.SetOutputs(cmd)
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Minute, "how long to wait for the browser or the device approval")
 	return cmd
 }

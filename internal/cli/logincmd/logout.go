@@ -55,6 +55,7 @@ again, without a browser, while other sessions last).`,
 		},
 	}
 	factory.AddSignInFlags(cmd, &sel, factory.SelectFlags)
+	factory.SetOutputs(cmd)
 	cmd.Flags().BoolVar(&all, "all", false, "sign out of every session (the default when none is named)")
 	return cmd
 }

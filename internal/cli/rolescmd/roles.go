@@ -21,7 +21,9 @@ type rolesOptions struct {
 	Login   *sso.LoginOptions
 	Format  string
 
-	AccountID, AccountName, RoleName *regexp.Regexp // nil: any
+	// Account matches an account by id, name or pattern (nil: any).
+	Account               func(sso.Account) bool
+	AccountName, RoleName *regexp.Regexp // nil: any
 }
 
 // NewRolesCmd returns `ssoctl roles`. runF replaces the run function in
@@ -29,13 +31,15 @@ type rolesOptions struct {
 func NewRolesCmd(f *factory.Factory, runF func(context.Context, *rolesOptions) error) *cobra.Command {
 	opts := &rolesOptions{IO: f.IOStreams, Manager: f.SignIn}
 	var signIn factory.SignInFlags
-	var accountID, accountName, roleName string
+	var account, accountName, roleName string
 	cmd := &cobra.Command{
 		Use:   "roles",
 		Short: "List the accounts and roles you can use",
 		Long: `List the accounts and roles (permission sets) the signed-in person was given,
 from the AWS access portal, one row per account and role, sorted by account
-name. The filters are regular expressions, matched anywhere in the value
+name. --account (-a) names an account as every command does: its id, its
+name, or a regular expression matched anywhere in either; --account-name
+and --role-name are regular expressions matched anywhere in the value
 (anchor them with ^ and $).
 
 The sign-in is named as for ` + "`ssoctl login`" + `. Output: a table on a terminal, else
@@ -51,13 +55,16 @@ CSV; -o json for one JSON array.`,
 			for _, x := range []struct {
 				flag, v string
 				dst     **regexp.Regexp
-			}{{"--account-id", accountID, &opts.AccountID}, {"--account-name", accountName, &opts.AccountName}, {"--role-name", roleName, &opts.RoleName}} {
+			}{{"--account-name", accountName, &opts.AccountName}, {"--role-name", roleName, &opts.RoleName}} {
 				if x.v == "" {
 					continue
 				}
 				if *x.dst, err = regexp.Compile(x.v); err != nil {
 					return factory.Usagef("%s: %v", x.flag, err)
 				}
+			}
+			if opts.Account, err = sso.AccountMatcher(account); err != nil {
+				return factory.Usagef("--account: %v", err)
 			}
 			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
 			opts.Login = f.LoginOptions(signIn)
@@ -68,8 +75,11 @@ CSV; -o json for one JSON array.`,
 		},
 	}
 	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
+	factory.SetOutputs(cmd, "table", "json", "csv")
 	fl := cmd.Flags()
-	fl.StringVar(&accountID, "account-id", "", "only accounts whose id matches this `regex`")
+	fl.StringVarP(&account, "account", "a", "", "only this `ACCOUNT`: its id or name, or a regex matched anywhere in either")
+	fl.StringVar(&account, "account-id", "", "same as --account")
+	_ = fl.MarkHidden("account-id")
 	fl.StringVar(&accountName, "account-name", "", "only accounts whose name matches this `regex`")
 	fl.StringVar(&roleName, "role-name", "", "only roles whose name matches this `regex`")
 	return cmd
@@ -87,7 +97,7 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	match := func(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
 	roles, err := m.Roles(ctx, t.Config, sso.RoleQuery{
 		Account: func(a sso.Account) bool {
-			return match(opts.AccountID, a.AccountID) && match(opts.AccountName, a.AccountName)
+			return (opts.Account == nil || opts.Account(a)) && match(opts.AccountName, a.AccountName)
 		},
 	}, opts.Login)
 	if err != nil {

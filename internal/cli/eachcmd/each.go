@@ -1,7 +1,6 @@
-package each
+package eachcmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,11 +22,12 @@ import (
 )
 
 type eachOptions struct {
-	IO      *iostreams.IOStreams
-	Source  signIn
-	Filter  each.Filter
-	Environ func() []string
-	Argv    []string
+	IO       *iostreams.IOStreams
+	Source   signIn
+	Prompter factory.Prompter
+	Filter   each.Filter
+	Environ  func() []string
+	Argv     []string
 
 	Parallel  int
 	Canary    int
@@ -40,14 +40,14 @@ type eachOptions struct {
 
 // NewCmd returns `ssoctl each`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) *cobra.Command {
-	opts := &eachOptions{IO: f.IOStreams, Environ: os.Environ}
+	opts := &eachOptions{IO: f.IOStreams, Prompter: f.Prompter, Environ: os.Environ}
 	var (
 		ff      filterFlags
 		signIn  factory.SignInFlags
 		regions []string
 	)
 	cmd := &cobra.Command{
-		Use:   "each [--role R] [--account ID…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
+		Use:   "each [--role R] [--account ID|NAME…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
 		Short: "Run a command in every account and role you can use (fan-out)",
 		Long: `Run COMMAND once per matching account and role (and once per --region), each
 run with that role's credentials in its environment: AWS_ACCESS_KEY_ID,
@@ -59,7 +59,7 @@ AWS CLI or SDK uses these credentials instead of resolving a profile.
 
 The accounts and roles are those of one sign-in (named as for ` + "`ssoctl login`" + `),
 filtered by --role (a name, or a regular expression matching the whole name),
---account, --account-name (a regular expression) and --exclude (an account
+--account (ids or exact names), --account-name (a regular expression) and --exclude (an account
 id, or a regular expression on account names). Runs are sorted by account
 name, account id, role and region.
 
@@ -73,7 +73,7 @@ Output: on a terminal each line comes as it is written, after its account,
 role and region; otherwise each run's stdout and stderr are written whole,
 run after run in order, so the output is the same every time. -o json gives
 one JSON object a line per run (accountId, accountName, roleName, region,
-exitCode, stdout, stderr, durationSeconds, error).
+exitCode, stdout, stderr, durationSeconds, error, interrupted).
 
 Stopping: at Ctrl-C or SIGTERM no new run starts, and the signal is passed
 on to every running command (to its process group: each command runs in
@@ -154,7 +154,7 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		return childenv.StartFailure(opts.Argv[0], err)
 	}
 
-	ask := newAsker(ios)
+	ask := opts.Prompter
 	if ios.IsStderrTTY() {
 		fmt.Fprintf(ios.ErrOut, "Running %s in %s (%s, %d at a time).\n", quoteArgv(opts.Argv), plural(accounts, "account"), plural(len(targets), "run"), opts.Parallel)
 	}
@@ -162,7 +162,7 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		if !ios.CanPrompt() {
 			return factory.Usagef("this would run %s in %s, more than --threshold %d: pass --yes to go ahead (--dry-run lists them)", quoteArgv(opts.Argv), plural(accounts, "account"), opts.Threshold)
 		}
-		ok, err := ask.yes(fmt.Sprintf("Run it in %s? [y/N] ", plural(accounts, "account")))
+		ok, err := ask.Confirm(fmt.Sprintf("Run it in %s? [y/N] ", plural(accounts, "account")))
 		if err != nil {
 			return err
 		}
@@ -183,14 +183,12 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	start := time.Now()
 	out := newOutput(ios, targets, opts.JSON)
 	run := func(ts []each.Target) {
-		each.Run(context.WithoutCancel(ctx), ts, each.Options{
-			Command:     opts.Argv,
-			Env:         opts.Environ(),
-			Parallel:    opts.Parallel,
-			Credentials: fd.credentials(opts.Source.Login),
-			Line:        out.lines(),
-			Stop:        sigs,
-			Grace:       opts.Grace,
+		each.Run(context.WithoutCancel(ctx), fd.client, ts, each.Options{
+			Command: opts.Argv,
+			Env:     opts.Environ(),
+			Line:    out.lines(),
+			Stop:    sigs,
+			Grace:   opts.Grace,
 		}, out.result)
 	}
 	first, rest := targets, []each.Target(nil)
@@ -208,7 +206,7 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 			return &factory.PartialError{Err: fmt.Errorf("the canary failed (%d of %d): the other %s were skipped", out.failed, len(first), plural(len(rest), "run"))}
 		}
 		if ios.CanPrompt() && !opts.Yes {
-			ok, err := ask.yes(fmt.Sprintf("The canary succeeded (%s). Run the other %d? [y/N] ", plural(len(first), "run"), len(rest)))
+			ok, err := ask.Confirm(fmt.Sprintf("The canary succeeded (%s). Run the other %d? [y/N] ", plural(len(first), "run"), len(rest)))
 			if err != nil {
 				return err
 			}
@@ -350,33 +348,6 @@ func writeTargets(w io.Writer, targets []each.Target, json bool) error {
 		}
 	}
 	return rows.Flush()
-}
-
-// asker asks yes/no questions on stderr and reads the answers from stdin.
-type asker struct {
-	ios *iostreams.IOStreams
-	in  *bufio.Reader
-}
-
-func newAsker(ios *iostreams.IOStreams) *asker { return &asker{ios: ios, in: bufio.NewReader(ios.In)} }
-
-// yes asks question and reports whether the answer was y or yes; no
-// answer (end of input) is a no.
-func (a *asker) yes(question string) (bool, error) {
-	fmt.Fprint(a.ios.ErrOut, question)
-	line, err := a.in.ReadString('\n')
-	if err != nil && line == "" {
-		if err == io.EOF {
-			fmt.Fprintln(a.ios.ErrOut)
-			return false, nil
-		}
-		return false, fmt.Errorf("read the answer: %w", err)
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	return false, nil
 }
 
 // cancelled reports a no at a prompt (exit 1).
