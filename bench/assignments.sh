@@ -26,26 +26,11 @@ mkdir -p "$tmp"
 bin=$PWD/$tmp/ssoctl
 go build -o "$bin" ./cmd/ssoctl
 
-sandbox_pid=
-stop_sandbox() {
-	if [ -n "$sandbox_pid" ]; then
-		kill -INT "$sandbox_pid" 2>/dev/null || true
-		wait "$sandbox_pid" 2>/dev/null || true
-		sandbox_pid=
-	fi
-}
-trap stop_sandbox EXIT
+. bench/lib.sh
 
-start_sandbox() {
-	local out=$tmp/assignments-sandbox.env
-	: >"$out"
-	"$bin" sandbox --listen 127.0.0.1:0 --org medium --quotas aws "$@" >"$out" 2>"$tmp/assignments-sandbox.log" &
-	sandbox_pid=$!
-	until grep -q '^export AWS_DEFAULT_SSO_REGION=' "$out"; do
-		kill -0 "$sandbox_pid" 2>/dev/null || { cat "$tmp/assignments-sandbox.log" >&2; exit 1; }
-		sleep 0.05
-	done
-	eval "$(cat "$out")"
+# start ARGS… starts a medium sandbox under AWS's quotas and keeps its state.
+start() {
+	start_sandbox --org medium --quotas aws "$@"
 	curl -fsS "$AWS_ENDPOINT_URL/_sandbox/state" >"$tmp/assignments-state.json"
 }
 
@@ -54,7 +39,7 @@ rm -rf "$HOME"
 mkdir -p "$HOME"
 
 echo "== listing: --org medium --quotas aws --quota-scale $S, SSOCTL_RATE_SCALE=$S"
-start_sandbox --quota-scale "$S"
+start --quota-scale "$S"
 export SSOCTL_RATE_SCALE=$S
 python3 - "$tmp/assignments-state.json" >"$tmp/five.yaml" <<'PY'
 import json, sys
@@ -69,9 +54,9 @@ run() { # NAME CMD… : wall time and the JSON's stats
 	shift
 	curl -fsS -X POST "$AWS_ENDPOINT_URL/_sandbox/stats/reset" >/dev/null
 	local t0 t1
-	t0=$(date +%s.%N)
+	t0=$(now)
 	"$@" >"$tmp/assignments-$name.json" 2>"$tmp/assignments-$name.err" || { rc=$?; [ $rc -eq 2 ] || { cat "$tmp/assignments-$name.err" >&2; exit $rc; }; }
-	t1=$(date +%s.%N)
+	t1=$(now)
 	curl -fsS "$AWS_ENDPOINT_URL/_sandbox/stats" >"$tmp/assignments-$name.stats"
 	echo "$name $(echo "$t1 - $t0" | bc)" >>"$tmp/assignments-walls.txt"
 }
@@ -82,7 +67,7 @@ run audit "$bin" audit -o json
 stop_sandbox
 
 echo "== apply: --org medium --quotas aws --pending-polls $POLLS (S=1), N=$N"
-start_sandbox --pending-polls "$POLLS"
+start --pending-polls "$POLLS"
 unset SSOCTL_RATE_SCALE
 python3 - "$tmp/assignments-state.json" "$N" >"$tmp/apply.yaml" <<'PY'
 import json, sys

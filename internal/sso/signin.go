@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 )
 
 // Flow is how a person signs in.
@@ -148,6 +150,7 @@ func (m *Manager) tokenLocked(ctx context.Context, c Config, path string, login 
 	if usable() && t.Fresh(m.now()) {
 		return t, nil
 	}
+	var refreshErr error
 	if t.Refreshable(m.now()) {
 		nt, err := m.refresh(ctx, c, t)
 		if err == nil {
@@ -159,10 +162,23 @@ func (m *Manager) tokenLocked(ctx context.Context, c Config, path string, login 
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		m.warn("could not refresh the token of %s: %v", c.Name(), err)
+		refreshErr = err
+		if u, ok := awsclient.Unreachable(err); ok {
+			refreshErr = u
+		}
 	}
 	if usable() {
+		if refreshErr != nil {
+			m.warn("could not refresh the token of %s: %v", c.Name(), refreshErr)
+		}
 		return t, nil // inside the refresh window but not expired
+	}
+	if u, ok := refreshErr.(*awsclient.UnreachableError); ok {
+		// Signing in again would not help: say which endpoint to check.
+		return nil, u
+	}
+	if refreshErr != nil {
+		m.warn("could not refresh the token of %s: %v", c.Name(), refreshErr)
 	}
 	if login == nil {
 		switch {
