@@ -15,7 +15,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/console"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -49,12 +48,11 @@ type Options struct {
 func NewCmd(f *factory.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{
 		IO:      f.IOStreams,
-		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
-		Open:    func(u string) error { return login.OpenBrowser(f.IOStreams, u) },
+		Manager: f.SignIn,
+		Open:    f.Browser.Browse,
 		HTTP:    &http.Client{Timeout: 30 * time.Second},
 	}
-	var sel login.Selection
-	var signIn login.SignInFlags
+	var signIn factory.SignInFlags
 	cmd := &cobra.Command{
 		Use:   "console",
 		Short: "Open the AWS console as one of your roles",
@@ -102,7 +100,7 @@ or --endpoint-url (the sandbox's).`,
 			if _, err := console.Destination(opts.Destination, ""); opts.Token == "" && err != nil {
 				return factory.Usagef("--destination: %v", err)
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
 			if opts.Token == "-" {
 				b, err := io.ReadAll(io.LimitReader(f.IOStreams.In, 64<<10))
 				if err != nil {
@@ -121,14 +119,14 @@ or --endpoint-url (the sandbox's).`,
 					opts.Region = share.Region
 				}
 			}
-			opts.Login = signIn.Options(f.IOStreams)
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return Run(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Account, "account", "", "the account `ID|NAME` (else the profile's)")
 	fl.StringVar(&opts.Role, "role", "", "the role (permission set) `NAME` (else the profile's)")
@@ -137,7 +135,6 @@ or --endpoint-url (the sandbox's).`,
 	fl.BoolVar(&opts.Print, "print", false, "print the sign-in URL (a secret) instead of opening a browser")
 	fl.BoolVar(&opts.Share, "share", false, "print a token naming this console page for someone else's sign-in (no credential)")
 	fl.StringVar(&opts.Token, "token", "", "open the console page a --share `TOKEN` names, with your own sign-in (- reads it from stdin)")
-	signIn.Add(cmd)
 	configurecmd.RegisterCompletions(f, cmd)
 	_ = cmd.RegisterFlagCompletionFunc("destination", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return console.Services(), cobra.ShellCompDirectiveNoFileComp
@@ -149,18 +146,18 @@ or --endpoint-url (the sandbox's).`,
 // [sso-session] with that start URL when they have one (it refreshes),
 // else the start URL itself.
 func shareTarget(f *factory.Factory, s console.Share) (sso.Target, error) {
-	sel := login.Selection{StartURL: s.StartURL, Region: s.SSORegion}
+	sel := factory.SignInFlags{StartURL: s.StartURL, Region: s.SSORegion}
 	if path, err := awsconfig.Path(f.IOStreams.Getenv); err == nil {
 		if file, err := awsconfig.Load(path); err == nil {
 			for _, name := range file.Names(awsconfig.KindSSOSession) {
 				if c, err := file.SessionSSO(name); err == nil && strings.TrimSuffix(c.StartURL, "/") == strings.TrimSuffix(s.StartURL, "/") {
-					sel = login.Selection{Session: name}
+					sel = factory.SignInFlags{Session: name}
 					break
 				}
 			}
 		}
 	}
-	return login.Resolve(f, sel, "", "")
+	return f.Target(sel, "", "")
 }
 
 // isAccountID reports a 12-digit account id.
@@ -222,7 +219,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	cr, err := m.RoleCredentials(ctx, t.Config, account, role, opts.Login)
 	if err != nil {
-		return login.Explain(err, t)
+		return factory.ExplainSignIn(err, t)
 	}
 	endpoint := console.FederationURL(consoleRegion(region, t.Config.Region))
 	if opts.Endpoint != "" {

@@ -60,7 +60,9 @@ func Reported(err error) error {
 // itself.
 type ExitStatusError struct{ Code int }
 
-func (e *ExitStatusError) Error() string { return fmt.Sprintf("the command exited with status %d", e.Code) }
+func (e *ExitStatusError) Error() string {
+	return fmt.Sprintf("the command exited with status %d", e.Code)
+}
 
 // ExitCode maps an error returned by a command to ssoctl's exit code:
 // 0 for nil, a command's own status for ExitStatusError, 130 when

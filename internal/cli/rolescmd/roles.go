@@ -1,4 +1,6 @@
-package creds
+// Package rolescmd is `ssoctl roles`: the accounts and roles the
+// signed-in person can use.
+package rolescmd
 
 import (
 	"context"
@@ -7,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -20,21 +21,25 @@ type rolesOptions struct {
 	Login   *sso.LoginOptions
 	Format  string
 
-	AccountID, AccountName, RoleName *regexp.Regexp // nil: any
+	// Account matches an account by id, name or pattern (nil: any).
+	Account               func(sso.Account) bool
+	AccountName, RoleName *regexp.Regexp // nil: any
 }
 
 // NewRolesCmd returns `ssoctl roles`. runF replaces the run function in
 // tests.
 func NewRolesCmd(f *factory.Factory, runF func(context.Context, *rolesOptions) error) *cobra.Command {
-	opts := &rolesOptions{IO: f.IOStreams, Manager: func() (*sso.Manager, error) { return login.NewManager(f) }}
-	r := &roleFlags{}
-	var accountID, accountName, roleName string
+	opts := &rolesOptions{IO: f.IOStreams, Manager: f.SignIn}
+	var signIn factory.SignInFlags
+	var account, accountName, roleName string
 	cmd := &cobra.Command{
 		Use:   "roles",
 		Short: "List the accounts and roles you can use",
 		Long: `List the accounts and roles (permission sets) the signed-in person was given,
 from the AWS access portal, one row per account and role, sorted by account
-name. The filters are regular expressions, matched anywhere in the value
+name. --account (-a) names an account as every command does: its id, its
+name, or a regular expression matched anywhere in either; --account-name
+and --role-name are regular expressions matched anywhere in the value
 (anchor them with ^ and $).
 
 The sign-in is named as for ` + "`ssoctl login`" + `. Output: a table on a terminal, else
@@ -50,7 +55,7 @@ CSV; -o json for one JSON array.`,
 			for _, x := range []struct {
 				flag, v string
 				dst     **regexp.Regexp
-			}{{"--account-id", accountID, &opts.AccountID}, {"--account-name", accountName, &opts.AccountName}, {"--role-name", roleName, &opts.RoleName}} {
+			}{{"--account-name", accountName, &opts.AccountName}, {"--role-name", roleName, &opts.RoleName}} {
 				if x.v == "" {
 					continue
 				}
@@ -58,20 +63,25 @@ CSV; -o json for one JSON array.`,
 					return factory.Usagef("%s: %v", x.flag, err)
 				}
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, r.sel, "", "") }
-			opts.Login = r.signIn.Options(f.IOStreams)
+			if opts.Account, err = sso.AccountMatcher(account); err != nil {
+				return factory.Usagef("--account: %v", err)
+			}
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return runRoles(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &r.sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
+	factory.SetOutputs(cmd, "table", "json", "csv")
 	fl := cmd.Flags()
-	fl.StringVar(&accountID, "account-id", "", "only accounts whose id matches this `regex`")
+	fl.StringVarP(&account, "account", "a", "", "only this `ACCOUNT`: its id or name, or a regex matched anywhere in either")
+	fl.StringVar(&account, "account-id", "", "same as --account")
+	_ = fl.MarkHidden("account-id")
 	fl.StringVar(&accountName, "account-name", "", "only accounts whose name matches this `regex`")
 	fl.StringVar(&roleName, "role-name", "", "only roles whose name matches this `regex`")
-	r.signIn.Add(cmd)
 	return cmd
 }
 
@@ -84,15 +94,14 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	if err != nil {
 		return err
 	}
-	t = m.Prefer(t)
 	match := func(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
 	roles, err := m.Roles(ctx, t.Config, sso.RoleQuery{
 		Account: func(a sso.Account) bool {
-			return match(opts.AccountID, a.AccountID) && match(opts.AccountName, a.AccountName)
+			return (opts.Account == nil || opts.Account(a)) && match(opts.AccountName, a.AccountName)
 		},
 	}, opts.Login)
 	if err != nil {
-		return login.Explain(err, t)
+		return factory.ExplainSignIn(err, t)
 	}
 	kept := []sso.Role{}
 	for _, r := range roles {

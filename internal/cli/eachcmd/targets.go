@@ -1,19 +1,20 @@
-// Package each is the commands that fan out from one sign-in to many
+// Package eachcmd is the commands that fan out from one sign-in to many
 // accounts: `ssoctl each`, which runs a command once per matching account
 // and role, and `ssoctl credentials export`, which writes the credentials
 // of every matching role to one file.
-package each
+package eachcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/accounts"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -21,9 +22,6 @@ import (
 // defaultParallel is how many runs (and portal calls) are in flight at
 // once unless --parallel says otherwise.
 const defaultParallel = 16
-
-// listConcurrency is the least number of ListAccountRoles calls in flight.
-const listConcurrency = 64
 
 // filterFlags choose accounts and roles; both commands take them.
 type filterFlags struct {
@@ -36,7 +34,7 @@ type filterFlags struct {
 func (ff *filterFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&ff.role, "role", "", "only this role: a `NAME`, or a regular expression matching the whole name")
-	fl.StringSliceVar(&ff.accounts, "account", nil, "only these account `ID`s (repeat, or separate with commas)")
+	fl.StringSliceVar(&ff.accounts, "account", nil, "only these accounts: `ID`s or exact names (repeat, or separate with commas)")
 	fl.StringVar(&ff.accountName, "account-name", "", "only accounts whose name matches this `REGEX`")
 	// Not a slice flag: a regular expression may hold a comma.
 	fl.StringArrayVar(&ff.exclude, "exclude", nil, "leave out an account `ID`, or the accounts whose name matches a regex (repeat)")
@@ -56,35 +54,37 @@ type signIn struct {
 
 // newSignIn resolves the sign-in from --profile, --sso-session,
 // --start-url/--sso-region and the environment, as the creds commands do.
-func newSignIn(f *factory.Factory, sel login.Selection, flags login.SignInFlags) signIn {
+func newSignIn(f *factory.Factory, flags factory.SignInFlags) signIn {
 	return signIn{
-		Target:  func() (sso.Target, error) { return login.Resolve(f, sel, "", "") },
-		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
-		Login:   flags.Options(f.IOStreams),
+		Target:  func() (sso.Target, error) { return f.Target(flags, "", "") },
+		Manager: f.SignIn,
+		Login:   f.LoginOptions(flags),
 	}
 }
 
-// found is the outcome of listing: the sign-in, its Manager, the chosen
-// targets, and the e-mail address of each account.
+// found is the outcome of listing: the sign-in, the fan-out Client over
+// it, the chosen targets, and the e-mail address of each account.
 type found struct {
 	target  sso.Target
-	manager *sso.Manager
+	client  *accounts.Client
 	targets []each.Target
 	emails  map[string]string
 }
 
 // list lists the signed-in person's accounts and roles and keeps those
-// the filter chooses. Accounts the filter rules out are dropped before
-// their roles are listed, so a narrow filter makes few portal calls. With
-// profileRegion and no regions in the filter, the profile's region (if
-// any) is the one region.
+// the filter chooses, through the accounts package (the one fan-out),
+// with parallel runs at once. Accounts the filter rules out are dropped
+// before their roles are listed, so a narrow filter makes few portal
+// calls; for one role by name, accounts where its credentials are cached
+// are not listed at all. With profileRegion and no regions in the filter,
+// the profile's region (if any) is the one region.
 func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, profileRegion bool) (*found, error) {
 	account, err := filter.AccountMatcher()
 	if err != nil {
-		return nil, factory.Usagef("%v", err)
+		return nil, filterUsage(err)
 	}
 	if _, err := each.Select(nil, filter); err != nil {
-		return nil, factory.Usagef("%v", err)
+		return nil, filterUsage(err)
 	}
 	t, err := s.Target()
 	if err != nil {
@@ -97,26 +97,18 @@ func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, prof
 	if err != nil {
 		return nil, err
 	}
-	q := sso.RoleQuery{
-		Account: func(a sso.Account) bool { return account(a.AccountID, a.AccountName) },
-		// Listing is waiting on the network, bounded by the portal's
-		// rate limit: no reason to hold it to --parallel's few.
-		Concurrency: max(parallel, listConcurrency),
-	}
-	if role := filter.Role; role != "" && regexp.QuoteMeta(role) == role {
-		// One role by name: where its credentials are cached, the
-		// account has it, and its other roles do not matter. Run again
-		// within the hour, fan-out makes no portal call but ListAccounts.
-		q.Known = func(a sso.Account) ([]string, bool) {
-			if m.CachedCredentials(t.Config, a.AccountID, role) != nil {
-				return []string{role}, true
-			}
-			return nil, false
-		}
-	}
-	roles, err := m.Roles(ctx, t.Config, q, s.Login)
+	c, err := accounts.NewFromPortal(ctx, explained{accounts.SSO(m, t.Config, s.Login), t},
+		accounts.Options{Region: t.Config.Region, Concurrency: parallel})
 	if err != nil {
-		return nil, login.Explain(err, t)
+		return nil, err
+	}
+	q := accounts.Query{Account: account}
+	if role := filter.Role; role != "" && regexp.QuoteMeta(role) == role {
+		q.RoleName = role
+	}
+	roles, err := c.Find(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	all := make([]each.Target, len(roles))
 	emails := map[string]string{}
@@ -126,27 +118,49 @@ func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, prof
 	}
 	targets, err := each.Select(all, filter)
 	if err != nil {
-		return nil, factory.Usagef("%v", err)
+		return nil, filterUsage(err)
 	}
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("no account and role matches (of %d role(s) in reach): see `ssoctl roles`", len(roles))
 	}
-	return &found{target: t, manager: m, targets: targets, emails: emails}, nil
+	return &found{target: t, client: c, targets: targets, emails: emails}, nil
 }
 
-// credentials fetches a role's credentials through the Manager: from the
-// role-credential cache the AWS CLI shares, else one GetRoleCredentials.
-func (fd *found) credentials(lo *sso.LoginOptions) each.Credentials {
-	return func(ctx context.Context, accountID, roleName string) (aws.Credentials, error) {
-		cr, err := fd.manager.RoleCredentials(ctx, fd.target.Config, accountID, roleName, lo)
-		if err != nil {
-			return aws.Credentials{}, login.Explain(err, fd.target)
-		}
-		return aws.Credentials{
-			AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
-			CanExpire: true, Expires: cr.Expiration, Source: "ssoctl", AccountID: accountID,
-		}, nil
+// explained is a Portal whose sign-in-required errors say which
+// `ssoctl login` to run.
+type explained struct {
+	accounts.Portal
+	t sso.Target
+}
+
+func (e explained) Roles(ctx context.Context, q accounts.PortalQuery) ([]accounts.Role, error) {
+	roles, err := e.Portal.Roles(ctx, q)
+	return roles, factory.ExplainSignIn(err, e.t)
+}
+
+func (e explained) Credentials(ctx context.Context, accountID, roleName string) (aws.Credentials, error) {
+	cr, err := e.Portal.Credentials(ctx, accountID, roleName)
+	return cr, factory.ExplainSignIn(err, e.t)
+}
+
+// filterFlag is the flag of a part of a filter.
+func filterFlag(f each.Field) string {
+	switch f {
+	case each.FieldRole:
+		return "--role"
+	case each.FieldAccountName:
+		return "--account-name"
 	}
+	return "--exclude"
+}
+
+// filterUsage words a filter's error as a usage error about its flag.
+func filterUsage(err error) error {
+	var fe *each.FilterError
+	if errors.As(err, &fe) {
+		return factory.Usagef("%s: %v", filterFlag(fe.Field), fe.Err)
+	}
+	return factory.Usagef("%v", err)
 }
 
 // checkParallel rejects a --parallel below 1.

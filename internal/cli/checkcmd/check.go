@@ -1,4 +1,6 @@
-package creds
+// Package checkcmd is `ssoctl check`: what a sign-in needs, step by step,
+// and what to do about the first thing that is wrong.
+package checkcmd
 
 import (
 	"context"
@@ -8,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -36,8 +38,11 @@ type finding struct {
 // NewCheckCmd returns `ssoctl check`. runF replaces the run function in
 // tests.
 func NewCheckCmd(f *factory.Factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
-	opts := &checkOptions{IO: f.IOStreams, Now: time.Now, Manager: func() (*sso.Manager, error) { return login.NewManager(f) }}
-	r := &roleFlags{}
+	opts := &checkOptions{IO: f.IOStreams, Now: time.Now, Manager: f.SignIn}
+	var (
+		signIn factory.SignInFlags
+		role   factory.RoleFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Diagnose sign-in: configuration, token, portal access, and the role",
@@ -60,17 +65,16 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 				return err
 			}
 			opts.JSON = format == "json"
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, r.sel, r.accountID, r.roleName) }
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, role.Account, role.Role) }
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return runCheck(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &r.sel)
-	fl := cmd.Flags()
-	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id to check (else the profile's)")
-	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` name to check (else the profile's)")
+	factory.AddSignInFlags(cmd, &signIn, factory.SelectFlags)
+	factory.SetOutputs(cmd, "text", "json")
+	factory.AddRoleFlags(cmd, &role, "to check")
 	return cmd
 }
 
@@ -110,9 +114,6 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 		return errors.New(err.Error())
 	}
 	m, err := opts.Manager()
-	if err == nil {
-		t = m.Prefer(t)
-	}
 	from := t.Config.Name()
 	if t.Profile != "" {
 		from = "profile " + t.Profile + ", " + from
@@ -154,6 +155,14 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	if t.AccountID == "" || t.RoleName == "" {
 		report(finding{Check: "role", Skipped: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
 		return nil
+	}
+	if !awsconfig.IsAccountID(t.AccountID) {
+		a, err := sso.OneAccount(accounts, t.AccountID)
+		if err != nil {
+			report(finding{Check: "role", Detail: err.Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
+			return err
+		}
+		t.AccountID = a.AccountID
 	}
 	name := ""
 	for _, a := range accounts {

@@ -1,4 +1,4 @@
-package login
+package logincmd
 
 import (
 	"context"
@@ -21,9 +21,9 @@ type logoutOptions struct {
 // NewLogoutCmd returns `ssoctl logout`. runF replaces the run function in
 // tests.
 func NewLogoutCmd(f *factory.Factory, runF func(context.Context, *logoutOptions) error) *cobra.Command {
-	opts := &logoutOptions{IO: f.IOStreams, Manager: func() (*sso.Manager, error) { return NewManager(f) }}
+	opts := &logoutOptions{IO: f.IOStreams, Manager: f.SignIn}
 	var (
-		sel Selection
+		sel factory.SignInFlags
 		all bool
 	)
 	cmd := &cobra.Command{
@@ -41,12 +41,12 @@ again, without a browser, while other sessions last).`,
   ssoctl logout --sso-session acme`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			named := sel.Session != "" || sel.StartURL != "" || f.Global.Profile != ""
+			named := sel.Named() || f.Global.Profile != ""
 			if all && named {
 				return factory.Usagef("--all cannot be combined with --sso-session, --start-url or --profile")
 			}
 			if named {
-				opts.Target = func() (sso.Target, error) { return Resolve(f, sel, "", "") }
+				opts.Target = func() (sso.Target, error) { return f.SignInTarget(sel, "", "") }
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -54,7 +54,8 @@ again, without a browser, while other sessions last).`,
 			return runLogout(cmd.Context(), opts)
 		},
 	}
-	AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &sel, factory.SelectFlags)
+	factory.SetOutputs(cmd)
 	cmd.Flags().BoolVar(&all, "all", false, "sign out of every session (the default when none is named)")
 	return cmd
 }

@@ -1,4 +1,4 @@
-package creds
+package credscmd
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 var exportFormats = []string{"env", "env-no-export", "powershell", "windows-cmd", "process", "json"}
@@ -98,9 +99,4 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 
 // shellQuote quotes a value for sh only when it needs it (credentials
 // never do; a region or role name might, in theory).
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-.:,@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return sso.ShellQuote(s) }

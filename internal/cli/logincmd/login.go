@@ -1,7 +1,7 @@
-// Package login is the `ssoctl login` and `ssoctl logout` commands, and
-// what every sign-in command shares: the sign-in Manager, the choice of
-// sign-in from flags and environment, and the prompts.
-package login
+// Package logincmd is the `ssoctl login` and `ssoctl logout` commands.
+// What other commands share of sign-in (the Manager, the choice of
+// sign-in, the flags, the prompts and the browser) is on the factory.
+package logincmd
 
 import (
 	"context"
@@ -19,6 +19,9 @@ type options struct {
 	IO      *iostreams.IOStreams
 	Manager func() (*sso.Manager, error)
 	Target  func() (sso.Target, error)
+	// Flow is the sign-in flow; Prompts how it talks to the person.
+	Flow    func(useDeviceCode bool) sso.Flow
+	Prompts func(flow sso.Flow, noBrowser bool) sso.LoginOptions
 
 	UseDeviceCode bool
 	NoBrowser     bool
@@ -27,8 +30,8 @@ type options struct {
 
 // NewCmd returns `ssoctl login`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
-	opts := &options{IO: f.IOStreams, Manager: func() (*sso.Manager, error) { return NewManager(f) }}
-	var sel Selection
+	opts := &options{IO: f.IOStreams, Manager: f.SignIn, Flow: f.ChooseFlow, Prompts: f.Prompts}
+	var sel factory.SignInFlags
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in to AWS IAM Identity Center",
@@ -61,27 +64,22 @@ in and the others wait for its token.`,
   ssoctl login --start-url https://acme.awsapps.com/start --sso-region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Target = func() (sso.Target, error) { return Resolve(f, sel, "", "") }
+			if opts.Timeout <= 0 {
+				return factory.Usagef("--timeout must be positive, not %s", opts.Timeout)
+			}
+			opts.UseDeviceCode, opts.NoBrowser = sel.UseDeviceCode, sel.NoBrowser
+			opts.Target = func() (sso.Target, error) { return f.SignInTarget(sel, "", "") }
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return run(cmd.Context(), opts)
 		},
 	}
-	AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &sel, factory.SignInHowFlags)
 	fl := cmd.Flags()
-	fl.BoolVar(&opts.UseDeviceCode, "use-device-code", false, "use the device-code flow (open a URL on any device and confirm a code)")
-	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the sign-in URL instead of opening a browser")
+	factory.SetOutputs(cmd)
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Minute, "how long to wait for the browser or the device approval")
 	return cmd
-}
-
-// AddSelectionFlags adds --sso-session, --start-url and --sso-region.
-func AddSelectionFlags(cmd *cobra.Command, sel *Selection) {
-	fl := cmd.Flags()
-	fl.StringVar(&sel.Session, "sso-session", "", "the [sso-session `NAME`] of ~/.aws/config")
-	fl.StringVar(&sel.StartURL, "start-url", "", "the AWS access portal's start `URL` (without an sso-session)")
-	fl.StringVar(&sel.Region, "sso-region", "", "the Identity Center `region` that goes with --start-url")
 }
 
 func run(ctx context.Context, opts *options) error {
@@ -93,11 +91,11 @@ func run(ctx context.Context, opts *options) error {
 	if err != nil {
 		return err
 	}
-	flow := ChooseFlow(opts.IO, opts.UseDeviceCode)
+	flow := opts.Flow(opts.UseDeviceCode)
 	if flow == sso.FlowDevice && !opts.UseDeviceCode {
 		fmt.Fprintln(opts.IO.ErrOut, "No display here: using the device-code flow (--use-device-code). Set SSOCTL_BROWSER to use a browser on this machine.")
 	}
-	lo := Prompts(opts.IO, flow, opts.NoBrowser)
+	lo := opts.Prompts(flow, opts.NoBrowser)
 	lo.Timeout = opts.Timeout
 	res, err := m.Login(ctx, t.Config, lo)
 	if err != nil {

@@ -1,4 +1,4 @@
-package each
+package eachcmd
 
 import (
 	"bytes"
@@ -8,12 +8,13 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/securefile"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/accounts"
+
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
-	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -43,11 +44,10 @@ func NewCredentialsExportCmd(f *factory.Factory, runF func(context.Context, *exp
 	opts := &exportOptions{IO: f.IOStreams}
 	var (
 		ff     filterFlags
-		sel    login.Selection
-		signIn login.SignInFlags
+		signIn factory.SignInFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "export -f FILE [--role R] [--account ID…] [--account-name RE] [--exclude X…]",
+		Use:   "export -f FILE [--role R] [--account ID|NAME…] [--account-name RE] [--exclude X…]",
 		Short: "Write the credentials of every matching account and role to a JSON file",
 		Long: `Write, for every matching account and role of one sign-in (chosen as for
 ` + "`ssoctl each`" + `), its role credentials to FILE as a JSON array of accounts:
@@ -76,7 +76,7 @@ out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
 				return err
 			}
 			opts.Filter = ff.filter()
-			opts.Source = newSignIn(f, sel, signIn)
+			opts.Source = newSignIn(f, signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -87,8 +87,7 @@ out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.File, "file", "f", "", "write to `FILE` (- for stdout)")
 	fl.IntVar(&opts.Parallel, "parallel", defaultParallel, "fetch at most `N` at once")
-	login.AddSelectionFlags(cmd, &sel)
-	signIn.Add(cmd)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	return cmd
 }
 
@@ -113,9 +112,12 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	get := fd.credentials(opts.Source.Login)
-	results := fanout.Map(ctx, fd.targets, opts.Parallel, func(ctx context.Context, t each.Target) (exportedRole, error) {
-		c, err := get(ctx, t.AccountId, t.RoleName)
+	want := make([]accounts.Role, len(fd.targets))
+	for i, t := range fd.targets {
+		want[i] = accounts.Role{AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName}
+	}
+	results := accounts.Each(ctx, fd.client, want, func(ctx context.Context, _ accounts.Role, cfg aws.Config) (exportedRole, error) {
+		c, err := cfg.Credentials.Retrieve(ctx)
 		if err != nil {
 			return exportedRole{}, err
 		}
@@ -124,7 +126,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	accounts := []*exportedAccount{}
+	written := []*exportedAccount{}
 	byID := map[string]*exportedAccount{}
 	var failed []string
 	var earliest time.Time
@@ -139,7 +141,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		if a == nil {
 			a = &exportedAccount{AccountID: t.AccountId, AccountName: t.AccountName, EmailAddress: fd.emails[t.AccountId], Roles: map[string]exportedRole{}}
 			byID[t.AccountId] = a
-			accounts = append(accounts, a)
+			written = append(written, a)
 		}
 		a.Roles[t.RoleName] = r.Value
 		roles++
@@ -148,7 +150,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := render.JSON(&buf, accounts); err != nil {
+	if err := render.JSON(&buf, written); err != nil {
 		return err
 	}
 	w := opts.IO.ErrOut
@@ -168,7 +170,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	if roles > 0 {
 		fmt.Fprintf(w, "warning: %s holds live credentials for %s in %s (until %s at the earliest): keep it secret, and delete it when done.\n",
-			where, plural(roles, "role"), plural(len(accounts), "account"), earliest.UTC().Format(time.RFC3339))
+			where, plural(roles, "role"), plural(len(written), "account"), earliest.UTC().Format(time.RFC3339))
 	}
 	if len(failed) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%d of %s failed; the others were written", len(failed), plural(len(results), "role"))}

@@ -1,4 +1,4 @@
-package creds
+package credscmd
 
 import (
 	"context"
@@ -29,8 +29,8 @@ func NewCredentialProcessCmd(f *factory.Factory, runF func(context.Context, *pro
   credential_process = ssoctl credential-process --profile dev-sso
 
 The role is the profile's sso_account_id and sso_role_name (with its
-sso_session, or legacy sso_start_url and sso_region), or --account-id and
---role-name in a sign-in named as for ` + "`ssoctl login`" + `.
+sso_session, or legacy sso_start_url and sso_region), or --account (an id or
+a name) and --role in a sign-in named as for ` + "`ssoctl login`" + `.
 
 Credentials are cached in ~/.aws/cli/cache exactly as the AWS CLI caches
 them, until 15 minutes before they expire; a warm call reads two small files

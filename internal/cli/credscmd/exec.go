@@ -1,4 +1,4 @@
-package creds
+package credscmd
 
 import (
 	"context"
@@ -38,10 +38,12 @@ func NewExecCmd(f *factory.Factory, runF func(context.Context, *execOptions) err
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION (from --region
 or the profile, when either gives one), SSOCTL_ACCOUNT_ID and
-SSOCTL_ROLE_NAME. AWS_PROFILE and AWS_DEFAULT_PROFILE are removed, so the
-command's SDK uses these credentials instead of resolving a profile again.
+SSOCTL_ROLE_NAME. AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN
+are removed, so the command's AWS CLI or SDK uses these credentials instead
+of resolving a profile again (the environment ssoctl each gives its runs).
 
-ssoctl exits with the command's exit status. The role is named as for
+ssoctl exits with the command's exit status; 127 when the command is not
+found, 126 when it is not executable, as a shell does. The role is named as for
 credential-process; without a usable token it exits 4 unless --login.`,
 		Example: `  ssoctl exec --profile dev -- aws s3 ls
   ssoctl exec -a 123456789012 -r ReadOnly -- terraform plan`,
@@ -72,7 +74,8 @@ func runExec(ctx context.Context, opts *execOptions) error {
 	// stopping it, a closed SSH session) is passed on, so the command is
 	// never left running. ssoctl waits for it and passes its status on.
 	if err := c.Start(); err != nil {
-		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+		// Not found: 127; not executable: 126, as shells exit.
+		return childenv.StartFailure(opts.Argv[0], err)
 	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)

@@ -1,8 +1,9 @@
-package each
+package eachcmd
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -124,7 +125,7 @@ func TestThresholdAndCanaryPrompts(t *testing.T) {
 			ios.SetTTY(tt.tty, tt.tty, tt.tty)
 			in.WriteString(tt.stdin)
 			err := runEach(context.Background(), &eachOptions{
-				IO: ios, Source: sb.source, Environ: helperEnv(""), Argv: []string{os.Args[0]},
+				IO: ios, Prompter: factory.New(ios).Prompter, Source: sb.source, Environ: helperEnv(""), Argv: []string{os.Args[0]},
 				Parallel: 4, Threshold: tt.threshold, Canary: tt.canary, Yes: tt.yes,
 			})
 			if got := exitCode(err); got != tt.wantCode {
@@ -359,5 +360,25 @@ func TestCredentialsExportFile(t *testing.T) {
 	sort.Strings(names)
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+}
+
+// The domain's filter errors (each.FilterError) are worded as flags here
+// (the assertion moved from internal/each's TestSelect).
+func TestFilterErrorsNameFlags(t *testing.T) {
+	for _, tc := range []struct {
+		f    each.Filter
+		want string
+	}{
+		{each.Filter{AccountName: "("}, "--account-name: error parsing regexp"},
+		{each.Filter{Role: "("}, "--role: error parsing regexp"},
+		{each.Filter{Exclude: []string{"a["}}, "--exclude: error parsing regexp"},
+	} {
+		_, err := each.Select(nil, tc.f)
+		err = filterUsage(err)
+		var usage *factory.UsageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v; want a usage error %q", tc.f, err, tc.want)
+		}
 	}
 }

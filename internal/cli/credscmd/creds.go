@@ -1,6 +1,6 @@
-// Package creds is the commands that use a person's sign-in: roles,
-// credential-process, exec, export and check.
-package creds
+// Package credscmd is the commands that hand out one role's credentials:
+// credential-process, exec and export.
+package credscmd
 
 import (
 	"context"
@@ -12,35 +12,31 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 // roleFlags name a role: a profile (global --profile), or an account and
 // role in a sign-in.
 type roleFlags struct {
-	sel       login.Selection
-	accountID string
-	roleName  string
-	signIn    login.SignInFlags
+	signIn factory.SignInFlags
+	role   factory.RoleFlags
 }
 
 func (r *roleFlags) add(cmd *cobra.Command) {
-	login.AddSelectionFlags(cmd, &r.sel)
-	fl := cmd.Flags()
-	fl.StringVarP(&r.accountID, "account-id", "a", "", "the `account` id (else the profile's sso_account_id)")
-	fl.StringVarP(&r.roleName, "role-name", "r", "", "the `role` (permission set) name (else the profile's sso_role_name)")
-	r.signIn.Add(cmd)
+	factory.AddSignInFlags(cmd, &r.signIn, factory.AllSignInFlags)
+	// credential-process and exec have one format; export has --format.
+	factory.SetOutputs(cmd)
+	factory.AddRoleFlags(cmd, &r.role, "")
 }
 
 // target resolves the role; an account and a role are required.
 func (r *roleFlags) target(f *factory.Factory) (sso.Target, error) {
-	t, err := login.Resolve(f, r.sel, r.accountID, r.roleName)
+	t, err := f.Target(r.signIn, r.role.Account, r.role.Role)
 	if err != nil {
 		return t, err
 	}
 	if t.AccountID == "" || t.RoleName == "" {
-		return t, factory.Usagef("no account and role: use a profile with sso_account_id and sso_role_name (--profile), or --account-id and --role-name")
+		return t, factory.Usagef("no account and role: use a profile with sso_account_id and sso_role_name (--profile), or --account and --role")
 	}
 	return t, nil
 }
@@ -56,8 +52,8 @@ type roleSource struct {
 func (r *roleFlags) source(f *factory.Factory) roleSource {
 	return roleSource{
 		Target:  func() (sso.Target, error) { return r.target(f) },
-		Manager: func() (*sso.Manager, error) { return login.NewManager(f) },
-		Login:   r.signIn.Options(f.IOStreams),
+		Manager: f.SignIn,
+		Login:   f.LoginOptions(r.signIn),
 	}
 }
 
@@ -71,10 +67,12 @@ func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCrede
 	if err != nil {
 		return t, nil, err
 	}
-	t = m.Prefer(t)
+	if t, err = factory.ResolveAccount(ctx, m, t, s.Login); err != nil {
+		return t, nil, err
+	}
 	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, s.Login)
 	if err != nil {
-		return t, nil, login.Explain(err, t)
+		return t, nil, factory.ExplainSignIn(err, t)
 	}
 	return t, cr, nil
 }

@@ -1,31 +1,33 @@
-package each
+package eachcmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type eachOptions struct {
-	IO      *iostreams.IOStreams
-	Source  signIn
-	Filter  each.Filter
-	Environ func() []string
-	Argv    []string
+	IO       *iostreams.IOStreams
+	Source   signIn
+	Prompter factory.Prompter
+	Filter   each.Filter
+	Environ  func() []string
+	Argv     []string
 
 	Parallel  int
 	Canary    int
@@ -33,19 +35,19 @@ type eachOptions struct {
 	DryRun    bool
 	Yes       bool
 	JSON      bool
+	Grace     time.Duration
 }
 
 // NewCmd returns `ssoctl each`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) *cobra.Command {
-	opts := &eachOptions{IO: f.IOStreams, Environ: os.Environ}
+	opts := &eachOptions{IO: f.IOStreams, Prompter: f.Prompter, Environ: os.Environ}
 	var (
 		ff      filterFlags
-		sel     login.Selection
-		signIn  login.SignInFlags
+		signIn  factory.SignInFlags
 		regions []string
 	)
 	cmd := &cobra.Command{
-		Use:   "each [--role R] [--account ID…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
+		Use:   "each [--role R] [--account ID|NAME…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
 		Short: "Run a command in every account and role you can use (fan-out)",
 		Long: `Run COMMAND once per matching account and role (and once per --region), each
 run with that role's credentials in its environment: AWS_ACCESS_KEY_ID,
@@ -57,7 +59,7 @@ AWS CLI or SDK uses these credentials instead of resolving a profile.
 
 The accounts and roles are those of one sign-in (named as for ` + "`ssoctl login`" + `),
 filtered by --role (a name, or a regular expression matching the whole name),
---account, --account-name (a regular expression) and --exclude (an account
+--account (ids or exact names), --account-name (a regular expression) and --exclude (an account
 id, or a regular expression on account names). Runs are sorted by account
 name, account id, role and region.
 
@@ -71,7 +73,13 @@ Output: on a terminal each line comes as it is written, after its account,
 role and region; otherwise each run's stdout and stderr are written whole,
 run after run in order, so the output is the same every time. -o json gives
 one JSON object a line per run (accountId, accountName, roleName, region,
-exitCode, stdout, stderr, durationSeconds, error).
+exitCode, stdout, stderr, durationSeconds, error, interrupted).
+
+Stopping: at Ctrl-C or SIGTERM no new run starts, and the signal is passed
+on to every running command (to its process group: each command runs in
+one of its own), so that its own clean-up runs. Commands still running
+after --grace (10s) are killed, or at once at a second Ctrl-C. Every run
+stopped or not started is reported as interrupted, and ssoctl exits 130.
 
 Safety: --dry-run lists the runs and stops (no credentials are fetched).
 Touching more than --threshold accounts needs a yes on a terminal, or --yes
@@ -96,10 +104,13 @@ unless --login.`,
 			if opts.Canary < 0 || opts.Threshold < 0 {
 				return factory.Usagef("--canary and --threshold cannot be negative")
 			}
+			if opts.Grace <= 0 {
+				return factory.Usagef("--grace must be positive, not %s", opts.Grace)
+			}
 			opts.JSON = format == "json"
 			opts.Filter = ff.filter()
 			opts.Filter.Regions = regions
-			opts.Source = newSignIn(f, sel, signIn)
+			opts.Source = newSignIn(f, signIn)
 			opts.Argv = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -118,8 +129,8 @@ unless --login.`,
 	fl.IntVar(&opts.Threshold, "threshold", 10, "ask (or without a terminal, require --yes) above `N` accounts")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the runs and stop")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask: go ahead whatever the number of accounts")
-	login.AddSelectionFlags(cmd, &sel)
-	signIn.Add(cmd)
+	fl.DurationVar(&opts.Grace, "grace", each.DefaultGrace, "after Ctrl-C or SIGTERM, give running commands this `DURATION` to finish before killing them")
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	return cmd
 }
 
@@ -139,10 +150,11 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		return nil
 	}
 	if _, err := exec.LookPath(opts.Argv[0]); err != nil {
-		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+		// Not found: 127; not executable: 126, as shells exit.
+		return childenv.StartFailure(opts.Argv[0], err)
 	}
 
-	ask := newAsker(ios)
+	ask := opts.Prompter
 	if ios.IsStderrTTY() {
 		fmt.Fprintf(ios.ErrOut, "Running %s in %s (%s, %d at a time).\n", quoteArgv(opts.Argv), plural(accounts, "account"), plural(len(targets), "run"), opts.Parallel)
 	}
@@ -150,7 +162,7 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		if !ios.CanPrompt() {
 			return factory.Usagef("this would run %s in %s, more than --threshold %d: pass --yes to go ahead (--dry-run lists them)", quoteArgv(opts.Argv), plural(accounts, "account"), opts.Threshold)
 		}
-		ok, err := ask.yes(fmt.Sprintf("Run it in %s? [y/N] ", plural(accounts, "account")))
+		ok, err := ask.Confirm(fmt.Sprintf("Run it in %s? [y/N] ", plural(accounts, "account")))
 		if err != nil {
 			return err
 		}
@@ -159,15 +171,24 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		}
 	}
 
+	// Ctrl-C and SIGTERM stop the runs as each.Run says (passed on to the
+	// commands, a grace period, killed at a second one), not by ctx, which
+	// the first one also ends.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	start := time.Now()
 	out := newOutput(ios, targets, opts.JSON)
 	run := func(ts []each.Target) {
-		each.Run(ctx, ts, each.Options{
-			Command:     opts.Argv,
-			Env:         opts.Environ(),
-			Parallel:    opts.Parallel,
-			Credentials: fd.credentials(opts.Source.Login),
-			Line:        out.lines(),
+		each.Run(context.WithoutCancel(ctx), fd.client, ts, each.Options{
+			Command: opts.Argv,
+			Env:     opts.Environ(),
+			Line:    out.lines(),
+			Stop:    sigs,
+			Grace:   opts.Grace,
 		}, out.result)
 	}
 	first, rest := targets, []each.Target(nil)
@@ -175,8 +196,9 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		first, rest = targets[:opts.Canary], targets[opts.Canary:]
 	}
 	run(first)
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if out.interrupted > 0 || ctx.Err() != nil {
+		out.summary(time.Since(start))
+		return interrupted(out, len(rest))
 	}
 	if len(rest) > 0 {
 		if out.failed > 0 {
@@ -184,7 +206,7 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 			return &factory.PartialError{Err: fmt.Errorf("the canary failed (%d of %d): the other %s were skipped", out.failed, len(first), plural(len(rest), "run"))}
 		}
 		if ios.CanPrompt() && !opts.Yes {
-			ok, err := ask.yes(fmt.Sprintf("The canary succeeded (%s). Run the other %d? [y/N] ", plural(len(first), "run"), len(rest)))
+			ok, err := ask.Confirm(fmt.Sprintf("The canary succeeded (%s). Run the other %d? [y/N] ", plural(len(first), "run"), len(rest)))
 			if err != nil {
 				return err
 			}
@@ -194,8 +216,9 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 			}
 		}
 		run(rest)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if out.interrupted > 0 || ctx.Err() != nil {
+			out.summary(time.Since(start))
+			return interrupted(out, 0)
 		}
 	}
 	out.summary(time.Since(start))
@@ -208,13 +231,14 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 // output writes results as they come: live prefixed lines on a terminal,
 // whole runs in order otherwise, or one JSON line per run.
 type output struct {
-	ios      *iostreams.IOStreams
-	json     bool
-	live     bool // stream prefixed lines as they are written
-	prefixer *render.Prefixer
-	ok       int
-	failed   int
-	failures []string
+	ios         *iostreams.IOStreams
+	json        bool
+	live        bool // stream prefixed lines as they are written
+	prefixer    *render.Prefixer
+	ok          int
+	failed      int
+	interrupted int
+	failures    []string
 }
 
 func newOutput(ios *iostreams.IOStreams, targets []each.Target, json bool) *output {
@@ -245,11 +269,15 @@ func (o *output) lines() func(each.Target, string, []byte) {
 
 // result receives each run's result, in target order, one at a time.
 func (o *output) result(r each.Result) {
-	if r.OK() {
+	switch {
+	case r.OK():
 		o.ok++
-	} else {
+	case r.Interrupted:
+		o.interrupted++
+		o.failures = append(o.failures, "interrupted: "+r.Label()+": "+failure(r))
+	default:
 		o.failed++
-		o.failures = append(o.failures, r.Label()+": "+failure(r))
+		o.failures = append(o.failures, "failed: "+r.Label()+": "+failure(r))
 	}
 	switch {
 	case o.json:
@@ -270,9 +298,23 @@ func (o *output) result(r each.Result) {
 func (o *output) summary(elapsed time.Duration) {
 	w := o.ios.ErrOut
 	for _, f := range o.failures {
-		fmt.Fprintf(w, "failed: %s\n", f)
+		fmt.Fprintln(w, f)
 	}
-	fmt.Fprintf(w, "%d ok, %d failed, %.2f s\n", o.ok, o.failed, elapsed.Seconds())
+	counts := fmt.Sprintf("%d ok, %d failed", o.ok, o.failed)
+	if o.interrupted > 0 {
+		counts += fmt.Sprintf(", %d interrupted", o.interrupted)
+	}
+	fmt.Fprintf(w, "%s, %.2f s\n", counts, elapsed.Seconds())
+}
+
+// interrupted is runEach's error after a stop signal: context.Canceled,
+// which the root reports as an interruption (exit 130).
+func interrupted(o *output, skipped int) error {
+	msg := fmt.Sprintf("%d of %s interrupted", o.interrupted, plural(o.ok+o.failed+o.interrupted, "run"))
+	if skipped > 0 {
+		msg += fmt.Sprintf("; the other %s were not started", plural(skipped, "run"))
+	}
+	return fmt.Errorf("%s: %w", msg, context.Canceled)
 }
 
 // failure says why a run failed.
@@ -306,33 +348,6 @@ func writeTargets(w io.Writer, targets []each.Target, json bool) error {
 		}
 	}
 	return rows.Flush()
-}
-
-// asker asks yes/no questions on stderr and reads the answers from stdin.
-type asker struct {
-	ios *iostreams.IOStreams
-	in  *bufio.Reader
-}
-
-func newAsker(ios *iostreams.IOStreams) *asker { return &asker{ios: ios, in: bufio.NewReader(ios.In)} }
-
-// yes asks question and reports whether the answer was y or yes; no
-// answer (end of input) is a no.
-func (a *asker) yes(question string) (bool, error) {
-	fmt.Fprint(a.ios.ErrOut, question)
-	line, err := a.in.ReadString('\n')
-	if err != nil && line == "" {
-		if err == io.EOF {
-			fmt.Fprintln(a.ios.ErrOut)
-			return false, nil
-		}
-		return false, fmt.Errorf("read the answer: %w", err)
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	return false, nil
 }
 
 // cancelled reports a no at a prompt (exit 1).
