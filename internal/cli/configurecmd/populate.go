@@ -208,6 +208,9 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 		return err
 	}
 	spec := s.spec(opts.Spec)
+	if spec.Session == "" {
+		fmt.Fprintln(opts.IO.ErrOut, "note: no sso-session names this sign-in, so the profiles carry sso_start_url and sso_region (legacy: the SDKs cannot refresh their token); name one with --sso-session NAME --start-url URL --sso-region REGION to have it added")
+	}
 	progress := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var total, started atomic.Int64
 	roles, err := s.m.Roles(ctx, s.t.Config, sso.RoleQuery{
