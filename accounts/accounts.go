@@ -1,9 +1,13 @@
 // Package accounts runs Go code in every AWS account and role a person can
 // reach through one AWS IAM Identity Center sign-in. It lists the accounts
-// and roles (Client.Roles), gives an aws.Config holding a role's
-// credentials (Client.Config), and runs a function for many roles at once
-// (Each), with bounded concurrency, the access portal's calls under a
+// and roles (Client.Roles, or Client.Find for some of them), gives an
+// aws.Config holding a role's credentials (Client.Config) or the
+// environment for a command to run as the role (Client.Environ), and runs
+// a function for many roles at once (Each, Stream), with bounded
+// concurrency, every role's credentials fetched ahead of the function and
+// once per account and role, the access portal's calls under a
 // token-bucket rate limit, and results in the order of the roles given.
+// It is the fan-out `ssoctl each` and `ssoctl credentials export` use.
 //
 // It shares its caches, file for file, with the AWS CLI v2, the AWS SDKs
 // and ssoctl: the token that `aws sso login` or `ssoctl login` left in
@@ -26,15 +30,17 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
-	"github.com/ssoctl/ssoctl/internal/fanout"
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/quota"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -43,8 +49,8 @@ import (
 // usable token: sign in with SignIn, `ssoctl login` or `aws sso login`.
 var ErrSignInRequired = sso.ErrSignInRequired
 
-// DefaultConcurrency is how many roles Each works on at once, and how many
-// portal calls are in flight, when Options.Concurrency is 0.
+// DefaultConcurrency is how many roles Each works on at once when
+// Options.Concurrency is 0.
 const DefaultConcurrency = 16
 
 // Options chooses the sign-in and how hard to drive the portal.
@@ -76,8 +82,10 @@ type Options struct {
 	// ssoctl's sandbox).
 	EndpointURL string
 
-	// Concurrency is how many roles Each works on at once, and how many
-	// portal calls Roles makes at once (0: DefaultConcurrency).
+	// Concurrency is how many roles Each works on at once (0:
+	// DefaultConcurrency). Portal calls (listing roles, fetching
+	// credentials ahead of Each's function) run up to 64 at once, or
+	// Concurrency if more: they wait on the network, under the rate limit.
 	Concurrency int
 	// RatePerSecond caps the calls to the access portal (ListAccounts,
 	// ListAccountRoles, GetRoleCredentials) with a token bucket of that
@@ -89,7 +97,8 @@ type Options struct {
 // Client lists a sign-in's accounts and roles and hands out their
 // credentials. It is safe for concurrent use.
 type Client struct {
-	manager     *sso.Manager
+	portal      Portal
+	manager     *sso.Manager // nil when made with NewFromPortal
 	signIn      sso.Config
 	base        aws.Config // for the configs Config returns, without credentials
 	endpoint    string
@@ -106,6 +115,10 @@ type Role struct {
 	EmailAddress string `json:"emailAddress,omitempty"`
 	// RoleName is the permission set's name.
 	RoleName string `json:"roleName"`
+	// Region, when set, is the region of the config Config returns for
+	// the role (else Options.Region): give Each a role once per region to
+	// work in several, and its credentials are still fetched once.
+	Region string `json:"region,omitempty"`
 }
 
 // New returns a Client for the sign-in Options name. It reads the config
@@ -138,10 +151,8 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		return nil, fmt.Errorf("choose the sign-in: %w", err)
 	}
 
-	region := firstOf(o.Region, t.ProfileRegion, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), t.Config.Region)
-	// The configs handed out carry no client-side rate limit: AWS's quotas
-	// are per account, and each config is for one account.
-	base, err := awsclient.New(ctx, awsclient.Options{Region: region, Credentials: aws.AnonymousCredentials{}, Unlimited: true})
+	o.Region = firstOf(o.Region, t.ProfileRegion, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), t.Config.Region)
+	base, err := baseConfig(ctx, o.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -151,10 +162,6 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	}
 	if o.RatePerSecond > 0 {
 		rates["sso"] = quota.Rate{PerSecond: o.RatePerSecond, Burst: math.Max(1, math.Ceil(o.RatePerSecond))}
-	}
-	concurrency := o.Concurrency
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
 	}
 	m := &sso.Manager{
 		Home: home,
@@ -167,7 +174,40 @@ func New(ctx context.Context, o Options) (*Client, error) {
 			return sso.Clients{OIDC: set.SSOOIDC(), Portal: set.SSO()}, nil
 		},
 	}
-	return &Client{manager: m, signIn: t.Config, base: base.Config, endpoint: o.EndpointURL, concurrency: concurrency}, nil
+	c := newClient(SSO(m, t.Config, nil), base, o)
+	c.manager, c.signIn = m, t.Config
+	return c, nil
+}
+
+// NewFromPortal returns a Client over p: ssoctl's commands give the
+// Portal of their own sign-in (SSO), which may sign in interactively; a
+// test may give a fake. Of o, only Region, EndpointURL and Concurrency
+// count.
+func NewFromPortal(ctx context.Context, p Portal, o Options) (*Client, error) {
+	base, err := baseConfig(ctx, o.Region)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(p, base, o), nil
+}
+
+func newClient(p Portal, base aws.Config, o Options) *Client {
+	concurrency := o.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	return &Client{portal: p, base: base, endpoint: o.EndpointURL, concurrency: concurrency}
+}
+
+// baseConfig is the config Config copies, for region: no credentials, and
+// no client-side rate limit (AWS's quotas are per account, and each config
+// is for one account).
+func baseConfig(ctx context.Context, region string) (aws.Config, error) {
+	set, err := awsclient.New(ctx, awsclient.Options{Region: region, Credentials: aws.AnonymousCredentials{}, Unlimited: true})
+	if err != nil {
+		return aws.Config{}, err
+	}
+	return set.Config, nil
 }
 
 func firstOf(vs ...string) string {
@@ -184,6 +224,9 @@ func firstOf(vs ...string) string {
 // any device) and the code to confirm there; SignIn returns when the
 // person has approved, or ctx ends, or after 10 minutes.
 func (c *Client) SignIn(ctx context.Context, show func(verificationURL, userCode string)) error {
+	if c.manager == nil {
+		return errors.New("sign in: a Client made with NewFromPortal signs in through its Portal")
+	}
 	_, err := c.manager.Login(ctx, c.signIn, sso.LoginOptions{
 		Flow: sso.FlowDevice,
 		OnDeviceCode: func(d sso.DeviceAuthorization) {
@@ -201,85 +244,116 @@ func (c *Client) SignIn(ctx context.Context, show func(verificationURL, userCode
 // Roles lists the accounts and roles of the signed-in person, sorted by
 // account name, account id and role name.
 func (c *Client) Roles(ctx context.Context) ([]Role, error) {
-	roles, err := c.manager.Roles(ctx, c.signIn, sso.RoleQuery{Concurrency: c.concurrency}, nil)
-	if err != nil {
-		return nil, err
+	return c.Find(ctx, Query{})
+}
+
+// Query narrows what Find lists.
+type Query struct {
+	// Account keeps only the accounts it returns true for (nil: all); the
+	// roles of the others are never listed, so a narrow query makes few
+	// portal calls.
+	Account func(accountID, accountName string) bool
+	// RoleName, when set, keeps only the roles of that name. An account
+	// whose credentials for it are in the shared cache has it: its roles
+	// are not listed, and a second run within the hour makes no portal
+	// call but ListAccounts.
+	RoleName string
+}
+
+// Find lists the accounts and roles of the signed-in person that q
+// keeps, sorted as Roles sorts them.
+func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
+	pq := PortalQuery{
+		Account: q.Account,
+		// Listing waits on the network, bounded by the portal's rate
+		// limit: no reason to hold it to Concurrency's few.
+		Concurrency: max(c.concurrency, prefetchConcurrency),
 	}
-	out := make([]Role, len(roles))
-	for i, r := range roles {
-		out[i] = Role{AccountID: r.AccountID, AccountName: r.AccountName, EmailAddress: r.EmailAddress, RoleName: r.RoleName}
+	if q.RoleName != "" {
+		pq.Known = func(accountID string) ([]string, bool) {
+			if c.portal.Cached(accountID, q.RoleName) {
+				return []string{q.RoleName}, true
+			}
+			return nil, false
+		}
 	}
-	return out, nil
+	roles, err := c.portal.Roles(ctx, pq)
+	if err != nil || q.RoleName == "" {
+		return roles, err
+	}
+	keep := roles[:0]
+	for _, r := range roles {
+		if r.RoleName == q.RoleName {
+			keep = append(keep, r)
+		}
+	}
+	return keep, nil
 }
 
 // Config returns an aws.Config with the role's credentials, for any AWS
-// SDK client (s3.NewFromConfig(cfg), …). The credentials come from the
-// shared cache while they have more than 15 minutes left, else from one
-// GetRoleCredentials call; clients made from the config renew them the
-// same way when they near expiry.
+// SDK client (s3.NewFromConfig(cfg), …), in the role's Region if it has
+// one. The credentials come from the shared cache while they have more
+// than 15 minutes left, else from one GetRoleCredentials call; clients
+// made from the config renew them the same way when they near expiry.
 func (c *Client) Config(ctx context.Context, r Role) (aws.Config, error) {
-	p := roleProvider{c: c, role: r}
-	if _, err := p.Retrieve(ctx); err != nil {
+	cr, err := c.portal.Credentials(ctx, r.AccountID, r.RoleName)
+	if err != nil {
 		return aws.Config{}, err
 	}
+	return c.config(r, cr), nil
+}
+
+// config is r's config, starting with the credentials cr.
+func (c *Client) config(r Role, cr aws.Credentials) aws.Config {
 	cfg := c.base.Copy()
-	cfg.Credentials = aws.NewCredentialsCache(p)
+	cfg.Credentials = aws.NewCredentialsCache(&roleProvider{c: c, role: r, first: &cr})
 	if c.endpoint != "" {
 		cfg.BaseEndpoint = aws.String(c.endpoint)
 	}
-	return cfg, nil
+	if r.Region != "" {
+		cfg.Region = r.Region
+	}
+	return cfg
 }
 
-// roleProvider is an aws.CredentialsProvider for one role.
-type roleProvider struct {
-	c    *Client
-	role Role
-}
-
-func (p roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	cr, err := p.c.manager.RoleCredentials(ctx, p.c.signIn, p.role.AccountID, p.role.RoleName, nil)
+// Environ returns base (NAME=VALUE entries, as os.Environ gives them)
+// for a command to run as the role, as `ssoctl each` runs it: the role's
+// credentials, AWS_CREDENTIAL_EXPIRATION, the role's Region as AWS_REGION
+// and AWS_DEFAULT_REGION, SSOCTL_ACCOUNT_ID, SSOCTL_ACCOUNT_NAME and
+// SSOCTL_ROLE_NAME; AWS_PROFILE, AWS_DEFAULT_PROFILE and
+// AWS_SECURITY_TOKEN removed, so the command's AWS CLI or SDK uses these
+// credentials.
+func (c *Client) Environ(ctx context.Context, r Role, base []string) ([]string, error) {
+	cr, err := c.portal.Credentials(ctx, r.AccountID, r.RoleName)
 	if err != nil {
-		return aws.Credentials{}, err
+		return nil, err
 	}
-	return aws.Credentials{
-		AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
-		Source: "ssoctl/accounts", CanExpire: true, Expires: cr.Expiration, AccountID: p.role.AccountID,
-	}, nil
+	return Environ(r, cr, base), nil
 }
 
-// Result is the outcome of fn for one role in Each: its value, or the
-// error that fn or fetching the credentials gave.
-type Result[T any] struct {
-	// Role is the role, as given to Each.
-	Role Role
-	// Value is what fn returned (its zero value when Err is set).
-	Value T
-	// Err is fn's error, or why fn was not called: no credentials (the
-	// role was not given, the sign-in is needed), or ctx ended.
-	Err error
-}
-
-// Each calls fn for every role, with that role's config (see
-// Client.Config), at most Options.Concurrency at a time, and returns the
-// results in the order of roles. A role that fails never stops the
-// others; cancelling ctx does (the roles not started get ctx's error).
-func Each[T any](ctx context.Context, c *Client, roles []Role, fn func(context.Context, Role, aws.Config) (T, error)) []Result[T] {
-	out := make([]Result[T], len(roles))
-	started := make([]bool, len(roles))
-	fanout.Each(ctx, len(roles), c.concurrency, func(ctx context.Context, i int) {
-		started[i] = true
-		out[i].Role = roles[i]
-		cfg, err := c.Config(ctx, roles[i])
-		if err != nil {
-			out[i].Err = err
-			return
-		}
-		out[i].Value, out[i].Err = fn(ctx, roles[i], cfg)
+// Environ is Client.Environ with the credentials given.
+func Environ(r Role, cr aws.Credentials, base []string) []string {
+	return childenv.Build(base, childenv.Role{
+		AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: r.Region, Credentials: cr,
 	})
-	for i := range out {
-		if !started[i] {
-			out[i] = Result[T]{Role: roles[i], Err: ctx.Err()}
-		}
+}
+
+// roleProvider is an aws.CredentialsProvider for one role, which hands
+// out the credentials it was made with first.
+type roleProvider struct {
+	c     *Client
+	role  Role
+	mu    sync.Mutex
+	first *aws.Credentials
+}
+
+func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	p.mu.Lock()
+	first := p.first
+	p.first = nil
+	p.mu.Unlock()
+	if first != nil {
+		return *first, nil
 	}
-	return out
+	return p.c.portal.Credentials(ctx, p.role.AccountID, p.role.RoleName)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -133,5 +134,73 @@ func TestEachRateLimitedOrderedAndCached(t *testing.T) {
 		if !errors.Is(r.Err, context.Canceled) || r.Role.RoleName == "" {
 			t.Errorf("%+v; want context.Canceled", r)
 		}
+	}
+}
+
+// Find with a role name: accounts whose credentials for it are cached are
+// known to have it, without listing their roles. Environ gives a command
+// the role's credentials and region, and no profile variable.
+func TestFindCachedRoleAndEnviron(t *testing.T) {
+	url := sandbox(t)
+	ctx := context.Background()
+	c, err := accounts.New(ctx, accounts.Options{StartURL: url + "/start", SSORegion: "us-east-1", Home: t.TempDir(), EndpointURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SignIn(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	devs, err := c.Find(ctx, accounts.Query{RoleName: "Developer", Account: func(id, name string) bool { return name != "legacy-app" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range devs {
+		got = append(got, r.AccountName+"/"+r.RoleName)
+	}
+	want := []string{"developer-sandbox/Developer", "insights-dev/Developer", "payments-dev/Developer", "payments-staging/Developer"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Find (-want +got):\n%s", diff)
+	}
+	// 6 accounts listed (legacy-app left out before listing)
+	if n := calls(t, url, "sso:ListAccountRoles"); n != 6 {
+		t.Errorf("%d ListAccountRoles; want 6", n)
+	}
+	// Their credentials cached (in eu-west-1 and us-east-2: fetched once
+	// each), the same Find lists only the accounts without Developer.
+	var twice []accounts.Role
+	for _, r := range devs {
+		for _, region := range []string{"eu-west-1", "us-east-2"} {
+			r.Region = region
+			twice = append(twice, r)
+		}
+	}
+	for _, r := range accounts.Each(ctx, c, twice, func(_ context.Context, _ accounts.Role, cfg aws.Config) (string, error) { return cfg.Region, nil }) {
+		if r.Err != nil || r.Value != r.Role.Region || !r.Called {
+			t.Errorf("%+v; want the role's region", r)
+		}
+	}
+	if n := calls(t, url, "sso:GetRoleCredentials"); n != 4 {
+		t.Errorf("%d GetRoleCredentials; want 4 (one per account and role)", n)
+	}
+	if _, err := c.Find(ctx, accounts.Query{RoleName: "Developer", Account: func(id, name string) bool { return name != "legacy-app" }}); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(t, url, "sso:ListAccountRoles"); n != 6+2 {
+		t.Errorf("%d ListAccountRoles; want 8 (the 2 accounts without Developer listed again)", n)
+	}
+
+	env, err := c.Environ(ctx, twice[0], []string{"AWS_PROFILE=", "AWS_DEFAULT_PROFILE=dev", "PATH=/bin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := "\n" + strings.Join(env, "\n") + "\n"
+	for _, want := range []string{"\nPATH=/bin\n", "\nAWS_ACCESS_KEY_ID=ASIA", "\nAWS_REGION=eu-west-1\n", "\nSSOCTL_ACCOUNT_NAME=developer-sandbox\n", "\nSSOCTL_ROLE_NAME=Developer\n"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("environment %q lacks %q", env, want)
+		}
+	}
+	if strings.Contains(joined, "PROFILE=") {
+		t.Errorf("environment %q sets a profile variable", env)
 	}
 }

@@ -52,34 +52,12 @@ go build -o "$tmp/bin/callerid" ./bench/callerid
 go build -o "$tmp/eachgo" ./bench/eachgo
 export PATH=$tmp/bin:$PATH
 
-sandbox_pid=
-stop_sandbox() {
-	if [ -n "$sandbox_pid" ]; then
-		kill -INT "$sandbox_pid" 2>/dev/null || true
-		wait "$sandbox_pid" 2>/dev/null || true
-		sandbox_pid=
-	fi
-}
-trap stop_sandbox EXIT
-
-# start_sandbox ARGS… starts a sandbox and exports what its lines say.
-start_sandbox() {
-	local out=$tmp/sandbox.env
-	: >"$out"
-	"$bin" sandbox --listen 127.0.0.1:0 "$@" >"$out" 2>"$tmp/sandbox.log" &
-	sandbox_pid=$!
-	until grep -q '^export AWS_DEFAULT_SSO_REGION=' "$out"; do
-		kill -0 "$sandbox_pid" 2>/dev/null || { cat "$tmp/sandbox.log" >&2; exit 1; }
-		sleep 0.05
-	done
-	eval "$(cat "$out")"
-}
+. bench/lib.sh
 
 stats() { curl -fsS "$AWS_ENDPOINT_URL/_sandbox/stats"; }
 reset_stats() { curl -fsS -X POST "$AWS_ENDPOINT_URL/_sandbox/stats/reset" >/dev/null; }
 # calls JSON OP: the count of one service:Operation in a stats document.
 calls() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["calls"].get(sys.argv[1],0), d["throttled"].get(sys.argv[1],0))' "$1" <<<"$2"; }
-now() { date +%s.%N; }
 
 echo "== the organization: medium + platform-oncall ($ROLE in every account)"
 start_sandbox --org medium

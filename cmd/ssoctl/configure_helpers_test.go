@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -86,4 +88,32 @@ func unassign() {
 	if err != nil {
 		fail("delete assignment", err)
 	}
+}
+
+// fedFollow is a browser that stops at the first redirect: fedfollow URL
+// (or @FILE, the URL on its first line) GETs it and prints the status and
+// the Location it is sent to, as the console's federation endpoint's
+// answer to a sign-in URL.
+func fedFollow() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: fedfollow URL|@FILE")
+		os.Exit(2)
+	}
+	u := os.Args[len(os.Args)-1]
+	if name, ok := strings.CutPrefix(u, "@"); ok {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fedfollow:", err)
+			os.Exit(1)
+		}
+		u, _, _ = strings.Cut(strings.TrimSpace(string(b)), "\n")
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(u)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fedfollow:", err)
+		os.Exit(1)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"))
 }

@@ -18,15 +18,7 @@ import (
 // supervisor sends it) reaches the command, and ssoctl exits with the
 // command's status once it has finished.
 func TestExecForwardsSIGTERM(t *testing.T) {
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("sh not found")
-	}
-	bin := buildSSOCTL(t)
-	e := newSignInEnv(t, emulator.Options{})
-	e.writeConfig(t, "")
-	if _, stderr, code := e.run(t, e.env(), bin, "credential-process", "--profile", "emu", "--login"); code != 0 {
-		t.Fatalf("sign in: exit %d\n%s", code, stderr)
-	}
+	bin, e := signedInShell(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -59,6 +51,22 @@ func TestExecForwardsSIGTERM(t *testing.T) {
 	if !strings.Contains(rest, "got-term") {
 		t.Errorf("got output %q; want the command to have received SIGTERM", rest)
 	}
+}
+
+// signedInShell builds ssoctl and signs it in to a sandbox (profile emu),
+// for the signal tests, whose commands are sh scripts.
+func signedInShell(t *testing.T) (string, *signInEnv) {
+	t.Helper()
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("sh not found")
+	}
+	bin := buildSSOCTL(t)
+	e := newSignInEnv(t, emulator.Options{})
+	e.writeConfig(t, "")
+	if _, stderr, code := e.run(t, e.env(), bin, "credential-process", "--profile", "emu", "--login"); code != 0 {
+		t.Fatalf("sign in: exit %d\n%s", code, stderr)
+	}
+	return bin, e
 }
 
 // syncBuffer is a bytes.Buffer safe to read while a process writes to it.

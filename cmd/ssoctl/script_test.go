@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 		"lsbuckets": lsBuckets,
 		"callerid":  callerID,
 		"unassign":  unassign,
+		"fedfollow": fedFollow,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -56,7 +57,7 @@ func MakeExport(live []inventory.Assignment, n ExportNames) *Export {
 	accountRef := map[string]string{}
 	for _, a := range n.Accounts {
 		ref := a.Name
-		if a.Id == n.ManagementAccount || byName[a.Name] != 1 || a.Name == "" || isAccountID(a.Name) {
+		if a.Id == n.ManagementAccount || byName[a.Name] != 1 || a.Name == "" || assignments.IsAccountID(a.Name) {
 			ref = a.Id
 		}
 		accountRef[a.Id] = ref
@@ -95,9 +96,7 @@ func MakeExport(live []inventory.Assignment, n ExportNames) *Export {
 		return arn
 	}
 	ex := &Export{}
-	// (permission set, account) -> principals
-	type pair struct{ ps, account string }
-	principals := map[pair][]string{}
+	var ts []triple
 	for _, a := range live {
 		ref, ok := principalRef(a.PrincipalType, a.PrincipalId)
 		if !ok {
@@ -108,24 +107,13 @@ func MakeExport(live []inventory.Assignment, n ExportNames) *Export {
 		if acct == "" {
 			acct = a.AccountId
 		}
-		k := pair{psRef(a.PermissionSetArn), acct}
-		principals[k] = append(principals[k], a.PrincipalType+"\x00"+ref)
+		ts = append(ts, triple{psRef(a.PermissionSetArn), a.PrincipalType + "\x00" + ref, acct})
 		ex.Assignments++
 	}
-	// (permission set, principal set) -> accounts
-	type psPrincipals struct{ ps, principals string }
-	accounts := map[psPrincipals][]string{}
-	for k, ps := range principals {
-		sort.Strings(ps)
-		accounts[psPrincipals{k.ps, strings.Join(ps, "\x01")}] = append(accounts[psPrincipals{k.ps, strings.Join(ps, "\x01")}], k.account)
-	}
-	// (principal set, account set) -> permission sets
-	type shape struct{ principals, accounts string }
-	sets := map[shape][]string{}
-	for k, accts := range accounts {
-		sort.Strings(accts)
-		s := shape{k.principals, strings.Join(accts, "\x01")}
-		sets[s] = append(sets[s], k.ps)
+	// Two exact covers; the one with fewer groups is written.
+	sets := cover(ts, false)
+	if other := cover(ts, true); len(other) < len(sets) {
+		sets = other
 	}
 	for s, pss := range sets {
 		sort.Strings(pss)
@@ -151,6 +139,48 @@ func MakeExport(live []inventory.Assignment, n ExportNames) *Export {
 		return strings.Join(a.Accounts, ",") < strings.Join(b.Accounts, ",")
 	})
 	return ex
+}
+
+type triple struct{ ps, principal, account string }
+
+// shape is a set of principals and a set of accounts (each sorted and
+// joined).
+type shape struct{ principals, accounts string }
+
+// cover partitions the assignments into groups, each a principal set × an
+// account set × the permission sets they share. It first collects, per
+// permission set, the principals of each account (or, byPrincipal, the
+// accounts of each principal), then the accounts (principals) sharing a
+// principal (account) set, then the permission sets sharing both.
+func cover(ts []triple, byPrincipal bool) map[shape][]string {
+	type key struct{ ps, x string }
+	first := map[key][]string{}
+	for _, t := range ts {
+		if byPrincipal {
+			first[key{t.ps, t.principal}] = append(first[key{t.ps, t.principal}], t.account)
+		} else {
+			first[key{t.ps, t.account}] = append(first[key{t.ps, t.account}], t.principal)
+		}
+	}
+	second := map[key][]string{}
+	for k, vs := range first {
+		k2 := key{k.ps, joinSorted(vs)}
+		second[k2] = append(second[k2], k.x)
+	}
+	out := map[shape][]string{}
+	for k, vs := range second {
+		s := shape{principals: k.x, accounts: joinSorted(vs)}
+		if byPrincipal {
+			s = shape{principals: joinSorted(vs), accounts: k.x}
+		}
+		out[s] = append(out[s], k.ps)
+	}
+	return out
+}
+
+func joinSorted(vs []string) string {
+	sort.Strings(vs)
+	return strings.Join(vs, "\x01")
 }
 
 // Encode writes the export as an assignments file, with a header comment.

@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -392,38 +393,20 @@ func (r *resolver) permissionSet(ctx context.Context, inst inventory.Instance, v
 // inlineName is the Name of an inline permission set (its properties, or a
 // whole resource's Properties).
 func inlineName(n *yaml.Node) string {
-	props := n
-	if t := mapGet(n, "Properties"); t != nil && mapGet(n, "Type") != nil {
-		props = t
+	var def struct {
+		Type       string `yaml:"Type"`
+		Name       string `yaml:"Name"`
+		Properties struct {
+			Name string `yaml:"Name"`
+		} `yaml:"Properties"`
 	}
-	if nm := mapGet(props, "Name"); nm != nil && nm.Kind == yaml.ScalarNode {
-		return nm.Value
+	if err := n.Decode(&def); err != nil {
+		return ""
 	}
-	return ""
-}
-
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
+	if def.Type != "" {
+		return def.Properties.Name
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return def.Name
 }
 
 // inactive reports whether an account cannot take assignments from an OU.
@@ -446,7 +429,7 @@ func (r *resolver) targets(ctx context.Context, g *Group) ([]Target, error) {
 	var mgmt string
 	needMgmt := len(g.OUs)+len(g.RecursiveOUs) > 0
 	for _, v := range g.Accounts {
-		if v.IsText() && !isAccountID(v.Text) {
+		if v.IsText() && !assignments.IsAccountID(v.Text) {
 			needMgmt = true
 		}
 	}
@@ -476,7 +459,7 @@ func (r *resolver) targets(ctx context.Context, g *Group) ([]Target, error) {
 				names = append(names, a.Name)
 			}
 			switch {
-			case len(match) == 0 && isAccountID(v.Text):
+			case len(match) == 0 && assignments.IsAccountID(v.Text):
 				r.errs.add(v.Pos, "no account %s in the organization", v.Text)
 			case len(match) == 0:
 				r.errs.add(v.Pos, "no account is named %q%s", v.Text, suggestion(v.Text, names))

@@ -289,19 +289,26 @@ type SSO struct {
 // ErrNoSSO says a profile exists but has no Identity Center keys.
 var ErrNoSSO = errors.New("no Identity Center (sso_session or sso_start_url) configuration")
 
+// ErrNotFound is wrapped by the errors for a profile or sso-session the
+// file does not have.
+var ErrNotFound = errors.New("not found")
+
 // ProfileSSO resolves a profile's Identity Center configuration, following
 // its sso_session. A key set in both the profile and the session with
 // different values is an error, as in botocore.
 func (f *File) ProfileSSO(name string) (SSO, error) {
 	p, ok := f.Profile(name)
 	if !ok {
-		return SSO{}, fmt.Errorf("profile %q not found in %s", name, f.Path)
+		return SSO{}, fmt.Errorf("profile %q %w in %s", name, ErrNotFound, f.Path)
 	}
 	out := SSO{
 		Profile:       name,
 		AccountID:     p.Get("sso_account_id"),
 		RoleName:      p.Get("sso_role_name"),
 		ProfileRegion: p.Get("region"),
+	}
+	if id := out.AccountID; id != "" && !IsAccountID(id) {
+		return SSO{}, fmt.Errorf("profile %q: sso_account_id %q is not an AWS account id (12 digits)", name, id)
 	}
 	if sess := p.Get("sso_session"); sess != "" {
 		s, err := f.SessionSSO(sess)
@@ -330,7 +337,7 @@ func (f *File) ProfileSSO(name string) (SSO, error) {
 func (f *File) SessionSSO(name string) (SSO, error) {
 	s, ok := f.SSOSession(name)
 	if !ok {
-		return SSO{}, fmt.Errorf("sso-session %q not found in %s", name, f.Path)
+		return SSO{}, fmt.Errorf("sso-session %q %w in %s", name, ErrNotFound, f.Path)
 	}
 	out := SSO{Session: name, StartURL: s.Get("sso_start_url"), Region: s.Get("sso_region"), Scopes: SplitScopes(s.Get("sso_registration_scopes"))}
 	switch {
@@ -353,3 +360,6 @@ func SplitScopes(v string) []string {
 	}
 	return out
 }
+
+// IsAccountID reports whether s is an AWS account id: 12 digits.
+func IsAccountID(s string) bool { return len(s) == 12 && strings.Trim(s, "0123456789") == "" }

@@ -14,6 +14,17 @@ type Doc struct {
 	head []string // raw lines (each with its line ending) before the first header
 	secs []*DocSection
 	nl   string // the file's line ending: "\r\n" when its first line ends so
+	// byName indexes sections by kind and name, in file order.
+	byName map[string][]*DocSection
+}
+
+func docKey(kind, name string) string { return kind + "\x00" + name }
+
+func (d *Doc) add(s *DocSection) {
+	s.pos = len(d.secs)
+	d.secs = append(d.secs, s)
+	k := docKey(s.Kind, s.Name)
+	d.byName[k] = append(d.byName[k], s)
 }
 
 // DocSection is one section of a Doc: its header line and the lines up to
@@ -26,6 +37,7 @@ type DocSection struct {
 	body       []string
 	removed    bool
 	doc        *Doc
+	pos        int // index in doc.secs
 }
 
 // KV is one key and its value.
@@ -34,7 +46,7 @@ type KV struct{ Key, Value string }
 // ParseDoc parses config file text. It never fails: a line it cannot read
 // is kept as it is.
 func ParseDoc(data []byte) *Doc {
-	d := &Doc{nl: "\n"}
+	d := &Doc{nl: "\n", byName: map[string][]*DocSection{}}
 	var cur *DocSection
 	first := true
 	for len(data) > 0 {
@@ -53,7 +65,7 @@ func ParseDoc(data []byte) *Doc {
 		}
 		if kind, name, ok := headerOf(raw); ok {
 			cur = &DocSection{Kind: kind, Name: name, header: raw, doc: d}
-			d.secs = append(d.secs, cur)
+			d.add(cur)
 			continue
 		}
 		if cur == nil {
@@ -127,8 +139,8 @@ func (d *Doc) Sections() []*DocSection {
 // than one when the file repeats a header).
 func (d *Doc) Find(kind, name string) []*DocSection {
 	var out []*DocSection
-	for _, s := range d.secs {
-		if !s.removed && s.Kind == kind && s.Name == name {
+	for _, s := range d.byName[docKey(kind, name)] {
+		if !s.removed {
 			out = append(out, s)
 		}
 	}
@@ -177,7 +189,7 @@ func (d *Doc) Append(kind, name string, keys []KV) *DocSection {
 	for _, kv := range keys {
 		s.body = append(s.body, kv.Key+" = "+kv.Value+d.nl)
 	}
-	d.secs = append(d.secs, s)
+	d.add(s)
 	return s
 }
 
@@ -226,27 +238,18 @@ func isComment(raw string) bool {
 
 // before is the live section before s (nil when s is the first).
 func (d *Doc) before(s *DocSection) *DocSection {
-	var prev *DocSection
-	for _, x := range d.secs {
-		if x == s {
-			return prev
-		}
-		if !x.removed {
-			prev = x
+	for i := s.pos - 1; i >= 0; i-- {
+		if !d.secs[i].removed {
+			return d.secs[i]
 		}
 	}
-	return prev
+	return nil
 }
 
 // hasAfter reports whether a live section follows s.
 func (d *Doc) hasAfter(s *DocSection) bool {
-	seen := false
-	for _, x := range d.secs {
-		if x == s {
-			seen = true
-			continue
-		}
-		if seen && !x.removed {
+	for _, x := range d.secs[s.pos+1:] {
+		if !x.removed {
 			return true
 		}
 	}

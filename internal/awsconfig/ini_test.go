@@ -233,3 +233,33 @@ func TestEditConcurrent(t *testing.T) {
 		t.Errorf("got mode %v; want the file's 0640 kept", fi.Mode().Perm())
 	}
 }
+
+// TestEditKeepsSymlink: a config kept in a dotfiles repository and linked
+// to ~/.aws/config stays a link; the file it points to is edited.
+func TestEditKeepsSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "dotfiles-config")
+	link := filepath.Join(dir, "config")
+	if err := os.WriteFile(real, []byte("[default]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Edit(context.Background(), link, func(d *Doc) error {
+		d.Append(KindProfile, "x", []KV{{ManagedKey, "true"}})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced by a file (%v)", err)
+	}
+	b, _ := os.ReadFile(real)
+	if want := "[default]\n\n[profile x]\nssoctl_managed = true\n"; string(b) != want {
+		t.Errorf("got %q; want %q", b, want)
+	}
+	if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o644 {
+		t.Errorf("got mode %v; want 0644 kept", fi.Mode().Perm())
+	}
+}

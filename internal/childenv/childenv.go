@@ -1,8 +1,10 @@
-// Package childenv builds the environment of a command that ssoctl runs
+// Package childenv is the child-process side of a command that ssoctl runs
 // with one role's credentials (`ssoctl exec`, `ssoctl each`, and Go
-// programs through the accounts package): the inherited environment, less
-// what would make the command's AWS CLI or SDK look elsewhere for
-// credentials, plus the role's variables.
+// programs through the accounts package): its environment (the inherited
+// one, less what would make the command's AWS CLI or SDK look elsewhere
+// for credentials, plus the role's variables), the exit status of a
+// command that cannot be started (127 not found, 126 not executable, as
+// shells give them), and its process group.
 package childenv
 
 import (

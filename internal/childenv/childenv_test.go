@@ -1,6 +1,10 @@
 package childenv
 
 import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +52,31 @@ func TestBuildRemovesProfileVariables(t *testing.T) {
 		if strings.HasPrefix(kv, "AWS_PROFILE=") || strings.HasPrefix(kv, "AWS_DEFAULT_PROFILE=") {
 			t.Errorf("%s is set; want it removed", kv)
 		}
+	}
+}
+
+func TestStartFailure(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "notexec.sh")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		want int
+	}{
+		{"no-such-command-here", ExitNotFound},
+		{filepath.Join(dir, "missing"), ExitNotFound},
+		{notExec, ExitNotExecutable},
+		{dir, ExitNotExecutable},
+	} {
+		err := StartFailure(tc.name, exec.Command(tc.name).Start())
+		var se *StartError
+		if !errors.As(err, &se) || se.Code != tc.want {
+			t.Errorf("%s: got %v; want a StartError with code %d", tc.name, err, tc.want)
+		}
+	}
+	if err := StartFailure("x", errors.New("fork: resource temporarily unavailable")); errors.As(err, new(*StartError)) {
+		t.Errorf("got %v; want other errors unchanged", err)
 	}
 }

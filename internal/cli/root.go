@@ -11,17 +11,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/accesscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/admincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/assignmentscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/auditcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/checkcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
-	"github.com/ssoctl/ssoctl/internal/cli/creds"
-	eachcmd "github.com/ssoctl/ssoctl/internal/cli/each"
+	"github.com/ssoctl/ssoctl/internal/cli/consolecmd"
+	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
+	"github.com/ssoctl/ssoctl/internal/cli/eachcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
+	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
+	"github.com/ssoctl/ssoctl/internal/cli/rolescmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -38,8 +42,15 @@ const (
 )
 
 // ExitCode maps a command's error to the process exit code (see
-// factory.ExitCode), for tests that run commands directly.
-func ExitCode(err error) int { return factory.ExitCode(err) }
+// factory.ExitCode; a command that exec or each could not start: 127 or
+// 126, as shells give), for tests that run commands directly.
+func ExitCode(err error) int {
+	var start *childenv.StartError
+	if errors.As(err, &start) {
+		return start.Code
+	}
+	return factory.ExitCode(err)
+}
 
 // Main runs ssoctl with args and returns the process exit code.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
@@ -100,7 +111,10 @@ try it without an AWS account.`,
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &factory.UsageError{Err: err} })
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := f.CheckOutput(cmd); err != nil {
+			return err
+		}
 		// A URL without a scheme would otherwise surface as ten retried
 		// "unsupported protocol scheme" attempts, half a minute later.
 		if u := f.Global.EndpointURL; u != "" {
@@ -114,20 +128,20 @@ try it without an AWS account.`,
 	pf.StringVar(&f.Global.Profile, "profile", "", "AWS `profile` from ~/.aws/config")
 	pf.StringVar(&f.Global.Region, "region", "", "AWS `region`")
 	pf.StringVar(&f.Global.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (else AWS_ENDPOINT_URL*)")
-	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format`: table, json, csv (commands list theirs)")
+	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format` (see \"Output formats\" below; a command that takes none refuses it)")
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(assignmentscmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
-	root.AddCommand(login.NewCmd(f, nil))
-	root.AddCommand(login.NewLogoutCmd(f, nil))
-	root.AddCommand(creds.NewRolesCmd(f, nil))
-	root.AddCommand(creds.NewCredentialProcessCmd(f, nil))
-	root.AddCommand(creds.NewExecCmd(f, nil))
-	root.AddCommand(creds.NewExportCmd(f, nil))
-	root.AddCommand(creds.NewCheckCmd(f, nil))
+	root.AddCommand(logincmd.NewCmd(f, nil))
+	root.AddCommand(logincmd.NewLogoutCmd(f, nil))
+	root.AddCommand(rolescmd.NewRolesCmd(f, nil))
+	root.AddCommand(credscmd.NewCredentialProcessCmd(f, nil))
+	root.AddCommand(credscmd.NewExecCmd(f, nil))
+	root.AddCommand(credscmd.NewExportCmd(f, nil))
+	root.AddCommand(checkcmd.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
 	root.AddCommand(admincmd.NewCmd(f))
@@ -135,8 +149,13 @@ try it without an AWS account.`,
 	root.AddCommand(historycmd.NewCmd(f))
 	root.AddCommand(reportcmd.NewCmd(f))
 	root.AddCommand(configurecmd.NewCmd(f))
-	_ = root.RegisterFlagCompletionFunc("profile", configurecmd.CompleteProfiles(f))
+	root.AddCommand(consolecmd.NewCmd(f, nil))
 	root.AddCommand(usercmd.NewCmd(f))
+	configurecmd.RegisterCompletionsTree(f, root)
+	if v, _, err := root.Find([]string{"version"}); err == nil {
+		factory.SetOutputs(v)
+	}
+	root.Long += outputFormats(root)
 	return root
 }
 
@@ -150,4 +169,28 @@ func newVersionCmd(f *factory.Factory) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// outputFormats is the root help's list of what -o each command takes
+// (the commands that declared theirs with factory.SetOutputs).
+func outputFormats(root *cobra.Command) string {
+	var b strings.Builder
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if formats, ok := factory.Outputs(sub); ok {
+				list := strings.Join(formats, ", ")
+				if list == "" {
+					list = "none"
+				}
+				fmt.Fprintf(&b, "  %-28s %s\n", strings.TrimPrefix(sub.CommandPath(), "ssoctl "), list)
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+	if b.Len() == 0 {
+		return ""
+	}
+	return "\n\nOutput formats (-o) the commands take:\n" + strings.TrimRight(b.String(), "\n")
 }

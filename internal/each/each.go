@@ -1,23 +1,27 @@
 // Package each runs one command in many accounts: once per target
 // (account × role × region), each run with that target's role credentials
-// in its environment, with bounded concurrency, and with a failure in one
-// target never stopping the others.
+// in its environment, through the one fan-out of the accounts package
+// (bounded concurrency, credentials fetched ahead, once per account and
+// role), with a failure in one target never stopping the others.
 package each
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/ssoctl/ssoctl/accounts"
 	"github.com/ssoctl/ssoctl/internal/childenv"
-	"github.com/ssoctl/ssoctl/internal/fanout"
 )
 
 // Target is one place the command runs.
@@ -41,25 +45,17 @@ func (t Target) Label() string {
 	return l
 }
 
-// Credentials fetches role credentials for an account and role.
-type Credentials func(ctx context.Context, accountID, roleName string) (aws.Credentials, error)
-
 // Options controls a run.
 type Options struct {
-	Command  []string
-	Env      []string // the base environment (see childenv.Build)
-	Parallel int
-	// Credentials is called at most once per account and role, whatever
-	// the number of regions.
-	Credentials Credentials
-	// CredentialParallel is how many credential fetches run at once, ahead
-	// of the commands (0: 64). Fetches wait on the network and the portal's
-	// quota while commands need CPU, so they get a pool of their own, and
-	// a command finds its credentials ready when its turn comes.
-	CredentialParallel int
+	Command []string
+	Env     []string // the base environment (see childenv.Build)
 	// Line, when set, receives every output line as it is written
 	// (stream is "stdout" or "stderr"), for prefixed live output.
 	Line func(t Target, stream string, line []byte)
+	// Stop receives the signals that stop the run (see Run); Grace is how
+	// long commands have after the first (0: DefaultGrace).
+	Stop  <-chan os.Signal
+	Grace time.Duration
 }
 
 // Result is one run's outcome. Err is set when the command could not run
@@ -73,37 +69,68 @@ type Result struct {
 	Duration time.Duration `json:"-"`
 	Seconds  float64       `json:"durationSeconds"`
 	Error    string        `json:"error,omitempty"`
+	// Interrupted says the run was stopped by a signal, or never started
+	// because of one.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // OK reports whether the run succeeded.
 func (r Result) OK() bool { return r.Error == "" && r.ExitCode == 0 }
 
+// DefaultGrace is how long running commands are given to finish after
+// the first stop signal before they are killed.
+const DefaultGrace = 10 * time.Second
+
 // Run runs the command for every target and passes each result to emit in
 // target order as soon as it and those before it are done.
-func Run(ctx context.Context, targets []Target, opts Options, emit func(Result)) {
-	creds := newCredCache(opts.Credentials)
-	prefetchCtx, stopPrefetch := context.WithCancel(ctx)
-	defer stopPrefetch()
-	limit := opts.CredentialParallel
-	if limit <= 0 {
-		limit = 64
+//
+// Each command runs in a process group of its own. Stopping: the first
+// signal on opts.Stop (or ctx ending, as a SIGTERM) starts no new run and
+// is passed on to the process group of every running command; those still
+// running after opts.Grace, or at a second signal, are killed. Every run
+// that was stopped or never started is reported Interrupted.
+func Run(ctx context.Context, c *accounts.Client, targets []Target, opts Options, emit func(Result)) {
+	// runCtx ends at the first stop: no new run, no new credential fetch.
+	runCtx, stopStarting := context.WithCancel(ctx)
+	defer stopStarting()
+	procs := &processes{running: map[*exec.Cmd]bool{}}
+	finished := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		procs.watch(ctx, opts.Stop, cmp.Or(opts.Grace, DefaultGrace), stopStarting, finished)
+	}()
+	defer func() { close(finished); <-stopped }()
+
+	roles := make([]accounts.Role, len(targets))
+	for i, t := range targets {
+		roles[i] = accounts.Role{AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName, Region: t.Region}
 	}
-	prefetch := fanout.NewGroup(prefetchCtx, limit)
-	for _, t := range targets {
-		prefetch.Go(func(ctx context.Context) { _, _ = creds.get(ctx, t.AccountId, t.RoleName) })
-	}
-	defer prefetch.Wait()
-	fanout.Stream(ctx, targets, opts.Parallel, func(ctx context.Context, t Target) (Result, error) {
-		return runOne(ctx, t, opts, creds), nil
-	}, func(t Target, r Result, err error) {
-		if err != nil { // never started: cancelled
-			r = Result{Target: t, ExitCode: -1, Error: err.Error()}
+	accounts.Stream(runCtx, c, roles, func(ctx context.Context, r accounts.Role, cfg aws.Config) (Result, error) {
+		cr, err := cfg.Credentials.Retrieve(ctx)
+		if err != nil {
+			return Result{}, err
 		}
-		emit(r)
+		return runOne(targetOf(r), accounts.Environ(r, cr, opts.Env), opts, procs), nil
+	}, func(r accounts.Result[Result]) {
+		res := r.Value
+		switch {
+		case r.Err == nil:
+		case runCtx.Err() != nil && errors.Is(r.Err, runCtx.Err()): // never started: stopped
+			res = Result{Target: targetOf(r.Role), ExitCode: -1, Error: "not run: interrupted", Interrupted: true}
+		default:
+			res = Result{Target: targetOf(r.Role), ExitCode: -1, Error: fmt.Sprintf("get credentials: %v", r.Err)}
+		}
+		emit(res)
 	})
 }
 
-func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Result {
+func targetOf(r accounts.Role) Target {
+	return Target{AccountId: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: r.Region}
+}
+
+// runOne runs the command for t with the environment env.
+func runOne(t Target, env []string, opts Options, procs *processes) Result {
 	start := time.Now()
 	res := Result{Target: t}
 	finish := func() Result {
@@ -111,19 +138,21 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Resul
 		res.Seconds = res.Duration.Seconds()
 		return res
 	}
-	c, err := creds.get(ctx, t.AccountId, t.RoleName)
-	if err != nil {
-		res.ExitCode, res.Error = -1, fmt.Sprintf("get credentials: %v", err)
-		return finish()
-	}
-	cmd := exec.CommandContext(ctx, opts.Command[0], opts.Command[1:]...)
-	cmd.Env = childenv.Build(opts.Env, childenv.Role{
-		AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName, Region: t.Region, Credentials: c,
-	})
+	cmd := exec.Command(opts.Command[0], opts.Command[1:]...)
+	cmd.Env = env
+	childenv.OwnProcessGroup(cmd)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = lineWriter(&out, t, "stdout", opts.Line)
 	cmd.Stderr = lineWriter(&errOut, t, "stderr", opts.Line)
-	err = cmd.Run()
+	started, err := procs.start(cmd)
+	if !started {
+		res.ExitCode, res.Error, res.Interrupted = -1, "not run: interrupted", true
+		return finish()
+	}
+	if err == nil {
+		err = cmd.Wait()
+	}
+	stop := procs.finish(cmd)
 	flush(cmd.Stdout)
 	flush(cmd.Stderr)
 	res.Stdout, res.Stderr = out.String(), errOut.String()
@@ -132,10 +161,112 @@ func runOne(ctx context.Context, t Target, opts Options, creds *credCache) Resul
 	case err == nil:
 	case errors.As(err, &ee):
 		res.ExitCode = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.ExitCode = 128 + int(ws.Signal())
+		}
 	default:
-		res.ExitCode, res.Error = -1, err.Error()
+		res.ExitCode, res.Error = -1, childenv.StartFailure(opts.Command[0], err).Error()
+	}
+	if stop != "" {
+		res.Interrupted = true
+		res.Error = fmt.Sprintf("interrupted (%s), exit status %d", stop, res.ExitCode)
 	}
 	return finish()
+}
+
+// processes are the running commands of a Run, and how it stops them.
+type processes struct {
+	mu       sync.Mutex
+	stopping bool
+	killed   bool
+	signal   string               // the stop signal passed on, for the results
+	running  map[*exec.Cmd]bool   // the commands running now
+	stopped  map[*exec.Cmd]string // those that were sent a stop signal: how
+}
+
+// start starts cmd unless the run is stopping (started false).
+func (p *processes) start(cmd *exec.Cmd) (started bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping {
+		return false, nil
+	}
+	if err := cmd.Start(); err != nil {
+		return true, err
+	}
+	p.running[cmd] = true
+	return true, nil
+}
+
+// finish forgets cmd, which has ended, and says how it was stopped, if it
+// was ("" if not).
+func (p *processes) finish(cmd *exec.Cmd) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.running, cmd)
+	return p.stopped[cmd]
+}
+
+// send sends sig to the process group of every running command.
+func (p *processes) send(sig os.Signal, how string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped == nil {
+		p.stopped = map[*exec.Cmd]string{}
+	}
+	for cmd := range p.running {
+		_ = childenv.SignalGroup(cmd, sig)
+		p.stopped[cmd] = how
+	}
+}
+
+// watch waits for the run to be stopped (a signal on stop, or ctx ending)
+// until finished is closed: at the first stop no new run starts
+// (stopStarting) and the signal goes to the running commands; at the
+// second, or after grace, they are killed.
+func (p *processes) watch(ctx context.Context, stop <-chan os.Signal, grace time.Duration, stopStarting func(), finished <-chan struct{}) {
+	done := ctx.Done()
+	var timeout <-chan time.Time
+	first := "" // the first stop signal's name
+	stopWith := func(sig os.Signal) {
+		first = signalName(sig)
+		p.mu.Lock()
+		p.stopping = true
+		p.mu.Unlock()
+		stopStarting()
+		p.send(sig, first)
+		timeout = time.NewTimer(grace).C
+	}
+	for {
+		select {
+		case sig := <-stop:
+			if first == "" {
+				stopWith(sig)
+				continue
+			}
+			p.send(os.Kill, first+", then SIGKILL at a second "+signalName(sig))
+		case <-done:
+			done = nil
+			if first == "" {
+				stopWith(syscall.SIGTERM)
+			}
+		case <-timeout:
+			timeout = nil
+			p.send(os.Kill, fmt.Sprintf("%s, then SIGKILL after %s", first, grace))
+		case <-finished:
+			return
+		}
+	}
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 // lineWriter keeps everything written and, when line is set, hands over
@@ -171,34 +302,4 @@ func flush(w io.Writer) {
 		l.emit(l.pending)
 		l.pending = nil
 	}
-}
-
-// credCache fetches each (account, role)'s credentials once, however many
-// regions ask for them at the same time.
-type credCache struct {
-	fetch Credentials
-	mu    sync.Mutex
-	calls map[string]*credCall
-}
-
-type credCall struct {
-	once sync.Once
-	c    aws.Credentials
-	err  error
-}
-
-func newCredCache(f Credentials) *credCache {
-	return &credCache{fetch: f, calls: map[string]*credCall{}}
-}
-
-func (c *credCache) get(ctx context.Context, account, role string) (aws.Credentials, error) {
-	c.mu.Lock()
-	call, ok := c.calls[account+"|"+role]
-	if !ok {
-		call = &credCall{}
-		c.calls[account+"|"+role] = call
-	}
-	c.mu.Unlock()
-	call.once.Do(func() { call.c, call.err = c.fetch(ctx, account, role) })
-	return call.c, call.err
 }

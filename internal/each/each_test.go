@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssoctl/ssoctl/accounts"
 )
 
 var roles = []Target{
@@ -40,6 +42,7 @@ func TestSelect(t *testing.T) {
 		{"role regex is anchored", Filter{Role: "Dev"}, nil},
 		{"role regex", Filter{Role: "Read.*|Admin.*"}, []string{"payments-prod/ReadOnlyAccess", "sandbox/AdministratorAccess"}},
 		{"account ids", Filter{Accounts: []string{"222222222222", "444444444444"}}, []string{"payments-dev/Developer", "sandbox/AdministratorAccess"}},
+		{"account ids and names", Filter{Accounts: []string{"222222222222", "sandbox", "payments"}}, []string{"payments-dev/Developer", "sandbox/AdministratorAccess"}},
 		{"account name", Filter{AccountName: "^payments-"}, []string{"payments-dev/Developer", "payments-prod/ProductionSupport", "payments-prod/ReadOnlyAccess"}},
 		{"exclude id and regex", Filter{Exclude: []string{"111111111111", "sand"}}, []string{"insights-dev/Developer", "payments-dev/Developer"}},
 		{"regions", Filter{Role: "AdministratorAccess", Regions: []string{"us-east-1", "eu-west-1"}}, []string{"sandbox/AdministratorAccess/eu-west-1", "sandbox/AdministratorAccess/us-east-1"}},
@@ -54,8 +57,14 @@ func TestSelect(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Select(roles, Filter{AccountName: "("}); err == nil || !strings.Contains(err.Error(), "--account-name") {
-		t.Errorf("got %v; want an --account-name error", err)
+	// The error names the filter's part (the CLI words it as its flag:
+	// see TestFilterErrorsNameFlags in internal/cli/eachcmd).
+	var fe *FilterError
+	if _, err := Select(roles, Filter{AccountName: "("}); !errors.As(err, &fe) || fe.Field != FieldAccountName || fe.Expr != "(" {
+		t.Errorf("got %v; want an account name FilterError", err)
+	}
+	if _, err := Select(roles, Filter{Exclude: []string{"111111111111", "a["}}); !errors.As(err, &fe) || fe.Field != FieldExclude || fe.Expr != "a[" {
+		t.Errorf("got %v; want an exclude FilterError", err)
 	}
 }
 
@@ -75,12 +84,14 @@ func TestRunIsolatesFailuresAndFetchesCredentialsOnce(t *testing.T) {
 	}
 	var lines sync.Map
 	var results []Result
-	Run(context.Background(), targets, Options{
-		Command:     []string{"sh", "-c", `echo "$SSOCTL_ACCOUNT_NAME $SSOCTL_ROLE_NAME $AWS_REGION $AWS_ACCESS_KEY_ID"; [ "$SSOCTL_ACCOUNT_NAME" != payments-dev ] || exit 3`},
-		Env:         []string{"PATH=/usr/bin:/bin"},
-		Parallel:    3,
-		Credentials: creds,
-		Line:        func(t Target, stream string, line []byte) { lines.Store(t.Label(), string(line)) },
+	c, err := accounts.NewFromPortal(context.Background(), portal(creds), accounts.Options{Region: "us-east-1", Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Run(context.Background(), c, targets, Options{
+		Command: []string{"sh", "-c", `echo "$SSOCTL_ACCOUNT_NAME $SSOCTL_ROLE_NAME $AWS_REGION $AWS_ACCESS_KEY_ID"; [ "$SSOCTL_ACCOUNT_NAME" != payments-dev ] || exit 3`},
+		Env:     []string{"PATH=/usr/bin:/bin"},
+		Line:    func(t Target, stream string, line []byte) { lines.Store(t.Label(), string(line)) },
 	}, func(r Result) { results = append(results, r) })
 
 	if got, want := int(n.Load()), 5; got != want {
@@ -116,3 +127,16 @@ func TestRunIsolatesFailuresAndFetchesCredentialsOnce(t *testing.T) {
 		}
 	}
 }
+
+// portal is an accounts.Portal whose credentials come from creds.
+type portal func(ctx context.Context, account, role string) (aws.Credentials, error)
+
+func (p portal) Roles(context.Context, accounts.PortalQuery) ([]accounts.Role, error) {
+	return nil, errors.New("not listed here")
+}
+
+func (p portal) Credentials(ctx context.Context, account, role string) (aws.Credentials, error) {
+	return p(ctx, account, role)
+}
+
+func (p portal) Cached(string, string) bool { return false }

@@ -13,7 +13,8 @@ type Filter struct {
 	// Role matches role names: an exact name, or a regular expression
 	// anchored at both ends. Empty matches every role.
 	Role string
-	// Accounts are account ids; empty means every account.
+	// Accounts are account ids (12 digits) or exact account names;
+	// empty means every account.
 	Accounts []string
 	// AccountName is a regular expression on account names (unanchored).
 	AccountName string
@@ -24,12 +25,32 @@ type Filter struct {
 	Regions []string
 }
 
+// Field names a part of a Filter.
+type Field string
+
+// The parts of a Filter that hold regular expressions.
+const (
+	FieldRole        Field = "role"
+	FieldAccountName Field = "account name"
+	FieldExclude     Field = "exclude"
+)
+
+// FilterError says a part of a Filter is not a valid regular expression.
+type FilterError struct {
+	Field Field
+	Expr  string
+	Err   error // the regexp package's error
+}
+
+func (e *FilterError) Error() string { return fmt.Sprintf("%s %q: %v", e.Field, e.Expr, e.Err) }
+func (e *FilterError) Unwrap() error { return e.Err }
+
 // Select returns the targets the filter chooses from the reachable account
 // roles (Region unset), sorted by account name, id, role and region.
 func Select(roles []Target, f Filter) ([]Target, error) {
 	roleRE, err := anchored(f.Role)
 	if err != nil {
-		return nil, fmt.Errorf("--role: %w", err)
+		return nil, &FilterError{Field: FieldRole, Expr: f.Role, Err: err}
 	}
 	account, err := f.AccountMatcher()
 	if err != nil {
@@ -68,7 +89,7 @@ func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, erro
 	if f.AccountName != "" {
 		var err error
 		if nameRE, err = regexp.Compile(f.AccountName); err != nil {
-			return nil, fmt.Errorf("--account-name: %w", err)
+			return nil, &FilterError{Field: FieldAccountName, Expr: f.AccountName, Err: err}
 		}
 	}
 	var excludeRE []*regexp.Regexp
@@ -80,17 +101,17 @@ func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, erro
 		}
 		re, err := regexp.Compile(x)
 		if err != nil {
-			return nil, fmt.Errorf("--exclude: %w", err)
+			return nil, &FilterError{Field: FieldExclude, Expr: x, Err: err}
 		}
 		excludeRE = append(excludeRE, re)
 	}
-	ids := map[string]bool{}
-	for _, id := range f.Accounts {
-		ids[id] = true
+	only := map[string]bool{} // ids and names
+	for _, a := range f.Accounts {
+		only[a] = true
 	}
 	return func(id, name string) bool {
 		switch {
-		case len(ids) > 0 && !ids[id]:
+		case len(only) > 0 && !only[id] && !only[name]:
 			return false
 		case nameRE != nil && !nameRE.MatchString(name):
 			return false

@@ -185,19 +185,21 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	}
 	role, roleID := reservedRole(account, psArn, psName)
 	akid := s.accessKeyID("ASIA")
+	secret, token := s.secret(40), "IQoJb3JpZ2luX2Vj"+s.secret(340)
+	expires := time.Now().Add(cmp.Or(s.opts.CredentialTTL, defaultCredTTL))
 	s.credMu.Lock()
 	s.creds[akid] = callerIdentity{
 		AccessKeyId: akid,
 		Account:     account,
 		Arn:         "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + who.UserName,
 		UserId:      roleID + ":" + who.UserName,
+		secret:      secret, sessionToken: token, expires: expires,
 	}
 	s.credMu.Unlock()
-	expires := time.Now().Add(cmp.Or(s.opts.CredentialTTL, defaultCredTTL))
 	writeJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{
 		"accessKeyId":     akid,
-		"secretAccessKey": s.secret(40),
-		"sessionToken":    "IQoJb3JpZ2luX2Vj" + s.secret(340),
+		"secretAccessKey": secret,
+		"sessionToken":    token,
 		"expiration":      expires.UnixMilli(),
 	}})
 	return nil

@@ -30,6 +30,9 @@ func (s *Server) restRoutes() []restRouteEntry {
 		restRoute(http.MethodPost, "sesv2", "CreateEmailIdentity", "/v2/email/identities", s.createEmailIdentity),
 		restPattern(http.MethodGet, "sesv2", "GetEmailIdentity", `^/v2/email/identities/[^/]+$`, s.getEmailIdentity),
 		restPattern(http.MethodDelete, "sesv2", "DeleteEmailIdentity", `^/v2/email/identities/[^/]+$`, s.deleteEmailIdentity),
+		// the console's federation endpoint (signin): GET or a form POST
+		restRoute(http.MethodGet, "signin", "Federation", "/federation", s.federation),
+		restRoute(http.MethodPost, "signin", "Federation", "/federation", s.federation),
 		// s3, path-style, told apart from other GET / by its SigV4 scope
 		scoped("s3", restRoute(http.MethodGet, "s3", "ListBuckets", "/", s.listBuckets)),
 	}

@@ -171,6 +171,7 @@ func Exports(baseURL, region string) []string {
 		"export AWS_ENDPOINT_URL=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO_OIDC=" + baseURL,
+		"export AWS_ENDPOINT_URL_SIGNIN=" + baseURL,
 		"export AWS_ACCESS_KEY_ID=AKIASANDBOXEXAMPLE01",
 		"export AWS_SECRET_ACCESS_KEY=sandbox-secret-not-real",
 		"export AWS_REGION=" + region,
@@ -415,6 +416,10 @@ type callerIdentity struct {
 	Account     string
 	Arn         string
 	UserId      string
+	// For role credentials the portal issued: the rest of the credentials
+	// and when they expire (the federation endpoint checks them).
+	secret, sessionToken string
+	expires              time.Time
 }
 
 // caller works out who signed r. Role credentials issued by the portal map

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -94,10 +95,13 @@ func (s *Store) Diff(ctx context.Context, from, to Snapshot, emit func(Change) e
 	if err != nil {
 		return nil, err
 	}
-	lostRows, stopLost := s.rowsBySeq(ctx, from.ID, lost, fromDims)
-	defer stopLost()
-	gainedRows, stopGained := s.rowsBySeq(ctx, to.ID, gained, toDims)
-	defer stopGained()
+	// Each side reads on its own goroutine (and connection).
+	lostNext, stopLostScan := s.rowsBySeq(ctx, from.ID, lost, fromDims)
+	lostRows, stopLost := prefetch(lostNext)
+	defer func() { stopLost(); stopLostScan() }()
+	gainedNext, stopGainedScan := s.rowsBySeq(ctx, to.ID, gained, toDims)
+	gainedRows, stopGained := prefetch(gainedNext)
+	defer func() { stopGained(); stopGainedScan() }()
 	accounts := map[string]*Count{}
 	psets := map[string]*Count{}
 	count := func(r audit.Row, change string) {
@@ -165,16 +169,10 @@ func sortedCounts(m map[string]*Count) []Count {
 // compareRows orders rows as the audit's report does: account, permission
 // set, direct before group, group name, principal, user.
 func compareRows(x, y audit.Row) int {
-	rank := func(t string) int {
-		if t == "USER" {
-			return 0
-		}
-		return 1
-	}
 	return cmp.Or(
 		cmp.Compare(x.AccountName, y.AccountName), cmp.Compare(x.AccountId, y.AccountId),
 		cmp.Compare(x.PermissionSet, y.PermissionSet), cmp.Compare(x.PermissionSetArn, y.PermissionSetArn),
-		cmp.Compare(rank(x.PrincipalType), rank(y.PrincipalType)), cmp.Compare(x.GroupName, y.GroupName),
+		cmp.Compare(assignments.TypeRank(x.PrincipalType), assignments.TypeRank(y.PrincipalType)), cmp.Compare(x.GroupName, y.GroupName),
 		cmp.Compare(x.PrincipalId, y.PrincipalId), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.UserId, y.UserId),
 	)
 }
@@ -205,44 +203,51 @@ func (s *Store) mergeKeys(ctx context.Context, from, to int64) (lost, gained []i
 		return nil, nil, s.explain("read", err)
 	}
 	defer b.Close()
-	next := func(rs interface {
-		Next() bool
-		Scan(...any) error
-	}) (k rowKey, seq int64, ok bool, err error) {
-		if !rs.Next() {
-			return k, 0, false, nil
-		}
-		err = rs.Scan(&k[0], &k[1], &k[2], &k[3], &k[4], &seq)
-		return k, seq, err == nil, err
+	type keyed struct {
+		k   rowKey
+		seq int64
 	}
-	ka, sa, oka, err := next(a)
+	scan := func(rs *sql.Rows) func() (keyed, bool, error) {
+		return func() (keyed, bool, error) {
+			var x keyed
+			if !rs.Next() {
+				return x, false, rs.Err()
+			}
+			err := rs.Scan(&x.k[0], &x.k[1], &x.k[2], &x.k[3], &x.k[4], &x.seq)
+			return x, err == nil, err
+		}
+	}
+	// Both scans run ahead on their own goroutines.
+	nextA, stopA := prefetch(scan(a))
+	defer stopA()
+	nextB, stopB := prefetch(scan(b))
+	defer stopB()
+	next := func(get func() (keyed, bool, error)) (rowKey, int64, bool, error) {
+		x, ok, err := get()
+		return x.k, x.seq, ok, err
+	}
+	ka, sa, oka, err := next(nextA)
 	if err != nil {
 		return nil, nil, s.explain("read", err)
 	}
-	kb, sb, okb, err := next(b)
+	kb, sb, okb, err := next(nextB)
 	if err != nil {
 		return nil, nil, s.explain("read", err)
 	}
 	for (oka || okb) && err == nil {
 		switch {
 		case oka && okb && ka.cmp(kb) == 0:
-			ka, sa, oka, err = next(a)
+			ka, sa, oka, err = next(nextA)
 			if err == nil {
-				kb, sb, okb, err = next(b)
+				kb, sb, okb, err = next(nextB)
 			}
 		case oka && (!okb || ka.cmp(kb) < 0):
 			lost = append(lost, sa)
-			ka, sa, oka, err = next(a)
+			ka, sa, oka, err = next(nextA)
 		default:
 			gained = append(gained, sb)
-			kb, sb, okb, err = next(b)
+			kb, sb, okb, err = next(nextB)
 		}
-	}
-	if err == nil {
-		err = a.Err()
-	}
-	if err == nil {
-		err = b.Err()
 	}
 	if err != nil {
 		return nil, nil, s.explain("read", err)

@@ -350,3 +350,46 @@ func TestSchemaVersion(t *testing.T) {
 }
 
 var testColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}
+
+// TestMigrateKeepsSnapshots opens a database written at schema version 1
+// (rows keyed by identity) and reads its snapshot back after migrating.
+func TestMigrateKeepsSnapshots(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db := history.CreateAtVersionForTest(t, path, 1)
+	for _, q := range []string{
+		`INSERT INTO snapshot (id, created, method, rows, columns) VALUES (1, '2026-11-01T00:00:00Z', 'permission-set', 2, 'UserName,AccountName')`,
+		`INSERT INTO entity (ref, kind, key) VALUES (1, 1, '111111111111'), (2, 2, 'arn:ps'), (3, 3, 'USER:u-1'), (4, 4, 'u-1'), (5, 3, 'GROUP:g-1')`,
+		`INSERT INTO snap_account VALUES (1, 1, 'dev', 'ACTIVE')`,
+		`INSERT INTO snap_permission_set VALUES (1, 2, 'Developer')`,
+		`INSERT INTO snap_principal VALUES (1, 3, ''), (1, 5, 'devs')`,
+		`INSERT INTO snap_user VALUES (1, 4, 'a@example.com', 'alice', 'ENABLED', 'Alice', NULL)`,
+		`INSERT INTO access_row VALUES (1, 1, 2, 5, 4, 0, 2, NULL, NULL), (1, 1, 2, 3, 4, 0, 1, 'DISABLED_USER', NULL)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := history.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows := readRows(t, s, 1)
+	want := []audit.Row{
+		{UserEmail: "a@example.com", UserName: "alice", UserId: "u-1", UserStatus: "ENABLED", DisplayName: "Alice", AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE",
+			PermissionSet: "Developer", PermissionSetArn: "arn:ps", PrincipalType: "USER", PrincipalId: "u-1", Flags: []string{"DISABLED_USER"}},
+		{UserEmail: "a@example.com", UserName: "alice", UserId: "u-1", UserStatus: "ENABLED", DisplayName: "Alice", AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE",
+			PermissionSet: "Developer", PermissionSetArn: "arn:ps", PrincipalType: "GROUP", PrincipalId: "g-1", GroupName: "devs"},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows after migrating (-want +got):\n%s", diff)
+	}
+	// New snapshots go on as usual, and diff against the migrated one.
+	sn := save(t, s, want[:1], nil)
+	from, _ := s.Get(ctx, 1)
+	d, err := s.Diff(ctx, from, sn, func(history.Change) error { return nil })
+	if err != nil || d.Lost != 1 || d.Gained != 0 {
+		t.Errorf("diff after migrating: %+v, %v", d, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,9 +50,15 @@ type Saver struct {
 	blockP   int64
 	dups     map[[2]int64]int
 	seq      int64
+	last     last
 
-	rowIns, entIns, accIns, psIns, prIns, userIns *batch
-	closed                                        bool
+	rowIns, rowInsX, entIns, accIns, psIns, prIns, userIns *batch
+	closed                                                 bool
+
+	// jobs carries full batches to the executor goroutine, so SQLite's
+	// work and the rows' preparation run on two cores.
+	jobs     chan job
+	execDone chan struct{}
 }
 
 type entityKey struct {
@@ -68,7 +75,7 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 	}
 	// Bigger page cache for this connection: a large snapshot's index
 	// pages then stay in memory until commit.
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil {
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
 		conn.Close()
 		return nil, s.explain("open", err)
 	}
@@ -117,12 +124,25 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 		return fail(err)
 	}
 	w.nextRef++
-	w.rowIns = newBatch(tx, "access_row", []string{"snapshot", "account", "permission_set", "principal", "user", "dup", "seq", "flags", "exact"}, 100)
-	w.entIns = newBatch(tx, "entity", []string{"ref", "kind", "key"}, 100)
-	w.accIns = newBatch(tx, "snap_account", []string{"snapshot", "ref", "name", "status"}, 100)
-	w.psIns = newBatch(tx, "snap_permission_set", []string{"snapshot", "ref", "name"}, 100)
-	w.prIns = newBatch(tx, "snap_principal", []string{"snapshot", "ref", "group_name"}, 100)
-	w.userIns = newBatch(tx, "snap_user", []string{"snapshot", "ref", "email", "user_name", "status", "display_name", "iam"}, 100)
+	w.jobs, w.execDone = make(chan job, 16), make(chan struct{})
+	snap := strconv.FormatInt(w.id, 10)
+	nb := func(table string, cols []string, per int) *batch {
+		b := newBatch(tx, table, cols, per)
+		b.jobs = w.jobs
+		if cols[0] == "snapshot" {
+			b.lit = snap
+		}
+		return b
+	}
+	// Most rows have neither flags nor an exact copy: they bind six values.
+	w.rowIns = nb("access_row", []string{"snapshot", "account", "permission_set", "principal", "user", "dup", "seq"}, 200)
+	w.rowInsX = nb("access_row", []string{"snapshot", "account", "permission_set", "principal", "user", "dup", "seq", "flags", "exact"}, 100)
+	w.entIns = nb("entity", []string{"ref", "kind", "key"}, 100)
+	w.accIns = nb("snap_account", []string{"snapshot", "ref", "name", "status"}, 100)
+	w.psIns = nb("snap_permission_set", []string{"snapshot", "ref", "name"}, 100)
+	w.prIns = nb("snap_principal", []string{"snapshot", "ref", "group_name"}, 100)
+	w.userIns = nb("snap_user", []string{"snapshot", "ref", "email", "user_name", "status", "display_name", "iam"}, 100)
+	go w.execute()
 	go w.write()
 	return w, nil
 }
@@ -183,43 +203,76 @@ func (w *Saver) ref(kind int, key string) (int64, error) {
 	return ref, w.entIns.add(w.ctx, ref, kind, key)
 }
 
+// last remembers the previous row's account, permission set and
+// principal: consecutive rows mostly share them (a block is one account
+// and permission set, a group's members follow each other), and comparing
+// strings is cheaper than three map lookups.
+type last struct {
+	acct, pset, princ          int64
+	acctKey, psetKey, princKey [3]string
+	acctOK, psetOK, princOK    bool // the previous row's names matched the snapshot's
+}
+
 func (w *Saver) row(r audit.Row) error {
 	exact := false
-	a, err := w.ref(kindAccount, r.AccountId)
-	if err != nil {
-		return err
-	}
-	if have, ok := w.accounts[a]; !ok {
-		w.accounts[a] = [2]string{r.AccountName, r.AccountStatus}
-		if err := w.accIns.add(w.ctx, w.id, a, r.AccountName, r.AccountStatus); err != nil {
+	l := &w.last
+	var a, p, pr int64
+	if k := [3]string{r.AccountId, r.AccountName, r.AccountStatus}; l.acctKey == k && l.acct != 0 {
+		a, exact = l.acct, !l.acctOK
+	} else {
+		var err error
+		if a, err = w.ref(kindAccount, r.AccountId); err != nil {
 			return err
 		}
-	} else if have != [2]string{r.AccountName, r.AccountStatus} {
-		exact = true
+		ok := true
+		if have, seen := w.accounts[a]; !seen {
+			w.accounts[a] = [2]string{r.AccountName, r.AccountStatus}
+			if err := w.accIns.add(w.ctx, a, r.AccountName, r.AccountStatus); err != nil {
+				return err
+			}
+		} else {
+			ok = have == [2]string{r.AccountName, r.AccountStatus}
+		}
+		l.acct, l.acctKey, l.acctOK = a, k, ok
+		exact = !ok
 	}
-	p, err := w.ref(kindPermissionSet, r.PermissionSetArn)
-	if err != nil {
-		return err
-	}
-	if have, ok := w.psets[p]; !ok {
-		w.psets[p] = r.PermissionSet
-		if err := w.psIns.add(w.ctx, w.id, p, r.PermissionSet); err != nil {
+	if k := [3]string{r.PermissionSetArn, r.PermissionSet}; l.psetKey == k && l.pset != 0 {
+		p, exact = l.pset, exact || !l.psetOK
+	} else {
+		var err error
+		if p, err = w.ref(kindPermissionSet, r.PermissionSetArn); err != nil {
 			return err
 		}
-	} else if have != r.PermissionSet {
-		exact = true
+		ok := true
+		if have, seen := w.psets[p]; !seen {
+			w.psets[p] = r.PermissionSet
+			if err := w.psIns.add(w.ctx, p, r.PermissionSet); err != nil {
+				return err
+			}
+		} else {
+			ok = have == r.PermissionSet
+		}
+		l.pset, l.psetKey, l.psetOK = p, k, ok
+		exact = exact || !ok
 	}
-	pr, err := w.ref(kindPrincipal, r.PrincipalType+":"+r.PrincipalId)
-	if err != nil {
-		return err
-	}
-	if have, ok := w.princs[pr]; !ok {
-		w.princs[pr] = r.GroupName
-		if err := w.prIns.add(w.ctx, w.id, pr, r.GroupName); err != nil {
+	if k := [3]string{r.PrincipalType, r.PrincipalId, r.GroupName}; l.princKey == k && l.princ != 0 {
+		pr, exact = l.princ, exact || !l.princOK
+	} else {
+		var err error
+		if pr, err = w.ref(kindPrincipal, r.PrincipalType+":"+r.PrincipalId); err != nil {
 			return err
 		}
-	} else if have != r.GroupName {
-		exact = true
+		ok := true
+		if have, seen := w.princs[pr]; !seen {
+			w.princs[pr] = r.GroupName
+			if err := w.prIns.add(w.ctx, pr, r.GroupName); err != nil {
+				return err
+			}
+		} else {
+			ok = have == r.GroupName
+		}
+		l.princ, l.princKey, l.princOK = pr, k, ok
+		exact = exact || !ok
 	}
 	var iam string
 	if r.IAM != nil {
@@ -234,6 +287,7 @@ func (w *Saver) row(r audit.Row) error {
 	if r.UserId == "" {
 		exact = exact || attrs != [5]string{}
 	} else {
+		var err error
 		if u, err = w.ref(kindUser, r.UserId); err != nil {
 			return err
 		}
@@ -243,7 +297,7 @@ func (w *Saver) row(r audit.Row) error {
 			if iam != "" {
 				iamArg = iam
 			}
-			if err := w.userIns.add(w.ctx, w.id, u, r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iamArg); err != nil {
+			if err := w.userIns.add(w.ctx, u, r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iamArg); err != nil {
 				return err
 			}
 		} else if have != attrs {
@@ -276,15 +330,35 @@ func (w *Saver) row(r audit.Row) error {
 	dup := w.dups[k]
 	w.dups[k] = dup + 1
 	w.seq++
-	return w.rowIns.add(w.ctx, w.id, a, p, pr, u, dup, w.seq, flags, exactArg)
+	if flags == nil && exactArg == nil {
+		return w.rowIns.add(w.ctx, a, p, pr, u, dup, w.seq)
+	}
+	return w.rowInsX.add(w.ctx, a, p, pr, u, dup, w.seq, flags, exactArg)
 }
 
-// stopWriter ends the row stream and waits for the writer.
+// execute runs on its own goroutine and carries out the full batches the
+// writer prepares, in order. After an error it only drains them.
+func (w *Saver) execute() {
+	defer close(w.execDone)
+	for j := range w.jobs {
+		if w.failed() != nil {
+			continue
+		}
+		if err := j.b.exec(w.ctx, j.args); err != nil {
+			w.fail(err)
+		}
+	}
+}
+
+// stopWriter ends the row stream and waits for the writer and the
+// executor.
 func (w *Saver) stopWriter() {
 	if !w.closed {
 		w.closed = true
 		close(w.rows)
 		<-w.done
+		close(w.jobs)
+		<-w.execDone
 	}
 }
 
@@ -314,7 +388,7 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 		return Snapshot{}, w.s.explain("save to", err)
 	}
 	ctx := w.ctx
-	for _, b := range []*batch{w.entIns, w.accIns, w.psIns, w.prIns, w.userIns, w.rowIns} {
+	for _, b := range []*batch{w.entIns, w.accIns, w.psIns, w.prIns, w.userIns, w.rowIns, w.rowInsX} {
 		if err := b.flush(ctx); err != nil {
 			return fail(err)
 		}
@@ -365,41 +439,85 @@ type batch struct {
 	table string
 	cols  []string
 	per   int
+	lit   string // when set, the first column's value, written into the statement
 	args  []any
-	full  *sql.Stmt
+	full  *sql.Stmt // used by whoever executes (the executor goroutine)
+	jobs  chan<- job
+}
+
+// job is a full batch's values, for the executor.
+type job struct {
+	b    *batch
+	args []any
 }
 
 func newBatch(tx *sql.Tx, table string, cols []string, per int) *batch {
-	return &batch{tx: tx, table: table, cols: cols, per: per, args: make([]any, 0, per*len(cols))}
+	return &batch{tx: tx, table: table, cols: cols, per: per}
+}
+
+// bound is how many values a row binds.
+func (b *batch) bound() int {
+	if b.lit != "" {
+		return len(b.cols) - 1
+	}
+	return len(b.cols)
 }
 
 func (b *batch) query(n int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(b.cols)), ",") + ")"
+	one := strings.TrimSuffix(strings.Repeat("?,", b.bound()), ",")
+	if b.lit != "" {
+		one = b.lit + "," + one
+	}
+	one = "(" + one + ")"
 	return "INSERT INTO " + b.table + " (" + strings.Join(b.cols, ",") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }
 
+// add appends one row's values; a full batch goes to the executor (or is
+// executed at once when there is none).
 func (b *batch) add(ctx context.Context, vals ...any) error {
+	if b.args == nil {
+		b.args = make([]any, 0, b.per*b.bound())
+	}
 	b.args = append(b.args, vals...)
-	if len(b.args) < b.per*len(b.cols) {
+	if len(b.args) < b.per*b.bound() {
 		return nil
 	}
-	if b.full == nil {
-		st, err := b.tx.PrepareContext(ctx, b.query(b.per))
-		if err != nil {
-			return err
-		}
-		b.full = st
+	args := b.args
+	b.args = nil
+	if b.jobs == nil {
+		return b.exec(ctx, args)
 	}
-	_, err := b.full.ExecContext(ctx, b.args...)
-	b.args = b.args[:0]
+	select {
+	case b.jobs <- job{b, args}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *batch) exec(ctx context.Context, args []any) error {
+	n := len(args) / b.bound()
+	if n == b.per {
+		if b.full == nil {
+			st, err := b.tx.PrepareContext(ctx, b.query(b.per))
+			if err != nil {
+				return err
+			}
+			b.full = st
+		}
+		_, err := b.full.ExecContext(ctx, args...)
+		return err
+	}
+	_, err := b.tx.ExecContext(ctx, b.query(n), args...)
 	return err
 }
 
+// flush executes what is left, directly (the executor has finished).
 func (b *batch) flush(ctx context.Context) error {
 	if len(b.args) == 0 {
 		return nil
 	}
-	_, err := b.tx.ExecContext(ctx, b.query(len(b.args)/len(b.cols)), b.args...)
-	b.args = b.args[:0]
-	return err
+	args := b.args
+	b.args = nil
+	return b.exec(ctx, args)
 }

@@ -2,7 +2,9 @@
 (function () {
   // Every name below comes from AWS and is untrusted: it only ever reaches
   // the page through textContent, never as markup.
+  var parseStart = performance.now();
   var D = JSON.parse(document.getElementById("data").textContent);
+  document.body.dataset.parseMs = Math.round(performance.now() - parseStart);
   var R = D.rows, N = R.length / 5;
   var ROWS_PER_PAGE = 50, COLS_PER_PAGE = 40, DETAIL_MAX = 1000;
 
@@ -28,31 +30,36 @@
   var psText = D.psets.map(function (x) { return lc(x[0]); });
   var prText = D.principals.map(function (x) { return lc(x[2] + " " + x[1]); });
 
-  // The key and label of a row of the matrix, per mode.
+  // The key and label of a row of the matrix, per mode. Keys are numbers
+  // (Map lookups on numbers are what keeps a 100,000-row aggregation fast):
+  // a user, group or permission set index, or -1-p for the principal p of
+  // a row that names no user (a group without members, a deleted user),
+  // or USERBASE+u for a user's direct assignments in the groups view.
+  var USERBASE = 1 << 24;
+  var isGroup = D.principals.map(function (x) { return x[0] === "GROUP"; });
+  function principalRowLabel(p, emptyGroup) {
+    var x = D.principals[p];
+    if (x[0] !== "GROUP") return "(deleted user " + x[1] + ")";
+    if (!x[2]) return "(deleted group " + x[1] + ")";
+    return emptyGroup ? "(no members) group " + x[2] : x[2];
+  }
   var modes = {
     users: {
-      key: function (i) { var u = R[i * 5]; return u >= 0 ? "u" + u : "p" + R[i * 5 + 3]; },
-      label: function (k) {
-        var n = +k.slice(1);
-        if (k[0] === "u") return userName(n);
-        var x = D.principals[n];
-        return x[0] === "GROUP" ? (x[2] ? "(no members) group " + x[2] : "(deleted group " + x[1] + ")") : "(deleted user " + x[1] + ")";
-      },
+      key: function (o) { var u = R[o]; return u >= 0 ? u : -1 - R[o + 3]; },
+      label: function (k) { return k >= 0 ? userName(k) : principalRowLabel(-1 - k, true); },
+      pane: function (k) { return k >= 0 ? "u" + k : "p" + (-1 - k); },
       cell: "permission sets"
     },
     groups: {
-      key: function (i) { var p = R[i * 5 + 3]; return D.principals[p][0] === "GROUP" ? "p" + p : (R[i * 5] >= 0 ? "d" + R[i * 5] : "p" + p); },
-      label: function (k) {
-        var n = +k.slice(1);
-        if (k[0] === "d") return "direct: " + userName(n);
-        var x = D.principals[n];
-        return x[0] === "GROUP" ? (x[2] || "(deleted group " + x[1] + ")") : "(deleted user " + x[1] + ")";
-      },
+      key: function (o) { var p = R[o + 3]; return isGroup[p] ? p : (R[o] >= 0 ? USERBASE + R[o] : -1 - p); },
+      label: function (k) { return k >= USERBASE ? "direct: " + userName(k - USERBASE) : principalRowLabel(k >= 0 ? k : -1 - k, false); },
+      pane: function (k) { return k >= USERBASE ? "u" + (k - USERBASE) : "p" + (k >= 0 ? k : -1 - k); },
       cell: "permission sets"
     },
     psets: {
-      key: function (i) { return "s" + R[i * 5 + 2]; },
-      label: function (k) { return D.psets[+k.slice(1)][0]; },
+      key: function (o) { return R[o + 2]; },
+      label: function (k) { return D.psets[k][0]; },
+      pane: function (k) { return "s" + k; },
       cell: "users"
     }
   };
@@ -79,7 +86,7 @@
     for (var i = 0; i < N; i++) {
       if (!keep(i)) continue;
       total++;
-      var k = m.key(i), a = R[i * 5 + 1];
+      var k = m.key(i * 5), a = R[i * 5 + 1];
       var r = rows.get(k);
       if (!r) { r = { key: k, label: m.label(k), cells: new Map() }; rows.set(k, r); }
       var c = r.cells.get(a);
@@ -123,6 +130,7 @@
       var tr = h("tr"), th = h("th", r.label);
       th.title = r.label;
       th.dataset.key = r.key;
+      th.dataset.pane = m.pane(r.key);
       tr.appendChild(th);
       accts.forEach(function (a) {
         var c = r.cells.get(a);
@@ -229,13 +237,13 @@
     var e = ev.target.closest("th, td");
     if (!e || e.classList.contains("e") || e.classList.contains("corner")) return;
     if (e.tagName === "TD") {
-      var r = view.rows.find(function (r) { return r.key === e.dataset.key; });
+      var r = view.rows.find(function (r) { return r.key === +e.dataset.key; });
       var c = r && r.cells.get(+e.dataset.account);
       if (c) detail(r.label + " · " + acctName(+e.dataset.account), c.rows.slice());
     } else if (e.dataset.account !== undefined) {
       pane("a" + e.dataset.account);
-    } else if (e.dataset.key) {
-      pane(e.dataset.key);
+    } else if (e.dataset.pane) {
+      pane(e.dataset.pane);
     }
   });
 
@@ -251,6 +259,9 @@
   $("ps").addEventListener("change", function () { state.ps = this.value; state.rowPage = state.colPage = 0; render(); });
   $("flagged").addEventListener("change", function () { state.flagged = this.checked; state.rowPage = state.colPage = 0; render(); });
 
+  var t0 = performance.now();
   render();
+  document.body.dataset.renderMs = Math.round(performance.now() - t0);
+  document.body.dataset.readyMs = Math.round(performance.now());
   document.body.dataset.ready = "1";
 })();

@@ -20,8 +20,10 @@ import (
 
 // Cache files are shared with the AWS CLI v2 and the SDKs, and with other
 // ssoctl processes running at the same moment. Every read-modify-write
-// happens under an exclusive lock on a companion file (<name>.lock, never
-// removed: removing a lock file while someone waits on it splits the lock),
+// happens under an exclusive lock on a companion file (<name>.lock). Logout
+// removes lock files, so a lock counts only once the file locked is still
+// the one at <name>.lock (a process that waited on a removed one takes the
+// new one instead; the lock is never split),
 // and every write is a temporary file, fsync, then rename, so a reader sees
 // the old file or the new one, never half of one. Plain reads take no lock.
 
@@ -71,16 +73,25 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
-	l := flock.New(path+".lock", flock.SetPermissions(0o600))
 	delay := 2 * time.Millisecond
 	for {
+		l := flock.New(path+".lock", flock.SetPermissions(0o600))
 		ok, err := l.TryLock()
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
 		if ok {
-			return func() { _ = l.Unlock() }, nil
+			held, herr := l.Stat()
+			now, nerr := os.Stat(path + ".lock")
+			if herr == nil && nerr == nil && os.SameFile(held, now) {
+				return func() { _ = l.Unlock(); _ = l.Close() }, nil
+			}
+			// Removed (by a logout) while we waited: lock the new one.
+			_ = l.Unlock()
+			_ = l.Close()
+			continue
 		}
+		_ = l.Close()
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("wait for the lock on %s: %w", path, ctx.Err())

@@ -22,6 +22,9 @@ type LogoutResult struct {
 	SignedOut int
 	// Credentials counts the role-credential files removed.
 	Credentials int
+	// Locks counts the other lock files removed (those of the files
+	// removed go with them).
+	Locks int
 	// Notes are Logout calls that failed (an expired token, say); the
 	// files were removed all the same.
 	Notes []string
@@ -33,7 +36,8 @@ type LogoutResult struct {
 // ~/.aws/cli/cache file the SSO provider wrote (ProviderType "sso"), since
 // those credentials came from the sessions just ended. Client
 // registrations stay. Each file is handled under its own lock, one at a
-// time, so Logout never waits on a lock while holding another.
+// time, so Logout never waits on a lock while holding another; every lock
+// file goes too.
 func (m *Manager) Logout(ctx context.Context, only *Config) (*LogoutResult, error) {
 	res := &LogoutResult{}
 	paths, err := jsonFiles(m.TokenDir())
@@ -54,6 +58,11 @@ func (m *Manager) Logout(ctx context.Context, only *Config) (*LogoutResult, erro
 	}
 	for _, path := range creds {
 		if err := m.sweepCredentials(ctx, path, res); err != nil {
+			return res, err
+		}
+	}
+	for _, dir := range []string{m.TokenDir(), m.CredentialDir()} {
+		if err := m.sweepLocks(ctx, dir, res); err != nil {
 			return res, err
 		}
 	}
@@ -84,10 +93,51 @@ func (m *Manager) logoutToken(ctx context.Context, path string, res *LogoutResul
 			res.SignedOut++
 		}
 	}
+	if err := removeWithLock(path); err != nil {
+		return err
+	}
+	res.Tokens = append(res.Tokens, rawString(mem, "startUrl"))
+	return nil
+}
+
+// removeWithLock removes path and, while its lock is still held, the lock
+// file (lockFile makes that safe for anyone waiting on it).
+func removeWithLock(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", path, err)
 	}
-	res.Tokens = append(res.Tokens, rawString(mem, "startUrl"))
+	if err := os.Remove(path + ".lock"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", path+".lock", err)
+	}
+	return nil
+}
+
+// sweepLocks removes every lock file left in dir (a client
+// registration's too: lockFile makes removing a lock safe for anyone
+// waiting on it).
+func (m *Manager) sweepLocks(ctx context.Context, dir string, res *LogoutResult) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".lock")
+		if !ok || e.IsDir() || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		unlock, err := lockFile(ctx, path)
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(path + ".lock"); err == nil {
+			res.Locks++
+		}
+		unlock()
+	}
 	return nil
 }
 
@@ -110,8 +160,8 @@ func (m *Manager) sweepCredentials(ctx context.Context, path string, res *Logout
 	if err != nil || mem == nil || rawString(mem, "ProviderType") != "sso" {
 		return nil
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove %s: %w", path, err)
+	if err := removeWithLock(path); err != nil {
+		return err
 	}
 	res.Credentials++
 	return nil

@@ -16,8 +16,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 )
 
 // Flow is how a person signs in.
@@ -147,6 +150,7 @@ func (m *Manager) tokenLocked(ctx context.Context, c Config, path string, login 
 	if usable() && t.Fresh(m.now()) {
 		return t, nil
 	}
+	var refreshErr error
 	if t.Refreshable(m.now()) {
 		nt, err := m.refresh(ctx, c, t)
 		if err == nil {
@@ -158,10 +162,23 @@ func (m *Manager) tokenLocked(ctx context.Context, c Config, path string, login 
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		m.warn("could not refresh the token of %s: %v", c.Name(), err)
+		refreshErr = err
+		if u, ok := awsclient.Unreachable(err); ok {
+			refreshErr = u
+		}
 	}
 	if usable() {
+		if refreshErr != nil {
+			m.warn("could not refresh the token of %s: %v", c.Name(), refreshErr)
+		}
 		return t, nil // inside the refresh window but not expired
+	}
+	if u, ok := refreshErr.(*awsclient.UnreachableError); ok {
+		// Signing in again would not help: say which endpoint to check.
+		return nil, u
+	}
+	if refreshErr != nil {
+		m.warn("could not refresh the token of %s: %v", c.Name(), refreshErr)
 	}
 	if login == nil {
 		switch {
@@ -330,19 +347,37 @@ func (m *Manager) registration(ctx context.Context, cl Clients, c Config, f Flow
 // every interval (5 s more after each SlowDown) until approved, denied or
 // expired.
 func (m *Manager) deviceFlow(ctx context.Context, cl Clients, c Config, reg *Registration, lo LoginOptions) (*ssooidc.CreateTokenOutput, error) {
-	auth, err := cl.OIDC.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
-		ClientId:     aws.String(reg.ClientID),
-		ClientSecret: aws.String(reg.ClientSecret),
-		StartUrl:     aws.String(c.StartURL),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("start the device authorization: %w", err)
+	deadline := time.Now().Add(lo.timeout())
+	var auth *ssooidc.StartDeviceAuthorizationOutput
+	// sso-oidc answers a busy moment with SlowDownException, which the
+	// SDK does not count as throttling: wait and ask again (1 s, doubling
+	// to 10 s) while the sign-in may still take place.
+	for wait := time.Second; ; wait = min(2*wait, 10*time.Second) {
+		var err error
+		auth, err = cl.OIDC.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
+			ClientId:     aws.String(reg.ClientID),
+			ClientSecret: aws.String(reg.ClientSecret),
+			StartUrl:     aws.String(c.StartURL),
+		})
+		if err == nil {
+			break
+		}
+		if !slowDown(err) {
+			return nil, fmt.Errorf("start the device authorization: %w", err)
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return nil, fmt.Errorf("start the device authorization: still told to slow down after %s: %w", lo.timeout(), err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 	interval := time.Duration(auth.Interval) * time.Second
 	if interval <= 0 {
 		interval = defaultInterval
 	}
-	deadline := time.Now().Add(lo.timeout())
 	if lo.OnDeviceCode != nil {
 		lo.OnDeviceCode(DeviceAuthorization{
 			VerificationURI:         aws.ToString(auth.VerificationUri),
@@ -368,7 +403,7 @@ func (m *Manager) deviceFlow(ctx context.Context, cl Clients, c Config, reg *Reg
 		case err == nil:
 			return out, nil
 		case errors.As(err, &pending):
-		case errors.As(err, &slow):
+		case errors.As(err, &slow), slowDown(err):
 			interval += slowDownStep
 		case errors.As(err, &expired):
 			return nil, errors.New("the sign-in request expired before it was approved; sign in again")
@@ -544,4 +579,12 @@ func uuid4() (string, error) {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// slowDown reports an error that asks the client to call again later:
+// sso-oidc's SlowDownException, or any throttling error the SDK's retries
+// gave up on.
+func slowDown(err error) bool {
+	var slow *oidctypes.SlowDownException
+	return errors.As(err, &slow) || retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -451,4 +452,39 @@ func TestSingleFlight(t *testing.T) {
 	}
 	run()
 	sb.wantCalls(t, map[string]int{"sso-oidc:RegisterClient": 1, "sso-oidc:StartDeviceAuthorization": 1, "sso-oidc:CreateToken": 2, "sso:GetRoleCredentials": 2})
+}
+
+// A refresh that cannot reach sso-oidc says which endpoint to check, not
+// "sign in again" (which would not help either).
+func TestRefreshUnreachable(t *testing.T) {
+	sb := newSandbox(t, emulator.Options{})
+	home := t.TempDir()
+	cfg := sb.config("emu")
+	ctx := context.Background()
+	if _, err := sb.manager(home, nil).Login(ctx, cfg, device()); err != nil {
+		t.Fatal(err)
+	}
+	rewriteToken(t, sb.manager(home, nil).TokenPath(cfg), func(tok map[string]any) {
+		tok["expiresAt"] = "2020-01-01T00:00:00Z"
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	w := &warnings{}
+	m := (&sandbox{url: closed}).manager(home, w)
+	_, err = m.Token(ctx, cfg, nil)
+	u, ok := awsclient.Unreachable(err)
+	if !ok || errors.Is(err, sso.ErrSignInRequired) || !strings.HasPrefix(u.Error(), "cannot reach "+closed+" (SSO OIDC CreateToken): connection refused") {
+		t.Errorf("err %v; want the unreachable endpoint, not a sign-in", err)
+	}
+	if w.all() != "" {
+		t.Errorf("warnings %q; want none (the error says it)", w.all())
+	}
+	// With the endpoint back, the same token refreshes.
+	if _, err := sb.manager(home, nil).Token(ctx, cfg, nil); err != nil {
+		t.Errorf("refresh with the sandbox back: %v", err)
+	}
 }

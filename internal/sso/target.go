@@ -3,6 +3,8 @@ package sso
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
@@ -45,13 +47,37 @@ type Target struct {
 	Same []Config
 }
 
-// LoginCommand is the command that signs in to the target.
+// LoginCommand is the command that signs in to the target, its words
+// quoted for a POSIX shell so it can be pasted as printed.
 func (t Target) LoginCommand() string {
-	return strings.Join(append([]string{"ssoctl", "login"}, t.LoginArgs...), " ")
+	words := []string{"ssoctl", "login"}
+	for _, a := range t.LoginArgs {
+		words = append(words, ShellQuote(a))
+	}
+	return strings.Join(words, " ")
 }
 
-// ErrNoTarget means nothing names an Identity Center sign-in.
-var ErrNoTarget = errors.New("no Identity Center sign-in named: use --sso-session NAME, --profile NAME (with sso_session or sso_start_url), or --start-url URL --sso-region REGION, or set AWS_DEFAULT_SSO_START_URL and AWS_DEFAULT_SSO_REGION")
+// ShellQuote quotes a word for a POSIX shell only when it needs it: in
+// single quotes, with each ' written as '\”.
+func ShellQuote(s string) string {
+	if s != "" && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-.:,@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ErrNoTarget means nothing names an Identity Center sign-in: no session,
+// start URL or profile with Identity Center configuration, and no default
+// start URL. (The command line says which flags name one.)
+var ErrNoTarget = errors.New("no Identity Center sign-in named")
+
+// MissingRegionError says a start URL was given without the Identity
+// Center region that goes with it.
+type MissingRegionError struct{ StartURL string }
+
+func (e *MissingRegionError) Error() string {
+	return fmt.Sprintf("start URL %s has no Identity Center region", e.StartURL)
+}
 
 // EnvProfileError says the environment names a profile the config file
 // does not have (botocore and the AWS CLI refuse to start then too).
@@ -112,7 +138,7 @@ func resolve(f *awsconfig.File, sel Selector) (Target, error) {
 			region = sel.DefaultRegion
 		}
 		if region == "" {
-			return Target{}, errors.New("--start-url needs --sso-region (or AWS_DEFAULT_SSO_REGION)")
+			return Target{}, &MissingRegionError{StartURL: sel.StartURL}
 		}
 		return Target{Config: Config{StartURL: sel.StartURL, Region: region},
 			LoginArgs: []string{"--start-url", sel.StartURL, "--sso-region", region}}, nil
@@ -199,4 +225,24 @@ func (m *Manager) Prefer(t Target) Target {
 		}
 	}
 	return t
+}
+
+// CheckStartURL checks an AWS access portal start URL: https, or http
+// only to a loopback host (a local emulator), and a host.
+func CheckStartURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return fmt.Errorf("%q is not a URL such as https://example.awsapps.com/start", u)
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		host := p.Hostname()
+		if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || host == "localhost" {
+			return nil
+		}
+		return fmt.Errorf("%q is not https (plain http is only for a loopback address)", u)
+	}
+	return fmt.Errorf("%q is not an https URL", u)
 }

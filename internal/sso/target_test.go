@@ -38,7 +38,7 @@ sso_region = eu-central-1
 		{"--sso-session unknown", Selector{Session: "nope"}, "", "", "", "", `sso-session "nope" not found`},
 		{"--sso-session with --start-url", Selector{Session: "new", StartURL: "https://n/start", Region: "us-west-1"}, "new", "https://n/start", "", "ssoctl login --sso-session new --start-url https://n/start --sso-region us-west-1", ""},
 		{"--start-url", Selector{StartURL: "https://x/start", DefaultRegion: "us-east-1", Profile: "dev"}, "", "https://x/start", "", "ssoctl login --start-url https://x/start --sso-region us-east-1", ""},
-		{"--start-url without region", Selector{StartURL: "https://x/start"}, "", "", "", "", "needs --sso-region"},
+		{"--start-url without region", Selector{StartURL: "https://x/start"}, "", "", "", "", "start URL https://x/start has no Identity Center region"},
 		{"--profile", Selector{Profile: "dev", EnvProfile: "plain", DefaultStartURL: envURL, DefaultRegion: "us-east-1"}, "acme", "https://acme.awsapps.com/start", "111111111111", "ssoctl login --profile dev", ""},
 		{"--profile without sso keys", Selector{Profile: "plain"}, "", "", "", "", "no Identity Center"},
 		{"--profile with -a", Selector{Profile: "dev", AccountID: "999999999999"}, "acme", "https://acme.awsapps.com/start", "999999999999", "ssoctl login --profile dev", ""},

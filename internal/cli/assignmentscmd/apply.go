@@ -15,7 +15,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
-	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/plans"
@@ -23,21 +22,20 @@ import (
 )
 
 type applyOptions struct {
-	IO        *iostreams.IOStreams
-	Clients   clientsFunc
-	CachePath string
-	Format    string
+	common
 
 	Files    []string
 	PlanFile string
 	Prune    bool
 	Yes      bool
+	// DetailedExitcode: exit 2 when the plan had changes (0 when none).
+	DetailedExitcode bool
 	// Executor tunes the executor (tests).
 	Executor executor.Options
 }
 
 func newApplyCmd(f *factory.Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
-	opts := &applyOptions{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	opts := &applyOptions{common: newCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "apply (-f FILE… | PLAN)",
 		Short: "Create and delete assignments until Identity Center matches a file",
@@ -55,7 +53,8 @@ outstanding (Identity Center's limit), polled until each has SUCCEEDED or
 FAILED (AWS's reason shown), throttling and conflicts retried. Creates run
 before deletes. An interrupted apply can be run again: what is already done
 is left as it is, and nothing is created twice. Some changes failing exits 3
-and lists them.`,
+and lists them. With --detailed-exitcode it exits 0 when there was nothing
+to change and 2 when there was, as plan does.`,
 		Example: `  ssoctl assignments apply -f access.yaml            # shows the plan, asks
   ssoctl assignments apply -f access.yaml --prune --yes
   ssoctl assignments plan -f access.yaml --out access.plan && ssoctl assignments apply access.plan --yes`,
@@ -72,21 +71,14 @@ and lists them.`,
 			case opts.PlanFile != "" && opts.Prune:
 				return factory.Usagef("--prune is decided when the plan is made (ssoctl assignments plan --prune --out PLAN)")
 			}
-			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
-			if err != nil {
-				return err
-			}
-			opts.Format = format
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runApply(cmd.Context(), opts)
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runApply)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "assignments `FILE` (repeatable)")
 	fl.BoolVar(&opts.Prune, "prune", false, "also delete live assignments the file does not declare, of the permission sets it names")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "carry the plan out without asking")
+	fl.BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 when there was nothing to change, 2 when there was (and it was done)")
 	return cmd
 }
 
@@ -95,7 +87,9 @@ type applyDoc struct {
 	Plan    *plans.Plan      `json:"plan"`
 	Applied bool             `json:"applied"`
 	Result  *executor.Report `json:"result,omitempty"`
-	Stats   views.CallStats  `json:"stats"`
+	// ExecutionSeconds is the time the executor took (the plan aside).
+	ExecutionSeconds float64         `json:"executionSeconds,omitempty"`
+	Stats            views.CallStats `json:"stats"`
 }
 
 func runApply(ctx context.Context, opts *applyOptions) error {
@@ -132,20 +126,27 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 		return err
 	}
 	if !ok {
-		return done()
+		if err := done(); err != nil || !opts.DetailedExitcode {
+			return err
+		}
+		return &factory.ExitStatusError{Code: 2}
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	eo := opts.Executor
 	eo.OnProgress = func(pr executor.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
+	execStart := time.Now()
 	rep, runErr := executor.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
 	prog.Done()
-	doc.Applied, doc.Result = true, &rep
+	doc.Applied, doc.Result, doc.ExecutionSeconds = true, &rep, time.Since(execStart).Seconds()
 	if err := done(); err != nil {
 		return err
 	}
 	perr := reportExecution(opts.IO.ErrOut, rep)
 	if runErr != nil {
 		return runErr
+	}
+	if perr == nil && opts.DetailedExitcode {
+		return &factory.ExitStatusError{Code: 2} // as plan: 2 means there were changes
 	}
 	return perr
 }
@@ -214,6 +215,9 @@ func reportExecution(w io.Writer, rep executor.Report) error {
 	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	failed := rep.Failures()
 	for _, r := range failed {
+		if r.Status == executor.NotStarted && s.NotStarted > 10 {
+			continue // counted above; listing them all would bury the rest
+		}
 		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
 		if r.Status == executor.Failed {
 			what += ": " + render.Escape(r.Reason())

@@ -17,6 +17,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
 
 // NewCmd returns `ssoctl assignments` and its verbs.
@@ -41,6 +42,10 @@ every permission set × every account:
 A file holding one such mapping is an aws-sso-util config file as it is. OUs
 are expanded when the file is read: suspended accounts are skipped, and the
 management account is never included unless listed by id.`,
+		Example: `  ssoctl assignments export -f access.yaml       # start from what exists
+  ssoctl assignments plan -f access.yaml         # what would change
+  ssoctl assignments apply -f access.yaml --yes  # make it so
+  ssoctl assignments cfn -f access.yaml          # or deploy it with CloudFormation`,
 	}
 	cmd.AddCommand(newPlanCmd(f, nil), newApplyCmd(f, nil), newExportCmd(f, nil), newCfnCmd(f, nil))
 	return cmd
@@ -48,6 +53,18 @@ management account is never included unless listed by id.`,
 
 // clientsFunc gets the AWS clients (the factory's).
 type clientsFunc func(context.Context) (*awsclient.Set, error)
+
+// common is what every verb's options hold.
+type common struct {
+	IO        *iostreams.IOStreams
+	Clients   clientsFunc
+	CachePath string
+	Format    string
+}
+
+func newCommon(f *factory.Factory) common {
+	return common{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+}
 
 // directory is the live organization for resolving files.
 func directory(set *awsclient.Set, cachePath string) *accessfile.Live {
@@ -144,4 +161,18 @@ func checkWritable(path string) error {
 		return fmt.Errorf("cannot write %s: folder %s does not exist", path, dir)
 	}
 	return nil
+}
+
+// execute ends a verb's RunE: the output format (formats[0] by default),
+// then runF (tests) or run.
+func execute[T any](cmd *cobra.Command, f *factory.Factory, formats []string, format *string, opts *T, runF, run func(context.Context, *T) error) error {
+	ft, err := f.OutputFormat(formats, formats[0], formats[0])
+	if err != nil {
+		return err
+	}
+	*format = ft
+	if runF != nil {
+		return runF(cmd.Context(), opts)
+	}
+	return run(cmd.Context(), opts)
 }

@@ -15,16 +15,11 @@ import (
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/cfn"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type cfnOptions struct {
-	IO        *iostreams.IOStreams
-	Clients   clientsFunc
-	CachePath string
-	Format    string
+	common
 
 	Files        []string
 	Macro        bool
@@ -45,7 +40,7 @@ type cfnOptions struct {
 }
 
 func newCfnCmd(f *factory.Factory, runF func(context.Context, *cfnOptions) error) *cobra.Command {
-	opts := &cfnOptions{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	opts := &cfnOptions{common: newCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "cfn [-f] FILE…",
 		Short: "Generate CloudFormation templates of the assignments a file declares",
@@ -104,15 +99,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.maxResources > cfn.MaxResourcesPerTemplate {
 				return factory.Usagef("--max-resources-per-template cannot exceed CloudFormation's %d", cfn.MaxResourcesPerTemplate)
 			}
-			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
-			if err != nil {
-				return err
-			}
-			opts.Format = format
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runCfn(cmd.Context(), opts)
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runCfn)
 		},
 	}
 	fl := cmd.Flags()
@@ -225,6 +212,10 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		data []byte
 	}
 	var out []written
+	// childDirs are the folders of child templates, by the stem their
+	// files start with: an earlier generation's child that is empty now
+	// is removed, so the folder holds what the parent references.
+	childDirs := map[string]string{}
 	for _, in := range inputs {
 		d, err := accessfile.Resolve(ctx, []*accessfile.File{in.file}, dir, accessfile.Options{CloudFormation: true})
 		if err != nil {
@@ -269,6 +260,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 				}
 			}
 		}
+		childDirs[filepath.Join(outDir, stem+opts.Suffix)] = stem + opts.Suffix + "-"
 		gen, err := cfn.Generate(cfn.Input{Stem: stem + opts.Suffix, InstanceArn: d.Instance.Arn, Groups: d.Groups, GroupResources: in.resources, Base: in.base, Settings: settings})
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.path, err)
@@ -305,9 +297,22 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	if opts.CSVOnly {
 		res.Templates = []cfnTemplate{}
 	} else {
+		keep := map[string]bool{}
 		for _, w := range out {
 			if err := writeFileAtomic(w.path, w.data, 0o644); err != nil {
 				return fmt.Errorf("write %s: %w", w.path, unwrapPathError(err))
+			}
+			keep[w.path] = true
+		}
+		for dir, prefix := range childDirs {
+			old, _ := filepath.Glob(filepath.Join(dir, prefix+"[0-9][0-9][0-9].yaml"))
+			for _, p := range old {
+				if !keep[p] {
+					if err := os.Remove(p); err != nil {
+						return fmt.Errorf("remove the stale child template %s: %w", p, unwrapPathError(err))
+					}
+					res.Warnings = append(res.Warnings, "removed "+p+": no assignment is placed in that child stack any more")
+				}
 			}
 		}
 	}

@@ -12,15 +12,11 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type exportOptions struct {
-	IO        *iostreams.IOStreams
-	Clients   clientsFunc
-	CachePath string
-	Format    string
+	common
 
 	Out            string
 	PermissionSets []string
@@ -28,7 +24,7 @@ type exportOptions struct {
 }
 
 func newExportCmd(f *factory.Factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
-	opts := &exportOptions{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	opts := &exportOptions{common: newCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "export [-f FILE]",
 		Short: "Write the live assignments as an assignments file",
@@ -45,15 +41,7 @@ removes them). --permission-set limits the export to some permission sets.`,
   ssoctl assignments export --permission-set AdministratorAccess > admins.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"yaml", "json"}, "yaml", "yaml")
-			if err != nil {
-				return err
-			}
-			opts.Format = format
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runExport(cmd.Context(), opts)
+			return execute(cmd, f, []string{"yaml", "json"}, &opts.Format, opts, runF, runExport)
 		},
 	}
 	fl := cmd.Flags()

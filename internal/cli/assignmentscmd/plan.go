@@ -12,7 +12,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
-	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/plans"
@@ -20,10 +19,7 @@ import (
 )
 
 type planOptions struct {
-	IO        *iostreams.IOStreams
-	Clients   clientsFunc
-	CachePath string
-	Format    string
+	common
 
 	Files            []string
 	Prune            bool
@@ -32,7 +28,7 @@ type planOptions struct {
 }
 
 func newPlanCmd(f *factory.Factory, runF func(context.Context, *planOptions) error) *cobra.Command {
-	opts := &planOptions{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	opts := &planOptions{common: newCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "plan -f FILE…",
 		Short: "Show what applying an assignments file would create and delete",
@@ -58,15 +54,7 @@ nothing to change and 2 when there is, as terraform plan does.`,
 			if len(opts.Files) == 0 {
 				return factory.Usagef("name the assignments file: -f FILE")
 			}
-			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
-			if err != nil {
-				return err
-			}
-			opts.Format = format
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runPlan(cmd.Context(), opts)
+			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runPlan)
 		},
 	}
 	fl := cmd.Flags()

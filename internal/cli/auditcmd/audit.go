@@ -127,6 +127,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto, permission-set or principal")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
 	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
+	factory.SetOutputs(cmd, "csv", "json", "table", "html")
 	return cmd
 }
 

@@ -147,13 +147,44 @@ func CompleteRoles(f *factory.Factory) CompletionFunc {
 }
 
 // RegisterCompletions adds the completions to the flags cmd has of these
-// names: --sso-session, --profile, --account, --role.
+// names: --sso-session, --account and --account-name (names and ids),
+// --account-id (ids), --role and --role-name. A flag that already has one
+// keeps it.
 func RegisterCompletions(f *factory.Factory, cmd *cobra.Command) {
 	for name, fn := range map[string]CompletionFunc{
-		"sso-session": completeSessions(f), "account": CompleteAccounts(f), "role": CompleteRoles(f),
+		"sso-session": completeSessions(f), "account": CompleteAccounts(f), "account-name": CompleteAccounts(f),
+		"account-id": completeAccountIDs(f), "role": CompleteRoles(f), "role-name": CompleteRoles(f),
 	} {
 		if cmd.Flags().Lookup(name) != nil {
-			_ = cmd.RegisterFlagCompletionFunc(name, fn)
+			if _, ok := cmd.GetFlagCompletionFunc(name); !ok {
+				_ = cmd.RegisterFlagCompletionFunc(name, fn)
+			}
 		}
 	}
+}
+
+// RegisterCompletionsTree adds the completions to every command under
+// root, and completes the global --profile.
+func RegisterCompletionsTree(f *factory.Factory, root *cobra.Command) {
+	if _, ok := root.GetFlagCompletionFunc("profile"); !ok {
+		_ = root.RegisterFlagCompletionFunc("profile", CompleteProfiles(f))
+	}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		RegisterCompletions(f, c)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+func completeAccountIDs(f *factory.Factory) CompletionFunc {
+	return complete(func() []string {
+		var out []string
+		for _, r := range cachedRoles(f.IOStreams.Getenv) {
+			out = append(out, r.AccountID)
+		}
+		return out
+	})
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -63,11 +62,10 @@ type PopulateOptions struct {
 func NewPopulateCmd(f *factory.Factory, runF func(context.Context, *PopulateOptions) error) *cobra.Command {
 	opts := &PopulateOptions{
 		IO:         f.IOStreams,
-		Manager:    func() (*sso.Manager, error) { return login.NewManager(f) },
+		Manager:    f.SignIn,
 		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
 	}
-	var sel login.Selection
-	var signIn login.SignInFlags
+	var signIn factory.SignInFlags
 	var trim string
 	cmd := &cobra.Command{
 		Use:   "populate",
@@ -116,15 +114,15 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 			if err := opts.Spec.Check(len(opts.Spec.Regions)); err != nil {
 				return factory.Usagef("--name: %v", err)
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
-			opts.Login = signIn.Options(f.IOStreams)
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return RunPopulate(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Spec.Regions, "region", nil, "write the profiles for this `region` (repeatable: one profile per region)")
 	fl.StringVar(&opts.Spec.Template, "name", "", "profile name `template` (Go text/template; default {{.AccountName}}.{{.RoleName}})")
@@ -134,7 +132,6 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 	fl.BoolVar(&opts.Spec.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
 	fl.BoolVar(&opts.Prune, "prune", false, "remove ssoctl's profiles of this sign-in that are no longer reachable")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
-	signIn.Add(cmd)
 	RegisterCompletions(f, cmd)
 	return cmd
 }
@@ -148,26 +145,75 @@ type PopulateResult struct {
 	Problems []profiles.Problem `json:"problems"`
 }
 
+// session is what both commands start from: the sign-in, the config
+// file's path and the sign-in Manager.
+type session struct {
+	t    sso.Target
+	path string
+	m    *sso.Manager
+}
+
+func begin(target func() (sso.Target, error), configPath func() (string, error), manager func() (*sso.Manager, error)) (s session, err error) {
+	if s.t, err = target(); err != nil {
+		return s, err
+	}
+	if s.path, err = configPath(); err != nil {
+		return s, err
+	}
+	s.m, err = manager()
+	return s, err
+}
+
+// spec completes a Spec with the sign-in the profiles use.
+func (s session) spec(base profiles.Spec) profiles.Spec {
+	base.Session, base.StartURL, base.SSORegion = s.t.Config.Session, s.t.Config.StartURL, s.t.Config.Region
+	return base
+}
+
+// write plans the desired profiles against the config file and writes
+// them under the file's lock (dryRun: reads the file and writes nothing),
+// returning the result and the file's text before and after.
+func (s session) write(ctx context.Context, desired []profiles.Profile, problems []profiles.Problem, spec profiles.Spec, prune, dryRun bool) (res PopulateResult, before, after []byte, err error) {
+	var plan *profiles.Plan
+	edit := func(doc *awsconfig.Doc) error {
+		plan = profiles.MakePlan(doc, desired, problems, spec, prune)
+		plan.Apply(doc)
+		return nil
+	}
+	if dryRun {
+		before, err = os.ReadFile(s.path)
+		if err != nil && !os.IsNotExist(err) {
+			return res, nil, nil, fmt.Errorf("read %s: %w", s.path, err)
+		}
+		doc := awsconfig.ParseDoc(before)
+		_ = edit(doc)
+		after = doc.Bytes()
+	} else if before, after, err = awsconfig.Edit(ctx, s.path, edit); err != nil {
+		return res, nil, nil, err
+	}
+	res = PopulateResult{Path: s.path, DryRun: dryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
+	if res.Changes == nil {
+		res.Changes = []profiles.Change{}
+	}
+	if res.Problems == nil {
+		res.Problems = []profiles.Problem{}
+	}
+	return res, before, after, nil
+}
+
 // RunPopulate lists the roles, plans the profiles and writes them.
 func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
-	t, err := opts.Target()
+	s, err := begin(opts.Target, opts.ConfigPath, opts.Manager)
 	if err != nil {
 		return err
 	}
-	path, err := opts.ConfigPath()
-	if err != nil {
-		return err
+	spec := s.spec(opts.Spec)
+	if spec.Session == "" {
+		fmt.Fprintln(opts.IO.ErrOut, "note: no sso-session names this sign-in, so the profiles carry sso_start_url and sso_region (legacy: the SDKs cannot refresh their token); name one with --sso-session NAME --start-url URL --sso-region REGION to have it added")
 	}
-	m, err := opts.Manager()
-	if err != nil {
-		return err
-	}
-	spec := opts.Spec
-	spec.Session, spec.StartURL, spec.SSORegion = t.Config.Session, t.Config.StartURL, t.Config.Region
-
 	progress := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var total, started atomic.Int64
-	roles, err := m.Roles(ctx, t.Config, sso.RoleQuery{
+	roles, err := s.m.Roles(ctx, s.t.Config, sso.RoleQuery{
 		Concurrency: portalConcurrency,
 		Account:     func(sso.Account) bool { total.Add(1); return true },
 		Known: func(sso.Account) ([]string, bool) {
@@ -177,43 +223,22 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	}, opts.Login)
 	progress.Done()
 	if err != nil {
-		return login.Explain(err, t)
+		return factory.ExplainSignIn(err, s.t)
 	}
 	SaveRoles(opts.IO.Getenv, roles)
 	desired, problems, err := profiles.Desired(toRoles(roles), spec)
 	if err != nil {
 		return err
 	}
-	var plan *profiles.Plan
-	edit := func(doc *awsconfig.Doc) error {
-		plan = profiles.MakePlan(doc, desired, problems, spec, opts.Prune)
-		plan.Apply(doc)
-		return nil
-	}
-	var before, after []byte
-	if opts.DryRun {
-		before, err = os.ReadFile(path)
-		if err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		doc := awsconfig.ParseDoc(before)
-		_ = edit(doc)
-		after = doc.Bytes()
-	} else if before, after, err = awsconfig.Edit(ctx, path, edit); err != nil {
+	res, before, after, err := s.write(ctx, desired, problems, spec, opts.Prune, opts.DryRun)
+	if err != nil {
 		return err
-	}
-	res := PopulateResult{Path: path, DryRun: opts.DryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
-	if res.Changes == nil {
-		res.Changes = []profiles.Change{}
-	}
-	if res.Problems == nil {
-		res.Problems = []profiles.Problem{}
 	}
 	if err := writeResult(opts.IO, opts.Format, res, before, after); err != nil {
 		return err
 	}
-	if len(plan.Problems) > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%d profile(s) not written (listed above)", len(plan.Problems))}
+	if len(res.Problems) > 0 {
+		return &factory.PartialError{Err: fmt.Errorf("%d profile(s) not written (listed above)", len(res.Problems))}
 	}
 	return nil
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/login"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -39,12 +39,11 @@ type ProfileOptions struct {
 func NewProfileCmd(f *factory.Factory, runF func(context.Context, *ProfileOptions) error) *cobra.Command {
 	opts := &ProfileOptions{
 		IO:         f.IOStreams,
-		Manager:    func() (*sso.Manager, error) { return login.NewManager(f) },
+		Manager:    f.SignIn,
 		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
-		Pick:       pickRole,
+		Pick:       Picker(f.IOStreams.In, f.IOStreams.ErrOut, f.IOStreams.Getenv("ACCESSIBLE") != ""),
 	}
-	var sel login.Selection
-	var signIn login.SignInFlags
+	var signIn factory.SignInFlags
 	cmd := &cobra.Command{
 		Use:   "profile NAME",
 		Short: "Write one profile for an account and role",
@@ -71,66 +70,48 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 			if (opts.Account == "" || opts.Role == "") && !f.IOStreams.CanPrompt() {
 				return factory.Usagef("--account and --role are required when not on a terminal")
 			}
-			opts.Target = func() (sso.Target, error) { return login.Resolve(f, sel, "", "") }
-			opts.Login = signIn.Options(f.IOStreams)
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, "", "") }
+			opts.Login = f.LoginOptions(signIn)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return RunProfile(cmd.Context(), opts)
 		},
 	}
-	login.AddSelectionFlags(cmd, &sel)
+	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Account, "account", "", "the account `ID|NAME`")
 	fl.StringVar(&opts.Role, "role", "", "the role (permission set) `NAME`")
 	fl.BoolVar(&opts.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
-	signIn.Add(cmd)
 	RegisterCompletions(f, cmd)
 	return cmd
 }
 
 // RunProfile finds the role and writes its profile.
 func RunProfile(ctx context.Context, opts *ProfileOptions) error {
-	t, err := opts.Target()
+	s, err := begin(opts.Target, opts.ConfigPath, opts.Manager)
 	if err != nil {
 		return err
 	}
-	path, err := opts.ConfigPath()
-	if err != nil {
-		return err
-	}
-	m, err := opts.Manager()
-	if err != nil {
-		return err
-	}
-	role, all, err := FindRole(ctx, m, t, opts.Account, opts.Role, opts.Login, opts.Pick)
+	role, all, err := FindRole(ctx, s.m, s.t, opts.Account, opts.Role, opts.Login, opts.Pick)
 	if err != nil {
 		return err
 	}
 	if opts.Account == "" {
 		SaveRoles(opts.IO.Getenv, all)
 	}
-	spec := profiles.Spec{Session: t.Config.Session, StartURL: t.Config.StartURL, SSORegion: t.Config.Region, CredentialProcess: opts.CredentialProcess}
+	spec := s.spec(profiles.Spec{CredentialProcess: opts.CredentialProcess})
 	p, problems := profiles.One(opts.Name, profiles.Role{AccountID: role.AccountID, AccountName: role.AccountName, RoleName: role.RoleName}, opts.Region, spec)
-	var plan *profiles.Plan
 	var desired []profiles.Profile
 	if problems == nil {
 		desired = []profiles.Profile{p}
 	}
-	before, after, err := awsconfig.Edit(ctx, path, func(doc *awsconfig.Doc) error {
-		plan = profiles.MakePlan(doc, desired, problems, spec, false)
-		plan.Apply(doc)
-		return nil
-	})
+	res, before, after, err := s.write(ctx, desired, problems, spec, false, false)
 	if err != nil {
 		return err
 	}
-	res := PopulateResult{Path: path, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
-	if res.Changes == nil {
-		res.Changes = []profiles.Change{}
-	}
-	if len(plan.Problems) > 0 {
-		return fmt.Errorf("%s", plan.Problems[0].Message())
+	if len(res.Problems) > 0 {
+		return errors.New(res.Problems[0].Message())
 	}
 	return writeResult(opts.IO, opts.Format, res, before, after)
 }
@@ -151,7 +132,7 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 	}
 	roles, err := m.Roles(ctx, t.Config, q, lo)
 	if err != nil {
-		return sso.Role{}, nil, login.Explain(err, t)
+		return sso.Role{}, nil, factory.ExplainSignIn(err, t)
 	}
 	var match []sso.Role
 	ids := map[string]bool{}
@@ -182,25 +163,32 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 	return r, roles, err
 }
 
-// pickRole asks on the terminal, with type-to-filter.
-func pickRole(roles []sso.Role) (sso.Role, error) {
-	opts := make([]huh.Option[int], len(roles))
-	for i, r := range roles {
-		opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", render.Escape(r.AccountName), r.AccountID, r.RoleName), i)
-	}
-	var chosen int
-	err := huh.NewSelect[int]().
-		Title("Account and role (type / to filter)").
-		Options(opts...).
-		Filtering(true).
-		Height(min(len(opts)+2, 15)).
-		Value(&chosen).
-		Run()
-	if err != nil {
-		if errors.Is(err, huh.ErrUserAborted) {
-			return sso.Role{}, context.Canceled
+// Picker returns the account-and-role picker on a terminal: type / to
+// filter. With accessible (ACCESSIBLE set, as huh honours it for screen
+// readers) it lists the choices numbered and reads a number instead.
+func Picker(in io.Reader, out io.Writer, accessible bool) func([]sso.Role) (sso.Role, error) {
+	return func(roles []sso.Role) (sso.Role, error) {
+		opts := make([]huh.Option[int], len(roles))
+		for i, r := range roles {
+			opts[i] = huh.NewOption(fmt.Sprintf("%s (%s)  %s", render.Escape(r.AccountName), r.AccountID, render.Escape(r.RoleName)), i)
 		}
-		return sso.Role{}, err
+		chosen := -1
+		sel := huh.NewSelect[int]().
+			Title("Account and role (type / to filter)").
+			Options(opts...).
+			Filtering(true).
+			Height(min(len(opts)+2, 15)).
+			Value(&chosen)
+		err := huh.NewForm(huh.NewGroup(sel)).WithInput(in).WithOutput(out).WithAccessible(accessible).Run()
+		if err != nil {
+			if errors.Is(err, huh.ErrUserAborted) {
+				return sso.Role{}, context.Canceled
+			}
+			return sso.Role{}, err
+		}
+		if chosen < 0 || chosen >= len(roles) {
+			return sso.Role{}, errors.New("no account and role chosen")
+		}
+		return roles[chosen], nil
 	}
-	return roles[chosen], nil
 }

@@ -55,12 +55,14 @@ func Reported(err error) error {
 	return &ReportedError{Err: err}
 }
 
-// ExitStatusError is the exit status of a command ssoctl ran for the
-// person (exec), passed on as ssoctl's own; the command has spoken for
-// itself.
+// ExitStatusError is an exit status a command passes on as ssoctl's own,
+// having spoken for itself: the status of the program ssoctl ran (exec),
+// or a documented status such as --detailed-exitcode's 2 for changes.
 type ExitStatusError struct{ Code int }
 
-func (e *ExitStatusError) Error() string { return fmt.Sprintf("the command exited with status %d", e.Code) }
+func (e *ExitStatusError) Error() string {
+	return fmt.Sprintf("the command exited with status %d", e.Code)
+}
 
 // ExitCode maps an error returned by a command to ssoctl's exit code:
 // 0 for nil, a command's own status for ExitStatusError, 130 when

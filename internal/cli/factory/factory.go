@@ -1,6 +1,8 @@
 // Package factory holds what every command shares: the streams, the global
 // flags, the way to get AWS clients (starting the in-process sandbox for
-// --sandbox), and the error kinds the root maps to exit codes.
+// --sandbox), the person's sign-in (Manager, target resolution, the one
+// set of sign-in flags), the browser opener and the prompter, and the
+// error kinds the root maps to exit codes.
 package factory
 
 import (
@@ -40,10 +42,20 @@ type Factory struct {
 	SandboxOptions emulator.Options
 	// ClientOptions adjusts client building (tests lower the rates).
 	ClientOptions awsclient.Options
+
+	// Browser opens URLs for the person (SSOCTL_BROWSER, else the
+	// system's opener); tests replace it.
+	Browser Browser
+	// Prompter asks the person yes/no questions; tests replace it.
+	Prompter Prompter
+
+	signIn signInState
 }
 
 // New returns a Factory over the given streams.
-func New(ios *iostreams.IOStreams) *Factory { return &Factory{IOStreams: ios} }
+func New(ios *iostreams.IOStreams) *Factory {
+	return &Factory{IOStreams: ios, Browser: systemBrowser{ios: ios}, Prompter: NewPrompter(ios)}
+}
 
 // Clients returns the AWS clients for the global flags, starting the
 // in-process sandbox first when --sandbox is set.
@@ -135,4 +147,3 @@ func (f *Factory) Close() {
 		_ = f.sandbox.Close()
 	}
 }
-

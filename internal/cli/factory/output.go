@@ -1,5 +1,11 @@
 package factory
 
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
 // OutputFormat picks the output format: the -o flag when given (checked
 // against allowed), else tty on a terminal and notTTY otherwise.
 func (f *Factory) OutputFormat(allowed []string, tty, notTTY string) (string, error) {
@@ -16,4 +22,47 @@ func (f *Factory) OutputFormat(allowed []string, tty, notTTY string) (string, er
 		}
 	}
 	return "", Usagef("unsupported output format %q (choose one of %v)", o, allowed)
+}
+
+// outputAnnotation is the cobra annotation that lists the -o formats a
+// command takes ("" for none).
+const outputAnnotation = "ssoctl.output"
+
+// SetOutputs records the -o formats cmd takes (none: it prints no data, or
+// only in a fixed format, and -o is a usage error). The root checks -o against them before the command runs and
+// lists them in its help.
+func SetOutputs(cmd *cobra.Command, formats ...string) {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[outputAnnotation] = strings.Join(formats, ", ")
+}
+
+// Outputs returns the formats SetOutputs recorded, and whether it was
+// called for cmd.
+func Outputs(cmd *cobra.Command) (formats []string, declared bool) {
+	v, ok := cmd.Annotations[outputAnnotation]
+	if !ok || v == "" {
+		return nil, ok
+	}
+	return strings.Split(v, ", "), true
+}
+
+// CheckOutput rejects a -o that cmd does not take, when cmd declared its
+// formats with SetOutputs.
+func (f *Factory) CheckOutput(cmd *cobra.Command) error {
+	o := f.Global.Output
+	formats, declared := Outputs(cmd)
+	if o == "" || !declared {
+		return nil
+	}
+	if len(formats) == 0 {
+		return Usagef("%s prints no data to format: -o/--output does not apply", cmd.CommandPath())
+	}
+	for _, v := range formats {
+		if v == o {
+			return nil
+		}
+	}
+	return Usagef("unsupported output format %q for %s (choose one of %s)", o, cmd.CommandPath(), strings.Join(formats, ", "))
 }

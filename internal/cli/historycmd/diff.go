@@ -63,6 +63,7 @@ summary on stderr; -o json one document with all of it.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Columns, "columns", "", "columns of the changed rows (as the audit's --columns; default: the newer snapshot's)")
+	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
 

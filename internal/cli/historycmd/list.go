@@ -20,7 +20,7 @@ type listOptions struct {
 
 func newListCmd(f *factory.Factory, db *string, runF func(context.Context, *listOptions) error) *cobra.Command {
 	opts := &listOptions{IO: f.IOStreams}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the saved audit snapshots",
 		Long: `List the snapshots in the history database, oldest first: id, when the
@@ -41,6 +41,8 @@ how assignments were listed.`,
 			return runList(cmd.Context(), opts)
 		},
 	}
+	factory.SetOutputs(cmd, "table", "json", "csv")
+	return cmd
 }
 
 func runList(ctx context.Context, opts *listOptions) error {

@@ -52,6 +52,7 @@ next snapshots). --dry-run lists what would go.`,
 	}
 	cmd.Flags().IntVar(&opts.Keep, "keep", 0, "how many of the newest snapshots to keep")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the snapshots that would be deleted, delete nothing")
+	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
 

@@ -54,6 +54,7 @@ findings, errors and stats, -o table for people, -o html the report of
 		},
 	}
 	cmd.Flags().StringVar(&opts.Columns, "columns", "", "columns to write (as the audit's --columns; default: the snapshot's own)")
+	factory.SetOutputs(cmd, "csv", "json", "table", "html")
 	return cmd
 }
 

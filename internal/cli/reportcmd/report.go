@@ -59,9 +59,6 @@ snapshot's time) unless -f says otherwise (-f - for stdout); it is written
   ssoctl report html --snapshot 3 -f q3.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.Global.Output != "" && f.Global.Output != "html" {
-				return factory.Usagef("report html writes HTML only, not %q", f.Global.Output)
-			}
 			if cmd.Flags().Changed("snapshot") && opts.Snapshot <= 0 {
 				return factory.Usagef("--snapshot must be a positive id (see ssoctl history list)")
 			}
@@ -74,6 +71,7 @@ snapshot's time) unless -f says otherwise (-f - for stdout); it is written
 	cmd.Flags().Int64Var(&opts.Snapshot, "snapshot", 0, "the snapshot `ID` to report (default: the newest)")
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout)")
 	cmd.Flags().StringVar(&opts.DB, "db", "", historycmd.DBFlagUsage)
+	factory.SetOutputs(cmd, "html")
 	return cmd
 }
 

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// readmeBlocks returns README.md's fenced blocks of language lang, by the
+// "## " heading they stand under.
+func readmeBlocks(t *testing.T, lang string) map[string][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[string][]string{}
+	var heading string
+	var block *strings.Builder
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case block != nil && line == "```":
+			blocks[heading] = append(blocks[heading], block.String())
+			block = nil
+		case block != nil:
+			block.WriteString(line + "\n")
+		case line == "```"+lang:
+			block = &strings.Builder{}
+		case strings.HasPrefix(line, "## "):
+			heading = strings.TrimPrefix(line, "## ")
+		}
+	}
+	return blocks
+}
+
+// TestREADMEExamples pastes README.md's examples into bash against the
+// sandbox, as a new user would: the sandbox block, the sign-in try-out
+// (login with the device code, roles, exec, export, check) and every line
+// of "One command in every account", in one session, with Debian's AWS
+// CLI v2 (/usr/bin/aws) as `aws`. The only change made to them: /tmp/ is
+// a folder of the test's. The sample ~/.aws/config is read by ssoctl and
+// by the AWS CLI.
+func TestREADMEExamples(t *testing.T) {
+	if _, err := os.Stat(debianCLI); err != nil {
+		t.Skip(debianCLI + " (AWS CLI v2) not found")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not found")
+	}
+	sh := readmeBlocks(t, "sh")
+	pick := func(heading, holding string) string {
+		t.Helper()
+		for _, b := range sh[heading] {
+			if strings.Contains(b, holding) {
+				return b
+			}
+		}
+		t.Fatalf("README.md: no sh block holding %q under %q", holding, heading)
+		return ""
+	}
+	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
+	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
+	eachBlock := pick("One command in every account", "ssoctl each")
+
+	bin := buildSSOCTL(t)
+	work := t.TempDir()
+	tmp := filepath.Join(work, "tmp")
+	home := filepath.Join(work, "home")
+	for _, d := range []string{tmp, home} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The ./cleanup.sh the each example runs.
+	if err := os.WriteFile(filepath.Join(work, "cleanup.sh"), []byte("#!/bin/sh\necho \"cleaned up $SSOCTL_ACCOUNT_NAME as $SSOCTL_ROLE_NAME\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	paste := func(block string) string { return strings.ReplaceAll(block, "/tmp/", tmp+"/") }
+	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
+		paste(sandboxBlock) +
+		// (The sandbox block's `sleep 1` may be short on a loaded machine:
+		// wait for its lines, then use it as "Pointing AWS tools" says.)
+		"until grep -qs AWS_DEFAULT_SSO_REGION " + tmp + "/sandbox.env; do sleep 0.1; done; eval \"$(cat " + tmp + "/sandbox.env)\"\n" +
+		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
+		paste(signInBlock) + paste(eachBlock) +
+		"stat -c 'creds.json mode %a' creds.json\n"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bash, "-c", script)
+	cmd.Dir = work
+	cmd.Env = []string{"HOME=" + home, "PATH=" + filepath.Dir(bin) + ":/usr/bin:/bin", "LANG=C.UTF-8"}
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's examples failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		// the first sandbox, reached by the AWS CLI
+		`^arn:aws:sso:::instance/ssoins-`,
+		// sign-in try-out
+		`(?m)^Signed in to http://127\.0\.0\.1:\d+/start with device code`,
+		`(?m)^640775136188,payments-dev,SeniorDeveloper$`,
+		`"Arn": "arn:aws:sts::640775136188:assumed-role/AWSReservedSSO_Developer_[0-9a-f]{16}/dave\.miller"`,
+		`(?m)^export AWS_ACCESS_KEY_ID=ASIA[A-Z0-9]{16}$`,
+		`(?m)^ok +role +Developer in account 640775136188 \(payments-dev\)`,
+		// each
+		`(?m)^5 runs in 5 accounts; nothing run \(--dry-run\)\.$`,
+		`"Arn": "arn:aws:sts::574749125865:assumed-role/AWSReservedSSO_Developer_[0-9a-f]{16}/dave\.miller"`,
+		`(?m)^5 ok, 0 failed, `,
+		`(?m) payments-staging-logs-574749125865$`,
+		`(?m)^12 ok, 0 failed, `,
+		`(?m)^cleaned up payments-staging as SeniorDeveloper$`,
+		`(?m)^7 ok, 0 failed, `,
+		`(?m)^warning: creds\.json holds live credentials for 5 roles in 5 accounts`,
+		`(?m)^creds\.json mode 600$`,
+	} {
+		if !regexp.MustCompile(strings.Replace(want, "^arn", "(?m)^arn", 1)).Match(out) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	for _, bad := range []string{"could not be found", "failed: "} {
+		if bytes.Contains(out, []byte(bad)) {
+			t.Errorf("output holds %q", bad)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+
+	// The sample config: ssoctl and the AWS CLI read it; ssoctl says how
+	// to sign in (nothing is reached: the start URL is an example).
+	ini := readmeBlocks(t, "ini")["Signing in (people who use AWS)"]
+	if len(ini) != 1 {
+		t.Fatalf("README.md: %d ini blocks under Signing in; want the sample config", len(ini))
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(ini[0]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED=true"}
+	e := &signInEnv{home: home}
+	if out, stderr, code := e.run(t, env, debianCLI, "configure", "list-profiles"); code != 0 || strings.TrimSpace(out) != "dev" {
+		t.Errorf("aws configure list-profiles: exit %d, %q; want dev\n%s", code, out, stderr)
+	}
+	_, stderr, code := e.run(t, env, bin, "roles", "--profile", "dev")
+	if code != 4 || !strings.Contains(stderr, "`ssoctl login --profile dev`") {
+		t.Errorf("ssoctl roles --profile dev with the sample config: exit %d\n%s\nwant 4 and the login to run", code, stderr)
+	}
+}

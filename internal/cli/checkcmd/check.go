@@ -1,0 +1,188 @@
+// Package checkcmd is `ssoctl check`: what a sign-in needs, step by step,
+// and what to do about the first thing that is wrong.
+package checkcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+type checkOptions struct {
+	IO      *iostreams.IOStreams
+	Target  func() (sso.Target, error)
+	Manager func() (*sso.Manager, error)
+	Now     func() time.Time
+	JSON    bool
+}
+
+// finding is one step of a check.
+type finding struct {
+	Check string `json:"check"`
+	OK    bool   `json:"ok"`
+	// Skipped: the step was not run (it is not OK either).
+	Skipped bool   `json:"skipped,omitempty"`
+	Detail  string `json:"detail"`
+	Fix     string `json:"fix,omitempty"`
+}
+
+// NewCheckCmd returns `ssoctl check`. runF replaces the run function in
+// tests.
+func NewCheckCmd(f *factory.Factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
+	opts := &checkOptions{IO: f.IOStreams, Now: time.Now, Manager: f.SignIn}
+	var (
+		signIn factory.SignInFlags
+		role   factory.RoleFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Diagnose sign-in: configuration, token, portal access, and the role",
+		Long: `Check, step by step, what a profile or sso-session needs, and say what to do
+about the first thing that is wrong:
+
+  config  the profile or [sso-session] is found, with a start URL and region
+  token   a cached token exists and is valid (it is refreshed when expiring)
+  portal  the AWS access portal accepts the token
+  role    the account and role (of the profile, or -a/-r) give credentials
+
+Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
+-o json prints the findings as JSON.`,
+		Example: `  ssoctl check --profile dev
+  ssoctl check --sso-session acme -a 123456789012 -r ReadOnly`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := f.OutputFormat([]string{"text", "json"}, "text", "text")
+			if err != nil {
+				return err
+			}
+			opts.JSON = format == "json"
+			opts.Target = func() (sso.Target, error) { return f.Target(signIn, role.Account, role.Role) }
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runCheck(cmd.Context(), opts)
+		},
+	}
+	factory.AddSignInFlags(cmd, &signIn, factory.SelectFlags)
+	factory.SetOutputs(cmd, "text", "json")
+	factory.AddRoleFlags(cmd, &role, "to check")
+	return cmd
+}
+
+func runCheck(ctx context.Context, opts *checkOptions) error {
+	var found []finding
+	failed := checkSteps(ctx, opts, func(f finding) { found = append(found, f) })
+	if opts.JSON {
+		if err := render.JSON(opts.IO.Out, map[string]any{"ok": failed == nil, "checks": found}); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range found {
+			mark := "ok  "
+			switch {
+			case f.Skipped:
+				mark = "skip"
+			case !f.OK:
+				mark = "FAIL"
+			}
+			fmt.Fprintf(opts.IO.Out, "%s %-7s %s\n", mark, f.Check, f.Detail)
+			if f.Fix != "" {
+				fmt.Fprintf(opts.IO.Out, "             → %s\n", f.Fix)
+			}
+		}
+	}
+	// The findings said it all; the root exits 4 for a sign-in, else 1.
+	return factory.Reported(failed)
+}
+
+// checkSteps reports each step and returns the first failure (nil when
+// all is well); it stops there.
+func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) error {
+	t, err := opts.Target()
+	if err != nil {
+		report(finding{Check: "config", Detail: err.Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
+		// A finding, not a usage error: check exits 1 for it.
+		return errors.New(err.Error())
+	}
+	m, err := opts.Manager()
+	from := t.Config.Name()
+	if t.Profile != "" {
+		from = "profile " + t.Profile + ", " + from
+	}
+	report(finding{Check: "config", OK: true, Detail: fmt.Sprintf("%s: start URL %s, region %s", from, t.Config.StartURL, t.Config.Region)})
+
+	if err != nil {
+		report(finding{Check: "token", Detail: err.Error()})
+		return err
+	}
+	loginFix := "run `" + t.LoginCommand() + "`"
+	tok, err := m.Token(ctx, t.Config, nil)
+	if err != nil {
+		if errors.Is(err, sso.ErrSignInRequired) {
+			report(finding{Check: "token", Detail: err.Error(), Fix: loginFix})
+			return err
+		}
+		report(finding{Check: "token", Detail: err.Error()})
+		return err
+	}
+	left := tok.ExpiresAt.Sub(opts.Now()).Round(time.Minute)
+	refresh := "not refreshable (sign in again when it expires)"
+	if tok.Refreshable(opts.Now()) {
+		refresh = "refreshable until the session ends"
+	}
+	report(finding{Check: "token", OK: true, Detail: fmt.Sprintf("valid until %s (%s left), %s", tok.ExpiresAt.UTC().Format(time.RFC3339), left, refresh)})
+
+	accounts, err := m.Accounts(ctx, t.Config, nil)
+	if err != nil {
+		if errors.Is(err, sso.ErrSignInRequired) {
+			report(finding{Check: "portal", Detail: err.Error(), Fix: loginFix})
+			return err
+		}
+		report(finding{Check: "portal", Detail: err.Error(), Fix: "check sso_region and the start URL, and your network"})
+		return err
+	}
+	report(finding{Check: "portal", OK: true, Detail: fmt.Sprintf("%d account(s) reachable", len(accounts))})
+
+	if t.AccountID == "" || t.RoleName == "" {
+		report(finding{Check: "role", Skipped: true, Detail: "no account and role to check (give a profile with sso_account_id and sso_role_name, or -a and -r)"})
+		return nil
+	}
+	if !awsconfig.IsAccountID(t.AccountID) {
+		a, err := sso.OneAccount(accounts, t.AccountID)
+		if err != nil {
+			report(finding{Check: "role", Detail: err.Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
+			return err
+		}
+		t.AccountID = a.AccountID
+	}
+	name := ""
+	for _, a := range accounts {
+		if a.AccountID == t.AccountID {
+			name = " (" + a.AccountName + ")"
+		}
+	}
+	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, nil)
+	if err != nil {
+		switch {
+		case errors.Is(err, sso.ErrSignInRequired):
+			report(finding{Check: "role", Detail: err.Error(), Fix: loginFix})
+			return err
+		case errors.Is(err, sso.ErrNoAccess):
+			report(finding{Check: "role", Detail: fmt.Sprintf("%s in account %s%s: not given to you", t.RoleName, t.AccountID, name), Fix: "run `ssoctl roles` to see the accounts and roles you can use, or ask an administrator for the assignment"})
+			return err
+		}
+		report(finding{Check: "role", Detail: err.Error()})
+		return err
+	}
+	report(finding{Check: "role", OK: true, Detail: fmt.Sprintf("%s in account %s%s: credentials valid until %s", t.RoleName, t.AccountID, name, cr.Expiration.UTC().Format(time.RFC3339))})
+	return nil
+}

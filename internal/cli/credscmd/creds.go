@@ -1,0 +1,108 @@
+// Package credscmd is the commands that hand out one role's credentials:
+// credential-process, exec and export.
+package credscmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+// roleFlags name a role: a profile (global --profile), or an account and
+// role in a sign-in.
+type roleFlags struct {
+	signIn factory.SignInFlags
+	role   factory.RoleFlags
+}
+
+func (r *roleFlags) add(cmd *cobra.Command) {
+	factory.AddSignInFlags(cmd, &r.signIn, factory.AllSignInFlags)
+	// credential-process and exec have one format; export has --format.
+	factory.SetOutputs(cmd)
+	factory.AddRoleFlags(cmd, &r.role, "")
+}
+
+// target resolves the role; an account and a role are required.
+func (r *roleFlags) target(f *factory.Factory) (sso.Target, error) {
+	t, err := f.Target(r.signIn, r.role.Account, r.role.Role)
+	if err != nil {
+		return t, err
+	}
+	if t.AccountID == "" || t.RoleName == "" {
+		return t, factory.Usagef("no account and role: use a profile with sso_account_id and sso_role_name (--profile), or --account and --role")
+	}
+	return t, nil
+}
+
+// roleSource is what a credential command needs: the resolved role, the
+// sign-in Manager, and how to sign in (nil: not allowed).
+type roleSource struct {
+	Target  func() (sso.Target, error)
+	Manager func() (*sso.Manager, error)
+	Login   *sso.LoginOptions
+}
+
+func (r *roleFlags) source(f *factory.Factory) roleSource {
+	return roleSource{
+		Target:  func() (sso.Target, error) { return r.target(f) },
+		Manager: f.SignIn,
+		Login:   f.LoginOptions(r.signIn),
+	}
+}
+
+// credentials returns the role's credentials (cached, or from the portal).
+func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCredentials, error) {
+	t, err := s.Target()
+	if err != nil {
+		return t, nil, err
+	}
+	m, err := s.Manager()
+	if err != nil {
+		return t, nil, err
+	}
+	if t, err = factory.ResolveAccount(ctx, m, t, s.Login); err != nil {
+		return t, nil, err
+	}
+	cr, err := m.RoleCredentials(ctx, t.Config, t.AccountID, t.RoleName, s.Login)
+	if err != nil {
+		return t, nil, factory.ExplainSignIn(err, t)
+	}
+	return t, cr, nil
+}
+
+// processOutput is credential_process's Version 1 format.
+type processOutput struct {
+	Version         int    `json:"Version"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	SessionToken    string `json:"SessionToken"`
+	Expiration      string `json:"Expiration"`
+}
+
+func writeProcess(w io.Writer, cr *sso.RoleCredentials) error {
+	b, err := json.Marshal(processOutput{
+		Version: 1, AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey,
+		SessionToken: cr.SessionToken, Expiration: cr.Expiration.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// region is the region to hand on with credentials: --region, else the
+// profile's region ("" when neither).
+func region(flag string, t sso.Target) string {
+	if flag != "" {
+		return flag
+	}
+	return t.ProfileRegion
+}

@@ -1,0 +1,133 @@
+package credscmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/childenv"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/sso"
+)
+
+type execOptions struct {
+	IO      *iostreams.IOStreams
+	Source  roleSource
+	Region  string // --region
+	Environ func() []string
+	Argv    []string
+}
+
+// NewExecCmd returns `ssoctl exec`. runF replaces the run function in tests.
+func NewExecCmd(f *factory.Factory, runF func(context.Context, *execOptions) error) *cobra.Command {
+	opts := &execOptions{IO: f.IOStreams, Environ: os.Environ}
+	r := &roleFlags{}
+	cmd := &cobra.Command{
+		Use:   "exec [--profile P | -a ACCOUNT -r ROLE] -- COMMAND [ARG...]",
+		Short: "Run a command with a role's credentials in its environment",
+		Long: `Run COMMAND with a role's credentials in its environment:
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION (from --region
+or the profile, when either gives one), SSOCTL_ACCOUNT_ID and
+SSOCTL_ROLE_NAME. AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN
+are removed, so the command's AWS CLI or SDK uses these credentials instead
+of resolving a profile again (the environment ssoctl each gives its runs).
+
+ssoctl exits with the command's exit status; 127 when the command is not
+found, 126 when it is not executable, as a shell does. The role is named as for
+credential-process; without a usable token it exits 4 unless --login.`,
+		Example: `  ssoctl exec --profile dev -- aws s3 ls
+  ssoctl exec -a 123456789012 -r ReadOnly -- terraform plan`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Source, opts.Region, opts.Argv = r.source(f), f.Global.Region, args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runExec(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	r.add(cmd)
+	return cmd
+}
+
+func runExec(ctx context.Context, opts *execOptions) error {
+	t, cr, err := opts.Source.credentials(ctx)
+	if err != nil {
+		return err
+	}
+	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
+	c.Env = childenv.Build(opts.Environ(), childRole(t, cr, region(opts.Region, t)))
+	c.Stdin, c.Stdout, c.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
+	// An interrupt (Ctrl-C) reaches the command through the terminal's
+	// process group; a SIGTERM or SIGHUP sent to ssoctl alone (a supervisor
+	// stopping it, a closed SSH session) is passed on, so the command is
+	// never left running. ssoctl waits for it and passes its status on.
+	if err := c.Start(); err != nil {
+		// Not found: 127; not executable: 126, as shells exit.
+		return childenv.StartFailure(opts.Argv[0], err)
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				_ = c.Process.Signal(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err = c.Wait()
+	signal.Stop(sigs)
+	close(done)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code := ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+		return &factory.ExitStatusError{Code: code}
+	}
+	if err != nil {
+		return fmt.Errorf("run %s: %w", opts.Argv[0], err)
+	}
+	return nil
+}
+
+// childRole is the role as the command's environment carries it.
+func childRole(t sso.Target, cr *sso.RoleCredentials, region string) childenv.Role {
+	return childenv.Role{
+		AccountID: t.AccountID, RoleName: t.RoleName, Region: region,
+		Credentials: aws.Credentials{
+			AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
+			CanExpire: true, Expires: cr.Expiration,
+		},
+	}
+}
+
+// envVar is one NAME=VALUE, in order.
+type envVar struct{ name, value string }
+
+// credentialVars are the variables that carry a role's credentials, as
+// exec sets them (for export to print).
+func credentialVars(t sso.Target, cr *sso.RoleCredentials, region string) []envVar {
+	kvs := childenv.Vars(childRole(t, cr, region))
+	vars := make([]envVar, len(kvs))
+	for i, kv := range kvs {
+		vars[i].name, vars[i].value, _ = strings.Cut(kv, "=")
+	}
+	return vars
+}

@@ -1,0 +1,61 @@
+package history_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ssoctl/ssoctl/internal/audit"
+	"github.com/ssoctl/ssoctl/internal/history"
+)
+
+// largeLikeRows are n rows shaped like the large organization's report:
+// blocks of 24 rows per (account, permission set), 100,000 users reached
+// through 10,000 groups.
+func largeLikeRows(n int) []audit.Row {
+	rows := make([]audit.Row, 0, n)
+	for i := 0; i < n; i++ {
+		blk := i / 24
+		acct, ps, g, u := blk/21%3000, blk%500, (blk*7+i%3)%10000, (i*7919)%100000
+		rows = append(rows, audit.Row{
+			UserEmail: fmt.Sprintf("user%06d@example.com", u), UserName: fmt.Sprintf("user%06d", u), UserId: fmt.Sprintf("9067%06d-1e60d52c-4a80-412e-a90f-7247de4ceafc", u),
+			UserStatus: "ENABLED", DisplayName: fmt.Sprintf("User %06d", u),
+			AccountId: fmt.Sprintf("%012d", 100000000000+acct), AccountName: fmt.Sprintf("account-%04d", acct), AccountStatus: "ACTIVE",
+			PermissionSet: fmt.Sprintf("PermissionSet%03d", ps), PermissionSetArn: fmt.Sprintf("arn:aws:sso:::permissionSet/ssoins-4a50bf4c17e91386/ps-%016x", ps),
+			PrincipalType: "GROUP", PrincipalId: fmt.Sprintf("cb392a50ec-%08d-4666-4414-ada7-b73f55055ccf", g), GroupName: fmt.Sprintf("group-%05d", g),
+		})
+	}
+	return rows
+}
+
+// BenchmarkSave writes 300,000 rows as one snapshot, twice (the second
+// snapshot finds every identity interned already).
+//
+//	go test ./internal/history -run XXX -bench Save -benchtime 1x
+func BenchmarkSave(b *testing.B) {
+	rows := largeLikeRows(300000)
+	for i := 0; i < b.N; i++ {
+		s, err := history.Open(ctx, filepath.Join(b.TempDir(), "h.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for snap := 1; snap <= 2; snap++ {
+			start := time.Now()
+			w, err := s.Begin(ctx, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range rows {
+				if err := w.Row(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := w.Finish(history.Result{}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(len(rows))/time.Since(start).Seconds(), fmt.Sprintf("rows/s-snapshot%d", snap))
+		}
+		s.Close()
+	}
+}
