@@ -6,6 +6,9 @@
 #   LARGE= bash bench/audit.sh     # skip the large run (ORG= skips the quota run)
 #   ORG=large S=50 LARGE= bash bench/audit.sh   # large under quotas
 #   STRATEGY=permission-set bash bench/audit.sh
+#   STRATEGIES="principal auto" LARGE= bash bench/audit.sh   # side by side:
+#       the old default on medium (principal-first, incomplete) and the new
+#       one (auto = permission-set-first, complete), one after the other
 #
 # 1. Quota run: `ssoctl sandbox --org $ORG --quotas aws --quota-scale $S`
 #    in the background; its export lines evaluated; SSOCTL_RATE_SCALE=$S so
@@ -23,6 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ORG=${ORG-medium}
 : "${S:=2}" "${STRATEGY:=auto}"
+: "${STRATEGIES:=$STRATEGY}"
 LARGE=${LARGE-large}
 : "${LARGE_RATE_SCALE:=1000}"
 tmp=bench/.tmp
@@ -74,23 +78,32 @@ dump_state() {
 rss_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
 wall() { awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$1"; }
 
-if [ -n "$ORG" ]; then
-	echo "== quota run: --org $ORG --quotas aws --quota-scale $S, SSOCTL_RATE_SCALE=$S, --strategy $STRATEGY"
-	dump_state "$ORG" "$tmp/quota-state.json"
-	start_sandbox quota --org "$ORG" --quotas aws --quota-scale "$S"
+# quota_run STRATEGY: one audit of $ORG under AWS's quotas scaled by $S.
+quota_run() {
+	local strategy=$1 t=$tmp/quota-$1
+	echo "== quota run: --org $ORG --quotas aws --quota-scale $S, SSOCTL_RATE_SCALE=$S, --strategy $strategy"
+	start_sandbox "quota-$strategy" --org "$ORG" --quotas aws --quota-scale "$S"
 	curl -fsS -X POST "$AWS_ENDPOINT_URL/_sandbox/stats/reset"
-	SSOCTL_RATE_SCALE=$S /usr/bin/time -v -o "$tmp/quota-audit.time" \
-		"$bin" audit -o json -f "$tmp/quota-out.json" --strategy "$STRATEGY" 2>"$tmp/quota-audit.err" || {
-		cat "$tmp/quota-audit.err" >&2
+	SSOCTL_RATE_SCALE=$S /usr/bin/time -v -o "$t-audit.time" \
+		"$bin" audit -o json -f "$t-out.json" --strategy "$strategy" 2>"$t-audit.err" || {
+		cat "$t-audit.err" >&2
 		exit 1
 	}
-	grep '^audit:' "$tmp/quota-audit.err"
-	curl -fsS "$AWS_ENDPOINT_URL/_sandbox/stats" >"$tmp/quota-sandbox-stats.json"
+	grep '^audit:' "$t-audit.err"
+	curl -fsS "$AWS_ENDPOINT_URL/_sandbox/stats" >"$t-sandbox-stats.json"
 	stop_sandbox
-	python3 bench/audit_bound.py --state "$tmp/quota-state.json" --report "$tmp/quota-out.json" \
-		--sandbox-stats "$tmp/quota-sandbox-stats.json" --time "$tmp/quota-audit.time" --scale "$S" |
-		tee "$tmp/quota-summary.md"
-	echo "sandbox peak RSS: $(rss_mb "$tmp/quota-sandbox.time") MB"
+	python3 bench/audit_bound.py --state "$tmp/quota-state.json" --report "$t-out.json" \
+		--sandbox-stats "$t-sandbox-stats.json" --time "$t-audit.time" --scale "$S" |
+		tee "$t-summary.md"
+	echo "sandbox peak RSS: $(rss_mb "$tmp/quota-$strategy-sandbox.time") MB"
+	echo
+}
+
+if [ -n "$ORG" ]; then
+	dump_state "$ORG" "$tmp/quota-state.json"
+	for strategy in $STRATEGIES; do
+		quota_run "$strategy"
+	done
 fi
 
 if [ -n "$LARGE" ]; then

@@ -6,11 +6,13 @@ package accesscmd
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
@@ -72,4 +74,23 @@ func oneArg(what, example string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// ask answers one access question and shows the answer through show.
+func ask[T any](ctx context.Context, c common, what string,
+	question func(context.Context, inventory.Clients, *inventory.NameCache) (T, error),
+	show func(T, views.CallStats) error,
+) error {
+	start := time.Now()
+	set, err := c.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	cache := inventory.OpenNameCache(c.CachePath)
+	res, err := question(ctx, inventoryClients(set), cache)
+	if err != nil {
+		return factory.Explain(err, what)
+	}
+	factory.SaveNameCache(c.IO.ErrOut, cache)
+	return show(res, views.NewCallStats(set.Stats(), time.Since(start)))
 }

@@ -2,8 +2,6 @@ package accesscmd
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -61,19 +59,9 @@ An unknown account exits with status 1.`,
 }
 
 func runAccount(ctx context.Context, opts *accountOptions) error {
-	start := time.Now()
-	set, err := opts.Clients(ctx)
-	if err != nil {
-		return err
-	}
-	cache := inventory.OpenNameCache(opts.CachePath)
-	res, err := access.ForAccount(ctx, inventoryClients(set), opts.InstanceArn, opts.Account, cache)
-	if err != nil {
-		return factory.Explain(err, "access account")
-	}
-	factory.SaveNameCache(opts.IO.ErrOut, cache)
-	if len(res.Rows) == 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "note: nobody is assigned to %s (%s)\n", res.Account.Name, res.Account.Id)
-	}
-	return views.NewAccountAccess(opts.Format, opts.IO.Out).Show(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	return ask(ctx, opts.common, "access account",
+		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.AccountAccess, error) {
+			return access.ForAccount(ctx, c, opts.InstanceArn, opts.Account, cache)
+		},
+		views.NewAccountAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut).Show)
 }

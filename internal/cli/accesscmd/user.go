@@ -2,8 +2,6 @@ package accesscmd
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -58,19 +56,9 @@ all their groups. An unknown user exits with status 1.`,
 }
 
 func runUser(ctx context.Context, opts *userOptions) error {
-	start := time.Now()
-	set, err := opts.Clients(ctx)
-	if err != nil {
-		return err
-	}
-	cache := inventory.OpenNameCache(opts.CachePath)
-	res, err := access.ForUser(ctx, inventoryClients(set), opts.InstanceArn, opts.User, cache)
-	if err != nil {
-		return factory.Explain(err, "access user")
-	}
-	factory.SaveNameCache(opts.IO.ErrOut, cache)
-	if len(res.Rows) == 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "note: %s has no access: nothing is assigned to them or to any of their %d group(s)\n", res.User.UserName, len(res.Groups))
-	}
-	return views.NewUserAccess(opts.Format, opts.IO.Out).Show(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	return ask(ctx, opts.common, "access user",
+		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.UserAccess, error) {
+			return access.ForUser(ctx, c, opts.InstanceArn, opts.User, cache)
+		},
+		views.NewUserAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut).Show)
 }

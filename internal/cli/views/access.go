@@ -1,6 +1,9 @@
 package views
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 
@@ -24,50 +27,60 @@ var UserAccessColumns = []string{"account_id", "account_name", "permission_set",
 // AccountAccessColumns are the CSV and table columns of `access account`.
 var AccountAccessColumns = []string{"permission_set", "principal_type", "principal_id", "principal_name", "user", "path", "flags"}
 
-// NewUserAccess returns the view for format csv, table or json.
-func NewUserAccess(format string, w io.Writer) UserAccess { return userAccessView{format, w} }
-
-// NewAccountAccess returns the view for format csv, table or json.
-func NewAccountAccess(format string, w io.Writer) AccountAccess {
-	return accountAccessView{format, w}
+// NewUserAccess returns the view for format csv, table or json: the
+// answer on out, a note on errOut when there is none.
+func NewUserAccess(format string, out, errOut io.Writer) UserAccess {
+	return userAccessView{whole[access.UserRow]{format, out, errOut}}
 }
 
-type userAccessView struct {
-	format string
-	w      io.Writer
+// NewAccountAccess returns the view for format csv, table or json: the
+// answer on out, a note on errOut when there is none.
+func NewAccountAccess(format string, out, errOut io.Writer) AccountAccess {
+	return accountAccessView{whole[access.AccountRow]{format, out, errOut}}
 }
+
+type userAccessView struct{ w whole[access.UserRow] }
 
 func (v userAccessView) Show(res *access.UserAccess, calls CallStats) error {
-	if v.format == "json" {
-		return render.JSON(v.w, struct {
-			*access.UserAccess
-			Stats CallStats `json:"stats"`
-		}{res, calls})
+	if len(res.Rows) == 0 {
+		v.w.note("%s has no access: nothing is assigned to them or to any of their %d group(s)", res.User.UserName, len(res.Groups))
 	}
-	values := make([][]string, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		values = append(values, []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, strings.Join(r.Flags, ";")})
-	}
-	return writeRows(v.w, v.format, UserAccessColumns, values)
+	return v.w.show(res, calls, res.Rows, UserAccessColumns, func(r access.UserRow) []string {
+		return []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, strings.Join(r.Flags, ";")}
+	})
 }
 
-type accountAccessView struct {
-	format string
-	w      io.Writer
-}
+type accountAccessView struct{ w whole[access.AccountRow] }
 
 func (v accountAccessView) Show(res *access.AccountAccess, calls CallStats) error {
-	if v.format == "json" {
-		return render.JSON(v.w, struct {
-			*access.AccountAccess
-			Stats CallStats `json:"stats"`
-		}{res, calls})
+	if len(res.Rows) == 0 {
+		v.w.note("nobody is assigned to %s (%s)", res.Account.Name, res.Account.Id)
 	}
-	values := make([][]string, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		values = append(values, []string{r.PermissionSet, r.PrincipalType, r.PrincipalId, r.PrincipalName, r.UserName, r.Path, strings.Join(r.Flags, ";")})
+	return v.w.show(res, calls, res.Rows, AccountAccessColumns, func(r access.AccountRow) []string {
+		return []string{r.PermissionSet, r.PrincipalType, r.PrincipalId, r.PrincipalName, r.UserName, r.Path, strings.Join(r.Flags, ";")}
+	})
+}
+
+// whole writes a document held whole: JSON (the document with its
+// "stats"), or its rows as CSV or a table.
+type whole[T any] struct {
+	format      string
+	out, errOut io.Writer
+}
+
+func (w whole[T]) note(format string, args ...any) {
+	fmt.Fprintln(w.errOut, "note: "+render.Escape(fmt.Sprintf(format, args...)))
+}
+
+func (w whole[T]) show(doc any, calls CallStats, rows []T, cols []string, cells func(T) []string) error {
+	if w.format == "json" {
+		return jsonWithStats(w.out, doc, calls)
 	}
-	return writeRows(v.w, v.format, AccountAccessColumns, values)
+	values := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		values = append(values, cells(r))
+	}
+	return writeRows(w.out, w.format, cols, values)
 }
 
 // writeRows writes a whole table or CSV.
@@ -85,4 +98,29 @@ func writeRows(w io.Writer, format string, cols []string, values [][]string) err
 		}
 	}
 	return rows.Flush()
+}
+
+// jsonWithStats writes doc, a JSON object, with a last member "stats",
+// indented as render.JSON indents.
+func jsonWithStats(w io.Writer, doc any, calls CallStats) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	st, err := json.Marshal(calls)
+	if err != nil {
+		return err
+	}
+	b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = append(append(append(b, `"stats":`...), st...), '}')
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err = w.Write(out.Bytes())
+	return err
 }
