@@ -55,9 +55,9 @@ func Reported(err error) error {
 	return &ReportedError{Err: err}
 }
 
-// ExitStatusError is the exit status of a command ssoctl ran for the
-// person (exec), passed on as ssoctl's own; the command has spoken for
-// itself.
+// ExitStatusError is an exit status a command passes on as ssoctl's own,
+// having spoken for itself: the status of the program ssoctl ran (exec),
+// or a documented status such as --detailed-exitcode's 2 for changes.
 type ExitStatusError struct{ Code int }
 
 func (e *ExitStatusError) Error() string {
