@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,40 +80,10 @@ func (c *common) output() error {
 	return err
 }
 
-// settingsPath is where the org settings are, and whether they were named
-// explicitly (then a missing file is an error).
-func (c *common) settingsPath() (string, bool) {
-	if c.OrgConfig != "" {
-		return c.OrgConfig, true
-	}
-	if p := c.IO.Getenv("SSOCTL_ORG_CONFIG"); p != "" {
-		return p, true
-	}
-	home := c.IO.Getenv("HOME")
-	if home == "" {
-		return "", false
-	}
-	return filepath.Join(home, ".config", "ssoctl", "org.yaml"), false
-}
-
 // settings loads the org settings; required says a missing file is an
 // error (else nil, nil).
 func (c *common) settings(required bool) (*orgconfig.Config, error) {
-	path, named := c.settingsPath()
-	if path == "" {
-		if required {
-			return nil, errors.New("no org settings: pass --org-config FILE or set SSOCTL_ORG_CONFIG (see examples/org.yaml)")
-		}
-		return nil, nil
-	}
-	cfg, err := orgconfig.Load(path)
-	if errors.Is(err, orgconfig.ErrNotFound) {
-		if named || required {
-			return nil, fmt.Errorf("org settings %s not found: create it (see examples/org.yaml) or pass --org-config FILE", path)
-		}
-		return nil, nil
-	}
-	return cfg, err
+	return c.f.OrgSettings(c.OrgConfig, required)
 }
 
 // directory opens the Identity Center instance.
