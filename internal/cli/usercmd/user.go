@@ -34,6 +34,7 @@ type common struct {
 	JSON        bool
 
 	region string // the clients' region, once the directory is open
+	names  *inventory.NameCache
 }
 
 // NewCmd returns `ssoctl user` and its verbs.
@@ -63,6 +64,11 @@ examples/org.yaml matches the sandbox's demo organization.`,
   ssoctl user offboard jane.doe --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPostRun: func(*cobra.Command, []string) {
+			if c.names != nil {
+				factory.SaveNameCache(c.IO.ErrOut, c.names)
+			}
+		},
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&c.OrgConfig, "org-config", "", "org settings `file` (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml)")
@@ -97,6 +103,8 @@ func (c *common) directory(ctx context.Context) (*lifecycle.Directory, error) {
 	if err != nil {
 		return nil, factory.Explain(err, "find the Identity Center instance")
 	}
+	c.names = inventory.OpenNameCache(inventory.DefaultNameCachePath())
+	d.UseNameCache(c.names)
 	return d, nil
 }
 
