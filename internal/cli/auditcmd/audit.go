@@ -77,11 +77,17 @@ is not provisioned to the account), LEGACY_IAM_USER (with --iam), LEGACY_DOMAIN
 (the user's e-mail is in a legacy_domains entry of the org settings, --org-config).
 
 The audit discovers accounts, permission sets, users and groups with bulk
-list calls, then lists assignments the cheaper way for your organization:
-per provisioned (account, permission set) pair, or per user and group
-(--strategy to force one). Calls stay under AWS's quotas; throttling is
-retried. Items that keep failing are listed on stderr and in JSON, the rest
-of the report is still written, and the exit code is 3.
+list calls, then lists assignments per provisioned (account, permission set)
+pair: the one method that also sees assignments of deleted users and groups,
+so the report is complete (--strategy auto and permission-set both mean it).
+--strategy principal lists per user and group instead, which takes fewer calls
+on some organizations but cannot see orphaned assignments: its summary says
+INCOMPLETE and its JSON "complete": false. Calls stay under AWS's quotas;
+throttling is retried. Items that keep failing are listed on stderr and in
+JSON, the rest of the report is still written, and the exit code is 3.
+
+The destination (-f) is checked before any API call. With -o json a run that
+fails writes no partial document.
 
 Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 		Example: `  # the demo organization, no AWS account needed
@@ -137,7 +143,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 		return err
 	}
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
-	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto, permission-set or principal")
+	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
 	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")
