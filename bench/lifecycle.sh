@@ -60,28 +60,25 @@ if [ -x "$aws" ]; then
 	uid=$(cli identitystore get-user-id --identity-store-id "$store" --alternate-identifier '{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"bench.user"}}' --query UserId)
 	accounts=$(cli organizations list-accounts --query 'Accounts[?Status==`ACTIVE`].Id' | tr '\t' '\n' | sort | head -"$N_CLI")
 	calls=0
+	# runbook create|delete Creation|Deletion: one request, described until done, next.
+	runbook() {
+		local op=$1 kind=$2 rid st
+		for acct in $accounts; do
+			rid=$(cli sso-admin "$op-account-assignment" --instance-arn "$inst" --target-id "$acct" --target-type AWS_ACCOUNT \
+				--permission-set-arn "$ps" --principal-type USER --principal-id "$uid" --query "AccountAssignment${kind}Status.RequestId")
+			calls=$((calls + 1))
+			while :; do
+				st=$(cli sso-admin "describe-account-assignment-${kind,,}-status" --instance-arn "$inst" \
+					"--account-assignment-${kind,,}-request-id" "$rid" --query "AccountAssignment${kind}Status.Status")
+				calls=$((calls + 1))
+				[ "$st" = IN_PROGRESS ] || break
+			done
+		done
+	}
 	start=$(date +%s.%N)
-	for acct in $accounts; do
-		rid=$(cli sso-admin create-account-assignment --instance-arn "$inst" --target-id "$acct" --target-type AWS_ACCOUNT \
-			--permission-set-arn "$ps" --principal-type USER --principal-id "$uid" --query 'AccountAssignmentCreationStatus.RequestId')
-		calls=$((calls + 1))
-		while :; do
-			st=$(cli sso-admin describe-account-assignment-creation-status --instance-arn "$inst" --account-assignment-creation-request-id "$rid" --query 'AccountAssignmentCreationStatus.Status')
-			calls=$((calls + 1))
-			[ "$st" = IN_PROGRESS ] || break
-		done
-	done
+	runbook create Creation
 	mid=$(date +%s.%N)
-	for acct in $accounts; do
-		rid=$(cli sso-admin delete-account-assignment --instance-arn "$inst" --target-id "$acct" --target-type AWS_ACCOUNT \
-			--permission-set-arn "$ps" --principal-type USER --principal-id "$uid" --query 'AccountAssignmentDeletionStatus.RequestId')
-		calls=$((calls + 1))
-		while :; do
-			st=$(cli sso-admin describe-account-assignment-deletion-status --instance-arn "$inst" --account-assignment-deletion-request-id "$rid" --query 'AccountAssignmentDeletionStatus.Status')
-			calls=$((calls + 1))
-			[ "$st" = IN_PROGRESS ] || break
-		done
-	done
+	runbook delete Deletion
 	end=$(date +%s.%N)
 	printf '{"mode":"aws-cli","n":%d,"createSeconds":%.2f,"deleteSeconds":%.2f,"calls":%d}\n' "$N_CLI" \
 		"$(echo "$mid - $start" | bc)" "$(echo "$end - $mid" | bc)" "$calls" | tee "$tmp/lifecycle-cli.jsonl"

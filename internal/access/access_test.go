@@ -32,8 +32,13 @@ func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, inventory.C
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	srv.SetBaseURL(ts.URL)
-	cfg := peertest.SDKConfig(ts.URL, 1)
-	return srv, inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
+	return srv, clientsAt(ts.URL)
+}
+
+// clientsAt are real SDK clients for an endpoint.
+func clientsAt(url string) inventory.Clients {
+	cfg := peertest.SDKConfig(url, 1)
+	return inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
 }
 
 func total(srv *emulator.Server) int {

@@ -8,15 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoctl/ssoctl/internal/access"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/peertest"
 )
 
 // repeating serves the sandbox, but every ListPermissionSetsProvisionedToAccount
@@ -52,8 +48,7 @@ func repeating(t *testing.T) inventory.Clients {
 	}))
 	t.Cleanup(ts.Close)
 	srv.SetBaseURL(ts.URL)
-	cfg := peertest.SDKConfig(ts.URL, 1)
-	return inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
+	return clientsAt(ts.URL)
 }
 
 // TestForAccountRepeatedPermissionSets: a permission set the service

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -41,17 +42,22 @@ type principalMatcher struct {
 }
 
 // rePrincipalID is the identity-store id format.
-var rePrincipalID = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+var rePrincipalID = lazyRegexp(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 
 // IsPrincipalID reports whether s has the form of a user or group id.
-func IsPrincipalID(s string) bool { return rePrincipalID.MatchString(s) }
+func IsPrincipalID(s string) bool { return rePrincipalID().MatchString(s) }
 
-var reAccountID = regexp.MustCompile(`^\d{12}$`)
+var reAccountID = lazyRegexp(`^\d{12}$`)
 
 // IsAccountID reports whether s is a 12-digit account id.
-func IsAccountID(s string) bool { return reAccountID.MatchString(s) }
+func IsAccountID(s string) bool { return reAccountID().MatchString(s) }
 
-var rePermissionSetRef = regexp.MustCompile(`^(arn:aws[a-z-]*:sso:::permissionSet/)?((sso)?ins-[0-9a-f]+/)?ps-[0-9a-f]+$`)
+// lazyRegexp compiles on first use, not in every ssoctl process at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+var rePermissionSetRef = lazyRegexp(`^(arn:aws[a-z-]*:sso:::permissionSet/)?((sso)?ins-[0-9a-f]+/)?ps-[0-9a-f]+$`)
 
 // CompileFilter checks a FilterSpec: account ids must have 12 digits and
 // every regular expression must compile.
@@ -70,7 +76,7 @@ func CompileFilter(s FilterSpec) (*Filter, error) {
 		f.accountNames = append(f.accountNames, re)
 	}
 	for _, v := range s.PermissionSets {
-		if rePermissionSetRef.MatchString(v) {
+		if rePermissionSetRef().MatchString(v) {
 			f.psRefs = append(f.psRefs, v)
 			continue
 		}

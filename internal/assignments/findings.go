@@ -11,6 +11,7 @@ const (
 	FlagUnknownAccount = "UNKNOWN_ACCOUNT"    // the account is not in the organization
 	FlagMembersUnknown = "MEMBERS_UNKNOWN"    // the group's members could not be listed
 	FlagLegacyIAMUser  = "LEGACY_IAM_USER"    // an IAM user of the same name has a password or active keys
+	FlagLegacyDomain   = "LEGACY_DOMAIN"      // the user's e-mail address is in a domain being phased out (org settings)
 )
 
 // Suspended reports whether an account status means the account is

@@ -27,6 +27,9 @@ type Options struct {
 	Method assignments.Method
 	// IAM adds the legacy IAM status of each user (in the credentials' account).
 	IAM bool
+	// LegacyDomains are e-mail domains being phased out (org settings):
+	// users still on one are flagged LEGACY_DOMAIN.
+	LegacyDomains []string
 	// Progress, when set, is told how far the audit has got.
 	Progress func(Progress)
 }

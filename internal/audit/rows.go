@@ -3,9 +3,11 @@ package audit
 import (
 	"cmp"
 	"sort"
+	"strings"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
 // emitRows expands the assignments, which come in the lister's order
@@ -99,6 +101,10 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 			r.Flags = append(r.Flags, assignments.FlagDisabledUser)
 			a.finding(assignments.FlagDisabledUser, base, u.UserName, "user "+u.UserName+" is DISABLED but has access")
 		}
+		if a.legacyDomain(u.Email) {
+			r.Flags = append(r.Flags, assignments.FlagLegacyDomain)
+			a.finding(assignments.FlagLegacyDomain, base, u.UserName, "user "+u.UserName+"'s e-mail address "+u.Email+" is in a legacy domain")
+		}
 		if st := a.iam[u.Id]; st != nil {
 			r.IAM = st
 			if st.Legacy() {
@@ -175,4 +181,18 @@ func sortFindings(fs []Finding) {
 			cmp.Compare(x.PermissionSet, y.PermissionSet), cmp.Compare(x.PrincipalId, y.PrincipalId), cmp.Compare(x.Name, y.Name),
 		) < 0
 	})
+}
+
+// legacyDomain reports whether an address is in one of Options.LegacyDomains.
+func (a *auditor) legacyDomain(email string) bool {
+	d := orgconfig.DomainOf(email)
+	if d == "" {
+		return false
+	}
+	for _, l := range a.opts.LegacyDomains {
+		if strings.EqualFold(d, l) {
+			return true
+		}
+	}
+	return false
 }

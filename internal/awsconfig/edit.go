@@ -39,27 +39,46 @@ func Edit(ctx context.Context, path string, edit func(*Doc) error) (before, afte
 		return nil, nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	defer l.Unlock()
-	mode := os.FileMode(0o600)
-	before, err = os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
-	default:
-		if fi, err := os.Stat(path); err == nil {
-			mode = fi.Mode().Perm()
+	// Other tools (aws configure set, an editor) write the file without
+	// this lock: when the file changed between the read and the write, the
+	// edit is made again on what is there now.
+	for attempt := 0; ; attempt++ {
+		mode := os.FileMode(0o600)
+		before, err = os.ReadFile(path)
+		existed := err == nil
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		default:
+			if fi, err := os.Stat(path); err == nil {
+				mode = fi.Mode().Perm()
+			}
 		}
-	}
-	doc := ParseDoc(before)
-	if err := edit(doc); err != nil {
-		return before, before, err
-	}
-	after = doc.Bytes()
-	if bytes.Equal(before, after) {
+		doc := ParseDoc(before)
+		if err := edit(doc); err != nil {
+			return before, before, err
+		}
+		after = doc.Bytes()
+		if bytes.Equal(before, after) {
+			return before, after, nil
+		}
+		if attempt < 3 && changedSince(path, existed, before) {
+			continue
+		}
+		if err := securefile.WriteMode(path, after, mode); err != nil {
+			return before, before, err
+		}
 		return before, after, nil
 	}
-	if err := securefile.WriteMode(path, after, mode); err != nil {
-		return before, before, err
+}
+
+// changedSince reports whether the file at path is no longer what was read
+// (existed, with data).
+func changedSince(path string, existed bool, data []byte) bool {
+	now, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return existed
 	}
-	return before, after, nil
+	return err == nil && (!existed || !bytes.Equal(now, data))
 }

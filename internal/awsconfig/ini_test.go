@@ -263,3 +263,32 @@ func TestEditKeepsSymlink(t *testing.T) {
 		t.Errorf("got mode %v; want 0644 kept", fi.Mode().Perm())
 	}
 }
+
+// TestEditRedoesWhenChangedUnderneath: another tool writes the file (with
+// no lock) while the edit is being made: the edit is made again on the new
+// text, so that tool's change is not lost.
+func TestEditRedoesWhenChangedUnderneath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte("[default]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	_, after, err := Edit(context.Background(), path, func(d *Doc) error {
+		calls++
+		if calls == 1 {
+			// aws configure set, meanwhile
+			if err := os.WriteFile(path, []byte("[default]\nregion = eu-west-1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.Append(KindProfile, "x", []KV{{ManagedKey, "true"}})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[default]\nregion = eu-west-1\n\n[profile x]\nssoctl_managed = true\n"
+	if b, _ := os.ReadFile(path); string(b) != want || string(after) != want || calls != 2 {
+		t.Errorf("got %q (after %q, %d edits); want %q after 2 edits", b, after, calls, want)
+	}
+}

@@ -60,6 +60,7 @@ type Directory struct {
 	c    Clients
 	inst inventory.Instance
 
+	names    *inventory.NameCache
 	sets     []inventory.PermissionSet
 	accounts []inventory.Account
 	tree     *inventory.OrgTree
@@ -74,6 +75,11 @@ func Open(ctx context.Context, c Clients, instanceArn string) (*Directory, error
 	}
 	return &Directory{c: c, inst: inst}, nil
 }
+
+// UseNameCache makes permission-set names come from cache where it knows
+// them (one DescribePermissionSet per set otherwise); new names are put in
+// it, and saving it is the caller's.
+func (d *Directory) UseNameCache(cache *inventory.NameCache) { d.names = cache }
 
 // Instance is the Identity Center instance.
 func (d *Directory) Instance() inventory.Instance { return d.inst }
@@ -101,7 +107,7 @@ func (d *Directory) User(ctx context.Context, ref string) (inventory.User, error
 // PermissionSet resolves a permission set by name (or ARN, or ps- id).
 func (d *Directory) PermissionSet(ctx context.Context, ref string) (inventory.PermissionSet, error) {
 	if d.sets == nil {
-		sets, err := inventory.NamedPermissionSets(ctx, d.c.inventory(), d.inst, nil)
+		sets, err := inventory.NamedPermissionSets(ctx, d.c.inventory(), d.inst, d.names)
 		if err != nil {
 			return inventory.PermissionSet{}, err
 		}

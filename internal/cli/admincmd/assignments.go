@@ -62,7 +62,10 @@ permission sets with names from the cache that admin lookup keeps, all users
 and groups). Then the assignments of every provisioned (account, permission
 set) pair of the selected accounts and permission sets are listed
 concurrently; with --user or --group, just those principals' assignments are
-listed instead, which is far fewer calls. Calls stay under AWS's quotas;
+listed instead, which is far fewer calls, and for a few principals without
+account filters only the accounts and OUs their assignments name are read
+(the organization tree is not walked). A filter value that matches nothing
+is noted on stderr. Calls stay under AWS's quotas;
 throttling is retried. Items that keep failing are listed on stderr and in
 JSON, the rest is written, and the exit code is 3.
 

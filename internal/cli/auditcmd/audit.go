@@ -37,6 +37,9 @@ type options struct {
 	Method      assignments.Method
 	Save        bool
 	DB          string
+	// LegacyDomains come from the org settings (--org-config).
+	LegacyDomains []string
+	orgSettings   func() error
 }
 
 // NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
@@ -70,14 +73,21 @@ Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
 DISABLED_USER (a disabled user with access), SUSPENDED_ACCOUNT (a suspended
 account still assigned), NOT_PROVISIONED (the permission set's latest version
-is not provisioned to the account), LEGACY_IAM_USER (with --iam).
+is not provisioned to the account), LEGACY_IAM_USER (with --iam), LEGACY_DOMAIN
+(the user's e-mail is in a legacy_domains entry of the org settings, --org-config).
 
 The audit discovers accounts, permission sets, users and groups with bulk
-list calls, then lists assignments the cheaper way for your organization:
-per provisioned (account, permission set) pair, or per user and group
-(--strategy to force one). Calls stay under AWS's quotas; throttling is
-retried. Items that keep failing are listed on stderr and in JSON, the rest
-of the report is still written, and the exit code is 3.
+list calls, then lists assignments per provisioned (account, permission set)
+pair: the one method that also sees assignments of deleted users and groups,
+so the report is complete (--strategy auto and permission-set both mean it).
+--strategy principal lists per user and group instead, which takes fewer calls
+on some organizations but cannot see orphaned assignments: its summary says
+INCOMPLETE and its JSON "complete": false. Calls stay under AWS's quotas;
+throttling is retried. Items that keep failing are listed on stderr and in
+JSON, the rest of the report is still written, and the exit code is 3.
+
+The destination (-f) is checked before any API call. With -o json a run that
+fails writes no partial document.
 
 Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 		Example: `  # the demo organization, no AWS account needed
@@ -123,8 +133,17 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout; default: a timestamped CSV file, or stdout for json/table)")
 	fl.StringVar(&columns, "columns", "", "columns to write, comma-separated; a leading + adds them to the defaults")
 	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
+	var orgConfig string
+	fl.StringVar(&orgConfig, "org-config", "", "org settings `file` whose legacy_domains flag users as LEGACY_DOMAIN (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
+	opts.orgSettings = func() error {
+		cfg, err := f.OrgSettings(orgConfig, false)
+		if cfg != nil {
+			opts.LegacyDomains = cfg.LegacyDomains
+		}
+		return err
+	}
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
-	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto, permission-set or principal")
+	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
 	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")
@@ -137,6 +156,11 @@ func run(ctx context.Context, opts *options) error {
 	path := opts.File
 	if path == "" && (opts.Format == "csv" || opts.Format == "html") {
 		path = "aws_sso_access_report_" + opts.Now().Format("20060102_150405") + "." + opts.Format
+	}
+	if opts.orgSettings != nil {
+		if err := opts.orgSettings(); err != nil {
+			return err
+		}
 	}
 	out, commit, discard, err := openOutput(opts.IO.Out, path)
 	if err != nil {
@@ -158,7 +182,7 @@ func run(ctx context.Context, opts *options) error {
 	}
 	defer closeView()
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM,
+	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: opts.LegacyDomains,
 		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
 	prog.Done()
 	if err != nil {

@@ -42,8 +42,9 @@ ssoctl_managed = true); every other byte of the file stays as it was.`,
 // rate, so this only needs to cover the network's latency.
 const portalConcurrency = 16
 
-// PopulateOptions are `configure populate`'s inputs.
-type PopulateOptions struct {
+// Common are the inputs both configure commands take: the streams, the
+// sign-in, and the config file.
+type Common struct {
 	IO      *iostreams.IOStreams
 	Target  func() (sso.Target, error)
 	Manager func() (*sso.Manager, error)
@@ -51,7 +52,19 @@ type PopulateOptions struct {
 	// ConfigPath is the config file to edit.
 	ConfigPath func() (string, error)
 	Format     string
+}
 
+func newCommon(f *factory.Factory) Common {
+	return Common{
+		IO:         f.IOStreams,
+		Manager:    f.SignIn,
+		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
+	}
+}
+
+// PopulateOptions are `configure populate`'s inputs.
+type PopulateOptions struct {
+	Common
 	Spec   profiles.Spec
 	Prune  bool
 	DryRun bool
@@ -60,11 +73,7 @@ type PopulateOptions struct {
 // NewPopulateCmd returns `ssoctl configure populate`. runF replaces the run
 // function in tests.
 func NewPopulateCmd(f *factory.Factory, runF func(context.Context, *PopulateOptions) error) *cobra.Command {
-	opts := &PopulateOptions{
-		IO:         f.IOStreams,
-		Manager:    f.SignIn,
-		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
-	}
+	opts := &PopulateOptions{Common: newCommon(f)}
 	var signIn factory.SignInFlags
 	var trim string
 	cmd := &cobra.Command{
@@ -153,14 +162,14 @@ type session struct {
 	m    *sso.Manager
 }
 
-func begin(target func() (sso.Target, error), configPath func() (string, error), manager func() (*sso.Manager, error)) (s session, err error) {
-	if s.t, err = target(); err != nil {
+func (c Common) begin() (s session, err error) {
+	if s.t, err = c.Target(); err != nil {
 		return s, err
 	}
-	if s.path, err = configPath(); err != nil {
+	if s.path, err = c.ConfigPath(); err != nil {
 		return s, err
 	}
-	s.m, err = manager()
+	s.m, err = c.Manager()
 	return s, err
 }
 
@@ -203,7 +212,7 @@ func (s session) write(ctx context.Context, desired []profiles.Profile, problems
 
 // RunPopulate lists the roles, plans the profiles and writes them.
 func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
-	s, err := begin(opts.Target, opts.ConfigPath, opts.Manager)
+	s, err := opts.begin()
 	if err != nil {
 		return err
 	}

@@ -9,9 +9,7 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -19,14 +17,9 @@ import (
 
 // ProfileOptions are `configure profile`'s inputs.
 type ProfileOptions struct {
-	IO         *iostreams.IOStreams
-	Target     func() (sso.Target, error)
-	Manager    func() (*sso.Manager, error)
-	Login      *sso.LoginOptions
-	ConfigPath func() (string, error)
+	Common
 	// Pick chooses a role among roles (a picker on a terminal).
-	Pick   func([]sso.Role) (sso.Role, error)
-	Format string
+	Pick func([]sso.Role) (sso.Role, error)
 
 	Name              string
 	Account, Role     string
@@ -38,10 +31,8 @@ type ProfileOptions struct {
 // function in tests.
 func NewProfileCmd(f *factory.Factory, runF func(context.Context, *ProfileOptions) error) *cobra.Command {
 	opts := &ProfileOptions{
-		IO:         f.IOStreams,
-		Manager:    f.SignIn,
-		ConfigPath: func() (string, error) { return awsconfig.Path(f.IOStreams.Getenv) },
-		Pick:       Picker(f.IOStreams.In, f.IOStreams.ErrOut, f.IOStreams.Getenv("ACCESSIBLE") != ""),
+		Common: newCommon(f),
+		Pick:   Picker(f.IOStreams.In, f.IOStreams.ErrOut, f.IOStreams.Getenv("ACCESSIBLE") != ""),
 	}
 	var signIn factory.SignInFlags
 	cmd := &cobra.Command{
@@ -89,7 +80,7 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 
 // RunProfile finds the role and writes its profile.
 func RunProfile(ctx context.Context, opts *ProfileOptions) error {
-	s, err := begin(opts.Target, opts.ConfigPath, opts.Manager)
+	s, err := opts.begin()
 	if err != nil {
 		return err
 	}

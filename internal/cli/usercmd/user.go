@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,6 +34,7 @@ type common struct {
 	JSON        bool
 
 	region string // the clients' region, once the directory is open
+	names  *inventory.NameCache
 }
 
 // NewCmd returns `ssoctl user` and its verbs.
@@ -64,6 +64,11 @@ examples/org.yaml matches the sandbox's demo organization.`,
   ssoctl user offboard jane.doe --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPostRun: func(*cobra.Command, []string) {
+			if c.names != nil {
+				factory.SaveNameCache(c.IO.ErrOut, c.names)
+			}
+		},
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&c.OrgConfig, "org-config", "", "org settings `file` (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml)")
@@ -81,40 +86,10 @@ func (c *common) output() error {
 	return err
 }
 
-// settingsPath is where the org settings are, and whether they were named
-// explicitly (then a missing file is an error).
-func (c *common) settingsPath() (string, bool) {
-	if c.OrgConfig != "" {
-		return c.OrgConfig, true
-	}
-	if p := c.IO.Getenv("SSOCTL_ORG_CONFIG"); p != "" {
-		return p, true
-	}
-	home := c.IO.Getenv("HOME")
-	if home == "" {
-		return "", false
-	}
-	return filepath.Join(home, ".config", "ssoctl", "org.yaml"), false
-}
-
 // settings loads the org settings; required says a missing file is an
 // error (else nil, nil).
 func (c *common) settings(required bool) (*orgconfig.Config, error) {
-	path, named := c.settingsPath()
-	if path == "" {
-		if required {
-			return nil, errors.New("no org settings: pass --org-config FILE or set SSOCTL_ORG_CONFIG (see examples/org.yaml)")
-		}
-		return nil, nil
-	}
-	cfg, err := orgconfig.Load(path)
-	if errors.Is(err, orgconfig.ErrNotFound) {
-		if named || required {
-			return nil, fmt.Errorf("org settings %s not found: create it (see examples/org.yaml) or pass --org-config FILE", path)
-		}
-		return nil, nil
-	}
-	return cfg, err
+	return c.f.OrgSettings(c.OrgConfig, required)
 }
 
 // directory opens the Identity Center instance.
@@ -128,6 +103,8 @@ func (c *common) directory(ctx context.Context) (*lifecycle.Directory, error) {
 	if err != nil {
 		return nil, factory.Explain(err, "find the Identity Center instance")
 	}
+	c.names = inventory.OpenNameCache(inventory.DefaultNameCachePath())
+	d.UseNameCache(c.names)
 	return d, nil
 }
 

@@ -1,0 +1,87 @@
+package lifecycle_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/lifecycle"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
+)
+
+func sandboxDirectory(t *testing.T) *lifecycle.Directory {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	srv.SetBaseURL(ts.URL)
+	set := must(awsclient.New(context.Background(), awsclient.Options{EndpointURL: ts.URL, Region: "us-east-1", Unlimited: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", "")}))
+	return must(lifecycle.Open(context.Background(), lifecycle.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}, ""))
+}
+
+// TestUserResolves: USER is a user name, an e-mail address or a user id.
+func TestUserResolves(t *testing.T) {
+	d := sandboxDirectory(t)
+	ctx := context.Background()
+	byName := must(d.User(ctx, "hana.roberts"))
+	for _, ref := range []string{"hana.roberts@example.com", byName.Id} {
+		u, err := d.User(ctx, ref)
+		if err != nil || u.Id != byName.Id {
+			t.Errorf("User(%q) = %+v, %v; want %s", ref, u, err, byName.Id)
+		}
+	}
+	if _, err := d.User(ctx, "nobody"); !errors.Is(err, inventory.ErrNotFound) {
+		t.Errorf("unknown user: %v; want ErrNotFound", err)
+	}
+}
+
+// TestTargets: OUs expand to every account below them, suspended accounts
+// are skipped, an account reached twice counts once.
+func TestTargets(t *testing.T) {
+	d := sandboxDirectory(t)
+	ts, skipped, err := d.Targets(context.Background(), "ReadOnlyAccess", []string{"payments-prod", "legacy-app"}, []string{"Workloads/Prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, x := range ts {
+		names = append(names, x.Account.Name)
+	}
+	if got := strings.Join(names, " "); got != "payments-prod insights-prod" {
+		t.Errorf("targets %s; want payments-prod insights-prod", got)
+	}
+	if len(skipped) != 1 || skipped[0].Account.Name != "legacy-app" {
+		t.Errorf("skipped %+v; want legacy-app", skipped)
+	}
+	if _, _, err := d.Targets(context.Background(), "Nope", []string{"payments-prod"}, nil); err == nil {
+		t.Error("unknown permission set accepted")
+	}
+}
+
+// TestPlanCreateDomain: an address outside the domain is refused unless forced.
+func TestPlanCreateDomain(t *testing.T) {
+	d := sandboxDirectory(t)
+	cfg := must(orgconfig.Load("../../examples/org.yaml"))
+	_, err := d.PlanCreate(context.Background(), cfg, lifecycle.NewUser{UserName: "x.y", GivenName: "X", FamilyName: "Y", Email: "x.y@example.net"}, false)
+	if !errors.Is(err, lifecycle.ErrOutsideDomain) {
+		t.Errorf("got %v; want ErrOutsideDomain", err)
+	}
+	p, err := d.PlanCreate(context.Background(), cfg, lifecycle.NewUser{UserName: "x.y", GivenName: "X", FamilyName: "Y", Email: "x.y@example.net", Access: "Support"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Access.Plan.Changes) != 2 || p.User.DisplayName != "X Y" {
+		t.Errorf("plan %+v; want ProductionSupport on the two Prod accounts", p)
+	}
+}
