@@ -1,12 +1,12 @@
 package emulator
 
 import (
-	"errors"
 	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"math"
