@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -117,5 +119,57 @@ func TestListPartial(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || n != 1 {
 		t.Errorf("got %v after %d rows; want disk full after 1", err, n)
+	}
+}
+
+// TestListSelectionAndCompleteness: nil selects all, empty selects
+// nothing; the default method is complete, principal-first over every
+// principal is not (it misses the small organization's one orphan), and
+// the order is the same every run.
+func TestListSelectionAndCompleteness(t *testing.T) {
+	srv, c := sandbox(t, emulator.Options{})
+	inst, err := inventory.FindInstance(ctx, c.SSOAdmin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(sel assignments.Selection, m assignments.Method) ([]inventory.Assignment, *assignments.Result) {
+		t.Helper()
+		var out []inventory.Assignment
+		res, err := assignments.List(ctx, c, inst, sel, assignments.Options{Method: m}, func(a inventory.Assignment) error {
+			out = append(out, a)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, res
+	}
+	all, res := list(assignments.Selection{}, "")
+	if res.Method != assignments.ByPermissionSet || !res.Complete || len(all) != 47 || res.Assignments != 47 {
+		t.Errorf("default: %d assignments by %s, complete %v; want 47 by permission-set, complete", len(all), res.Method, res.Complete)
+	}
+	again, _ := list(assignments.Selection{}, assignments.MethodAuto)
+	if diff := gocmp.Diff(all, again); diff != "" {
+		t.Errorf("a second run differs (-first +second):\n%s", diff)
+	}
+	byPrincipal, res := list(assignments.Selection{}, assignments.ByPrincipal)
+	if res.Complete || len(byPrincipal) != 46 {
+		t.Errorf("principal-first over every principal: %d assignments, complete %v; want 46, not complete", len(byPrincipal), res.Complete)
+	}
+	before := srv.Stats().Calls["sso-admin:ListAccountAssignments"]
+	none, res := list(assignments.Selection{Accounts: []string{}}, "")
+	if len(none) != 0 || res.Pairs != 0 || srv.Stats().Calls["sso-admin:ListAccountAssignments"] != before {
+		t.Errorf("an empty account selection listed %d assignments in %d pairs; want nothing and no call", len(none), res.Pairs)
+	}
+	// Named principals (deleted ones included, by id) are complete either way.
+	orphan := all[slices.IndexFunc(all, func(a inventory.Assignment) bool {
+		return !slices.ContainsFunc(byPrincipal, func(b inventory.Assignment) bool { return a == b })
+	})]
+	sel := assignments.Selection{Principals: []assignments.Principal{{Type: orphan.PrincipalType, Id: orphan.PrincipalId}}}
+	for _, m := range []assignments.Method{assignments.ByPrincipal, assignments.ByPermissionSet} {
+		got, res := list(sel, m)
+		if !res.Complete || len(got) != 1 || got[0] != orphan {
+			t.Errorf("%s for the deleted user %s: got %v, complete %v; want its one assignment", m, orphan.PrincipalId, got, res.Complete)
+		}
 	}
 }
