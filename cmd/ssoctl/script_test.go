@@ -100,6 +100,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sandbox-restart": cmdSandboxRestart,
 			"sandbox-stats":   cmdSandboxStats,
+			"sandbox-outbox":  cmdSandboxOutbox,
 			"exitcode":        cmdExitCode,
 			"sleep":           cmdSleep,
 			"expand":          cmdExpand,
@@ -135,7 +136,7 @@ func startSandbox(env *testscript.Env, opts emulator.Options) error {
 
 // cmdSandboxRestart replaces the script's sandbox with one configured by
 // NAME=VALUE arguments (org, seed, quotas, quota-scale, latency,
-// throttle-rate, error-rate, pending-polls, sign-in-as, deny-account,
+// throttle-rate, error-rate, pending-polls, sign-in-as, deny-account, ses-sandbox,
 // token-ttl, refresh-ttl, registration-ttl, credential-ttl).
 func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
@@ -166,6 +167,8 @@ func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 			o.SignInAs = v
 		case "deny-account":
 			o.DenyAccounts = append(o.DenyAccounts, v)
+		case "ses-sandbox":
+			o.SESSandbox, err = strconv.ParseBool(v)
 		case "token-ttl":
 			o.TokenTTL, err = time.ParseDuration(v)
 		case "refresh-ttl":
@@ -210,6 +213,20 @@ func cmdSandboxStats(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+}
+
+// cmdSandboxOutbox writes the sandbox's /_sandbox/outbox (the e-mails sent
+// through sesv2 SendEmail, as JSON) to FILE.
+func cmdSandboxOutbox(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sandbox-outbox FILE")
+	}
+	resp, err := http.Get(ts.Getenv("SANDBOX_URL") + "/_sandbox/outbox")
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), body, 0o644))
 }
 
 // cmdExitCode runs a command and checks its exit status:

@@ -469,8 +469,12 @@ func (g *gen) sized(p orgSize) {
 	}
 }
 
-// finish adds the per-account demo buckets.
+// finish adds the per-account demo buckets, and the management account's
+// SES settings: out of the SES sandbox, with example.com (the domain of
+// every demo address) verified.
 func (g *gen) finish() {
+	g.st.SES = []SESAccount{{AccountId: g.st.Organization.MasterAccountId, ProductionAccess: true,
+		Identities: []EmailIdentity{{Name: "example.com", Type: "DOMAIN", Verified: true}}}}
 	for i, a := range g.st.Accounts {
 		for _, kind := range []string{"logs", "artifacts"} {
 			g.st.Buckets = append(g.st.Buckets, Bucket{AccountId: a.Id, Name: a.Name + "-" + kind + "-" + a.Id, Created: g.at(i)})

@@ -22,6 +22,14 @@ func (s *Server) restRoutes() []restRouteEntry {
 		restRoute(http.MethodGet, "sso", "ListAccountRoles", "/assignment/roles", s.listAccountRoles),
 		restRoute(http.MethodGet, "sso", "GetRoleCredentials", "/federation/credentials", s.getRoleCredentials),
 		restRoute(http.MethodPost, "sso", "Logout", "/logout", s.logout),
+		// sesv2
+		restRoute(http.MethodPost, "sesv2", "SendEmail", "/v2/email/outbound-emails", s.sendEmail),
+		restRoute(http.MethodGet, "sesv2", "GetAccount", "/v2/email/account", s.getSESAccount),
+		restRoute(http.MethodGet, "sesv2", "ListEmailIdentities", "/v2/email/identities", s.listEmailIdentities),
+		restRoute(http.MethodPost, "sesv2", "ListEmailIdentities", "/v2/email/list-identities", s.listEmailIdentities),
+		restRoute(http.MethodPost, "sesv2", "CreateEmailIdentity", "/v2/email/identities", s.createEmailIdentity),
+		restPattern(http.MethodGet, "sesv2", "GetEmailIdentity", `^/v2/email/identities/[^/]+$`, s.getEmailIdentity),
+		restPattern(http.MethodDelete, "sesv2", "DeleteEmailIdentity", `^/v2/email/identities/[^/]+$`, s.deleteEmailIdentity),
 		// the console's federation endpoint (signin): GET or a form POST
 		restRoute(http.MethodGet, "signin", "Federation", "/federation", s.federation),
 		restRoute(http.MethodPost, "signin", "Federation", "/federation", s.federation),
@@ -33,6 +41,11 @@ func (s *Server) restRoutes() []restRouteEntry {
 func scoped(service string, rt restRouteEntry) restRouteEntry {
 	rt.scope = service
 	return rt
+}
+
+// restPattern matches one method and a path pattern.
+func restPattern(method, service, op, pattern string, h restHandler) restRouteEntry {
+	return restRouteEntry{method: method, service: service, op: op, path: regexp.MustCompile(pattern), h: h}
 }
 
 // restRoute matches one method and path (a trailing slash allowed).

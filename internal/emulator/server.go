@@ -49,6 +49,9 @@ type Options struct {
 	TokenTTL, RefreshTTL, RegistrationTTL time.Duration
 	// CredentialTTL is the lifetime of role credentials (0: one hour).
 	CredentialTTL time.Duration
+	// SESSandbox keeps every account in the SES sandbox, where SendEmail
+	// also refuses recipients that are not verified identities.
+	SESSandbox bool
 	// DenyAccounts are account ids (or names) for which every sso-admin call naming
 	// the account (AccountId or TargetId) is refused with
 	// AccessDeniedException: a fault that retrying does not cure.
@@ -78,6 +81,8 @@ type Server struct {
 	creds  map[string]callerIdentity // issued role credentials by access key id
 
 	signin *signIn // sso-oidc registrations, codes and tokens
+
+	outbox outbox // e-mails accepted by sesv2 SendEmail
 }
 
 // queryService is one query-protocol service: its XML namespace and
@@ -450,6 +455,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/stats/reset":
 		s.stats.reset()
 		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/outbox":
+		s.serveOutbox(w)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/state":
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)

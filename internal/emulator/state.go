@@ -34,6 +34,9 @@ type State struct {
 	// those enabled for a user are in the user's MFADevices.
 	IAMVirtualMFADevices []VirtualMFADevice `json:"iamVirtualMFADevices,omitempty"`
 	Buckets              []Bucket           `json:"buckets,omitempty"`
+	// SES holds each account's SES settings; an account without any is a
+	// new one: in the SES sandbox, with no verified identity.
+	SES []SESAccount `json:"ses,omitempty"`
 }
 
 // Organization is the AWS Organizations organization.
@@ -268,6 +271,22 @@ type IAMCredential struct {
 	// Body is an uploaded certificate or SSH public key, when the API
 	// uploaded one.
 	Body string `json:"body,omitempty"`
+}
+
+// SESAccount is one account's SES settings.
+type SESAccount struct {
+	AccountId string `json:"accountId"`
+	// ProductionAccess is true once the account left the SES sandbox, where
+	// recipients must be verified identities too.
+	ProductionAccess bool            `json:"productionAccess"`
+	Identities       []EmailIdentity `json:"identities,omitempty"`
+}
+
+// EmailIdentity is an SES identity: a domain or an e-mail address.
+type EmailIdentity struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"` // DOMAIN | EMAIL_ADDRESS
+	Verified bool   `json:"verified"`
 }
 
 // Bucket is an S3 bucket in one account.

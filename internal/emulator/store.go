@@ -47,6 +47,7 @@ type store struct {
 	iamGroups     map[string]*index[*IAMGroup]         // account -> by group name
 	iamVirtualMFA map[string]*index[*VirtualMFADevice] // account -> unassigned, by serial
 	buckets       map[string]*index[*Bucket]           // account -> by name
+	ses           map[string]*SESAccount               // account -> SES settings (replaced, never changed in place)
 
 	requests *requestLog
 }
@@ -64,6 +65,7 @@ func newStore() *store {
 		memberships: map[string]*Membership{}, mByGroup: map[string]*index[*Membership]{}, mByMember: map[string]*index[*Membership]{},
 		iamUsers: map[string]*index[*IAMUser]{}, iamGroups: map[string]*index[*IAMGroup]{},
 		iamVirtualMFA: map[string]*index[*VirtualMFADevice]{}, buckets: map[string]*index[*Bucket]{},
+		ses:      map[string]*SESAccount{},
 		requests: newRequestLog(),
 	}
 }
@@ -196,6 +198,10 @@ func fromState(st *State) (*store, error) {
 		b := st.Buckets[i]
 		sub(s.buckets, b.AccountId).put(b.Name, &b)
 	}
+	for i := range st.SES {
+		a := st.SES[i]
+		s.ses[a.AccountId] = &a
+	}
 	return s, nil
 }
 
@@ -255,6 +261,9 @@ func (s *store) toState() *State {
 		for _, b := range s.buckets[k].values() {
 			st.Buckets = append(st.Buckets, *b)
 		}
+	}
+	for _, k := range sortedKeys(s.ses) {
+		st.SES = append(st.SES, *s.ses[k])
 	}
 	return st
 }

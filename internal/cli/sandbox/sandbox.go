@@ -33,15 +33,20 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cob
 		Use:   "sandbox",
 		Short: "Serve the built-in AWS emulator on a loopback port",
 		Long: `Serve the sandbox: an emulator of every AWS API ssoctl calls (sso-admin,
-identitystore, organizations, iam, sts, and for sign-in sso-oidc and the
-portal), on one port, over a demo organization.
+identitystore, organizations, iam, sts, sesv2, s3, and for sign-in sso-oidc
+and the portal), on one port, over a demo organization.
 
 On start it prints the export lines a shell needs to point the AWS SDKs,
 the AWS CLI and ssoctl at it, then serves until interrupted.
 
-  GET  /_sandbox/stats        calls, throttled and errors per service:Operation
+  GET  /_sandbox/stats        calls, attempts, throttled and errors per service:Operation
   POST /_sandbox/stats/reset  zero the counters
-  GET  /_sandbox/state        the whole state as JSON (what --org FILE loads)`,
+  GET  /_sandbox/state        the whole state as JSON (what --org FILE loads)
+  GET  /_sandbox/outbox       every e-mail sent through sesv2 SendEmail, as JSON
+
+The demo organizations' management account is out of the SES sandbox with
+example.com verified; --ses-sandbox puts it back in, where recipients must
+be verified too.`,
 		Example: `  # start it in the background and use it from this shell
   ssoctl sandbox --listen 127.0.0.1:0 > /tmp/sandbox.env &
   sleep 1; eval "$(cat /tmp/sandbox.env)"
@@ -78,6 +83,7 @@ the AWS CLI and ssoctl at it, then serves until interrupted.
 	fl.Float64Var(&opts.Emulator.ErrorRate, "error-rate", 0, "fraction of requests answered with an internal error")
 	fl.IntVar(&opts.Emulator.PendingPolls, "pending-polls", 0, "polls an async request (and a sign-in) stays pending")
 	fl.StringVar(&opts.Emulator.SignInAs, "sign-in-as", "", "identity-store `USERNAME` who approves sign-ins")
+	fl.BoolVar(&opts.Emulator.SESSandbox, "ses-sandbox", false, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
 	fl.StringSliceVar(&opts.Emulator.DenyAccounts, "deny-account", nil, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
 	return cmd
 }
