@@ -43,7 +43,7 @@ func TestChecklistOrder(t *testing.T) {
 			t.Errorf("%s: no last use shown", s)
 		}
 	}
-	want := "login-profile access-key signing-certificate ssh-public-key service-credential mfa-device attached-policy group user"
+	want := "login-profile access-key signing-certificate ssh-public-key service-credential mfa-device inline-policy attached-policy group user"
 	if got := strings.Join(kinds, " "); got != want {
 		t.Errorf("steps %s; want %s", got, want)
 	}
@@ -60,5 +60,36 @@ func TestMissingUserHasNoSteps(t *testing.T) {
 	}
 	if u.Exists || len(legacyiam.Steps(u)) != 0 {
 		t.Errorf("got %+v", u)
+	}
+}
+
+// TestRunRetiresUser: the checklist against the sandbox's IAM writes leaves
+// no user, and a second run finds nothing to do.
+func TestRunRetiresUser(t *testing.T) {
+	c := sandboxIAM(t)
+	ctx := context.Background()
+	u, err := legacyiam.Inspect(ctx, c, "alice.johnson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	rs, err := legacyiam.Run(ctx, c, legacyiam.Steps(u), func(r legacyiam.StepResult) { seen = append(seen, r.Kind) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !legacyiam.OK(rs) {
+		t.Fatalf("results %+v", rs)
+	}
+	if len(seen) != len(rs) || seen[len(seen)-1] != "user" {
+		t.Errorf("reported %v; want every step, the user last", seen)
+	}
+	again, err := legacyiam.Inspect(ctx, c, "alice.johnson")
+	if err != nil || again.Exists {
+		t.Errorf("after the run: %+v, %v; want no user", again, err)
+	}
+	// Steps of a user that went away meanwhile count as done (already gone).
+	rs, err = legacyiam.Run(ctx, c, legacyiam.Steps(u), nil)
+	if err != nil || !legacyiam.OK(rs) || !rs[0].AlreadyGone {
+		t.Errorf("re-run of the old steps: %+v, %v; want all done, already gone", rs, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -392,4 +393,42 @@ func TestCreatesBeforeDeletes(t *testing.T) {
 		t.Errorf("summary %+v; want 2 created, 1 failed, 3 deletes not started", rep.Summary)
 	}
 	wantAll(t, live(t, set.SSOAdmin(), old), old, true)
+}
+
+// conflicting answers the first create of each assignment with
+// ConflictException (AWS's answer while another request for the same
+// assignment or permission set is in progress), then passes calls on.
+type conflicting struct {
+	*ssoadmin.Client
+	mu   sync.Mutex
+	seen map[string]bool
+	n    int
+}
+
+func (c *conflicting) CreateAccountAssignment(ctx context.Context, in *ssoadmin.CreateAccountAssignmentInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.CreateAccountAssignmentOutput, error) {
+	c.mu.Lock()
+	k := aws.ToString(in.TargetId) + aws.ToString(in.PrincipalId)
+	first := !c.seen[k]
+	c.seen[k] = true
+	if first {
+		c.n++
+	}
+	c.mu.Unlock()
+	if first {
+		return nil, &types.ConflictException{Message: aws.String("An operation is in progress for this permission set")}
+	}
+	return c.Client.CreateAccountAssignment(ctx, in, opts...)
+}
+
+func TestApplyRetriesConflicts(t *testing.T) {
+	set, _ := sandbox(t, emulator.Options{PendingPolls: 1})
+	o := readOrg(t, set)
+	plan := o.plan(6, executor.Create)
+	c := &conflicting{Client: set.SSOAdmin(), seen: map[string]bool{}}
+	rep, err := executor.Apply(context.Background(), c, plan, executor.Options{MinPollInterval: time.Millisecond})
+	wantOK(t, rep, err)
+	if c.n != 6 {
+		t.Errorf("%d conflicts answered; want 6", c.n)
+	}
+	wantAll(t, live(t, set.SSOAdmin(), plan), plan, true)
 }
