@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,14 +31,14 @@ const (
 )
 
 var (
-	reIAMName       = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	reIAMPathValue  = regexp.MustCompile(`^(/|/[\x21-\x7e]+/)$`)
-	reIAMPolicyArn  = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$`)
-	reIAMAuthCode   = regexp.MustCompile(`^\d{6}$`)
-	reIAMCredID     = regexp.MustCompile(`^[\w]+$`)
-	reIAMMFASerial  = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
-	reIAMDocChars   = regexp.MustCompile(`^[\x09\x0a\x0d\x20-\x{ff}]+$`)
-	reSSHKeyOpenSSH = regexp.MustCompile(`^ssh-rsa ([A-Za-z0-9+/=]+)( .*)?\s*$`)
+	reIAMName       = lazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMPathValue  = lazyRegexp(`^(/|/[\x21-\x7e]+/)$`)
+	reIAMPolicyArn  = lazyRegexp(`^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$`)
+	reIAMAuthCode   = lazyRegexp(`^\d{6}$`)
+	reIAMCredID     = lazyRegexp(`^[\w]+$`)
+	reIAMMFASerial  = lazyRegexp(`^[\w+=/:,.@-]{9,256}$`)
+	reIAMDocChars   = lazyRegexp(`^[\x09\x0a\x0d\x20-\x{ff}]+$`)
+	reSSHKeyOpenSSH = lazyRegexp(`^ssh-rsa ([A-Za-z0-9+/=]+)( .*)?\s*$`)
 )
 
 func iamNoSuchEntity(format string, args ...any) *apiError {
@@ -73,7 +72,7 @@ func iamName(form url.Values, param string, maxLen int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return v, iamPattern(lowerFirst(param), v, maxLen, reIAMName)
+	return v, iamPattern(lowerFirst(param), v, maxLen, reIAMName())
 }
 
 func lowerFirst(s string) string {
@@ -89,7 +88,7 @@ func iamPathParam(form url.Values) (string, error) {
 	if p == "" {
 		return "/", nil
 	}
-	return p, iamPattern("path", p, 512, reIAMPathValue)
+	return p, iamPattern("path", p, 512, reIAMPathValue())
 }
 
 // iamUserFor is the user an optional UserName names (else the caller),
@@ -246,7 +245,7 @@ func (s *Server) iamDeleteUser(form url.Values, c callerIdentity) (any, error) {
 
 // accessKeyIndex finds a key of u, or answers NoSuchEntity as IAM does.
 func accessKeyIndex(u *IAMUser, id string) (int, error) {
-	if err := iamPattern("accessKeyId", id, 128, reAccessKeyID); err != nil {
+	if err := iamPattern("accessKeyId", id, 128, reAccessKeyID()); err != nil {
 		return 0, err
 	}
 	i := slices.IndexFunc(u.AccessKeys, func(k AccessKey) bool { return k.AccessKeyId == id })
@@ -391,7 +390,7 @@ func checkPolicyDocument(doc string) error {
 	if len(doc) > 131072 {
 		return iamValidation("1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must have length less than or equal to 131072")
 	}
-	if !reIAMDocChars.MatchString(doc) {
+	if !reIAMDocChars().MatchString(doc) {
 		return iamValidation("1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 	}
 	var p map[string]json.RawMessage
@@ -510,7 +509,7 @@ func iamPolicyArn(form url.Values) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(arn) < 20 || !reIAMPolicyArn.MatchString(arn) {
+	if len(arn) < 20 || !reIAMPolicyArn().MatchString(arn) {
 		return "", iamValidation("ARN %s is not valid.", arn)
 	}
 	if !strings.Contains(arn, ":iam::aws:policy/") {
@@ -543,7 +542,7 @@ func (s *Server) iamDetachUserPolicy(form url.Values, c callerIdentity) (any, er
 	if err != nil {
 		return nil, err
 	}
-	if !reIAMPolicyArn.MatchString(arn) {
+	if !reIAMPolicyArn().MatchString(arn) {
 		return nil, iamValidation("ARN %s is not valid.", arn)
 	}
 	u, err := s.iamNamedUser(form, c)
@@ -691,7 +690,7 @@ func iamSerialParam(form url.Values) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return serial, iamPattern("serialNumber", serial, 256, reIAMMFASerial)
+	return serial, iamPattern("serialNumber", serial, 256, reIAMMFASerial())
 }
 
 func (s *Server) iamEnableMFADevice(form url.Values, c callerIdentity) (any, error) {
@@ -704,7 +703,7 @@ func (s *Server) iamEnableMFADevice(form url.Values, c callerIdentity) (any, err
 		if err != nil {
 			return nil, err
 		}
-		if !reIAMAuthCode.MatchString(code) {
+		if !reIAMAuthCode().MatchString(code) {
 			return nil, iamValidation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 6", code, lowerFirst(p))
 		}
 	}
@@ -800,7 +799,7 @@ func (s *Server) iamListVirtualMFADevices(form url.Values, c callerIdentity) (an
 // credIndex finds a signing certificate, SSH key or service-specific
 // credential of u by id.
 func credIndex(list []IAMCredential, member, id string) (int, error) {
-	if err := iamPattern(member, id, 128, reIAMCredID); err != nil {
+	if err := iamPattern(member, id, 128, reIAMCredID()); err != nil {
 		return 0, err
 	}
 	return slices.IndexFunc(list, func(k IAMCredential) bool { return k.Id == id }), nil
@@ -845,7 +844,7 @@ func parseSSHPublicKey(body string) ([]byte, error) {
 	if len(body) > 16384 {
 		return nil, iamValidation("1 validation error detected: Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length less than or equal to 16384")
 	}
-	m := reSSHKeyOpenSSH.FindStringSubmatch(body)
+	m := reSSHKeyOpenSSH().FindStringSubmatch(body)
 	if m == nil {
 		return nil, newErr(400, "UnrecognizedPublicKeyEncoding", "Unrecognized SSH public key encoding.")
 	}
