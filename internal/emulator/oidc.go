@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -549,6 +550,16 @@ func (s *Server) issueTokens(sess *session) map[string]any {
 		out["refreshToken"] = sess.refreshToken
 	}
 	return out
+}
+
+// SignInUser is the user name of who approves sign-ins (Options.SignInAs,
+// else the first enabled user with access), or why nobody can.
+func (s *Server) SignInUser() (string, error) {
+	p, err := s.signInPerson()
+	if err != nil {
+		return "", errors.New(asAPIError(err).Message)
+	}
+	return p.UserName, nil
 }
 
 // signInPerson is who approves a sign-in: Options.SignInAs, else the

@@ -104,7 +104,7 @@ func New(opts Options) (*Server, error) {
 	st := opts.State
 	if st == nil {
 		var err error
-		st, err = loadOrg(opts.Org, opts.Seed)
+		st, err = LoadOrg(opts.Org, opts.Seed)
 		if err != nil {
 			return nil, err
 		}
@@ -143,8 +143,9 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// loadOrg returns the named demo organization or reads a state file.
-func loadOrg(org string, seed uint64) (*State, error) {
+// LoadOrg returns the named demo organization (small, medium, large; ""
+// is small) or reads a state file.
+func LoadOrg(org string, seed uint64) (*State, error) {
 	switch org {
 	case "", "small", "medium", "large":
 		return Generate(org, seed), nil

@@ -89,16 +89,33 @@ be verified too.`,
 }
 
 func run(ctx context.Context, opts *options) error {
+	flag, org := "--org", opts.Emulator.Org
 	if opts.StateFile != "" {
-		opts.Emulator.Org = opts.StateFile
+		flag, org = "--state", opts.StateFile
 	}
+	st, err := emulator.LoadOrg(org, opts.Emulator.Seed)
+	if err != nil {
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause
+		}
+		return factory.Usagef("%s %s: not small, medium or large, nor a readable state file: %v", flag, org, err)
+	}
+	opts.Emulator.State = st
 	srv, err := emulator.New(opts.Emulator)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s %s: %w", flag, org, err)
+	}
+	if opts.Emulator.SignInAs != "" {
+		if _, err := srv.SignInUser(); err != nil {
+			return factory.Usagef("--sign-in-as %s: %v", opts.Emulator.SignInAs, err)
+		}
 	}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s is not a loopback address: the sandbox hands out credentials (and its whole state) to anyone who can reach it\n", opts.Listen)
 	}
 	url := "http://" + ln.Addr().String()
 	srv.SetBaseURL(url)
