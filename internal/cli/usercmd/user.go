@@ -31,6 +31,7 @@ type common struct {
 	OrgConfig   string
 	InstanceArn string
 	Yes         bool
+	DryRun      bool
 	JSON        bool
 
 	region string // the clients' region, once the directory is open
@@ -74,6 +75,7 @@ examples/org.yaml matches the sandbox's demo organization.`,
 	pf.StringVar(&c.OrgConfig, "org-config", "", "org settings `file` (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml)")
 	pf.StringVar(&c.InstanceArn, "instance-arn", "", "Identity Center instance `ARN` (when there are several)")
 	pf.BoolVarP(&c.Yes, "yes", "y", false, "carry the plan out without asking")
+	pf.BoolVar(&c.DryRun, "dry-run", false, "print the plan and change nothing, even at a terminal")
 	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, executor.Create, nil), newAssignCmd(c, executor.Delete, nil),
 		newChangeAccessCmd(c, nil), newOffboardCmd(c, nil), newMigrateCmd(c, nil), newNotifyCmd(c, nil))
 	return cmd
@@ -123,6 +125,10 @@ func (c *common) user(ctx context.Context, d *lifecycle.Directory, ref string) (
 // confirm asks for the go-ahead: --yes, or a yes at a terminal. Without
 // either it says how to carry the plan out and returns false.
 func (c *common) confirm(question string) (bool, error) {
+	if c.DryRun {
+		fmt.Fprintln(c.IO.ErrOut, "Nothing was changed (--dry-run).")
+		return false, nil
+	}
 	if c.Yes {
 		return true, nil
 	}

@@ -16,23 +16,25 @@ func TestConfirm(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		yes   bool
+		dry   bool
 		tty   bool
 		input string
 		want  bool
 		say   string
 	}{
-		{"--yes", true, false, "", true, ""},
-		{"terminal yes", false, true, "yes\n", true, "Go? [y/N] "},
-		{"terminal y", false, true, "y\n", true, ""},
-		{"terminal no", false, true, "n\n", false, "Cancelled: nothing was changed."},
-		{"terminal end of input", false, true, "", false, "Cancelled"},
-		{"no terminal", false, false, "y\n", false, "run again with --yes"},
+		{"--yes", true, false, false, "", true, ""},
+		{"--dry-run wins", true, true, true, "y\n", false, "Nothing was changed (--dry-run)."},
+		{"terminal yes", false, false, true, "yes\n", true, "Go? [y/N] "},
+		{"terminal y", false, false, true, "y\n", true, ""},
+		{"terminal no", false, false, true, "n\n", false, "Cancelled: nothing was changed."},
+		{"terminal end of input", false, false, true, "", false, "Cancelled"},
+		{"no terminal", false, false, false, "y\n", false, "run again with --yes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ios, in, _, errOut := iostreams.Test()
 			ios.SetTTY(tc.tty, tc.tty, tc.tty)
 			in.WriteString(tc.input)
-			c := &common{IO: ios, Yes: tc.yes}
+			c := &common{IO: ios, Yes: tc.yes, DryRun: tc.dry}
 			got, err := c.confirm("Go?")
 			if err != nil {
 				t.Fatal(err)
