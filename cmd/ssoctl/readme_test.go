@@ -88,9 +88,7 @@ func TestREADMEExamples(t *testing.T) {
 	paste := func(block string) string { return strings.ReplaceAll(block, "/tmp/", tmp+"/") }
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
 		paste(sandboxBlock) +
-		// (The sandbox block's `sleep 1` may be short on a loaded machine:
-		// wait for its lines, then use it as "Pointing AWS tools" says.)
-		"until grep -qs AWS_DEFAULT_SSO_REGION " + tmp + "/sandbox.env; do sleep 0.1; done; eval \"$(cat " + tmp + "/sandbox.env)\"\n" +
+		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
 		paste(signInBlock) + paste(eachBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n"
