@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
+
+var updateScripts = flag.Bool("update", false, "rewrite the expected files of failing cmp commands in testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -79,6 +82,14 @@ func exitWith() {
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// ssoctl and the helper programs run only as `exec ssoctl …`, so a
+		// script reads as the shell commands a user would type; no two files
+		// of a script's archive may have the same name.
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		// go test ./cmd/ssoctl -run TestScript/NAME -update rewrites the
+		// second file of a failing `cmp` in the script with what was got.
+		UpdateScripts: *updateScripts,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")
 			if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
