@@ -114,6 +114,7 @@ A summary with the number of API calls goes to stderr.`,
 	fl.StringArrayVarP(&opts.Spec.Users, "user", "u", nil, "only this `USER`: id, or a regular expression searched in the user name (repeatable)")
 	fl.StringArrayVarP(&opts.Spec.Groups, "group", "g", nil, "only this `GROUP`: id, or a regular expression searched in the group name (repeatable)")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+	factory.SetOutputs(cmd, "csv", "json", "table")
 	return cmd
 }
 

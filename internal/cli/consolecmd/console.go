@@ -139,6 +139,7 @@ or --endpoint-url (the sandbox's).`,
 	_ = cmd.RegisterFlagCompletionFunc("destination", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return console.Services(), cobra.ShellCompDirectiveNoFileComp
 	})
+	factory.SetOutputs(cmd)
 	return cmd
 }
 
