@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -46,11 +47,6 @@ var rePrincipalID = lazyRegexp(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[
 
 // IsPrincipalID reports whether s has the form of a user or group id.
 func IsPrincipalID(s string) bool { return rePrincipalID().MatchString(s) }
-
-var reAccountID = lazyRegexp(`^\d{12}$`)
-
-// IsAccountID reports whether s is a 12-digit account id.
-func IsAccountID(s string) bool { return reAccountID().MatchString(s) }
 
 // lazyRegexp compiles on first use, not in every ssoctl process at start-up.
 func lazyRegexp(expr string) func() *regexp.Regexp {
@@ -95,7 +91,7 @@ func (e *FilterError) Unwrap() error { return e.Err }
 func CompileFilter(s FilterSpec) (*Filter, error) {
 	f := &Filter{spec: s}
 	for _, a := range s.Accounts {
-		if !IsAccountID(a) {
+		if !awsconfig.IsAccountID(a) {
 			return nil, &FilterError{Field: FieldAccount, Value: a}
 		}
 	}

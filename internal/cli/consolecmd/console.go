@@ -161,19 +161,6 @@ func shareTarget(f *factory.Factory, s console.Share) (sso.Target, error) {
 	return f.Target(sel, "", "")
 }
 
-// isAccountID reports a 12-digit account id.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // Run resolves the role and opens (or prints) its console sign-in URL, or
 // prints a share token.
 func Run(ctx context.Context, opts *Options) error {
@@ -206,7 +193,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if !isAccountID(account) {
+	if !awsconfig.IsAccountID(account) {
 		r, all, err := configurecmd.FindRole(ctx, m, t, account, role, opts.Login, nil)
 		if err != nil {
 			return err
