@@ -3,7 +3,6 @@ package accounts_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,20 +18,15 @@ import (
 
 	"github.com/ssoctl/ssoctl/accounts"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
 // sandbox serves the small demo organization, signing in as dave.miller
 // (10 roles in 7 accounts).
 func sandbox(t *testing.T) string {
 	t.Helper()
-	s, err := emulator.New(emulator.Options{SignInAs: "dave.miller"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	s.SetBaseURL(srv.URL)
-	return srv.URL
+	sb := emulatortest.Start(t, emulator.Options{SignInAs: "dave.miller"})
+	return sb.URL
 }
 
 func calls(t *testing.T, url, op string) int { return peertest.Stats(t, url).Calls[op] }

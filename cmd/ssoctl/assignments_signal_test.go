@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/peertest"
 )
 
@@ -23,18 +23,10 @@ import (
 // then shows no changes.
 func TestAssignmentsApplyInterrupted(t *testing.T) {
 	bin := buildSSOCTL(t)
-	srv, err := emulator.New(emulator.Options{PendingPolls: 3, Latency: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
-	t.Cleanup(hs.Close)
+	sb := emulatortest.Start(t, emulator.Options{PendingPolls: 3, Latency: 20 * time.Millisecond})
 	home := t.TempDir()
 	env := []string{"HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED=true", "SSOCTL_RATE_SCALE=50"}
-	for _, line := range emulator.Exports(hs.URL, srv.Region()) {
-		env = append(env, strings.TrimPrefix(line, "export "))
-	}
+	env = append(env, sb.Env()...)
 	// Every person ReadOnlyAccess on the five Workloads accounts: 190
 	// creates, about 13 rounds of 15 outstanding requests.
 	file := filepath.Join(home, "everyone.yaml")
@@ -57,7 +49,7 @@ func TestAssignmentsApplyInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Interrupt once some creates were sent.
-	for peertest.Stats(t, hs.URL).Calls["sso-admin:CreateAccountAssignment"] < 20 {
+	for peertest.Stats(t, sb.URL).Calls["sso-admin:CreateAccountAssignment"] < 20 {
 		if ctx.Err() != nil {
 			t.Fatalf("no creates were sent; stderr:\n%s", stderr.String())
 		}
@@ -66,18 +58,18 @@ func TestAssignmentsApplyInterrupted(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("got %v; want exit 130 after SIGINT\n%s", err, stderr.String())
 	}
-	sent := peertest.Stats(t, hs.URL).Calls["sso-admin:CreateAccountAssignment"]
+	sent := peertest.Stats(t, sb.URL).Calls["sso-admin:CreateAccountAssignment"]
 	if sent >= 190 {
 		t.Fatalf("%d creates were sent before the interrupt took effect; want it half-way", sent)
 	}
 
 	t.Logf("%d creates sent before the interrupt; its report:\n%s", sent, stderr.String())
-	e := &signInEnv{url: hs.URL, home: home}
+	e := &signInEnv{url: sb.URL, home: home}
 	_, errOut, code := e.run(t, env, bin, "assignments", "apply", "-f", file, "--yes")
 	if code != 0 {
 		t.Fatalf("the second apply exited %d:\n%s", code, errOut)
@@ -86,7 +78,7 @@ func TestAssignmentsApplyInterrupted(t *testing.T) {
 	if !strings.Contains(errOut, " 0 failed, 0 not started") {
 		t.Errorf("the second apply: %s; want nothing failed", errOut)
 	}
-	total := peertest.Stats(t, hs.URL).Calls["sso-admin:CreateAccountAssignment"]
+	total := peertest.Stats(t, sb.URL).Calls["sso-admin:CreateAccountAssignment"]
 	if total > 190+15 {
 		t.Errorf("%d creates sent in all; want at most 190 plus the %d left in flight", total, 15)
 	}

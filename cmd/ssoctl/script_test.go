@@ -3,10 +3,10 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +16,14 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/spf13/pflag"
 
+	sandboxcmd "github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
+
+var updateScripts = flag.Bool("update", false, "rewrite the expected files of failing cmp commands in testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -79,6 +84,14 @@ func exitWith() {
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// ssoctl and the helper programs run only as `exec ssoctl …`, so a
+		// script reads as the shell commands a user would type; no two files
+		// of a script's archive may have the same name.
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		// go test ./cmd/ssoctl -run TestScript/NAME -update rewrites the
+		// second file of a failing `cmp` in the script with what was got.
+		UpdateScripts: *updateScripts,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")
 			if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
@@ -119,79 +132,48 @@ func TestScript(t *testing.T) {
 
 // startSandbox serves a new sandbox and exports its variables into env.
 func startSandbox(env *testscript.Env, opts emulator.Options) error {
-	srv, err := emulator.New(opts)
+	sb, stop, err := emulatortest.Serve(opts)
 	if err != nil {
 		return err
 	}
-	ts := httptest.NewServer(srv)
-	srv.SetBaseURL(ts.URL)
-	env.Defer(ts.Close)
-	for _, line := range emulator.Exports(ts.URL, srv.Region()) {
-		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		env.Setenv(k, v)
-	}
-	env.Setenv("SANDBOX_URL", ts.URL)
+	env.Defer(stop)
+	exportSandbox(sb, env.Setenv)
 	return nil
 }
 
+// exportSandbox sets the variables of `ssoctl sandbox`'s export lines, and
+// SANDBOX_URL.
+func exportSandbox(sb *emulatortest.Sandbox, setenv func(k, v string)) {
+	for _, kv := range sb.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		setenv(k, v)
+	}
+	setenv("SANDBOX_URL", sb.URL)
+}
+
 // cmdSandboxRestart replaces the script's sandbox with one configured by
-// NAME=VALUE arguments (org, seed, quotas, quota-scale, latency,
-// throttle-rate, error-rate, pending-polls, sign-in-as, deny-account, ses-sandbox,
-// token-ttl, refresh-ttl, registration-ttl, credential-ttl).
+// NAME=VALUE arguments, the flags of `ssoctl sandbox` without their dashes
+// (org=medium, throttle-rate=0.3, deny-account=ID, …; also token-ttl,
+// refresh-ttl, registration-ttl and credential-ttl).
 func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! sandbox-restart")
 	}
 	var o emulator.Options
-	for _, a := range args {
-		k, v, _ := strings.Cut(a, "=")
-		var err error
-		switch k {
-		case "org":
-			o.Org = v
-		case "seed":
-			o.Seed, err = strconv.ParseUint(v, 10, 64)
-		case "quotas":
-			o.Quotas = v
-		case "quota-scale":
-			o.QuotaScale, err = strconv.ParseFloat(v, 64)
-		case "latency":
-			o.Latency, err = time.ParseDuration(v)
-		case "throttle-rate":
-			o.ThrottleRate, err = strconv.ParseFloat(v, 64)
-		case "error-rate":
-			o.ErrorRate, err = strconv.ParseFloat(v, 64)
-		case "pending-polls":
-			o.PendingPolls, err = strconv.Atoi(v)
-		case "sign-in-as":
-			o.SignInAs = v
-		case "deny-account":
-			o.DenyAccounts = append(o.DenyAccounts, v)
-		case "ses-sandbox":
-			o.SESSandbox, err = strconv.ParseBool(v)
-		case "token-ttl":
-			o.TokenTTL, err = time.ParseDuration(v)
-		case "refresh-ttl":
-			o.RefreshTTL, err = time.ParseDuration(v)
-		case "registration-ttl":
-			o.RegistrationTTL, err = time.ParseDuration(v)
-		case "credential-ttl":
-			o.CredentialTTL, err = time.ParseDuration(v)
-		default:
-			ts.Fatalf("sandbox-restart: unknown option %q", k)
-		}
-		ts.Check(err)
+	fs := pflag.NewFlagSet("sandbox-restart", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	sandboxcmd.BindFlags(fs, &o)
+	flags := make([]string, len(args))
+	for i, a := range args {
+		flags[i] = "--" + a
 	}
-	srv, err := emulator.New(o)
+	if err := fs.Parse(flags); err != nil {
+		ts.Fatalf("sandbox-restart: %v", err)
+	}
+	sb, stop, err := emulatortest.Serve(o)
 	ts.Check(err)
-	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
-	ts.Defer(hs.Close)
-	for _, line := range emulator.Exports(hs.URL, srv.Region()) {
-		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		ts.Setenv(k, v)
-	}
-	ts.Setenv("SANDBOX_URL", hs.URL)
+	ts.Defer(stop)
+	exportSandbox(sb, ts.Setenv)
 }
 
 // cmdSandboxStats writes the sandbox's /_sandbox/stats to FILE, one

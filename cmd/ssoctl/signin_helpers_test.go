@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
 // Helpers for the tests that run the real ssoctl binary as separate
@@ -54,14 +54,8 @@ func newSignInEnv(t *testing.T, opts emulator.Options) *signInEnv {
 	if opts.SignInAs == "" {
 		opts.SignInAs = "dave.miller"
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
-	t.Cleanup(hs.Close)
-	e := &signInEnv{url: hs.URL, home: t.TempDir()}
+	sb := emulatortest.Start(t, opts)
+	e := &signInEnv{url: sb.URL, home: t.TempDir()}
 	if err := os.MkdirAll(filepath.Join(e.home, ".aws"), 0o700); err != nil {
 		t.Fatal(err)
 	}

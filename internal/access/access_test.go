@@ -3,7 +3,6 @@ package access_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/access"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -25,14 +25,8 @@ var ctx = context.Background()
 // SDK clients for it.
 func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, inventory.Clients) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	return srv, clientsAt(ts.URL)
+	sb := emulatortest.Start(t, opts)
+	return sb.Server, clientsAt(sb.URL)
 }
 
 // clientsAt are real SDK clients for an endpoint.

@@ -3,7 +3,6 @@ package assignments_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -15,8 +14,8 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/peertest"
 )
 
 var ctx = context.Background()
@@ -25,15 +24,9 @@ var ctx = context.Background()
 // clients for it.
 func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, inventory.Clients) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	cfg := peertest.SDKConfig(ts.URL, 1)
-	return srv, inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
+	sb := emulatortest.Start(t, opts)
+	cfg := sb.Config()
+	return sb.Server, inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
 }
 
 func TestList(t *testing.T) {

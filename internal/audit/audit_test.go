@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -26,6 +25,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -57,14 +57,8 @@ func clientsFor(cfg aws.Config) audit.Clients {
 // sandbox serves the emulator over a real loopback HTTP server.
 func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, string) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	return srv, ts.URL
+	sb := emulatortest.Start(t, opts)
+	return sb.Server, sb.URL
 }
 
 // run audits and returns the rows in the order they were emitted.

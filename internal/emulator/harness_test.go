@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/ssoctl/ssoctl/internal/peertest"
@@ -12,20 +11,15 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
 // sandbox starts the emulator on a real loopback HTTP server and returns an
 // aws.Config whose clients talk to it.
 func sandbox(t testing.TB, opts emulator.Options) (*emulator.Server, aws.Config, string) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	return srv, sdkConfig(ts.URL, 1), ts.URL
+	sb := emulatortest.Start(t, opts)
+	return sb.Server, sb.Config(), sb.URL
 }
 
 // sdkConfig is peertest.SDKConfig: a plain SDK configuration for url.

@@ -17,11 +17,11 @@ const (
 )
 
 var (
-	reIAMUserName  = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	reIAMPath      = regexp.MustCompile(`^/[\x21-\x7e]*$`)
-	reAccessKeyID  = regexp.MustCompile(`^\w+$`)
-	reIAMService   = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	reIAMMarkerStr = regexp.MustCompile(`^[\x20-\x{ff}]+$`)
+	reIAMUserName  = lazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMPath      = lazyRegexp(`^/[\x21-\x7e]*$`)
+	reAccessKeyID  = lazyRegexp(`^\w+$`)
+	reIAMService   = lazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMMarkerStr = lazyRegexp(`^[\x20-\x{ff}]+$`)
 )
 
 // iamValidation is IAM's answer to a request that breaks a model constraint.
@@ -60,7 +60,7 @@ func iamPaging(form url.Values) (maxItems int, marker string, err error) {
 		maxItems = n
 	}
 	marker = form.Get("Marker")
-	if marker != "" && (len(marker) > 320 || !reIAMMarkerStr.MatchString(marker)) {
+	if marker != "" && (len(marker) > 320 || !reIAMMarkerStr().MatchString(marker)) {
 		return 0, "", iamValidation("Invalid Marker.")
 	}
 	return maxItems, marker, nil
@@ -186,7 +186,7 @@ func iamStableID(prefix string, parts ...string) string {
 
 // iamUser finds a named user in the caller's account.
 func (s *Server) iamUser(account, name string) (*IAMUser, error) {
-	if err := iamPattern("userName", name, 128, reIAMUserName); err != nil {
+	if err := iamPattern("userName", name, 128, reIAMUserName()); err != nil {
 		return nil, err
 	}
 	u, ok := empty(s.st.iamUsers, account).get(name)
@@ -252,7 +252,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			users := empty(s.st.iamUsers, c.Account)
 			prefix := form.Get("PathPrefix")
 			if prefix != "" {
-				if err := iamPattern("pathPrefix", prefix, 512, reIAMPath); err != nil {
+				if err := iamPattern("pathPrefix", prefix, 512, reIAMPath()); err != nil {
 					return nil, err
 				}
 				filtered := newIndex[*IAMUser]()
@@ -296,7 +296,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			if len(id) < 16 {
 				return nil, iamValidation("1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16", id)
 			}
-			if err := iamPattern("accessKeyId", id, 128, reAccessKeyID); err != nil {
+			if err := iamPattern("accessKeyId", id, 128, reAccessKeyID()); err != nil {
 				return nil, err
 			}
 			type lastUsedXML struct {
@@ -379,7 +379,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			policies := u.AttachedPolicies
 			prefix := form.Get("PathPrefix")
 			if prefix != "" {
-				if err := iamPattern("pathPrefix", prefix, 512, reIAMPath); err != nil {
+				if err := iamPattern("pathPrefix", prefix, 512, reIAMPath()); err != nil {
 					return nil, err
 				}
 				policies = nil
@@ -433,7 +433,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 		"ListServiceSpecificCredentials": func(form url.Values, c callerIdentity) (any, error) {
 			service := form.Get("ServiceName")
 			if service != "" {
-				if err := iamPattern("serviceName", service, 128, reIAMService); err != nil {
+				if err := iamPattern("serviceName", service, 128, reIAMService()); err != nil {
 					return nil, err
 				}
 			}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,14 +31,14 @@ const (
 )
 
 var (
-	reIAMName       = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	reIAMPathValue  = regexp.MustCompile(`^(/|/[\x21-\x7e]+/)$`)
-	reIAMPolicyArn  = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$`)
-	reIAMAuthCode   = regexp.MustCompile(`^\d{6}$`)
-	reIAMCredID     = regexp.MustCompile(`^[\w]+$`)
-	reIAMMFASerial  = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
-	reIAMDocChars   = regexp.MustCompile(`^[\x09\x0a\x0d\x20-\x{ff}]+$`)
-	reSSHKeyOpenSSH = regexp.MustCompile(`^ssh-rsa ([A-Za-z0-9+/=]+)( .*)?\s*$`)
+	reIAMName       = lazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMPathValue  = lazyRegexp(`^(/|/[\x21-\x7e]+/)$`)
+	reIAMPolicyArn  = lazyRegexp(`^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$`)
+	reIAMAuthCode   = lazyRegexp(`^\d{6}$`)
+	reIAMCredID     = lazyRegexp(`^[\w]+$`)
+	reIAMMFASerial  = lazyRegexp(`^[\w+=/:,.@-]{9,256}$`)
+	reIAMDocChars   = lazyRegexp(`^[\x09\x0a\x0d\x20-\x{ff}]+$`)
+	reSSHKeyOpenSSH = lazyRegexp(`^ssh-rsa ([A-Za-z0-9+/=]+)( .*)?\s*$`)
 )
 
 func iamNoSuchEntity(format string, args ...any) *apiError {
@@ -73,7 +72,7 @@ func iamName(form url.Values, param string, maxLen int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return v, iamPattern(lowerFirst(param), v, maxLen, reIAMName)
+	return v, iamPattern(lowerFirst(param), v, maxLen, reIAMName())
 }
 
 func lowerFirst(s string) string {
@@ -89,7 +88,7 @@ func iamPathParam(form url.Values) (string, error) {
 	if p == "" {
 		return "/", nil
 	}
-	return p, iamPattern("path", p, 512, reIAMPathValue)
+	return p, iamPattern("path", p, 512, reIAMPathValue())
 }
 
 // iamUserFor is the user an optional UserName names (else the caller),
@@ -107,38 +106,46 @@ func (s *Server) iamUserFor(form url.Values, c callerIdentity) (*IAMUser, error)
 
 func (s *Server) iamWriteOps() map[string]queryHandler {
 	return map[string]queryHandler{
-		"CreateUser":                      s.iamCreateUser,
-		"DeleteUser":                      s.iamDeleteUser,
-		"CreateAccessKey":                 s.iamCreateAccessKey,
-		"UpdateAccessKey":                 s.iamUpdateAccessKey,
-		"DeleteAccessKey":                 s.iamDeleteAccessKey,
-		"CreateLoginProfile":              s.iamCreateLoginProfile,
-		"DeleteLoginProfile":              s.iamDeleteLoginProfile,
-		"PutUserPolicy":                   s.iamPutUserPolicy,
-		"DeleteUserPolicy":                s.iamDeleteUserPolicy,
-		"AttachUserPolicy":                s.iamAttachUserPolicy,
-		"DetachUserPolicy":                s.iamDetachUserPolicy,
-		"CreateGroup":                     s.iamCreateGroup,
-		"AddUserToGroup":                  s.iamAddUserToGroup,
-		"RemoveUserFromGroup":             s.iamRemoveUserFromGroup,
-		"CreateVirtualMFADevice":          s.iamCreateVirtualMFADevice,
-		"EnableMFADevice":                 s.iamEnableMFADevice,
-		"DeactivateMFADevice":             s.iamDeactivateMFADevice,
-		"DeleteVirtualMFADevice":          s.iamDeleteVirtualMFADevice,
-		"UploadSSHPublicKey":              s.iamUploadSSHPublicKey,
-		"DeleteSSHPublicKey":              s.iamDeleteSSHPublicKey,
-		"UploadSigningCertificate":        s.iamUploadSigningCertificate,
-		"DeleteSigningCertificate":        s.iamDeleteSigningCertificate,
+		"CreateUser":             s.iamCreateUser,
+		"DeleteUser":             s.iamDeleteUser,
+		"CreateAccessKey":        s.iamCreateAccessKey,
+		"UpdateAccessKey":        s.iamUpdateAccessKey,
+		"DeleteAccessKey":        s.iamDeleteAccessKey,
+		"CreateLoginProfile":     s.iamCreateLoginProfile,
+		"DeleteLoginProfile":     s.iamDeleteLoginProfile,
+		"PutUserPolicy":          s.iamPutUserPolicy,
+		"DeleteUserPolicy":       s.iamDeleteUserPolicy,
+		"AttachUserPolicy":       s.iamAttachUserPolicy,
+		"DetachUserPolicy":       s.iamDetachUserPolicy,
+		"CreateGroup":            s.iamCreateGroup,
+		"AddUserToGroup":         s.iamAddUserToGroup,
+		"RemoveUserFromGroup":    s.iamRemoveUserFromGroup,
+		"CreateVirtualMFADevice": s.iamCreateVirtualMFADevice,
+		"EnableMFADevice":        s.iamEnableMFADevice,
+		"DeactivateMFADevice":    s.iamDeactivateMFADevice,
+		"DeleteVirtualMFADevice": s.iamDeleteVirtualMFADevice,
+		"UploadSSHPublicKey":     s.iamUploadSSHPublicKey,
+		"DeleteSSHPublicKey": s.iamDeleteCredential("SSHPublicKeyId", true,
+			func(u *IAMUser) *[]IAMCredential { return &u.SSHPublicKeys }, "The Public Key with id %s cannot be found."),
+		"UploadSigningCertificate": s.iamUploadSigningCertificate,
+		"DeleteSigningCertificate": s.iamDeleteCredential("CertificateId", false,
+			func(u *IAMUser) *[]IAMCredential { return &u.SigningCertificates }, "The Certificate with id %s cannot be found."),
 		"CreateServiceSpecificCredential": s.iamCreateServiceSpecificCredential,
-		"DeleteServiceSpecificCredential": s.iamDeleteServiceSpecificCredential,
+		"DeleteServiceSpecificCredential": s.iamDeleteCredential("ServiceSpecificCredentialId", false,
+			func(u *IAMUser) *[]IAMCredential { return &u.ServiceCredentials }, "No such credential %s exists"),
 	}
 }
 
 // iamUserByFold finds a user of the account whatever the case of its name:
 // IAM user names are unique without regard to case.
 func (s *Server) iamUserByFold(account, name string) *IAMUser {
+	return s.iamFindUser(account, func(u *IAMUser) bool { return strings.EqualFold(u.UserName, name) })
+}
+
+// iamFindUser is the first user of the account that ok accepts, or nil.
+func (s *Server) iamFindUser(account string, ok func(*IAMUser) bool) *IAMUser {
 	for _, u := range empty(s.st.iamUsers, account).values() {
-		if strings.EqualFold(u.UserName, name) {
+		if ok(u) {
 			return u
 		}
 	}
@@ -246,7 +253,7 @@ func (s *Server) iamDeleteUser(form url.Values, c callerIdentity) (any, error) {
 
 // accessKeyIndex finds a key of u, or answers NoSuchEntity as IAM does.
 func accessKeyIndex(u *IAMUser, id string) (int, error) {
-	if err := iamPattern("accessKeyId", id, 128, reAccessKeyID); err != nil {
+	if err := iamPattern("accessKeyId", id, 128, reAccessKeyID()); err != nil {
 		return 0, err
 	}
 	i := slices.IndexFunc(u.AccessKeys, func(k AccessKey) bool { return k.AccessKeyId == id })
@@ -391,7 +398,7 @@ func checkPolicyDocument(doc string) error {
 	if len(doc) > 131072 {
 		return iamValidation("1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must have length less than or equal to 131072")
 	}
-	if !reIAMDocChars.MatchString(doc) {
+	if !reIAMDocChars().MatchString(doc) {
 		return iamValidation("1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 	}
 	var p map[string]json.RawMessage
@@ -510,7 +517,7 @@ func iamPolicyArn(form url.Values) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(arn) < 20 || !reIAMPolicyArn.MatchString(arn) {
+	if len(arn) < 20 || !reIAMPolicyArn().MatchString(arn) {
 		return "", iamValidation("ARN %s is not valid.", arn)
 	}
 	if !strings.Contains(arn, ":iam::aws:policy/") {
@@ -543,7 +550,7 @@ func (s *Server) iamDetachUserPolicy(form url.Values, c callerIdentity) (any, er
 	if err != nil {
 		return nil, err
 	}
-	if !reIAMPolicyArn.MatchString(arn) {
+	if !reIAMPolicyArn().MatchString(arn) {
 		return nil, iamValidation("ARN %s is not valid.", arn)
 	}
 	u, err := s.iamNamedUser(form, c)
@@ -648,12 +655,9 @@ func isVirtualMFA(serial string) bool {
 
 // mfaOwner finds the user of the account a device is enabled for.
 func (s *Server) mfaOwner(account, serial string) *IAMUser {
-	for _, u := range empty(s.st.iamUsers, account).values() {
-		if slices.ContainsFunc(u.MFADevices, func(d MFADevice) bool { return d.SerialNumber == serial }) {
-			return u
-		}
-	}
-	return nil
+	return s.iamFindUser(account, func(u *IAMUser) bool {
+		return slices.ContainsFunc(u.MFADevices, func(d MFADevice) bool { return d.SerialNumber == serial })
+	})
 }
 
 func (s *Server) iamCreateVirtualMFADevice(form url.Values, c callerIdentity) (any, error) {
@@ -691,7 +695,7 @@ func iamSerialParam(form url.Values) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return serial, iamPattern("serialNumber", serial, 256, reIAMMFASerial)
+	return serial, iamPattern("serialNumber", serial, 256, reIAMMFASerial())
 }
 
 func (s *Server) iamEnableMFADevice(form url.Values, c callerIdentity) (any, error) {
@@ -704,7 +708,7 @@ func (s *Server) iamEnableMFADevice(form url.Values, c callerIdentity) (any, err
 		if err != nil {
 			return nil, err
 		}
-		if !reIAMAuthCode.MatchString(code) {
+		if !reIAMAuthCode().MatchString(code) {
 			return nil, iamValidation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 6", code, lowerFirst(p))
 		}
 	}
@@ -797,13 +801,35 @@ func (s *Server) iamListVirtualMFADevices(form url.Values, c callerIdentity) (an
 	return iamListPage("VirtualMFADevices", "iam-vmfa|"+c.Account+"|"+status, form, devices, func(d deviceXML) deviceXML { return d })
 }
 
-// credIndex finds a signing certificate, SSH key or service-specific
-// credential of u by id.
-func credIndex(list []IAMCredential, member, id string) (int, error) {
-	if err := iamPattern(member, id, 128, reIAMCredID); err != nil {
-		return 0, err
+// iamDeleteCredential removes one of a user's signing certificates, SSH
+// public keys or service-specific credentials (list picks which), named by
+// the param id. UserName is required when named, else it defaults to the
+// caller, as each operation's model says.
+func (s *Server) iamDeleteCredential(param string, named bool, list func(*IAMUser) *[]IAMCredential, notFound string) queryHandler {
+	return func(form url.Values, c callerIdentity) (any, error) {
+		id, err := iamRequired(form, param)
+		if err != nil {
+			return nil, err
+		}
+		if err := iamPattern(lowerFirst(param), id, 128, reIAMCredID()); err != nil {
+			return nil, err
+		}
+		find := s.iamUserFor
+		if named {
+			find = s.iamNamedUser
+		}
+		u, err := find(form, c)
+		if err != nil {
+			return nil, err
+		}
+		creds := list(u)
+		i := slices.IndexFunc(*creds, func(k IAMCredential) bool { return k.Id == id })
+		if i < 0 {
+			return nil, iamNoSuchEntity(notFound, id)
+		}
+		*creds = without(*creds, i)
+		return nil, nil
 	}
-	return slices.IndexFunc(list, func(k IAMCredential) bool { return k.Id == id }), nil
 }
 
 func (s *Server) iamUploadSSHPublicKey(form url.Values, c callerIdentity) (any, error) {
@@ -845,7 +871,7 @@ func parseSSHPublicKey(body string) ([]byte, error) {
 	if len(body) > 16384 {
 		return nil, iamValidation("1 validation error detected: Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length less than or equal to 16384")
 	}
-	m := reSSHKeyOpenSSH.FindStringSubmatch(body)
+	m := reSSHKeyOpenSSH().FindStringSubmatch(body)
 	if m == nil {
 		return nil, newErr(400, "UnrecognizedPublicKeyEncoding", "Unrecognized SSH public key encoding.")
 	}
@@ -868,26 +894,6 @@ func md5Fingerprint(blob []byte) string {
 		parts[i] = fmt.Sprintf("%02x", b)
 	}
 	return strings.Join(parts, ":")
-}
-
-func (s *Server) iamDeleteSSHPublicKey(form url.Values, c callerIdentity) (any, error) {
-	id, err := iamRequired(form, "SSHPublicKeyId")
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.iamNamedUser(form, c)
-	if err != nil {
-		return nil, err
-	}
-	i, err := credIndex(u.SSHPublicKeys, "sSHPublicKeyId", id)
-	if err != nil {
-		return nil, err
-	}
-	if i < 0 {
-		return nil, iamNoSuchEntity("The Public Key with id %s cannot be found.", id)
-	}
-	u.SSHPublicKeys = without(u.SSHPublicKeys, i)
-	return nil, nil
 }
 
 func (s *Server) iamUploadSigningCertificate(form url.Values, c callerIdentity) (any, error) {
@@ -925,26 +931,6 @@ func (s *Server) iamUploadSigningCertificate(form url.Values, c callerIdentity) 
 	}{u.UserName, k.Id, body, k.Status, isoTime(k.Created)}, nil
 }
 
-func (s *Server) iamDeleteSigningCertificate(form url.Values, c callerIdentity) (any, error) {
-	id, err := iamRequired(form, "CertificateId")
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.iamUserFor(form, c)
-	if err != nil {
-		return nil, err
-	}
-	i, err := credIndex(u.SigningCertificates, "certificateId", id)
-	if err != nil {
-		return nil, err
-	}
-	if i < 0 {
-		return nil, iamNoSuchEntity("The Certificate with id %s cannot be found.", id)
-	}
-	u.SigningCertificates = without(u.SigningCertificates, i)
-	return nil, nil
-}
-
 func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIdentity) (any, error) {
 	service, err := iamRequired(form, "ServiceName")
 	if err != nil {
@@ -977,26 +963,6 @@ func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIde
 		UserName                    string `xml:"ServiceSpecificCredential>UserName"`
 		Status                      string `xml:"ServiceSpecificCredential>Status"`
 	}{isoTime(k.Created), service, u.UserName + "-at-" + c.Account, s.secret(44), k.Id, u.UserName, k.Status}, nil
-}
-
-func (s *Server) iamDeleteServiceSpecificCredential(form url.Values, c callerIdentity) (any, error) {
-	id, err := iamRequired(form, "ServiceSpecificCredentialId")
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.iamUserFor(form, c)
-	if err != nil {
-		return nil, err
-	}
-	i, err := credIndex(u.ServiceCredentials, "serviceSpecificCredentialId", id)
-	if err != nil {
-		return nil, err
-	}
-	if i < 0 {
-		return nil, iamNoSuchEntity("No such credential %s exists", id)
-	}
-	u.ServiceCredentials = without(u.ServiceCredentials, i)
-	return nil, nil
 }
 
 // without returns list less its i-th item, in a new array: a state

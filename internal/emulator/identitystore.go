@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,16 +18,16 @@ const (
 	rtStore      = "IDENTITY_STORE"
 )
 
-// reStoreArn matches the ARN prefix the 2026 model accepts in front of any
+// reStoreArn() matches the ARN prefix the 2026 model accepts in front of any
 // identity-store id: identitystore/d-…, user/…, group/…, membership/….
-var reStoreArn = regexp.MustCompile(`^arn:aws[a-z-]*:identitystore::(\d{12})?:(identitystore|user|group|membership)/`)
+var reStoreArn = lazyRegexp(`^arn:aws[a-z-]*:identitystore::(\d{12})?:(identitystore|user|group|membership)/`)
 
 // reservedNames may name neither a user nor a group in Identity Center.
 var reservedNames = map[string]bool{"administrator": true, "awsadministrators": true}
 
 // stripArn returns the id inside an ARN of the given kind, or v unchanged.
 func stripArn(v, kind string) string {
-	if m := reStoreArn.FindStringSubmatch(v); m != nil && m[2] == kind {
+	if m := reStoreArn().FindStringSubmatch(v); m != nil && m[2] == kind {
 		return v[len(m[0]):]
 	}
 	return v
@@ -60,7 +59,7 @@ func (s *Server) storeID(v string) (string, error) {
 		return "", err
 	}
 	id := stripArn(v, "identitystore")
-	if err := checkPattern("identityStoreId", id, reStoreID); err != nil {
+	if err := checkPattern("identityStoreId", id, reStoreID()); err != nil {
 		return "", err
 	}
 	if s.st.instanceByStore(id) == nil {
@@ -75,7 +74,7 @@ func storeResourceID(member, v, kind string) (string, error) {
 		return "", err
 	}
 	id := stripArn(v, kind)
-	return id, checkPattern(member, id, rePrincipalID)
+	return id, checkPattern(member, id, rePrincipalID())
 }
 
 func (s *Server) storeUser(store, v, member string) (*User, error) {
@@ -279,7 +278,7 @@ func (s *Server) checkPage(p *storePage) (string, error) {
 	if n := p.MaxResults; n != nil && (*n < 1 || *n > storePageMax) {
 		return "", validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *n, storePageMax)
 	}
-	if len(p.NextToken) > 65535 || !reToken.MatchString(p.NextToken) {
+	if len(p.NextToken) > 65535 || !reToken().MatchString(p.NextToken) {
 		return "", errInvalidToken
 	}
 	return store, nil

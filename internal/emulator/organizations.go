@@ -10,9 +10,9 @@ import (
 const orgPageMax = 20
 
 var (
-	reParentID = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	reOUID     = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	reChildID  = regexp.MustCompile(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	reParentID = lazyRegexp(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	reOUID     = lazyRegexp(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	reChildID  = lazyRegexp(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 )
 
 func orgInvalid(reason, msg string) *apiError {
@@ -90,7 +90,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			return orgAccounts(page, next), nil
 		}),
 		"DescribeAccount": jsonOp(false, func(in *struct{ AccountId string }) (any, error) {
-			if err := orgCheck("AccountId", in.AccountId, reAccountID); err != nil {
+			if err := orgCheck("AccountId", in.AccountId, reAccountID()); err != nil {
 				return nil, err
 			}
 			a, ok := st().accounts.get(in.AccountId)
@@ -179,7 +179,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			ChildId string
 			orgPage
 		}) (any, error) {
-			if err := orgCheck("ChildId", in.ChildId, reChildID); err != nil {
+			if err := orgCheck("ChildId", in.ChildId, reChildID()); err != nil {
 				return nil, err
 			}
 			if err := orgMax(in.MaxResults); err != nil {
@@ -200,7 +200,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			return map[string]any{"Parents": []map[string]string{{"Id": parent, "Type": typ}}}, nil
 		}),
 		"DescribeOrganizationalUnit": jsonOp(false, func(in *struct{ OrganizationalUnitId string }) (any, error) {
-			if err := orgCheck("OrganizationalUnitId", in.OrganizationalUnitId, reOUID); err != nil {
+			if err := orgCheck("OrganizationalUnitId", in.OrganizationalUnitId, reOUID()); err != nil {
 				return nil, err
 			}
 			o, ok := st().ous.get(in.OrganizationalUnitId)
@@ -213,7 +213,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 }
 
 func (s *Server) checkParent(id string, maxResults int) error {
-	if err := orgCheck("ParentId", id, reParentID); err != nil {
+	if err := orgCheck("ParentId", id, reParentID()); err != nil {
 		return err
 	}
 	if err := orgMax(maxResults); err != nil {

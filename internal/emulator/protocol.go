@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -174,16 +175,16 @@ func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z")
 
 // Patterns from the service models; the SDKs do not check them, the service does.
 var (
-	reAccountID     = regexp.MustCompile(`^\d{12}$`)
-	reInstanceArn   = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
-	rePermSetArn    = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`)
-	reStoreID       = regexp.MustCompile(`^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
-	rePrincipalID   = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
-	rePermSetName   = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
-	reRequestID     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	reDuration      = regexp.MustCompile(`^P(T(\d+H)?(\d+M)?(\d+S)?)$`)
-	reManagedPolicy = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]{1,5}){0,3}:iam::aws:policy/[\w+=,.@/-]+$`)
-	reToken         = regexp.MustCompile(`^[-a-zA-Z0-9+=/_]*$`)
+	reAccountID     = lazyRegexp(`^\d{12}$`)
+	reInstanceArn   = lazyRegexp(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
+	rePermSetArn    = lazyRegexp(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`)
+	reStoreID       = lazyRegexp(`^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+	rePrincipalID   = lazyRegexp(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+	rePermSetName   = lazyRegexp(`^[\w+=,.@-]{1,32}$`)
+	reRequestID     = lazyRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	reDuration      = lazyRegexp(`^P(T(\d+H)?(\d+M)?(\d+S)?)$`)
+	reManagedPolicy = lazyRegexp(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]{1,5}){0,3}:iam::aws:policy/[\w+=,.@/-]+$`)
+	reToken         = lazyRegexp(`^[-a-zA-Z0-9+=/_]*$`)
 )
 
 // checkPattern returns a ValidationException naming the member when v does
@@ -208,4 +209,11 @@ func required(member, v string) error {
 		return validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
 	}
 	return nil
+}
+
+// lazyRegexp compiles a pattern the first time it is used: only the
+// sandbox needs these, and every ssoctl process would otherwise pay for
+// them at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

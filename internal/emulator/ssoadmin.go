@@ -23,8 +23,8 @@ const (
 )
 
 var (
-	reCustomerPolicyName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-	reCustomerPolicyPath = regexp.MustCompile(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
+	reCustomerPolicyName = lazyRegexp(`^[\w+=,.@-]{1,128}$`)
+	reCustomerPolicyPath = lazyRegexp(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
 	// These three repeat a large class hundreds of times; compiling them
 	// costs ~15 ms, which every ssoctl process would pay at start-up
 	// (credential-process must start in under 10 ms), so they compile on
@@ -34,7 +34,7 @@ var (
 	})
 	reTagKey        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`) })
 	reTagValue      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`) })
-	reDurationParts = regexp.MustCompile(`(\d+)([HMS])`)
+	reDurationParts = lazyRegexp(`(\d+)([HMS])`)
 )
 
 // ssoPage is the paging part of every sso-admin List input. MaxResults is a
@@ -52,7 +52,7 @@ func (p ssoPage) check() error {
 	if len(p.NextToken) > 2048 {
 		return validation("1 validation error detected: Value at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 2048")
 	}
-	return checkPattern("nextToken", p.NextToken, reToken)
+	return checkPattern("nextToken", p.NextToken, reToken())
 }
 
 // ssoPaginate serves one page of x; scope names the list and its parameters
@@ -97,21 +97,21 @@ func checkInstanceArn(v string) error {
 	if err := required("instanceArn", v); err != nil {
 		return err
 	}
-	return checkPattern("instanceArn", v, reInstanceArn)
+	return checkPattern("instanceArn", v, reInstanceArn())
 }
 
 func checkPermSetArn(v string) error {
 	if err := required("permissionSetArn", v); err != nil {
 		return err
 	}
-	return checkPattern("permissionSetArn", v, rePermSetArn)
+	return checkPattern("permissionSetArn", v, rePermSetArn())
 }
 
 func checkAccountID(member, v string) error {
 	if err := required(member, v); err != nil {
 		return err
 	}
-	return checkPattern(member, v, reAccountID)
+	return checkPattern(member, v, reAccountID())
 }
 
 // instance finds an instance. A well-formed ARN of no instance is
@@ -287,11 +287,11 @@ func (s *Server) listInstances(in *ssoPage) (any, error) {
 
 // sessionDuration checks an ISO-8601 duration against AWS's 1–12 hour range.
 func sessionDuration(v string) error {
-	if !reDuration.MatchString(v) {
-		return checkPattern("sessionDuration", v, reDuration)
+	if !reDuration().MatchString(v) {
+		return checkPattern("sessionDuration", v, reDuration())
 	}
 	secs := 0
-	for _, m := range reDurationParts.FindAllStringSubmatch(v, -1) {
+	for _, m := range reDurationParts().FindAllStringSubmatch(v, -1) {
 		n, _ := strconv.Atoi(m[1])
 		switch m[2] {
 		case "H":
@@ -364,7 +364,7 @@ func (s *Server) createPermissionSet(in *permissionSetInput) (any, error) {
 	if err := required("name", in.Name); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("name", in.Name, rePermSetName); err != nil {
+	if err := checkPattern("name", in.Name, rePermSetName()); err != nil {
 		return nil, err
 	}
 	if err := checkDescription(in.Description); err != nil {
@@ -561,7 +561,7 @@ func checkManagedPolicyArn(v string) error {
 	if err := required("managedPolicyArn", v); err != nil {
 		return err
 	}
-	return checkPattern("managedPolicyArn", v, reManagedPolicy)
+	return checkPattern("managedPolicyArn", v, reManagedPolicy())
 }
 
 func (s *Server) attachManagedPolicy(in *managedPolicyInput) (any, error) {
@@ -638,7 +638,7 @@ func checkCustomerRef(member string, ref *CustomerPolicyRef) (CustomerPolicyRef,
 	if err := required(member+".name", ref.Name); err != nil {
 		return CustomerPolicyRef{}, err
 	}
-	if err := checkPattern(member+".name", ref.Name, reCustomerPolicyName); err != nil {
+	if err := checkPattern(member+".name", ref.Name, reCustomerPolicyName()); err != nil {
 		return CustomerPolicyRef{}, err
 	}
 	r := *ref
@@ -648,7 +648,7 @@ func checkCustomerRef(member string, ref *CustomerPolicyRef) (CustomerPolicyRef,
 	if len(r.Path) > 512 {
 		return CustomerPolicyRef{}, validation("1 validation error detected: Value at '%s.path' failed to satisfy constraint: Member must have length less than or equal to 512", member)
 	}
-	if err := checkPattern(member+".path", r.Path, reCustomerPolicyPath); err != nil {
+	if err := checkPattern(member+".path", r.Path, reCustomerPolicyPath()); err != nil {
 		return CustomerPolicyRef{}, err
 	}
 	return r, nil
@@ -723,7 +723,7 @@ func (s *Server) putBoundary(in *struct {
 	case b.ManagedPolicyArn != "" && b.CustomerManagedPolicyReference != nil:
 		return nil, validation("A permissions boundary is either a customer managed policy reference or a managed policy ARN, not both.")
 	case b.ManagedPolicyArn != "":
-		if err := checkPattern("permissionsBoundary.managedPolicyArn", b.ManagedPolicyArn, reManagedPolicy); err != nil {
+		if err := checkPattern("permissionsBoundary.managedPolicyArn", b.ManagedPolicyArn, reManagedPolicy()); err != nil {
 			return nil, err
 		}
 		pb.ManagedPolicyArn = b.ManagedPolicyArn
@@ -782,7 +782,7 @@ func (s *Server) taggable(instanceArn, resourceArn string) (*PermissionSet, erro
 	if err := required("resourceArn", resourceArn); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("resourceArn", resourceArn, rePermSetArn); err != nil {
+	if err := checkPattern("resourceArn", resourceArn, rePermSetArn()); err != nil {
 		return nil, err
 	}
 	if instanceArn == "" {
@@ -914,7 +914,7 @@ func (s *Server) request(kind, instanceArn, member, id string) (*asyncRequest, e
 	if err := required(member, id); err != nil {
 		return nil, err
 	}
-	if err := checkPattern(member, id, reRequestID); err != nil {
+	if err := checkPattern(member, id, reRequestID()); err != nil {
 		return nil, err
 	}
 	if _, err := s.instance(instanceArn); err != nil {
@@ -1023,7 +1023,7 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 	if err := required("principalId", in.PrincipalId); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("principalId", in.PrincipalId, rePrincipalID); err != nil {
+	if err := checkPattern("principalId", in.PrincipalId, rePrincipalID()); err != nil {
 		return nil, err
 	}
 	ps, err := s.permissionSet(psRef{in.InstanceArn, in.PermissionSetArn})
@@ -1139,7 +1139,7 @@ func (s *Server) listAssignmentsForPrincipal(in *struct {
 	if err := required("principalId", in.PrincipalId); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("principalId", in.PrincipalId, rePrincipalID); err != nil {
+	if err := checkPattern("principalId", in.PrincipalId, rePrincipalID()); err != nil {
 		return nil, err
 	}
 	if err := checkEnum("principalType", in.PrincipalType, "USER", "GROUP"); err != nil {
@@ -1148,7 +1148,7 @@ func (s *Server) listAssignmentsForPrincipal(in *struct {
 	account := ""
 	if in.Filter != nil && in.Filter.AccountId != "" {
 		account = in.Filter.AccountId
-		if err := checkPattern("filter.accountId", account, reAccountID); err != nil {
+		if err := checkPattern("filter.accountId", account, reAccountID()); err != nil {
 			return nil, err
 		}
 	}

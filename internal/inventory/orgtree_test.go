@@ -3,11 +3,8 @@ package inventory_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"sort"
 	"testing"
-
-	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -15,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -24,15 +22,9 @@ var ctx = context.Background()
 // SDK clients for it (no retries: what the sandbox says is what we get).
 func sandbox(t testing.TB) (*emulator.Server, inventory.Clients) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	cfg := peertest.SDKConfig(ts.URL, 1)
-	return srv, inventory.Clients{
+	sb := emulatortest.Start(t, emulator.Options{})
+	cfg := sb.Config()
+	return sb.Server, inventory.Clients{
 		SSOAdmin:      ssoadmin.NewFromConfig(cfg),
 		IdentityStore: identitystore.NewFromConfig(cfg),
 		Organizations: organizations.NewFromConfig(cfg),

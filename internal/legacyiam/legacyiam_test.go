@@ -2,27 +2,19 @@ package legacyiam_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
-	"github.com/ssoctl/ssoctl/internal/peertest"
 )
 
 func sandboxIAM(t *testing.T) *iam.Client {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	return iam.NewFromConfig(peertest.SDKConfig(ts.URL, 1))
+	return iam.NewFromConfig(emulatortest.Start(t, emulator.Options{}).Config())
 }
 
 // TestChecklistOrder: the small org's alice.johnson has one of everything;

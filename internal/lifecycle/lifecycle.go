@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -87,11 +88,13 @@ func (d *Directory) Instance() inventory.Instance { return d.inst }
 // Clients are the directory's clients.
 func (d *Directory) Clients() Clients { return d.c }
 
-var reUserID = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+var reUserID = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
+})
 
 // User resolves a user name, an e-mail address or a user id.
 func (d *Directory) User(ctx context.Context, ref string) (inventory.User, error) {
-	if reUserID.MatchString(ref) {
+	if reUserID().MatchString(ref) {
 		u, err := inventory.DescribeUser(ctx, d.c.IdentityStore, d.inst, ref)
 		if err == nil || !errors.Is(err, inventory.ErrNotFound) {
 			return u, err

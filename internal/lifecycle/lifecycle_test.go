@@ -3,7 +3,6 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
@@ -18,14 +18,8 @@ import (
 
 func sandboxDirectory(t *testing.T) *lifecycle.Directory {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	set := must(awsclient.New(context.Background(), awsclient.Options{EndpointURL: ts.URL, Region: "us-east-1", Unlimited: true,
+	sb := emulatortest.Start(t, emulator.Options{})
+	set := must(awsclient.New(context.Background(), awsclient.Options{EndpointURL: sb.URL, Region: "us-east-1", Unlimited: true,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", "")}))
 	return must(lifecycle.Open(context.Background(), lifecycle.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}, ""))
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -190,7 +191,7 @@ func Send(ctx context.Context, c SESv2, region string, m Message) (string, error
 	return aws.ToString(out.MessageId), nil
 }
 
-var reAddr = regexp.MustCompile(`[^\s,:;<>"']+@[^\s,:;<>"']+[A-Za-z]`)
+var reAddr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\s,:;<>"']+@[^\s,:;<>"']+[A-Za-z]`) })
 
 // explain turns SES's refusals into what to do.
 func explain(err error, region string, m Message) error {
@@ -202,7 +203,7 @@ func explain(err error, region string, m Message) error {
 	switch ae.ErrorCode() {
 	case "MessageRejected":
 		if strings.Contains(strings.ToLower(msg), "not verified") {
-			addrs := reAddr.FindAllString(msg, -1)
+			addrs := reAddr().FindAllString(msg, -1)
 			for _, a := range addrs {
 				if strings.EqualFold(a, m.From) {
 					return fmt.Errorf("%w: the sender %s is not a verified SES identity in %s; verify it (SES console → Identities) or change email.from", ErrNotVerified, m.From, region)

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -148,10 +149,12 @@ func Load(path string) (*Config, error) {
 }
 
 var (
-	reRegion  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
-	reDomain  = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
-	reSession = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	reYAMLErr = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	reRegion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`) })
+	reDomain = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	})
+	reSession = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]+$`) })
+	reYAMLErr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 )
 
 // Parse validates data read from path. Every problem is reported, one per
@@ -208,7 +211,7 @@ func yamlError(path string, err error) error {
 		if l == "" {
 			continue
 		}
-		if m := reYAMLErr.FindStringSubmatch(l); m != nil {
+		if m := reYAMLErr().FindStringSubmatch(l); m != nil {
 			lines = append(lines, fmt.Sprintf("%s:%s: %s", path, m[1], m[2]))
 		} else {
 			lines = append(lines, path+": "+strings.TrimPrefix(l, "yaml: "))
@@ -279,7 +282,7 @@ func (v *validator) decodeErrors(root *yaml.Node, err error) {
 	// A type error: name the setting by its key.
 	msg := err.Error()
 	for _, l := range strings.Split(msg, "\n") {
-		m := reYAMLErr.FindStringSubmatch(strings.TrimSpace(l))
+		m := reYAMLErr().FindStringSubmatch(strings.TrimSpace(l))
 		if m == nil {
 			continue
 		}
@@ -313,16 +316,16 @@ func (v *validator) check(c *Config, root *yaml.Node) {
 	switch {
 	case c.SSORegion == "":
 		v.errf(root.Line, "sso_region is required (the region of your IAM Identity Center instance)")
-	case !reRegion.MatchString(c.SSORegion):
+	case !reRegion().MatchString(c.SSORegion):
 		v.errf(line("sso_region"), "sso_region %q is not an AWS region (like eu-west-1)", c.SSORegion)
 	}
 	switch {
 	case c.SSOSession == "":
 		v.errf(root.Line, "sso_session is required (the [sso-session NAME] people use in ~/.aws/config)")
-	case !reSession.MatchString(c.SSOSession):
+	case !reSession().MatchString(c.SSOSession):
 		v.errf(line("sso_session"), "sso_session %q: use letters, digits, '.', '_' and '-' only", c.SSOSession)
 	}
-	if c.Domain != "" && !reDomain.MatchString(c.Domain) {
+	if c.Domain != "" && !reDomain().MatchString(c.Domain) {
 		v.errf(line("domain"), "domain %q is not a domain name (like example.com)", c.Domain)
 	}
 	if n, _ := find(root, "legacy_domains"); n != nil {
@@ -332,7 +335,7 @@ func (v *validator) check(c *Config, root *yaml.Node) {
 				l = n.Content[i].Line
 			}
 			switch {
-			case !reDomain.MatchString(d):
+			case !reDomain().MatchString(d):
 				v.errf(l, "legacy_domains: %q is not a domain name", d)
 			case strings.EqualFold(d, c.Domain):
 				v.errf(l, "legacy_domains: %q is also the current domain", d)
@@ -355,7 +358,7 @@ func (v *validator) check(c *Config, root *yaml.Node) {
 			}
 		}
 	}
-	if c.Email.Region != "" && !reRegion.MatchString(c.Email.Region) {
+	if c.Email.Region != "" && !reRegion().MatchString(c.Email.Region) {
 		v.errf(line("email", "region"), "email.region %q is not an AWS region", c.Email.Region)
 	}
 	if c.Migration.IAMKeysStop != "" {

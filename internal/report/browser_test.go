@@ -3,7 +3,6 @@ package report_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/peertest"
@@ -38,14 +38,8 @@ var ctx = context.Background()
 // real SDK clients for it.
 func sandboxClients(t testing.TB, org string) (audit.Clients, aws.Config) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Org: org})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
-	cfg := peertest.SDKConfig(ts.URL, 3)
+	sb := emulatortest.Start(t, emulator.Options{Org: org})
+	cfg := peertest.SDKConfig(sb.URL, 3)
 	return audit.Clients{Clients: inventory.Clients{
 		SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg),
 	}}, cfg

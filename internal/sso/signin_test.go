@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -47,14 +47,7 @@ func newSandbox(t *testing.T, opts emulator.Options) *sandbox {
 	if opts.SignInAs == "" {
 		opts.SignInAs = "dave.miller"
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
-	t.Cleanup(hs.Close)
-	return &sandbox{url: hs.URL}
+	return &sandbox{url: emulatortest.Start(t, opts).URL}
 }
 
 func (s *sandbox) config(session string) sso.Config {

@@ -2,7 +2,6 @@ package assignmentscmd
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/peertest"
 )
@@ -19,14 +19,8 @@ import (
 // TestApplyAsksAtATerminal: without --yes, apply asks on a terminal; "n"
 // (or anything but yes) changes nothing, "y" carries the plan out.
 func TestApplyAsksAtATerminal(t *testing.T) {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
-	t.Cleanup(hs.Close)
-	set, err := awsclient.New(context.Background(), awsclient.Options{EndpointURL: hs.URL, Region: srv.Region(), Unlimited: true,
+	sb := emulatortest.Start(t, emulator.Options{})
+	set, err := awsclient.New(context.Background(), awsclient.Options{EndpointURL: sb.URL, Region: sb.Region(), Unlimited: true,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", "")})
 	if err != nil {
 		t.Fatal(err)
@@ -48,11 +42,11 @@ func TestApplyAsksAtATerminal(t *testing.T) {
 		ios.SetTTY(true, true, true)
 		in.WriteString(tc.answer)
 		opts := &applyOptions{common: common{IO: ios, Clients: func(context.Context) (*awsclient.Set, error) { return set, nil }, Format: "table"}, Files: []string{file}}
-		before := peertest.Stats(t, hs.URL).Calls["sso-admin:CreateAccountAssignment"]
+		before := peertest.Stats(t, sb.URL).Calls["sso-admin:CreateAccountAssignment"]
 		if err := runApply(context.Background(), opts); err != nil {
 			t.Fatalf("answer %q: %v\n%s", tc.answer, err, errOut)
 		}
-		if got := peertest.Stats(t, hs.URL).Calls["sso-admin:CreateAccountAssignment"] - before; got != tc.creates {
+		if got := peertest.Stats(t, sb.URL).Calls["sso-admin:CreateAccountAssignment"] - before; got != tc.creates {
 			t.Errorf("answer %q: %d creates; want %d", tc.answer, got, tc.creates)
 		}
 		if !strings.Contains(errOut.String(), "Make these 2 changes? [y/N] ") || !strings.Contains(errOut.String(), tc.says) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,6 +21,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -53,24 +53,18 @@ type sandbox struct {
 
 func newSandbox(t *testing.T) *sandbox {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{SignInAs: "dave.miller"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
-	t.Cleanup(hs.Close)
+	sb := emulatortest.Start(t, emulator.Options{SignInAs: "dave.miller"})
 	m := &sso.Manager{
 		Home: t.TempDir(),
 		Clients: func(ctx context.Context, region string) (sso.Clients, error) {
-			set, err := awsclient.New(ctx, awsclient.Options{Region: region, EndpointURL: hs.URL, Credentials: aws.AnonymousCredentials{}, Unlimited: true})
+			set, err := awsclient.New(ctx, awsclient.Options{Region: region, EndpointURL: sb.URL, Credentials: aws.AnonymousCredentials{}, Unlimited: true})
 			if err != nil {
 				return sso.Clients{}, err
 			}
 			return sso.Clients{OIDC: set.SSOOIDC(), Portal: set.SSO()}, nil
 		},
 	}
-	cfg := sso.Config{StartURL: hs.URL + "/start", Region: "us-east-1"}
+	cfg := sso.Config{StartURL: sb.URL + "/start", Region: "us-east-1"}
 	if _, err := m.Login(context.Background(), cfg, sso.LoginOptions{Flow: sso.FlowDevice, Timeout: 10 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +73,7 @@ func newSandbox(t *testing.T) *sandbox {
 			Target:  func() (sso.Target, error) { return sso.Target{Config: cfg}, nil },
 			Manager: func() (*sso.Manager, error) { return m, nil },
 		},
-		url: hs.URL,
+		url: sb.URL,
 	}
 }
 

@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -28,7 +30,6 @@ type options struct {
 // NewCmd returns `ssoctl sandbox`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
 	opts := &options{IO: f.IOStreams}
-	var quotaScale float64
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve the built-in AWS emulator on a loopback port",
@@ -64,7 +65,6 @@ be verified too.`,
 					return factory.Usagef("%s must be between 0 and 1", name)
 				}
 			}
-			opts.Emulator.QuotaScale = quotaScale
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -73,18 +73,10 @@ be verified too.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "`address` to listen on (port 0 picks a free port)")
-	fl.StringVar(&opts.Emulator.Org, "org", "small", "demo organization: small, medium, large, or a state `FILE.json`")
-	fl.Uint64Var(&opts.Emulator.Seed, "seed", 0, "seed for the generated organization and new ids")
 	fl.StringVar(&opts.StateFile, "state", "", "load this state `FILE.json` (as dumped by GET /_sandbox/state)")
-	fl.StringVar(&opts.Emulator.Quotas, "quotas", "none", "enforce AWS's documented rates: aws or none")
-	fl.Float64Var(&quotaScale, "quota-scale", 1, "multiply every quota rate by `X`")
-	fl.DurationVar(&opts.Emulator.Latency, "latency", 0, "added to every request")
-	fl.Float64Var(&opts.Emulator.ThrottleRate, "throttle-rate", 0, "fraction of requests answered with the service's throttling error")
-	fl.Float64Var(&opts.Emulator.ErrorRate, "error-rate", 0, "fraction of requests answered with an internal error")
-	fl.IntVar(&opts.Emulator.PendingPolls, "pending-polls", 0, "polls an async request (and a sign-in) stays pending")
-	fl.StringVar(&opts.Emulator.SignInAs, "sign-in-as", "", "identity-store `USERNAME` who approves sign-ins")
-	fl.BoolVar(&opts.Emulator.SESSandbox, "ses-sandbox", false, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
-	fl.StringSliceVar(&opts.Emulator.DenyAccounts, "deny-account", nil, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
+	opts.Emulator = emulator.Options{Org: "small", Quotas: "none", QuotaScale: 1}
+	BindFlags(fl, &opts.Emulator)
+	factory.SetOutputs(cmd)
 	return cmd
 }
 
@@ -140,5 +132,27 @@ func run(ctx context.Context, opts *options) error {
 			return nil
 		}
 		return err
+	}
+}
+
+// BindFlags binds the sandbox's options to flags (the names `ssoctl
+// sandbox` takes): the one parser of sandbox settings, for the command and
+// for the test harness's sandbox-restart.
+func BindFlags(fl *pflag.FlagSet, o *emulator.Options) {
+	fl.StringVar(&o.Org, "org", o.Org, "demo organization: small, medium, large, or a state `FILE.json`")
+	fl.Uint64Var(&o.Seed, "seed", o.Seed, "seed for the generated organization and new ids")
+	fl.StringVar(&o.Quotas, "quotas", o.Quotas, "enforce AWS's documented rates: aws or none")
+	fl.Float64Var(&o.QuotaScale, "quota-scale", o.QuotaScale, "multiply every quota rate by `X`")
+	fl.DurationVar(&o.Latency, "latency", o.Latency, "added to every request")
+	fl.Float64Var(&o.ThrottleRate, "throttle-rate", o.ThrottleRate, "fraction of requests answered with the service's throttling error")
+	fl.Float64Var(&o.ErrorRate, "error-rate", o.ErrorRate, "fraction of requests answered with an internal error")
+	fl.IntVar(&o.PendingPolls, "pending-polls", o.PendingPolls, "polls an async request (and a sign-in) stays pending")
+	fl.StringVar(&o.SignInAs, "sign-in-as", o.SignInAs, "identity-store `USERNAME` who approves sign-ins")
+	fl.BoolVar(&o.SESSandbox, "ses-sandbox", o.SESSandbox, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
+	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
+	// Lifetimes, for tests of expiry and refresh.
+	for name, d := range map[string]*time.Duration{"token-ttl": &o.TokenTTL, "refresh-ttl": &o.RefreshTTL, "registration-ttl": &o.RegistrationTTL, "credential-ttl": &o.CredentialTTL} {
+		fl.DurationVar(d, name, *d, "lifetime of issued "+strings.TrimSuffix(name, "-ttl")+"s (0: AWS's)")
+		_ = fl.MarkHidden(name)
 	}
 }

@@ -2,7 +2,6 @@ package executor_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/peertest"
@@ -25,21 +25,15 @@ import (
 // client set for it (the production retryer; no client-side rate limit).
 func sandbox(t *testing.T, opts emulator.Options) (*awsclient.Set, string) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
+	sb := emulatortest.Start(t, opts)
 	set, err := awsclient.New(context.Background(), awsclient.Options{
-		EndpointURL: ts.URL, Region: "us-east-1", Unlimited: true, MaxBackoff: 200 * time.Millisecond,
+		EndpointURL: sb.URL, Region: "us-east-1", Unlimited: true, MaxBackoff: 200 * time.Millisecond,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return set, ts.URL
+	return set, sb.URL
 }
 
 type org struct {

@@ -1,0 +1,78 @@
+// Package emulatortest starts the sandbox for a test, in the shape of
+// net/http/httptest: Start serves an emulator.Server over real HTTP on
+// loopback until the test ends, and the Sandbox it returns gives SDK
+// configurations for it and reads its call counts. It is imported by tests
+// only.
+package emulatortest
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/peertest"
+)
+
+// Sandbox is a running sandbox.
+type Sandbox struct {
+	*emulator.Server
+	// URL is where it serves, http://127.0.0.1:PORT.
+	URL string
+}
+
+// Start serves a new sandbox configured by opts until t ends.
+func Start(t testing.TB, opts emulator.Options) *Sandbox {
+	t.Helper()
+	sb, stop, err := Serve(opts)
+	if err != nil {
+		t.Fatalf("start the sandbox: %v", err)
+	}
+	t.Cleanup(stop)
+	return sb
+}
+
+// Serve is Start for a caller without a testing.TB (testscript's Setup and
+// commands): the caller stops the sandbox.
+func Serve(opts emulator.Options) (sb *Sandbox, stop func(), err error) {
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs := httptest.NewServer(srv)
+	srv.SetBaseURL(hs.URL)
+	return &Sandbox{Server: srv, URL: hs.URL}, hs.Close, nil
+}
+
+// Config is an SDK configuration for the sandbox whose calls are not
+// retried (peertest.SDKConfig with one attempt): what the sandbox answers
+// is what the test sees.
+func (s *Sandbox) Config() aws.Config { return peertest.SDKConfig(s.URL, 1) }
+
+// ConfigAttempts is Config with the SDK's standard retries, up to n
+// attempts a call.
+func (s *Sandbox) ConfigAttempts(n int) aws.Config { return peertest.SDKConfig(s.URL, n) }
+
+// Stats reads GET /_sandbox/stats.
+func (s *Sandbox) Stats(t testing.TB) emulator.StatsSnapshot {
+	t.Helper()
+	return peertest.Stats(t, s.URL)
+}
+
+// WantCalls checks the call counts of the operations in want
+// ("service:Operation" → count); other operations are not checked.
+func (s *Sandbox) WantCalls(t testing.TB, want map[string]int) {
+	t.Helper()
+	peertest.WantCalls(t, s.URL, want)
+}
+
+// Env returns the NAME=VALUE pairs of the export lines `ssoctl sandbox`
+// prints, pointing a process at this sandbox.
+func (s *Sandbox) Env() []string {
+	var env []string
+	for _, line := range emulator.Exports(s.URL, s.Region()) {
+		env = append(env, line[len("export "):])
+	}
+	return env
+}
