@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // sso-oidc: client registration, the device-code and authorization-code
@@ -152,7 +154,7 @@ var oauthCodes = map[string]string{
 
 // oidcErr is an sso-oidc error: the exception name in x-amzn-ErrorType and
 // {"error","error_description"} in the body (emulator.md §1.3).
-func oidcErr(code, format string, args ...any) *apiError {
+func oidcErr(code, format string, args ...any) *awsproto.Error {
 	status := 400
 	switch code {
 	case "InvalidClientException":
@@ -160,7 +162,7 @@ func oidcErr(code, format string, args ...any) *apiError {
 	case "InternalServerException":
 		status = 500
 	}
-	return newErr(status, code, format, args...).withOAuth(oauthCodes[code])
+	return awsproto.Err(status, code, format, args...).WithOAuth(oauthCodes[code])
 }
 
 // decodeOIDC reads a JSON request body.
@@ -263,7 +265,7 @@ func (s *Server) registerClient(w http.ResponseWriter, r *http.Request, reqID st
 	s.signin.clients[c.id] = c
 	s.signin.mu.Unlock()
 	base := s.base(r)
-	writeJSON(w, reqID, "application/json", map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{
 		"clientId":              c.id,
 		"clientSecret":          c.secret,
 		"clientIdIssuedAt":      issued.Unix(),
@@ -328,7 +330,7 @@ func (s *Server) startDeviceAuthorization(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	verify := s.base(r) + "/device"
-	writeJSON(w, reqID, "application/json", map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{
 		"deviceCode":              deviceCode,
 		"userCode":                userCode,
 		"verificationUri":         verify,
@@ -377,7 +379,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, _ string) err
 	}
 	who, err := s.signInPerson()
 	if err != nil {
-		return fail("access_denied", asAPIError(err).Message)
+		return fail("access_denied", awsproto.AsError(err).Message)
 	}
 	code := s.urlToken(43)
 	s.signin.mu.Lock()
@@ -454,7 +456,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, reqID strin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, reqID, "application/json", s.issueTokens(sess))
+	awsproto.WriteJSON(w, reqID, "application/json", s.issueTokens(sess))
 	return nil
 }
 
@@ -557,7 +559,7 @@ func (s *Server) issueTokens(sess *session) map[string]any {
 func (s *Server) SignInUser() (string, error) {
 	p, err := s.signInPerson()
 	if err != nil {
-		return "", errors.New(asAPIError(err).Message)
+		return "", errors.New(awsproto.AsError(err).Message)
 	}
 	return p.UserName, nil
 }
@@ -568,14 +570,14 @@ func (s *Server) SignInUser() (string, error) {
 func (s *Server) signInPerson() (person, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	instances := s.st.instances.values()
+	instances := s.st.instances.Values()
 	if name := s.opts.SignInAs; name != "" {
 		for _, in := range instances {
 			id, ok := s.st.userByName[key(in.IdentityStoreId, lower(name))]
 			if !ok {
 				continue
 			}
-			u, _ := empty(s.st.users, in.IdentityStoreId).get(id)
+			u, _ := empty(s.st.users, in.IdentityStoreId).Get(id)
 			if u.UserStatus == "DISABLED" {
 				return person{}, oidcErr("AccessDeniedException", "User %s is disabled", u.UserName)
 			}
@@ -585,7 +587,7 @@ func (s *Server) signInPerson() (person, error) {
 	}
 	for _, in := range instances {
 		var best *User
-		for _, u := range empty(s.st.users, in.IdentityStoreId).values() {
+		for _, u := range empty(s.st.users, in.IdentityStoreId).Values() {
 			if u.UserStatus == "DISABLED" || (best != nil && lower(u.UserName) >= lower(best.UserName)) {
 				continue
 			}
