@@ -90,8 +90,8 @@ func TestSignInPeerBoto3(t *testing.T) {
 const debianCLI = "/usr/bin/aws"
 
 // endpointRules makes AWS_DATA_PATH endpoint rulesets that send the CLI's
-// sso-oidc and sso clients to url (CLI 2.9 has no AWS_ENDPOINT_URL_*;
-// shared/reference/emulator.md §3.3).
+// sso-oidc and sso clients to url: CLI 2.9 has no AWS_ENDPOINT_URL_*, and
+// `aws sso login` ignores --endpoint-url, so its endpoint rules are replaced.
 func endpointRules(t *testing.T, url string) string {
 	t.Helper()
 	dir := t.TempDir()

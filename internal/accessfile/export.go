@@ -7,7 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -57,7 +57,7 @@ func MakeExport(live []inventory.Assignment, n ExportNames) *Export {
 	accountRef := map[string]string{}
 	for _, a := range n.Accounts {
 		ref := a.Name
-		if a.Id == n.ManagementAccount || byName[a.Name] != 1 || a.Name == "" || assignments.IsAccountID(a.Name) {
+		if a.Id == n.ManagementAccount || byName[a.Name] != 1 || a.Name == "" || awsconfig.IsAccountID(a.Name) {
 			ref = a.Id
 		}
 		accountRef[a.Id] = ref

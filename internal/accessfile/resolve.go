@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -429,7 +429,7 @@ func (r *resolver) targets(ctx context.Context, g *Group) ([]Target, error) {
 	var mgmt string
 	needMgmt := len(g.OUs)+len(g.RecursiveOUs) > 0
 	for _, v := range g.Accounts {
-		if v.IsText() && !assignments.IsAccountID(v.Text) {
+		if v.IsText() && !awsconfig.IsAccountID(v.Text) {
 			needMgmt = true
 		}
 	}
@@ -459,7 +459,7 @@ func (r *resolver) targets(ctx context.Context, g *Group) ([]Target, error) {
 				names = append(names, a.Name)
 			}
 			switch {
-			case len(match) == 0 && assignments.IsAccountID(v.Text):
+			case len(match) == 0 && awsconfig.IsAccountID(v.Text):
 				r.errs.add(v.Pos, "no account %s in the organization", v.Text)
 			case len(match) == 0:
 				r.errs.add(v.Pos, "no account is named %q%s", v.Text, suggestion(v.Text, names))

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -47,11 +48,6 @@ var rePrincipalID = lazyRegexp(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[
 // IsPrincipalID reports whether s has the form of a user or group id.
 func IsPrincipalID(s string) bool { return rePrincipalID().MatchString(s) }
 
-var reAccountID = lazyRegexp(`^\d{12}$`)
-
-// IsAccountID reports whether s is a 12-digit account id.
-func IsAccountID(s string) bool { return reAccountID().MatchString(s) }
-
 // lazyRegexp compiles on first use, not in every ssoctl process at start-up.
 func lazyRegexp(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
@@ -59,17 +55,48 @@ func lazyRegexp(expr string) func() *regexp.Regexp {
 
 var rePermissionSetRef = lazyRegexp(`^(arn:aws[a-z-]*:sso:::permissionSet/)?((sso)?ins-[0-9a-f]+/)?ps-[0-9a-f]+$`)
 
+// FilterField names one field of a FilterSpec.
+type FilterField string
+
+// The fields of a FilterSpec, as FilterError names them.
+const (
+	FieldAccount       FilterField = "account"
+	FieldAccountName   FilterField = "account name"
+	FieldPermissionSet FilterField = "permission set"
+	FieldUser          FilterField = "user"
+	FieldGroup         FilterField = "group"
+)
+
+// FilterError is a FilterSpec value that cannot be used: an account that is
+// not a 12-digit id (Err nil), or a regular expression that does not
+// compile (Err the regexp package's error). It speaks of fields, not
+// flags; the command line words it as its flags.
+type FilterError struct {
+	Field FilterField
+	Value string
+	Err   error
+}
+
+func (e *FilterError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("%s %q is not a 12-digit account id", e.Field, e.Value)
+	}
+	return fmt.Sprintf("%s %q is not a valid regular expression: %v", e.Field, e.Value, e.Err)
+}
+
+func (e *FilterError) Unwrap() error { return e.Err }
+
 // CompileFilter checks a FilterSpec: account ids must have 12 digits and
 // every regular expression must compile.
 func CompileFilter(s FilterSpec) (*Filter, error) {
 	f := &Filter{spec: s}
 	for _, a := range s.Accounts {
-		if !IsAccountID(a) {
-			return nil, fmt.Errorf("--account takes 12-digit account ids, not %q (use --account-name for names)", a)
+		if !awsconfig.IsAccountID(a) {
+			return nil, &FilterError{Field: FieldAccount, Value: a}
 		}
 	}
 	for _, v := range s.AccountNames {
-		re, err := compile("--account-name", v)
+		re, err := compile(FieldAccountName, v)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +107,7 @@ func CompileFilter(s FilterSpec) (*Filter, error) {
 			f.psRefs = append(f.psRefs, v)
 			continue
 		}
-		re, err := compile("--permission-set", v)
+		re, err := compile(FieldPermissionSet, v)
 		if err != nil {
 			return nil, err
 		}
@@ -88,29 +115,29 @@ func CompileFilter(s FilterSpec) (*Filter, error) {
 		f.psNameSpecs = append(f.psNameSpecs, v)
 	}
 	var err error
-	if f.users, err = principalMatchers("--user", s.Users); err != nil {
+	if f.users, err = principalMatchers(FieldUser, s.Users); err != nil {
 		return nil, err
 	}
-	if f.groups, err = principalMatchers("--group", s.Groups); err != nil {
+	if f.groups, err = principalMatchers(FieldGroup, s.Groups); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func compile(flag, v string) (*regexp.Regexp, error) {
+func compile(field FilterField, v string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s %q is not a valid regular expression: %w", flag, v, err)
+		return nil, &FilterError{Field: field, Value: v, Err: err}
 	}
 	return re, nil
 }
 
-func principalMatchers(flag string, values []string) ([]principalMatcher, error) {
+func principalMatchers(field FilterField, values []string) ([]principalMatcher, error) {
 	var out []principalMatcher
 	for _, v := range values {
 		m := principalMatcher{id: v}
 		if !IsPrincipalID(v) {
-			re, err := compile(flag, v)
+			re, err := compile(field, v)
 			if err != nil {
 				return nil, err
 			}

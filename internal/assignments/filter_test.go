@@ -1,6 +1,8 @@
 package assignments_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,22 +20,39 @@ func mustFilter(t *testing.T, s assignments.FilterSpec) *assignments.Filter {
 	return f
 }
 
+// The domain names the field and the value and keeps the regexp error;
+// the command line words it as its flags (admincmd's TestFilterFlagErrors
+// checks those words).
 func TestCompileFilterErrors(t *testing.T) {
 	tests := []struct {
-		spec assignments.FilterSpec
-		want string
+		spec    assignments.FilterSpec
+		field   assignments.FilterField
+		value   string
+		wantErr string // the regexp error, "" for an account that is not an id
 	}{
-		{assignments.FilterSpec{Accounts: []string{"payments-prod"}}, `--account takes 12-digit account ids, not "payments-prod" (use --account-name for names)`},
-		{assignments.FilterSpec{Accounts: []string{"12345678901"}}, `--account takes 12-digit account ids, not "12345678901" (use --account-name for names)`},
-		{assignments.FilterSpec{AccountNames: []string{"("}}, "--account-name \"(\" is not a valid regular expression: error parsing regexp: missing closing ): `(`"},
-		{assignments.FilterSpec{PermissionSets: []string{"*Admin"}}, "--permission-set \"*Admin\" is not a valid regular expression: error parsing regexp: missing argument to repetition operator: `*`"},
-		{assignments.FilterSpec{Users: []string{"[a-"}}, "--user \"[a-\" is not a valid regular expression: error parsing regexp: missing closing ]: `[a-`"},
-		{assignments.FilterSpec{Groups: []string{"a)"}}, "--group \"a)\" is not a valid regular expression: error parsing regexp: unexpected ): `a)`"},
+		{assignments.FilterSpec{Accounts: []string{"payments-prod"}}, assignments.FieldAccount, "payments-prod", ""},
+		{assignments.FilterSpec{Accounts: []string{"12345678901"}}, assignments.FieldAccount, "12345678901", ""},
+		{assignments.FilterSpec{AccountNames: []string{"("}}, assignments.FieldAccountName, "(", "error parsing regexp: missing closing ): `(`"},
+		{assignments.FilterSpec{PermissionSets: []string{"*Admin"}}, assignments.FieldPermissionSet, "*Admin", "error parsing regexp: missing argument to repetition operator: `*`"},
+		{assignments.FilterSpec{Users: []string{"[a-"}}, assignments.FieldUser, "[a-", "error parsing regexp: missing closing ]: `[a-`"},
+		{assignments.FilterSpec{Groups: []string{"a)"}}, assignments.FieldGroup, "a)", "error parsing regexp: unexpected ): `a)`"},
 	}
 	for _, tt := range tests {
 		_, err := assignments.CompileFilter(tt.spec)
-		if err == nil || err.Error() != tt.want {
-			t.Errorf("CompileFilter(%+v) = %v; want %q", tt.spec, err, tt.want)
+		var fe *assignments.FilterError
+		if !errors.As(err, &fe) {
+			t.Errorf("CompileFilter(%+v) = %v; want a *FilterError", tt.spec, err)
+			continue
+		}
+		gotErr := ""
+		if fe.Err != nil {
+			gotErr = fe.Err.Error()
+		}
+		if fe.Field != tt.field || fe.Value != tt.value || gotErr != tt.wantErr {
+			t.Errorf("CompileFilter(%+v) = {%q %q %q}; want {%q %q %q}", tt.spec, fe.Field, fe.Value, gotErr, tt.field, tt.value, tt.wantErr)
+		}
+		if strings.Contains(err.Error(), "--") {
+			t.Errorf("CompileFilter(%+v) = %q; a domain error names no flag", tt.spec, err)
 		}
 	}
 }

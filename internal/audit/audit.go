@@ -1,10 +1,11 @@
 // Package audit computes effective access: every user × account ×
 // permission set × path (direct, or through which group), with findings
 // (orphaned assignments, disabled users with access, suspended accounts still
-// assigned, permission sets not provisioned). It follows anchors-admin.md §5:
-// a discovery pass, then the cheaper of permission-set-first and
-// principal-first, names from bulk lists, and rows streamed in a
-// deterministic order.
+// assigned, permission sets not provisioned): a discovery pass, then the
+// assignments listed per provisioned (account, permission set) pair — the
+// one method that also sees assignments of deleted principals —
+// (principal-first only when asked for, and then marked incomplete), names
+// from bulk lists, and rows streamed in a deterministic order.
 package audit
 
 import (

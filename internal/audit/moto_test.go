@@ -5,8 +5,8 @@ package audit_test
 // SDK, audited with both strategies, and the rows compared with the
 // effective access worked out here from what was created.
 //
-// moto divergences that affect the audit (shared/reference/emulator.md §4;
-// AWS's behaviour is the sandbox's):
+// moto divergences that affect the audit (AWS's behaviour is the
+// sandbox's):
 //
 //   - Provisioning. AWS provisions a permission set to an account as part of
 //     CreateAccountAssignment. moto provisions only on ProvisionPermissionSet,

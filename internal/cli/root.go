@@ -31,7 +31,8 @@ import (
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
 
-// Exit codes (DESIGN.md).
+// Exit codes: 0 ok, 1 error, 2 usage, 3 partial result, 4 sign-in required,
+// 130 interrupted; scripts depend on them.
 const (
 	ExitOK          = factory.ExitOK
 	ExitError       = factory.ExitError

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
+
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 )
 
 // Filter chooses targets among the account roles a person can reach.
@@ -95,7 +96,7 @@ func (f Filter) AccountMatcher() (func(accountID, accountName string) bool, erro
 	var excludeRE []*regexp.Regexp
 	excludeID := map[string]bool{}
 	for _, x := range f.Exclude {
-		if isAccountID(x) {
+		if awsconfig.IsAccountID(x) {
 			excludeID[x] = true
 			continue
 		}
@@ -145,11 +146,4 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 		}
 	}
 	return false
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	return strings.Trim(s, "0123456789") == ""
 }

@@ -32,7 +32,7 @@ const (
 	grantRefresh = "refresh_token"
 
 	// scopeAccountAccess is the scope that makes tokens refreshable
-	// (anchors-enduser.md §3: no refresh token without it).
+	// (without it CreateToken returns no refresh token).
 	scopeAccountAccess = "sso:account:access"
 
 	deviceCodeTTL   = 10 * time.Minute // StartDeviceAuthorization's expiresIn
@@ -153,7 +153,8 @@ var oauthCodes = map[string]string{
 }
 
 // oidcErr is an sso-oidc error: the exception name in x-amzn-ErrorType and
-// {"error","error_description"} in the body (emulator.md §1.3).
+// {"error","error_description"} in the body, as sso-oidc answers (not the
+// __type/message shape of the other awsJson services).
 func oidcErr(code, format string, args ...any) *awsproto.Error {
 	status := 400
 	switch code {

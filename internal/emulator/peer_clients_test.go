@@ -1,8 +1,9 @@
 package emulator_test
 
 // Independent AWS clients drive the sandbox: Debian's AWS CLI v2 (2.9.19,
-// bundled botocore 1.29) and the pip boto3/botocore 1.43 on PATH, through the
-// acceptance flow of shared/reference/emulator.md §5. Each runs with a
+// bundled botocore 1.29) and the pip boto3/botocore 1.43 on PATH, through an
+// administrator's and a person's whole flow (list, write, poll, sign in,
+// fetch role credentials, fail on a bad id). Each runs with a
 // temporary HOME and only the environment given here.
 
 import (
@@ -273,7 +274,7 @@ func TestPeerCLIThrottling(t *testing.T) {
 		t.Errorf("list-instances under throttling: got exit %d, stderr %q; want 254 and ThrottlingException", code, stderr)
 	}
 	s := stats(t, url)
-	// CLI 2.9.19 uses standard retries: 3 attempts (emulator.md §1.1).
+	// CLI 2.9.19 uses the standard retry mode: 3 attempts in all.
 	if n := s.Calls["sso-admin:ListInstances"]; n != 3 || s.Throttled["sso-admin:ListInstances"] != n {
 		t.Errorf("list-instances under throttling: %d calls, %d throttled; want 3 attempts, all throttled", n, s.Throttled["sso-admin:ListInstances"])
 	}

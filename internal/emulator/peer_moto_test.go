@@ -3,7 +3,7 @@ package emulator_test
 // Differential tests: one scenario, conformance, runs through real
 // aws-sdk-go-v2 clients against the sandbox and against moto_server (python
 // moto 5.2.1), an independent emulator. A check that moto is known to fail
-// (shared/reference/emulator.md §4) is still made against moto, but there
+// (listed below) is still made against moto, but there
 // its failure is only logged as "moto diverges: …", so `go test -v` lists
 // every difference seen.
 //
@@ -114,7 +114,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
-// Patterns from the service models (shared/reference/emulator.md §4).
+// Patterns from the AWS service models.
 var (
 	peerInstanceArn = regexp.MustCompile(`^arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
 	peerPermSetArn  = regexp.MustCompile(`^arn:aws:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`)

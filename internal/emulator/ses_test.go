@@ -89,7 +89,7 @@ func TestSESSendEmail(t *testing.T) {
 	if d := cmp.Diff(want, outbox(t, url)); d != "" {
 		t.Errorf("outbox (-want +got):\n%s", d)
 	}
-	// The wire shape DESIGN.md promises: the keys, and empty lists as [].
+	// The outbox's documented wire shape: the keys, and empty lists as [].
 	resp, err := http.Get(url + "/_sandbox/outbox")
 	if err != nil {
 		t.Fatal(err)

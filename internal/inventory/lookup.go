@@ -17,6 +17,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
+	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 )
 
@@ -585,7 +586,7 @@ func (c Clients) Limit() int { return c.limit() }
 // by name (ListAccounts pages up to the first account of that name; give
 // the id when names repeat). An unknown account wraps ErrNotFound.
 func FindAccount(ctx context.Context, c Organizations, ref string) (Account, error) {
-	if isAccountID(ref) {
+	if awsconfig.IsAccountID(ref) {
 		a, err := DescribeAccount(ctx, c, ref)
 		if errors.Is(err, ErrNotFound) {
 			return Account{}, fmt.Errorf("account %q %w", ref, ErrNotFound)
@@ -605,16 +606,4 @@ func FindAccount(ctx context.Context, c Organizations, ref string) (Account, err
 		}
 	}
 	return Account{}, fmt.Errorf("account %q %w", ref, ErrNotFound)
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

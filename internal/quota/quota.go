@@ -13,7 +13,8 @@ type Rate struct {
 	Burst     float64
 }
 
-// AWS is the table of documented rates (anchors-admin.md §4). A key is a
+// AWS is the table of the rates AWS documents for these APIs (Identity
+// Center and the identity store 20 TPS each, Organizations per operation). A key is a
 // service (one bucket shared by all its operations) or service:Operation
 // (its own bucket, as Organizations rates each operation).
 var AWS = map[string]Rate{

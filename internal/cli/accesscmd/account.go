@@ -55,6 +55,7 @@ An unknown account exits with status 1.`,
 		},
 	}
 	opts.flags(cmd)
+	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
 

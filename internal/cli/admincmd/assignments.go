@@ -2,6 +2,7 @@ package admincmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -97,7 +98,7 @@ A summary with the number of API calls goes to stderr.`,
 				return factory.Usagef("--ou-recursive needs --ou")
 			}
 			if opts.Filter, err = assignments.CompileFilter(opts.Spec); err != nil {
-				return &factory.UsageError{Err: err}
+				return &factory.UsageError{Err: filterFlagError(err)}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -114,6 +115,7 @@ A summary with the number of API calls goes to stderr.`,
 	fl.StringArrayVarP(&opts.Spec.Users, "user", "u", nil, "only this `USER`: id, or a regular expression searched in the user name (repeatable)")
 	fl.StringArrayVarP(&opts.Spec.Groups, "group", "g", nil, "only this `GROUP`: id, or a regular expression searched in the group name (repeatable)")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+	factory.SetOutputs(cmd, "csv", "json", "table")
 	return cmd
 }
 
@@ -148,4 +150,26 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the other assignments were written", len(res.Errors))}
 	}
 	return nil
+}
+
+// filterFlags are the flags that fill each field of the filter.
+var filterFlags = map[assignments.FilterField]string{
+	assignments.FieldAccount:       "--account",
+	assignments.FieldAccountName:   "--account-name",
+	assignments.FieldPermissionSet: "--permission-set",
+	assignments.FieldUser:          "--user",
+	assignments.FieldGroup:         "--group",
+}
+
+// filterFlagError words a filter error as the flag that was given.
+func filterFlagError(err error) error {
+	var fe *assignments.FilterError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	flag := filterFlags[fe.Field]
+	if fe.Err == nil {
+		return fmt.Errorf("%s takes 12-digit account ids, not %q (use --account-name for names)", flag, fe.Value)
+	}
+	return fmt.Errorf("%s %q is not a valid regular expression: %w", flag, fe.Value, fe.Err)
 }

@@ -107,6 +107,7 @@ Output is a table on a terminal and CSV otherwise; -o json|csv|table.`,
 	fl := cmd.Flags()
 	fl.BoolVarP(&opts.ErrorIfNotFound, "error-if-not-found", "e", false, "exit with status 1, writing nothing, if any name is not found")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
 

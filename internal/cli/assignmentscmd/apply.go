@@ -71,7 +71,7 @@ to change and 2 when there was, as plan does.`,
 			case opts.PlanFile != "" && opts.Prune:
 				return factory.Usagef("--prune is decided when the plan is made (ssoctl assignments plan --prune --out PLAN)")
 			}
-			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runApply)
+			return execute(cmd, f, &opts.Format, opts, runF, runApply)
 		},
 	}
 	fl := cmd.Flags()
@@ -79,6 +79,7 @@ to change and 2 when there was, as plan does.`,
 	fl.BoolVar(&opts.Prune, "prune", false, "also delete live assignments the file does not declare, of the permission sets it names")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "carry the plan out without asking")
 	fl.BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 when there was nothing to change, 2 when there was (and it was done)")
+	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
 

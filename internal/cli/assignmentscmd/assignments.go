@@ -163,9 +163,10 @@ func checkWritable(path string) error {
 	return nil
 }
 
-// execute ends a verb's RunE: the output format (formats[0] by default),
-// then runF (tests) or run.
-func execute[T any](cmd *cobra.Command, f *factory.Factory, formats []string, format *string, opts *T, runF, run func(context.Context, *T) error) error {
+// execute ends a verb's RunE: the output format (the first the verb
+// declared with factory.SetOutputs by default), then runF (tests) or run.
+func execute[T any](cmd *cobra.Command, f *factory.Factory, format *string, opts *T, runF, run func(context.Context, *T) error) error {
+	formats, _ := factory.Outputs(cmd)
 	ft, err := f.OutputFormat(formats, formats[0], formats[0])
 	if err != nil {
 		return err

@@ -99,7 +99,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.maxResources > cfn.MaxResourcesPerTemplate {
 				return factory.Usagef("--max-resources-per-template cannot exceed CloudFormation's %d", cfn.MaxResourcesPerTemplate)
 			}
-			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runCfn)
+			return execute(cmd, f, &opts.Format, opts, runF, runCfn)
 		},
 	}
 	fl := cmd.Flags()
@@ -118,6 +118,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 	fl.IntVar(&opts.maxConcurrent, "max-concurrent-assignments", 0, "CloudFormation creates at most `N` assignments at once (default 15)")
 	fl.StringVar(&opts.sessionDuration, "default-session-duration", "", "ISO 8601 `DURATION` (PT8H) for inline permission sets without one")
 	_ = fl.MarkHidden("sso-instance")
+	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
 

@@ -41,13 +41,14 @@ removes them). --permission-set limits the export to some permission sets.`,
   ssoctl assignments export --permission-set AdministratorAccess > admins.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return execute(cmd, f, []string{"yaml", "json"}, &opts.Format, opts, runF, runExport)
+			return execute(cmd, f, &opts.Format, opts, runF, runExport)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Out, "file", "f", "", "write to `FILE` instead of stdout")
 	fl.StringArrayVarP(&opts.PermissionSets, "permission-set", "p", nil, "only this permission set (name, ARN or ps- id; repeatable)")
 	fl.StringVar(&opts.Instance, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+	factory.SetOutputs(cmd, "yaml", "json")
 	return cmd
 }
 

@@ -54,7 +54,7 @@ nothing to change and 2 when there is, as terraform plan does.`,
 			if len(opts.Files) == 0 {
 				return factory.Usagef("name the assignments file: -f FILE")
 			}
-			return execute(cmd, f, []string{"table", "json"}, &opts.Format, opts, runF, runPlan)
+			return execute(cmd, f, &opts.Format, opts, runF, runPlan)
 		},
 	}
 	fl := cmd.Flags()
@@ -62,6 +62,7 @@ nothing to change and 2 when there is, as terraform plan does.`,
 	fl.BoolVar(&opts.Prune, "prune", false, "also delete live assignments the file does not declare, of the permission sets it names")
 	fl.BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 when there is nothing to change, 2 when there is")
 	fl.StringVar(&opts.Out, "out", "", "save the plan to `PLAN` for ssoctl assignments apply PLAN")
+	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
 

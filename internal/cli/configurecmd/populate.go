@@ -142,6 +142,7 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 	fl.BoolVar(&opts.Prune, "prune", false, "remove ssoctl's profiles of this sign-in that are no longer reachable")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
 	RegisterCompletions(f, cmd)
+	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
 

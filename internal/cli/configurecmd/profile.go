@@ -75,6 +75,7 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 	fl.StringVar(&opts.Role, "role", "", "the role (permission set) `NAME`")
 	fl.BoolVar(&opts.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
 	RegisterCompletions(f, cmd)
+	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
 

@@ -139,6 +139,7 @@ or --endpoint-url (the sandbox's).`,
 	_ = cmd.RegisterFlagCompletionFunc("destination", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return console.Services(), cobra.ShellCompDirectiveNoFileComp
 	})
+	factory.SetOutputs(cmd)
 	return cmd
 }
 
@@ -158,19 +159,6 @@ func shareTarget(f *factory.Factory, s console.Share) (sso.Target, error) {
 		}
 	}
 	return f.Target(sel, "", "")
-}
-
-// isAccountID reports a 12-digit account id.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Run resolves the role and opens (or prints) its console sign-in URL, or
@@ -205,7 +193,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if !isAccountID(account) {
+	if !awsconfig.IsAccountID(account) {
 		r, all, err := configurecmd.FindRole(ctx, m, t, account, role, opts.Login, nil)
 		if err != nil {
 			return err

@@ -88,6 +88,7 @@ out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
 	fl.StringVarP(&opts.File, "file", "f", "", "write to `FILE` (- for stdout)")
 	fl.IntVar(&opts.Parallel, "parallel", defaultParallel, "fetch at most `N` at once")
 	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
+	factory.SetOutputs(cmd)
 	return cmd
 }
 

@@ -131,6 +131,7 @@ unless --login.`,
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask: go ahead whatever the number of accounts")
 	fl.DurationVar(&opts.Grace, "grace", each.DefaultGrace, "after Ctrl-C or SIGTERM, give running commands this `DURATION` to finish before killing them")
 	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
+	factory.SetOutputs(cmd, "text", "json")
 	return cmd
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
-// Exit codes (DESIGN.md). Only the root (internal/cli) exits with them;
+// Exit codes, which scripts depend on. Only the root (internal/cli) exits with them;
 // commands return errors of the kinds below and ExitCode maps them.
 const (
 	ExitOK          = 0

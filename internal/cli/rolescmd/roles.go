@@ -38,14 +38,15 @@ func NewRolesCmd(f *factory.Factory, runF func(context.Context, *rolesOptions) e
 		Long: `List the accounts and roles (permission sets) the signed-in person was given,
 from the AWS access portal, one row per account and role, sorted by account
 name. --account (-a) names an account as every command does: its id, its
-name, or a regular expression matched anywhere in either; --account-name
-and --role-name are regular expressions matched anywhere in the value
-(anchor them with ^ and $).
+name, or a regular expression matched anywhere in either; --account-name is
+a regular expression matched anywhere in the name (anchor it with ^ and $).
+--role-name (also --role, -r) matches the whole role name, as every command's
+role flag does: an exact name, or a regular expression such as 'Admin.*'.
 
 The sign-in is named as for ` + "`ssoctl login`" + `. Output: a table on a terminal, else
 CSV; -o json for one JSON array.`,
 		Example: `  ssoctl roles
-  ssoctl roles --account-name '^payments-' --role-name Admin -o json`,
+  ssoctl roles --account-name '^payments-' --role-name 'Admin.*' -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -55,7 +56,7 @@ CSV; -o json for one JSON array.`,
 			for _, x := range []struct {
 				flag, v string
 				dst     **regexp.Regexp
-			}{{"--account-name", accountName, &opts.AccountName}, {"--role-name", roleName, &opts.RoleName}} {
+			}{{"--account-name", accountName, &opts.AccountName}, {"--role-name", anchored(roleName), &opts.RoleName}} {
 				if x.v == "" {
 					continue
 				}
@@ -81,7 +82,8 @@ CSV; -o json for one JSON array.`,
 	fl.StringVar(&account, "account-id", "", "same as --account")
 	_ = fl.MarkHidden("account-id")
 	fl.StringVar(&accountName, "account-name", "", "only accounts whose name matches this `regex`")
-	fl.StringVar(&roleName, "role-name", "", "only roles whose name matches this `regex`")
+	fl.StringVarP(&roleName, "role-name", "r", "", "only this `ROLE`: its name, or a regex matching the whole name")
+	fl.StringVar(&roleName, "role", "", "same as --role-name")
 	return cmd
 }
 
@@ -125,4 +127,13 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 		}
 	}
 	return rows.Flush()
+}
+
+// anchored makes a role expression match whole names only, as the role
+// flag of each, exec and the other commands does ("" stays "": no filter).
+func anchored(expr string) string {
+	if expr == "" {
+		return ""
+	}
+	return "^(?:" + expr + ")$"
 }

@@ -76,6 +76,7 @@ be verified too.`,
 	fl.StringVar(&opts.StateFile, "state", "", "load this state `FILE.json` (as dumped by GET /_sandbox/state)")
 	opts.Emulator = emulator.Options{Org: "small", Quotas: "none", QuotaScale: 1}
 	BindFlags(fl, &opts.Emulator)
+	factory.SetOutputs(cmd)
 	return cmd
 }
 

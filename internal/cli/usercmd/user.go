@@ -38,6 +38,9 @@ type common struct {
 	names  *inventory.NameCache
 }
 
+// userFormats are the -o formats every user verb takes.
+var userFormats = []string{"table", "json"}
+
 // NewCmd returns `ssoctl user` and its verbs.
 func NewCmd(f *factory.Factory) *cobra.Command {
 	c := &common{IO: f.IOStreams, f: f}
@@ -78,12 +81,15 @@ examples/org.yaml matches the sandbox's demo organization.`,
 	pf.BoolVar(&c.DryRun, "dry-run", false, "print the plan and change nothing, even at a terminal")
 	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, executor.Create, nil), newAssignCmd(c, executor.Delete, nil),
 		newChangeAccessCmd(c, nil), newOffboardCmd(c, nil), newMigrateCmd(c, nil), newNotifyCmd(c, nil))
+	for _, verb := range cmd.Commands() {
+		factory.SetOutputs(verb, userFormats...)
+	}
 	return cmd
 }
 
 // output checks -o (table, the default, or json).
 func (c *common) output() error {
-	o, err := c.f.OutputFormat([]string{"table", "json"}, "table", "table")
+	o, err := c.f.OutputFormat(userFormats, "table", "table")
 	c.JSON = o == "json"
 	return err
 }
