@@ -174,13 +174,10 @@ func decodeOIDC(r *http.Request, v any) error {
 	return nil
 }
 
-// base is the URL clients reach the sandbox at.
-func (s *Server) base(r *http.Request) string {
-	if s.baseURL != "" {
-		return s.baseURL
-	}
-	return "http://" + r.Host
-}
+// base is the URL the client reached the sandbox at: the server needs no
+// other knowledge of where it is served (httptest, `ssoctl sandbox`, the
+// in-process --sandbox, or a test's wrapping handler all serve it as is).
+func (s *Server) base(r *http.Request) string { return "http://" + r.Host }
 
 func (s *Server) tokenTTL() time.Duration {
 	return cmp.Or(s.opts.TokenTTL, defaultTokenTTL)

@@ -73,10 +73,9 @@ type Server struct {
 
 	limiters quota.Limiters // nil unless quotas are on
 
-	baseURL string
-	ops     map[string]map[string]opHandler // service -> operation -> handler
-	rest    []restRouteEntry
-	query   map[string]queryService
+	ops   map[string]map[string]opHandler // service -> operation -> handler
+	rest  []restRouteEntry
+	query map[string]queryService
 
 	credMu sync.RWMutex
 	creds  map[string]callerIdentity // issued role credentials by access key id
@@ -158,10 +157,6 @@ func LoadOrg(org string, seed uint64) (*State, error) {
 	defer f.Close()
 	return LoadState(f)
 }
-
-// SetBaseURL tells the server the URL it is reachable at (used in the
-// verification URIs and start URL it hands out).
-func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimRight(u, "/") }
 
 // Region is the region the sandbox claims to be in.
 func (s *Server) Region() string { return s.st.region }
