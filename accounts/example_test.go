@@ -26,7 +26,6 @@ func Example() {
 	}
 	srv := httptest.NewServer(sandbox)
 	defer srv.Close()
-	sandbox.SetBaseURL(srv.URL)
 	home, err := os.MkdirTemp("", "accounts-example")
 	if err != nil {
 		log.Fatal(err)

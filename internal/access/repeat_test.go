@@ -47,7 +47,6 @@ func repeating(t *testing.T) inventory.Clients {
 		w.Write(b)
 	}))
 	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
 	return clientsAt(ts.URL)
 }
 

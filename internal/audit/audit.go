@@ -112,13 +112,15 @@ type auditor struct {
 	provisioned map[string]map[string]bool
 	members     map[string][]string // group id -> user ids
 	memberErr   map[string]bool
-	iam         map[string]*IAMStatus // identity-store user id -> IAM status
+	memberDone  map[string]chan struct{} // group id -> closed once its members are listed (or failed)
+	iam         map[string]*IAMStatus    // identity-store user id -> IAM status; read once iamDone is closed
+	iamDone     chan struct{}
 
 	side        *fanout.Group   // member listings and the IAM check, beside the assignments
 	expanding   map[string]bool // groups whose members are listed or being listed
 	membersDone int
 
-	mu     sync.Mutex // guards res, members, memberErr, iam, expanding, membersDone
+	mu     sync.Mutex // guards res.Errors, members, memberErr, memberDone, expanding, membersDone
 	res    *Result
 	seen   map[string]bool // findings already recorded
 	totalP int
@@ -129,7 +131,7 @@ type auditor struct {
 // that failed are in Result.Errors.
 func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*Result, error) {
 	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []assignments.ItemError{}}, seen: map[string]bool{},
-		members: map[string][]string{}, memberErr: map[string]bool{}, expanding: map[string]bool{}}
+		members: map[string][]string{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{}}
 	if err := a.discover(ctx); err != nil {
 		return nil, err
 	}
@@ -137,25 +139,45 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 	// the group, and legacy IAM users are read at the same time: the
 	// identity store and IAM have quotas of their own, which would
 	// otherwise sit idle while sso-admin lists assignments.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	a.side = fanout.NewGroup(ctx, a.c.Concurrency0())
+	a.iamDone = make(chan struct{})
 	if opts.IAM {
 		a.side.Go(func(ctx context.Context) {
+			defer close(a.iamDone)
 			if err := a.legacyIAM(ctx); err != nil {
 				a.itemError("legacy IAM users", err)
 			}
 		})
+	} else {
+		close(a.iamDone)
 	}
-	listed, err := a.list(ctx)
-	if err != nil {
-		a.side.Wait()
-		return nil, err
+	// The listing runs on its own goroutine and hands each (account,
+	// permission set) block over as soon as it is complete in order; this
+	// goroutine turns the blocks into rows as soon as their groups' members
+	// are listed, so rows stream to emit while the listing goes on, and a
+	// slow emit never holds the listing back.
+	q := newQueue()
+	listed := make(chan error, 1)
+	go func() {
+		err := a.list(ctx, q.push)
+		q.close(err)
+		listed <- err
+	}()
+	werr := a.write(ctx, q, emit)
+	if werr != nil {
+		cancel()
 	}
+	lerr := <-listed
 	a.side.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if werr != nil {
+		return nil, werr
 	}
-	a.res.Assignments = len(listed)
-	if err := a.emitRows(listed, emit); err != nil {
+	if lerr != nil {
+		return nil, lerr
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	sortFindings(a.res.Findings)
@@ -286,7 +308,7 @@ func (a *auditor) discoverPermissionSets(ctx context.Context) ([]inventory.Permi
 // list lists every assignment through the one lister, with what
 // discovery read (provisioning, principals, names), starting each assigned
 // group's member listing as soon as its assignment is seen.
-func (a *auditor) list(ctx context.Context) ([]inventory.Assignment, error) {
+func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) error {
 	known := assignments.Known{Provisioned: make(map[string][]string, len(a.provisioned))}
 	for ps, accts := range a.provisioned {
 		for acct := range accts {
@@ -299,7 +321,7 @@ func (a *auditor) list(ctx context.Context) ([]inventory.Assignment, error) {
 	for _, g := range a.groups {
 		known.Principals = append(known.Principals, assignments.Principal{Type: assignments.Group, Id: g.Id})
 	}
-	var out []inventory.Assignment
+	var block []inventory.Assignment
 	res, err := assignments.List(ctx, a.c.Clients, a.inst, assignments.Selection{}, assignments.Options{
 		Method: a.opts.Method,
 		Known:  known,
@@ -316,11 +338,18 @@ func (a *auditor) list(ctx context.Context) ([]inventory.Assignment, error) {
 		Listed:   a.expand,
 		Progress: a.progress,
 	}, func(as inventory.Assignment) error {
-		out = append(out, as)
+		if len(block) > 0 && (as.AccountId != block[0].AccountId || as.PermissionSetArn != block[0].PermissionSetArn) {
+			push(block)
+			block = nil
+		}
+		block = append(block, as)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if len(block) > 0 {
+		push(block)
 	}
 	a.res.Method, a.res.Complete = res.Method, res.Complete
 	if !res.Complete {
@@ -329,7 +358,7 @@ func (a *auditor) list(ctx context.Context) ([]inventory.Assignment, error) {
 	a.mu.Lock()
 	a.res.Errors = append(a.res.Errors, res.Errors...)
 	a.mu.Unlock()
-	return out, nil
+	return nil
 }
 
 // expand starts listing the members of every existing group these
@@ -343,11 +372,16 @@ func (a *auditor) expand(listed []inventory.Assignment) {
 		a.mu.Lock()
 		start := ok && !a.expanding[g.Id]
 		a.expanding[g.Id] = true
+		done := make(chan struct{})
+		if start {
+			a.memberDone[g.Id] = done
+		}
 		a.mu.Unlock()
 		if !start {
 			continue
 		}
 		a.side.Go(func(ctx context.Context) {
+			defer close(done)
 			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
 			a.mu.Lock()
 			if err != nil {

@@ -2,46 +2,148 @@ package audit
 
 import (
 	"cmp"
+	"context"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
-// emitRows expands the assignments, which come in the lister's order
-// (account name, account id, permission set name and ARN), into rows and
-// emits one (account, permission set) block at a time, sorted, so only
-// that block is held in memory.
-func (a *auditor) emitRows(listed []inventory.Assignment, emit func(Row) error) error {
-	total := len(listed)
-	var block []Row
-	flush := func() error {
-		sortRows(block)
-		for _, r := range block {
+// queue hands the lister's blocks (the assignments of one account and
+// permission set, in the lister's order) to the writer. It never blocks the
+// lister; it holds only the blocks the writer has not reached yet.
+type queue struct {
+	mu     sync.Mutex
+	blocks [][]inventory.Assignment
+	n      int // assignments pushed
+	closed bool
+	err    error
+	wake   chan struct{}
+}
+
+func newQueue() *queue { return &queue{wake: make(chan struct{}, 1)} }
+
+func (q *queue) push(b []inventory.Assignment) {
+	q.mu.Lock()
+	q.blocks = append(q.blocks, b)
+	q.n += len(b)
+	q.mu.Unlock()
+	q.signal()
+}
+
+// close ends the queue; err is the listing's error, if any.
+func (q *queue) close(err error) {
+	q.mu.Lock()
+	q.closed, q.err = true, err
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *queue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pop waits for the next block; ok is false once the queue is closed and
+// empty, or the listing failed.
+func (q *queue) pop(ctx context.Context) (b []inventory.Assignment, listed int, closed, ok bool) {
+	for {
+		q.mu.Lock()
+		if q.err != nil {
+			q.mu.Unlock()
+			return nil, 0, true, false
+		}
+		if len(q.blocks) > 0 {
+			b = q.blocks[0]
+			q.blocks[0] = nil
+			q.blocks = q.blocks[1:]
+			listed, closed = q.n, q.closed
+			q.mu.Unlock()
+			return b, listed, closed, true
+		}
+		if q.closed {
+			q.mu.Unlock()
+			return nil, q.n, true, false
+		}
+		q.mu.Unlock()
+		select {
+		case <-q.wake:
+		case <-ctx.Done():
+			return nil, 0, false, false
+		}
+	}
+}
+
+// write turns the listed blocks into rows as they arrive, each block
+// sorted once its groups' members are listed, and emits them: the rows
+// come out in the same order as if every assignment had been listed first,
+// and only the blocks not yet written are held in memory.
+func (a *auditor) write(ctx context.Context, q *queue, emit func(Row) error) error {
+	select { // rows carry the IAM status
+	case <-a.iamDone:
+	case <-ctx.Done():
+		return nil
+	}
+	var (
+		rows    []Row
+		written int
+	)
+	for {
+		listed, listedN, closed, ok := q.pop(ctx)
+		if !ok {
+			if closed && listedN > 0 {
+				a.progress("write", written, listedN)
+			}
+			return nil
+		}
+		if !a.waitMembers(ctx, listed) {
+			return nil
+		}
+		rows = rows[:0]
+		for _, as := range listed {
+			rows = append(rows, a.rowsOf(as)...)
+		}
+		sortRows(rows)
+		for _, r := range rows {
 			if err := emit(r); err != nil {
 				return err
 			}
 			a.res.Rows++
 		}
-		block = block[:0]
-		return nil
-	}
-	for i, as := range listed {
-		if i > 0 && (as.AccountId != listed[i-1].AccountId || as.PermissionSetArn != listed[i-1].PermissionSetArn) {
-			if err := flush(); err != nil {
-				return err
-			}
-			a.progress("write", i, total)
+		clear(rows)
+		written += len(listed)
+		a.res.Assignments = written
+		if closed { // the total is known once the listing is over
+			a.progress("write", written, listedN)
 		}
-		block = append(block, a.rowsOf(as)...)
 	}
-	if err := flush(); err != nil {
-		return err
+}
+
+// waitMembers waits until the members of every group these assignments
+// name are listed (or failed); false when ctx ended first.
+func (a *auditor) waitMembers(ctx context.Context, listed []inventory.Assignment) bool {
+	for _, as := range listed {
+		if as.PrincipalType != "GROUP" {
+			continue
+		}
+		a.mu.Lock()
+		done := a.memberDone[as.PrincipalId]
+		a.mu.Unlock()
+		if done == nil {
+			continue // not a known group: no members to wait for
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return false
+		}
 	}
-	a.progress("write", total, total)
-	return nil
+	return true
 }
 
 // sortRows orders one block: direct assignments first, then by group
@@ -133,10 +235,12 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 			a.finding(assignments.FlagOrphaned, base, "", "the assigned group no longer exists")
 			return []Row{emptyRow(assignments.FlagOrphaned)}
 		}
-		if a.memberErr[g.Id] {
+		a.mu.Lock()
+		failed, members := a.memberErr[g.Id], a.members[g.Id]
+		a.mu.Unlock()
+		if failed {
 			return []Row{emptyRow(assignments.FlagMembersUnknown)}
 		}
-		members := a.members[g.Id]
 		if len(members) == 0 {
 			return []Row{emptyRow()}
 		}

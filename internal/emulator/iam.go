@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // IAM pages: MaxItems 1..1000, 100 when not given.
@@ -17,20 +19,20 @@ const (
 )
 
 var (
-	reIAMUserName  = lazyRegexp(`^[\w+=,.@-]+$`)
-	reIAMPath      = lazyRegexp(`^/[\x21-\x7e]*$`)
-	reAccessKeyID  = lazyRegexp(`^\w+$`)
-	reIAMService   = lazyRegexp(`^[\w+=,.@-]+$`)
-	reIAMMarkerStr = lazyRegexp(`^[\x20-\x{ff}]+$`)
+	reIAMUserName  = awsproto.LazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMPath      = awsproto.LazyRegexp(`^/[\x21-\x7e]*$`)
+	reAccessKeyID  = awsproto.LazyRegexp(`^\w+$`)
+	reIAMService   = awsproto.LazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMMarkerStr = awsproto.LazyRegexp(`^[\x20-\x{ff}]+$`)
 )
 
 // iamValidation is IAM's answer to a request that breaks a model constraint.
-func iamValidation(format string, args ...any) *apiError {
-	return newErr(400, "ValidationError", format, args...)
+func iamValidation(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(400, "ValidationError", format, args...)
 }
 
-func noSuchUser(name string) *apiError {
-	return newErr(404, "NoSuchEntity", "The user with name %s cannot be found.", name)
+func noSuchUser(name string) *awsproto.Error {
+	return awsproto.Err(404, "NoSuchEntity", "The user with name %s cannot be found.", name)
 }
 
 // iamPattern validates an IAM string parameter: length and pattern.
@@ -67,12 +69,12 @@ func iamPaging(form url.Values) (maxItems int, marker string, err error) {
 }
 
 // iamPage serves one page of x with IAM's Marker/IsTruncated/MaxItems.
-func iamPage[T any](x *index[T], scope string, form url.Values) ([]T, string, error) {
+func iamPage[T any](x *awsproto.Index[T], scope string, form url.Values) ([]T, string, error) {
 	maxItems, marker, err := iamPaging(form)
 	if err != nil {
 		return nil, "", err
 	}
-	page, next, err := paginate(x, scope, marker, maxItems, iamPageDefault, iamPageMax)
+	page, next, err := awsproto.Paginate(x, scope, marker, maxItems, iamPageDefault, iamPageMax)
 	if err != nil {
 		return nil, "", iamValidation("Invalid Marker.")
 	}
@@ -80,10 +82,10 @@ func iamPage[T any](x *index[T], scope string, form url.Values) ([]T, string, er
 }
 
 // iamSeqIndex keeps a small slice in its own order for paging.
-func iamSeqIndex[T any](items []T) *index[T] {
-	x := newIndex[T]()
+func iamSeqIndex[T any](items []T) *awsproto.Index[T] {
+	x := awsproto.NewIndex[T]()
 	for i, v := range items {
-		x.put(seqKey(i), v)
+		x.Put(seqKey(i), v)
 	}
 	return x
 }
@@ -156,12 +158,12 @@ func iamUserArn(account, path, name string) string {
 
 func iamUserOut(u *IAMUser) iamUserXML {
 	x := iamUserXML{Path: u.Path, UserName: u.UserName, UserId: u.UserId,
-		Arn: iamUserArn(u.AccountId, u.Path, u.UserName), CreateDate: isoTime(u.Created)}
+		Arn: iamUserArn(u.AccountId, u.Path, u.UserName), CreateDate: awsproto.ISOTime(u.Created)}
 	if x.Path == "" {
 		x.Path = "/"
 	}
 	if u.PasswordLastUsed != nil {
-		x.PasswordLastUsed = isoTime(*u.PasswordLastUsed)
+		x.PasswordLastUsed = awsproto.ISOTime(*u.PasswordLastUsed)
 	}
 	return x
 }
@@ -189,7 +191,7 @@ func (s *Server) iamUser(account, name string) (*IAMUser, error) {
 	if err := iamPattern("userName", name, 128, reIAMUserName()); err != nil {
 		return nil, err
 	}
-	u, ok := empty(s.st.iamUsers, account).get(name)
+	u, ok := empty(s.st.iamUsers, account).Get(name)
 	if !ok {
 		return nil, noSuchUser(name)
 	}
@@ -218,11 +220,11 @@ func (s *Server) iamSubject(form url.Values, c callerIdentity) (*IAMUser, error)
 	}
 	name := rest[strings.LastIndex(rest, "/")+1:]
 	path := "/" + strings.TrimSuffix(rest, name)
-	if u, ok := empty(s.st.iamUsers, c.Account).get(name); ok {
+	if u, ok := empty(s.st.iamUsers, c.Account).Get(name); ok {
 		return u, nil
 	}
 	var created time.Time
-	if a, ok := s.st.accounts.get(c.Account); ok {
+	if a, ok := s.st.accounts.Get(c.Account); ok {
 		created = a.Joined
 	}
 	return &IAMUser{AccountId: c.Account, UserName: name, UserId: c.UserId, Path: path, Created: created}, nil
@@ -255,10 +257,10 @@ func (s *Server) iamOps() map[string]queryHandler {
 				if err := iamPattern("pathPrefix", prefix, 512, reIAMPath()); err != nil {
 					return nil, err
 				}
-				filtered := newIndex[*IAMUser]()
-				for _, u := range users.values() {
+				filtered := awsproto.NewIndex[*IAMUser]()
+				for _, u := range users.Values() {
 					if strings.HasPrefix(u.Path, prefix) {
-						filtered.put(u.UserName, u)
+						filtered.Put(u.UserName, u)
 					}
 				}
 				users = filtered
@@ -285,7 +287,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 				CreateDate  string `xml:"CreateDate"`
 			}
 			return iamListPage("AccessKeyMetadata", "iam-keys|"+c.Account+"|"+u.UserName, form, u.AccessKeys, func(k AccessKey) keyXML {
-				return keyXML{u.UserName, k.AccessKeyId, k.Status, isoTime(k.Created)}
+				return keyXML{u.UserName, k.AccessKeyId, k.Status, awsproto.ISOTime(k.Created)}
 			})
 		},
 		"GetAccessKeyLastUsed": func(form url.Values, c callerIdentity) (any, error) {
@@ -304,14 +306,14 @@ func (s *Server) iamOps() map[string]queryHandler {
 				ServiceName  string `xml:"ServiceName"`
 				Region       string `xml:"Region"`
 			}
-			for _, u := range empty(s.st.iamUsers, c.Account).values() {
+			for _, u := range empty(s.st.iamUsers, c.Account).Values() {
 				for _, k := range u.AccessKeys {
 					if k.AccessKeyId != id {
 						continue
 					}
 					lu := lastUsedXML{ServiceName: "N/A", Region: "N/A"}
 					if k.LastUsed != nil {
-						lu = lastUsedXML{isoTime(k.LastUsed.Date), k.LastUsed.ServiceName, k.LastUsed.Region}
+						lu = lastUsedXML{awsproto.ISOTime(k.LastUsed.Date), k.LastUsed.ServiceName, k.LastUsed.Region}
 					}
 					return struct {
 						UserName          string      `xml:"UserName"`
@@ -319,7 +321,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 					}{u.UserName, lu}, nil
 				}
 			}
-			return nil, newErr(404, "NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+			return nil, awsproto.Err(404, "NoSuchEntity", "The Access Key with id %s cannot be found.", id)
 		},
 		"GetLoginProfile": func(form url.Values, c callerIdentity) (any, error) {
 			u, err := s.iamSubject(form, c)
@@ -327,13 +329,13 @@ func (s *Server) iamOps() map[string]queryHandler {
 				return nil, err
 			}
 			if u.LoginProfile == nil {
-				return nil, newErr(404, "NoSuchEntity", "Login Profile for User %s cannot be found.", u.UserName)
+				return nil, awsproto.Err(404, "NoSuchEntity", "Login Profile for User %s cannot be found.", u.UserName)
 			}
 			return struct {
 				UserName              string `xml:"LoginProfile>UserName"`
 				CreateDate            string `xml:"LoginProfile>CreateDate"`
 				PasswordResetRequired bool   `xml:"LoginProfile>PasswordResetRequired"`
-			}{u.UserName, isoTime(u.LoginProfile.Created), u.LoginProfile.PasswordResetRequired}, nil
+			}{u.UserName, awsproto.ISOTime(u.LoginProfile.Created), u.LoginProfile.PasswordResetRequired}, nil
 		},
 		"ListMFADevices": func(form url.Values, c callerIdentity) (any, error) {
 			u, err := s.iamSubject(form, c)
@@ -346,7 +348,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 				EnableDate   string `xml:"EnableDate"`
 			}
 			return iamListPage("MFADevices", "iam-mfa|"+c.Account+"|"+u.UserName, form, u.MFADevices, func(d MFADevice) mfaXML {
-				return mfaXML{u.UserName, d.SerialNumber, isoTime(d.EnableDate)}
+				return mfaXML{u.UserName, d.SerialNumber, awsproto.ISOTime(d.EnableDate)}
 			})
 		},
 		"ListGroupsForUser": func(form url.Values, c callerIdentity) (any, error) {
@@ -356,10 +358,10 @@ func (s *Server) iamOps() map[string]queryHandler {
 			}
 			groups := empty(s.st.iamGroups, c.Account)
 			return iamListPage("Groups", "iam-groups|"+c.Account+"|"+u.UserName, form, u.Groups, func(name string) iamGroupXML {
-				if g, ok := groups.get(name); ok {
+				if g, ok := groups.Get(name); ok {
 					return iamGroupOut(g)
 				}
-				return iamGroupXML{"/", name, iamStableID("AGPA", c.Account, name), "arn:aws:iam::" + c.Account + ":group/" + name, isoTime(u.Created)}
+				return iamGroupXML{"/", name, iamStableID("AGPA", c.Account, name), "arn:aws:iam::" + c.Account + ":group/" + name, awsproto.ISOTime(u.Created)}
 			})
 		},
 		"GetUserPolicy":         s.iamGetUserPolicy,
@@ -412,7 +414,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			return iamListPage("Certificates", "iam-certs|"+c.Account+"|"+u.UserName, form, u.SigningCertificates, func(k IAMCredential) certXML {
 				// The sandbox keeps no certificate bodies; this stands in for one.
 				body := "-----BEGIN CERTIFICATE-----\nU0FOREJPWCBDRVJUSUZJQ0FURSAo" + k.Id + "\n-----END CERTIFICATE-----\n"
-				return certXML{u.UserName, k.Id, body, k.Status, isoTime(k.Created)}
+				return certXML{u.UserName, k.Id, body, k.Status, awsproto.ISOTime(k.Created)}
 			})
 		},
 		"ListSSHPublicKeys": func(form url.Values, c callerIdentity) (any, error) {
@@ -427,7 +429,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 				UploadDate     string `xml:"UploadDate"`
 			}
 			return iamListPage("SSHPublicKeys", "iam-ssh|"+c.Account+"|"+u.UserName, form, u.SSHPublicKeys, func(k IAMCredential) sshXML {
-				return sshXML{u.UserName, k.Id, k.Status, isoTime(k.Created)}
+				return sshXML{u.UserName, k.Id, k.Status, awsproto.ISOTime(k.Created)}
 			})
 		},
 		"ListServiceSpecificCredentials": func(form url.Values, c callerIdentity) (any, error) {
@@ -439,7 +441,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 			}
 			var users []*IAMUser
 			if form.Get("AllUsers") == "true" {
-				users = empty(s.st.iamUsers, c.Account).values()
+				users = empty(s.st.iamUsers, c.Account).Values()
 			} else {
 				u, err := s.iamSubject(form, c)
 				if err != nil {
@@ -461,7 +463,7 @@ func (s *Server) iamOps() map[string]queryHandler {
 					if service != "" && k.ServiceName != service {
 						continue
 					}
-					creds = append(creds, credXML{u.UserName, k.Status, u.UserName + "-at-" + c.Account, isoTime(k.Created), k.Id, k.ServiceName})
+					creds = append(creds, credXML{u.UserName, k.Status, u.UserName + "-at-" + c.Account, awsproto.ISOTime(k.Created), k.Id, k.ServiceName})
 				}
 			}
 			scope := "iam-ssc|" + c.Account + "|" + form.Get("UserName") + "|" + form.Get("AllUsers") + "|" + service

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // IAM's fixed quotas per user, and the answer when one is exceeded.
@@ -31,30 +33,30 @@ const (
 )
 
 var (
-	reIAMName       = lazyRegexp(`^[\w+=,.@-]+$`)
-	reIAMPathValue  = lazyRegexp(`^(/|/[\x21-\x7e]+/)$`)
-	reIAMPolicyArn  = lazyRegexp(`^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$`)
-	reIAMAuthCode   = lazyRegexp(`^\d{6}$`)
-	reIAMCredID     = lazyRegexp(`^[\w]+$`)
-	reIAMMFASerial  = lazyRegexp(`^[\w+=/:,.@-]{9,256}$`)
-	reIAMDocChars   = lazyRegexp(`^[\x09\x0a\x0d\x20-\x{ff}]+$`)
-	reSSHKeyOpenSSH = lazyRegexp(`^ssh-rsa ([A-Za-z0-9+/=]+)( .*)?\s*$`)
+	reIAMName       = awsproto.LazyRegexp(`^[\w+=,.@-]+$`)
+	reIAMPathValue  = awsproto.LazyRegexp(`^(/|/[\x21-\x7e]+/)$`)
+	reIAMPolicyArn  = awsproto.LazyRegexp(`^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$`)
+	reIAMAuthCode   = awsproto.LazyRegexp(`^\d{6}$`)
+	reIAMCredID     = awsproto.LazyRegexp(`^[\w]+$`)
+	reIAMMFASerial  = awsproto.LazyRegexp(`^[\w+=/:,.@-]{9,256}$`)
+	reIAMDocChars   = awsproto.LazyRegexp(`^[\x09\x0a\x0d\x20-\x{ff}]+$`)
+	reSSHKeyOpenSSH = awsproto.LazyRegexp(`^ssh-rsa ([A-Za-z0-9+/=]+)( .*)?\s*$`)
 )
 
-func iamNoSuchEntity(format string, args ...any) *apiError {
-	return newErr(404, "NoSuchEntity", format, args...)
+func iamNoSuchEntity(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(404, "NoSuchEntity", format, args...)
 }
 
-func iamAlreadyExists(format string, args ...any) *apiError {
-	return newErr(409, "EntityAlreadyExists", format, args...)
+func iamAlreadyExists(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(409, "EntityAlreadyExists", format, args...)
 }
 
-func iamLimit(quota string, n int) *apiError {
-	return newErr(409, "LimitExceeded", "Cannot exceed quota for %s: %d", quota, n)
+func iamLimit(quota string, n int) *awsproto.Error {
+	return awsproto.Err(409, "LimitExceeded", "Cannot exceed quota for %s: %d", quota, n)
 }
 
-func iamDeleteConflict(format string, args ...any) *apiError {
-	return newErr(409, "DeleteConflict", format, args...)
+func iamDeleteConflict(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(409, "DeleteConflict", format, args...)
 }
 
 // iamRequired returns a required parameter, or IAM's answer when it is missing.
@@ -98,7 +100,7 @@ func (s *Server) iamUserFor(form url.Values, c callerIdentity) (*IAMUser, error)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := empty(s.st.iamUsers, c.Account).get(u.UserName); !ok {
+	if _, ok := empty(s.st.iamUsers, c.Account).Get(u.UserName); !ok {
 		return nil, noSuchUser(u.UserName)
 	}
 	return u, nil
@@ -144,7 +146,7 @@ func (s *Server) iamUserByFold(account, name string) *IAMUser {
 
 // iamFindUser is the first user of the account that ok accepts, or nil.
 func (s *Server) iamFindUser(account string, ok func(*IAMUser) bool) *IAMUser {
-	for _, u := range empty(s.st.iamUsers, account).values() {
+	for _, u := range empty(s.st.iamUsers, account).Values() {
 		if ok(u) {
 			return u
 		}
@@ -169,7 +171,7 @@ func (s *Server) iamCreateUser(form url.Values, c callerIdentity) (any, error) {
 		return nil, iamAlreadyExists("User with name %s already exists.", name)
 	}
 	u := &IAMUser{AccountId: c.Account, UserName: name, UserId: s.iamUniqueID("AIDA"), Path: path, Created: now(), Tags: tags}
-	sub(s.st.iamUsers, c.Account).put(name, u)
+	sub(s.st.iamUsers, c.Account).Put(name, u)
 	x := iamUserOut(u)
 	x.Tags = iamTagsOut(u.Tags)
 	return struct {
@@ -247,7 +249,7 @@ func (s *Server) iamDeleteUser(form url.Values, c callerIdentity) (any, error) {
 	case len(u.Groups) > 0:
 		return nil, iamDeleteConflict("Cannot delete entity, must remove users from group first.")
 	}
-	sub(s.st.iamUsers, c.Account).del(u.UserName)
+	sub(s.st.iamUsers, c.Account).Del(u.UserName)
 	return nil, nil
 }
 
@@ -279,7 +281,7 @@ func (s *Server) iamCreateAccessKey(form url.Values, c callerIdentity) (any, err
 		Status          string `xml:"AccessKey>Status"`
 		SecretAccessKey string `xml:"AccessKey>SecretAccessKey"`
 		CreateDate      string `xml:"AccessKey>CreateDate"`
-	}{u.UserName, k.AccessKeyId, k.Status, s.secret(40), isoTime(k.Created)}, nil
+	}{u.UserName, k.AccessKeyId, k.Status, s.secret(40), awsproto.ISOTime(k.Created)}, nil
 }
 
 func (s *Server) iamUpdateAccessKey(form url.Values, c callerIdentity) (any, error) {
@@ -351,7 +353,7 @@ func checkIAMPassword(p string) error {
 		}
 	}
 	if len(p) < 8 || kinds < 3 {
-		return newErr(400, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+		return awsproto.Err(400, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
 	}
 	return nil
 }
@@ -376,7 +378,7 @@ func (s *Server) iamCreateLoginProfile(form url.Values, c callerIdentity) (any, 
 		UserName              string `xml:"LoginProfile>UserName"`
 		CreateDate            string `xml:"LoginProfile>CreateDate"`
 		PasswordResetRequired bool   `xml:"LoginProfile>PasswordResetRequired"`
-	}{u.UserName, isoTime(u.LoginProfile.Created), u.LoginProfile.PasswordResetRequired}, nil
+	}{u.UserName, awsproto.ISOTime(u.LoginProfile.Created), u.LoginProfile.PasswordResetRequired}, nil
 }
 
 func (s *Server) iamDeleteLoginProfile(form url.Values, c callerIdentity) (any, error) {
@@ -403,10 +405,10 @@ func checkPolicyDocument(doc string) error {
 	}
 	var p map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return newErr(400, "MalformedPolicyDocument", "Syntax errors in policy.")
+		return awsproto.Err(400, "MalformedPolicyDocument", "Syntax errors in policy.")
 	}
 	if _, ok := p["Statement"]; !ok {
-		return newErr(400, "MalformedPolicyDocument", "Policy document must contain a Statement.")
+		return awsproto.Err(400, "MalformedPolicyDocument", "Policy document must contain a Statement.")
 	}
 	return nil
 }
@@ -445,7 +447,7 @@ func (s *Server) iamPutUserPolicy(form url.Values, c callerIdentity) (any, error
 		}
 	}
 	if total > iamInlinePolicyBytesPerUser {
-		return nil, newErr(409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for user %s", iamInlinePolicyBytesPerUser, u.UserName)
+		return nil, awsproto.Err(409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for user %s", iamInlinePolicyBytesPerUser, u.UserName)
 	}
 	if !slices.Contains(u.InlinePolicies, name) {
 		u.InlinePolicies = append(u.InlinePolicies, name)
@@ -574,7 +576,7 @@ type iamGroupXML struct {
 }
 
 func iamGroupOut(g *IAMGroup) iamGroupXML {
-	return iamGroupXML{g.Path, g.GroupName, g.GroupId, "arn:aws:iam::" + g.AccountId + ":group" + g.Path + g.GroupName, isoTime(g.Created)}
+	return iamGroupXML{g.Path, g.GroupName, g.GroupId, "arn:aws:iam::" + g.AccountId + ":group" + g.Path + g.GroupName, awsproto.ISOTime(g.Created)}
 }
 
 func (s *Server) iamCreateGroup(form url.Values, c callerIdentity) (any, error) {
@@ -586,13 +588,13 @@ func (s *Server) iamCreateGroup(form url.Values, c callerIdentity) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range empty(s.st.iamGroups, c.Account).values() {
+	for _, g := range empty(s.st.iamGroups, c.Account).Values() {
 		if strings.EqualFold(g.GroupName, name) {
 			return nil, iamAlreadyExists("Group with name %s already exists.", name)
 		}
 	}
 	g := &IAMGroup{AccountId: c.Account, GroupName: name, GroupId: s.iamUniqueID("AGPA"), Path: path, Created: now()}
-	sub(s.st.iamGroups, c.Account).put(name, g)
+	sub(s.st.iamGroups, c.Account).Put(name, g)
 	return struct {
 		Group iamGroupXML `xml:"Group"`
 	}{iamGroupOut(g)}, nil
@@ -604,7 +606,7 @@ func (s *Server) iamNamedGroup(form url.Values, c callerIdentity) (*IAMGroup, er
 	if err != nil {
 		return nil, err
 	}
-	g, ok := empty(s.st.iamGroups, c.Account).get(name)
+	g, ok := empty(s.st.iamGroups, c.Account).Get(name)
 	if !ok {
 		return nil, iamNoSuchEntity("The group with name %s cannot be found.", name)
 	}
@@ -670,10 +672,10 @@ func (s *Server) iamCreateVirtualMFADevice(form url.Values, c callerIdentity) (a
 		return nil, err
 	}
 	serial := "arn:aws:iam::" + c.Account + ":mfa" + path + name
-	if empty(s.st.iamVirtualMFA, c.Account).has(serial) || s.mfaOwner(c.Account, serial) != nil {
+	if empty(s.st.iamVirtualMFA, c.Account).Has(serial) || s.mfaOwner(c.Account, serial) != nil {
 		return nil, iamAlreadyExists("MFADevice entity at the same path and name already exists.")
 	}
-	sub(s.st.iamVirtualMFA, c.Account).put(serial, &VirtualMFADevice{AccountId: c.Account, SerialNumber: serial})
+	sub(s.st.iamVirtualMFA, c.Account).Put(serial, &VirtualMFADevice{AccountId: c.Account, SerialNumber: serial})
 	// The seed is 40 base32 characters and the QR code a PNG, both sent
 	// base64-encoded; the sandbox's seed opens no real authenticator.
 	seed := []byte(strings.ToUpper(s.secret(40)))
@@ -719,13 +721,13 @@ func (s *Server) iamEnableMFADevice(form url.Values, c callerIdentity) (any, err
 	if s.mfaOwner(c.Account, serial) != nil {
 		return nil, iamAlreadyExists("MFA Device is already in use.")
 	}
-	if !empty(s.st.iamVirtualMFA, c.Account).has(serial) {
+	if !empty(s.st.iamVirtualMFA, c.Account).Has(serial) {
 		return nil, iamNoSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 	}
 	if len(u.MFADevices) >= iamMFADevicesPerUser {
 		return nil, iamLimit("MFADevicesPerUser", iamMFADevicesPerUser)
 	}
-	sub(s.st.iamVirtualMFA, c.Account).del(serial)
+	sub(s.st.iamVirtualMFA, c.Account).Del(serial)
 	u.MFADevices = append(u.MFADevices, MFADevice{SerialNumber: serial, EnableDate: now()})
 	return nil, nil
 }
@@ -745,7 +747,7 @@ func (s *Server) iamDeactivateMFADevice(form url.Values, c callerIdentity) (any,
 	}
 	u.MFADevices = without(u.MFADevices, i)
 	if isVirtualMFA(serial) {
-		sub(s.st.iamVirtualMFA, c.Account).put(serial, &VirtualMFADevice{AccountId: c.Account, SerialNumber: serial})
+		sub(s.st.iamVirtualMFA, c.Account).Put(serial, &VirtualMFADevice{AccountId: c.Account, SerialNumber: serial})
 	}
 	return nil, nil
 }
@@ -758,10 +760,10 @@ func (s *Server) iamDeleteVirtualMFADevice(form url.Values, c callerIdentity) (a
 	if s.mfaOwner(c.Account, serial) != nil {
 		return nil, iamDeleteConflict("MFA device is still in use.")
 	}
-	if !empty(s.st.iamVirtualMFA, c.Account).has(serial) {
+	if !empty(s.st.iamVirtualMFA, c.Account).Has(serial) {
 		return nil, iamNoSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 	}
-	sub(s.st.iamVirtualMFA, c.Account).del(serial)
+	sub(s.st.iamVirtualMFA, c.Account).Del(serial)
 	return nil, nil
 }
 
@@ -783,16 +785,16 @@ func (s *Server) iamListVirtualMFADevices(form url.Values, c callerIdentity) (an
 	}
 	var devices []deviceXML
 	if status != "Assigned" {
-		for _, d := range empty(s.st.iamVirtualMFA, c.Account).values() {
+		for _, d := range empty(s.st.iamVirtualMFA, c.Account).Values() {
 			devices = append(devices, deviceXML{SerialNumber: d.SerialNumber})
 		}
 	}
 	if status != "Unassigned" {
-		for _, u := range empty(s.st.iamUsers, c.Account).values() {
+		for _, u := range empty(s.st.iamUsers, c.Account).Values() {
 			for _, d := range u.MFADevices {
 				if isVirtualMFA(d.SerialNumber) {
 					x := iamUserOut(u)
-					devices = append(devices, deviceXML{d.SerialNumber, &x, isoTime(d.EnableDate)})
+					devices = append(devices, deviceXML{d.SerialNumber, &x, awsproto.ISOTime(d.EnableDate)})
 				}
 			}
 		}
@@ -850,7 +852,7 @@ func (s *Server) iamUploadSSHPublicKey(form url.Values, c callerIdentity) (any, 
 	}
 	for _, k := range u.SSHPublicKeys {
 		if k.Body != "" && bytes.Equal(mustSSHBlob(k.Body), blob) {
-			return nil, newErr(400, "DuplicateSSHPublicKey", "The public key is already associated with the user.")
+			return nil, awsproto.Err(400, "DuplicateSSHPublicKey", "The public key is already associated with the user.")
 		}
 	}
 	k := IAMCredential{Id: s.iamUniqueID("APKA"), Status: "Active", Created: now(), Body: body}
@@ -862,7 +864,7 @@ func (s *Server) iamUploadSSHPublicKey(form url.Values, c callerIdentity) (any, 
 		SSHPublicKeyBody string `xml:"SSHPublicKey>SSHPublicKeyBody"`
 		Status           string `xml:"SSHPublicKey>Status"`
 		UploadDate       string `xml:"SSHPublicKey>UploadDate"`
-	}{u.UserName, k.Id, md5Fingerprint(blob), body, k.Status, isoTime(k.Created)}, nil
+	}{u.UserName, k.Id, md5Fingerprint(blob), body, k.Status, awsproto.ISOTime(k.Created)}, nil
 }
 
 // parseSSHPublicKey accepts an ssh-rsa key in OpenSSH format, as IAM does
@@ -873,11 +875,11 @@ func parseSSHPublicKey(body string) ([]byte, error) {
 	}
 	m := reSSHKeyOpenSSH().FindStringSubmatch(body)
 	if m == nil {
-		return nil, newErr(400, "UnrecognizedPublicKeyEncoding", "Unrecognized SSH public key encoding.")
+		return nil, awsproto.Err(400, "UnrecognizedPublicKeyEncoding", "Unrecognized SSH public key encoding.")
 	}
 	blob, err := base64.StdEncoding.DecodeString(m[1])
 	if err != nil || !bytes.HasPrefix(blob, []byte("\x00\x00\x00\x07ssh-rsa")) {
-		return nil, newErr(400, "InvalidPublicKey", "The SSH public key is not valid.")
+		return nil, awsproto.Err(400, "InvalidPublicKey", "The SSH public key is not valid.")
 	}
 	return blob, nil
 }
@@ -907,14 +909,14 @@ func (s *Server) iamUploadSigningCertificate(form url.Values, c callerIdentity) 
 	}
 	block, _ := pem.Decode([]byte(body))
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, newErr(400, "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+		return nil, awsproto.Err(400, "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
 	}
 	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-		return nil, newErr(400, "MalformedCertificate", "Unable to parse certificate: %v", err)
+		return nil, awsproto.Err(400, "MalformedCertificate", "Unable to parse certificate: %v", err)
 	}
 	for _, k := range u.SigningCertificates {
 		if k.Body == body {
-			return nil, newErr(409, "DuplicateCertificate", "The certificate is already associated with the user.")
+			return nil, awsproto.Err(409, "DuplicateCertificate", "The certificate is already associated with the user.")
 		}
 	}
 	if len(u.SigningCertificates) >= iamSigningCertsPerUser {
@@ -928,7 +930,7 @@ func (s *Server) iamUploadSigningCertificate(form url.Values, c callerIdentity) 
 		CertificateBody string `xml:"Certificate>CertificateBody"`
 		Status          string `xml:"Certificate>Status"`
 		UploadDate      string `xml:"Certificate>UploadDate"`
-	}{u.UserName, k.Id, body, k.Status, isoTime(k.Created)}, nil
+	}{u.UserName, k.Id, body, k.Status, awsproto.ISOTime(k.Created)}, nil
 }
 
 func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIdentity) (any, error) {
@@ -941,7 +943,7 @@ func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIde
 		return nil, err
 	}
 	if !slices.Contains(strings.Fields(iamServiceCredentialServices), service) {
-		return nil, newErr(404, "NotSupportedService", "Service %s is not supported for service-specific credentials.", service)
+		return nil, awsproto.Err(404, "NotSupportedService", "Service %s is not supported for service-specific credentials.", service)
 	}
 	n := 0
 	for _, k := range u.ServiceCredentials {
@@ -962,7 +964,7 @@ func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIde
 		ServiceSpecificCredentialId string `xml:"ServiceSpecificCredential>ServiceSpecificCredentialId"`
 		UserName                    string `xml:"ServiceSpecificCredential>UserName"`
 		Status                      string `xml:"ServiceSpecificCredential>Status"`
-	}{isoTime(k.Created), service, u.UserName + "-at-" + c.Account, s.secret(44), k.Id, u.UserName, k.Status}, nil
+	}{awsproto.ISOTime(k.Created), service, u.UserName + "-at-" + c.Account, s.secret(44), k.Id, u.UserName, k.Status}, nil
 }
 
 // without returns list less its i-th item, in a new array: a state

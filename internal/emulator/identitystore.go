@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // storePageMax is the identity store's page size, default and cap alike.
@@ -20,7 +22,7 @@ const (
 
 // reStoreArn() matches the ARN prefix the 2026 model accepts in front of any
 // identity-store id: identitystore/d-…, user/…, group/…, membership/….
-var reStoreArn = lazyRegexp(`^arn:aws[a-z-]*:identitystore::(\d{12})?:(identitystore|user|group|membership)/`)
+var reStoreArn = awsproto.LazyRegexp(`^arn:aws[a-z-]*:identitystore::(\d{12})?:(identitystore|user|group|membership)/`)
 
 // reservedNames may name neither a user nor a group in Identity Center.
 var reservedNames = map[string]bool{"administrator": true, "awsadministrators": true}
@@ -33,19 +35,19 @@ func stripArn(v, kind string) string {
 	return v
 }
 
-func storeNotFound(rt, id, format string, args ...any) *apiError {
-	return notFound(format, args...).with("ResourceType", rt).with("ResourceId", id)
+func storeNotFound(rt, id, format string, args ...any) *awsproto.Error {
+	return awsproto.NotFound(format, args...).With("ResourceType", rt).With("ResourceId", id)
 }
 
-func storeUniqueness(format string, args ...any) *apiError {
-	return conflict(format, args...).with("Reason", "UNIQUENESS_CONSTRAINT_VIOLATION")
+func storeUniqueness(format string, args ...any) *awsproto.Error {
+	return awsproto.Conflict(format, args...).With("Reason", "UNIQUENESS_CONSTRAINT_VIOLATION")
 }
 
 // storeRevision is the opaque Revision of a user or group: a hash of its content,
 // so it changes whenever the resource does.
 func storeRevision(v any) string {
 	b, _ := json.Marshal(v)
-	return scopeHash(string(b))
+	return awsproto.ScopeHash(string(b))
 }
 
 func userArn(id string) string       { return "arn:aws:identitystore:::user/" + id }
@@ -55,11 +57,11 @@ func membershipArn(id string) string { return "arn:aws:identitystore:::membershi
 // storeID validates an IdentityStoreId (an id or an identitystore ARN) and
 // checks that the store exists.
 func (s *Server) storeID(v string) (string, error) {
-	if err := required("identityStoreId", v); err != nil {
+	if err := awsproto.Required("identityStoreId", v); err != nil {
 		return "", err
 	}
 	id := stripArn(v, "identitystore")
-	if err := checkPattern("identityStoreId", id, reStoreID()); err != nil {
+	if err := awsproto.CheckPattern("identityStoreId", id, reStoreID()); err != nil {
 		return "", err
 	}
 	if s.st.instanceByStore(id) == nil {
@@ -70,11 +72,11 @@ func (s *Server) storeID(v string) (string, error) {
 
 // storeResourceID validates a user, group or membership id (or its ARN).
 func storeResourceID(member, v, kind string) (string, error) {
-	if err := required(member, v); err != nil {
+	if err := awsproto.Required(member, v); err != nil {
 		return "", err
 	}
 	id := stripArn(v, kind)
-	return id, checkPattern(member, id, rePrincipalID())
+	return id, awsproto.CheckPattern(member, id, rePrincipalID())
 }
 
 func (s *Server) storeUser(store, v, member string) (*User, error) {
@@ -82,7 +84,7 @@ func (s *Server) storeUser(store, v, member string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, ok := empty(s.st.users, store).get(id)
+	u, ok := empty(s.st.users, store).Get(id)
 	if !ok {
 		return nil, storeNotFound(rtUser, id, "USER not found: %s", id)
 	}
@@ -94,7 +96,7 @@ func (s *Server) storeGroup(store, v, member string) (*Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, ok := empty(s.st.groups, store).get(id)
+	g, ok := empty(s.st.groups, store).Get(id)
 	if !ok {
 		return nil, storeNotFound(rtGroup, id, "GROUP not found: %s", id)
 	}
@@ -116,7 +118,7 @@ func (s *Server) storeMembership(store, v string) (*Membership, error) {
 // checkRevision makes an update or delete conditional on Revision, when given.
 func checkRevision(want string, v any) error {
 	if want != "" && want != storeRevision(v) {
-		return conflict("The resource was modified since revision %s.", want).with("Reason", "CONCURRENT_MODIFICATION")
+		return awsproto.Conflict("The resource was modified since revision %s.", want).With("Reason", "CONCURRENT_MODIFICATION")
 	}
 	return nil
 }
@@ -125,10 +127,10 @@ func checkRevision(want string, v any) error {
 // letters, marks, symbols, numbers and punctuation, plus spaces when allowed.
 func checkStoreString(member, v string, max int, spaces bool) error {
 	if v == "" {
-		return validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", member)
+		return awsproto.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", member)
 	}
 	if utf8.RuneCountInString(v) > max {
-		return validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", member, max)
+		return awsproto.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", member, max)
 	}
 	for _, r := range v {
 		ok := unicode.In(r, unicode.L, unicode.M, unicode.S, unicode.N, unicode.P)
@@ -136,7 +138,7 @@ func checkStoreString(member, v string, max int, spaces bool) error {
 			ok = true
 		}
 		if !ok {
-			return validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern", v, member)
+			return awsproto.Validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern", v, member)
 		}
 	}
 	return nil
@@ -146,44 +148,44 @@ func checkStoreString(member, v string, max int, spaces bool) error {
 // DisplayName and Name.GivenName/FamilyName present, at most one e-mail.
 func checkStoreUser(u *User) error {
 	if u.UserName == "" {
-		return validation("username: The attribute username is required")
+		return awsproto.Validation("username: The attribute username is required")
 	}
 	if err := checkStoreString("userName", u.UserName, 128, false); err != nil {
 		return err
 	}
 	if reservedNames[lower(u.UserName)] {
-		return validation("username: %s is a reserved name and can't be used", u.UserName)
+		return awsproto.Validation("username: %s is a reserved name and can't be used", u.UserName)
 	}
 	if u.DisplayName == "" {
-		return validation("displayname: The attribute displayname is required")
+		return awsproto.Validation("displayname: The attribute displayname is required")
 	}
 	if err := checkStoreString("displayName", u.DisplayName, 1024, true); err != nil {
 		return err
 	}
 	if u.Name == nil || u.Name.GivenName == "" {
-		return validation("name.givenname: The attribute name.givenname is required")
+		return awsproto.Validation("name.givenname: The attribute name.givenname is required")
 	}
 	if u.Name.FamilyName == "" {
-		return validation("name.familyname: The attribute name.familyname is required")
+		return awsproto.Validation("name.familyname: The attribute name.familyname is required")
 	}
 	if len(u.Emails) > 1 {
-		return validation("1 validation error detected: Value at 'emails' failed to satisfy constraint: Member must have length less than or equal to 1")
+		return awsproto.Validation("1 validation error detected: Value at 'emails' failed to satisfy constraint: Member must have length less than or equal to 1")
 	}
 	if u.UserStatus != "ENABLED" && u.UserStatus != "DISABLED" {
-		return validation("1 validation error detected: Value '%s' at 'userStatus' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]", u.UserStatus)
+		return awsproto.Validation("1 validation error detected: Value '%s' at 'userStatus' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]", u.UserStatus)
 	}
 	return nil
 }
 
 func checkStoreGroup(g *Group) error {
 	if g.DisplayName == "" {
-		return validation("displayname: The attribute displayname is required")
+		return awsproto.Validation("displayname: The attribute displayname is required")
 	}
 	if err := checkStoreString("displayName", g.DisplayName, 1024, true); err != nil {
 		return err
 	}
 	if reservedNames[lower(g.DisplayName)] {
-		return validation("displayname: %s is a reserved name and can't be used", g.DisplayName)
+		return awsproto.Validation("displayname: %s is a reserved name and can't be used", g.DisplayName)
 	}
 	if g.Description != "" {
 		return checkStoreString("description", g.Description, 1024, true)
@@ -217,7 +219,7 @@ func userJSON(u *User) userOut {
 		IdentityStoreId: u.IdentityStoreId, UserId: u.UserId, UserArn: userArn(u.UserId), Revision: storeRevision(u),
 		UserName: u.UserName, DisplayName: u.DisplayName, Name: u.Name, Emails: u.Emails, ExternalIds: u.ExternalIds,
 		NickName: u.NickName, UserType: u.UserType, Title: u.Title, Locale: u.Locale, Timezone: u.Timezone,
-		UserStatus: u.UserStatus, CreatedAt: epoch(u.Created), UpdatedAt: epoch(u.Updated),
+		UserStatus: u.UserStatus, CreatedAt: awsproto.Epoch(u.Created), UpdatedAt: awsproto.Epoch(u.Updated),
 	}
 }
 
@@ -235,7 +237,7 @@ type groupOut struct {
 func groupJSON(g *Group) groupOut {
 	return groupOut{
 		IdentityStoreId: g.IdentityStoreId, GroupId: g.GroupId, GroupArn: groupArn(g.GroupId), Revision: storeRevision(g),
-		DisplayName: g.DisplayName, Description: g.Description, ExternalIds: g.ExternalIds, CreatedAt: epoch(g.Created),
+		DisplayName: g.DisplayName, Description: g.Description, ExternalIds: g.ExternalIds, CreatedAt: awsproto.Epoch(g.Created),
 	}
 }
 
@@ -276,10 +278,10 @@ func (s *Server) checkPage(p *storePage) (string, error) {
 		return "", err
 	}
 	if n := p.MaxResults; n != nil && (*n < 1 || *n > storePageMax) {
-		return "", validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *n, storePageMax)
+		return "", awsproto.Validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *n, storePageMax)
 	}
 	if len(p.NextToken) > 65535 || !reToken().MatchString(p.NextToken) {
-		return "", errInvalidToken
+		return "", awsproto.ErrInvalidToken
 	}
 	return store, nil
 }
@@ -298,14 +300,14 @@ func oneFilter(filters []storeFilter, path string) (value string, ok bool, err e
 		return "", false, nil
 	case 1:
 	default:
-		return "", false, validation("1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 1")
+		return "", false, awsproto.Validation("1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 1")
 	}
 	f := filters[0]
 	if !strings.EqualFold(f.AttributePath, path) {
-		return "", false, validation("Filtering on %q is not supported; use %s.", f.AttributePath, path)
+		return "", false, awsproto.Validation("Filtering on %q is not supported; use %s.", f.AttributePath, path)
 	}
 	if f.AttributeValue == "" {
-		return "", false, validation("1 validation error detected: Value at 'filters.1.member.attributeValue' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return "", false, awsproto.Validation("1 validation error detected: Value at 'filters.1.member.attributeValue' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	return f.AttributeValue, true, nil
 }
@@ -323,12 +325,12 @@ type alternateID struct {
 // which must be a string.
 func (a *alternateID) uniqueValue() (string, string, error) {
 	if (a.ExternalId == nil) == (a.UniqueAttribute == nil) {
-		return "", "", validation("AlternateIdentifier must name exactly one of ExternalId and UniqueAttribute.")
+		return "", "", awsproto.Validation("AlternateIdentifier must name exactly one of ExternalId and UniqueAttribute.")
 	}
 	ua := a.UniqueAttribute
 	var v string
 	if err := json.Unmarshal(ua.AttributeValue, &v); err != nil || v == "" {
-		return "", "", validation("The AttributeValue of %s must be a non-empty string.", ua.AttributePath)
+		return "", "", awsproto.Validation("The AttributeValue of %s must be a non-empty string.", ua.AttributePath)
 	}
 	return lower(ua.AttributePath), v, nil
 }
@@ -360,18 +362,18 @@ func (o storeAttrOp) str(dst *string) error {
 		return nil
 	}
 	if err := json.Unmarshal(o.AttributeValue, dst); err != nil {
-		return validation("The value of %s must be a string.", o.AttributePath)
+		return awsproto.Validation("The value of %s must be a string.", o.AttributePath)
 	}
 	return nil
 }
 
 func checkStoreOps(ops []storeAttrOp) error {
 	if len(ops) == 0 || len(ops) > 100 {
-		return validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100")
+		return awsproto.Validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100")
 	}
 	for _, o := range ops {
 		if o.AttributePath == "" {
-			return validation("1 validation error detected: Value null at 'operations.member.attributePath' failed to satisfy constraint: Member must not be null")
+			return awsproto.Validation("1 validation error detected: Value null at 'operations.member.attributePath' failed to satisfy constraint: Member must not be null")
 		}
 	}
 	return nil
@@ -409,7 +411,7 @@ func applyUserOp(u *User, o storeAttrOp) error {
 		}
 		var n UserName
 		if err := json.Unmarshal(o.AttributeValue, &n); err != nil {
-			return validation("The value of name must be a Name object.")
+			return awsproto.Validation("The value of name must be a Name object.")
 		}
 		u.Name = &n
 		return nil
@@ -432,12 +434,12 @@ func applyUserOp(u *User, o storeAttrOp) error {
 		}
 		var es []Email
 		if err := json.Unmarshal(o.AttributeValue, &es); err != nil {
-			return validation("The value of emails must be a list of Email objects.")
+			return awsproto.Validation("The value of emails must be a list of Email objects.")
 		}
 		u.Emails = es
 		return nil
 	}
-	return validation("Invalid attribute path %s for UpdateUser.", o.AttributePath)
+	return awsproto.Validation("Invalid attribute path %s for UpdateUser.", o.AttributePath)
 }
 
 func applyGroupOp(g *Group, o storeAttrOp) error {
@@ -447,7 +449,7 @@ func applyGroupOp(g *Group, o storeAttrOp) error {
 	case "description":
 		return o.str(&g.Description)
 	}
-	return validation("Invalid attribute path %s for UpdateGroup.", o.AttributePath)
+	return awsproto.Validation("Invalid attribute path %s for UpdateGroup.", o.AttributePath)
 }
 
 func (s *Server) identityStoreOps() map[string]opHandler {
@@ -559,7 +561,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			}
 			for _, e := range in.Extensions {
 				if e != "aws:identitystore:enterprise" {
-					return nil, validation("Unsupported extension %s.", e)
+					return nil, awsproto.Validation("Unsupported extension %s.", e)
 				}
 			}
 			users := empty(st().users, store)
@@ -570,12 +572,12 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if filtered {
 				// A filtered list is at most one user, served on one page.
 				out := []userOut{}
-				if u, ok := users.get(st().userByName[key(store, lower(name))]); ok {
+				if u, ok := users.Get(st().userByName[key(store, lower(name))]); ok {
 					out = append(out, userJSON(u))
 				}
 				return map[string]any{"Users": out}, nil
 			}
-			page, next, err := paginate(users, "users|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
+			page, next, err := awsproto.Paginate(users, "users|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
 			if err != nil {
 				return nil, err
 			}
@@ -598,7 +600,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			}
 			users := empty(st().users, store)
 			if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
-				for _, u := range users.values() {
+				for _, u := range users.Values() {
 					if hasExternalID(u.ExternalIds, ext) {
 						return found(u)
 					}
@@ -611,11 +613,11 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			}
 			switch path {
 			case "username":
-				if u, ok := users.get(st().userByName[key(store, lower(v))]); ok {
+				if u, ok := users.Get(st().userByName[key(store, lower(v))]); ok {
 					return found(u)
 				}
 			case "emails.value":
-				for _, u := range users.values() {
+				for _, u := range users.Values() {
 					for _, e := range u.Emails {
 						if strings.EqualFold(e.Value, v) {
 							return found(u)
@@ -623,7 +625,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 					}
 				}
 			default:
-				return nil, validation("GetUserId supports the unique attributes userName and emails.value, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+				return nil, awsproto.Validation("GetUserId supports the unique attributes userName and emails.value, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
 			}
 			return nil, storeNotFound(rtUser, v, "USER not found: %s", v)
 		}),
@@ -722,12 +724,12 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			}
 			if filtered {
 				out := []groupOut{}
-				if g, ok := groups.get(st().groupByName[key(store, lower(name))]); ok {
+				if g, ok := groups.Get(st().groupByName[key(store, lower(name))]); ok {
 					out = append(out, groupJSON(g))
 				}
 				return map[string]any{"Groups": out}, nil
 			}
-			page, next, err := paginate(groups, "groups|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
+			page, next, err := awsproto.Paginate(groups, "groups|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
 			if err != nil {
 				return nil, err
 			}
@@ -750,7 +752,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			}
 			groups := empty(st().groups, store)
 			if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
-				for _, g := range groups.values() {
+				for _, g := range groups.Values() {
 					if hasExternalID(g.ExternalIds, ext) {
 						return found(g)
 					}
@@ -762,9 +764,9 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 				return nil, err
 			}
 			if path != "displayname" {
-				return nil, validation("GetGroupId supports the unique attribute displayName, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+				return nil, awsproto.Validation("GetGroupId supports the unique attribute displayName, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
 			}
-			if g, ok := groups.get(st().groupByName[key(store, lower(v))]); ok {
+			if g, ok := groups.Get(st().groupByName[key(store, lower(v))]); ok {
 				return found(g)
 			}
 			return nil, storeNotFound(rtGroup, v, "GROUP not found: %s", v)
@@ -786,7 +788,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			if empty(st().mByGroup, key(store, g.GroupId)).has(u.UserId) {
+			if empty(st().mByGroup, key(store, g.GroupId)).Has(u.UserId) {
 				return nil, storeUniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
 			}
 			m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId}
@@ -828,7 +830,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			page, next, err := paginate(empty(st().mByGroup, key(store, g.GroupId)), "gm|"+store+"|"+g.GroupId, in.NextToken, in.size(), storePageMax, storePageMax)
+			page, next, err := awsproto.Paginate(empty(st().mByGroup, key(store, g.GroupId)), "gm|"+store+"|"+g.GroupId, in.NextToken, in.size(), storePageMax, storePageMax)
 			if err != nil {
 				return nil, err
 			}
@@ -846,7 +848,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			page, next, err := paginate(empty(st().mByMember, key(store, u.UserId)), "gmm|"+store+"|"+u.UserId, in.NextToken, in.size(), storePageMax, storePageMax)
+			page, next, err := awsproto.Paginate(empty(st().mByMember, key(store, u.UserId)), "gmm|"+store+"|"+u.UserId, in.NextToken, in.size(), storePageMax, storePageMax)
 			if err != nil {
 				return nil, err
 			}
@@ -868,7 +870,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 			if err != nil {
 				return nil, err
 			}
-			m, ok := empty(st().mByGroup, key(store, g.GroupId)).get(u.UserId)
+			m, ok := empty(st().mByGroup, key(store, g.GroupId)).Get(u.UserId)
 			if !ok {
 				return nil, storeNotFound(rtMembership, g.GroupId, "GROUP_MEMBERSHIP not found: user %s is not in group %s", u.UserId, g.GroupId)
 			}
@@ -884,7 +886,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 				return nil, err
 			}
 			if len(in.GroupIds) == 0 || len(in.GroupIds) > 100 {
-				return nil, validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100")
+				return nil, awsproto.Validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100")
 			}
 			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
 			if err != nil {
@@ -896,7 +898,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 				if err != nil {
 					return nil, err
 				}
-				exists := empty(st().mByGroup, key(store, gid)).has(u.UserId)
+				exists := empty(st().mByGroup, key(store, gid)).Has(u.UserId)
 				results = append(results, map[string]any{"GroupId": gid, "MemberId": storeMemberID{u.UserId}, "MembershipExists": exists})
 			}
 			return map[string]any{"Results": results}, nil

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // sso-oidc: client registration, the device-code and authorization-code
@@ -153,7 +155,7 @@ var oauthCodes = map[string]string{
 // oidcErr is an sso-oidc error: the exception name in x-amzn-ErrorType and
 // {"error","error_description"} in the body, as sso-oidc answers (not the
 // __type/message shape of the other awsJson services).
-func oidcErr(code, format string, args ...any) *apiError {
+func oidcErr(code, format string, args ...any) *awsproto.Error {
 	status := 400
 	switch code {
 	case "InvalidClientException":
@@ -161,7 +163,7 @@ func oidcErr(code, format string, args ...any) *apiError {
 	case "InternalServerException":
 		status = 500
 	}
-	return newErr(status, code, format, args...).withOAuth(oauthCodes[code])
+	return awsproto.Err(status, code, format, args...).WithOAuth(oauthCodes[code])
 }
 
 // decodeOIDC reads a JSON request body.
@@ -172,13 +174,10 @@ func decodeOIDC(r *http.Request, v any) error {
 	return nil
 }
 
-// base is the URL clients reach the sandbox at.
-func (s *Server) base(r *http.Request) string {
-	if s.baseURL != "" {
-		return s.baseURL
-	}
-	return "http://" + r.Host
-}
+// base is the URL the client reached the sandbox at: the server needs no
+// other knowledge of where it is served (httptest, `ssoctl sandbox`, the
+// in-process --sandbox, or a test's wrapping handler all serve it as is).
+func (s *Server) base(r *http.Request) string { return "http://" + r.Host }
 
 func (s *Server) tokenTTL() time.Duration {
 	return cmp.Or(s.opts.TokenTTL, defaultTokenTTL)
@@ -264,7 +263,7 @@ func (s *Server) registerClient(w http.ResponseWriter, r *http.Request, reqID st
 	s.signin.clients[c.id] = c
 	s.signin.mu.Unlock()
 	base := s.base(r)
-	writeJSON(w, reqID, "application/json", map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{
 		"clientId":              c.id,
 		"clientSecret":          c.secret,
 		"clientIdIssuedAt":      issued.Unix(),
@@ -329,7 +328,7 @@ func (s *Server) startDeviceAuthorization(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	verify := s.base(r) + "/device"
-	writeJSON(w, reqID, "application/json", map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{
 		"deviceCode":              deviceCode,
 		"userCode":                userCode,
 		"verificationUri":         verify,
@@ -378,7 +377,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, _ string) err
 	}
 	who, err := s.signInPerson()
 	if err != nil {
-		return fail("access_denied", asAPIError(err).Message)
+		return fail("access_denied", awsproto.AsError(err).Message)
 	}
 	code := s.urlToken(43)
 	s.signin.mu.Lock()
@@ -455,7 +454,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, reqID strin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, reqID, "application/json", s.issueTokens(sess))
+	awsproto.WriteJSON(w, reqID, "application/json", s.issueTokens(sess))
 	return nil
 }
 
@@ -558,7 +557,7 @@ func (s *Server) issueTokens(sess *session) map[string]any {
 func (s *Server) SignInUser() (string, error) {
 	p, err := s.signInPerson()
 	if err != nil {
-		return "", errors.New(asAPIError(err).Message)
+		return "", errors.New(awsproto.AsError(err).Message)
 	}
 	return p.UserName, nil
 }
@@ -569,14 +568,14 @@ func (s *Server) SignInUser() (string, error) {
 func (s *Server) signInPerson() (person, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	instances := s.st.instances.values()
+	instances := s.st.instances.Values()
 	if name := s.opts.SignInAs; name != "" {
 		for _, in := range instances {
 			id, ok := s.st.userByName[key(in.IdentityStoreId, lower(name))]
 			if !ok {
 				continue
 			}
-			u, _ := empty(s.st.users, in.IdentityStoreId).get(id)
+			u, _ := empty(s.st.users, in.IdentityStoreId).Get(id)
 			if u.UserStatus == "DISABLED" {
 				return person{}, oidcErr("AccessDeniedException", "User %s is disabled", u.UserName)
 			}
@@ -586,7 +585,7 @@ func (s *Server) signInPerson() (person, error) {
 	}
 	for _, in := range instances {
 		var best *User
-		for _, u := range empty(s.st.users, in.IdentityStoreId).values() {
+		for _, u := range empty(s.st.users, in.IdentityStoreId).Values() {
 			if u.UserStatus == "DISABLED" || (best != nil && lower(u.UserName) >= lower(best.UserName)) {
 				continue
 			}

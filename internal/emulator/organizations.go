@@ -3,6 +3,8 @@ package emulator
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // Organizations serves pages of at most 20; empty pages never happen here,
@@ -10,13 +12,13 @@ import (
 const orgPageMax = 20
 
 var (
-	reParentID = lazyRegexp(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	reOUID     = lazyRegexp(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	reChildID  = lazyRegexp(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	reParentID = awsproto.LazyRegexp(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	reOUID     = awsproto.LazyRegexp(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	reChildID  = awsproto.LazyRegexp(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 )
 
-func orgInvalid(reason, msg string) *apiError {
-	return newErr(400, "InvalidInputException", "%s", msg).with("Reason", reason)
+func orgInvalid(reason, msg string) *awsproto.Error {
+	return awsproto.Err(400, "InvalidInputException", "%s", msg).With("Reason", reason)
 }
 
 func orgCheck(member, v string, re *regexp.Regexp) error {
@@ -46,7 +48,7 @@ func orgAccountJSON(a *Account) map[string]any {
 	return map[string]any{
 		"Id": a.Id, "Arn": a.Arn, "Email": a.Email, "Name": a.Name,
 		"Status": a.Status, "State": a.Status,
-		"JoinedMethod": a.JoinedMethod, "JoinedTimestamp": epoch(a.Joined),
+		"JoinedMethod": a.JoinedMethod, "JoinedTimestamp": awsproto.Epoch(a.Joined),
 	}
 }
 
@@ -56,12 +58,12 @@ func ouJSON(o *OrgUnit) map[string]any {
 
 func (s *Server) orgInUse() error {
 	if s.st.org.Id == "" {
-		return newErr(400, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+		return awsproto.Err(400, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
 	}
 	return nil
 }
 
-func (s *Server) parentExists(id string) bool { return s.st.roots.has(id) || s.st.ous.has(id) }
+func (s *Server) parentExists(id string) bool { return s.st.roots.Has(id) || s.st.ous.Has(id) }
 
 func (s *Server) organizationsOps() map[string]opHandler {
 	st := func() *store { return s.st }
@@ -83,7 +85,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			if err := orgMax(in.MaxResults); err != nil {
 				return nil, err
 			}
-			page, next, err := paginate(st().accounts, "accounts", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+			page, next, err := awsproto.Paginate(st().accounts, "accounts", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
 			if err != nil {
 				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
 			}
@@ -93,9 +95,9 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			if err := orgCheck("AccountId", in.AccountId, reAccountID()); err != nil {
 				return nil, err
 			}
-			a, ok := st().accounts.get(in.AccountId)
+			a, ok := st().accounts.Get(in.AccountId)
 			if !ok {
-				return nil, newErr(400, "AccountNotFoundException", "You specified an account that doesn't exist.")
+				return nil, awsproto.Err(400, "AccountNotFoundException", "You specified an account that doesn't exist.")
 			}
 			return map[string]any{"Account": orgAccountJSON(a)}, nil
 		}),
@@ -103,7 +105,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			if err := orgMax(in.MaxResults); err != nil {
 				return nil, err
 			}
-			page, next, err := paginate(st().roots, "roots", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+			page, next, err := awsproto.Paginate(st().roots, "roots", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
 			if err != nil {
 				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
 			}
@@ -121,7 +123,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
 				return nil, err
 			}
-			page, next, err := paginate(empty(st().accountsByParent, in.ParentId), "afp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+			page, next, err := awsproto.Paginate(empty(st().accountsByParent, in.ParentId), "afp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
 			if err != nil {
 				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
 			}
@@ -134,7 +136,7 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
 				return nil, err
 			}
-			page, next, err := paginate(empty(st().ousByParent, in.ParentId), "ofp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+			page, next, err := awsproto.Paginate(empty(st().ousByParent, in.ParentId), "ofp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
 			if err != nil {
 				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
 			}
@@ -155,17 +157,17 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			var ids []string
 			switch in.ChildType {
 			case "ACCOUNT":
-				ids = empty(st().accountsByParent, in.ParentId).keys
+				ids = empty(st().accountsByParent, in.ParentId).Keys()
 			case "ORGANIZATIONAL_UNIT":
-				ids = empty(st().ousByParent, in.ParentId).keys
+				ids = empty(st().ousByParent, in.ParentId).Keys()
 			default:
 				return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for ChildType.")
 			}
-			x := newIndex[string]()
+			x := awsproto.NewIndex[string]()
 			for _, id := range ids {
-				x.put(id, id)
+				x.Put(id, id)
 			}
-			page, next, err := paginate(x, "ch|"+in.ChildType+"|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+			page, next, err := awsproto.Paginate(x, "ch|"+in.ChildType+"|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
 			if err != nil {
 				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
 			}
@@ -186,12 +188,12 @@ func (s *Server) organizationsOps() map[string]opHandler {
 				return nil, err
 			}
 			var parent string
-			if a, ok := st().accounts.get(in.ChildId); ok {
+			if a, ok := st().accounts.Get(in.ChildId); ok {
 				parent = a.ParentId
-			} else if o, ok := st().ous.get(in.ChildId); ok {
+			} else if o, ok := st().ous.Get(in.ChildId); ok {
 				parent = o.ParentId
 			} else {
-				return nil, newErr(400, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+				return nil, awsproto.Err(400, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 			}
 			typ := "ORGANIZATIONAL_UNIT"
 			if strings.HasPrefix(parent, "r-") {
@@ -203,9 +205,9 @@ func (s *Server) organizationsOps() map[string]opHandler {
 			if err := orgCheck("OrganizationalUnitId", in.OrganizationalUnitId, reOUID()); err != nil {
 				return nil, err
 			}
-			o, ok := st().ous.get(in.OrganizationalUnitId)
+			o, ok := st().ous.Get(in.OrganizationalUnitId)
 			if !ok {
-				return nil, newErr(400, "OrganizationalUnitNotFoundException", "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.")
+				return nil, awsproto.Err(400, "OrganizationalUnitNotFoundException", "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.")
 			}
 			return map[string]any{"OrganizationalUnit": ouJSON(o)}, nil
 		}),
@@ -220,7 +222,7 @@ func (s *Server) checkParent(id string, maxResults int) error {
 		return err
 	}
 	if !s.parentExists(id) {
-		return newErr(400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+		return awsproto.Err(400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // The AWS access portal API ("sso"): the accounts and roles the signed-in
@@ -24,12 +26,12 @@ const (
 
 // unauthorized is the portal's answer to a token it does not know, or one
 // that expired or was logged out: the cue for a client to sign in again.
-func unauthorized() *apiError {
-	return newErr(401, "UnauthorizedException", "Session token not found or invalid")
+func unauthorized() *awsproto.Error {
+	return awsproto.Err(401, "UnauthorizedException", "Session token not found or invalid")
 }
 
-func invalidRequest(format string, args ...any) *apiError {
-	return newErr(400, "InvalidRequestException", format, args...)
+func invalidRequest(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(400, "InvalidRequestException", format, args...)
 }
 
 // bearer returns who the request's access token belongs to.
@@ -53,14 +55,14 @@ func (s *Server) bearer(r *http.Request) (person, error) {
 // name, through direct and group assignments. Accounts outside the
 // organization and unknown permission sets are left out. Call with s.mu held.
 func (s *Server) roles(p person) map[string]map[string]*PermissionSet {
-	asg := empty(s.st.asgByPrincipal, key(p.InstanceArn, "USER", p.UserID)).values()
-	for _, m := range empty(s.st.mByMember, key(p.StoreID, p.UserID)).values() {
-		asg = append(asg, empty(s.st.asgByPrincipal, key(p.InstanceArn, "GROUP", m.GroupId)).values()...)
+	asg := empty(s.st.asgByPrincipal, key(p.InstanceArn, "USER", p.UserID)).Values()
+	for _, m := range empty(s.st.mByMember, key(p.StoreID, p.UserID)).Values() {
+		asg = append(asg, empty(s.st.asgByPrincipal, key(p.InstanceArn, "GROUP", m.GroupId)).Values()...)
 	}
 	out := map[string]map[string]*PermissionSet{}
 	for _, a := range asg {
 		ps, ok := s.st.psByArn[a.PermissionSetArn]
-		if !ok || !s.st.accounts.has(a.AccountId) {
+		if !ok || !s.st.accounts.Has(a.AccountId) {
 			continue
 		}
 		if out[a.AccountId] == nil {
@@ -85,12 +87,12 @@ func maxResult(r *http.Request) (int, error) {
 }
 
 // portalPage serves one page of x, turning a bad token into the portal's error.
-func portalPage[T any](x *index[T], r *http.Request, scope string) ([]T, string, error) {
+func portalPage[T any](x *awsproto.Index[T], r *http.Request, scope string) ([]T, string, error) {
 	n, err := maxResult(r)
 	if err != nil {
 		return nil, "", err
 	}
-	page, next, err := paginate(x, scope, r.URL.Query().Get("next_token"), n, portalPageDefault, portalPageMax)
+	page, next, err := awsproto.Paginate(x, scope, r.URL.Query().Get("next_token"), n, portalPageDefault, portalPageMax)
 	if err != nil {
 		return nil, "", invalidRequest("Invalid next token")
 	}
@@ -104,12 +106,12 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, reqID stri
 		return err
 	}
 	s.mu.RLock()
-	x := newIndex[*Account]()
+	x := awsproto.NewIndex[*Account]()
 	for id := range s.roles(who) {
-		a, _ := s.st.accounts.get(id)
-		x.put(id, a)
+		a, _ := s.st.accounts.Get(id)
+		x.Put(id, a)
 	}
-	page, next, err := portalPage(x, r, scopeHash("sso:ListAccounts", who.UserID))
+	page, next, err := portalPage(x, r, awsproto.ScopeHash("sso:ListAccounts", who.UserID))
 	list := make([]map[string]string, 0, len(page))
 	for _, a := range page {
 		list = append(list, map[string]string{"accountId": a.Id, "accountName": a.Name, "emailAddress": a.Email})
@@ -122,7 +124,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, reqID stri
 	if next != "" {
 		out["nextToken"] = next
 	}
-	writeJSON(w, reqID, "application/json", out)
+	awsproto.WriteJSON(w, reqID, "application/json", out)
 	return nil
 }
 
@@ -138,12 +140,12 @@ func (s *Server) listAccountRoles(w http.ResponseWriter, r *http.Request, reqID 
 		return invalidRequest("account_id is required")
 	}
 	s.mu.RLock()
-	x := newIndex[string]()
+	x := awsproto.NewIndex[string]()
 	for name := range s.roles(who)[account] {
-		x.put(name, name)
+		x.Put(name, name)
 	}
 	s.mu.RUnlock()
-	page, next, err := portalPage(x, r, scopeHash("sso:ListAccountRoles", who.UserID, account))
+	page, next, err := portalPage(x, r, awsproto.ScopeHash("sso:ListAccountRoles", who.UserID, account))
 	if err != nil {
 		return err
 	}
@@ -155,7 +157,7 @@ func (s *Server) listAccountRoles(w http.ResponseWriter, r *http.Request, reqID 
 	if next != "" {
 		out["nextToken"] = next
 	}
-	writeJSON(w, reqID, "application/json", out)
+	awsproto.WriteJSON(w, reqID, "application/json", out)
 	return nil
 }
 
@@ -181,7 +183,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	}
 	s.mu.RUnlock()
 	if psArn == "" {
-		return newErr(403, "ForbiddenException", "No access")
+		return awsproto.Err(403, "ForbiddenException", "No access")
 	}
 	role, roleID := reservedRole(account, psArn, psName)
 	akid := s.accessKeyID("ASIA")
@@ -196,7 +198,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 		secret:      secret, sessionToken: token, expires: expires,
 	}
 	s.credMu.Unlock()
-	writeJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{
 		"accessKeyId":     akid,
 		"secretAccessKey": secret,
 		"sessionToken":    token,

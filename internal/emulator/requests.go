@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // Kinds of asynchronous sso-admin request.
@@ -44,20 +46,20 @@ type asyncRequest struct {
 // creation order for the List…Status operations.
 type requestLog struct {
 	byID   map[string]*asyncRequest
-	byKind map[string]*index[*asyncRequest] // instance|kind -> by created|id
+	byKind map[string]*awsproto.Index[*asyncRequest] // instance|kind -> by created|id
 	seq    int
 	// inflight counts assignment writes still IN_PROGRESS, per instance.
 	inflight map[string]int
 }
 
 func newRequestLog() *requestLog {
-	return &requestLog{byID: map[string]*asyncRequest{}, byKind: map[string]*index[*asyncRequest]{}, inflight: map[string]int{}}
+	return &requestLog{byID: map[string]*asyncRequest{}, byKind: map[string]*awsproto.Index[*asyncRequest]{}, inflight: map[string]int{}}
 }
 
 func (l *requestLog) add(r *asyncRequest) {
 	l.byID[r.RequestId] = r
 	l.seq++
-	sub(l.byKind, key(r.InstanceArn, r.Kind)).put(seqKey(l.seq), r)
+	sub(l.byKind, key(r.InstanceArn, r.Kind)).Put(seqKey(l.seq), r)
 }
 
 func seqKey(n int) string {

@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/xml"
 	"net/http"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -12,7 +14,7 @@ const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, reqID string) error {
 	caller := s.caller(r)
 	s.mu.RLock()
-	buckets := empty(s.st.buckets, caller.Account).values()
+	buckets := empty(s.st.buckets, caller.Account).Values()
 	s.mu.RUnlock()
 	type bucket struct {
 		Name         string `xml:"Name"`
@@ -30,7 +32,7 @@ func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, reqID strin
 	doc.Owner.ID = caller.Account
 	doc.Owner.DisplayName = "sandbox-" + caller.Account
 	for _, b := range buckets {
-		doc.Buckets = append(doc.Buckets, bucket{b.Name, isoTime(b.Created)})
+		doc.Buckets = append(doc.Buckets, bucket{b.Name, awsproto.ISOTime(b.Created)})
 	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("x-amz-request-id", reqID)
@@ -39,7 +41,7 @@ func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, reqID strin
 }
 
 // writeS3Error writes S3's XML error document.
-func writeS3Error(w http.ResponseWriter, reqID string, e *apiError) {
+func writeS3Error(w http.ResponseWriter, reqID string, e *awsproto.Error) {
 	doc := struct {
 		XMLName   xml.Name `xml:"Error"`
 		Code      string   `xml:"Code"`

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 	"github.com/ssoctl/ssoctl/internal/quota"
 )
 
@@ -72,10 +73,9 @@ type Server struct {
 
 	limiters quota.Limiters // nil unless quotas are on
 
-	baseURL string
-	ops     map[string]map[string]opHandler // service -> operation -> handler
-	rest    []restRouteEntry
-	query   map[string]queryService
+	ops   map[string]map[string]opHandler // service -> operation -> handler
+	rest  []restRouteEntry
+	query map[string]queryService
 
 	credMu sync.RWMutex
 	creds  map[string]callerIdentity // issued role credentials by access key id
@@ -120,7 +120,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox state: %w", err)
 	}
 	for i, id := range s.opts.DenyAccounts {
-		for _, a := range s.st.accounts.values() {
+		for _, a := range s.st.accounts.Values() {
 			if a.Name == id {
 				s.opts.DenyAccounts[i] = a.Id
 			}
@@ -157,10 +157,6 @@ func LoadOrg(org string, seed uint64) (*State, error) {
 	defer f.Close()
 	return LoadState(f)
 }
-
-// SetBaseURL tells the server the URL it is reachable at (used in the
-// verification URIs and start URL it hands out).
-func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimRight(u, "/") }
 
 // Region is the region the sandbox claims to be in.
 func (s *Server) Region() string { return s.st.region }
@@ -216,7 +212,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveQuery(w, r, reqID)
 		return
 	}
-	writeRestJSONError(w, reqID, newErr(404, "UnknownOperationException", "no sandbox operation for %s %s", r.Method, r.URL.Path))
+	awsproto.WriteRestJSONError(w, reqID, awsproto.Err(404, "UnknownOperationException", "no sandbox operation for %s %s", r.Method, r.URL.Path))
 }
 
 var targetPrefixes = map[string]string{
@@ -230,17 +226,17 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 	svc := targetPrefixes[prefix]
 	h, ok := s.ops[svc][op]
 	if !ok {
-		writeJSONError(w, reqID, newErr(400, "UnknownOperationException", "operation %s is not supported by the sandbox", target))
+		awsproto.WriteJSONError(w, reqID, awsproto.Err(400, "UnknownOperationException", "operation %s is not supported by the sandbox", target))
 		return
 	}
 	s.stats.call(r, svc, op)
 	if e := s.admit(svc, op); e != nil {
-		writeJSONError(w, reqID, e)
+		awsproto.WriteJSONError(w, reqID, e)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeJSONError(w, reqID, newErr(400, "SerializationException", "read body: %v", err))
+		awsproto.WriteJSONError(w, reqID, awsproto.Err(400, "SerializationException", "read body: %v", err))
 		return
 	}
 	if len(body) == 0 {
@@ -248,7 +244,7 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 	}
 	if e := s.denied(svc, body); e != nil {
 		s.stats.fail(svc, op, e)
-		writeJSONError(w, reqID, e)
+		awsproto.WriteJSONError(w, reqID, e)
 		return
 	}
 	if h.write {
@@ -263,16 +259,16 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		s.mu.RUnlock()
 	}
 	if err != nil {
-		ae := asAPIError(err)
+		ae := awsproto.AsError(err)
 		s.stats.fail(svc, op, ae)
-		writeJSONError(w, reqID, ae)
+		awsproto.WriteJSONError(w, reqID, ae)
 		return
 	}
-	writeJSON(w, reqID, "application/x-amz-json-1.1", out)
+	awsproto.WriteJSON(w, reqID, "application/x-amz-json-1.1", out)
 }
 
 // denied refuses sso-admin calls that name an account in DenyAccounts.
-func (s *Server) denied(svc string, body []byte) *apiError {
+func (s *Server) denied(svc string, body []byte) *awsproto.Error {
 	if svc != "sso-admin" || len(s.opts.DenyAccounts) == 0 {
 		return nil
 	}
@@ -280,7 +276,7 @@ func (s *Server) denied(svc string, body []byte) *apiError {
 	_ = json.Unmarshal(body, &in)
 	for _, id := range s.opts.DenyAccounts {
 		if id != "" && (in.AccountId == id || in.TargetId == id) {
-			return newErr(400, "AccessDeniedException", "User is not authorized to perform this action on account %s", id)
+			return awsproto.Err(400, "AccessDeniedException", "User is not authorized to perform this action on account %s", id)
 		}
 	}
 	return nil
@@ -291,7 +287,7 @@ func jsonOp[I any](write bool, f func(in *I) (any, error)) opHandler {
 	return opHandler{write: write, fn: func(body []byte) (any, error) {
 		var in I
 		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, newErr(400, "SerializationException", "cannot decode request: %v", err)
+			return nil, awsproto.Err(400, "SerializationException", "cannot decode request: %v", err)
 		}
 		return f(&in)
 	}}
@@ -322,7 +318,7 @@ type restRouteEntry struct {
 
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, h restHandler) {
 	s.stats.call(r, svc, op)
-	writeErr := writeRestJSONError
+	writeErr := awsproto.WriteRestJSONError
 	if svc == "s3" {
 		writeErr = writeS3Error
 	}
@@ -331,7 +327,7 @@ func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, o
 		return
 	}
 	if err := h(w, r, reqID); err != nil {
-		ae := asAPIError(err)
+		ae := awsproto.AsError(err)
 		s.stats.fail(svc, op, ae)
 		writeErr(w, reqID, ae)
 	}
@@ -364,7 +360,7 @@ type queryHandler func(form url.Values, caller callerIdentity) (any, error)
 
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
 	if err := r.ParseForm(); err != nil {
-		writeQueryError(w, reqID, "", newErr(400, "MalformedQueryString", "%v", err))
+		awsproto.WriteQueryError(w, reqID, "", awsproto.Err(400, "MalformedQueryString", "%v", err))
 		return
 	}
 	action := r.PostForm.Get("Action")
@@ -378,12 +374,12 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		write = ok
 	}
 	if !ok {
-		writeQueryError(w, reqID, ns, newErr(400, "InvalidAction", "The action %s is not valid for this web service.", action))
+		awsproto.WriteQueryError(w, reqID, ns, awsproto.Err(400, "InvalidAction", "The action %s is not valid for this web service.", action))
 		return
 	}
 	s.stats.call(r, svc, action)
 	if e := s.admit(svc, action); e != nil {
-		writeQueryError(w, reqID, ns, e)
+		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
 	}
 	caller := s.caller(r)
@@ -399,15 +395,15 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		s.mu.RUnlock()
 	}
 	if err != nil {
-		ae := asAPIError(err)
+		ae := awsproto.AsError(err)
 		if ae.Code == "InternalServerException" {
 			ae.Code = "ServiceFailure"
 		}
 		s.stats.fail(svc, action, ae)
-		writeQueryError(w, reqID, ns, ae)
+		awsproto.WriteQueryError(w, reqID, ns, ae)
 		return
 	}
-	writeQueryResult(w, reqID, ns, action, out)
+	awsproto.WriteQueryResult(w, reqID, ns, action, out)
 }
 
 // callerIdentity is who signed a request: the account whose IAM the request

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // sesv2 (rest-json, /v2/email/…): SendEmail after SES's identity checks,
@@ -61,12 +63,12 @@ func (o *outbox) list() []OutboxMessage {
 // Outbox returns every message sent since start.
 func (s *Server) Outbox() []OutboxMessage { return s.outbox.list() }
 
-func sesBadRequest(format string, args ...any) *apiError {
-	return newErr(400, "BadRequestException", format, args...)
+func sesBadRequest(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(400, "BadRequestException", format, args...)
 }
 
-func sesNotFound(format string, args ...any) *apiError {
-	return newErr(404, "NotFoundException", format, args...)
+func sesNotFound(format string, args ...any) *awsproto.Error {
+	return awsproto.Err(404, "NotFoundException", format, args...)
 }
 
 // sesAccount is the caller's SES settings (a fresh account's when none were
@@ -237,11 +239,11 @@ func (s *Server) sendEmail(w http.ResponseWriter, r *http.Request, reqID string)
 	}
 	s.mu.RUnlock()
 	if len(failed) > 0 {
-		return newErr(400, "MessageRejected", "Email address is not verified. The following identities failed the check in region %s: %s", s.sesRegion(), strings.Join(failed, ", "))
+		return awsproto.Err(400, "MessageRejected", "Email address is not verified. The following identities failed the check in region %s: %s", s.sesRegion(), strings.Join(failed, ", "))
 	}
 	m.MessageId = "0100" + s.hex(12) + "-" + s.uuid() + "-000000"
 	s.outbox.add(m)
-	writeJSON(w, reqID, "application/json", map[string]string{"MessageId": m.MessageId})
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]string{"MessageId": m.MessageId})
 	return nil
 }
 
@@ -297,7 +299,7 @@ func parseRawMessage(data []byte, m *OutboxMessage) error {
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
-		return newErr(400, "MessageRejected", "Message is not a valid MIME message: %v", err)
+		return awsproto.Err(400, "MessageRejected", "Message is not a valid MIME message: %v", err)
 	}
 	dec := new(mime.WordDecoder)
 	header := func(k string) string {
@@ -339,7 +341,7 @@ func readMIMEPart(header func(string) string, body io.Reader, m *OutboxMessage) 
 	}
 	media, params, err := mime.ParseMediaType(ct)
 	if err != nil {
-		return newErr(400, "MessageRejected", "Bad Content-Type %q: %v", ct, err)
+		return awsproto.Err(400, "MessageRejected", "Bad Content-Type %q: %v", ct, err)
 	}
 	if strings.HasPrefix(media, "multipart/") {
 		mr := multipart.NewReader(body, params["boundary"])
@@ -349,7 +351,7 @@ func readMIMEPart(header func(string) string, body io.Reader, m *OutboxMessage) 
 				return nil
 			}
 			if err != nil {
-				return newErr(400, "MessageRejected", "Bad multipart message: %v", err)
+				return awsproto.Err(400, "MessageRejected", "Bad multipart message: %v", err)
 			}
 			if err := readMIMEPart(p.Header.Get, p, m); err != nil {
 				return err
@@ -364,7 +366,7 @@ func readMIMEPart(header func(string) string, body io.Reader, m *OutboxMessage) 
 	}
 	b, err := io.ReadAll(body)
 	if err != nil {
-		return newErr(400, "MessageRejected", "Bad message body: %v", err)
+		return awsproto.Err(400, "MessageRejected", "Bad message body: %v", err)
 	}
 	switch {
 	case media == "text/plain" && m.Text == "":
@@ -387,7 +389,7 @@ func (s *Server) getSESAccount(w http.ResponseWriter, r *http.Request, reqID str
 	if prod {
 		quota = map[string]any{"Max24HourSend": 50000, "MaxSendRate": 14, "SentLast24Hours": sent}
 	}
-	writeJSON(w, reqID, "application/json", map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{
 		"DedicatedIpAutoWarmupEnabled": false,
 		"EnforcementStatus":            "HEALTHY",
 		"ProductionAccessEnabled":      prod,
@@ -445,7 +447,7 @@ func (s *Server) getEmailIdentity(w http.ResponseWriter, r *http.Request, reqID 
 	if id == nil {
 		return sesNotFound("Email identity %s does not exist.", name)
 	}
-	writeJSON(w, reqID, "application/json", out)
+	awsproto.WriteJSON(w, reqID, "application/json", out)
 	return nil
 }
 
@@ -481,11 +483,11 @@ func (s *Server) listEmailIdentities(w http.ResponseWriter, r *http.Request, req
 	}
 	caller := s.caller(r)
 	s.mu.RLock()
-	x := newIndex[*EmailIdentity]()
+	x := awsproto.NewIndex[*EmailIdentity]()
 	for i, id := range s.sesAccount(caller.Account).Identities {
-		x.put(lower(id.Name)+"|"+seqKey(i), &id)
+		x.Put(lower(id.Name)+"|"+seqKey(i), &id)
 	}
-	page, next, err := paginate(x, "ses-identities|"+caller.Account, in.NextToken, size, 1000, 1000)
+	page, next, err := awsproto.Paginate(x, "ses-identities|"+caller.Account, in.NextToken, size, 1000, 1000)
 	s.mu.RUnlock()
 	if err != nil {
 		return sesBadRequest("Invalid NextToken.")
@@ -505,7 +507,7 @@ func (s *Server) listEmailIdentities(w http.ResponseWriter, r *http.Request, req
 		}
 		out.EmailIdentities = append(out.EmailIdentities, item{id.Type, id.Name, status, id.Verified})
 	}
-	writeJSON(w, reqID, "application/json", out)
+	awsproto.WriteJSON(w, reqID, "application/json", out)
 	return nil
 }
 
@@ -531,12 +533,12 @@ func (s *Server) createEmailIdentity(w http.ResponseWriter, r *http.Request, req
 	defer s.mu.Unlock()
 	acct := s.sesAccount(caller.Account)
 	if acct.identity(in.EmailIdentity) != nil {
-		return newErr(400, "AlreadyExistsException", "Email identity %s already exist.", in.EmailIdentity)
+		return awsproto.Err(400, "AlreadyExistsException", "Email identity %s already exist.", in.EmailIdentity)
 	}
 	next := *acct
 	next.Identities = append(slices.Clone(acct.Identities), EmailIdentity{Name: in.EmailIdentity, Type: typ})
 	s.st.ses[caller.Account] = &next
-	writeJSON(w, reqID, "application/json", map[string]any{
+	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{
 		"IdentityType":             typ,
 		"VerifiedForSendingStatus": false,
 		"DkimAttributes":           identityOut(&next.Identities[len(next.Identities)-1])["DkimAttributes"],
@@ -560,7 +562,7 @@ func (s *Server) deleteEmailIdentity(w http.ResponseWriter, r *http.Request, req
 	next := *acct
 	next.Identities = without(acct.Identities, i)
 	s.st.ses[caller.Account] = &next
-	writeJSON(w, reqID, "application/json", struct{}{})
+	awsproto.WriteJSON(w, reqID, "application/json", struct{}{})
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // sso-admin (SWBExternalService) serves pages of at most 100.
@@ -23,8 +25,8 @@ const (
 )
 
 var (
-	reCustomerPolicyName = lazyRegexp(`^[\w+=,.@-]{1,128}$`)
-	reCustomerPolicyPath = lazyRegexp(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
+	reCustomerPolicyName = awsproto.LazyRegexp(`^[\w+=,.@-]{1,128}$`)
+	reCustomerPolicyPath = awsproto.LazyRegexp(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
 	// These three repeat a large class hundreds of times; compiling them
 	// costs ~15 ms, which every ssoctl process would pay at start-up
 	// (credential-process must start in under 10 ms), so they compile on
@@ -34,7 +36,7 @@ var (
 	})
 	reTagKey        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`) })
 	reTagValue      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`) })
-	reDurationParts = lazyRegexp(`(\d+)([HMS])`)
+	reDurationParts = awsproto.LazyRegexp(`(\d+)([HMS])`)
 )
 
 // ssoPage is the paging part of every sso-admin List input. MaxResults is a
@@ -47,31 +49,31 @@ type ssoPage struct {
 // check validates MaxResults (1–100) and the token's model pattern.
 func (p ssoPage) check() error {
 	if p.MaxResults != nil && (*p.MaxResults < 1 || *p.MaxResults > ssoPageMax) {
-		return validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *p.MaxResults, ssoPageMax)
+		return awsproto.Validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *p.MaxResults, ssoPageMax)
 	}
 	if len(p.NextToken) > 2048 {
-		return validation("1 validation error detected: Value at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 2048")
+		return awsproto.Validation("1 validation error detected: Value at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 2048")
 	}
-	return checkPattern("nextToken", p.NextToken, reToken())
+	return awsproto.CheckPattern("nextToken", p.NextToken, reToken())
 }
 
 // ssoPaginate serves one page of x; scope names the list and its parameters
 // so that a token from another list is refused.
-func ssoPaginate[T any](x *index[T], p ssoPage, scope ...string) ([]T, string, error) {
+func ssoPaginate[T any](x *awsproto.Index[T], p ssoPage, scope ...string) ([]T, string, error) {
 	n := 0
 	if p.MaxResults != nil {
 		n = *p.MaxResults
 	}
-	return paginate(x, scopeHash(append([]string{"sso-admin"}, scope...)...), p.NextToken, n, ssoPageMax, ssoPageMax)
+	return awsproto.Paginate(x, awsproto.ScopeHash(append([]string{"sso-admin"}, scope...)...), p.NextToken, n, ssoPageMax, ssoPageMax)
 }
 
 // filtered copies the entries of x that keep accepts into a new index with
 // the same keys, so a filtered list pages exactly like an unfiltered one.
-func filtered[T any](x *index[T], keep func(T) bool) *index[T] {
-	out := newIndex[T]()
-	for _, k := range x.keys {
-		if v := x.items[k]; keep(v) {
-			out.put(k, v)
+func filtered[T any](x *awsproto.Index[T], keep func(T) bool) *awsproto.Index[T] {
+	out := awsproto.NewIndex[T]()
+	for _, k := range x.Keys() {
+		if v, _ := x.Get(k); keep(v) {
+			out.Put(k, v)
 		}
 	}
 	return out
@@ -84,34 +86,34 @@ type psRef struct {
 }
 
 func checkEnum(member, v string, allowed ...string) error {
-	if err := required(member, v); err != nil {
+	if err := awsproto.Required(member, v); err != nil {
 		return err
 	}
 	if !slices.Contains(allowed, v) {
-		return validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", v, member, strings.Join(allowed, ", "))
+		return awsproto.Validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", v, member, strings.Join(allowed, ", "))
 	}
 	return nil
 }
 
 func checkInstanceArn(v string) error {
-	if err := required("instanceArn", v); err != nil {
+	if err := awsproto.Required("instanceArn", v); err != nil {
 		return err
 	}
-	return checkPattern("instanceArn", v, reInstanceArn())
+	return awsproto.CheckPattern("instanceArn", v, reInstanceArn())
 }
 
 func checkPermSetArn(v string) error {
-	if err := required("permissionSetArn", v); err != nil {
+	if err := awsproto.Required("permissionSetArn", v); err != nil {
 		return err
 	}
-	return checkPattern("permissionSetArn", v, rePermSetArn())
+	return awsproto.CheckPattern("permissionSetArn", v, rePermSetArn())
 }
 
 func checkAccountID(member, v string) error {
-	if err := required(member, v); err != nil {
+	if err := awsproto.Required(member, v); err != nil {
 		return err
 	}
-	return checkPattern(member, v, reAccountID())
+	return awsproto.CheckPattern(member, v, reAccountID())
 }
 
 // instance finds an instance. A well-formed ARN of no instance is
@@ -120,9 +122,9 @@ func (s *Server) instance(arn string) (*Instance, error) {
 	if err := checkInstanceArn(arn); err != nil {
 		return nil, err
 	}
-	in, ok := s.st.instances.get(arn)
+	in, ok := s.st.instances.Get(arn)
 	if !ok {
-		return nil, notFound("Could not find Instance with InstanceArn: %s", arn)
+		return nil, awsproto.NotFound("Could not find Instance with InstanceArn: %s", arn)
 	}
 	return in, nil
 }
@@ -141,7 +143,7 @@ func (s *Server) permissionSet(ref psRef) (*PermissionSet, error) {
 	}
 	ps, ok := s.st.psByArn[ref.PermissionSetArn]
 	if !ok || ps.InstanceArn != ref.InstanceArn {
-		return nil, notFound("Could not find PermissionSet with PermissionSetArn: %s", ref.PermissionSetArn)
+		return nil, awsproto.NotFound("Could not find PermissionSet with PermissionSetArn: %s", ref.PermissionSetArn)
 	}
 	return ps, nil
 }
@@ -149,14 +151,14 @@ func (s *Server) permissionSet(ref psRef) (*PermissionSet, error) {
 // outdate marks every provision of ps as behind the permission set, as any
 // change to the set's content does.
 func (s *Server) outdate(ps *PermissionSet) {
-	for _, p := range empty(s.st.provByPS, ps.Arn).values() {
+	for _, p := range empty(s.st.provByPS, ps.Arn).Values() {
 		p.Outdated = true
 	}
 }
 
 func psJSON(ps *PermissionSet) map[string]any {
 	out := map[string]any{
-		"Name": ps.Name, "PermissionSetArn": ps.Arn, "CreatedDate": epoch(ps.Created),
+		"Name": ps.Name, "PermissionSetArn": ps.Arn, "CreatedDate": awsproto.Epoch(ps.Created),
 		"SessionDuration": ps.SessionDuration,
 	}
 	if ps.Description != "" {
@@ -170,7 +172,7 @@ func psJSON(ps *PermissionSet) map[string]any {
 
 func assignmentStatusJSON(r *asyncRequest) map[string]any {
 	out := map[string]any{
-		"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": epoch(r.Created),
+		"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created),
 		"TargetId": r.Assignment.AccountId, "TargetType": "AWS_ACCOUNT",
 		"PermissionSetArn": r.Assignment.PermissionSetArn,
 		"PrincipalType":    r.Assignment.PrincipalType, "PrincipalId": r.Assignment.PrincipalId,
@@ -183,7 +185,7 @@ func assignmentStatusJSON(r *asyncRequest) map[string]any {
 
 func provisioningStatusJSON(r *asyncRequest) map[string]any {
 	out := map[string]any{
-		"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": epoch(r.Created),
+		"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created),
 		"PermissionSetArn": r.PermissionSetArn,
 	}
 	if r.TargetType == "AWS_ACCOUNT" {
@@ -273,7 +275,7 @@ func (s *Server) listInstances(in *ssoPage) (any, error) {
 	for _, i := range page {
 		m := map[string]any{
 			"InstanceArn": i.InstanceArn, "IdentityStoreId": i.IdentityStoreId,
-			"OwnerAccountId": i.OwnerAccountId, "Status": "ACTIVE", "CreatedDate": epoch(i.Created),
+			"OwnerAccountId": i.OwnerAccountId, "Status": "ACTIVE", "CreatedDate": awsproto.Epoch(i.Created),
 		}
 		if i.Name != "" {
 			m["Name"] = i.Name
@@ -288,7 +290,7 @@ func (s *Server) listInstances(in *ssoPage) (any, error) {
 // sessionDuration checks an ISO-8601 duration against AWS's 1–12 hour range.
 func sessionDuration(v string) error {
 	if !reDuration().MatchString(v) {
-		return checkPattern("sessionDuration", v, reDuration())
+		return awsproto.CheckPattern("sessionDuration", v, reDuration())
 	}
 	secs := 0
 	for _, m := range reDurationParts().FindAllStringSubmatch(v, -1) {
@@ -303,31 +305,31 @@ func sessionDuration(v string) error {
 		}
 	}
 	if secs < 3600 || secs > 12*3600 {
-		return validation("Invalid SessionDuration %s: it must be between PT1H and PT12H.", v)
+		return awsproto.Validation("Invalid SessionDuration %s: it must be between PT1H and PT12H.", v)
 	}
 	return nil
 }
 
 func checkDescription(v *string) error {
 	if v != nil && !reDescription().MatchString(*v) {
-		return checkPattern("description", *v, reDescription())
+		return awsproto.CheckPattern("description", *v, reDescription())
 	}
 	return nil
 }
 
 func checkRelayState(v *string) error {
 	if v != nil && (*v == "" || utf8.RuneCountInString(*v) > 240) {
-		return validation("1 validation error detected: Value at 'relayState' failed to satisfy constraint: Member must have length between 1 and 240")
+		return awsproto.Validation("1 validation error detected: Value at 'relayState' failed to satisfy constraint: Member must have length between 1 and 240")
 	}
 	return nil
 }
 
 func checkTags(tags []Tag) error {
 	for _, t := range tags {
-		if err := checkPattern("tags.member.key", t.Key, reTagKey()); err != nil {
+		if err := awsproto.CheckPattern("tags.member.key", t.Key, reTagKey()); err != nil {
 			return err
 		}
-		if err := checkPattern("tags.member.value", t.Value, reTagValue()); err != nil {
+		if err := awsproto.CheckPattern("tags.member.value", t.Value, reTagValue()); err != nil {
 			return err
 		}
 	}
@@ -361,10 +363,10 @@ func (s *Server) createPermissionSet(in *permissionSetInput) (any, error) {
 	if err := checkInstanceArn(in.InstanceArn); err != nil {
 		return nil, err
 	}
-	if err := required("name", in.Name); err != nil {
+	if err := awsproto.Required("name", in.Name); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("name", in.Name, rePermSetName()); err != nil {
+	if err := awsproto.CheckPattern("name", in.Name, rePermSetName()); err != nil {
 		return nil, err
 	}
 	if err := checkDescription(in.Description); err != nil {
@@ -388,14 +390,14 @@ func (s *Server) createPermissionSet(in *permissionSetInput) (any, error) {
 		return nil, err
 	}
 	if _, dup := s.st.psByName[key(inst.InstanceArn, lower(in.Name))]; dup {
-		return nil, conflict("PermissionSet with name %s already exists.", in.Name)
+		return nil, awsproto.Conflict("PermissionSet with name %s already exists.", in.Name)
 	}
-	if empty(s.st.psets, inst.InstanceArn).len() >= maxPermissionSets {
-		return nil, newErr(400, "ServiceQuotaExceededException", "The number of permission sets in this instance has reached the limit of %d.", maxPermissionSets)
+	if empty(s.st.psets, inst.InstanceArn).Len() >= maxPermissionSets {
+		return nil, awsproto.Err(400, "ServiceQuotaExceededException", "The number of permission sets in this instance has reached the limit of %d.", maxPermissionSets)
 	}
 	tags := mergeTags(nil, in.Tags)
 	if len(tags) > maxTags {
-		return nil, newErr(400, "ServiceQuotaExceededException", "A resource can have at most %d tags.", maxTags)
+		return nil, awsproto.Err(400, "ServiceQuotaExceededException", "A resource can have at most %d tags.", maxTags)
 	}
 	partition, insID, _ := strings.Cut(inst.InstanceArn, ":sso:::instance/")
 	var arn string
@@ -463,13 +465,13 @@ func (s *Server) deletePermissionSet(in *psRef) (any, error) {
 	}
 	suffix := "|" + ps.Arn
 	for k, x := range s.st.asgByTarget {
-		if x.len() > 0 && strings.HasPrefix(k, ps.InstanceArn+"|") && strings.HasSuffix(k, suffix) {
-			return nil, conflict("Could not delete because PermissionSet %s has account assignments. Delete them first.", ps.Arn)
+		if x.Len() > 0 && strings.HasPrefix(k, ps.InstanceArn+"|") && strings.HasSuffix(k, suffix) {
+			return nil, awsproto.Conflict("Could not delete because PermissionSet %s has account assignments. Delete them first.", ps.Arn)
 		}
 	}
-	for _, r := range empty(s.st.requests.byKind, key(ps.InstanceArn, kindCreate)).values() {
+	for _, r := range empty(s.st.requests.byKind, key(ps.InstanceArn, kindCreate)).Values() {
 		if r.Status == "IN_PROGRESS" && r.Assignment.PermissionSetArn == ps.Arn {
-			return nil, conflict("Could not delete because PermissionSet %s has an account assignment creation in progress.", ps.Arn)
+			return nil, awsproto.Conflict("Could not delete because PermissionSet %s has an account assignment creation in progress.", ps.Arn)
 		}
 	}
 	s.st.deletePermissionSet(ps)
@@ -506,14 +508,14 @@ func (s *Server) putInlinePolicy(in *struct {
 	psRef
 	InlinePolicy string
 }) (any, error) {
-	if err := required("inlinePolicy", in.InlinePolicy); err != nil {
+	if err := awsproto.Required("inlinePolicy", in.InlinePolicy); err != nil {
 		return nil, err
 	}
 	if n := utf8.RuneCountInString(in.InlinePolicy); n > maxInlinePolicySize {
-		return nil, validation("The inline policy is %d characters long; the maximum is %d.", n, maxInlinePolicySize)
+		return nil, awsproto.Validation("The inline policy is %d characters long; the maximum is %d.", n, maxInlinePolicySize)
 	}
 	if !json.Valid([]byte(in.InlinePolicy)) {
-		return nil, validation("The inline policy is not a valid JSON policy document.")
+		return nil, awsproto.Validation("The inline policy is not a valid JSON policy document.")
 	}
 	ps, err := s.permissionSet(in.psRef)
 	if err != nil {
@@ -548,8 +550,8 @@ func policyCount(ps *PermissionSet) int {
 	return len(ps.ManagedPolicies) + len(ps.CustomerManagedPolicies)
 }
 
-func errPolicyQuota() *apiError {
-	return newErr(400, "ServiceQuotaExceededException", "A permission set can have at most %d managed and customer managed policies attached.", maxPolicies)
+func errPolicyQuota() *awsproto.Error {
+	return awsproto.Err(400, "ServiceQuotaExceededException", "A permission set can have at most %d managed and customer managed policies attached.", maxPolicies)
 }
 
 type managedPolicyInput struct {
@@ -558,10 +560,10 @@ type managedPolicyInput struct {
 }
 
 func checkManagedPolicyArn(v string) error {
-	if err := required("managedPolicyArn", v); err != nil {
+	if err := awsproto.Required("managedPolicyArn", v); err != nil {
 		return err
 	}
-	return checkPattern("managedPolicyArn", v, reManagedPolicy())
+	return awsproto.CheckPattern("managedPolicyArn", v, reManagedPolicy())
 }
 
 func (s *Server) attachManagedPolicy(in *managedPolicyInput) (any, error) {
@@ -573,7 +575,7 @@ func (s *Server) attachManagedPolicy(in *managedPolicyInput) (any, error) {
 		return nil, err
 	}
 	if slices.ContainsFunc(ps.ManagedPolicies, func(m ManagedPolicy) bool { return m.Arn == in.ManagedPolicyArn }) {
-		return nil, conflict("Permission set %s already has the managed policy %s attached.", ps.Arn, in.ManagedPolicyArn)
+		return nil, awsproto.Conflict("Permission set %s already has the managed policy %s attached.", ps.Arn, in.ManagedPolicyArn)
 	}
 	if policyCount(ps) >= maxPolicies {
 		return nil, errPolicyQuota()
@@ -594,7 +596,7 @@ func (s *Server) detachManagedPolicy(in *managedPolicyInput) (any, error) {
 	}
 	match := func(m ManagedPolicy) bool { return m.Arn == in.ManagedPolicyArn }
 	if !slices.ContainsFunc(ps.ManagedPolicies, match) {
-		return nil, notFound("The managed policy %s is not attached to permission set %s.", in.ManagedPolicyArn, ps.Arn)
+		return nil, awsproto.NotFound("The managed policy %s is not attached to permission set %s.", in.ManagedPolicyArn, ps.Arn)
 	}
 	ps.ManagedPolicies = slices.DeleteFunc(slices.Clone(ps.ManagedPolicies), match)
 	s.outdate(ps)
@@ -614,9 +616,9 @@ func (s *Server) listManagedPolicies(in *psListInput) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := newIndex[ManagedPolicy]()
+	x := awsproto.NewIndex[ManagedPolicy]()
 	for _, m := range ps.ManagedPolicies {
-		x.put(m.Arn, m)
+		x.Put(m.Arn, m)
 	}
 	page, next, err := ssoPaginate(x, in.ssoPage, "ListManagedPoliciesInPermissionSet", ps.Arn)
 	if err != nil {
@@ -633,12 +635,12 @@ type customerPolicyInput struct {
 // checkCustomerRef validates a reference and fills in the default path "/".
 func checkCustomerRef(member string, ref *CustomerPolicyRef) (CustomerPolicyRef, error) {
 	if ref == nil {
-		return CustomerPolicyRef{}, required(member, "")
+		return CustomerPolicyRef{}, awsproto.Required(member, "")
 	}
-	if err := required(member+".name", ref.Name); err != nil {
+	if err := awsproto.Required(member+".name", ref.Name); err != nil {
 		return CustomerPolicyRef{}, err
 	}
-	if err := checkPattern(member+".name", ref.Name, reCustomerPolicyName()); err != nil {
+	if err := awsproto.CheckPattern(member+".name", ref.Name, reCustomerPolicyName()); err != nil {
 		return CustomerPolicyRef{}, err
 	}
 	r := *ref
@@ -646,9 +648,9 @@ func checkCustomerRef(member string, ref *CustomerPolicyRef) (CustomerPolicyRef,
 		r.Path = "/"
 	}
 	if len(r.Path) > 512 {
-		return CustomerPolicyRef{}, validation("1 validation error detected: Value at '%s.path' failed to satisfy constraint: Member must have length less than or equal to 512", member)
+		return CustomerPolicyRef{}, awsproto.Validation("1 validation error detected: Value at '%s.path' failed to satisfy constraint: Member must have length less than or equal to 512", member)
 	}
-	if err := checkPattern(member+".path", r.Path, reCustomerPolicyPath()); err != nil {
+	if err := awsproto.CheckPattern(member+".path", r.Path, reCustomerPolicyPath()); err != nil {
 		return CustomerPolicyRef{}, err
 	}
 	return r, nil
@@ -664,7 +666,7 @@ func (s *Server) attachCustomerPolicy(in *customerPolicyInput) (any, error) {
 		return nil, err
 	}
 	if slices.Contains(ps.CustomerManagedPolicies, ref) {
-		return nil, conflict("Permission set %s already has the customer managed policy %s%s attached.", ps.Arn, ref.Path, ref.Name)
+		return nil, awsproto.Conflict("Permission set %s already has the customer managed policy %s%s attached.", ps.Arn, ref.Path, ref.Name)
 	}
 	if policyCount(ps) >= maxPolicies {
 		return nil, errPolicyQuota()
@@ -684,7 +686,7 @@ func (s *Server) detachCustomerPolicy(in *customerPolicyInput) (any, error) {
 		return nil, err
 	}
 	if !slices.Contains(ps.CustomerManagedPolicies, ref) {
-		return nil, notFound("The customer managed policy %s%s is not attached to permission set %s.", ref.Path, ref.Name, ps.Arn)
+		return nil, awsproto.NotFound("The customer managed policy %s%s is not attached to permission set %s.", ref.Path, ref.Name, ps.Arn)
 	}
 	ps.CustomerManagedPolicies = slices.DeleteFunc(slices.Clone(ps.CustomerManagedPolicies), func(c CustomerPolicyRef) bool { return c == ref })
 	s.outdate(ps)
@@ -699,9 +701,9 @@ func (s *Server) listCustomerPolicies(in *psListInput) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := newIndex[CustomerPolicyRef]()
+	x := awsproto.NewIndex[CustomerPolicyRef]()
 	for _, c := range ps.CustomerManagedPolicies {
-		x.put(c.Path+c.Name, c)
+		x.Put(c.Path+c.Name, c)
 	}
 	page, next, err := ssoPaginate(x, in.ssoPage, "ListCustomerManagedPolicyReferencesInPermissionSet", ps.Arn)
 	if err != nil {
@@ -716,14 +718,14 @@ func (s *Server) putBoundary(in *struct {
 }) (any, error) {
 	b := in.PermissionsBoundary
 	if b == nil {
-		return nil, required("permissionsBoundary", "")
+		return nil, awsproto.Required("permissionsBoundary", "")
 	}
 	var pb PermissionsBoundary
 	switch {
 	case b.ManagedPolicyArn != "" && b.CustomerManagedPolicyReference != nil:
-		return nil, validation("A permissions boundary is either a customer managed policy reference or a managed policy ARN, not both.")
+		return nil, awsproto.Validation("A permissions boundary is either a customer managed policy reference or a managed policy ARN, not both.")
 	case b.ManagedPolicyArn != "":
-		if err := checkPattern("permissionsBoundary.managedPolicyArn", b.ManagedPolicyArn, reManagedPolicy()); err != nil {
+		if err := awsproto.CheckPattern("permissionsBoundary.managedPolicyArn", b.ManagedPolicyArn, reManagedPolicy()); err != nil {
 			return nil, err
 		}
 		pb.ManagedPolicyArn = b.ManagedPolicyArn
@@ -734,7 +736,7 @@ func (s *Server) putBoundary(in *struct {
 		}
 		pb.CustomerManagedPolicyReference = &ref
 	default:
-		return nil, validation("A permissions boundary needs a customer managed policy reference or a managed policy ARN.")
+		return nil, awsproto.Validation("A permissions boundary needs a customer managed policy reference or a managed policy ARN.")
 	}
 	ps, err := s.permissionSet(in.psRef)
 	if err != nil {
@@ -751,7 +753,7 @@ func (s *Server) getBoundary(in *psRef) (any, error) {
 		return nil, err
 	}
 	if ps.PermissionsBoundary == nil {
-		return nil, notFound("Permission set %s has no permissions boundary.", ps.Arn)
+		return nil, awsproto.NotFound("Permission set %s has no permissions boundary.", ps.Arn)
 	}
 	return map[string]any{"PermissionsBoundary": ps.PermissionsBoundary}, nil
 }
@@ -762,7 +764,7 @@ func (s *Server) deleteBoundary(in *psRef) (any, error) {
 		return nil, err
 	}
 	if ps.PermissionsBoundary == nil {
-		return nil, notFound("Permission set %s has no permissions boundary.", ps.Arn)
+		return nil, awsproto.NotFound("Permission set %s has no permissions boundary.", ps.Arn)
 	}
 	ps.PermissionsBoundary = nil
 	s.outdate(ps)
@@ -779,16 +781,16 @@ func (s *Server) taggable(instanceArn, resourceArn string) (*PermissionSet, erro
 			return nil, err
 		}
 	}
-	if err := required("resourceArn", resourceArn); err != nil {
+	if err := awsproto.Required("resourceArn", resourceArn); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("resourceArn", resourceArn, rePermSetArn()); err != nil {
+	if err := awsproto.CheckPattern("resourceArn", resourceArn, rePermSetArn()); err != nil {
 		return nil, err
 	}
 	if instanceArn == "" {
 		ps, ok := s.st.psByArn[resourceArn]
 		if !ok {
-			return nil, notFound("Could not find PermissionSet with PermissionSetArn: %s", resourceArn)
+			return nil, awsproto.NotFound("Could not find PermissionSet with PermissionSetArn: %s", resourceArn)
 		}
 		return ps, nil
 	}
@@ -801,7 +803,7 @@ func (s *Server) tagResource(in *struct {
 	Tags        []Tag
 }) (any, error) {
 	if len(in.Tags) == 0 {
-		return nil, required("tags", "")
+		return nil, awsproto.Required("tags", "")
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -812,7 +814,7 @@ func (s *Server) tagResource(in *struct {
 	}
 	tags := mergeTags(ps.Tags, in.Tags)
 	if len(tags) > maxTags {
-		return nil, newErr(400, "ServiceQuotaExceededException", "A resource can have at most %d tags.", maxTags)
+		return nil, awsproto.Err(400, "ServiceQuotaExceededException", "A resource can have at most %d tags.", maxTags)
 	}
 	ps.Tags = tags
 	return map[string]any{}, nil
@@ -824,10 +826,10 @@ func (s *Server) untagResource(in *struct {
 	TagKeys     []string
 }) (any, error) {
 	if len(in.TagKeys) == 0 {
-		return nil, required("tagKeys", "")
+		return nil, awsproto.Required("tagKeys", "")
 	}
 	for _, k := range in.TagKeys {
-		if err := checkPattern("tagKeys.member", k, reTagKey()); err != nil {
+		if err := awsproto.CheckPattern("tagKeys.member", k, reTagKey()); err != nil {
 			return nil, err
 		}
 	}
@@ -852,9 +854,9 @@ func (s *Server) listTags(in *struct {
 	if err != nil {
 		return nil, err
 	}
-	x := newIndex[Tag]()
+	x := awsproto.NewIndex[Tag]()
 	for _, t := range ps.Tags {
-		x.put(t.Key, t)
+		x.Put(t.Key, t)
 	}
 	page, next, err := ssoPaginate(x, p, "ListTagsForResource", ps.Arn)
 	if err != nil {
@@ -886,7 +888,7 @@ func (s *Server) provisionPermissionSet(in *struct {
 	psArn := ps.Arn
 	if in.TargetType == "AWS_ACCOUNT" {
 		r.TargetId = in.TargetId
-		if !s.st.accounts.has(in.TargetId) {
+		if !s.st.accounts.Has(in.TargetId) {
 			r.fail = "AWS account " + in.TargetId + " is not a member of the organization."
 		}
 		acct := in.TargetId
@@ -897,7 +899,7 @@ func (s *Server) provisionPermissionSet(in *struct {
 		}
 	} else {
 		r.apply = func() {
-			for _, p := range empty(s.st.provByPS, psArn).values() {
+			for _, p := range empty(s.st.provByPS, psArn).Values() {
 				p.Outdated = false
 			}
 		}
@@ -911,10 +913,10 @@ func (s *Server) request(kind, instanceArn, member, id string) (*asyncRequest, e
 	if err := checkInstanceArn(instanceArn); err != nil {
 		return nil, err
 	}
-	if err := required(member, id); err != nil {
+	if err := awsproto.Required(member, id); err != nil {
 		return nil, err
 	}
-	if err := checkPattern(member, id, reRequestID()); err != nil {
+	if err := awsproto.CheckPattern(member, id, reRequestID()); err != nil {
 		return nil, err
 	}
 	if _, err := s.instance(instanceArn); err != nil {
@@ -922,7 +924,7 @@ func (s *Server) request(kind, instanceArn, member, id string) (*asyncRequest, e
 	}
 	r, ok := s.st.requests.byID[id]
 	if !ok || r.Kind != kind || r.InstanceArn != instanceArn {
-		return nil, notFound("Could not find request with RequestId: %s", id)
+		return nil, awsproto.NotFound("Could not find request with RequestId: %s", id)
 	}
 	return r, nil
 }
@@ -975,7 +977,7 @@ func (s *Server) statusPage(kind, op string, in *statusListInput) ([]map[string]
 	}
 	out := make([]map[string]any, 0, len(page))
 	for _, r := range page {
-		out = append(out, map[string]any{"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": epoch(r.Created)})
+		out = append(out, map[string]any{"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created)})
 		s.poll(r)
 	}
 	return out, next, nil
@@ -1020,10 +1022,10 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 	if err := checkEnum("principalType", in.PrincipalType, "USER", "GROUP"); err != nil {
 		return nil, err
 	}
-	if err := required("principalId", in.PrincipalId); err != nil {
+	if err := awsproto.Required("principalId", in.PrincipalId); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("principalId", in.PrincipalId, rePrincipalID()); err != nil {
+	if err := awsproto.CheckPattern("principalId", in.PrincipalId, rePrincipalID()); err != nil {
 		return nil, err
 	}
 	ps, err := s.permissionSet(psRef{in.InstanceArn, in.PermissionSetArn})
@@ -1031,9 +1033,9 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 		return nil, err
 	}
 	if s.st.requests.inflight[ps.InstanceArn] >= maxOutstandingWrites {
-		return nil, newErr(400, "ThrottlingException", "Too many outstanding requests. There can be at most %d account assignment requests in progress; try again later.", maxOutstandingWrites)
+		return nil, awsproto.Err(400, "ThrottlingException", "Too many outstanding requests. There can be at most %d account assignment requests in progress; try again later.", maxOutstandingWrites)
 	}
-	inst, _ := s.st.instances.get(ps.InstanceArn)
+	inst, _ := s.st.instances.Get(ps.InstanceArn)
 	a := Assignment{InstanceArn: ps.InstanceArn, AccountId: in.TargetId, PermissionSetArn: ps.Arn, PrincipalType: in.PrincipalType, PrincipalId: in.PrincipalId}
 	r := &asyncRequest{Kind: kind, InstanceArn: ps.InstanceArn, Assignment: a}
 	switch {
@@ -1042,10 +1044,10 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 			r.fail = "The account assignment of " + lower(a.PrincipalType) + " " + a.PrincipalId + " to account " + a.AccountId + " with permission set " + a.PermissionSetArn + " does not exist."
 		}
 		r.apply = func() { s.st.deleteAssignment(&a) }
-	case !s.st.accounts.has(a.AccountId):
+	case !s.st.accounts.Has(a.AccountId):
 		r.fail = "AWS account " + a.AccountId + " is not a member of the organization."
-	case a.PrincipalType == "USER" && !empty(s.st.users, inst.IdentityStoreId).has(a.PrincipalId),
-		a.PrincipalType == "GROUP" && !empty(s.st.groups, inst.IdentityStoreId).has(a.PrincipalId):
+	case a.PrincipalType == "USER" && !empty(s.st.users, inst.IdentityStoreId).Has(a.PrincipalId),
+		a.PrincipalType == "GROUP" && !empty(s.st.groups, inst.IdentityStoreId).Has(a.PrincipalId):
 		r.fail = "The " + lower(a.PrincipalType) + " " + a.PrincipalId + " does not exist in identity store " + inst.IdentityStoreId + "."
 	default:
 		r.apply = func() {
@@ -1055,7 +1057,7 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 			if !s.st.hasAssignment(&a) {
 				s.st.addAssignment(&a)
 			}
-			if !empty(s.st.provByPS, a.PermissionSetArn).has(a.AccountId) {
+			if !empty(s.st.provByPS, a.PermissionSetArn).Has(a.AccountId) {
 				s.st.provision(a.PermissionSetArn, a.AccountId, false)
 			}
 		}
@@ -1118,10 +1120,12 @@ func (s *Server) listAccountAssignments(in *struct {
 
 // prefixed returns the entries of x whose keys start with prefix, found by
 // binary search since the keys are sorted.
-func prefixed[T any](x *index[T], prefix string) *index[T] {
-	out := newIndex[T]()
-	for i := sort.SearchStrings(x.keys, prefix); i < len(x.keys) && strings.HasPrefix(x.keys[i], prefix); i++ {
-		out.put(x.keys[i], x.items[x.keys[i]])
+func prefixed[T any](x *awsproto.Index[T], prefix string) *awsproto.Index[T] {
+	out := awsproto.NewIndex[T]()
+	keys := x.Keys()
+	for i := sort.SearchStrings(keys, prefix); i < len(keys) && strings.HasPrefix(keys[i], prefix); i++ {
+		v, _ := x.Get(keys[i])
+		out.Put(keys[i], v)
 	}
 	return out
 }
@@ -1136,10 +1140,10 @@ func (s *Server) listAssignmentsForPrincipal(in *struct {
 	if err := checkInstanceArn(in.InstanceArn); err != nil {
 		return nil, err
 	}
-	if err := required("principalId", in.PrincipalId); err != nil {
+	if err := awsproto.Required("principalId", in.PrincipalId); err != nil {
 		return nil, err
 	}
-	if err := checkPattern("principalId", in.PrincipalId, rePrincipalID()); err != nil {
+	if err := awsproto.CheckPattern("principalId", in.PrincipalId, rePrincipalID()); err != nil {
 		return nil, err
 	}
 	if err := checkEnum("principalType", in.PrincipalType, "USER", "GROUP"); err != nil {
@@ -1148,7 +1152,7 @@ func (s *Server) listAssignmentsForPrincipal(in *struct {
 	account := ""
 	if in.Filter != nil && in.Filter.AccountId != "" {
 		account = in.Filter.AccountId
-		if err := checkPattern("filter.accountId", account, reAccountID()); err != nil {
+		if err := awsproto.CheckPattern("filter.accountId", account, reAccountID()); err != nil {
 			return nil, err
 		}
 	}

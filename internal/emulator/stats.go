@@ -3,6 +3,8 @@ package emulator
 import (
 	"net/http"
 	"sync"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // StatsSnapshot is the body of GET /_sandbox/stats: counts per
@@ -81,7 +83,7 @@ func (st *stats) throttle(svc, op string) {
 	st.mu.Unlock()
 }
 
-func (st *stats) fail(svc, op string, _ *apiError) {
+func (st *stats) fail(svc, op string, _ *awsproto.Error) {
 	st.mu.Lock()
 	st.s.Errors[svc+":"+op]++
 	st.mu.Unlock()
@@ -101,47 +103,42 @@ func (st *stats) snapshot() StatsSnapshot {
 }
 
 // throttleError is each service's own answer to too many requests.
-func throttleError(svc string) *apiError {
+func throttleError(svc string) *awsproto.Error {
 	switch svc {
 	case "identitystore":
-		return newErr(400, "ThrottlingException", "Rate exceeded").with("RetryAfterSeconds", 1)
+		return awsproto.Err(400, "ThrottlingException", "Rate exceeded").With("RetryAfterSeconds", 1)
 	case "organizations":
-		return newErr(400, "TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress or the rate limit was exceeded. Try again later.").with("Type", "")
+		return awsproto.Err(400, "TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress or the rate limit was exceeded. Try again later.").With("Type", "")
 	case "iam", "sts":
-		return newErr(400, "Throttling", "Rate exceeded")
+		return awsproto.Err(400, "Throttling", "Rate exceeded")
 	case "sso", "sesv2":
-		return newErr(429, "TooManyRequestsException", "Too many requests")
+		return awsproto.Err(429, "TooManyRequestsException", "Too many requests")
 	case "sso-oidc":
-		return newErr(400, "SlowDownException", "Too many requests").withOAuth("slow_down")
+		return awsproto.Err(400, "SlowDownException", "Too many requests").WithOAuth("slow_down")
 	case "s3":
-		return newErr(503, "SlowDown", "Please reduce your request rate.")
+		return awsproto.Err(503, "SlowDown", "Please reduce your request rate.")
 	}
-	return newErr(400, "ThrottlingException", "Rate exceeded")
+	return awsproto.Err(400, "ThrottlingException", "Rate exceeded")
 }
 
 // internalError is each service's own 5xx.
-func internalError(svc string) *apiError {
+func internalError(svc string) *awsproto.Error {
 	switch svc {
 	case "organizations":
-		return newErr(500, "ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later.")
+		return awsproto.Err(500, "ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later.")
 	case "iam":
-		return newErr(500, "ServiceFailure", "Request processing has failed due to some unknown error, exception or failure.")
+		return awsproto.Err(500, "ServiceFailure", "Request processing has failed due to some unknown error, exception or failure.")
 	case "sts":
-		return newErr(500, "InternalFailure", "An internal error occurred.")
+		return awsproto.Err(500, "InternalFailure", "An internal error occurred.")
 	case "s3":
-		return newErr(500, "InternalError", "We encountered an internal error. Please try again.")
+		return awsproto.Err(500, "InternalError", "We encountered an internal error. Please try again.")
 	}
-	return newErr(500, "InternalServerException", "An internal error occurred (injected by the sandbox).")
-}
-
-func (e *apiError) withOAuth(code string) *apiError {
-	e.OAuth = code
-	return e
+	return awsproto.Err(500, "InternalServerException", "An internal error occurred (injected by the sandbox).")
 }
 
 // admit decides whether a request goes through: injected faults first, then
 // the quota token buckets. It counts what it refuses.
-func (s *Server) admit(svc, op string) *apiError {
+func (s *Server) admit(svc, op string) *awsproto.Error {
 	if s.opts.ThrottleRate > 0 && s.chance(s.opts.ThrottleRate) {
 		s.stats.throttle(svc, op)
 		return throttleError(svc)

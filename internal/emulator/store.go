@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // store is the indexed, in-memory form of State. Every list an API serves is
@@ -15,77 +17,77 @@ type store struct {
 	region string
 	org    Organization
 
-	roots    *index[*OrgUnit] // by id
-	ous      *index[*OrgUnit] // by id
-	accounts *index[*Account] // by id
+	roots    *awsproto.Index[*OrgUnit] // by id
+	ous      *awsproto.Index[*OrgUnit] // by id
+	accounts *awsproto.Index[*Account] // by id
 	// children of a parent: accounts and OUs, by id
-	accountsByParent map[string]*index[*Account]
-	ousByParent      map[string]*index[*OrgUnit]
+	accountsByParent map[string]*awsproto.Index[*Account]
+	ousByParent      map[string]*awsproto.Index[*OrgUnit]
 
-	instances *index[*Instance]                 // by instance ARN
-	psets     map[string]*index[*PermissionSet] // instance ARN -> by PS ARN
+	instances *awsproto.Index[*Instance]                 // by instance ARN
+	psets     map[string]*awsproto.Index[*PermissionSet] // instance ARN -> by PS ARN
 	psByArn   map[string]*PermissionSet
 	psByName  map[string]string // instanceArn|lower(name) -> PS ARN
 
 	// provisioning, both ways
-	provByPS      map[string]*index[*Provision] // PS ARN -> by account id
-	provByAccount map[string]*index[*Provision] // instance|account -> by PS ARN
+	provByPS      map[string]*awsproto.Index[*Provision] // PS ARN -> by account id
+	provByAccount map[string]*awsproto.Index[*Provision] // instance|account -> by PS ARN
 
 	// assignments, both ways
-	asgByTarget    map[string]*index[*Assignment] // instance|account|ps -> by type|principal
-	asgByPrincipal map[string]*index[*Assignment] // instance|type|principal -> by account|ps
+	asgByTarget    map[string]*awsproto.Index[*Assignment] // instance|account|ps -> by type|principal
+	asgByPrincipal map[string]*awsproto.Index[*Assignment] // instance|type|principal -> by account|ps
 
-	users       map[string]*index[*User] // identity store -> by user id
-	userByName  map[string]string        // store|lower(username) -> id
-	groups      map[string]*index[*Group]
-	groupByName map[string]string              // store|lower(displayname) -> id
-	memberships map[string]*Membership         // membership id
-	mByGroup    map[string]*index[*Membership] // store|group -> by user id
-	mByMember   map[string]*index[*Membership] // store|user -> by group id
+	users       map[string]*awsproto.Index[*User] // identity store -> by user id
+	userByName  map[string]string                 // store|lower(username) -> id
+	groups      map[string]*awsproto.Index[*Group]
+	groupByName map[string]string                       // store|lower(displayname) -> id
+	memberships map[string]*Membership                  // membership id
+	mByGroup    map[string]*awsproto.Index[*Membership] // store|group -> by user id
+	mByMember   map[string]*awsproto.Index[*Membership] // store|user -> by group id
 
-	iamUsers      map[string]*index[*IAMUser]          // account -> by user name
-	iamGroups     map[string]*index[*IAMGroup]         // account -> by group name
-	iamVirtualMFA map[string]*index[*VirtualMFADevice] // account -> unassigned, by serial
-	buckets       map[string]*index[*Bucket]           // account -> by name
-	ses           map[string]*SESAccount               // account -> SES settings (replaced, never changed in place)
+	iamUsers      map[string]*awsproto.Index[*IAMUser]          // account -> by user name
+	iamGroups     map[string]*awsproto.Index[*IAMGroup]         // account -> by group name
+	iamVirtualMFA map[string]*awsproto.Index[*VirtualMFADevice] // account -> unassigned, by serial
+	buckets       map[string]*awsproto.Index[*Bucket]           // account -> by name
+	ses           map[string]*SESAccount                        // account -> SES settings (replaced, never changed in place)
 
 	requests *requestLog
 }
 
 func newStore() *store {
 	return &store{
-		roots: newIndex[*OrgUnit](), ous: newIndex[*OrgUnit](), accounts: newIndex[*Account](),
-		accountsByParent: map[string]*index[*Account]{}, ousByParent: map[string]*index[*OrgUnit]{},
-		instances: newIndex[*Instance](), psets: map[string]*index[*PermissionSet]{},
+		roots: awsproto.NewIndex[*OrgUnit](), ous: awsproto.NewIndex[*OrgUnit](), accounts: awsproto.NewIndex[*Account](),
+		accountsByParent: map[string]*awsproto.Index[*Account]{}, ousByParent: map[string]*awsproto.Index[*OrgUnit]{},
+		instances: awsproto.NewIndex[*Instance](), psets: map[string]*awsproto.Index[*PermissionSet]{},
 		psByArn: map[string]*PermissionSet{}, psByName: map[string]string{},
-		provByPS: map[string]*index[*Provision]{}, provByAccount: map[string]*index[*Provision]{},
-		asgByTarget: map[string]*index[*Assignment]{}, asgByPrincipal: map[string]*index[*Assignment]{},
-		users: map[string]*index[*User]{}, userByName: map[string]string{},
-		groups: map[string]*index[*Group]{}, groupByName: map[string]string{},
-		memberships: map[string]*Membership{}, mByGroup: map[string]*index[*Membership]{}, mByMember: map[string]*index[*Membership]{},
-		iamUsers: map[string]*index[*IAMUser]{}, iamGroups: map[string]*index[*IAMGroup]{},
-		iamVirtualMFA: map[string]*index[*VirtualMFADevice]{}, buckets: map[string]*index[*Bucket]{},
+		provByPS: map[string]*awsproto.Index[*Provision]{}, provByAccount: map[string]*awsproto.Index[*Provision]{},
+		asgByTarget: map[string]*awsproto.Index[*Assignment]{}, asgByPrincipal: map[string]*awsproto.Index[*Assignment]{},
+		users: map[string]*awsproto.Index[*User]{}, userByName: map[string]string{},
+		groups: map[string]*awsproto.Index[*Group]{}, groupByName: map[string]string{},
+		memberships: map[string]*Membership{}, mByGroup: map[string]*awsproto.Index[*Membership]{}, mByMember: map[string]*awsproto.Index[*Membership]{},
+		iamUsers: map[string]*awsproto.Index[*IAMUser]{}, iamGroups: map[string]*awsproto.Index[*IAMGroup]{},
+		iamVirtualMFA: map[string]*awsproto.Index[*VirtualMFADevice]{}, buckets: map[string]*awsproto.Index[*Bucket]{},
 		ses:      map[string]*SESAccount{},
 		requests: newRequestLog(),
 	}
 }
 
 // sub returns the index m[k], creating it.
-func sub[T any](m map[string]*index[T], k string) *index[T] {
+func sub[T any](m map[string]*awsproto.Index[T], k string) *awsproto.Index[T] {
 	x, ok := m[k]
 	if !ok {
-		x = newIndex[T]()
+		x = awsproto.NewIndex[T]()
 		m[k] = x
 	}
 	return x
 }
 
 // empty is the index served for a key nobody has written yet.
-func empty[T any](m map[string]*index[T], k string) *index[T] {
+func empty[T any](m map[string]*awsproto.Index[T], k string) *awsproto.Index[T] {
 	if x, ok := m[k]; ok {
 		return x
 	}
-	return newIndex[T]()
+	return awsproto.NewIndex[T]()
 }
 
 func key(parts ...string) string {
@@ -113,7 +115,7 @@ func fromState(st *State) (*store, error) {
 	s.org = st.Organization
 	for i := range st.Roots {
 		r := st.Roots[i]
-		s.roots.put(r.Id, &r)
+		s.roots.Put(r.Id, &r)
 	}
 	for i := range st.OUs {
 		s.addOU(&st.OUs[i])
@@ -123,11 +125,11 @@ func fromState(st *State) (*store, error) {
 	}
 	for i := range st.Instances {
 		in := st.Instances[i]
-		s.instances.put(in.InstanceArn, &in)
+		s.instances.Put(in.InstanceArn, &in)
 	}
 	for i := range st.PermissionSets {
 		ps := st.PermissionSets[i]
-		if !s.instances.has(ps.InstanceArn) {
+		if !s.instances.Has(ps.InstanceArn) {
 			return nil, fmt.Errorf("permission set %s: unknown instance %s", ps.Arn, ps.InstanceArn)
 		}
 		s.addPermissionSet(&ps)
@@ -169,20 +171,20 @@ func fromState(st *State) (*store, error) {
 	}
 	for i := range st.IAMGroups {
 		g := st.IAMGroups[i]
-		sub(s.iamGroups, g.AccountId).put(g.GroupName, &g)
+		sub(s.iamGroups, g.AccountId).Put(g.GroupName, &g)
 	}
 	implicit := map[*IAMGroup]bool{}
 	for i := range st.IAMUsers {
 		u := st.IAMUsers[i]
-		sub(s.iamUsers, u.AccountId).put(u.UserName, &u)
+		sub(s.iamUsers, u.AccountId).Put(u.UserName, &u)
 		// A group named only by its members exists from its first
 		// member's creation, with an id that depends only on its name.
 		for _, name := range u.Groups {
 			groups := sub(s.iamGroups, u.AccountId)
-			g, ok := groups.get(name)
+			g, ok := groups.Get(name)
 			if !ok {
 				g = &IAMGroup{AccountId: u.AccountId, GroupName: name, GroupId: iamStableID("AGPA", u.AccountId, name), Path: "/", Created: u.Created}
-				groups.put(name, g)
+				groups.Put(name, g)
 				implicit[g] = true
 			}
 			if implicit[g] && u.Created.Before(g.Created) {
@@ -192,11 +194,11 @@ func fromState(st *State) (*store, error) {
 	}
 	for i := range st.IAMVirtualMFADevices {
 		d := st.IAMVirtualMFADevices[i]
-		sub(s.iamVirtualMFA, d.AccountId).put(d.SerialNumber, &d)
+		sub(s.iamVirtualMFA, d.AccountId).Put(d.SerialNumber, &d)
 	}
 	for i := range st.Buckets {
 		b := st.Buckets[i]
-		sub(s.buckets, b.AccountId).put(b.Name, &b)
+		sub(s.buckets, b.AccountId).Put(b.Name, &b)
 	}
 	for i := range st.SES {
 		a := st.SES[i]
@@ -208,57 +210,57 @@ func fromState(st *State) (*store, error) {
 // toState dumps the store in the interchange format, every list in key order.
 func (s *store) toState() *State {
 	st := &State{Region: s.region, Organization: s.org}
-	for _, r := range s.roots.values() {
+	for _, r := range s.roots.Values() {
 		st.Roots = append(st.Roots, *r)
 	}
-	for _, o := range s.ous.values() {
+	for _, o := range s.ous.Values() {
 		st.OUs = append(st.OUs, *o)
 	}
-	for _, a := range s.accounts.values() {
+	for _, a := range s.accounts.Values() {
 		st.Accounts = append(st.Accounts, *a)
 	}
-	for _, in := range s.instances.values() {
+	for _, in := range s.instances.Values() {
 		st.Instances = append(st.Instances, *in)
-		for _, ps := range empty(s.psets, in.InstanceArn).values() {
+		for _, ps := range empty(s.psets, in.InstanceArn).Values() {
 			st.PermissionSets = append(st.PermissionSets, *ps)
-			for _, p := range empty(s.provByPS, ps.Arn).values() {
+			for _, p := range empty(s.provByPS, ps.Arn).Values() {
 				st.Provisioned = append(st.Provisioned, *p)
 			}
 		}
 		store := in.IdentityStoreId
-		for _, u := range empty(s.users, store).values() {
+		for _, u := range empty(s.users, store).Values() {
 			st.Users = append(st.Users, *u)
 		}
-		for _, g := range empty(s.groups, store).values() {
+		for _, g := range empty(s.groups, store).Values() {
 			st.Groups = append(st.Groups, *g)
-			for _, m := range empty(s.mByGroup, key(store, g.GroupId)).values() {
+			for _, m := range empty(s.mByGroup, key(store, g.GroupId)).Values() {
 				st.Memberships = append(st.Memberships, *m)
 			}
 		}
 	}
 	// Memberships go with their group (deleteGroup), so none is lost above.
 	for _, k := range sortedKeys(s.asgByTarget) {
-		for _, a := range s.asgByTarget[k].values() {
+		for _, a := range s.asgByTarget[k].Values() {
 			st.Assignments = append(st.Assignments, *a)
 		}
 	}
 	for _, k := range sortedKeys(s.iamUsers) {
-		for _, u := range s.iamUsers[k].values() {
+		for _, u := range s.iamUsers[k].Values() {
 			st.IAMUsers = append(st.IAMUsers, *u)
 		}
 	}
 	for _, k := range sortedKeys(s.iamGroups) {
-		for _, g := range s.iamGroups[k].values() {
+		for _, g := range s.iamGroups[k].Values() {
 			st.IAMGroups = append(st.IAMGroups, *g)
 		}
 	}
 	for _, k := range sortedKeys(s.iamVirtualMFA) {
-		for _, d := range s.iamVirtualMFA[k].values() {
+		for _, d := range s.iamVirtualMFA[k].Values() {
 			st.IAMVirtualMFADevices = append(st.IAMVirtualMFADevices, *d)
 		}
 	}
 	for _, k := range sortedKeys(s.buckets) {
-		for _, b := range s.buckets[k].values() {
+		for _, b := range s.buckets[k].Values() {
 			st.Buckets = append(st.Buckets, *b)
 		}
 	}
@@ -269,27 +271,27 @@ func (s *store) toState() *State {
 }
 
 func (s *store) addOU(o *OrgUnit) {
-	s.ous.put(o.Id, o)
-	sub(s.ousByParent, o.ParentId).put(o.Id, o)
+	s.ous.Put(o.Id, o)
+	sub(s.ousByParent, o.ParentId).Put(o.Id, o)
 }
 
 func (s *store) addAccount(a *Account) {
-	s.accounts.put(a.Id, a)
-	sub(s.accountsByParent, a.ParentId).put(a.Id, a)
+	s.accounts.Put(a.Id, a)
+	sub(s.accountsByParent, a.ParentId).Put(a.Id, a)
 }
 
 func (s *store) addPermissionSet(ps *PermissionSet) {
-	sub(s.psets, ps.InstanceArn).put(ps.Arn, ps)
+	sub(s.psets, ps.InstanceArn).Put(ps.Arn, ps)
 	s.psByArn[ps.Arn] = ps
 	s.psByName[key(ps.InstanceArn, lower(ps.Name))] = ps.Arn
 }
 
 func (s *store) deletePermissionSet(ps *PermissionSet) {
-	sub(s.psets, ps.InstanceArn).del(ps.Arn)
+	sub(s.psets, ps.InstanceArn).Del(ps.Arn)
 	delete(s.psByArn, ps.Arn)
 	delete(s.psByName, key(ps.InstanceArn, lower(ps.Name)))
-	for _, p := range empty(s.provByPS, ps.Arn).values() {
-		sub(s.provByAccount, key(ps.InstanceArn, p.AccountId)).del(ps.Arn)
+	for _, p := range empty(s.provByPS, ps.Arn).Values() {
+		sub(s.provByAccount, key(ps.InstanceArn, p.AccountId)).Del(ps.Arn)
 	}
 	delete(s.provByPS, ps.Arn)
 }
@@ -299,73 +301,73 @@ func (s *store) deletePermissionSet(ps *PermissionSet) {
 func (s *store) provision(psArn, account string, outdated bool) {
 	ps := s.psByArn[psArn]
 	p := &Provision{PermissionSetArn: psArn, AccountId: account, Outdated: outdated}
-	sub(s.provByPS, psArn).put(account, p)
-	sub(s.provByAccount, key(ps.InstanceArn, account)).put(psArn, p)
+	sub(s.provByPS, psArn).Put(account, p)
+	sub(s.provByAccount, key(ps.InstanceArn, account)).Put(psArn, p)
 }
 
 func (s *store) deprovision(psArn, account string) {
 	ps := s.psByArn[psArn]
-	sub(s.provByPS, psArn).del(account)
-	sub(s.provByAccount, key(ps.InstanceArn, account)).del(psArn)
+	sub(s.provByPS, psArn).Del(account)
+	sub(s.provByAccount, key(ps.InstanceArn, account)).Del(psArn)
 }
 
 func (s *store) addAssignment(a *Assignment) {
-	sub(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).put(key(a.PrincipalType, a.PrincipalId), a)
-	sub(s.asgByPrincipal, key(a.InstanceArn, a.PrincipalType, a.PrincipalId)).put(key(a.AccountId, a.PermissionSetArn), a)
+	sub(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).Put(key(a.PrincipalType, a.PrincipalId), a)
+	sub(s.asgByPrincipal, key(a.InstanceArn, a.PrincipalType, a.PrincipalId)).Put(key(a.AccountId, a.PermissionSetArn), a)
 }
 
 func (s *store) hasAssignment(a *Assignment) bool {
-	return empty(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).has(key(a.PrincipalType, a.PrincipalId))
+	return empty(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).Has(key(a.PrincipalType, a.PrincipalId))
 }
 
 func (s *store) deleteAssignment(a *Assignment) {
-	sub(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).del(key(a.PrincipalType, a.PrincipalId))
-	sub(s.asgByPrincipal, key(a.InstanceArn, a.PrincipalType, a.PrincipalId)).del(key(a.AccountId, a.PermissionSetArn))
+	sub(s.asgByTarget, key(a.InstanceArn, a.AccountId, a.PermissionSetArn)).Del(key(a.PrincipalType, a.PrincipalId))
+	sub(s.asgByPrincipal, key(a.InstanceArn, a.PrincipalType, a.PrincipalId)).Del(key(a.AccountId, a.PermissionSetArn))
 }
 
 func (s *store) addUser(u *User) {
-	sub(s.users, u.IdentityStoreId).put(u.UserId, u)
+	sub(s.users, u.IdentityStoreId).Put(u.UserId, u)
 	s.userByName[key(u.IdentityStoreId, lower(u.UserName))] = u.UserId
 }
 
 // deleteUser removes the user and its memberships; its account assignments
 // stay behind as orphans, as they do in AWS.
 func (s *store) deleteUser(u *User) {
-	sub(s.users, u.IdentityStoreId).del(u.UserId)
+	sub(s.users, u.IdentityStoreId).Del(u.UserId)
 	delete(s.userByName, key(u.IdentityStoreId, lower(u.UserName)))
-	for _, m := range empty(s.mByMember, key(u.IdentityStoreId, u.UserId)).values() {
+	for _, m := range empty(s.mByMember, key(u.IdentityStoreId, u.UserId)).Values() {
 		s.deleteMembership(m)
 	}
 }
 
 func (s *store) addGroup(g *Group) {
-	sub(s.groups, g.IdentityStoreId).put(g.GroupId, g)
+	sub(s.groups, g.IdentityStoreId).Put(g.GroupId, g)
 	s.groupByName[key(g.IdentityStoreId, lower(g.DisplayName))] = g.GroupId
 }
 
 func (s *store) deleteGroup(g *Group) {
-	sub(s.groups, g.IdentityStoreId).del(g.GroupId)
+	sub(s.groups, g.IdentityStoreId).Del(g.GroupId)
 	delete(s.groupByName, key(g.IdentityStoreId, lower(g.DisplayName)))
-	for _, m := range empty(s.mByGroup, key(g.IdentityStoreId, g.GroupId)).values() {
+	for _, m := range empty(s.mByGroup, key(g.IdentityStoreId, g.GroupId)).Values() {
 		s.deleteMembership(m)
 	}
 }
 
 func (s *store) addMembership(m *Membership) {
 	s.memberships[m.MembershipId] = m
-	sub(s.mByGroup, key(m.IdentityStoreId, m.GroupId)).put(m.UserId, m)
-	sub(s.mByMember, key(m.IdentityStoreId, m.UserId)).put(m.GroupId, m)
+	sub(s.mByGroup, key(m.IdentityStoreId, m.GroupId)).Put(m.UserId, m)
+	sub(s.mByMember, key(m.IdentityStoreId, m.UserId)).Put(m.GroupId, m)
 }
 
 func (s *store) deleteMembership(m *Membership) {
 	delete(s.memberships, m.MembershipId)
-	sub(s.mByGroup, key(m.IdentityStoreId, m.GroupId)).del(m.UserId)
-	sub(s.mByMember, key(m.IdentityStoreId, m.UserId)).del(m.GroupId)
+	sub(s.mByGroup, key(m.IdentityStoreId, m.GroupId)).Del(m.UserId)
+	sub(s.mByMember, key(m.IdentityStoreId, m.UserId)).Del(m.GroupId)
 }
 
 // instanceByStore finds the instance that owns an identity store.
 func (s *store) instanceByStore(storeID string) *Instance {
-	for _, in := range s.instances.values() {
+	for _, in := range s.instances.Values() {
 		if in.IdentityStoreId == storeID {
 			return in
 		}

@@ -41,7 +41,6 @@ func Serve(opts emulator.Options) (sb *Sandbox, stop func(), err error) {
 		return nil, nil, err
 	}
 	hs := httptest.NewServer(srv)
-	srv.SetBaseURL(hs.URL)
 	return &Sandbox{Server: srv, URL: hs.URL}, hs.Close, nil
 }
 

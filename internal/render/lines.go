@@ -38,7 +38,7 @@ const maxPrefix = 48
 func NewPrefixer(labels []string) *Prefixer {
 	p := &Prefixer{}
 	for _, l := range labels {
-		p.width = max(p.width, len(l))
+		p.width = max(p.width, cellWidth.StringWidth(Escape(l)))
 	}
 	p.width = min(p.width, maxPrefix)
 	return p
@@ -46,11 +46,16 @@ func NewPrefixer(labels []string) *Prefixer {
 
 // Line writes one line (without its newline) to w after label. Calls from
 // different goroutines never interleave within a line.
+//
+// The label (account and role names: AWS's, so untrusted) is escaped and
+// padded by display width; the line is the command's own output and is
+// written as it is (its colours and progress bars are the user's).
 func (p *Prefixer) Line(w io.Writer, label string, line []byte) {
+	label = Escape(label)
 	var b strings.Builder
 	b.Grow(p.width + 3 + len(line) + 1)
 	b.WriteString(label)
-	for i := len(label); i < p.width; i++ {
+	for i := cellWidth.StringWidth(label); i < p.width; i++ {
 		b.WriteByte(' ')
 	}
 	b.WriteString(" | ")

@@ -44,6 +44,19 @@ func TestPrefixer(t *testing.T) {
 	}
 }
 
+// Labels are names from AWS: a control character cannot move the cursor,
+// and wide (East Asian) names line up by display width.
+func TestPrefixerEscapesAndAlignsLabels(t *testing.T) {
+	p := NewPrefixer([]string{"ops\rSPOOFED/Dev", "経理/Dev"})
+	var out bytes.Buffer
+	p.Line(&out, "ops\rSPOOFED/Dev", []byte("a"))
+	p.Line(&out, "経理/Dev", []byte("b"))
+	want := "ops\\rSPOOFED/Dev | a\n経理/Dev         | b\n"
+	if out.String() != want {
+		t.Errorf("got %q; want %q", out.String(), want)
+	}
+}
+
 func TestJSONLine(t *testing.T) {
 	var out bytes.Buffer
 	if err := JSONLine(&out, map[string]any{"b": "x\ny", "a": 1}); err != nil {

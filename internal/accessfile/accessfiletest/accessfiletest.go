@@ -28,7 +28,6 @@ func Sandbox(t testing.TB, opts emulator.Options) (*accessfile.Live, string) {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	srv.SetBaseURL(ts.URL)
 	cfg := peertest.SDKConfig(ts.URL, 1)
 	org := organizations.NewFromConfig(cfg)
 	return &accessfile.Live{

@@ -287,7 +287,7 @@ func (o *output) result(r each.Result) {
 		}
 	case o.live:
 		if !r.OK() {
-			o.prefixer.Line(o.ios.ErrOut, r.Label(), []byte("✗ "+failure(r)))
+			o.prefixer.Line(o.ios.ErrOut, r.Label(), []byte("✗ "+render.Escape(failure(r))))
 		}
 	default:
 		io.WriteString(o.ios.Out, r.Stdout)

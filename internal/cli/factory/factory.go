@@ -133,7 +133,6 @@ func (f *Factory) startSandbox() (string, string, error) {
 		return "", "", fmt.Errorf("start sandbox: %w", err)
 	}
 	f.sbURL = "http://" + ln.Addr().String()
-	srv.SetBaseURL(f.sbURL)
 	f.sandbox = &http.Server{Handler: srv}
 	go func() { _ = f.sandbox.Serve(ln) }()
 	return f.sbURL, srv.Region(), nil

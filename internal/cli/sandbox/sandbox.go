@@ -110,7 +110,6 @@ func run(ctx context.Context, opts *options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %s is not a loopback address: the sandbox hands out credentials (and its whole state) to anyone who can reach it\n", opts.Listen)
 	}
 	url := "http://" + ln.Addr().String()
-	srv.SetBaseURL(url)
 	for _, line := range emulator.Exports(url, srv.Region()) {
 		fmt.Fprintln(opts.IO.Out, line)
 	}

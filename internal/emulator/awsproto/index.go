@@ -1,4 +1,4 @@
-package emulator
+package awsproto
 
 import (
 	"encoding/base64"
@@ -9,27 +9,31 @@ import (
 	"strconv"
 )
 
-// index is an ordered map: items by key, and the keys kept sorted so that a
+// Index is an ordered map: items by key, and the keys kept sorted so that a
 // page is a binary search plus a slice, never a scan of the whole table.
-type index[T any] struct {
+type Index[T any] struct {
 	items map[string]T
 	keys  []string
 }
 
-func newIndex[T any]() *index[T] { return &index[T]{items: map[string]T{}} }
+// NewIndex returns an empty Index.
+func NewIndex[T any]() *Index[T] { return &Index[T]{items: map[string]T{}} }
 
-func (x *index[T]) get(k string) (T, bool) {
+// Get returns the value stored under k.
+func (x *Index[T]) Get(k string) (T, bool) {
 	v, ok := x.items[k]
 	return v, ok
 }
 
-func (x *index[T]) has(k string) bool { _, ok := x.items[k]; return ok }
+// Has reports whether k is stored.
+func (x *Index[T]) Has(k string) bool { _, ok := x.items[k]; return ok }
 
-func (x *index[T]) len() int { return len(x.keys) }
+// Len is the number of entries.
+func (x *Index[T]) Len() int { return len(x.keys) }
 
-// put inserts or replaces. Appending in key order (as the generators do) is
+// Put inserts or replaces. Appending in key order (as the generators do) is
 // O(1); anything else is a binary-search insertion.
-func (x *index[T]) put(k string, v T) {
+func (x *Index[T]) Put(k string, v T) {
 	if _, ok := x.items[k]; ok {
 		x.items[k] = v
 		return
@@ -43,7 +47,8 @@ func (x *index[T]) put(k string, v T) {
 	x.keys = slices.Insert(x.keys, i, k)
 }
 
-func (x *index[T]) del(k string) {
+// Del removes k.
+func (x *Index[T]) Del(k string) {
 	if _, ok := x.items[k]; !ok {
 		return
 	}
@@ -54,8 +59,12 @@ func (x *index[T]) del(k string) {
 	}
 }
 
-// values returns every value in key order.
-func (x *index[T]) values() []T {
+// Keys returns the keys in sorted order. The slice is the index's own:
+// callers must not modify it.
+func (x *Index[T]) Keys() []string { return x.keys }
+
+// Values returns every value in key order.
+func (x *Index[T]) Values() []T {
 	out := make([]T, 0, len(x.keys))
 	for _, k := range x.keys {
 		out = append(out, x.items[k])
@@ -63,9 +72,9 @@ func (x *index[T]) values() []T {
 	return out
 }
 
-// pageAfter returns up to n values whose keys sort after `after`, and the key
+// PageAfter returns up to n values whose keys sort after `after`, and the key
 // to continue from ("" when this was the last page).
-func (x *index[T]) pageAfter(after string, n int) ([]T, string) {
+func (x *Index[T]) PageAfter(after string, n int) ([]T, string) {
 	i := 0
 	if after != "" {
 		i = sort.Search(len(x.keys), func(j int) bool { return x.keys[j] > after })
@@ -88,7 +97,8 @@ type pageToken struct {
 	After string `json:"a"`
 }
 
-func scopeHash(parts ...string) string {
+// ScopeHash names a list (the request's scope) for its page tokens.
+func ScopeHash(parts ...string) string {
 	h := fnv.New64a()
 	for _, p := range parts {
 		h.Write([]byte(p))
@@ -97,9 +107,9 @@ func scopeHash(parts ...string) string {
 	return strconv.FormatUint(h.Sum64(), 36)
 }
 
-// encodeToken makes an opaque token. Base64 (standard alphabet) keeps it
+// EncodeToken makes an opaque token. Base64 (standard alphabet) keeps it
 // inside the model pattern [-a-zA-Z0-9+=/_]*.
-func encodeToken(scope, after string) string {
+func EncodeToken(scope, after string) string {
 	if after == "" {
 		return ""
 	}
@@ -107,27 +117,27 @@ func encodeToken(scope, after string) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// decodeToken returns the key to continue after, or an error when the token
+// DecodeToken returns the key to continue after, or an error when the token
 // was not issued for this list.
-func decodeToken(scope, tok string) (string, error) {
+func DecodeToken(scope, tok string) (string, error) {
 	if tok == "" {
 		return "", nil
 	}
 	b, err := base64.StdEncoding.DecodeString(tok)
 	if err != nil {
-		return "", errInvalidToken
+		return "", ErrInvalidToken
 	}
 	var p pageToken
 	if err := json.Unmarshal(b, &p); err != nil || p.Scope != scope || p.After == "" {
-		return "", errInvalidToken
+		return "", ErrInvalidToken
 	}
 	return p.After, nil
 }
 
-// paginate serves one page of x for a request with the given scope, token and
+// Paginate serves one page of x for a request with the given scope, token and
 // MaxResults (0 means the service default), capped at the service maximum.
-func paginate[T any](x *index[T], scope, tok string, maxResults, def, capN int) ([]T, string, error) {
-	after, err := decodeToken(scope, tok)
+func Paginate[T any](x *Index[T], scope, tok string, maxResults, def, capN int) ([]T, string, error) {
+	after, err := DecodeToken(scope, tok)
 	if err != nil {
 		return nil, "", err
 	}
@@ -136,6 +146,6 @@ func paginate[T any](x *index[T], scope, tok string, maxResults, def, capN int) 
 		n = def
 	}
 	n = min(n, capN)
-	vals, last := x.pageAfter(after, n)
-	return vals, encodeToken(scope, last), nil
+	vals, last := x.PageAfter(after, n)
+	return vals, EncodeToken(scope, last), nil
 }
