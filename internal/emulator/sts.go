@@ -3,9 +3,10 @@ package emulator
 import (
 	"cmp"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
 // OrganizationAccountAccessRole is the role AWS Organizations creates in
@@ -16,8 +17,8 @@ import (
 const OrganizationAccountAccessRole = "OrganizationAccountAccessRole"
 
 var (
-	roleArnRE     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
-	sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	roleArnRE     = awsproto.LazyRegexp(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
+	sessionNameRE = awsproto.LazyRegexp(`^[\w+=,.@-]{2,64}$`)
 )
 
 func (s *Server) stsOps() map[string]queryHandler {
@@ -41,14 +42,14 @@ func (s *Server) stsOps() map[string]queryHandler {
 func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 	roleArn, session := form.Get("RoleArn"), form.Get("RoleSessionName")
 	if roleArn == "" || session == "" {
-		return nil, newErr(400, "ValidationError", "1 validation error detected: RoleArn and RoleSessionName are required")
+		return nil, awsproto.Err(400, "ValidationError", "1 validation error detected: RoleArn and RoleSessionName are required")
 	}
-	if !sessionNameRE.MatchString(session) {
-		return nil, newErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
+	if !sessionNameRE().MatchString(session) {
+		return nil, awsproto.Err(400, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
 	}
-	m := roleArnRE.FindStringSubmatch(roleArn)
+	m := roleArnRE().FindStringSubmatch(roleArn)
 	if m == nil {
-		return nil, newErr(400, "ValidationError", "%s is invalid", roleArn)
+		return nil, awsproto.Err(400, "ValidationError", "%s is invalid", roleArn)
 	}
 	account, role := m[1], m[2]
 	ttl := cmp.Or(s.opts.CredentialTTL, defaultCredTTL)
@@ -56,15 +57,15 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 		n, err := strconv.Atoi(d)
 		switch {
 		case err != nil || n < 900:
-			return nil, newErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", d)
+			return nil, awsproto.Err(400, "ValidationError", "1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", d)
 		case n > 3600:
-			return nil, newErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+			return nil, awsproto.Err(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		}
 		ttl = time.Duration(n) * time.Second
 	}
-	a, member := s.st.accounts.get(account)
+	a, member := s.st.accounts.Get(account)
 	if !member || account == s.st.org.MasterAccountId || role != OrganizationAccountAccessRole || a.Status == "SUSPENDED" {
-		return nil, newErr(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Arn, roleArn)
+		return nil, awsproto.Err(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Arn, roleArn)
 	}
 	roleID := iamStableID("AROA", account, role)
 	akid := s.accessKeyID("ASIA")
@@ -92,7 +93,7 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 		AssumedRoleUser  assumedRoleUser `xml:"AssumedRoleUser"`
 		PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
 	}{
-		Credentials:     credentials{akid, secret, token, isoTime(expires)},
+		Credentials:     credentials{akid, secret, token, awsproto.ISOTime(expires)},
 		AssumedRoleUser: assumedRoleUser{roleID + ":" + session, arn},
 	}, nil
 }
