@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -115,4 +116,32 @@ func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
 // [boto3].
 func hasBoto3() bool {
 	return exec.Command("python3", "-c", "import boto3").Run() == nil
+}
+
+// asRole runs a program with the credentials of an IAM role assumed in
+// another account (sts AssumeRole from the current credentials, through
+// ssoctl's own client Set), as an administrator's script would:
+// asrole ACCOUNT ROLE PROG ARGS....
+func asRole() {
+	if len(os.Args) < 4 {
+		fmt.Fprintln(os.Stderr, "usage: asrole ACCOUNT ROLE PROG ARGS...")
+		os.Exit(2)
+	}
+	set := awsClients().AssumeRole("arn:aws:iam::"+os.Args[1]+":role/"+os.Args[2], "asrole")
+	creds, err := set.Config.Credentials.Retrieve(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "asrole:", err)
+		os.Exit(1)
+	}
+	cmd := exec.Command(os.Args[3], os.Args[4:]...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken)
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.ExitCode())
+		}
+		fmt.Fprintln(os.Stderr, "asrole:", err)
+		os.Exit(1)
+	}
 }

@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 		"callerid":  callerID,
 		"unassign":  unassign,
 		"fedfollow": fedFollow,
+		"asrole":    asRole,
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
@@ -75,6 +76,8 @@ type Set struct {
 	clients sync.Map // client name -> built client
 	mu      sync.Mutex
 
+	parent *Set // of a Set made by AssumeRole: counts and limits calls
+
 	statsMu   sync.Mutex
 	calls     map[string]int
 	throttled map[string]int
@@ -103,6 +106,9 @@ func sum(m map[string]int) int {
 
 // Stats returns the calls made through this Set so far.
 func (s *Set) Stats() CallStats {
+	if s.parent != nil {
+		return s.parent.Stats()
+	}
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	cp := func(m map[string]int) map[string]int {
@@ -188,6 +194,24 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 	}
 	s.Config = cfg
 	return s, nil
+}
+
+// AssumeRole returns a Set whose clients use the credentials of the IAM
+// role roleARN, assumed through s's sts client under the session name
+// session (the SDK's stscreds provider, refreshed before they expire), as
+// an administrator reaches another account of the organization from the
+// management account's credentials. It shares s's options, quota buckets
+// and call counts. Nothing is called until a client is used.
+func (s *Set) AssumeRole(roleARN, session string) *Set {
+	cfg := s.Config.Copy()
+	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(s.STS(), roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = session
+	}))
+	root := s
+	if s.parent != nil {
+		root = s.parent
+	}
+	return &Set{Config: cfg, opts: s.opts, limiters: s.limiters, parent: root}
 }
 
 // retryAfterBackoff is full-jitter exponential backoff from a 100 ms base

@@ -405,3 +405,14 @@ func apiMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// DefaultAccessRole is the role an administrator assumes from the
+// management account to reach IAM in a member account: the one AWS
+// Organizations creates in every account it creates.
+const DefaultAccessRole = "OrganizationAccountAccessRole"
+
+// RoleARN is the ARN of the IAM role name in account (partition "aws",
+// "aws-us-gov", …; a name may carry a path, "ops/Admin").
+func RoleARN(partition, account, name string) string {
+	return "arn:" + partition + ":iam::" + account + ":role/" + name
+}

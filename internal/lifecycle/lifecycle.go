@@ -158,6 +158,15 @@ func (d *Directory) allAccounts(ctx context.Context) ([]inventory.Account, error
 	return d.accounts, nil
 }
 
+// Account resolves an account by id or name (one ListAccounts, cached).
+func (d *Directory) Account(ctx context.Context, ref string) (inventory.Account, error) {
+	all, err := d.allAccounts(ctx)
+	if err != nil {
+		return inventory.Account{}, err
+	}
+	return findAccount(all, ref)
+}
+
 // AccountName names an account id ("" if unknown).
 func (d *Directory) AccountName(ctx context.Context, id string) string {
 	all, err := d.allAccounts(ctx)

@@ -5,37 +5,45 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
+	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type migrateOptions struct {
 	*common
-	User     string
-	IAMUser  string
-	Accounts []string
-	Force    bool
+	User       string
+	IAMUser    string
+	Accounts   []string
+	AssumeRole string
+	Force      bool
 }
 
 type migrateDoc struct {
-	Account string                 `json:"account"`
-	IAMUser legacyiam.User         `json:"iamUser"`
-	Steps   []legacyiam.Step       `json:"steps"`
-	Applied bool                   `json:"applied"`
-	Results []legacyiam.StepResult `json:"results,omitempty"`
+	Account     string                 `json:"account"`
+	AccountName string                 `json:"accountName,omitempty"`
+	IAMUser     legacyiam.User         `json:"iamUser"`
+	Steps       []legacyiam.Step       `json:"steps"`
+	Applied     bool                   `json:"applied"`
+	Results     []legacyiam.StepResult `json:"results,omitempty"`
+	// Error says why this account's IAM user could not be read or was kept.
+	Error string `json:"error,omitempty"`
 }
 
 func newMigrateCmd(c *common, runF func(context.Context, *migrateOptions) error) *cobra.Command {
 	opts := &migrateOptions{common: c}
 	cmd := &cobra.Command{
-		Use:   "migrate-iam USER [--iam-user NAME] [--account ID]",
+		Use:   "migrate-iam USER [--iam-user NAME] [--account ID|NAME]... [--assume-role NAME]",
 		Short: "Retire a person's legacy IAM user through the whole deletion checklist",
 		Long: `Remove the legacy IAM user of the same name (or --iam-user) once the person
 signs in through Identity Center, in the order IAM requires: the console
@@ -46,12 +54,26 @@ policies, group memberships, then the user.
 
 It refuses unless the person has Identity Center access (an assignment,
 directly or through a group), so nobody is locked out; --force overrides.
-The IAM user is looked for in the account of the credentials used
-(--profile); --account checks that it is the one meant. Something already
-gone counts as done, so an interrupted run can be run again.`,
+
+Without --account the IAM user is looked for in the account of the
+credentials used (--profile). With --account (repeatable; id or name) it is
+retired in each account named, as administrators do it from the management
+account: ssoctl assumes a role in each other account (--assume-role,
+default OrganizationAccountAccessRole, the role AWS Organizations creates
+in the accounts it creates) and runs the checklist there; the credentials'
+own account needs no role. Each account's plan and result is shown; an
+account that fails (the role cannot be assumed, a step fails) does not stop
+the others, and the command then exits 3. With -o json: one document for one
+account, a list of them for several.
+
+Something already gone counts as done, so an interrupted run can be run
+again.`,
 		Example: `  ssoctl user migrate-iam alice.johnson              # the checklist, with each key's last use
   ssoctl user migrate-iam alice.johnson --yes
-  ssoctl user migrate-iam alice@example.com --iam-user alice --force --yes`,
+  ssoctl user migrate-iam alice@example.com --iam-user alice --force --yes
+  # the same IAM user in two member accounts, from the management account
+  ssoctl user migrate-iam alice.johnson --account payments-prod --account 123456789012 --yes
+  ssoctl user migrate-iam alice.johnson --account payments-prod --assume-role AdminAccessRole`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
@@ -66,13 +88,14 @@ gone counts as done, so an interrupted run can be run again.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.IAMUser, "iam-user", "", "the IAM user's `name` (default: the Identity Center user name)")
-	fl.StringSliceVar(&opts.Accounts, "account", nil, "the `ID` of the account holding the IAM user (must be the credentials' account)")
+	fl.StringSliceVar(&opts.Accounts, "account", nil, "an account holding the IAM user, by `ID|NAME` (repeatable; default: the credentials' account)")
+	fl.StringVar(&opts.AssumeRole, "assume-role", legacyiam.DefaultAccessRole, "the IAM role `NAME` assumed in each --account other than the credentials' own")
 	fl.BoolVar(&opts.Force, "force", false, "go ahead even if the person has no Identity Center access")
 	return cmd
 }
 
-// iamAccount is the account IAM calls reach, checked against --account.
-func (c *common) iamAccount(ctx context.Context, want []string) (string, error) {
+// iamAccount is the account of the credentials, where IAM calls land.
+func (c *common) iamAccount(ctx context.Context) (string, error) {
 	set, err := c.f.Clients(ctx)
 	if err != nil {
 		return "", err
@@ -81,13 +104,77 @@ func (c *common) iamAccount(ctx context.Context, want []string) (string, error) 
 	if err != nil {
 		return "", factory.Explain(err, "find the credentials' account")
 	}
-	acct := aws.ToString(out.Account)
-	for _, w := range want {
-		if w != acct {
-			return "", fmt.Errorf("the credentials reach IAM in account %s, not %s: run again with a --profile for account %s", acct, w, w)
-		}
+	return aws.ToString(out.Account), nil
+}
+
+// migrateTarget is one account whose IAM user is retired, and the IAM
+// client that reaches it.
+type migrateTarget struct {
+	doc migrateDoc
+	iam legacyiam.IAM
+}
+
+// migrateTargets resolves --account to the accounts' IAM clients: the
+// credentials' own for their account, an assumed role's for the others.
+// A role that cannot be assumed is that account's error, not the command's.
+func (opts *migrateOptions) migrateTargets(ctx context.Context, d *lifecycle.Directory) ([]*migrateTarget, error) {
+	set, err := opts.f.Clients(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return acct, nil
+	who, err := set.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, factory.Explain(err, "find the credentials' account")
+	}
+	own := aws.ToString(who.Account)
+	if len(opts.Accounts) == 0 {
+		return []*migrateTarget{{doc: migrateDoc{Account: own}, iam: set.IAM()}}, nil
+	}
+	partition := "aws"
+	if p := strings.SplitN(aws.ToString(who.Arn), ":", 3); len(p) == 3 {
+		partition = p[1]
+	}
+	var out []*migrateTarget
+	seen := map[string]bool{}
+	for _, ref := range opts.Accounts {
+		a, err := d.Account(ctx, ref)
+		if errors.Is(err, inventory.ErrNotFound) {
+			return nil, &factory.UsageError{Err: fmt.Errorf("--account %s: no such account in the organization (give an account id or name)", ref)}
+		}
+		if err != nil {
+			return nil, factory.Explain(err, "find account "+ref)
+		}
+		if seen[a.Id] {
+			continue
+		}
+		seen[a.Id] = true
+		t := &migrateTarget{doc: migrateDoc{Account: a.Id, AccountName: a.Name}}
+		out = append(out, t)
+		if a.Id == own {
+			t.iam = set.IAM()
+			continue
+		}
+		role := legacyiam.RoleARN(partition, a.Id, opts.AssumeRole)
+		rs := set.AssumeRole(role, "ssoctl-migrate-iam")
+		if _, err := rs.Config.Credentials.Retrieve(ctx); err != nil {
+			t.doc.Error = "cannot assume role " + role + ": " + apiMessage(err)
+			continue
+		}
+		t.iam = rs.IAM()
+	}
+	return out, nil
+}
+
+// apiMessage is an AWS error's code and message, without the SDK's chain.
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	if u, ok := awsclient.Unreachable(err); ok {
+		return u.Error()
+	}
+	return err.Error()
 }
 
 func runMigrate(ctx context.Context, opts *migrateOptions) error {
@@ -117,59 +204,119 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	if name == "" {
 		name = u.UserName
 	}
-	acct, err := opts.iamAccount(ctx, opts.Accounts)
+	targets, err := opts.migrateTargets(ctx, d)
 	if err != nil {
 		return err
 	}
-	set, err := opts.f.Clients(ctx)
-	if err != nil {
-		return err
-	}
-	status, err := legacyiam.Inspect(ctx, set.IAM(), name)
-	if err != nil {
-		return factory.Explain(err, "read IAM user "+name)
-	}
-	status.Account = acct
-	doc := migrateDoc{Account: acct, IAMUser: status, Steps: legacyiam.Steps(status)}
-	if !status.Exists {
+	single := len(targets) == 1
+	pending := 0
+	for _, t := range targets {
+		if t.doc.Error == "" {
+			status, err := legacyiam.Inspect(ctx, t.iam, name)
+			if err != nil && single {
+				return factory.Explain(err, "read IAM user "+name)
+			}
+			if err != nil {
+				t.doc.Error = "read IAM user " + name + ": " + apiMessage(err)
+			}
+			status.Account = t.doc.Account
+			t.doc.IAMUser, t.doc.Steps = status, legacyiam.Steps(status)
+		}
 		if opts.JSON {
-			return render.JSON(opts.IO.Out, doc)
+			if t.doc.Error == "" && t.doc.IAMUser.Exists {
+				pending++
+			}
+			continue
 		}
-		fmt.Fprintf(opts.IO.Out, "No IAM user %s in account %s: nothing to retire.\n", render.Escape(name), acct)
-		return nil
-	}
-	if !opts.JSON {
-		fmt.Fprintf(opts.IO.Out, "Retire IAM user %s in account %s:\n", render.Escape(name), acct)
-		writeSteps(opts.IO.Out, doc.Steps)
-	}
-	ok, err := opts.confirm("Retire IAM user " + name + "?")
-	if err != nil || !ok {
-		if err == nil && opts.JSON {
-			return render.JSON(opts.IO.Out, doc)
+		acct := accountLabel(t.doc)
+		switch {
+		case t.doc.Error != "":
+			fmt.Fprintf(opts.IO.Out, "Account %s: FAILED: %s\n", acct, render.Escape(t.doc.Error))
+		case !t.doc.IAMUser.Exists:
+			fmt.Fprintf(opts.IO.Out, "No IAM user %s in account %s: nothing to retire.\n", render.Escape(name), acct)
+		default:
+			pending++
+			fmt.Fprintf(opts.IO.Out, "Retire IAM user %s in account %s:\n", render.Escape(name), acct)
+			writeSteps(opts.IO.Out, t.doc.Steps)
 		}
-		return err
 	}
-	results, runErr := legacyiam.Run(ctx, set.IAM(), doc.Steps, func(r legacyiam.StepResult) {
-		if !opts.JSON {
-			writeStepResult(opts.IO.Out, r)
+	question := "Retire IAM user " + name + "?"
+	if !single {
+		question = "Retire IAM user " + name + " in " + plural(pending, "account") + "?"
+	}
+	if pending > 0 {
+		ok, err := opts.confirm(question)
+		if err != nil {
+			return err
 		}
-	})
-	doc.Applied, doc.Results = true, results
+		if ok {
+			for _, t := range targets {
+				if t.doc.Error != "" || !t.doc.IAMUser.Exists {
+					continue
+				}
+				if !opts.JSON && !single {
+					fmt.Fprintf(opts.IO.Out, "Account %s:\n", accountLabel(t.doc))
+				}
+				results, runErr := legacyiam.Run(ctx, t.iam, t.doc.Steps, func(r legacyiam.StepResult) {
+					if !opts.JSON {
+						writeStepResult(opts.IO.Out, r)
+					}
+				})
+				t.doc.Applied, t.doc.Results = true, results
+				switch {
+				case runErr != nil && single:
+					return runErr
+				case runErr != nil:
+					t.doc.Error = apiMessage(runErr)
+				case !legacyiam.OK(results):
+					t.doc.Error = "IAM user " + name + " was kept: a step failed"
+				}
+				if !opts.JSON && t.doc.Error == "" {
+					fmt.Fprintf(opts.IO.Out, "Retired IAM user %s in account %s.\n", render.Escape(name), accountLabel(t.doc))
+				}
+			}
+		}
+	}
 	if opts.JSON {
-		if err := render.JSON(opts.IO.Out, doc); err != nil {
+		var err error
+		if single {
+			err = render.JSON(opts.IO.Out, targets[0].doc)
+		} else {
+			docs := make([]migrateDoc, len(targets))
+			for i, t := range targets {
+				docs[i] = t.doc
+			}
+			err = render.JSON(opts.IO.Out, docs)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	if runErr != nil {
-		return runErr
+	var failed []string
+	for _, t := range targets {
+		if t.doc.Error != "" {
+			failed = append(failed, accountLabel(t.doc))
+		}
 	}
-	if !legacyiam.OK(results) {
+	switch {
+	case len(failed) == 0:
+		return nil
+	case single && targets[0].doc.Applied:
 		return &factory.PartialError{Err: errors.New("IAM user " + name + " was kept: a step failed (listed above); fix it and run the command again")}
+	case single:
+		return errors.New(targets[0].doc.Error)
+	case len(failed) == len(targets):
+		return fmt.Errorf("IAM user %s: every account failed (%s; listed above)", name, strings.Join(failed, ", "))
 	}
-	if !opts.JSON {
-		fmt.Fprintf(opts.IO.Out, "Retired IAM user %s in account %s.\n", render.Escape(name), acct)
+	return &factory.PartialError{Err: fmt.Errorf("IAM user %s: %s failed (%s; listed above); the other accounts are done: fix it and run the command again", name, plural(len(failed), "account"), strings.Join(failed, ", "))}
+}
+
+// accountLabel is "ID" or "ID (NAME)", escaped for a terminal.
+func accountLabel(d migrateDoc) string {
+	if d.AccountName == "" {
+		return d.Account
 	}
-	return nil
+	return d.Account + " (" + render.Escape(d.AccountName) + ")"
 }
 
 func writeSteps(w io.Writer, steps []legacyiam.Step) {

@@ -79,7 +79,7 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	doc := offboardDoc{Plan: p}
 	w := opts.IO.Out
 	if opts.IAM {
-		acct, err := opts.iamAccount(ctx, nil)
+		acct, err := opts.iamAccount(ctx)
 		if err != nil {
 			return err
 		}
