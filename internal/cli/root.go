@@ -156,6 +156,14 @@ try it without an AWS account.`,
 	if v, _, err := root.Find([]string{"version"}); err == nil {
 		factory.SetOutputs(v)
 	}
+	// cobra's completion command prints a script in one format; made here
+	// (cobra would add it only at Execute) so the help lists it too.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		for _, sub := range append(c.Commands(), c) {
+			factory.SetOutputs(sub)
+		}
+	}
 	root.Long += outputFormats(root)
 	return root
 }

@@ -453,457 +453,493 @@ func applyGroupOp(g *Group, o storeAttrOp) error {
 }
 
 func (s *Server) identityStoreOps() map[string]opHandler {
-	st := func() *store { return s.st }
 	return map[string]opHandler{
-		"CreateUser": jsonOp(true, func(in *struct {
-			IdentityStoreId                             string
-			UserName, DisplayName                       string
-			Name                                        *UserName
-			Emails                                      []Email
-			NickName, UserType, Title, Locale, Timezone string
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
+		"CreateUser":                    jsonOp(true, s.idsCreateUser),
+		"DescribeUser":                  jsonOp(false, s.idsDescribeUser),
+		"UpdateUser":                    jsonOp(true, s.idsUpdateUser),
+		"DeleteUser":                    jsonOp(true, s.idsDeleteUser),
+		"ListUsers":                     jsonOp(false, s.idsListUsers),
+		"GetUserId":                     jsonOp(false, s.idsGetUserId),
+		"CreateGroup":                   jsonOp(true, s.idsCreateGroup),
+		"DescribeGroup":                 jsonOp(false, s.idsDescribeGroup),
+		"UpdateGroup":                   jsonOp(true, s.idsUpdateGroup),
+		"DeleteGroup":                   jsonOp(true, s.idsDeleteGroup),
+		"ListGroups":                    jsonOp(false, s.idsListGroups),
+		"GetGroupId":                    jsonOp(false, s.idsGetGroupId),
+		"CreateGroupMembership":         jsonOp(true, s.idsCreateGroupMembership),
+		"DescribeGroupMembership":       jsonOp(false, s.idsDescribeGroupMembership),
+		"DeleteGroupMembership":         jsonOp(true, s.idsDeleteGroupMembership),
+		"ListGroupMemberships":          jsonOp(false, s.idsListGroupMemberships),
+		"ListGroupMembershipsForMember": jsonOp(false, s.idsListGroupMembershipsForMember),
+		"GetGroupMembershipId":          jsonOp(false, s.idsGetGroupMembershipId),
+		"IsMemberInGroups":              jsonOp(false, s.idsIsMemberInGroups),
+	}
+}
+
+// The identitystore operations, one method each (named ids + the operation).
+func (s *Server) idsCreateUser(in *struct {
+	IdentityStoreId                             string
+	UserName, DisplayName                       string
+	Name                                        *UserName
+	Emails                                      []Email
+	NickName, UserType, Title, Locale, Timezone string
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	t := now()
+	u := &User{
+		IdentityStoreId: store, UserName: in.UserName, DisplayName: in.DisplayName, Name: in.Name,
+		Emails: in.Emails, NickName: in.NickName, UserType: in.UserType, Title: in.Title,
+		Locale: in.Locale, Timezone: in.Timezone, UserStatus: "ENABLED", Created: t, Updated: t,
+	}
+	if err := checkStoreUser(u); err != nil {
+		return nil, err
+	}
+	if _, dup := s.st.userByName[key(store, lower(u.UserName))]; dup {
+		return nil, storeUniqueness("Duplicate UserName: a user named %s already exists.", u.UserName)
+	}
+	u.UserId = s.principalID()
+	s.st.addUser(u)
+	return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
+}
+
+func (s *Server) idsDescribeUser(in *struct{ IdentityStoreId, UserId string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.storeUser(store, in.UserId, "userId")
+	if err != nil {
+		return nil, err
+	}
+	return userJSON(u), nil
+}
+
+func (s *Server) idsUpdateUser(in *struct {
+	IdentityStoreId, UserId, Revision string
+	Operations                        []storeAttrOp
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.storeUser(store, in.UserId, "userId")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStoreOps(in.Operations); err != nil {
+		return nil, err
+	}
+	if err := checkRevision(in.Revision, u); err != nil {
+		return nil, err
+	}
+	next := *u
+	if u.Name != nil {
+		n := *u.Name
+		next.Name = &n
+	}
+	for _, o := range in.Operations {
+		if err := applyUserOp(&next, o); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkStoreUser(&next); err != nil {
+		return nil, err
+	}
+	if lower(next.UserName) != lower(u.UserName) {
+		if _, dup := s.st.userByName[key(store, lower(next.UserName))]; dup {
+			return nil, storeUniqueness("Duplicate UserName: a user named %s already exists.", next.UserName)
+		}
+		delete(s.st.userByName, key(store, lower(u.UserName)))
+		s.st.userByName[key(store, lower(next.UserName))] = u.UserId
+	}
+	next.Updated = now()
+	*u = next
+	return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
+}
+
+func (s *Server) idsDeleteUser(in *struct{ IdentityStoreId, UserId, Revision string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.storeUser(store, in.UserId, "userId")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRevision(in.Revision, u); err != nil {
+		return nil, err
+	}
+	s.st.deleteUser(u)
+	return nil, nil
+}
+
+func (s *Server) idsListUsers(in *struct {
+	storePage
+	Filters    []storeFilter
+	Extensions []string
+}) (any, error) {
+	store, err := s.checkPage(&in.storePage)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range in.Extensions {
+		if e != "aws:identitystore:enterprise" {
+			return nil, awsproto.Validation("Unsupported extension %s.", e)
+		}
+	}
+	users := empty(s.st.users, store)
+	name, filtered, err := oneFilter(in.Filters, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	if filtered {
+		// A filtered list is at most one user, served on one page.
+		out := []userOut{}
+		if u, ok := users.Get(s.st.userByName[key(store, lower(name))]); ok {
+			out = append(out, userJSON(u))
+		}
+		return map[string]any{"Users": out}, nil
+	}
+	page, next, err := awsproto.Paginate(users, "users|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]userOut, 0, len(page))
+	for _, u := range page {
+		out = append(out, userJSON(u))
+	}
+	return withNext(map[string]any{"Users": out}, next), nil
+}
+
+func (s *Server) idsGetUserId(in *struct {
+	IdentityStoreId     string
+	AlternateIdentifier alternateID
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	found := func(u *User) (any, error) {
+		return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId)}, nil
+	}
+	users := empty(s.st.users, store)
+	if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
+		for _, u := range users.Values() {
+			if hasExternalID(u.ExternalIds, ext) {
+				return found(u)
 			}
-			t := now()
-			u := &User{
-				IdentityStoreId: store, UserName: in.UserName, DisplayName: in.DisplayName, Name: in.Name,
-				Emails: in.Emails, NickName: in.NickName, UserType: in.UserType, Title: in.Title,
-				Locale: in.Locale, Timezone: in.Timezone, UserStatus: "ENABLED", Created: t, Updated: t,
-			}
-			if err := checkStoreUser(u); err != nil {
-				return nil, err
-			}
-			if _, dup := st().userByName[key(store, lower(u.UserName))]; dup {
-				return nil, storeUniqueness("Duplicate UserName: a user named %s already exists.", u.UserName)
-			}
-			u.UserId = s.principalID()
-			st().addUser(u)
-			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
-		}),
-		"DescribeUser": jsonOp(false, func(in *struct{ IdentityStoreId, UserId string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			u, err := s.storeUser(store, in.UserId, "userId")
-			if err != nil {
-				return nil, err
-			}
-			return userJSON(u), nil
-		}),
-		"UpdateUser": jsonOp(true, func(in *struct {
-			IdentityStoreId, UserId, Revision string
-			Operations                        []storeAttrOp
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			u, err := s.storeUser(store, in.UserId, "userId")
-			if err != nil {
-				return nil, err
-			}
-			if err := checkStoreOps(in.Operations); err != nil {
-				return nil, err
-			}
-			if err := checkRevision(in.Revision, u); err != nil {
-				return nil, err
-			}
-			next := *u
-			if u.Name != nil {
-				n := *u.Name
-				next.Name = &n
-			}
-			for _, o := range in.Operations {
-				if err := applyUserOp(&next, o); err != nil {
-					return nil, err
-				}
-			}
-			if err := checkStoreUser(&next); err != nil {
-				return nil, err
-			}
-			if lower(next.UserName) != lower(u.UserName) {
-				if _, dup := st().userByName[key(store, lower(next.UserName))]; dup {
-					return nil, storeUniqueness("Duplicate UserName: a user named %s already exists.", next.UserName)
-				}
-				delete(st().userByName, key(store, lower(u.UserName)))
-				st().userByName[key(store, lower(next.UserName))] = u.UserId
-			}
-			next.Updated = now()
-			*u = next
-			return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
-		}),
-		"DeleteUser": jsonOp(true, func(in *struct{ IdentityStoreId, UserId, Revision string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			u, err := s.storeUser(store, in.UserId, "userId")
-			if err != nil {
-				return nil, err
-			}
-			if err := checkRevision(in.Revision, u); err != nil {
-				return nil, err
-			}
-			st().deleteUser(u)
-			return nil, nil
-		}),
-		"ListUsers": jsonOp(false, func(in *struct {
-			storePage
-			Filters    []storeFilter
-			Extensions []string
-		}) (any, error) {
-			store, err := s.checkPage(&in.storePage)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range in.Extensions {
-				if e != "aws:identitystore:enterprise" {
-					return nil, awsproto.Validation("Unsupported extension %s.", e)
-				}
-			}
-			users := empty(st().users, store)
-			name, filtered, err := oneFilter(in.Filters, "UserName")
-			if err != nil {
-				return nil, err
-			}
-			if filtered {
-				// A filtered list is at most one user, served on one page.
-				out := []userOut{}
-				if u, ok := users.Get(st().userByName[key(store, lower(name))]); ok {
-					out = append(out, userJSON(u))
-				}
-				return map[string]any{"Users": out}, nil
-			}
-			page, next, err := awsproto.Paginate(users, "users|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]userOut, 0, len(page))
-			for _, u := range page {
-				out = append(out, userJSON(u))
-			}
-			return withNext(map[string]any{"Users": out}, next), nil
-		}),
-		"GetUserId": jsonOp(false, func(in *struct {
-			IdentityStoreId     string
-			AlternateIdentifier alternateID
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			found := func(u *User) (any, error) {
-				return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId)}, nil
-			}
-			users := empty(st().users, store)
-			if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
-				for _, u := range users.Values() {
-					if hasExternalID(u.ExternalIds, ext) {
-						return found(u)
-					}
-				}
-				return nil, storeNotFound(rtUser, ext.Id, "USER not found for external id %s.", ext.Id)
-			}
-			path, v, err := in.AlternateIdentifier.uniqueValue()
-			if err != nil {
-				return nil, err
-			}
-			switch path {
-			case "username":
-				if u, ok := users.Get(st().userByName[key(store, lower(v))]); ok {
+		}
+		return nil, storeNotFound(rtUser, ext.Id, "USER not found for external id %s.", ext.Id)
+	}
+	path, v, err := in.AlternateIdentifier.uniqueValue()
+	if err != nil {
+		return nil, err
+	}
+	switch path {
+	case "username":
+		if u, ok := users.Get(s.st.userByName[key(store, lower(v))]); ok {
+			return found(u)
+		}
+	case "emails.value":
+		for _, u := range users.Values() {
+			for _, e := range u.Emails {
+				if strings.EqualFold(e.Value, v) {
 					return found(u)
 				}
-			case "emails.value":
-				for _, u := range users.Values() {
-					for _, e := range u.Emails {
-						if strings.EqualFold(e.Value, v) {
-							return found(u)
-						}
-					}
-				}
-			default:
-				return nil, awsproto.Validation("GetUserId supports the unique attributes userName and emails.value, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
 			}
-			return nil, storeNotFound(rtUser, v, "USER not found: %s", v)
-		}),
+		}
+	default:
+		return nil, awsproto.Validation("GetUserId supports the unique attributes userName and emails.value, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+	}
+	return nil, storeNotFound(rtUser, v, "USER not found: %s", v)
+}
 
-		"CreateGroup": jsonOp(true, func(in *struct{ IdentityStoreId, DisplayName, Description string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description, Created: now()}
-			if err := checkStoreGroup(g); err != nil {
-				return nil, err
-			}
-			if _, dup := st().groupByName[key(store, lower(g.DisplayName))]; dup {
-				return nil, storeUniqueness("Duplicate GroupDisplayName: a group named %s already exists.", g.DisplayName)
-			}
-			g.GroupId = s.principalID()
-			st().addGroup(g)
-			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
-		}),
-		"DescribeGroup": jsonOp(false, func(in *struct{ IdentityStoreId, GroupId string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			g, err := s.storeGroup(store, in.GroupId, "groupId")
-			if err != nil {
-				return nil, err
-			}
-			return groupJSON(g), nil
-		}),
-		"UpdateGroup": jsonOp(true, func(in *struct {
-			IdentityStoreId, GroupId, Revision string
-			Operations                         []storeAttrOp
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			g, err := s.storeGroup(store, in.GroupId, "groupId")
-			if err != nil {
-				return nil, err
-			}
-			if err := checkStoreOps(in.Operations); err != nil {
-				return nil, err
-			}
-			if err := checkRevision(in.Revision, g); err != nil {
-				return nil, err
-			}
-			next := *g
-			for _, o := range in.Operations {
-				if err := applyGroupOp(&next, o); err != nil {
-					return nil, err
-				}
-			}
-			if err := checkStoreGroup(&next); err != nil {
-				return nil, err
-			}
-			if lower(next.DisplayName) != lower(g.DisplayName) {
-				if _, dup := st().groupByName[key(store, lower(next.DisplayName))]; dup {
-					return nil, storeUniqueness("Duplicate GroupDisplayName: a group named %s already exists.", next.DisplayName)
-				}
-				delete(st().groupByName, key(store, lower(g.DisplayName)))
-				st().groupByName[key(store, lower(next.DisplayName))] = g.GroupId
-			}
-			*g = next
-			return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
-		}),
-		"DeleteGroup": jsonOp(true, func(in *struct{ IdentityStoreId, GroupId, Revision string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			g, err := s.storeGroup(store, in.GroupId, "groupId")
-			if err != nil {
-				return nil, err
-			}
-			if err := checkRevision(in.Revision, g); err != nil {
-				return nil, err
-			}
-			st().deleteGroup(g)
-			return nil, nil
-		}),
-		"ListGroups": jsonOp(false, func(in *struct {
-			storePage
-			Filters []storeFilter
-		}) (any, error) {
-			store, err := s.checkPage(&in.storePage)
-			if err != nil {
-				return nil, err
-			}
-			groups := empty(st().groups, store)
-			name, filtered, err := oneFilter(in.Filters, "DisplayName")
-			if err != nil {
-				return nil, err
-			}
-			if filtered {
-				out := []groupOut{}
-				if g, ok := groups.Get(st().groupByName[key(store, lower(name))]); ok {
-					out = append(out, groupJSON(g))
-				}
-				return map[string]any{"Groups": out}, nil
-			}
-			page, next, err := awsproto.Paginate(groups, "groups|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]groupOut, 0, len(page))
-			for _, g := range page {
-				out = append(out, groupJSON(g))
-			}
-			return withNext(map[string]any{"Groups": out}, next), nil
-		}),
-		"GetGroupId": jsonOp(false, func(in *struct {
-			IdentityStoreId     string
-			AlternateIdentifier alternateID
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			found := func(g *Group) (any, error) {
-				return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId)}, nil
-			}
-			groups := empty(st().groups, store)
-			if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
-				for _, g := range groups.Values() {
-					if hasExternalID(g.ExternalIds, ext) {
-						return found(g)
-					}
-				}
-				return nil, storeNotFound(rtGroup, ext.Id, "GROUP not found for external id %s.", ext.Id)
-			}
-			path, v, err := in.AlternateIdentifier.uniqueValue()
-			if err != nil {
-				return nil, err
-			}
-			if path != "displayname" {
-				return nil, awsproto.Validation("GetGroupId supports the unique attribute displayName, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
-			}
-			if g, ok := groups.Get(st().groupByName[key(store, lower(v))]); ok {
+func (s *Server) idsCreateGroup(in *struct{ IdentityStoreId, DisplayName, Description string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description, Created: now()}
+	if err := checkStoreGroup(g); err != nil {
+		return nil, err
+	}
+	if _, dup := s.st.groupByName[key(store, lower(g.DisplayName))]; dup {
+		return nil, storeUniqueness("Duplicate GroupDisplayName: a group named %s already exists.", g.DisplayName)
+	}
+	g.GroupId = s.principalID()
+	s.st.addGroup(g)
+	return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
+}
+
+func (s *Server) idsDescribeGroup(in *struct{ IdentityStoreId, GroupId string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.storeGroup(store, in.GroupId, "groupId")
+	if err != nil {
+		return nil, err
+	}
+	return groupJSON(g), nil
+}
+
+func (s *Server) idsUpdateGroup(in *struct {
+	IdentityStoreId, GroupId, Revision string
+	Operations                         []storeAttrOp
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.storeGroup(store, in.GroupId, "groupId")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStoreOps(in.Operations); err != nil {
+		return nil, err
+	}
+	if err := checkRevision(in.Revision, g); err != nil {
+		return nil, err
+	}
+	next := *g
+	for _, o := range in.Operations {
+		if err := applyGroupOp(&next, o); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkStoreGroup(&next); err != nil {
+		return nil, err
+	}
+	if lower(next.DisplayName) != lower(g.DisplayName) {
+		if _, dup := s.st.groupByName[key(store, lower(next.DisplayName))]; dup {
+			return nil, storeUniqueness("Duplicate GroupDisplayName: a group named %s already exists.", next.DisplayName)
+		}
+		delete(s.st.groupByName, key(store, lower(g.DisplayName)))
+		s.st.groupByName[key(store, lower(next.DisplayName))] = g.GroupId
+	}
+	*g = next
+	return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
+}
+
+func (s *Server) idsDeleteGroup(in *struct{ IdentityStoreId, GroupId, Revision string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.storeGroup(store, in.GroupId, "groupId")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRevision(in.Revision, g); err != nil {
+		return nil, err
+	}
+	s.st.deleteGroup(g)
+	return nil, nil
+}
+
+func (s *Server) idsListGroups(in *struct {
+	storePage
+	Filters []storeFilter
+}) (any, error) {
+	store, err := s.checkPage(&in.storePage)
+	if err != nil {
+		return nil, err
+	}
+	groups := empty(s.st.groups, store)
+	name, filtered, err := oneFilter(in.Filters, "DisplayName")
+	if err != nil {
+		return nil, err
+	}
+	if filtered {
+		out := []groupOut{}
+		if g, ok := groups.Get(s.st.groupByName[key(store, lower(name))]); ok {
+			out = append(out, groupJSON(g))
+		}
+		return map[string]any{"Groups": out}, nil
+	}
+	page, next, err := awsproto.Paginate(groups, "groups|"+store, in.NextToken, in.size(), storePageMax, storePageMax)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]groupOut, 0, len(page))
+	for _, g := range page {
+		out = append(out, groupJSON(g))
+	}
+	return withNext(map[string]any{"Groups": out}, next), nil
+}
+
+func (s *Server) idsGetGroupId(in *struct {
+	IdentityStoreId     string
+	AlternateIdentifier alternateID
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	found := func(g *Group) (any, error) {
+		return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId)}, nil
+	}
+	groups := empty(s.st.groups, store)
+	if ext := in.AlternateIdentifier.ExternalId; ext != nil && in.AlternateIdentifier.UniqueAttribute == nil {
+		for _, g := range groups.Values() {
+			if hasExternalID(g.ExternalIds, ext) {
 				return found(g)
 			}
-			return nil, storeNotFound(rtGroup, v, "GROUP not found: %s", v)
-		}),
-
-		"CreateGroupMembership": jsonOp(true, func(in *struct {
-			IdentityStoreId, GroupId string
-			MemberId                 storeMemberID
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			g, err := s.storeGroup(store, in.GroupId, "groupId")
-			if err != nil {
-				return nil, err
-			}
-			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
-			if err != nil {
-				return nil, err
-			}
-			if empty(st().mByGroup, key(store, g.GroupId)).Has(u.UserId) {
-				return nil, storeUniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
-			}
-			m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId}
-			st().addMembership(m)
-			return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
-		}),
-		"DescribeGroupMembership": jsonOp(false, func(in *struct{ IdentityStoreId, MembershipId string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.storeMembership(store, in.MembershipId)
-			if err != nil {
-				return nil, err
-			}
-			return membershipJSON(m), nil
-		}),
-		"DeleteGroupMembership": jsonOp(true, func(in *struct{ IdentityStoreId, MembershipId string }) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			m, err := s.storeMembership(store, in.MembershipId)
-			if err != nil {
-				return nil, err
-			}
-			st().deleteMembership(m)
-			return nil, nil
-		}),
-		"ListGroupMemberships": jsonOp(false, func(in *struct {
-			storePage
-			GroupId string
-		}) (any, error) {
-			store, err := s.checkPage(&in.storePage)
-			if err != nil {
-				return nil, err
-			}
-			g, err := s.storeGroup(store, in.GroupId, "groupId")
-			if err != nil {
-				return nil, err
-			}
-			page, next, err := awsproto.Paginate(empty(st().mByGroup, key(store, g.GroupId)), "gm|"+store+"|"+g.GroupId, in.NextToken, in.size(), storePageMax, storePageMax)
-			if err != nil {
-				return nil, err
-			}
-			return withNext(map[string]any{"GroupMemberships": membershipsJSON(page)}, next), nil
-		}),
-		"ListGroupMembershipsForMember": jsonOp(false, func(in *struct {
-			storePage
-			MemberId storeMemberID
-		}) (any, error) {
-			store, err := s.checkPage(&in.storePage)
-			if err != nil {
-				return nil, err
-			}
-			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
-			if err != nil {
-				return nil, err
-			}
-			page, next, err := awsproto.Paginate(empty(st().mByMember, key(store, u.UserId)), "gmm|"+store+"|"+u.UserId, in.NextToken, in.size(), storePageMax, storePageMax)
-			if err != nil {
-				return nil, err
-			}
-			return withNext(map[string]any{"GroupMemberships": membershipsJSON(page)}, next), nil
-		}),
-		"GetGroupMembershipId": jsonOp(false, func(in *struct {
-			IdentityStoreId, GroupId string
-			MemberId                 storeMemberID
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			g, err := s.storeGroup(store, in.GroupId, "groupId")
-			if err != nil {
-				return nil, err
-			}
-			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
-			if err != nil {
-				return nil, err
-			}
-			m, ok := empty(st().mByGroup, key(store, g.GroupId)).Get(u.UserId)
-			if !ok {
-				return nil, storeNotFound(rtMembership, g.GroupId, "GROUP_MEMBERSHIP not found: user %s is not in group %s", u.UserId, g.GroupId)
-			}
-			return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
-		}),
-		"IsMemberInGroups": jsonOp(false, func(in *struct {
-			IdentityStoreId string
-			MemberId        storeMemberID
-			GroupIds        []string
-		}) (any, error) {
-			store, err := s.storeID(in.IdentityStoreId)
-			if err != nil {
-				return nil, err
-			}
-			if len(in.GroupIds) == 0 || len(in.GroupIds) > 100 {
-				return nil, awsproto.Validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100")
-			}
-			u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
-			if err != nil {
-				return nil, err
-			}
-			results := make([]map[string]any, 0, len(in.GroupIds))
-			for _, v := range in.GroupIds {
-				gid, err := storeResourceID("groupIds.member", v, "group")
-				if err != nil {
-					return nil, err
-				}
-				exists := empty(st().mByGroup, key(store, gid)).Has(u.UserId)
-				results = append(results, map[string]any{"GroupId": gid, "MemberId": storeMemberID{u.UserId}, "MembershipExists": exists})
-			}
-			return map[string]any{"Results": results}, nil
-		}),
+		}
+		return nil, storeNotFound(rtGroup, ext.Id, "GROUP not found for external id %s.", ext.Id)
 	}
+	path, v, err := in.AlternateIdentifier.uniqueValue()
+	if err != nil {
+		return nil, err
+	}
+	if path != "displayname" {
+		return nil, awsproto.Validation("GetGroupId supports the unique attribute displayName, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+	}
+	if g, ok := groups.Get(s.st.groupByName[key(store, lower(v))]); ok {
+		return found(g)
+	}
+	return nil, storeNotFound(rtGroup, v, "GROUP not found: %s", v)
+}
+
+func (s *Server) idsCreateGroupMembership(in *struct {
+	IdentityStoreId, GroupId string
+	MemberId                 storeMemberID
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.storeGroup(store, in.GroupId, "groupId")
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
+	if err != nil {
+		return nil, err
+	}
+	if empty(s.st.mByGroup, key(store, g.GroupId)).Has(u.UserId) {
+		return nil, storeUniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
+	}
+	m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId}
+	s.st.addMembership(m)
+	return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
+}
+
+func (s *Server) idsDescribeGroupMembership(in *struct{ IdentityStoreId, MembershipId string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.storeMembership(store, in.MembershipId)
+	if err != nil {
+		return nil, err
+	}
+	return membershipJSON(m), nil
+}
+
+func (s *Server) idsDeleteGroupMembership(in *struct{ IdentityStoreId, MembershipId string }) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.storeMembership(store, in.MembershipId)
+	if err != nil {
+		return nil, err
+	}
+	s.st.deleteMembership(m)
+	return nil, nil
+}
+
+func (s *Server) idsListGroupMemberships(in *struct {
+	storePage
+	GroupId string
+}) (any, error) {
+	store, err := s.checkPage(&in.storePage)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.storeGroup(store, in.GroupId, "groupId")
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := awsproto.Paginate(empty(s.st.mByGroup, key(store, g.GroupId)), "gm|"+store+"|"+g.GroupId, in.NextToken, in.size(), storePageMax, storePageMax)
+	if err != nil {
+		return nil, err
+	}
+	return withNext(map[string]any{"GroupMemberships": membershipsJSON(page)}, next), nil
+}
+
+func (s *Server) idsListGroupMembershipsForMember(in *struct {
+	storePage
+	MemberId storeMemberID
+}) (any, error) {
+	store, err := s.checkPage(&in.storePage)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := awsproto.Paginate(empty(s.st.mByMember, key(store, u.UserId)), "gmm|"+store+"|"+u.UserId, in.NextToken, in.size(), storePageMax, storePageMax)
+	if err != nil {
+		return nil, err
+	}
+	return withNext(map[string]any{"GroupMemberships": membershipsJSON(page)}, next), nil
+}
+
+func (s *Server) idsGetGroupMembershipId(in *struct {
+	IdentityStoreId, GroupId string
+	MemberId                 storeMemberID
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.storeGroup(store, in.GroupId, "groupId")
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
+	if err != nil {
+		return nil, err
+	}
+	m, ok := empty(s.st.mByGroup, key(store, g.GroupId)).Get(u.UserId)
+	if !ok {
+		return nil, storeNotFound(rtMembership, g.GroupId, "GROUP_MEMBERSHIP not found: user %s is not in group %s", u.UserId, g.GroupId)
+	}
+	return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
+}
+
+func (s *Server) idsIsMemberInGroups(in *struct {
+	IdentityStoreId string
+	MemberId        storeMemberID
+	GroupIds        []string
+}) (any, error) {
+	store, err := s.storeID(in.IdentityStoreId)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.GroupIds) == 0 || len(in.GroupIds) > 100 {
+		return nil, awsproto.Validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100")
+	}
+	u, err := s.storeUser(store, in.MemberId.UserId, "memberId.userId")
+	if err != nil {
+		return nil, err
+	}
+	results := make([]map[string]any, 0, len(in.GroupIds))
+	for _, v := range in.GroupIds {
+		gid, err := storeResourceID("groupIds.member", v, "group")
+		if err != nil {
+			return nil, err
+		}
+		exists := empty(s.st.mByGroup, key(store, gid)).Has(u.UserId)
+		results = append(results, map[string]any{"GroupId": gid, "MemberId": storeMemberID{u.UserId}, "MembershipExists": exists})
+	}
+	return map[string]any{"Results": results}, nil
 }
 
 func membershipsJSON(ms []*Membership) []membershipOut {

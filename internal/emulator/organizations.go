@@ -66,152 +66,170 @@ func (s *Server) orgInUse() error {
 func (s *Server) parentExists(id string) bool { return s.st.roots.Has(id) || s.st.ous.Has(id) }
 
 func (s *Server) organizationsOps() map[string]opHandler {
-	st := func() *store { return s.st }
 	return map[string]opHandler{
-		"DescribeOrganization": jsonOp(false, func(_ *struct{}) (any, error) {
-			if err := s.orgInUse(); err != nil {
-				return nil, err
-			}
-			o := st().org
-			return map[string]any{"Organization": map[string]any{
-				"Id": o.Id, "Arn": o.Arn, "FeatureSet": o.FeatureSet,
-				"MasterAccountArn":     "arn:aws:organizations::" + o.MasterAccountId + ":account/" + o.Id + "/" + o.MasterAccountId,
-				"MasterAccountId":      o.MasterAccountId,
-				"MasterAccountEmail":   o.MasterAccountEmail,
-				"AvailablePolicyTypes": []map[string]string{},
-			}}, nil
-		}),
-		"ListAccounts": jsonOp(false, func(in *orgPage) (any, error) {
-			if err := orgMax(in.MaxResults); err != nil {
-				return nil, err
-			}
-			page, next, err := awsproto.Paginate(st().accounts, "accounts", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
-			if err != nil {
-				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
-			}
-			return orgAccounts(page, next), nil
-		}),
-		"DescribeAccount": jsonOp(false, func(in *struct{ AccountId string }) (any, error) {
-			if err := orgCheck("AccountId", in.AccountId, reAccountID()); err != nil {
-				return nil, err
-			}
-			a, ok := st().accounts.Get(in.AccountId)
-			if !ok {
-				return nil, awsproto.Err(400, "AccountNotFoundException", "You specified an account that doesn't exist.")
-			}
-			return map[string]any{"Account": orgAccountJSON(a)}, nil
-		}),
-		"ListRoots": jsonOp(false, func(in *orgPage) (any, error) {
-			if err := orgMax(in.MaxResults); err != nil {
-				return nil, err
-			}
-			page, next, err := awsproto.Paginate(st().roots, "roots", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
-			if err != nil {
-				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
-			}
-			roots := []map[string]any{}
-			for _, r := range page {
-				roots = append(roots, map[string]any{"Id": r.Id, "Arn": r.Arn, "Name": r.Name,
-					"PolicyTypes": []map[string]string{{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}})
-			}
-			return withNext(map[string]any{"Roots": roots}, next), nil
-		}),
-		"ListAccountsForParent": jsonOp(false, func(in *struct {
-			ParentId string
-			orgPage
-		}) (any, error) {
-			if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
-				return nil, err
-			}
-			page, next, err := awsproto.Paginate(empty(st().accountsByParent, in.ParentId), "afp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
-			if err != nil {
-				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
-			}
-			return orgAccounts(page, next), nil
-		}),
-		"ListOrganizationalUnitsForParent": jsonOp(false, func(in *struct {
-			ParentId string
-			orgPage
-		}) (any, error) {
-			if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
-				return nil, err
-			}
-			page, next, err := awsproto.Paginate(empty(st().ousByParent, in.ParentId), "ofp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
-			if err != nil {
-				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
-			}
-			ous := []map[string]any{}
-			for _, o := range page {
-				ous = append(ous, ouJSON(o))
-			}
-			return withNext(map[string]any{"OrganizationalUnits": ous}, next), nil
-		}),
-		"ListChildren": jsonOp(false, func(in *struct {
-			ParentId  string
-			ChildType string
-			orgPage
-		}) (any, error) {
-			if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
-				return nil, err
-			}
-			var ids []string
-			switch in.ChildType {
-			case "ACCOUNT":
-				ids = empty(st().accountsByParent, in.ParentId).Keys()
-			case "ORGANIZATIONAL_UNIT":
-				ids = empty(st().ousByParent, in.ParentId).Keys()
-			default:
-				return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for ChildType.")
-			}
-			x := awsproto.NewIndex[string]()
-			for _, id := range ids {
-				x.Put(id, id)
-			}
-			page, next, err := awsproto.Paginate(x, "ch|"+in.ChildType+"|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
-			if err != nil {
-				return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
-			}
-			children := []map[string]string{}
-			for _, id := range page {
-				children = append(children, map[string]string{"Id": id, "Type": in.ChildType})
-			}
-			return withNext(map[string]any{"Children": children}, next), nil
-		}),
-		"ListParents": jsonOp(false, func(in *struct {
-			ChildId string
-			orgPage
-		}) (any, error) {
-			if err := orgCheck("ChildId", in.ChildId, reChildID()); err != nil {
-				return nil, err
-			}
-			if err := orgMax(in.MaxResults); err != nil {
-				return nil, err
-			}
-			var parent string
-			if a, ok := st().accounts.Get(in.ChildId); ok {
-				parent = a.ParentId
-			} else if o, ok := st().ous.Get(in.ChildId); ok {
-				parent = o.ParentId
-			} else {
-				return nil, awsproto.Err(400, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
-			}
-			typ := "ORGANIZATIONAL_UNIT"
-			if strings.HasPrefix(parent, "r-") {
-				typ = "ROOT"
-			}
-			return map[string]any{"Parents": []map[string]string{{"Id": parent, "Type": typ}}}, nil
-		}),
-		"DescribeOrganizationalUnit": jsonOp(false, func(in *struct{ OrganizationalUnitId string }) (any, error) {
-			if err := orgCheck("OrganizationalUnitId", in.OrganizationalUnitId, reOUID()); err != nil {
-				return nil, err
-			}
-			o, ok := st().ous.Get(in.OrganizationalUnitId)
-			if !ok {
-				return nil, awsproto.Err(400, "OrganizationalUnitNotFoundException", "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.")
-			}
-			return map[string]any{"OrganizationalUnit": ouJSON(o)}, nil
-		}),
+		"DescribeOrganization":             jsonOp(false, s.orgDescribeOrganization),
+		"ListAccounts":                     jsonOp(false, s.orgListAccounts),
+		"DescribeAccount":                  jsonOp(false, s.orgDescribeAccount),
+		"ListRoots":                        jsonOp(false, s.orgListRoots),
+		"ListAccountsForParent":            jsonOp(false, s.orgListAccountsForParent),
+		"ListOrganizationalUnitsForParent": jsonOp(false, s.orgListOrganizationalUnitsForParent),
+		"ListChildren":                     jsonOp(false, s.orgListChildren),
+		"ListParents":                      jsonOp(false, s.orgListParents),
+		"DescribeOrganizationalUnit":       jsonOp(false, s.orgDescribeOrganizationalUnit),
 	}
+}
+
+// The organizations operations, one method each (named org + the operation).
+func (s *Server) orgDescribeOrganization(_ *struct{}) (any, error) {
+	if err := s.orgInUse(); err != nil {
+		return nil, err
+	}
+	o := s.st.org
+	return map[string]any{"Organization": map[string]any{
+		"Id": o.Id, "Arn": o.Arn, "FeatureSet": o.FeatureSet,
+		"MasterAccountArn":     "arn:aws:organizations::" + o.MasterAccountId + ":account/" + o.Id + "/" + o.MasterAccountId,
+		"MasterAccountId":      o.MasterAccountId,
+		"MasterAccountEmail":   o.MasterAccountEmail,
+		"AvailablePolicyTypes": []map[string]string{},
+	}}, nil
+}
+
+func (s *Server) orgListAccounts(in *orgPage) (any, error) {
+	if err := orgMax(in.MaxResults); err != nil {
+		return nil, err
+	}
+	page, next, err := awsproto.Paginate(s.st.accounts, "accounts", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+	if err != nil {
+		return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
+	}
+	return orgAccounts(page, next), nil
+}
+
+func (s *Server) orgDescribeAccount(in *struct{ AccountId string }) (any, error) {
+	if err := orgCheck("AccountId", in.AccountId, reAccountID()); err != nil {
+		return nil, err
+	}
+	a, ok := s.st.accounts.Get(in.AccountId)
+	if !ok {
+		return nil, awsproto.Err(400, "AccountNotFoundException", "You specified an account that doesn't exist.")
+	}
+	return map[string]any{"Account": orgAccountJSON(a)}, nil
+}
+
+func (s *Server) orgListRoots(in *orgPage) (any, error) {
+	if err := orgMax(in.MaxResults); err != nil {
+		return nil, err
+	}
+	page, next, err := awsproto.Paginate(s.st.roots, "roots", in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+	if err != nil {
+		return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
+	}
+	roots := []map[string]any{}
+	for _, r := range page {
+		roots = append(roots, map[string]any{"Id": r.Id, "Arn": r.Arn, "Name": r.Name,
+			"PolicyTypes": []map[string]string{{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}})
+	}
+	return withNext(map[string]any{"Roots": roots}, next), nil
+}
+
+func (s *Server) orgListAccountsForParent(in *struct {
+	ParentId string
+	orgPage
+}) (any, error) {
+	if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
+		return nil, err
+	}
+	page, next, err := awsproto.Paginate(empty(s.st.accountsByParent, in.ParentId), "afp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+	if err != nil {
+		return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
+	}
+	return orgAccounts(page, next), nil
+}
+
+func (s *Server) orgListOrganizationalUnitsForParent(in *struct {
+	ParentId string
+	orgPage
+}) (any, error) {
+	if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
+		return nil, err
+	}
+	page, next, err := awsproto.Paginate(empty(s.st.ousByParent, in.ParentId), "ofp|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+	if err != nil {
+		return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
+	}
+	ous := []map[string]any{}
+	for _, o := range page {
+		ous = append(ous, ouJSON(o))
+	}
+	return withNext(map[string]any{"OrganizationalUnits": ous}, next), nil
+}
+
+func (s *Server) orgListChildren(in *struct {
+	ParentId  string
+	ChildType string
+	orgPage
+}) (any, error) {
+	if err := s.checkParent(in.ParentId, in.MaxResults); err != nil {
+		return nil, err
+	}
+	var ids []string
+	switch in.ChildType {
+	case "ACCOUNT":
+		ids = empty(s.st.accountsByParent, in.ParentId).Keys()
+	case "ORGANIZATIONAL_UNIT":
+		ids = empty(s.st.ousByParent, in.ParentId).Keys()
+	default:
+		return nil, orgInvalid("INVALID_ENUM", "You specified an invalid value for ChildType.")
+	}
+	x := awsproto.NewIndex[string]()
+	for _, id := range ids {
+		x.Put(id, id)
+	}
+	page, next, err := awsproto.Paginate(x, "ch|"+in.ChildType+"|"+in.ParentId, in.NextToken, in.MaxResults, orgPageMax, orgPageMax)
+	if err != nil {
+		return nil, orgInvalid("INVALID_PAGINATION_TOKEN", "The NextToken is invalid.")
+	}
+	children := []map[string]string{}
+	for _, id := range page {
+		children = append(children, map[string]string{"Id": id, "Type": in.ChildType})
+	}
+	return withNext(map[string]any{"Children": children}, next), nil
+}
+
+func (s *Server) orgListParents(in *struct {
+	ChildId string
+	orgPage
+}) (any, error) {
+	if err := orgCheck("ChildId", in.ChildId, reChildID()); err != nil {
+		return nil, err
+	}
+	if err := orgMax(in.MaxResults); err != nil {
+		return nil, err
+	}
+	var parent string
+	if a, ok := s.st.accounts.Get(in.ChildId); ok {
+		parent = a.ParentId
+	} else if o, ok := s.st.ous.Get(in.ChildId); ok {
+		parent = o.ParentId
+	} else {
+		return nil, awsproto.Err(400, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+	}
+	typ := "ORGANIZATIONAL_UNIT"
+	if strings.HasPrefix(parent, "r-") {
+		typ = "ROOT"
+	}
+	return map[string]any{"Parents": []map[string]string{{"Id": parent, "Type": typ}}}, nil
+}
+
+func (s *Server) orgDescribeOrganizationalUnit(in *struct{ OrganizationalUnitId string }) (any, error) {
+	if err := orgCheck("OrganizationalUnitId", in.OrganizationalUnitId, reOUID()); err != nil {
+		return nil, err
+	}
+	o, ok := s.st.ous.Get(in.OrganizationalUnitId)
+	if !ok {
+		return nil, awsproto.Err(400, "OrganizationalUnitNotFoundException", "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.")
+	}
+	return map[string]any{"OrganizationalUnit": ouJSON(o)}, nil
 }
 
 func (s *Server) checkParent(id string, maxResults int) error {

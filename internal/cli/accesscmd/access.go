@@ -53,8 +53,9 @@ func (c *common) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&c.InstanceArn, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
 }
 
-func (c *common) format(f *factory.Factory) error {
-	format, err := f.OutputFormat([]string{"table", "csv", "json"}, "table", "csv")
+// format checks -o against the formats cmd declared (table, csv, json).
+func (c *common) format(f *factory.Factory, cmd *cobra.Command) error {
+	format, err := f.CommandFormat(cmd, "table", "csv")
 	c.Format = format
 	return err
 }

@@ -44,7 +44,7 @@ An unknown account exits with status 1.`,
   ssoctl access account 123456789012 -o csv > payments-prod-access.csv`,
 		Args: oneArg("account id or name", "ssoctl access account payments-prod"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.format(f); err != nil {
+			if err := opts.format(f, cmd); err != nil {
 				return err
 			}
 			opts.Account = args[0]

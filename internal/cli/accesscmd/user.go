@@ -41,7 +41,7 @@ all their groups. An unknown user exits with status 1.`,
   ssoctl access user bob.smith@example.com -o json | jq '.access[] | select(.path != "direct")'`,
 		Args: oneArg("user name", "ssoctl access user alice.johnson"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.format(f); err != nil {
+			if err := opts.format(f, cmd); err != nil {
 				return err
 			}
 			opts.User = args[0]

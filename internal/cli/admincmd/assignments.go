@@ -89,7 +89,7 @@ A summary with the number of API calls goes to stderr.`,
   ssoctl admin assignments -u '^alice\.johnson$' -g platform-admins`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"csv", "json", "table"}, "table", "csv")
+			format, err := f.CommandFormat(cmd, "table", "csv")
 			if err != nil {
 				return err
 			}

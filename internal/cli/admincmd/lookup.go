@@ -93,7 +93,7 @@ Output is a table on a terminal and CSV otherwise; -o json|csv|table.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"table", "csv", "json"}, "table", "csv")
+			format, err := f.CommandFormat(cmd, "table", "csv")
 			if err != nil {
 				return err
 			}

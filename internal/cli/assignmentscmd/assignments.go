@@ -167,7 +167,7 @@ func checkWritable(path string) error {
 // declared with factory.SetOutputs by default), then runF (tests) or run.
 func execute[T any](cmd *cobra.Command, f *factory.Factory, format *string, opts *T, runF, run func(context.Context, *T) error) error {
 	formats, _ := factory.Outputs(cmd)
-	ft, err := f.OutputFormat(formats, formats[0], formats[0])
+	ft, err := f.CommandFormat(cmd, formats[0], formats[0])
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
   ssoctl check --sso-session acme -a 123456789012 -r ReadOnly`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"text", "json"}, "text", "text")
+			format, err := f.CommandFormat(cmd, "text", "text")
 			if err != nil {
 				return err
 			}

@@ -112,7 +112,7 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			if opts.Format, err = f.OutputFormat([]string{"table", "json"}, "table", "table"); err != nil {
+			if opts.Format, err = f.CommandFormat(cmd, "table", "table"); err != nil {
 				return err
 			}
 			if trim != "" {

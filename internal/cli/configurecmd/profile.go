@@ -53,7 +53,7 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, err = f.OutputFormat([]string{"table", "json"}, "table", "table"); err != nil {
+			if opts.Format, err = f.CommandFormat(cmd, "table", "table"); err != nil {
 				return err
 			}
 			opts.Name = args[0]

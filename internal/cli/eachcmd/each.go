@@ -94,7 +94,7 @@ unless --login.`,
   ssoctl each --dry-run --role ReadOnlyAccess -- true`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := f.OutputFormat([]string{"text", "json"}, "text", "text")
+			format, err := f.CommandFormat(cmd, "text", "text")
 			if err != nil {
 				return err
 			}

@@ -48,12 +48,13 @@ func Outputs(cmd *cobra.Command) (formats []string, declared bool) {
 	return strings.Split(v, ", "), true
 }
 
-// CheckOutput rejects a -o that cmd does not take, when cmd declared its
-// formats with SetOutputs.
+// CheckOutput rejects a -o that cmd does not take. A command that did not
+// declare its formats with SetOutputs (cobra's completion and help) takes
+// none.
 func (f *Factory) CheckOutput(cmd *cobra.Command) error {
 	o := f.Global.Output
-	formats, declared := Outputs(cmd)
-	if o == "" || !declared {
+	formats, _ := Outputs(cmd)
+	if o == "" {
 		return nil
 	}
 	if len(formats) == 0 {
@@ -65,4 +66,12 @@ func (f *Factory) CheckOutput(cmd *cobra.Command) error {
 		}
 	}
 	return Usagef("unsupported output format %q for %s (choose one of %s)", o, cmd.CommandPath(), strings.Join(formats, ", "))
+}
+
+// CommandFormat is OutputFormat over the formats cmd declared with
+// SetOutputs: the list the root checks and lists in its help is the list
+// the command accepts, so the two cannot drift.
+func (f *Factory) CommandFormat(cmd *cobra.Command, tty, notTTY string) (string, error) {
+	formats, _ := Outputs(cmd)
+	return f.OutputFormat(formats, tty, notTTY)
 }

@@ -50,7 +50,7 @@ CSV; -o json for one JSON array.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			if opts.Format, err = f.OutputFormat([]string{"table", "json", "csv"}, "table", "csv"); err != nil {
+			if opts.Format, err = f.CommandFormat(cmd, "table", "csv"); err != nil {
 				return err
 			}
 			for _, x := range []struct {
