@@ -45,7 +45,8 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // TestREADMEExamples pastes README.md's examples into bash against the
 // sandbox, as a new user would: the sandbox block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
-// of "One command in every account", in one session, with Debian's AWS
+// of "One command in every account", "History and the HTML report" and
+// "Assignments as code", in one session, with Debian's AWS
 // CLI v2 (/usr/bin/aws) as `aws`. The only change made to them: /tmp/ is
 // a folder of the test's. The sample ~/.aws/config is read by ssoctl and
 // by the AWS CLI.
@@ -71,6 +72,8 @@ func TestREADMEExamples(t *testing.T) {
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
 	eachBlock := pick("One command in every account", "ssoctl each")
+	historyBlock := pick("History and the HTML report", "ssoctl history")
+	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 
 	bin := buildSSOCTL(t)
 	work := t.TempDir()
@@ -90,8 +93,9 @@ func TestREADMEExamples(t *testing.T) {
 		paste(sandboxBlock) +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(eachBlock) +
-		"stat -c 'creds.json mode %a' creds.json\n"
+		paste(signInBlock) + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) +
+		"stat -c 'creds.json mode %a' creds.json\n" +
+		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -122,6 +126,17 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^7 ok, 0 failed, `,
 		`(?m)^warning: creds\.json holds live credentials for 5 roles in 5 accounts`,
 		`(?m)^creds\.json mode 600$`,
+		// history: two snapshots, nothing changed between them
+		`(?m)^audit: saved snapshot #2 \(137 rows\) to `,
+		`(?m)^first\.csv is the first report$`,
+		`(?m)^history diff 1 → 2: 0 gained, 0 lost; findings: 0 appeared, 0 resolved$`,
+		`(?m)^report html: snapshot #2, 137 rows, 4 findings; wrote access\.html$`,
+		// assignments as code: export, then plan shows nothing; --prune
+		// removes the orphaned assignment through the saved plan
+		`(?m)^No changes: Identity Center has the 46 assignments the file declares\.$`,
+		`(?m)^plan: 46 assignments declared, 47 assignments live in scope, 0 to create, 1 to delete; `,
+		`(?m)^apply: 0 created, 1 deleted, 0 already as planned, 0 failed, 0 not started$`,
+		`(?m)^templates/access\.yaml\tparent template, 46 resources, 46 assignments$`,
 	} {
 		if !regexp.MustCompile(strings.Replace(want, "^arn", "(?m)^arn", 1)).Match(out) {
 			t.Errorf("output lacks %s", want)
