@@ -46,7 +46,7 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // sandbox, as a new user would: the sandbox block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
 // of "One command in every account", "History and the HTML report" and
-// "Assignments as code", in one session, with Debian's AWS
+// "Assignments as code" and "The user lifecycle", in one session, with Debian's AWS
 // CLI v2 (/usr/bin/aws) as `aws`. The only change made to them: /tmp/ is
 // a folder of the test's. The sample ~/.aws/config is read by ssoctl and
 // by the AWS CLI.
@@ -74,6 +74,7 @@ func TestREADMEExamples(t *testing.T) {
 	eachBlock := pick("One command in every account", "ssoctl each")
 	historyBlock := pick("History and the HTML report", "ssoctl history")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
+	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
 
 	bin := buildSSOCTL(t)
 	work := t.TempDir()
@@ -85,6 +86,21 @@ func TestREADMEExamples(t *testing.T) {
 		}
 	}
 	// The ./cleanup.sh the each example runs.
+	// The files the user lifecycle block names: the repository's
+	// examples/org.yaml and a people.csv of one new hire.
+	orgYAML, err := os.ReadFile("../../examples/org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(work, "examples"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "examples", "org.yaml"), orgYAML, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "people.csv"), []byte("username,given_name,family_name,email,access\nsam.lee,Sam,Lee,sam.lee@example.com,Developer\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(work, "cleanup.sh"), []byte("#!/bin/sh\necho \"cleaned up $SSOCTL_ACCOUNT_NAME as $SSOCTL_ROLE_NAME\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +109,7 @@ func TestREADMEExamples(t *testing.T) {
 		paste(sandboxBlock) +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) +
+		paste(signInBlock) + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -137,6 +153,16 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^plan: 46 assignments declared, 47 assignments live in scope, 0 to create, 1 to delete; `,
 		`(?m)^apply: 0 created, 1 deleted, 0 already as planned, 0 failed, 0 not started$`,
 		`(?m)^templates/access\.yaml\tparent template, 46 resources, 46 assignments$`,
+		// the user lifecycle, with examples/org.yaml and a people.csv
+		`(?m)^Nothing was changed: run again with --yes to carry this plan out\.$`,
+		`(?m)^Created user jane\.doe \(id [0-9a-f-]+\)\.$`,
+		`(?m)^Created user sam\.lee \(id [0-9a-f-]+\)\.$`,
+		`(?m)^Assignments: 0 created, 1 deleted, 0 unchanged, 0 failed, 0 not started\.$`,
+		`(?m)^Assignments: 4 created, 2 deleted, 0 unchanged, 0 failed, 0 not started\.$`,
+		`(?m)^Subject: Your AWS access is ready$`,
+		`(?m)^Deleted user jane\.doe; every assignment and group membership was removed first\.$`,
+		`(?m)^Retired IAM user alice\.johnson in account \d{12}\.$`,
+		`(?m)^No IAM user alice\.johnson in account \d{12} \(developer-sandbox\): nothing to retire\.$`,
 	} {
 		if !regexp.MustCompile(strings.Replace(want, "^arn", "(?m)^arn", 1)).Match(out) {
 			t.Errorf("output lacks %s", want)
