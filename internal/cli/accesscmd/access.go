@@ -49,8 +49,11 @@ func newCommon(f *factory.Factory) common {
 	return common{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
 }
 
+// flags adds what both questions take: the instance flag and the -o
+// formats (one declaration, which format reads back).
 func (c *common) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&c.InstanceArn, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
+	factory.SetOutputs(cmd, "table", "csv", "json")
 }
 
 // format checks -o against the formats cmd declared (table, csv, json).

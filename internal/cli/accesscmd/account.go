@@ -55,7 +55,6 @@ An unknown account exits with status 1.`,
 		},
 	}
 	opts.flags(cmd)
-	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
 

@@ -52,7 +52,6 @@ all their groups. An unknown user exits with status 1.`,
 		},
 	}
 	opts.flags(cmd)
-	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
 
