@@ -109,7 +109,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
   ssoctl audit --save -o html -f access.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"csv", "json", "table", "html"}, "csv", "csv")
+			format, err := f.CommandFormat(cmd, "csv", "csv")
 			if err != nil {
 				return err
 			}

@@ -51,7 +51,7 @@ summary on stderr; -o json one document with all of it.`,
 				}
 				opts.IDs = append(opts.IDs, id)
 			}
-			format, err := f.OutputFormat([]string{"table", "csv", "json"}, "table", "csv")
+			format, err := f.CommandFormat(cmd, "table", "csv")
 			if err != nil {
 				return err
 			}

@@ -30,7 +30,7 @@ how assignments were listed.`,
   ssoctl history list -o json | jq '.[-1].id'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := f.OutputFormat([]string{"table", "json", "csv"}, "table", "table")
+			format, err := f.CommandFormat(cmd, "table", "table")
 			if err != nil {
 				return err
 			}

@@ -39,7 +39,7 @@ next snapshots). --dry-run lists what would go.`,
 			if opts.Keep < 1 {
 				return factory.Usagef("--keep must be 1 or more, not %d (to remove every snapshot, delete the database file)", opts.Keep)
 			}
-			format, err := f.OutputFormat([]string{"table", "json"}, "table", "table")
+			format, err := f.CommandFormat(cmd, "table", "table")
 			if err != nil {
 				return err
 			}

@@ -42,7 +42,7 @@ findings, errors and stats, -o table for people, -o html the report of
 			if err != nil {
 				return err
 			}
-			format, err := f.OutputFormat([]string{"csv", "json", "table", "html"}, "csv", "csv")
+			format, err := f.CommandFormat(cmd, "csv", "csv")
 			if err != nil {
 				return err
 			}
