@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -177,76 +178,131 @@ func compareRows(x, y audit.Row) int {
 	)
 }
 
-type rowKey [5]int64
-
-func (k rowKey) cmp(o rowKey) int {
-	for i := range k {
-		if c := cmp.Compare(k[i], o[i]); c != 0 {
-			return c
-		}
-	}
-	return 0
+// group is one snapshot's blocks of one account and permission set.
+type group struct {
+	account, pset int64
+	blocks        []storedBlock
 }
 
-// mergeKeys walks both snapshots' rows in key order at once and returns
-// the positions (seq) of the rows only in from (lost) and only in to
-// (gained), each sorted.
-func (s *Store) mergeKeys(ctx context.Context, from, to int64) (lost, gained []int64, err error) {
-	const q = `SELECT account, permission_set, principal, user, dup, seq FROM access_row WHERE snapshot = ? ORDER BY account, permission_set, principal, user, dup`
-	a, err := s.db.QueryContext(ctx, q, from)
+// groups returns an iterator over a snapshot's blocks, gathered by
+// account and permission set in the order of their refs.
+func (s *Store) groups(ctx context.Context, snapshot int64) (next func() (group, bool, error), stop func(), err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+storedBlockCols+` FROM access_block WHERE snapshot = ? ORDER BY account, permission_set, first_row`, snapshot)
 	if err != nil {
-		return nil, nil, s.explain("read", err)
+		return nil, nil, err
 	}
-	defer a.Close()
-	b, err := s.db.QueryContext(ctx, q, to)
-	if err != nil {
-		return nil, nil, s.explain("read", err)
-	}
-	defer b.Close()
-	type keyed struct {
-		k   rowKey
-		seq int64
-	}
-	scan := func(rs *sql.Rows) func() (keyed, bool, error) {
-		return func() (keyed, bool, error) {
-			var x keyed
-			if !rs.Next() {
-				return x, false, rs.Err()
+	var (
+		pending storedBlock
+		have    bool
+	)
+	return func() (group, bool, error) {
+		var g group
+		if !have {
+			if !rows.Next() {
+				return g, false, rows.Err()
 			}
-			err := rs.Scan(&x.k[0], &x.k[1], &x.k[2], &x.k[3], &x.k[4], &x.seq)
-			return x, err == nil, err
+			if err := scanBlock(rows, &pending); err != nil {
+				return g, false, err
+			}
+		}
+		g.account, g.pset, g.blocks = pending.account, pending.pset, []storedBlock{pending}
+		have = false
+		for rows.Next() {
+			var b storedBlock
+			if err := scanBlock(rows, &b); err != nil {
+				return g, false, err
+			}
+			if b.account != g.account || b.pset != g.pset {
+				pending, have = b, true
+				break
+			}
+			g.blocks = append(g.blocks, b)
+		}
+		return g, true, rows.Err()
+	}, func() { rows.Close() }, nil
+}
+
+func (g *group) cmp(o *group) int {
+	if c := cmpInt(g.account, o.account); c != 0 {
+		return c
+	}
+	return cmpInt(g.pset, o.pset)
+}
+
+// same reports whether two groups hold the same rows: bodies byte for byte
+// equal (their positions may differ).
+func (g *group) same(o *group) bool {
+	if len(g.blocks) != len(o.blocks) {
+		return false
+	}
+	for i := range g.blocks {
+		if g.blocks[i].rows != o.blocks[i].rows || !bytes.Equal(g.blocks[i].body, o.blocks[i].body) {
+			return false
 		}
 	}
+	return true
+}
+
+// positions appends the positions of every row of g.
+func (g *group) positions(into []int64) []int64 {
+	for _, b := range g.blocks {
+		for i := int64(0); i < b.rows; i++ {
+			into = append(into, b.first+i)
+		}
+	}
+	return into
+}
+
+// mergeKeys walks both snapshots' blocks by account and permission set at
+// once and returns the positions of the rows only in from (lost) and only
+// in to (gained), each sorted. Groups whose bodies are equal are skipped
+// without decoding; the others are decoded and merged by identity.
+func (s *Store) mergeKeys(ctx context.Context, from, to int64) (lost, gained []int64, err error) {
+	nextA, closeA, err := s.groups(ctx, from)
+	if err != nil {
+		return nil, nil, s.explain("read", err)
+	}
+	defer closeA()
+	nextB, closeB, err := s.groups(ctx, to)
+	if err != nil {
+		return nil, nil, s.explain("read", err)
+	}
+	defer closeB()
 	// Both scans run ahead on their own goroutines.
-	nextA, stopA := prefetch(scan(a))
+	getA, stopA := prefetch(nextA)
 	defer stopA()
-	nextB, stopB := prefetch(scan(b))
+	getB, stopB := prefetch(nextB)
 	defer stopB()
-	next := func(get func() (keyed, bool, error)) (rowKey, int64, bool, error) {
-		x, ok, err := get()
-		return x.k, x.seq, ok, err
-	}
-	ka, sa, oka, err := next(nextA)
+	ga, oka, err := getA()
 	if err != nil {
 		return nil, nil, s.explain("read", err)
 	}
-	kb, sb, okb, err := next(nextB)
+	gb, okb, err := getB()
 	if err != nil {
 		return nil, nil, s.explain("read", err)
 	}
+	var ia, ib []rowIdentity
 	for (oka || okb) && err == nil {
 		switch {
-		case oka && okb && ka.cmp(kb) == 0:
-			ka, sa, oka, err = next(nextA)
-			if err == nil {
-				kb, sb, okb, err = next(nextB)
+		case oka && okb && ga.cmp(&gb) == 0:
+			if !ga.same(&gb) {
+				if ia, err = identities(ga.blocks, ia); err != nil {
+					break
+				}
+				if ib, err = identities(gb.blocks, ib); err != nil {
+					break
+				}
+				lost, gained = mergeIdentities(ia, ib, lost, gained)
 			}
-		case oka && (!okb || ka.cmp(kb) < 0):
-			lost = append(lost, sa)
-			ka, sa, oka, err = next(nextA)
+			if ga, oka, err = getA(); err == nil {
+				gb, okb, err = getB()
+			}
+		case oka && (!okb || ga.cmp(&gb) < 0):
+			lost = ga.positions(lost)
+			ga, oka, err = getA()
 		default:
-			gained = append(gained, sb)
-			kb, sb, okb, err = next(nextB)
+			gained = gb.positions(gained)
+			gb, okb, err = getB()
 		}
 	}
 	if err != nil {
@@ -257,70 +313,116 @@ func (s *Store) mergeKeys(ctx context.Context, from, to int64) (lost, gained []i
 	return lost, gained, nil
 }
 
-// rowsBySeq returns an iterator over the rows at the given sorted
-// positions of a snapshot: one lookup each when they are few, else one
-// scan in report order that keeps the wanted ones.
-func (s *Store) rowsBySeq(ctx context.Context, snapshot int64, seqs []int64, d *dims) (next func() (audit.Row, bool, error), stop func()) {
-	i := 0
-	if len(seqs) < 20000 {
-		return func() (audit.Row, bool, error) {
-			if i >= len(seqs) {
-				return audit.Row{}, false, nil
-			}
-			rows, err := s.db.QueryContext(ctx, `SELECT `+storedRowCols+` FROM access_row WHERE snapshot = ? AND seq = ?`, snapshot, seqs[i])
+// mergeIdentities appends the positions of the rows only in a to lost and
+// of those only in b to gained; both are sorted by identity.
+func mergeIdentities(a, b []rowIdentity, lost, gained []int64) ([]int64, []int64) {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i].cmp(b[j]) == 0:
 			i++
-			if err != nil {
-				return audit.Row{}, false, s.explain("read", err)
-			}
-			defer rows.Close()
-			var sr storedRow
-			if !rows.Next() {
-				if err := rows.Err(); err != nil {
-					return audit.Row{}, false, s.explain("read", err)
-				}
-				return audit.Row{}, false, fmt.Errorf("history database %s: row %d of snapshot %d is missing", s.path, seqs[i-1], snapshot)
-			}
-			if err := scanStored(rows, &sr); err != nil {
-				return audit.Row{}, false, s.explain("read", err)
-			}
-			r, err := d.row(&sr)
-			return r, err == nil, err
-		}, func() {}
+			j++
+		case i < len(a) && (j == len(b) || a[i].cmp(b[j]) < 0):
+			lost = append(lost, a[i].seq)
+			i++
+		default:
+			gained = append(gained, b[j].seq)
+			j++
+		}
 	}
-	var scan *sql.Rows
+	return lost, gained
+}
+
+// lookupBelow is how many wanted rows are fetched block by block; more
+// are read with one scan of the snapshot.
+const lookupBelow = 2000
+
+// rowsBySeq returns an iterator over the rows at the given sorted
+// positions of a snapshot: the blocks that hold them looked up one by one
+// when they are few, else one scan in report order that keeps the wanted
+// ones.
+func (s *Store) rowsBySeq(ctx context.Context, snapshot int64, seqs []int64, d *dims) (next func() (audit.Row, bool, error), stop func()) {
+	var (
+		scan  *sql.Rows
+		block storedBlock
+		rows  []blockRow // block's rows, decoded
+		i     int
+	)
 	stop = func() {
 		if scan != nil {
 			scan.Close()
 			scan = nil
 		}
 	}
+	missing := func(seq int64) error {
+		return fmt.Errorf("history database %s: row %d of snapshot %d is missing", s.path, seq, snapshot)
+	}
+	// load makes block the one that holds seq.
+	load := func(seq int64) error {
+		if len(seqs) < lookupBelow {
+			rs, err := s.db.QueryContext(ctx, `SELECT `+storedBlockCols+` FROM access_block WHERE snapshot = ? AND first_row <= ? ORDER BY first_row DESC LIMIT 1`, snapshot, seq)
+			if err != nil {
+				return s.explain("read", err)
+			}
+			defer rs.Close()
+			if !rs.Next() {
+				if err := rs.Err(); err != nil {
+					return s.explain("read", err)
+				}
+				return missing(seq)
+			}
+			if err := scanBlock(rs, &block); err != nil {
+				return s.explain("read", err)
+			}
+		} else {
+			if scan == nil {
+				rs, err := s.db.QueryContext(ctx, `SELECT `+storedBlockCols+` FROM access_block WHERE snapshot = ? ORDER BY first_row`, snapshot)
+				if err != nil {
+					return s.explain("read", err)
+				}
+				scan = rs
+			}
+			for {
+				if !scan.Next() {
+					if err := scan.Err(); err != nil {
+						return s.explain("read", err)
+					}
+					return missing(seq)
+				}
+				if err := scanBlock(scan, &block); err != nil {
+					return s.explain("read", err)
+				}
+				if block.first+block.rows > seq {
+					break
+				}
+			}
+		}
+		if seq < block.first || seq >= block.first+block.rows {
+			return missing(seq)
+		}
+		var err error
+		if rows, err = decodeBlock(block.body, int(block.rows), false); err != nil {
+			return s.explain("read", block.damaged())
+		}
+		return nil
+	}
 	return func() (audit.Row, bool, error) {
 		if i >= len(seqs) {
 			stop()
 			return audit.Row{}, false, nil
 		}
-		if scan == nil {
-			rs, err := s.db.QueryContext(ctx, `SELECT `+storedRowCols+` FROM access_row WHERE snapshot = ? AND seq >= ? ORDER BY seq`, snapshot, seqs[i])
-			if err != nil {
-				return audit.Row{}, false, s.explain("read", err)
-			}
-			scan = rs
-		}
-		var sr storedRow
-		for scan.Next() {
-			if err := scanStored(scan, &sr); err != nil {
-				return audit.Row{}, false, s.explain("read", err)
-			}
-			if sr.seq == seqs[i] {
-				i++
-				r, err := d.row(&sr)
-				return r, err == nil, err
+		seq := seqs[i]
+		i++
+		if rows == nil || seq >= block.first+block.rows {
+			if err := load(seq); err != nil {
+				return audit.Row{}, false, err
 			}
 		}
-		if err := scan.Err(); err != nil {
-			return audit.Row{}, false, s.explain("read", err)
+		r, err := d.row(block.account, block.pset, &rows[seq-block.first])
+		if err != nil {
+			return audit.Row{}, false, s.explain("read", block.damaged())
 		}
-		return audit.Row{}, false, fmt.Errorf("history database %s: row %d of snapshot %d is missing", s.path, seqs[i], snapshot)
+		return r, true, nil
 	}, stop
 }
 

@@ -352,18 +352,20 @@ func TestSchemaVersion(t *testing.T) {
 var testColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}
 
 // TestMigrateKeepsSnapshots opens a database written at schema version 1
-// (rows keyed by identity) and reads its snapshot back after migrating.
+// (rows keyed by identity) and reads its snapshot back after migrating
+// through version 2 (rows keyed by position) to 3 (rows in blocks).
 func TestMigrateKeepsSnapshots(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
 	db := history.CreateAtVersionForTest(t, path, 1)
 	for _, q := range []string{
-		`INSERT INTO snapshot (id, created, method, rows, columns) VALUES (1, '2026-11-01T00:00:00Z', 'permission-set', 2, 'UserName,AccountName')`,
-		`INSERT INTO entity (ref, kind, key) VALUES (1, 1, '111111111111'), (2, 2, 'arn:ps'), (3, 3, 'USER:u-1'), (4, 4, 'u-1'), (5, 3, 'GROUP:g-1')`,
+		`INSERT INTO snapshot (id, created, method, rows, columns) VALUES (1, '2026-11-01T00:00:00Z', 'permission-set', 3, 'UserName,AccountName')`,
+		`INSERT INTO entity (ref, kind, key) VALUES (1, 1, '111111111111'), (2, 2, 'arn:ps'), (3, 3, 'USER:u-1'), (4, 4, 'u-1'), (5, 3, 'GROUP:g-1'), (6, 2, 'arn:ro')`,
 		`INSERT INTO snap_account VALUES (1, 1, 'dev', 'ACTIVE')`,
-		`INSERT INTO snap_permission_set VALUES (1, 2, 'Developer')`,
+		`INSERT INTO snap_permission_set VALUES (1, 2, 'Developer'), (1, 6, 'ReadOnly')`,
 		`INSERT INTO snap_principal VALUES (1, 3, ''), (1, 5, 'devs')`,
 		`INSERT INTO snap_user VALUES (1, 4, 'a@example.com', 'alice', 'ENABLED', 'Alice', NULL)`,
-		`INSERT INTO access_row VALUES (1, 1, 2, 5, 4, 0, 2, NULL, NULL), (1, 1, 2, 3, 4, 0, 1, 'DISABLED_USER', NULL)`,
+		`INSERT INTO access_row VALUES (1, 1, 2, 5, 4, 0, 2, NULL, NULL), (1, 1, 2, 3, 4, 0, 1, 'DISABLED_USER;LEGACY_IAM_USER', NULL),
+			(1, 1, 6, 3, 4, 0, 3, NULL, '{"UserName":"alice-then","AccountId":"111111111111","PermissionSet":"ReadOnly"}')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -378,9 +380,10 @@ func TestMigrateKeepsSnapshots(t *testing.T) {
 	rows := readRows(t, s, 1)
 	want := []audit.Row{
 		{UserEmail: "a@example.com", UserName: "alice", UserId: "u-1", UserStatus: "ENABLED", DisplayName: "Alice", AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE",
-			PermissionSet: "Developer", PermissionSetArn: "arn:ps", PrincipalType: "USER", PrincipalId: "u-1", Flags: []string{"DISABLED_USER"}},
+			PermissionSet: "Developer", PermissionSetArn: "arn:ps", PrincipalType: "USER", PrincipalId: "u-1", Flags: []string{"DISABLED_USER", "LEGACY_IAM_USER"}},
 		{UserEmail: "a@example.com", UserName: "alice", UserId: "u-1", UserStatus: "ENABLED", DisplayName: "Alice", AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE",
 			PermissionSet: "Developer", PermissionSetArn: "arn:ps", PrincipalType: "GROUP", PrincipalId: "g-1", GroupName: "devs"},
+		{UserName: "alice-then", AccountId: "111111111111", PermissionSet: "ReadOnly"},
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("rows after migrating (-want +got):\n%s", diff)
@@ -389,7 +392,68 @@ func TestMigrateKeepsSnapshots(t *testing.T) {
 	sn := save(t, s, want[:1], nil)
 	from, _ := s.Get(ctx, 1)
 	d, err := s.Diff(ctx, from, sn, func(history.Change) error { return nil })
-	if err != nil || d.Lost != 1 || d.Gained != 0 {
+	if err != nil || d.Lost != 2 || d.Gained != 0 {
 		t.Errorf("diff after migrating: %+v, %v", d, err)
+	}
+	if sn, err := s.Get(ctx, 1); err != nil || sn.Rows != 3 {
+		t.Errorf("migrated snapshot %+v, %v", sn, err)
+	}
+}
+
+// TestDiffBlocks covers rows stored a block at a time: an account and
+// permission set whose rows span blocks, rows whose flags alone changed
+// (the same access), and a block that does not decode.
+func TestDiffBlocks(t *testing.T) {
+	s, _ := open(t)
+	member := func(i int) audit.Row {
+		r := testRows()[1]
+		r.UserId, r.UserName = fmt.Sprintf("u-%05d", i), fmt.Sprintf("user%05d", i)
+		return r
+	}
+	// 9,000 rows of one account and permission set: three blocks.
+	var a, b []audit.Row
+	for i := 0; i < 9000; i++ {
+		a = append(a, member(i))
+		if i != 4500 {
+			b = append(b, member(i))
+		}
+	}
+	b = append(b, member(99999))
+	// Flags changed on a row of another permission set: not a change of
+	// access.
+	flagged := testRows()[2]
+	b = append(b, flagged)
+	flagged.Flags = nil
+	a = append(a, flagged)
+	fa, fb := save(t, s, a, nil), save(t, s, b, nil)
+	for _, c := range []struct {
+		id   int64
+		rows []audit.Row
+	}{{fa.ID, a}, {fb.ID, b}} {
+		if diff := cmp.Diff(c.rows, readRows(t, s, c.id)); diff != "" {
+			t.Errorf("snapshot %d read back (-saved +read):\n%s", c.id, diff)
+		}
+	}
+	var got []history.Change
+	d, err := s.Diff(ctx, fa, fb, func(c history.Change) error { got = append(got, c); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []history.Change{{history.Lost, member(4500)}, {history.Gained, member(99999)}}
+	if diff := cmp.Diff(want, got); diff != "" || d.Gained != 1 || d.Lost != 1 {
+		t.Errorf("changes (-want +got):\n%s\ngained %d lost %d", diff, d.Gained, d.Lost)
+	}
+	// The same snapshot saved again: every body equal, nothing to decode.
+	fc := save(t, s, b, nil)
+	if d, err := s.Diff(ctx, fb, fc, func(history.Change) error { return errors.New("no change expected") }); err != nil || d.Gained+d.Lost != 0 {
+		t.Errorf("diff of equal snapshots %+v, %v", d, err)
+	}
+	// A damaged block is named, not read as rows.
+	s.DamageBlocksForTest(t, fc.ID, acctID(1))
+	if _, err := s.Diff(ctx, fb, fc, func(history.Change) error { return nil }); err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("diff with a damaged block: %v", err)
+	}
+	if err := s.Rows(ctx, fc.ID, func(audit.Row) error { return nil }); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("rows of a damaged snapshot: %v", err)
 	}
 }

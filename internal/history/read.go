@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
@@ -70,23 +72,7 @@ func (s *Store) loadDims(ctx context.Context, snapshot int64) (*dims, error) {
 		})
 	}
 	if err == nil {
-		err = q(`SELECT s.ref, e.key, s.email, s.user_name, s.status, s.display_name, s.iam FROM snap_user s JOIN entity e ON e.ref = s.ref WHERE s.snapshot = ?`, func(r *sql.Rows) error {
-			var (
-				x   userDim
-				iam sql.NullString
-			)
-			if err := r.Scan(&ref, &x.id, &x.email, &x.name, &x.status, &x.display, &iam); err != nil {
-				return err
-			}
-			if iam.Valid {
-				x.iam = &audit.IAMStatus{}
-				if err := json.Unmarshal([]byte(iam.String), x.iam); err != nil {
-					return err
-				}
-			}
-			d.users[ref] = x
-			return nil
-		})
+		err = s.loadUsers(ctx, snapshot, d.users)
 	}
 	if err != nil {
 		return nil, s.explain("read", err)
@@ -94,41 +80,120 @@ func (s *Store) loadDims(ctx context.Context, snapshot int64) (*dims, error) {
 	return d, nil
 }
 
-// storedRow is one access_row as stored.
-type storedRow struct {
-	account, pset, principal, user, dup, seq int64
-	flags, exact                             sql.NullString
+// loadUsers reads a snapshot's users, stored in chunks (see
+// userChunk), into users.
+func (s *Store) loadUsers(ctx context.Context, snapshot int64, users map[int64]userDim) error {
+	ids := map[int64]string{}
+	rows, err := s.db.QueryContext(ctx, `SELECT ref, key FROM entity WHERE kind = ?`, kindUser)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var (
+			ref int64
+			id  string
+		)
+		if err := rows.Scan(&ref, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids[ref] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	chunks, err := s.db.QueryContext(ctx, `SELECT seq, users, body FROM snap_users WHERE snapshot = ? ORDER BY seq`, snapshot)
+	if err != nil {
+		return err
+	}
+	defer chunks.Close()
+	for chunks.Next() {
+		var (
+			seq, n int64
+			body   []byte
+		)
+		if err := chunks.Scan(&seq, &n, &body); err != nil {
+			return err
+		}
+		r := blockReader{b: body}
+		for i := int64(0); i < n; i++ {
+			ref := r.uvarint()
+			u := userDim{id: ids[ref], email: string(r.string()), name: string(r.string()), status: string(r.string()), display: string(r.string())}
+			if iam := r.string(); len(iam) > 0 && r.err == nil {
+				u.iam = &audit.IAMStatus{}
+				if err := json.Unmarshal(iam, u.iam); err != nil {
+					r.err = err
+				}
+			}
+			if r.err != nil {
+				break
+			}
+			users[ref] = u
+		}
+		if r.err != nil || len(r.b) != 0 {
+			return fmt.Errorf("snapshot %d: users chunk %d is %w", snapshot, seq, errDamaged)
+		}
+	}
+	return chunks.Err()
 }
 
-const storedRowCols = `account, permission_set, principal, user, dup, seq, flags, exact`
+// storedBlock is one access_block: rows first … first+rows-1 of a
+// snapshot, all of one account and permission set.
+type storedBlock struct {
+	snapshot, first, rows, account, pset int64
+	body                                 []byte
+}
 
-func scanStored(rows *sql.Rows, r *storedRow) error {
-	return rows.Scan(&r.account, &r.pset, &r.principal, &r.user, &r.dup, &r.seq, &r.flags, &r.exact)
+const storedBlockCols = `snapshot, first_row, rows, account, permission_set, body`
+
+func scanBlock(rows *sql.Rows, b *storedBlock) error {
+	return rows.Scan(&b.snapshot, &b.first, &b.rows, &b.account, &b.pset, &b.body)
+}
+
+func (b *storedBlock) damaged() error {
+	return fmt.Errorf("snapshot %d: rows %d to %d are %w", b.snapshot, b.first, b.first+b.rows-1, errDamaged)
+}
+
+// each decodes the block and passes each row's position and row to fn.
+func (b *storedBlock) each(d *dims, fn func(seq int64, r audit.Row) error) error {
+	rs, err := decodeBlock(b.body, int(b.rows), false)
+	if err != nil {
+		return b.damaged()
+	}
+	for i := range rs {
+		r, err := d.row(b.account, b.pset, &rs[i])
+		if err != nil {
+			return b.damaged()
+		}
+		if err := fn(b.first+int64(i), r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // row rebuilds the audit's row.
-func (d *dims) row(sr *storedRow) (audit.Row, error) {
+func (d *dims) row(account, pset int64, br *blockRow) (audit.Row, error) {
 	var r audit.Row
-	if sr.exact.Valid {
-		err := json.Unmarshal([]byte(sr.exact.String), &r)
+	if br.exact != nil {
+		err := json.Unmarshal(br.exact, &r)
 		return r, err
 	}
-	a, p, pr := d.accounts[sr.account], d.psets[sr.pset], d.princs[sr.principal]
+	a, p, pr := d.accounts[account], d.psets[pset], d.princs[br.principal]
 	r = audit.Row{
 		AccountId: a.id, AccountName: a.name, AccountStatus: a.status,
 		PermissionSet: p.name, PermissionSetArn: p.arn,
 		PrincipalType: pr.typ, PrincipalId: pr.id, GroupName: pr.group,
+		Flags: br.flags,
 	}
-	if sr.user != 0 {
-		u := d.users[sr.user]
+	if br.user != 0 {
+		u := d.users[br.user]
 		r.UserId, r.UserEmail, r.UserName, r.UserStatus, r.DisplayName = u.id, u.email, u.name, u.status, u.display
 		if u.iam != nil {
 			iam := *u.iam
 			r.IAM = &iam
 		}
-	}
-	if sr.flags.Valid {
-		r.Flags = strings.Split(sr.flags.String, ";")
 	}
 	return r, nil
 }
@@ -136,33 +201,42 @@ func (d *dims) row(sr *storedRow) (audit.Row, error) {
 // Rows passes every row of a snapshot to emit, in the order the audit
 // wrote them.
 func (s *Store) Rows(ctx context.Context, id int64, emit func(audit.Row) error) error {
-	if _, err := s.Get(ctx, id); err != nil {
+	sn, err := s.Get(ctx, id)
+	if err != nil {
 		return err
 	}
 	d, err := s.loadDims(ctx, id)
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+storedRowCols+` FROM access_row WHERE snapshot = ? ORDER BY seq`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+storedBlockCols+` FROM access_block WHERE snapshot = ? ORDER BY first_row`, id)
 	if err != nil {
 		return s.explain("read", err)
 	}
 	defer rows.Close()
-	var sr storedRow
+	var b storedBlock
+	next := int64(1)
 	for rows.Next() {
-		if err := scanStored(rows, &sr); err != nil {
+		if err := scanBlock(rows, &b); err != nil {
 			return s.explain("read", err)
 		}
-		r, err := d.row(&sr)
+		if b.first != next {
+			return s.explain("read", fmt.Errorf("snapshot %d: rows %d to %d are missing", id, next, b.first-1))
+		}
+		next = b.first + b.rows
+		err := b.each(d, func(_ int64, r audit.Row) error { return emit(r) })
+		if errors.Is(err, errDamaged) {
+			return s.explain("read", err)
+		}
 		if err != nil {
-			return s.explain("read", err)
-		}
-		if err := emit(r); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return s.explain("read", err)
+	}
+	if next-1 != int64(sn.Rows) {
+		return s.explain("read", fmt.Errorf("snapshot %d: rows %d to %d are missing", id, next, sn.Rows))
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -23,9 +25,10 @@ const (
 )
 
 // Saver writes one snapshot while the audit's rows stream. The rows are
-// written by a goroutine of its own, beside the audit's own report
-// writing; nothing becomes visible until Finish commits, and Abort (or a
-// cancelled context) leaves the database as it was.
+// encoded by a goroutine of its own, beside the audit's own report
+// writing, and stored by another; nothing becomes visible until Finish
+// commits, and Abort (or a cancelled context) leaves the database as it
+// was. A Saver is used by one goroutine at a time.
 type Saver struct {
 	s    *Store
 	ctx  context.Context
@@ -33,7 +36,11 @@ type Saver struct {
 	tx   *sql.Tx
 	id   int64
 
-	rows chan audit.Row
+	// Rows travel to the writer rowBatch at a time; free returns the
+	// batches' memory.
+	cur  []audit.Row
+	rows chan []audit.Row
+	free chan []audit.Row
 	done chan struct{}
 
 	mu  sync.Mutex
@@ -45,20 +52,42 @@ type Saver struct {
 	accounts map[int64][2]string
 	psets    map[int64]string
 	princs   map[int64]string
-	users    map[int64][5]string
-	blockA   int64
-	blockP   int64
-	dups     map[[2]int64]int
+	users    map[string]*userEntry // by user id
 	seq      int64
 	last     last
 
-	rowIns, rowInsX, entIns, accIns, psIns, prIns, userIns *batch
-	closed                                                 bool
+	block      blockWriter
+	blockA     int64
+	blockP     int64
+	blockFirst int64
+	chunk      []byte // users not yet stored, encoded
+	chunkUsers int
+	chunkSeq   int
+	blockIns   *batch
+	usersIns   *batch
+	entIns     *batch
+	accIns     *batch
+	psIns      *batch
+	prIns      *batch
+	closed     bool
 
 	// jobs carries full batches to the executor goroutine, so SQLite's
-	// work and the rows' preparation run on two cores.
+	// work and the rows' encoding run on two cores.
 	jobs     chan job
 	execDone chan struct{}
+}
+
+// rowBatch is how many rows go to the writer at once.
+const rowBatch = 256
+
+// userChunk is how many users' names one snap_users row holds.
+const userChunk = 1024
+
+// userEntry is a user seen in this snapshot: its ref and the names its
+// first row had.
+type userEntry struct {
+	ref   int64
+	attrs [5]string // e-mail, user name, status, display name, IAM status (JSON)
 }
 
 type entityKey struct {
@@ -85,10 +114,9 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 		return nil, s.explain("save to", err)
 	}
 	w := &Saver{s: s, ctx: ctx, conn: conn, tx: tx,
-		rows: make(chan audit.Row, 2048), done: make(chan struct{}),
+		rows: make(chan []audit.Row, 8), free: make(chan []audit.Row, 10), done: make(chan struct{}),
 		entities: map[entityKey]int64{},
-		accounts: map[int64][2]string{}, psets: map[int64]string{}, princs: map[int64]string{}, users: map[int64][5]string{},
-		dups: map[[2]int64]int{},
+		accounts: map[int64][2]string{}, psets: map[int64]string{}, princs: map[int64]string{}, users: map[string]*userEntry{},
 	}
 	fail := func(err error) (*Saver, error) {
 		tx.Rollback()
@@ -134,14 +162,12 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 		}
 		return b
 	}
-	// Most rows have neither flags nor an exact copy: they bind six values.
-	w.rowIns = nb("access_row", []string{"snapshot", "account", "permission_set", "principal", "user", "dup", "seq"}, 200)
-	w.rowInsX = nb("access_row", []string{"snapshot", "account", "permission_set", "principal", "user", "dup", "seq", "flags", "exact"}, 100)
+	w.blockIns = nb("access_block", []string{"snapshot", "first_row", "rows", "account", "permission_set", "body"}, 64)
+	w.usersIns = nb("snap_users", []string{"snapshot", "seq", "users", "body"}, 1)
 	w.entIns = nb("entity", []string{"ref", "kind", "key"}, 100)
 	w.accIns = nb("snap_account", []string{"snapshot", "ref", "name", "status"}, 100)
 	w.psIns = nb("snap_permission_set", []string{"snapshot", "ref", "name"}, 100)
 	w.prIns = nb("snap_principal", []string{"snapshot", "ref", "group_name"}, 100)
-	w.userIns = nb("snap_user", []string{"snapshot", "ref", "email", "user_name", "status", "display_name", "iam"}, 100)
 	go w.execute()
 	go w.write()
 	return w, nil
@@ -153,11 +179,31 @@ func (w *Saver) ID() int64 { return w.id }
 // Row adds the next row of the report. It does not wait for the row to be
 // written; an earlier write error is returned here.
 func (w *Saver) Row(r audit.Row) error {
+	if w.cur == nil {
+		select {
+		case w.cur = <-w.free:
+		default:
+			w.cur = make([]audit.Row, 0, rowBatch)
+		}
+	}
+	w.cur = append(w.cur, r)
+	if len(w.cur) < rowBatch {
+		return nil
+	}
+	return w.send()
+}
+
+// send hands the rows gathered so far to the writer.
+func (w *Saver) send() error {
 	if err := w.failed(); err != nil {
 		return err
 	}
+	if len(w.cur) == 0 {
+		return nil
+	}
 	select {
-	case w.rows <- r:
+	case w.rows <- w.cur:
+		w.cur = nil
 		return nil
 	case <-w.ctx.Done():
 		return w.ctx.Err()
@@ -178,15 +224,30 @@ func (w *Saver) fail(err error) {
 	}
 }
 
-// write runs on its own goroutine and stores rows as they arrive. After an
-// error it keeps receiving (and dropping) rows so Row never blocks.
+// write runs on its own goroutine and encodes rows as they arrive, then
+// the last block and users. After an error it keeps receiving (and
+// dropping) rows so Row never blocks.
 func (w *Saver) write() {
 	defer close(w.done)
-	for r := range w.rows {
-		if w.failed() != nil {
-			continue
+	for rs := range w.rows {
+		if w.failed() == nil {
+			for i := range rs {
+				if err := w.row(&rs[i]); err != nil {
+					w.fail(err)
+					break
+				}
+			}
 		}
-		if err := w.row(r); err != nil {
+		clear(rs)
+		select {
+		case w.free <- rs[:0]:
+		default:
+		}
+	}
+	if w.failed() == nil {
+		if err := w.endBlock(); err != nil {
+			w.fail(err)
+		} else if err := w.endUsers(); err != nil {
 			w.fail(err)
 		}
 	}
@@ -213,7 +274,7 @@ type last struct {
 	acctOK, psetOK, princOK    bool // the previous row's names matched the snapshot's
 }
 
-func (w *Saver) row(r audit.Row) error {
+func (w *Saver) row(r *audit.Row) error {
 	exact := false
 	l := &w.last
 	var a, p, pr int64
@@ -274,66 +335,87 @@ func (w *Saver) row(r audit.Row) error {
 		l.princ, l.princKey, l.princOK = pr, k, ok
 		exact = exact || !ok
 	}
-	var iam string
-	if r.IAM != nil {
-		b, err := json.Marshal(r.IAM)
-		if err != nil {
-			return err
-		}
-		iam = string(b)
-	}
-	attrs := [5]string{r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iam}
 	var u int64
 	if r.UserId == "" {
-		exact = exact || attrs != [5]string{}
+		exact = exact || r.UserEmail != "" || r.UserName != "" || r.UserStatus != "" || r.DisplayName != "" || r.IAM != nil
 	} else {
-		var err error
-		if u, err = w.ref(kindUser, r.UserId); err != nil {
-			return err
-		}
-		if have, ok := w.users[u]; !ok {
-			w.users[u] = attrs
-			var iamArg any
-			if iam != "" {
-				iamArg = iam
-			}
-			if err := w.userIns.add(w.ctx, u, r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iamArg); err != nil {
+		var iam string
+		if r.IAM != nil {
+			b, err := json.Marshal(r.IAM)
+			if err != nil {
 				return err
 			}
-		} else if have != attrs {
+			iam = string(b)
+		}
+		attrs := [5]string{r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iam}
+		e := w.users[r.UserId]
+		if e == nil {
+			ref, err := w.ref(kindUser, r.UserId)
+			if err != nil {
+				return err
+			}
+			e = &userEntry{ref: ref, attrs: attrs}
+			w.users[r.UserId] = e
+			if err := w.addUser(e); err != nil {
+				return err
+			}
+		} else if e.attrs != attrs {
 			exact = true
 		}
+		u = e.ref
 	}
-	var flags any
-	if len(r.Flags) > 0 {
-		joined := strings.Join(r.Flags, ";")
-		flags = joined
-		for _, f := range r.Flags {
-			exact = exact || f == "" || strings.Contains(f, ";")
-		}
-	}
-	var exactArg any
+	var exactJSON []byte
 	if exact {
 		b, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}
-		exactArg = string(b)
+		exactJSON = b
 	}
-	// The audit writes one (account, permission set) block at a time, so
-	// repeats of a key can only be within the current block.
-	if a != w.blockA || p != w.blockP {
-		w.blockA, w.blockP = a, p
-		clear(w.dups)
+	// A block is one account and permission set, up to maxBlockRows rows.
+	if a != w.blockA || p != w.blockP || w.block.rows == maxBlockRows {
+		if err := w.endBlock(); err != nil {
+			return err
+		}
+		w.blockA, w.blockP, w.blockFirst = a, p, w.seq+1
 	}
-	k := [2]int64{pr, u}
-	dup := w.dups[k]
-	w.dups[k] = dup + 1
+	w.block.add(pr, u, r.Flags, exactJSON)
 	w.seq++
-	if flags == nil && exactArg == nil {
-		return w.rowIns.add(w.ctx, a, p, pr, u, dup, w.seq)
+	return nil
+}
+
+// endBlock queues the block being encoded, if it has rows.
+func (w *Saver) endBlock() error {
+	if w.block.rows == 0 {
+		return nil
 	}
-	return w.rowInsX.add(w.ctx, a, p, pr, u, dup, w.seq, flags, exactArg)
+	err := w.blockIns.add(w.ctx, w.blockFirst, w.block.rows, w.blockA, w.blockP, bytes.Clone(w.block.buf))
+	w.block.reset()
+	return err
+}
+
+// addUser encodes a user's names into the chunk being gathered.
+func (w *Saver) addUser(e *userEntry) error {
+	w.chunk = binary.AppendUvarint(w.chunk, uint64(e.ref))
+	for _, s := range e.attrs {
+		w.chunk = appendString(w.chunk, s)
+	}
+	w.chunkUsers++
+	if w.chunkUsers == userChunk {
+		return w.endUsers()
+	}
+	return nil
+}
+
+// endUsers queues the users chunk being gathered, if it has users.
+func (w *Saver) endUsers() error {
+	if w.chunkUsers == 0 {
+		return nil
+	}
+	w.chunkSeq++
+	err := w.usersIns.add(w.ctx, w.chunkSeq, w.chunkUsers, w.chunk)
+	w.chunk, w.chunkUsers = nil, 0
+	return err
 }
 
 // execute runs on its own goroutine and carries out the full batches the
@@ -377,6 +459,11 @@ type Result struct {
 
 // Finish writes the findings, errors and stats and commits the snapshot.
 func (w *Saver) Finish(res Result) (Snapshot, error) {
+	if !w.closed {
+		if err := w.send(); err != nil {
+			w.fail(err)
+		}
+	}
 	w.stopWriter()
 	defer w.conn.Close()
 	if err := w.failed(); err != nil {
@@ -388,7 +475,7 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 		return Snapshot{}, w.s.explain("save to", err)
 	}
 	ctx := w.ctx
-	for _, b := range []*batch{w.entIns, w.accIns, w.psIns, w.prIns, w.userIns, w.rowIns, w.rowInsX} {
+	for _, b := range []*batch{w.entIns, w.accIns, w.psIns, w.prIns, w.usersIns, w.blockIns} {
 		if err := b.flush(ctx); err != nil {
 			return fail(err)
 		}

@@ -86,6 +86,14 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// step, when set, runs after sql in the same transaction: a change SQL
+	// alone cannot make.
+	step func(context.Context, *sql.Tx) error
+}
+
+// migrationSteps are the migrations' steps in Go, by version.
+var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
+	3: rowsIntoBlocks,
 }
 
 func migrations() ([]migration, error) {
@@ -104,7 +112,7 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{v, e.Name(), string(b)})
+		out = append(out, migration{v, e.Name(), string(b), migrationSteps[v]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i, m := range out {
@@ -145,19 +153,29 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return s.explain("migrate", err)
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if err := m.apply(ctx, tx); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("history database %s: migration %s: %w", s.path, m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-			tx.Rollback()
-			return s.explain("migrate", err)
 		}
 		if err := tx.Commit(); err != nil {
 			return s.explain("migrate", err)
 		}
 	}
 	return nil
+}
+
+// apply makes the migration's change and records its version.
+func (m migration) apply(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if m.step != nil {
+		if err := m.step(ctx, tx); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+	return err
 }
 
 // explain words a database error with the file it concerns.
@@ -277,7 +295,7 @@ func (s *Store) Previous(ctx context.Context, id int64) (Snapshot, error) {
 }
 
 // snapshotTables hold one snapshot's data, each keyed by snapshot first.
-var snapshotTables = []string{"access_row", "snap_account", "snap_permission_set", "snap_principal", "snap_user", "finding", "item_error", "snapshot"}
+var snapshotTables = []string{"access_block", "snap_account", "snap_permission_set", "snap_principal", "snap_users", "finding", "item_error", "snapshot"}
 
 // Prune deletes every snapshot but the newest keep, in one transaction,
 // and returns the ids it deleted (none with dryRun, which only lists them).
