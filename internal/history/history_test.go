@@ -108,6 +108,13 @@ func TestSaveAndRead(t *testing.T) {
 	odd := rows[6]
 	odd.AccountName = "prod-renamed-mid-run"
 	rows = append(rows, odd)
+	// A group's members in another order in a later block, and one of
+	// them renamed mid-run: kept exactly, and in order.
+	swapped, renamed := rows[2], rows[1]
+	swapped.PermissionSet, swapped.PermissionSetArn = "Billing", psArn("Billing")
+	renamed.PermissionSet, renamed.PermissionSetArn = "Billing", psArn("Billing")
+	renamed.UserEmail = "bob@renamed.example.com"
+	rows = append(rows, swapped, renamed)
 	findings := []audit.Finding{{Kind: assignments.FlagOrphaned, AccountId: acctID(2), AccountName: "prod", PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"}}
 	sn := save(t, s, rows, findings)
 	if sn.ID != 1 || sn.Rows != len(rows) || sn.Findings != 1 || sn.Errors != 1 || sn.Method != "permission-set" || !slices.Equal(sn.Columns, testColumns) {

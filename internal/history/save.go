@@ -53,6 +53,14 @@ type Saver struct {
 	psets    map[int64]string
 	princs   map[int64]string
 	users    map[string]*userEntry // by user id
+	// runs are, per principal, the users of its latest run of rows in
+	// order: a group's members come in the same order in every block it
+	// is assigned in, so a row's user is mostly found there by one string
+	// comparison instead of a map lookup.
+	runs     map[int64]*[]runSlot
+	run      *[]runSlot // the current principal's
+	runPos   int
+	runPrinc int64
 	seq      int64
 	last     last
 
@@ -86,6 +94,7 @@ const userChunk = 1024
 // userEntry is a user seen in this snapshot: its ref and the names its
 // first row had.
 type userEntry struct {
+	id    string
 	ref   int64
 	attrs [5]string // e-mail, user name, status, display name, IAM status (JSON)
 }
@@ -116,7 +125,7 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 	w := &Saver{s: s, ctx: ctx, conn: conn, tx: tx,
 		rows: make(chan []audit.Row, 8), free: make(chan []audit.Row, 10), done: make(chan struct{}),
 		entities: map[entityKey]int64{},
-		accounts: map[int64][2]string{}, psets: map[int64]string{}, princs: map[int64]string{}, users: map[string]*userEntry{},
+		accounts: map[int64][2]string{}, psets: map[int64]string{}, princs: map[int64]string{}, users: map[string]*userEntry{}, runs: map[int64]*[]runSlot{},
 	}
 	fail := func(err error) (*Saver, error) {
 		tx.Rollback()
@@ -335,6 +344,9 @@ func (w *Saver) row(r *audit.Row) error {
 		l.princ, l.princKey, l.princOK = pr, k, ok
 		exact = exact || !ok
 	}
+	if pr != w.runPrinc || a != w.blockA || p != w.blockP {
+		w.startRun(pr)
+	}
 	var u int64
 	if r.UserId == "" {
 		exact = exact || r.UserEmail != "" || r.UserName != "" || r.UserStatus != "" || r.DisplayName != "" || r.IAM != nil
@@ -348,18 +360,11 @@ func (w *Saver) row(r *audit.Row) error {
 			iam = string(b)
 		}
 		attrs := [5]string{r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iam}
-		e := w.users[r.UserId]
-		if e == nil {
-			ref, err := w.ref(kindUser, r.UserId)
-			if err != nil {
-				return err
-			}
-			e = &userEntry{ref: ref, attrs: attrs}
-			w.users[r.UserId] = e
-			if err := w.addUser(e); err != nil {
-				return err
-			}
-		} else if e.attrs != attrs {
+		e, err := w.runUser(r.UserId, attrs)
+		if err != nil {
+			return err
+		}
+		if e.attrs != attrs {
 			exact = true
 		}
 		u = e.ref
@@ -382,6 +387,50 @@ func (w *Saver) row(r *audit.Row) error {
 	w.block.add(pr, u, r.Flags, exactJSON)
 	w.seq++
 	return nil
+}
+
+// runSlot is a user's place in a run: a copy of its entry, so that
+// walking a run reads memory in order.
+type runSlot userEntry
+
+// startRun begins a run of rows of principal pr.
+func (w *Saver) startRun(pr int64) {
+	w.runPrinc, w.runPos = pr, 0
+	w.run = w.runs[pr]
+	if w.run == nil {
+		w.run = new([]runSlot)
+		w.runs[pr] = w.run
+	}
+}
+
+// runUser returns the entry of user id, the next row of the current run;
+// a user not seen before is interned with attrs.
+func (w *Saver) runUser(id string, attrs [5]string) (*runSlot, error) {
+	run := *w.run
+	k := w.runPos
+	w.runPos++
+	if k < len(run) && run[k].id == id {
+		return &run[k], nil
+	}
+	e := w.users[id]
+	if e == nil {
+		ref, err := w.ref(kindUser, id)
+		if err != nil {
+			return nil, err
+		}
+		e = &userEntry{id: id, ref: ref, attrs: attrs}
+		w.users[id] = e
+		if err := w.addUser(e); err != nil {
+			return nil, err
+		}
+	}
+	if k < len(run) {
+		run[k] = runSlot(*e)
+	} else {
+		run = append(run, runSlot(*e))
+		*w.run = run
+	}
+	return &run[k], nil
 }
 
 // endBlock queues the block being encoded, if it has rows.
