@@ -11,13 +11,15 @@ import (
 )
 
 // largeLikeRows are n rows shaped like the large organization's report:
-// blocks of 24 rows per (account, permission set), 100,000 users reached
-// through 10,000 groups.
+// blocks of 24 rows per (account, permission set), each three groups of
+// eight members; 100,000 users reached through 10,000 groups, a group's
+// members in the same order wherever it is assigned.
 func largeLikeRows(n int) []audit.Row {
 	rows := make([]audit.Row, 0, n)
 	for i := 0; i < n; i++ {
-		blk := i / 24
-		acct, ps, g, u := blk/21%3000, blk%500, (blk*7+i%3)%10000, (i*7919)%100000
+		blk, j := i/24, i%24
+		acct, ps, g := blk/21%3000, blk%500, (blk*7+j/8)%10000
+		u := (g*37 + (j%8)*1009) % 100000
 		rows = append(rows, audit.Row{
 			UserEmail: fmt.Sprintf("user%06d@example.com", u), UserName: fmt.Sprintf("user%06d", u), UserId: fmt.Sprintf("9067%06d-1e60d52c-4a80-412e-a90f-7247de4ceafc", u),
 			UserStatus: "ENABLED", DisplayName: fmt.Sprintf("User %06d", u),

@@ -389,9 +389,12 @@ func (w *Saver) row(r *audit.Row) error {
 	return nil
 }
 
-// runSlot is a user's place in a run: a copy of its entry, so that
-// walking a run reads memory in order.
-type runSlot userEntry
+// runSlot is a user's place in a run: its id beside its entry, so that
+// walking a run compares ids in memory read in order.
+type runSlot struct {
+	id string
+	e  *userEntry
+}
 
 // startRun begins a run of rows of principal pr.
 func (w *Saver) startRun(pr int64) {
@@ -405,12 +408,12 @@ func (w *Saver) startRun(pr int64) {
 
 // runUser returns the entry of user id, the next row of the current run;
 // a user not seen before is interned with attrs.
-func (w *Saver) runUser(id string, attrs [5]string) (*runSlot, error) {
+func (w *Saver) runUser(id string, attrs [5]string) (*userEntry, error) {
 	run := *w.run
 	k := w.runPos
 	w.runPos++
 	if k < len(run) && run[k].id == id {
-		return &run[k], nil
+		return run[k].e, nil
 	}
 	e := w.users[id]
 	if e == nil {
@@ -425,12 +428,11 @@ func (w *Saver) runUser(id string, attrs [5]string) (*runSlot, error) {
 		}
 	}
 	if k < len(run) {
-		run[k] = runSlot(*e)
+		run[k] = runSlot{id, e}
 	} else {
-		run = append(run, runSlot(*e))
-		*w.run = run
+		*w.run = append(run, runSlot{id, e})
 	}
-	return &run[k], nil
+	return e, nil
 }
 
 // endBlock queues the block being encoded, if it has rows.
