@@ -139,28 +139,6 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 	if w.id, err = res.LastInsertId(); err != nil {
 		return fail(err)
 	}
-	// Every identity seen before, so rows refer to the same numbers.
-	ents, err := tx.QueryContext(ctx, `SELECT ref, kind, key FROM entity`)
-	if err != nil {
-		return fail(err)
-	}
-	for ents.Next() {
-		var (
-			ref int64
-			k   entityKey
-		)
-		if err := ents.Scan(&ref, &k.kind, &k.key); err != nil {
-			ents.Close()
-			return fail(err)
-		}
-		w.entities[k] = ref
-		w.nextRef = max(w.nextRef, ref)
-	}
-	ents.Close()
-	if err := ents.Err(); err != nil {
-		return fail(err)
-	}
-	w.nextRef++
 	w.jobs, w.execDone = make(chan job, 16), make(chan struct{})
 	snap := strconv.FormatInt(w.id, 10)
 	nb := func(table string, cols []string, per int) *batch {
@@ -238,6 +216,10 @@ func (w *Saver) fail(err error) {
 // dropping) rows so Row never blocks.
 func (w *Saver) write() {
 	defer close(w.done)
+	// While the audit discovers the organization, before its first row.
+	if err := w.loadEntities(); err != nil {
+		w.fail(err)
+	}
 	for rs := range w.rows {
 		if w.failed() == nil {
 			for i := range rs {
@@ -260,6 +242,29 @@ func (w *Saver) write() {
 			w.fail(err)
 		}
 	}
+}
+
+// loadEntities reads every identity seen before, so rows refer to the same
+// numbers in every snapshot.
+func (w *Saver) loadEntities() error {
+	ents, err := w.tx.QueryContext(w.ctx, `SELECT ref, kind, key FROM entity`)
+	if err != nil {
+		return err
+	}
+	defer ents.Close()
+	for ents.Next() {
+		var (
+			ref int64
+			k   entityKey
+		)
+		if err := ents.Scan(&ref, &k.kind, &k.key); err != nil {
+			return err
+		}
+		w.entities[k] = ref
+		w.nextRef = max(w.nextRef, ref)
+	}
+	w.nextRef++
+	return ents.Err()
 }
 
 func (w *Saver) ref(kind int, key string) (int64, error) {

@@ -2,9 +2,11 @@
 -- run of report rows with the same account and permission set, its body
 -- holding each row's principal, user, flags and, where its names differ
 -- from its snapshot's, the whole row. Reading a snapshot back reads the
--- blocks by first_row; a diff reads them by account and permission set,
--- skips the pairs whose bodies are equal and merges the others by
--- identity. Users' names are stored in chunks of up to 1024 users.
+-- blocks by first_row; a diff sorts them by account and permission set
+-- (no index for that: a snapshot's blocks are few, about one per 24 rows
+-- on the large organization, and an index would cost every save), skips
+-- the pairs whose bodies are equal and merges the others by identity.
+-- Users' names are stored in chunks of up to 1024 users.
 --
 -- The rows of access_row and snap_user are moved over by a step in Go
 -- (migrate_blocks.go), then both tables are dropped.
@@ -14,10 +16,9 @@ CREATE TABLE access_block (
 	rows           INTEGER NOT NULL,
 	account        INTEGER NOT NULL,
 	permission_set INTEGER NOT NULL,
-	body           BLOB    NOT NULL
-);
-CREATE UNIQUE INDEX access_block_position ON access_block (snapshot, first_row);
-CREATE INDEX access_block_target ON access_block (snapshot, account, permission_set, first_row);
+	body           BLOB    NOT NULL,
+	PRIMARY KEY (snapshot, first_row)
+) WITHOUT ROWID;
 
 CREATE TABLE snap_users (
 	snapshot INTEGER NOT NULL REFERENCES snapshot(id),
