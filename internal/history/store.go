@@ -148,7 +148,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if have > len(ms) {
 		return fmt.Errorf("history database %s has schema version %d; this ssoctl knows up to %d: use a newer ssoctl", s.path, have, len(ms))
 	}
+	vacuum := false
 	for _, m := range ms[have:] {
+		vacuum = vacuum || m.step != nil
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return s.explain("migrate", err)
@@ -160,6 +162,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return s.explain("migrate", err)
 		}
+	}
+	if vacuum {
+		// A step moved rows to new tables and dropped the old: give the
+		// space back. Only size is at stake, so a failure (another ssoctl
+		// reading) leaves the free pages for later snapshots to reuse.
+		conn.ExecContext(ctx, "VACUUM")
 	}
 	return nil
 }
