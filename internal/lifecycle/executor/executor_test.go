@@ -2,6 +2,8 @@ package executor_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -307,11 +309,23 @@ func TestApplyResumes(t *testing.T) {
 	plan := o.plan(45, executor.Create)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	opts := executor.Options{MinPollInterval: time.Millisecond, OnProgress: func(p executor.Progress) {
-		if p.Done >= 10 {
-			cancel()
+	// The first run keeps at most ten requests in flight and polls an hour
+	// apart, so nothing it sends completes; it is cancelled once the
+	// sandbox has had ten creates, when no further create can be sent.
+	// (Cancelling after ten finished ones raced: with polls a millisecond
+	// apart every request could be sent by then. The sandbox's call count
+	// is watched rather than its status list, which would count as polls.)
+	go func() {
+		for ctx.Err() == nil {
+			if creates(url) >= 10 {
+				time.Sleep(50 * time.Millisecond) // the answers arrive
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
 		}
-	}}
+	}()
+	opts := executor.Options{MaxOutstanding: 10, MinPollInterval: time.Hour, MaxPollInterval: time.Hour}
 	rep, err := executor.Apply(ctx, set.SSOAdmin(), plan, opts)
 	if err == nil {
 		t.Fatal("interrupted run returned no error")
@@ -350,6 +364,21 @@ func TestApplyResumes(t *testing.T) {
 	if n := failedStatuses(t, set.SSOAdmin(), plan.InstanceArn); n != 0 {
 		t.Errorf("%d FAILED requests; want none", n)
 	}
+}
+
+// creates is how many CreateAccountAssignment calls the sandbox at url
+// has had (-1 when it cannot tell), for use off the test's goroutine.
+func creates(url string) int {
+	resp, err := http.Get(url + "/_sandbox/stats")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var st emulator.StatsSnapshot
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return -1
+	}
+	return st.Calls["sso-admin:CreateAccountAssignment"]
 }
 
 // TestCreatesBeforeDeletes: a plan that moves access creates the new
