@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/history_ab.sh — `audit` and `audit --save` of two builds side by side on one sandbox
 # (large, --quotas none, SSOCTL_RATE_SCALE=1000): OLD=/path/to/old/ssoctl bash bench/history_ab.sh
-# (this tree is the new build), then every CSV compared with cmp to the old audit's.
+# (this tree is the new build), then every CSV compared with cmp to the old audit's, and the last
+# snapshot of each database read back by the other build. Per command: wall time, peak RSS, CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${ORG:=large}" "${RATE:=1000}"
@@ -13,9 +14,10 @@ old=${OLD:?set OLD to the ssoctl binary to compare with}
 field() { awk -F': ' -v k="$2" '$1 ~ k {print $2}' "$1"; }
 secs() { field "$1" 'Elapsed \\(wall clock\\)' | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }'; }
 rss() { echo $(($(field "$1" 'Maximum resident set size') / 1024)); }
+cpu() { awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.1f", u+s}' "$1"; }
 run() { local name=$1; shift
 	SSOCTL_RATE_SCALE=$RATE /usr/bin/time -v -o "$tmp/$name.time" "$@" 2>"$tmp/$name.err" || { cat "$tmp/$name.err" >&2; exit 1; }
-	printf '%-16s %7.2f s  %5d MB\n' "$name" "$(secs "$tmp/$name.time")" "$(rss "$tmp/$name.time")"; }
+	printf '%-16s %7.2f s  %5d MB  %5s s CPU\n' "$name" "$(secs "$tmp/$name.time")" "$(rss "$tmp/$name.time")" "$(cpu "$tmp/$name.time")"; }
 start_sandbox --quotas none --org "$ORG"
 for i in ${ROUNDS:-1 2}; do
 	run old-audit-$i "$old" audit -f "$tmp/oa$i.csv"
@@ -26,3 +28,7 @@ done
 stop_sandbox
 for f in "$tmp"/ob1.csv "$tmp"/na*.csv "$tmp"/nb*.csv; do cmp "$tmp/oa1.csv" "$f"; done && echo "all CSVs byte-identical to the old audit's ($(($(wc -l <"$tmp/oa1.csv") - 1)) rows)"
 "$bin" history show 1 --db "$tmp/new.db" | cmp - "$tmp/oa1.csv" && echo "history show 1 (new) byte-identical"
+last=$(printf '%s\n' ${ROUNDS:-1 2} | tail -1)
+"$old" history show "$last" --db "$tmp/new.db" | cmp - "$tmp/oa1.csv" && echo "history show $last of the new build's database, by the old build, byte-identical"
+"$bin" history show "$last" --db "$tmp/old.db" | cmp - "$tmp/oa1.csv" && echo "history show $last of the old build's database, by the new build, byte-identical"
+ls -l "$tmp/old.db" "$tmp/new.db" | awk '{print $5, $NF}'

@@ -145,6 +145,32 @@ func TestSaveAndRead(t *testing.T) {
 	}
 }
 
+// TestLaterSnapshotsKeepTheirNames: a snapshot after the first finds its
+// users numbered already but stores their names as its own rows have them
+// (renamed, new, gone), and the first reads back unchanged.
+func TestLaterSnapshotsKeepTheirNames(t *testing.T) {
+	s, _ := open(t)
+	first := testRows()
+	save(t, s, first, nil)
+	second := testRows()
+	for i := range second {
+		if second[i].UserId == "u-bob" {
+			second[i].UserEmail = "bob@renamed.example.com"
+		}
+	}
+	dave := second[1]
+	dave.UserId, dave.UserName, dave.UserEmail, dave.DisplayName = "u-dave", "dave", "dave@example.com", "Dave Example"
+	second = append(second[:0:0], append(second[:2], append([]audit.Row{dave}, second[2:]...)...)...)
+	second = slices.DeleteFunc(second, func(r audit.Row) bool { return r.UserId == "u-alice" })
+	sn := save(t, s, second, nil)
+	if diff := cmp.Diff(second, readRows(t, s, sn.ID)); diff != "" {
+		t.Errorf("second snapshot read back (-saved +read):\n%s", diff)
+	}
+	if diff := cmp.Diff(first, readRows(t, s, 1)); diff != "" {
+		t.Errorf("first snapshot read back (-saved +read):\n%s", diff)
+	}
+}
+
 func TestInterruptedSaveLeavesNothing(t *testing.T) {
 	s, path := open(t)
 	first := save(t, s, testRows(), nil)

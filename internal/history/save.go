@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,11 +25,15 @@ const (
 	kindUser          = 4
 )
 
-// Saver writes one snapshot while the audit's rows stream. The rows are
-// encoded by a goroutine of its own, beside the audit's own report
-// writing, and stored by another; nothing becomes visible until Finish
-// commits, and Abort (or a cancelled context) leaves the database as it
-// was. A Saver is used by one goroutine at a time.
+// Saver writes one snapshot while the audit's rows stream. Row encodes
+// each row on the caller's goroutine, and SQLite's work on the encoded
+// rows runs on a goroutine of its own; nothing becomes visible until
+// Finish commits, and Abort (or a cancelled context) leaves the database
+// as it was. A Saver is used by one goroutine at a time.
+//
+// What it keeps per user has no pointers (an interner's index and a few
+// numbers), so the millions of rows of a large audit do not make the
+// garbage collector revisit a pointer per user on every cycle.
 type Saver struct {
 	s    *Store
 	ctx  context.Context
@@ -36,33 +41,36 @@ type Saver struct {
 	tx   *sql.Tx
 	id   int64
 
-	// Rows travel to the writer rowBatch at a time; free returns the
-	// batches' memory.
-	cur  []audit.Row
-	rows chan []audit.Row
-	free chan []audit.Row
-	done chan struct{}
-
 	mu  sync.Mutex
 	err error
 
-	// Owned by the writer goroutine.
-	entities map[entityKey]int64
+	// loaded is closed once the identities of earlier snapshots are read
+	// (on a goroutine of their own, while the audit discovers the
+	// organization, before its first row).
+	loaded  chan struct{}
+	loadErr error
+	ready   bool
+
+	entities map[entityKey]int64 // accounts, permission sets, principals
 	nextRef  int64
 	accounts map[int64][2]string
 	psets    map[int64]string
 	princs   map[int64]string
-	users    map[string]*userEntry // by user id
+	// users interns user ids; user holds, by the same index, the user's
+	// ref and, once seen in this snapshot, its names.
+	users *interner
+	user  []userInfo
 	// runs are, per principal, the users of its latest run of rows in
 	// order: a group's members come in the same order in every block it
-	// is assigned in, so a row's user is mostly found there by one string
-	// comparison instead of a map lookup.
-	runs     map[int64]*[]runSlot
-	run      *[]runSlot // the current principal's
+	// is assigned in, so a row's user is mostly found there by one
+	// comparison instead of a hash lookup.
+	runs     map[int64]*[]int32
+	run      *[]int32 // the current principal's
 	runPos   int
 	runPrinc int64
 	seq      int64
 	last     last
+	attrs    []byte // a row's user names, encoded
 
 	block      blockWriter
 	blockA     int64
@@ -85,18 +93,15 @@ type Saver struct {
 	execDone chan struct{}
 }
 
-// rowBatch is how many rows go to the writer at once.
-const rowBatch = 256
-
 // userChunk is how many users' names one snap_users row holds.
 const userChunk = 1024
 
-// userEntry is a user seen in this snapshot: its ref and the names its
-// first row had.
-type userEntry struct {
-	id    string
+// userInfo is what a Saver knows of a user: its ref and, when seen in
+// this snapshot, where its first row's names are in the interner.
+type userInfo struct {
 	ref   int64
-	attrs [5]string // e-mail, user name, status, display name, IAM status (JSON)
+	attrs span
+	seen  bool
 }
 
 type entityKey struct {
@@ -122,10 +127,10 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 		conn.Close()
 		return nil, s.explain("save to", err)
 	}
-	w := &Saver{s: s, ctx: ctx, conn: conn, tx: tx,
-		rows: make(chan []audit.Row, 8), free: make(chan []audit.Row, 10), done: make(chan struct{}),
+	w := &Saver{s: s, ctx: ctx, conn: conn, tx: tx, loaded: make(chan struct{}),
 		entities: map[entityKey]int64{},
-		accounts: map[int64][2]string{}, psets: map[int64]string{}, princs: map[int64]string{}, users: map[string]*userEntry{}, runs: map[int64]*[]runSlot{},
+		accounts: map[int64][2]string{}, psets: map[int64]string{}, princs: map[int64]string{},
+		users: newInterner(), runs: map[int64]*[]int32{},
 	}
 	fail := func(err error) (*Saver, error) {
 		tx.Rollback()
@@ -155,8 +160,11 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 	w.accIns = nb("snap_account", []string{"snapshot", "ref", "name", "status"}, 100)
 	w.psIns = nb("snap_permission_set", []string{"snapshot", "ref", "name"}, 100)
 	w.prIns = nb("snap_principal", []string{"snapshot", "ref", "group_name"}, 100)
+	go func() {
+		defer close(w.loaded)
+		w.loadErr = w.loadEntities()
+	}()
 	go w.execute()
-	go w.write()
 	return w, nil
 }
 
@@ -164,37 +172,28 @@ func (s *Store) Begin(ctx context.Context, created time.Time) (*Saver, error) {
 func (w *Saver) ID() int64 { return w.id }
 
 // Row adds the next row of the report. It does not wait for the row to be
-// written; an earlier write error is returned here.
+// stored; an earlier error storing rows is returned here.
 func (w *Saver) Row(r audit.Row) error {
-	if w.cur == nil {
-		select {
-		case w.cur = <-w.free:
-		default:
-			w.cur = make([]audit.Row, 0, rowBatch)
+	if !w.ready {
+		<-w.loaded
+		w.ready = true
+		if w.loadErr != nil {
+			w.fail(w.loadErr)
 		}
 	}
-	w.cur = append(w.cur, r)
-	if len(w.cur) < rowBatch {
-		return nil
+	if w.seq%256 == 0 || w.closed {
+		if err := w.failed(); err != nil {
+			return err
+		}
 	}
-	return w.send()
-}
-
-// send hands the rows gathered so far to the writer.
-func (w *Saver) send() error {
-	if err := w.failed(); err != nil {
-		return err
+	if w.closed {
+		return w.s.explain("save to", errors.New("the snapshot is finished"))
 	}
-	if len(w.cur) == 0 {
-		return nil
+	if err := w.row(&r); err != nil {
+		w.fail(err)
+		return w.failed()
 	}
-	select {
-	case w.rows <- w.cur:
-		w.cur = nil
-		return nil
-	case <-w.ctx.Done():
-		return w.ctx.Err()
-	}
+	return nil
 }
 
 func (w *Saver) failed() error {
@@ -211,39 +210,6 @@ func (w *Saver) fail(err error) {
 	}
 }
 
-// write runs on its own goroutine and encodes rows as they arrive, then
-// the last block and users. After an error it keeps receiving (and
-// dropping) rows so Row never blocks.
-func (w *Saver) write() {
-	defer close(w.done)
-	// While the audit discovers the organization, before its first row.
-	if err := w.loadEntities(); err != nil {
-		w.fail(err)
-	}
-	for rs := range w.rows {
-		if w.failed() == nil {
-			for i := range rs {
-				if err := w.row(&rs[i]); err != nil {
-					w.fail(err)
-					break
-				}
-			}
-		}
-		clear(rs)
-		select {
-		case w.free <- rs[:0]:
-		default:
-		}
-	}
-	if w.failed() == nil {
-		if err := w.endBlock(); err != nil {
-			w.fail(err)
-		} else if err := w.endUsers(); err != nil {
-			w.fail(err)
-		}
-	}
-}
-
 // loadEntities reads every identity seen before, so rows refer to the same
 // numbers in every snapshot.
 func (w *Saver) loadEntities() error {
@@ -252,15 +218,25 @@ func (w *Saver) loadEntities() error {
 		return err
 	}
 	defer ents.Close()
+	var key sql.RawBytes
 	for ents.Next() {
 		var (
-			ref int64
-			k   entityKey
+			ref  int64
+			kind int
 		)
-		if err := ents.Scan(&ref, &k.kind, &k.key); err != nil {
+		if err := ents.Scan(&ref, &kind, &key); err != nil {
 			return err
 		}
-		w.entities[k] = ref
+		if kind == kindUser {
+			k := string(key)
+			h := w.users.hash(k)
+			if _, ok := w.users.find(k, h); !ok {
+				w.users.add(k, h)
+				w.user = append(w.user, userInfo{ref: ref})
+			}
+		} else {
+			w.entities[entityKey{kind, string(key)}] = ref
+		}
 		w.nextRef = max(w.nextRef, ref)
 	}
 	w.nextRef++
@@ -272,10 +248,16 @@ func (w *Saver) ref(kind int, key string) (int64, error) {
 	if ref, ok := w.entities[k]; ok {
 		return ref, nil
 	}
-	ref := w.nextRef
-	w.nextRef++
+	ref := w.newRef()
 	w.entities[k] = ref
 	return ref, w.entIns.add(w.ctx, ref, kind, key)
+}
+
+// newRef numbers a new identity.
+func (w *Saver) newRef() int64 {
+	ref := w.nextRef
+	w.nextRef++
+	return ref
 }
 
 // last remembers the previous row's account, permission set and
@@ -356,27 +338,39 @@ func (w *Saver) row(r *audit.Row) error {
 	if r.UserId == "" {
 		exact = exact || r.UserEmail != "" || r.UserName != "" || r.UserStatus != "" || r.DisplayName != "" || r.IAM != nil
 	} else {
-		var iam string
-		if r.IAM != nil {
+		w.attrs = w.attrs[:0]
+		for _, s := range [4]string{r.UserEmail, r.UserName, r.UserStatus, r.DisplayName} {
+			w.attrs = appendString(w.attrs, s)
+		}
+		if r.IAM == nil {
+			w.attrs = append(w.attrs, 0)
+		} else {
 			b, err := json.Marshal(r.IAM)
 			if err != nil {
 				return err
 			}
-			iam = string(b)
+			w.attrs = appendString(w.attrs, string(b))
 		}
-		attrs := [5]string{r.UserEmail, r.UserName, r.UserStatus, r.DisplayName, iam}
-		e, err := w.runUser(r.UserId, attrs)
+		i, err := w.runUser(r.UserId)
 		if err != nil {
 			return err
 		}
-		if e.attrs != attrs {
+		e := &w.user[i]
+		if !e.seen {
+			e.attrs, e.seen = w.users.store(w.attrs), true
+			if err := w.addUser(e.ref, w.attrs); err != nil {
+				return err
+			}
+		} else if !bytes.Equal(w.users.bytes(e.attrs), w.attrs) {
 			exact = true
 		}
 		u = e.ref
 	}
 	var exactJSON []byte
 	if exact {
-		b, err := json.Marshal(r)
+		// A copy, so that r itself stays on the caller's stack.
+		cp := *r
+		b, err := json.Marshal(&cp)
 		if err != nil {
 			return err
 		}
@@ -394,50 +388,41 @@ func (w *Saver) row(r *audit.Row) error {
 	return nil
 }
 
-// runSlot is a user's place in a run: its id beside its entry, so that
-// walking a run compares ids in memory read in order.
-type runSlot struct {
-	id string
-	e  *userEntry
-}
-
 // startRun begins a run of rows of principal pr.
 func (w *Saver) startRun(pr int64) {
 	w.runPrinc, w.runPos = pr, 0
 	w.run = w.runs[pr]
 	if w.run == nil {
-		w.run = new([]runSlot)
+		w.run = new([]int32)
 		w.runs[pr] = w.run
 	}
 }
 
-// runUser returns the entry of user id, the next row of the current run;
-// a user not seen before is interned with attrs.
-func (w *Saver) runUser(id string, attrs [5]string) (*userEntry, error) {
+// runUser returns the index of user id, the next row of the current run;
+// a user not seen before is numbered.
+func (w *Saver) runUser(id string) (int32, error) {
 	run := *w.run
 	k := w.runPos
 	w.runPos++
-	if k < len(run) && run[k].id == id {
-		return run[k].e, nil
+	if k < len(run) && string(w.users.key(run[k])) == id {
+		return run[k], nil
 	}
-	e := w.users[id]
-	if e == nil {
-		ref, err := w.ref(kindUser, id)
-		if err != nil {
-			return nil, err
-		}
-		e = &userEntry{id: id, ref: ref, attrs: attrs}
-		w.users[id] = e
-		if err := w.addUser(e); err != nil {
-			return nil, err
+	h := w.users.hash(id)
+	i, ok := w.users.find(id, h)
+	if !ok {
+		ref := w.newRef()
+		i = w.users.add(id, h)
+		w.user = append(w.user, userInfo{ref: ref})
+		if err := w.entIns.add(w.ctx, ref, kindUser, id); err != nil {
+			return -1, err
 		}
 	}
 	if k < len(run) {
-		run[k] = runSlot{id, e}
+		run[k] = i
 	} else {
-		*w.run = append(run, runSlot{id, e})
+		*w.run = append(run, i)
 	}
-	return e, nil
+	return i, nil
 }
 
 // endBlock queues the block being encoded, if it has rows.
@@ -450,12 +435,11 @@ func (w *Saver) endBlock() error {
 	return err
 }
 
-// addUser encodes a user's names into the chunk being gathered.
-func (w *Saver) addUser(e *userEntry) error {
-	w.chunk = binary.AppendUvarint(w.chunk, uint64(e.ref))
-	for _, s := range e.attrs {
-		w.chunk = appendString(w.chunk, s)
-	}
+// addUser encodes a user's names (attrs, encoded) into the chunk being
+// gathered.
+func (w *Saver) addUser(ref int64, attrs []byte) error {
+	w.chunk = binary.AppendUvarint(w.chunk, uint64(ref))
+	w.chunk = append(w.chunk, attrs...)
 	w.chunkUsers++
 	if w.chunkUsers == userChunk {
 		return w.endUsers()
@@ -474,8 +458,8 @@ func (w *Saver) endUsers() error {
 	return err
 }
 
-// execute runs on its own goroutine and carries out the full batches the
-// writer prepares, in order. After an error it only drains them.
+// execute runs on its own goroutine and carries out the full batches Row
+// prepares, in order. After an error it only drains them.
 func (w *Saver) execute() {
 	defer close(w.execDone)
 	for j := range w.jobs {
@@ -488,13 +472,12 @@ func (w *Saver) execute() {
 	}
 }
 
-// stopWriter ends the row stream and waits for the writer and the
-// executor.
-func (w *Saver) stopWriter() {
+// stop ends the row stream: it waits for the identities' loading and for
+// the executor to finish the batches queued.
+func (w *Saver) stop() {
 	if !w.closed {
 		w.closed = true
-		close(w.rows)
-		<-w.done
+		<-w.loaded
 		close(w.jobs)
 		<-w.execDone
 	}
@@ -515,12 +498,23 @@ type Result struct {
 
 // Finish writes the findings, errors and stats and commits the snapshot.
 func (w *Saver) Finish(res Result) (Snapshot, error) {
-	if !w.closed {
-		if err := w.send(); err != nil {
-			w.fail(err)
+	if !w.closed && w.failed() == nil {
+		if !w.ready {
+			<-w.loaded
+			w.ready = true
+			if w.loadErr != nil {
+				w.fail(w.loadErr)
+			}
+		}
+		if w.failed() == nil {
+			if err := w.endBlock(); err != nil {
+				w.fail(err)
+			} else if err := w.endUsers(); err != nil {
+				w.fail(err)
+			}
 		}
 	}
-	w.stopWriter()
+	w.stop()
 	defer w.conn.Close()
 	if err := w.failed(); err != nil {
 		w.tx.Rollback()
@@ -571,7 +565,7 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 // Abort drops the snapshot. It is safe to call after Finish (it then does
 // nothing), so callers can defer it.
 func (w *Saver) Abort() {
-	w.stopWriter()
+	w.stop()
 	w.tx.Rollback()
 	w.conn.Close()
 }
@@ -612,7 +606,10 @@ func (b *batch) query(n int) string {
 		one = b.lit + "," + one
 	}
 	one = "(" + one + ")"
-	return "INSERT INTO " + b.table + " (" + strings.Join(b.cols, ",") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+	// OR FAIL: a failing row ends the statement without undoing the rows
+	// before it (the transaction is rolled back anyway), so SQLite keeps no
+	// statement journal for a statement of many rows.
+	return "INSERT OR FAIL INTO " + b.table + " (" + strings.Join(b.cols, ",") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }
 
 // add appends one row's values; a full batch goes to the executor (or is
