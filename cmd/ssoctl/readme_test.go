@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,11 +46,15 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // TestREADMEExamples pastes README.md's examples into bash against the
 // sandbox, as a new user would: the sandbox block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
-// of "One command in every account", "History and the HTML report" and
-// "Assignments as code" and "The user lifecycle", in one session, with Debian's AWS
-// CLI v2 (/usr/bin/aws) as `aws`. The only change made to them: /tmp/ is
-// a folder of the test's. The sample ~/.aws/config is read by ssoctl and
-// by the AWS CLI.
+// of "Profiles and the console", "One command in every account", "History
+// and the HTML report", "Assignments as code" and "The user lifecycle", in
+// one session, with Debian's AWS CLI v2 (/usr/bin/aws) as `aws` — except in
+// "Profiles and the console", whose `aws` uses a profile natively and so
+// needs an AWS CLI that reads AWS_ENDPOINT_URL_SSO (python3's AWS CLI v1,
+// botocore 1.31 or later). SSOCTL_BROWSER is a script that fetches the
+// console sign-in URL. The only change made to the blocks: /tmp/ is a
+// folder of the test's. The sample ~/.aws/config is read by ssoctl and by
+// the AWS CLI.
 func TestREADMEExamples(t *testing.T) {
 	if _, err := os.Stat(debianCLI); err != nil {
 		t.Skip(debianCLI + " (AWS CLI v2) not found")
@@ -71,6 +76,16 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
+	profilesBlock := pick("Profiles and the console", "ssoctl configure populate")
+	consoleBlock := pick("Profiles and the console", "ssoctl console")
+	nativeCLI, why := modernAWSCLI(t.TempDir())
+	if nativeCLI == "" {
+		t.Skip("the README's profiles need an AWS CLI that reads AWS_ENDPOINT_URL_SSO: " + why)
+	}
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl (the test's browser) not found")
+	}
 	eachBlock := pick("One command in every account", "ssoctl each")
 	historyBlock := pick("History and the HTML report", "ssoctl history")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
@@ -104,12 +119,26 @@ func TestREADMEExamples(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "cleanup.sh"), []byte("#!/bin/sh\necho \"cleaned up $SSOCTL_ACCOUNT_NAME as $SSOCTL_ROLE_NAME\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// The browser: fetches the console sign-in URL and says where it went
+	// (not the URL's query, which holds the sign-in token).
+	browser := filepath.Join(work, "bin", "browser")
+	if err := os.MkdirAll(filepath.Dir(browser), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\n"+curl+` -sS -o /dev/null -w 'browser: %{http_code} %{url_effective}\n' "$1" | sed 's/?.*//'`+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	paste := func(block string) string { return strings.ReplaceAll(block, "/tmp/", tmp+"/") }
+	// The profiles block runs with the AWS CLI that reads the sandbox's
+	// endpoint variables first on PATH, then the rest with Debian's.
+	withCLI := func(dir, block string) string {
+		return "PATH=" + dir + ":$PATH\n" + paste(block) + "PATH=${PATH#" + dir + ":}\n"
+	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
 		paste(sandboxBlock) +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + withCLI(nativeCLI, profilesBlock) + paste(consoleBlock) + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -117,7 +146,7 @@ func TestREADMEExamples(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bash, "-c", script)
 	cmd.Dir = work
-	cmd.Env = []string{"HOME=" + home, "PATH=" + filepath.Dir(bin) + ":/usr/bin:/bin", "LANG=C.UTF-8"}
+	cmd.Env = []string{"HOME=" + home, "PATH=" + filepath.Dir(bin) + ":/usr/bin:/bin", "LANG=C.UTF-8", "SSOCTL_BROWSER=" + browser}
 	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -132,6 +161,17 @@ func TestREADMEExamples(t *testing.T) {
 		`"Arn": "arn:aws:sts::640775136188:assumed-role/AWSReservedSSO_Developer_[0-9a-f]{16}/dave\.miller"`,
 		`(?m)^export AWS_ACCESS_KEY_ID=ASIA[A-Z0-9]{16}$`,
 		`(?m)^ok +role +Developer in account 640775136188 \(payments-dev\)`,
+		// profiles and the console
+		`(?m)^Wrote \S+/\.aws/config: 10 added, 0 changed, 0 removed, 0 unchanged, 0 not written\.$`,
+		`(?m)^Would write \S+/\.aws/config: 10 added, 0 changed, 0 removed, 0 unchanged, 0 not written\.$`,
+		`(?m)^\+\[profile payments-dev-developer\]$`,
+		`(?m)^Wrote \S+/\.aws/config: 0 added, 10 changed, 0 removed, 0 unchanged, 0 not written\.$`,
+		`(?m)^added +dev +640775136188 +payments-dev +Developer +eu-west-1$`,
+		`(?m) payments-dev-artifacts-640775136188$`,
+		`(?m)^Opening the AWS console as Developer in account 640775136188\.$`,
+		`(?m)^browser: 302 http://127\.0\.0\.1:\d+/federation$`,
+		`(?m)^http://127\.0\.0\.1:\d+/federation\?Action=login&`,
+		`(?m)^\+ token=ssoctl-console-1\.`,
 		// each
 		`(?m)^5 runs in 5 accounts; nothing run \(--dry-run\)\.$`,
 		`"Arn": "arn:aws:sts::574749125865:assumed-role/AWSReservedSSO_Developer_[0-9a-f]{16}/dave\.miller"`,
@@ -195,4 +235,31 @@ func TestREADMEExamples(t *testing.T) {
 	if code != 4 || !strings.Contains(stderr, "`ssoctl login --profile dev`") {
 		t.Errorf("ssoctl roles --profile dev with the sample config: exit %d\n%s\nwant 4 and the login to run", code, stderr)
 	}
+}
+
+// modernAWSCLI writes into dir an `aws` that runs python3's AWS CLI and
+// returns dir, when its botocore reads the service endpoint variables (1.31
+// and later); else "" and why not.
+func modernAWSCLI(dir string) (string, string) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return "", "python3 not found"
+	}
+	out, err := exec.Command(py, "-c", "import sys, awscli, botocore; print(sys.executable); print(botocore.__version__)").Output()
+	if err != nil {
+		return "", "python3 has no AWS CLI (pip install awscli)"
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return "", "python3 said " + string(out)
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(f[1], "%d.%d", &major, &minor); err != nil || major < 1 || major == 1 && minor < 31 {
+		return "", "botocore " + f[1] + " is older than 1.31"
+	}
+	script := "#!/bin/sh\nexec " + f[0] + " -m awscli \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "aws"), []byte(script), 0o755); err != nil {
+		return "", err.Error()
+	}
+	return dir, ""
 }

@@ -124,13 +124,28 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 		p.Changes = append(p.Changes, c)
 	}
 	if prune {
+		// Reachable: every role the sign-in lists, written or not.
+		reachable := map[Role]bool{}
+		for _, d := range desired {
+			reachable[Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
+		}
+		for _, pr := range problems {
+			for _, r := range pr.Roles {
+				reachable[Role{AccountID: r.AccountID, RoleName: r.RoleName}] = true
+			}
+		}
 		for _, sec := range doc.Sections() {
 			if sec.Kind != awsconfig.KindProfile || taken[sec.Name] || !sec.Marked() || !spec.owns(sec) {
 				continue
 			}
+			// A profile of a role still reachable stays, whatever its name
+			// (one `configure profile` wrote, or an earlier --name); so
+			// does one whose role cannot be told.
+			acct, role, ok := sectionRole(sec)
+			if !ok || reachable[Role{AccountID: acct, RoleName: role}] {
+				continue
+			}
 			taken[sec.Name] = true
-			acct, _ := sec.Get("sso_account_id")
-			role, _ := sec.Get("sso_role_name")
 			region, _ := sec.Get("region")
 			p.Changes = append(p.Changes, Change{Action: Removed, Name: sec.Name, AccountID: acct, RoleName: role, Region: region})
 		}
@@ -146,6 +161,29 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 	slices.SortStableFunc(p.Changes, func(a, b Change) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(p.Problems, func(a, b Problem) int { return strings.Compare(a.Name, b.Name) })
 	return p
+}
+
+// sectionRole is the account and role a marked profile signs in to: its
+// sso_account_id and sso_role_name, or the --account-id and --role-name of
+// the credential_process ssoctl wrote (never quoted: account ids and role
+// names hold no character that needs it).
+func sectionRole(sec *awsconfig.DocSection) (acct, role string, ok bool) {
+	acct, _ = sec.Get("sso_account_id")
+	role, _ = sec.Get("sso_role_name")
+	if acct == "" && role == "" {
+		if cp, has := sec.Get("credential_process"); has {
+			f := strings.Fields(cp)
+			for i := 0; i+1 < len(f); i++ {
+				switch f[i] {
+				case "--account-id":
+					acct = f[i+1]
+				case "--role-name":
+					role = f[i+1]
+				}
+			}
+		}
+	}
+	return acct, role, acct != "" && role != ""
 }
 
 // edits are the key changes that make a marked section hold d's keys.

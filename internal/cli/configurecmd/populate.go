@@ -99,7 +99,8 @@ changed or removed; every other byte of the file (comments, blank lines, line
 endings, other sections, their order) stays as it is. A name that two roles
 would share, or that a profile ssoctl did not write already uses, is
 reported and not written (exit 3). A second run with nothing new changes no
-byte. --prune removes marked profiles that are no longer reachable.
+byte. --prune removes marked profiles whose account and role are no longer
+reachable (a profile of a role still reachable stays, whatever its name).
 --dry-run prints the change as a unified diff and writes nothing.
 
 The sign-in is named as for ` + "`ssoctl login`" + `. The file is written atomically
