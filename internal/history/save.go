@@ -174,13 +174,7 @@ func (w *Saver) ID() int64 { return w.id }
 // Row adds the next row of the report. It does not wait for the row to be
 // stored; an earlier error storing rows is returned here.
 func (w *Saver) Row(r audit.Row) error {
-	if !w.ready {
-		<-w.loaded
-		w.ready = true
-		if w.loadErr != nil {
-			w.fail(w.loadErr)
-		}
-	}
+	w.waitLoaded()
 	if w.seq%256 == 0 || w.closed {
 		if err := w.failed(); err != nil {
 			return err
@@ -194,6 +188,18 @@ func (w *Saver) Row(r audit.Row) error {
 		return w.failed()
 	}
 	return nil
+}
+
+// waitLoaded waits, once, for the earlier identities to be read; an error
+// reading them fails the snapshot.
+func (w *Saver) waitLoaded() {
+	if !w.ready {
+		<-w.loaded
+		w.ready = true
+		if w.loadErr != nil {
+			w.fail(w.loadErr)
+		}
+	}
 }
 
 func (w *Saver) failed() error {
@@ -227,13 +233,9 @@ func (w *Saver) loadEntities() error {
 		if err := ents.Scan(&ref, &kind, &key); err != nil {
 			return err
 		}
-		if kind == kindUser {
+		if kind == kindUser { // (kind, key) is unique in the table
 			k := string(key)
-			h := w.users.hash(k)
-			if _, ok := w.users.find(k, h); !ok {
-				w.users.add(k, h)
-				w.user = append(w.user, userInfo{ref: ref})
-			}
+			w.addUserRef(k, w.users.hash(k), ref)
 		} else {
 			w.entities[entityKey{kind, string(key)}] = ref
 		}
@@ -411,8 +413,7 @@ func (w *Saver) runUser(id string) (int32, error) {
 	i, ok := w.users.find(id, h)
 	if !ok {
 		ref := w.newRef()
-		i = w.users.add(id, h)
-		w.user = append(w.user, userInfo{ref: ref})
+		i = w.addUserRef(id, h, ref)
 		if err := w.entIns.add(w.ctx, ref, kindUser, id); err != nil {
 			return -1, err
 		}
@@ -423,6 +424,13 @@ func (w *Saver) runUser(id string) (int32, error) {
 		*w.run = append(run, i)
 	}
 	return i, nil
+}
+
+// addUserRef interns user id (not interned yet; h is its hash) as ref and
+// returns its index in w.users and w.user.
+func (w *Saver) addUserRef(id string, h uint64, ref int64) int32 {
+	w.user = append(w.user, userInfo{ref: ref})
+	return w.users.add(id, h)
 }
 
 // endBlock queues the block being encoded, if it has rows.
@@ -498,14 +506,8 @@ type Result struct {
 
 // Finish writes the findings, errors and stats and commits the snapshot.
 func (w *Saver) Finish(res Result) (Snapshot, error) {
-	if !w.closed && w.failed() == nil {
-		if !w.ready {
-			<-w.loaded
-			w.ready = true
-			if w.loadErr != nil {
-				w.fail(w.loadErr)
-			}
-		}
+	if !w.closed {
+		w.waitLoaded()
 		if w.failed() == nil {
 			if err := w.endBlock(); err != nil {
 				w.fail(err)
