@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,17 +257,13 @@ func TestREADMEExamples(t *testing.T) {
 // returns dir, when that CLI reads the service endpoint variables (v1.29
 // and v2.13 on); else "" and why not.
 func modernAWSCLI(dir string) (string, string) {
-	py, err := exec.LookPath("python3")
+	out, err := python3("import sys, awscli; print(sys.executable); print(awscli.__version__)")
 	if err != nil {
-		return "", "python3 not found"
+		return "", fmt.Sprintf("python3 has no AWS CLI (pip install awscli): %v", err)
 	}
-	out, err := exec.Command(py, "-c", "import sys, awscli; print(sys.executable); print(awscli.__version__)").Output()
-	if err != nil {
-		return "", "python3 has no AWS CLI (pip install awscli)"
-	}
-	f := strings.Fields(string(out))
+	f := strings.Fields(out)
 	if len(f) != 2 {
-		return "", "python3 said " + string(out)
+		return "", "python3 said " + out
 	}
 	var major, minor int
 	if _, err := fmt.Sscanf(f[1], "%d.%d", &major, &minor); err != nil || major < 1 || major == 1 && minor < 29 || major == 2 && minor < 13 {
@@ -277,4 +274,60 @@ func modernAWSCLI(dir string) (string, string) {
 		return "", err.Error()
 	}
 	return dir, ""
+}
+
+// TestREADMEFreshMachine runs "On a fresh machine"'s main command as
+// written, from the repository's root: the audit of the built-in sandbox
+// writes its CSV report there (removed afterwards) and its summary on
+// stderr.
+func TestREADMEFreshMachine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go run; skipped with -short")
+	}
+	block := ""
+	for _, b := range readmeBlocks(t, "sh")["On a fresh machine"] {
+		if strings.Contains(b, "audit --sandbox") {
+			block = b
+		}
+	}
+	if block == "" {
+		t.Fatal(`README.md: no sh block holding "audit --sandbox" under "On a fresh machine"`)
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pattern = "aws_sso_access_report_*.csv"
+	before, _ := filepath.Glob(filepath.Join(root, pattern))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", block)
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	runErr := cmd.Run()
+	after, _ := filepath.Glob(filepath.Join(root, pattern))
+	var written []string
+	for _, f := range after {
+		if !slices.Contains(before, f) {
+			written = append(written, f)
+			t.Cleanup(func() { os.Remove(f) })
+		}
+	}
+	if runErr != nil {
+		t.Fatalf("%s: %v\n%s", strings.TrimSpace(block), runErr, stderr.String())
+	}
+	if want := regexp.MustCompile(`(?m)^audit: 137 rows, 4 findings \(.*\), 0 errors; \d+ API calls, 0 throttled retries, .*; wrote aws_sso_access_report_\d{8}_\d{6}\.csv$`); !want.Match(stderr.Bytes()) {
+		t.Errorf("stderr lacks the audit's summary (%s):\n%s", want, stderr.String())
+	}
+	if len(written) != 1 {
+		t.Fatalf("wrote %d reports %v; want one", len(written), written)
+	}
+	data, err := os.ReadFile(written[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(data), "\n"); lines != 138 {
+		t.Errorf("%s has %d lines; want a header and 137 rows", filepath.Base(written[0]), lines)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,17 +23,24 @@ var peerARN = regexp.MustCompile(`^arn:aws:sts::` + peerAccount + `:assumed-role
 // pyenv shim so that it runs in a hermetic environment.
 func peerPython(t *testing.T) string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found on PATH")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, py, "-c", "import sys, boto3; print(sys.executable)").Output()
+	out, err := python3("import sys, boto3; print(sys.executable)")
 	if err != nil {
 		t.Skipf("python3 cannot import boto3: %v", err)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(out)
+}
+
+// python3 runs code with the python3 on PATH (in the test's own
+// environment, so a pyenv shim resolves) and returns what it printed.
+func python3(code string) (string, error) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return "", errors.New("python3 not found on PATH")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", code).Output()
+	return string(out), err
 }
 
 // callerIdentity asks boto3, with a profile, who it is at the sandbox's STS.
