@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/accessfile/accessfiletest"

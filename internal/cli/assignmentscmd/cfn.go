@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/cfn"
