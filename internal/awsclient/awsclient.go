@@ -78,6 +78,8 @@ type Set struct {
 
 	parent *Set // of a Set made by AssumeRole: counts and limits calls
 
+	regions primaryRegions // the instances' primary Regions, as learned (regions.go)
+
 	statsMu   sync.Mutex
 	calls     map[string]int
 	throttled map[string]int
@@ -290,17 +292,19 @@ func endpoint[O any](url string, set func(*O, *string)) func(*O) {
 	}
 }
 
-// SSOAdmin returns the sso-admin client.
+// SSOAdmin returns the sso-admin client; calls naming an instance go to
+// its primary Region once the Set has seen it (regions.go).
 func (s *Set) SSOAdmin() *ssoadmin.Client {
 	return client(s, "sso-admin", func() *ssoadmin.Client {
-		return ssoadmin.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *ssoadmin.Options, u *string) { o.BaseEndpoint = u }))
+		return ssoadmin.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *ssoadmin.Options, u *string) { o.BaseEndpoint = u }), s.ssoAdminRouting)
 	})
 }
 
-// IdentityStore returns the identitystore client.
+// IdentityStore returns the identitystore client; calls naming an identity
+// store go to its instance's primary Region once the Set has seen it.
 func (s *Set) IdentityStore() *identitystore.Client {
 	return client(s, "identitystore", func() *identitystore.Client {
-		return identitystore.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *identitystore.Options, u *string) { o.BaseEndpoint = u }))
+		return identitystore.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *identitystore.Options, u *string) { o.BaseEndpoint = u }), s.identityStoreRouting)
 	})
 }
 

@@ -53,6 +53,9 @@ type Options struct {
 	// SESSandbox keeps every account in the SES sandbox, where SendEmail
 	// also refuses recipients that are not verified identities.
 	SESSandbox bool
+	// AdditionalRegions are Regions every instance is replicated to, besides
+	// its primary Region (the sandbox's); see InstanceRegion.
+	AdditionalRegions []string
 	// DenyAccounts are account ids (or names) for which every sso-admin call naming
 	// the account (AccountId or TargetId) is refused with
 	// AccessDeniedException: a fault that retrying does not cure.
@@ -97,6 +100,9 @@ type queryService struct {
 type opHandler struct {
 	fn    func(body []byte) (any, error)
 	write bool // needs the write lock
+	// regional, when set, serves instead of fn and is told the Region the
+	// request was signed for.
+	regional func(region string, body []byte) (any, error)
 }
 
 // New builds a sandbox from opts.
@@ -118,6 +124,9 @@ func New(opts Options) (*Server, error) {
 	var err error
 	if s.st, err = fromState(st); err != nil {
 		return nil, fmt.Errorf("sandbox state: %w", err)
+	}
+	if err := s.addRegions(opts.AdditionalRegions); err != nil {
+		return nil, err
 	}
 	for i, id := range s.opts.DenyAccounts {
 		for _, a := range s.st.accounts.Values() {
@@ -247,12 +256,18 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		awsproto.WriteJSONError(w, reqID, e)
 		return
 	}
+	region := s.requestRegion(r)
+	if e := s.primaryOnly(svc, op, h.write, region, body); e != nil {
+		s.stats.fail(svc, op, e)
+		awsproto.WriteJSONError(w, reqID, e)
+		return
+	}
 	if h.write {
 		s.mu.Lock()
 	} else {
 		s.mu.RLock()
 	}
-	out, err := h.fn(body)
+	out, err := h.serve(region, body)
 	if h.write {
 		s.mu.Unlock()
 	} else {

@@ -199,7 +199,8 @@ func provisioningStatusJSON(r *asyncRequest) map[string]any {
 
 func (s *Server) ssoAdminOps() map[string]opHandler {
 	return map[string]opHandler{
-		"ListInstances": jsonOp(false, s.listInstances),
+		"ListInstances":    regionalOp(false, s.listInstances),
+		"DescribeInstance": jsonOp(false, s.describeInstance),
 
 		"CreatePermissionSet":   jsonOp(true, s.createPermissionSet),
 		"DescribePermissionSet": jsonOp(false, s.describePermissionSet),
@@ -263,26 +264,59 @@ func (s *Server) ssoAdminOps() map[string]opHandler {
 	}
 }
 
-func (s *Server) listInstances(in *ssoPage) (any, error) {
+// listInstances lists the instances enabled in the request's Region
+// (RegionScope CURRENT_REGION, the default) or in any (ALL_REGIONS).
+func (s *Server) listInstances(region string, in *struct {
+	ssoPage
+	RegionScope string
+}) (any, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	page, next, err := ssoPaginate(s.st.instances, *in, "instances")
+	x := s.st.instances
+	switch in.RegionScope {
+	case "", "CURRENT_REGION":
+		x = filtered(x, func(i *Instance) bool { return s.enabledIn(i, region) })
+	case "ALL_REGIONS":
+	default:
+		return nil, checkEnum("regionScope", in.RegionScope, "CURRENT_REGION", "ALL_REGIONS")
+	}
+	page, next, err := ssoPaginate(x, in.ssoPage, "instances", in.RegionScope, region)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]map[string]any, 0, len(page))
 	for _, i := range page {
-		m := map[string]any{
-			"InstanceArn": i.InstanceArn, "IdentityStoreId": i.IdentityStoreId,
-			"OwnerAccountId": i.OwnerAccountId, "Status": "ACTIVE", "CreatedDate": awsproto.Epoch(i.Created),
-		}
-		if i.Name != "" {
-			m["Name"] = i.Name
-		}
-		out = append(out, m)
+		out = append(out, s.instanceJSON(i))
 	}
 	return withNext(map[string]any{"Instances": out}, next), nil
+}
+
+// describeInstance answers an unknown instance with AccessDeniedException:
+// its model lists no ResourceNotFoundException, and AWS documents
+// AccessDeniedException for an instance that is gone.
+func (s *Server) describeInstance(in *struct{ InstanceArn string }) (any, error) {
+	if err := checkInstanceArn(in.InstanceArn); err != nil {
+		return nil, err
+	}
+	i, ok := s.st.instances.Get(in.InstanceArn)
+	if !ok {
+		return nil, awsproto.Err(400, "AccessDeniedException", "User is not authorized to describe instance %s, or it does not exist", in.InstanceArn)
+	}
+	return s.instanceJSON(i), nil
+}
+
+// instanceJSON is an instance as ListInstances and DescribeInstance answer it.
+func (s *Server) instanceJSON(i *Instance) map[string]any {
+	m := map[string]any{
+		"InstanceArn": i.InstanceArn, "IdentityStoreId": i.IdentityStoreId,
+		"OwnerAccountId": i.OwnerAccountId, "Status": "ACTIVE", "CreatedDate": awsproto.Epoch(i.Created),
+	}
+	if i.Name != "" {
+		m["Name"] = i.Name
+	}
+	s.instanceRegionsJSON(i, m)
+	return m
 }
 
 // --- permission sets ---

@@ -74,13 +74,25 @@ type Account struct {
 	ParentId     string    `json:"parentId"`
 }
 
-// Instance is an IAM Identity Center instance and its identity store.
+// Instance is an IAM Identity Center instance and its identity store. Its
+// primary Region is the sandbox's Region (State.Region).
 type Instance struct {
 	InstanceArn     string    `json:"instanceArn"`
 	IdentityStoreId string    `json:"identityStoreId"`
 	OwnerAccountId  string    `json:"ownerAccountId"`
 	Name            string    `json:"name,omitempty"`
 	Created         time.Time `json:"createdDate"`
+	// AdditionalRegions are the Regions the instance is replicated to
+	// (multi-Region replication): sign-in, identity-store reads and
+	// instance reads work there; permission-set and assignment calls and
+	// identity-store writes only in the primary Region.
+	AdditionalRegions []InstanceRegion `json:"additionalRegions,omitempty"`
+}
+
+// InstanceRegion is an additional Region of an instance.
+type InstanceRegion struct {
+	Name  string    `json:"name"`
+	Added time.Time `json:"addedDate"`
 }
 
 // PermissionSet is a permission set with every policy attached to it.

@@ -105,12 +105,15 @@ func key(parts ...string) string {
 	return string(b)
 }
 
+// defaultRegion is the sandbox's Region when the state names none.
+const defaultRegion = "us-east-1"
+
 // fromState builds a store, checking references as it goes.
 func fromState(st *State) (*store, error) {
 	s := newStore()
 	s.region = st.Region
 	if s.region == "" {
-		s.region = "us-east-1"
+		s.region = defaultRegion
 	}
 	s.org = st.Organization
 	for i := range st.Roots {

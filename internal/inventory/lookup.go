@@ -21,10 +21,17 @@ import (
 	"github.com/ssoctl/ssoctl/internal/fanout"
 )
 
-// NamedInstance is an instance with its display name (often empty).
+// NamedInstance is an instance with its display name (often empty) and
+// its Regions.
 type NamedInstance struct {
 	Instance
 	Name string `json:"name,omitempty"`
+	// PrimaryRegion is where the instance was enabled: permission-set and
+	// assignment calls work only there. Regions are every Region it is
+	// enabled in, the primary first (sign-in works in any of them). Both
+	// are empty where AWS does not say (before multi-Region replication).
+	PrimaryRegion string   `json:"primaryRegion,omitempty"`
+	Regions       []string `json:"regions,omitempty"`
 }
 
 // Instances lists every Identity Center instance the credentials can see.
@@ -37,7 +44,16 @@ func Instances(ctx context.Context, c SSOAdmin) ([]NamedInstance, error) {
 			return nil, fmt.Errorf("list Identity Center instances: %w", err)
 		}
 		for _, in := range page.Instances {
-			out = append(out, NamedInstance{Instance: Instance{Arn: aws.ToString(in.InstanceArn), IdentityStoreId: aws.ToString(in.IdentityStoreId)}, Name: aws.ToString(in.Name)})
+			ni := NamedInstance{Instance: Instance{Arn: aws.ToString(in.InstanceArn), IdentityStoreId: aws.ToString(in.IdentityStoreId)},
+				Name: aws.ToString(in.Name), PrimaryRegion: aws.ToString(in.PrimaryRegion)}
+			for _, r := range in.Regions {
+				if r.IsPrimaryRegion {
+					ni.Regions = append([]string{aws.ToString(r.RegionName)}, ni.Regions...)
+				} else {
+					ni.Regions = append(ni.Regions, aws.ToString(r.RegionName))
+				}
+			}
+			out = append(out, ni)
 		}
 	}
 	return out, nil

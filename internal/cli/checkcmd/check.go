@@ -6,12 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -21,8 +24,11 @@ type checkOptions struct {
 	IO      *iostreams.IOStreams
 	Target  func() (sso.Target, error)
 	Manager func() (*sso.Manager, error)
-	Now     func() time.Time
-	JSON    bool
+	// Instances lists the Identity Center instances a role's credentials
+	// see from a Region.
+	Instances func(ctx context.Context, region string, cr *sso.RoleCredentials) ([]inventory.NamedInstance, error)
+	Now       func() time.Time
+	JSON      bool
 }
 
 // finding is one step of a check.
@@ -38,7 +44,14 @@ type finding struct {
 // NewCheckCmd returns `ssoctl check`. runF replaces the run function in
 // tests.
 func NewCheckCmd(f *factory.Factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
-	opts := &checkOptions{IO: f.IOStreams, Now: time.Now, Manager: f.SignIn}
+	opts := &checkOptions{IO: f.IOStreams, Now: time.Now, Manager: f.SignIn,
+		Instances: func(ctx context.Context, region string, cr *sso.RoleCredentials) ([]inventory.NamedInstance, error) {
+			set, err := f.RoleClients(ctx, region, cr)
+			if err != nil {
+				return nil, err
+			}
+			return inventory.Instances(ctx, set.SSOAdmin())
+		}}
 	var (
 		signIn factory.SignInFlags
 		role   factory.RoleFlags
@@ -53,6 +66,10 @@ about the first thing that is wrong:
   token   a cached token exists and is valid (it is refreshed when expiring)
   portal  the AWS access portal accepts the token
   role    the account and role (of the profile, or -a/-r) give credentials
+  regions where Identity Center lives, seen with the role's credentials:
+          its primary Region (permission-set and assignment calls, which
+          ssoctl's admin commands send there) and every enabled Region
+          (sign-in works in any; sso_region should be one of them)
 
 Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 -o json prints the findings as JSON.`,
@@ -184,5 +201,41 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 		return err
 	}
 	report(finding{Check: "role", OK: true, Detail: fmt.Sprintf("%s in account %s%s: credentials valid until %s", t.RoleName, t.AccountID, name, cr.Expiration.UTC().Format(time.RFC3339))})
+
+	return checkRegions(ctx, opts, t.Config.Region, cr, report)
+}
+
+// checkRegions reports where the Identity Center instance lives: its
+// primary Region, where admin calls go, and the Regions sign-in may use.
+// A role that may not list instances skips it.
+func checkRegions(ctx context.Context, opts *checkOptions, ssoRegion string, cr *sso.RoleCredentials, report func(finding)) error {
+	insts, err := opts.Instances(ctx, ssoRegion, cr)
+	switch {
+	case err != nil:
+		report(finding{Check: "regions", Skipped: true, Detail: "the role cannot list Identity Center instances: " + err.Error()})
+		return nil
+	case len(insts) == 0:
+		report(finding{Check: "regions", Skipped: true, Detail: "the role sees no Identity Center instance from " + ssoRegion})
+		return nil
+	}
+	for _, in := range insts {
+		if in.PrimaryRegion == "" {
+			report(finding{Check: "regions", OK: true, Detail: fmt.Sprintf("instance %s: AWS does not say its Regions; sign-in uses %s", in.Arn, ssoRegion)})
+			continue
+		}
+		detail := fmt.Sprintf("instance %s: primary Region %s (admin calls go there); enabled in %s (sign-in may use any)",
+			in.Arn, in.PrimaryRegion, strings.Join(in.Regions, ", "))
+		switch {
+		case ssoRegion == in.PrimaryRegion:
+			detail += "; sso_region " + ssoRegion + " is the primary"
+		case slices.Contains(in.Regions, ssoRegion):
+			detail += "; sso_region " + ssoRegion + " is an additional Region"
+		default:
+			report(finding{Check: "regions", Detail: detail + "; sso_region " + ssoRegion + " is not one of them",
+				Fix: "set sso_region to one of " + strings.Join(in.Regions, ", ")})
+			return fmt.Errorf("sso_region %s is not an enabled Region of instance %s", ssoRegion, in.Arn)
+		}
+		report(finding{Check: "regions", OK: true, Detail: detail})
+	}
 	return nil
 }

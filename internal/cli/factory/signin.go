@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -120,6 +121,18 @@ func (f *Factory) SignIn() (*sso.Manager, error) {
 		}
 	})
 	return f.signIn.manager, f.signIn.err
+}
+
+// RoleClients returns AWS clients that use a role's credentials (from the
+// portal) in region, honouring --endpoint-url and AWS_ENDPOINT_URL*.
+func (f *Factory) RoleClients(ctx context.Context, region string, cr *sso.RoleCredentials) (*awsclient.Set, error) {
+	opts, err := f.BaseClientOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts.Region, opts.EndpointURL, opts.Profile = region, f.Global.EndpointURL, ""
+	opts.Credentials = credentials.NewStaticCredentialsProvider(cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken)
+	return awsclient.New(ctx, opts)
 }
 
 // Target is the sign-in a command uses: SignInTarget, or when that names

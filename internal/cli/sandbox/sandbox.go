@@ -54,7 +54,10 @@ be verified too.`,
   aws sso-admin list-instances
 
   # the medium organization, AWS's quotas, 30 ms per call, 10% throttled
-  ssoctl sandbox --org medium --quotas aws --latency 30ms --throttle-rate 0.1`,
+  ssoctl sandbox --org medium --quotas aws --latency 30ms --throttle-rate 0.1
+
+  # Identity Center replicated to eu-west-1 (admin calls must go to us-east-1)
+  ssoctl sandbox --additional-region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Emulator.Quotas != "aws" && opts.Emulator.Quotas != "none" {
@@ -91,6 +94,9 @@ func run(ctx context.Context, opts *options) error {
 			err = cause
 		}
 		return factory.Usagef("%s %s: not small, medium or large, nor a readable state file: %v", flag, org, err)
+	}
+	if err := emulator.CheckAdditionalRegions(st, opts.Emulator.AdditionalRegions); err != nil {
+		return factory.Usagef("--additional-region: %v", err)
 	}
 	opts.Emulator.State = st
 	srv, err := emulator.New(opts.Emulator)
@@ -148,6 +154,7 @@ func BindFlags(fl *pflag.FlagSet, o *emulator.Options) {
 	fl.IntVar(&o.PendingPolls, "pending-polls", o.PendingPolls, "polls an async request (and a sign-in) stays pending")
 	fl.StringVar(&o.SignInAs, "sign-in-as", o.SignInAs, "identity-store `USERNAME` who approves sign-ins")
 	fl.BoolVar(&o.SESSandbox, "ses-sandbox", o.SESSandbox, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
+	fl.StringSliceVar(&o.AdditionalRegions, "additional-region", o.AdditionalRegions, "replicate the Identity Center instance to this `REGION` too (repeatable): sign-in and identity-store reads work there, permission-set and assignment calls only in the primary Region")
 	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
 	// Lifetimes, for tests of expiry and refresh.
 	for name, d := range map[string]*time.Duration{"token-ttl": &o.TokenTTL, "refresh-ttl": &o.RefreshTTL, "registration-ttl": &o.RegistrationTTL, "credential-ttl": &o.CredentialTTL} {
