@@ -132,8 +132,10 @@ func TestSSOAdminListInstances(t *testing.T) {
 		InstanceArn: aws.String(in.InstanceArn), IdentityStoreId: aws.String(in.IdentityStoreId),
 		OwnerAccountId: aws.String(in.OwnerAccountId), Name: aws.String(in.Name),
 		Status: types.InstanceStatusActive, CreatedDate: &created,
+		PrimaryRegion: aws.String("us-east-1"),
+		Regions:       []types.RegionMetadata{{RegionName: aws.String("us-east-1"), Status: types.RegionStatusActive, AddedDate: &created, IsPrimaryRegion: true}},
 	}}
-	if diff := cmp.Diff(want, out.Instances, ssoIgnore); diff != "" {
+	if diff := cmp.Diff(want, out.Instances, ssoIgnore, cmpopts.IgnoreUnexported(types.RegionMetadata{})); diff != "" {
 		t.Errorf("ListInstances (-want +got):\n%s", diff)
 	}
 	if out.NextToken != nil {
