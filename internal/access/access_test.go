@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/peertest"
 
@@ -165,5 +166,53 @@ func TestForAccount(t *testing.T) {
 		if _, err := access.ForAccount(ctx, c, "", ref, nil); !errors.Is(err, inventory.ErrNotFound) {
 			t.Errorf("ForAccount(%s) = %v; want not found", ref, err)
 		}
+	}
+}
+
+// A group path says when the user joined the group: the membership's
+// CreatedAt, as the identity store answers it; direct access has none.
+func TestForUserMemberSince(t *testing.T) {
+	srv, c := sandbox(t, emulator.Options{})
+	st := srv.Snapshot()
+	var bob, developers string
+	for _, u := range st.Users {
+		if u.UserName == "bob.smith" {
+			bob = u.UserId
+		}
+	}
+	for _, g := range st.Groups {
+		if g.DisplayName == "developers" {
+			developers = g.GroupId
+		}
+	}
+	var want time.Time
+	for _, m := range st.Memberships {
+		if m.UserId == bob && m.GroupId == developers {
+			want = m.Created
+		}
+	}
+	if want.IsZero() {
+		t.Fatal("bob.smith is not in developers in the small org, or the membership has no CreatedAt")
+	}
+	got, err := access.ForUser(ctx, c, "", "bob.smith", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groupRows := 0
+	for _, r := range got.Rows {
+		switch r.Path {
+		case "group:developers":
+			groupRows++
+			if !r.MemberSince.Equal(want) {
+				t.Errorf("%s %s via developers: member since %v; want %v", r.AccountName, r.PermissionSet, r.MemberSince, want)
+			}
+		case access.PathDirect:
+			if !r.MemberSince.IsZero() {
+				t.Errorf("%s %s direct: member since %v; want none", r.AccountName, r.PermissionSet, r.MemberSince)
+			}
+		}
+	}
+	if groupRows == 0 {
+		t.Error("no row through developers")
 	}
 }

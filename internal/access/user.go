@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
@@ -24,14 +25,17 @@ type UserAccess struct {
 // UserRow is one account and permission set the user can reach, by one
 // path.
 type UserRow struct {
-	AccountId        string   `json:"accountId"`
-	AccountName      string   `json:"accountName"`
-	AccountStatus    string   `json:"accountStatus,omitempty"`
-	PermissionSet    string   `json:"permissionSet"`
-	PermissionSetArn string   `json:"permissionSetArn"`
-	Path             string   `json:"path"` // "direct" or "group:<name>"
-	GroupId          string   `json:"groupId,omitempty"`
-	Flags            []string `json:"flags,omitempty"`
+	AccountId        string `json:"accountId"`
+	AccountName      string `json:"accountName"`
+	AccountStatus    string `json:"accountStatus,omitempty"`
+	PermissionSet    string `json:"permissionSet"`
+	PermissionSetArn string `json:"permissionSetArn"`
+	Path             string `json:"path"` // "direct" or "group:<name>"
+	GroupId          string `json:"groupId,omitempty"`
+	// MemberSince is when the user joined the group of a group path (zero
+	// for direct access, or where the identity store does not say).
+	MemberSince time.Time `json:"memberSince,omitzero"`
+	Flags       []string  `json:"flags,omitempty"`
 }
 
 // ForUser answers "what can this person reach, and through which group"
@@ -58,16 +62,16 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 		}
 	}
 	var (
-		user     inventory.User
-		groupIDs []string
-		errs     [2]error
+		user        inventory.User
+		memberships []inventory.Membership
+		errs        [2]error
 	)
 	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
 		switch i {
 		case 0:
 			user, errs[0] = inventory.DescribeUser(ctx, c.IdentityStore, inst, id)
 		case 1:
-			groupIDs, errs[1] = inventory.GroupsOf(ctx, c.IdentityStore, inst, id)
+			memberships, errs[1] = inventory.MembershipsOf(ctx, c.IdentityStore, inst, id)
 		}
 	})
 	if err := firstErr(ctx, errs[:]...); err != nil {
@@ -75,6 +79,12 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 			return nil, fmt.Errorf("user %q %w", name, inventory.ErrNotFound)
 		}
 		return nil, err
+	}
+	groupIDs := make([]string, 0, len(memberships))
+	since := make(map[string]time.Time, len(memberships))
+	for _, m := range memberships {
+		groupIDs = append(groupIDs, m.GroupId)
+		since[m.GroupId] = m.Since
 	}
 	slices.Sort(groupIDs)
 
@@ -122,6 +132,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 		if a.PrincipalType == assignments.Group {
 			row.GroupId = a.PrincipalId
 			row.Path = groupPath(groups[a.PrincipalId].Name, a.PrincipalId)
+			row.MemberSince = since[a.PrincipalId]
 		}
 		acct, ok := accounts[a.AccountId]
 		row.AccountName, row.AccountStatus = acct.Name, acct.Status

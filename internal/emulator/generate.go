@@ -68,6 +68,7 @@ type gen struct {
 	outdated map[string]bool
 	asgSeen  map[string]bool
 	acctIDs  map[string]bool
+	created  map[string]time.Time // user or group id -> when it was made
 }
 
 // Generate returns the demo organization named by size ("small", "medium",
@@ -79,6 +80,7 @@ func Generate(size string, seed uint64) *State {
 		base:  time.Date(2023, 3, 1, 9, 0, 0, 0, time.UTC),
 		psArn: map[string]string{}, acct: map[string]string{}, usr: map[string]string{}, grp: map[string]string{},
 		prov: map[string]bool{}, outdated: map[string]bool{}, asgSeen: map[string]bool{}, acctIDs: map[string]bool{},
+		created: map[string]time.Time{},
 	}
 	if p, ok := presets[size]; ok {
 		g.sized(p)
@@ -171,25 +173,43 @@ func (g *gen) permissionSet(name, desc, duration string, managed, customer []str
 func (g *gen) user(userName, given, family, status string) string {
 	id := principalID(g.r)
 	display := titleCase(given) + " " + titleCase(family)
+	at := g.at(len(g.st.Users) % 700)
 	g.st.Users = append(g.st.Users, User{
 		IdentityStoreId: g.inst.IdentityStoreId, UserId: id, UserName: userName, DisplayName: display,
 		Name:       &UserName{GivenName: titleCase(given), FamilyName: titleCase(family), Formatted: display},
 		Emails:     []Email{{Value: userName + "@example.com", Type: "work", Primary: true}},
-		UserStatus: status, Created: g.at(len(g.st.Users) % 700), Updated: g.at(len(g.st.Users) % 700),
+		UserStatus: status, Created: at, Updated: at, CreatedBy: g.admin(), UpdatedBy: g.admin(),
 	})
+	g.created[id] = at
 	g.usr[userName] = id
 	return id
 }
 
 func (g *gen) group(name, desc string) string {
 	id := principalID(g.r)
-	g.st.Groups = append(g.st.Groups, Group{IdentityStoreId: g.inst.IdentityStoreId, GroupId: id, DisplayName: name, Description: desc, Created: g.at(len(g.st.Groups))})
+	at := g.at(len(g.st.Groups))
+	g.st.Groups = append(g.st.Groups, Group{IdentityStoreId: g.inst.IdentityStoreId, GroupId: id, DisplayName: name, Description: desc,
+		Created: at, Updated: at, CreatedBy: g.admin(), UpdatedBy: g.admin()})
+	g.created[id] = at
 	g.grp[name] = id
 	return id
 }
 
+// member puts a user in a group a week after the later of the two was made.
 func (g *gen) member(groupID, userID string) {
-	g.st.Memberships = append(g.st.Memberships, Membership{IdentityStoreId: g.inst.IdentityStoreId, MembershipId: principalID(g.r), GroupId: groupID, UserId: userID})
+	at := g.created[groupID]
+	if u := g.created[userID]; u.After(at) {
+		at = u
+	}
+	at = at.Add(7 * 24 * time.Hour)
+	g.st.Memberships = append(g.st.Memberships, Membership{IdentityStoreId: g.inst.IdentityStoreId, MembershipId: principalID(g.r), GroupId: groupID, UserId: userID,
+		Created: at, Updated: at, CreatedBy: g.admin(), UpdatedBy: g.admin()})
+}
+
+// admin is who made the demo organization's identities: the management
+// account's administrator, the sandbox's default caller.
+func (g *gen) admin() string {
+	return "arn:aws:iam::" + g.st.Organization.MasterAccountId + ":user/sandbox-admin"
 }
 
 func (g *gen) assign(accountID, psName, ptype, pid string) {

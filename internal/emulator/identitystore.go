@@ -211,7 +211,9 @@ type userOut struct {
 	Timezone        string       `json:",omitempty"`
 	UserStatus      string       `json:",omitempty"`
 	CreatedAt       json.Number  `json:",omitempty"`
+	CreatedBy       string       `json:",omitempty"`
 	UpdatedAt       json.Number  `json:",omitempty"`
+	UpdatedBy       string       `json:",omitempty"`
 }
 
 func userJSON(u *User) userOut {
@@ -219,7 +221,8 @@ func userJSON(u *User) userOut {
 		IdentityStoreId: u.IdentityStoreId, UserId: u.UserId, UserArn: userArn(u.UserId), Revision: storeRevision(u),
 		UserName: u.UserName, DisplayName: u.DisplayName, Name: u.Name, Emails: u.Emails, ExternalIds: u.ExternalIds,
 		NickName: u.NickName, UserType: u.UserType, Title: u.Title, Locale: u.Locale, Timezone: u.Timezone,
-		UserStatus: u.UserStatus, CreatedAt: awsproto.Epoch(u.Created), UpdatedAt: awsproto.Epoch(u.Updated),
+		UserStatus: u.UserStatus, CreatedAt: awsproto.Epoch(u.Created), CreatedBy: u.CreatedBy,
+		UpdatedAt: awsproto.Epoch(u.Updated), UpdatedBy: u.UpdatedBy,
 	}
 }
 
@@ -232,12 +235,16 @@ type groupOut struct {
 	Description     string       `json:",omitempty"`
 	ExternalIds     []ExternalId `json:",omitempty"`
 	CreatedAt       json.Number  `json:",omitempty"`
+	CreatedBy       string       `json:",omitempty"`
+	UpdatedAt       json.Number  `json:",omitempty"`
+	UpdatedBy       string       `json:",omitempty"`
 }
 
 func groupJSON(g *Group) groupOut {
 	return groupOut{
 		IdentityStoreId: g.IdentityStoreId, GroupId: g.GroupId, GroupArn: groupArn(g.GroupId), Revision: storeRevision(g),
-		DisplayName: g.DisplayName, Description: g.Description, ExternalIds: g.ExternalIds, CreatedAt: awsproto.Epoch(g.Created),
+		DisplayName: g.DisplayName, Description: g.Description, ExternalIds: g.ExternalIds,
+		CreatedAt: awsproto.Epoch(g.Created), CreatedBy: g.CreatedBy, UpdatedAt: awsproto.Epoch(g.Updated), UpdatedBy: g.UpdatedBy,
 	}
 }
 
@@ -251,10 +258,16 @@ type membershipOut struct {
 	MembershipArn   string
 	GroupId         string
 	MemberId        storeMemberID
+	CreatedAt       json.Number `json:",omitempty"`
+	CreatedBy       string      `json:",omitempty"`
+	UpdatedAt       json.Number `json:",omitempty"`
+	UpdatedBy       string      `json:",omitempty"`
 }
 
 func membershipJSON(m *Membership) membershipOut {
-	return membershipOut{m.IdentityStoreId, m.MembershipId, membershipArn(m.MembershipId), m.GroupId, storeMemberID{m.UserId}}
+	return membershipOut{IdentityStoreId: m.IdentityStoreId, MembershipId: m.MembershipId, MembershipArn: membershipArn(m.MembershipId),
+		GroupId: m.GroupId, MemberId: storeMemberID{m.UserId},
+		CreatedAt: awsproto.Epoch(m.Created), CreatedBy: m.CreatedBy, UpdatedAt: awsproto.Epoch(m.Updated), UpdatedBy: m.UpdatedBy}
 }
 
 // storePage is the paging input every identity-store List operation has.
@@ -454,19 +467,19 @@ func applyGroupOp(g *Group, o storeAttrOp) error {
 
 func (s *Server) identityStoreOps() map[string]opHandler {
 	return map[string]opHandler{
-		"CreateUser":                    jsonOp(true, s.idsCreateUser),
+		"CreateUser":                    reqOp(true, s.idsCreateUser),
 		"DescribeUser":                  jsonOp(false, s.idsDescribeUser),
-		"UpdateUser":                    jsonOp(true, s.idsUpdateUser),
+		"UpdateUser":                    reqOp(true, s.idsUpdateUser),
 		"DeleteUser":                    jsonOp(true, s.idsDeleteUser),
 		"ListUsers":                     jsonOp(false, s.idsListUsers),
 		"GetUserId":                     jsonOp(false, s.idsGetUserId),
-		"CreateGroup":                   jsonOp(true, s.idsCreateGroup),
+		"CreateGroup":                   reqOp(true, s.idsCreateGroup),
 		"DescribeGroup":                 jsonOp(false, s.idsDescribeGroup),
-		"UpdateGroup":                   jsonOp(true, s.idsUpdateGroup),
+		"UpdateGroup":                   reqOp(true, s.idsUpdateGroup),
 		"DeleteGroup":                   jsonOp(true, s.idsDeleteGroup),
 		"ListGroups":                    jsonOp(false, s.idsListGroups),
 		"GetGroupId":                    jsonOp(false, s.idsGetGroupId),
-		"CreateGroupMembership":         jsonOp(true, s.idsCreateGroupMembership),
+		"CreateGroupMembership":         reqOp(true, s.idsCreateGroupMembership),
 		"DescribeGroupMembership":       jsonOp(false, s.idsDescribeGroupMembership),
 		"DeleteGroupMembership":         jsonOp(true, s.idsDeleteGroupMembership),
 		"ListGroupMemberships":          jsonOp(false, s.idsListGroupMemberships),
@@ -477,7 +490,7 @@ func (s *Server) identityStoreOps() map[string]opHandler {
 }
 
 // The identitystore operations, one method each (named ids + the operation).
-func (s *Server) idsCreateUser(in *struct {
+func (s *Server) idsCreateUser(req reqInfo, in *struct {
 	IdentityStoreId                             string
 	UserName, DisplayName                       string
 	Name                                        *UserName
@@ -493,6 +506,7 @@ func (s *Server) idsCreateUser(in *struct {
 		IdentityStoreId: store, UserName: in.UserName, DisplayName: in.DisplayName, Name: in.Name,
 		Emails: in.Emails, NickName: in.NickName, UserType: in.UserType, Title: in.Title,
 		Locale: in.Locale, Timezone: in.Timezone, UserStatus: "ENABLED", Created: t, Updated: t,
+		CreatedBy: req.Caller.Arn, UpdatedBy: req.Caller.Arn,
 	}
 	if err := checkStoreUser(u); err != nil {
 		return nil, err
@@ -517,7 +531,7 @@ func (s *Server) idsDescribeUser(in *struct{ IdentityStoreId, UserId string }) (
 	return userJSON(u), nil
 }
 
-func (s *Server) idsUpdateUser(in *struct {
+func (s *Server) idsUpdateUser(req reqInfo, in *struct {
 	IdentityStoreId, UserId, Revision string
 	Operations                        []storeAttrOp
 }) (any, error) {
@@ -555,7 +569,7 @@ func (s *Server) idsUpdateUser(in *struct {
 		delete(s.st.userByName, key(store, lower(u.UserName)))
 		s.st.userByName[key(store, lower(next.UserName))] = u.UserId
 	}
-	next.Updated = now()
+	next.Updated, next.UpdatedBy = now(), req.Caller.Arn
 	*u = next
 	return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
 }
@@ -657,12 +671,14 @@ func (s *Server) idsGetUserId(in *struct {
 	return nil, storeNotFound(rtUser, v, "USER not found: %s", v)
 }
 
-func (s *Server) idsCreateGroup(in *struct{ IdentityStoreId, DisplayName, Description string }) (any, error) {
+func (s *Server) idsCreateGroup(req reqInfo, in *struct{ IdentityStoreId, DisplayName, Description string }) (any, error) {
 	store, err := s.storeID(in.IdentityStoreId)
 	if err != nil {
 		return nil, err
 	}
-	g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description, Created: now()}
+	t := now()
+	g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description,
+		Created: t, Updated: t, CreatedBy: req.Caller.Arn, UpdatedBy: req.Caller.Arn}
 	if err := checkStoreGroup(g); err != nil {
 		return nil, err
 	}
@@ -686,7 +702,7 @@ func (s *Server) idsDescribeGroup(in *struct{ IdentityStoreId, GroupId string })
 	return groupJSON(g), nil
 }
 
-func (s *Server) idsUpdateGroup(in *struct {
+func (s *Server) idsUpdateGroup(req reqInfo, in *struct {
 	IdentityStoreId, GroupId, Revision string
 	Operations                         []storeAttrOp
 }) (any, error) {
@@ -720,6 +736,7 @@ func (s *Server) idsUpdateGroup(in *struct {
 		delete(s.st.groupByName, key(store, lower(g.DisplayName)))
 		s.st.groupByName[key(store, lower(next.DisplayName))] = g.GroupId
 	}
+	next.Updated, next.UpdatedBy = now(), req.Caller.Arn
 	*g = next
 	return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
 }
@@ -804,7 +821,7 @@ func (s *Server) idsGetGroupId(in *struct {
 	return nil, storeNotFound(rtGroup, v, "GROUP not found: %s", v)
 }
 
-func (s *Server) idsCreateGroupMembership(in *struct {
+func (s *Server) idsCreateGroupMembership(req reqInfo, in *struct {
 	IdentityStoreId, GroupId string
 	MemberId                 storeMemberID
 }) (any, error) {
@@ -823,7 +840,9 @@ func (s *Server) idsCreateGroupMembership(in *struct {
 	if empty(s.st.mByGroup, key(store, g.GroupId)).Has(u.UserId) {
 		return nil, storeUniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
 	}
-	m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId}
+	t := now()
+	m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId,
+		Created: t, Updated: t, CreatedBy: req.Caller.Arn, UpdatedBy: req.Caller.Arn}
 	s.st.addMembership(m)
 	return map[string]any{"IdentityStoreId": store, "MembershipId": m.MembershipId, "MembershipArn": membershipArn(m.MembershipId)}, nil
 }

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -30,8 +32,13 @@ var isIgnore = cmp.Options{
 	cmpopts.IgnoreUnexported(types.User{}, types.Name{}, types.Email{}, types.ExternalId{}, types.Group{},
 		types.GroupMembership{}, types.MemberIdMemberUserId{}, types.GroupMembershipExistenceResult{}),
 	cmpopts.IgnoreFields(types.User{}, "CreatedAt", "UpdatedAt", "Revision"),
-	cmpopts.IgnoreFields(types.Group{}, "CreatedAt", "Revision"),
+	cmpopts.IgnoreFields(types.Group{}, "CreatedAt", "UpdatedAt", "Revision"),
+	cmpopts.IgnoreFields(types.GroupMembership{}, "CreatedAt", "UpdatedAt"),
 }
+
+// isAdmin is who the sandbox says made what a test made with the dummy
+// credentials: the management account's administrator.
+const isAdmin = "arn:aws:iam::489264326637:user/sandbox-admin"
 
 func isUserID(t *testing.T, c *identitystore.Client, store, name string) string {
 	t.Helper()
@@ -121,6 +128,7 @@ func TestIdentityStoreCreateDescribeUser(t *testing.T) {
 		Emails:     []types.Email{{Value: aws.String("quinn.example@example.com"), Type: aws.String("work"), Primary: true}},
 		Title:      aws.String("Engineer"),
 		UserStatus: types.UserStatusEnabled,
+		CreatedBy:  aws.String(isAdmin), UpdatedBy: aws.String(isAdmin),
 	}
 	opts := cmp.Options{isIgnore, cmpopts.IgnoreUnexported(identitystore.DescribeUserOutput{}),
 		cmpopts.IgnoreFields(identitystore.DescribeUserOutput{}, "ResultMetadata", "CreatedAt", "UpdatedAt")}
@@ -430,8 +438,9 @@ func TestIdentityStoreGroups(t *testing.T) {
 		t.Fatalf("DescribeGroup: %v", err)
 	}
 	want := &identitystore.DescribeGroupOutput{IdentityStoreId: &store, GroupId: out.GroupId, GroupArn: out.GroupArn,
-		Revision: out.Revision, DisplayName: aws.String("data-engineers"), Description: aws.String("Pipelines")}
-	opts := cmp.Options{cmpopts.IgnoreUnexported(identitystore.DescribeGroupOutput{}), cmpopts.IgnoreFields(identitystore.DescribeGroupOutput{}, "ResultMetadata", "CreatedAt")}
+		Revision: out.Revision, DisplayName: aws.String("data-engineers"), Description: aws.String("Pipelines"),
+		CreatedBy: aws.String(isAdmin), UpdatedBy: aws.String(isAdmin)}
+	opts := cmp.Options{cmpopts.IgnoreUnexported(identitystore.DescribeGroupOutput{}), cmpopts.IgnoreFields(identitystore.DescribeGroupOutput{}, "ResultMetadata", "CreatedAt", "UpdatedAt")}
 	if diff := cmp.Diff(want, got, opts); diff != "" {
 		t.Errorf("DescribeGroup mismatch (-want +got):\n%s", diff)
 	}
@@ -593,13 +602,15 @@ func TestIdentityStoreMemberships(t *testing.T) {
 	if aws.ToString(created.MembershipArn) != "arn:aws:identitystore:::membership/"+mid {
 		t.Errorf("got MembershipArn %s; want the membership's ARN", aws.ToString(created.MembershipArn))
 	}
-	wantMembership := types.GroupMembership{IdentityStoreId: &store, MembershipId: &mid, MembershipArn: created.MembershipArn, GroupId: &auditors, MemberId: isMember(alice)}
+	wantMembership := types.GroupMembership{IdentityStoreId: &store, MembershipId: &mid, MembershipArn: created.MembershipArn, GroupId: &auditors, MemberId: isMember(alice),
+		CreatedBy: aws.String(isAdmin), UpdatedBy: aws.String(isAdmin)}
 
 	desc, err := c.DescribeGroupMembership(ctx, &identitystore.DescribeGroupMembershipInput{IdentityStoreId: &store, MembershipId: &mid})
 	if err != nil {
 		t.Fatalf("DescribeGroupMembership: %v", err)
 	}
-	gotMembership := types.GroupMembership{IdentityStoreId: desc.IdentityStoreId, MembershipId: desc.MembershipId, MembershipArn: desc.MembershipArn, GroupId: desc.GroupId, MemberId: desc.MemberId}
+	gotMembership := types.GroupMembership{IdentityStoreId: desc.IdentityStoreId, MembershipId: desc.MembershipId, MembershipArn: desc.MembershipArn, GroupId: desc.GroupId, MemberId: desc.MemberId,
+		CreatedBy: desc.CreatedBy, UpdatedBy: desc.UpdatedBy}
 	if diff := cmp.Diff(wantMembership, gotMembership, isIgnore); diff != "" {
 		t.Errorf("DescribeGroupMembership (-want +got):\n%s", diff)
 	}
@@ -801,5 +812,118 @@ func TestIdentityStoreThrottling(t *testing.T) {
 	}
 	if got := stats(t, url).Throttled["identitystore:ListGroups"]; got != throttled {
 		t.Errorf("got stats throttled %d; want %d", got, throttled)
+	}
+}
+
+// Users, groups and memberships carry CreatedAt/CreatedBy and
+// UpdatedAt/UpdatedBy, as the identity store's model has them: set on
+// creation to the time and the caller, moved by an update to the updater;
+// the demo's memberships are dated after their user and group.
+func TestIdentityStoreTimestamps(t *testing.T) {
+	st := emulator.Generate("small", 0)
+	var member string
+	for _, a := range st.Accounts {
+		if a.Name == "payments-prod" {
+			member = a.Id
+		}
+	}
+	_, cfg, _ := sandbox(t, emulator.Options{State: st})
+	c := identitystore.NewFromConfig(cfg)
+	store := st.Instances[0].IdentityStoreId
+	// A second caller: a role assumed in a member account.
+	roleArn := "arn:aws:iam::" + member + ":role/" + emulator.OrganizationAccountAccessRole
+	roleCfg := cfg.Copy()
+	roleCfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), roleArn, func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = "updater" }))
+	other := identitystore.NewFromConfig(roleCfg)
+	updater := "arn:aws:sts::" + member + ":assumed-role/" + emulator.OrganizationAccountAccessRole + "/updater"
+
+	type stamps struct {
+		createdAt, updatedAt *time.Time
+		createdBy, updatedBy *string
+	}
+	check := func(t *testing.T, what string, got stamps, after time.Time, createdBy, updatedBy string) {
+		t.Helper()
+		if got.createdAt == nil || got.updatedAt == nil || got.createdAt.Before(after) || got.updatedAt.Before(*got.createdAt) {
+			t.Errorf("%s: CreatedAt %v, UpdatedAt %v; want both, not before %v, updated not before created", what, got.createdAt, got.updatedAt, after)
+		}
+		if aws.ToString(got.createdBy) != createdBy || aws.ToString(got.updatedBy) != updatedBy {
+			t.Errorf("%s: CreatedBy %q, UpdatedBy %q; want %q, %q", what, aws.ToString(got.createdBy), aws.ToString(got.updatedBy), createdBy, updatedBy)
+		}
+	}
+	start := time.Now().Add(-time.Second)
+
+	u, err := c.CreateUser(ctx, isNewUserInput(store, "tess.stamp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	du, err := c.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: u.UserId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "new user", stamps{du.CreatedAt, du.UpdatedAt, du.CreatedBy, du.UpdatedBy}, start, isAdmin, isAdmin)
+	time.Sleep(5 * time.Millisecond)
+	if _, err := other.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: &store, UserId: u.UserId,
+		Operations: []types.AttributeOperation{{AttributePath: aws.String("title"), AttributeValue: document.NewLazyDocument("Lead")}}}); err != nil {
+		t.Fatal(err)
+	}
+	du2, err := c.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: u.UserId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "updated user", stamps{du2.CreatedAt, du2.UpdatedAt, du2.CreatedBy, du2.UpdatedBy}, start, isAdmin, updater)
+	if !du2.CreatedAt.Equal(*du.CreatedAt) || !du2.UpdatedAt.After(*du.UpdatedAt) {
+		t.Errorf("update: CreatedAt %v → %v, UpdatedAt %v → %v; want CreatedAt kept, UpdatedAt later", du.CreatedAt, du2.CreatedAt, du.UpdatedAt, du2.UpdatedAt)
+	}
+
+	g, err := c.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: &store, DisplayName: aws.String("stamped")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, err := other.UpdateGroup(ctx, &identitystore.UpdateGroupInput{IdentityStoreId: &store, GroupId: g.GroupId,
+		Operations: []types.AttributeOperation{{AttributePath: aws.String("description"), AttributeValue: document.NewLazyDocument("Stamped")}}}); err != nil {
+		t.Fatal(err)
+	}
+	dg, err := c.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: &store, GroupId: g.GroupId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "updated group", stamps{dg.CreatedAt, dg.UpdatedAt, dg.CreatedBy, dg.UpdatedBy}, start, isAdmin, updater)
+	if !dg.UpdatedAt.After(*dg.CreatedAt) {
+		t.Errorf("group: UpdatedAt %v not after CreatedAt %v", dg.UpdatedAt, dg.CreatedAt)
+	}
+
+	m, err := other.CreateGroupMembership(ctx, &identitystore.CreateGroupMembershipInput{IdentityStoreId: &store, GroupId: g.GroupId, MemberId: isMember(*u.UserId)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm, err := c.DescribeGroupMembership(ctx, &identitystore.DescribeGroupMembershipInput{IdentityStoreId: &store, MembershipId: m.MembershipId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "new membership", stamps{dm.CreatedAt, dm.UpdatedAt, dm.CreatedBy, dm.UpdatedBy}, start, updater, updater)
+	list, err := c.ListGroupMembershipsForMember(ctx, &identitystore.ListGroupMembershipsForMemberInput{IdentityStoreId: &store, MemberId: isMember(*u.UserId)})
+	if err != nil || len(list.GroupMemberships) != 1 {
+		t.Fatalf("ListGroupMembershipsForMember: %d, %v; want the one membership", len(list.GroupMemberships), err)
+	}
+	if lm := list.GroupMemberships[0]; lm.CreatedAt == nil || !lm.CreatedAt.Equal(*dm.CreatedAt) || aws.ToString(lm.CreatedBy) != updater {
+		t.Errorf("listed membership: CreatedAt %v by %q; want %v by %q", lm.CreatedAt, aws.ToString(lm.CreatedBy), dm.CreatedAt, updater)
+	}
+
+	// The demo's memberships: dated after their user and group were made.
+	made := map[string]time.Time{}
+	for _, u := range st.Users {
+		made[u.UserId] = u.Created
+	}
+	for _, g := range st.Groups {
+		made[g.GroupId] = g.Created
+		if g.Updated.IsZero() || g.CreatedBy != isAdmin {
+			t.Errorf("demo group %s: Updated %v, CreatedBy %q; want set", g.DisplayName, g.Updated, g.CreatedBy)
+		}
+	}
+	for _, dm := range st.Memberships {
+		if !dm.Created.After(made[dm.UserId]) || !dm.Created.After(made[dm.GroupId]) || dm.CreatedBy != isAdmin {
+			t.Errorf("demo membership %s: created %v by %q; want after user (%v) and group (%v), by %s", dm.MembershipId, dm.Created, dm.CreatedBy, made[dm.UserId], made[dm.GroupId], isAdmin)
+		}
 	}
 }

@@ -153,22 +153,3 @@ func (s *Server) instanceRegionsJSON(in *Instance, out map[string]any) {
 	out["PrimaryRegion"] = s.st.region
 	out["Regions"] = regions
 }
-
-// serve runs the handler, telling a regional one the request's Region.
-func (h opHandler) serve(region string, body []byte) (any, error) {
-	if h.regional != nil {
-		return h.regional(region, body)
-	}
-	return h.fn(body)
-}
-
-// regionalOp adapts a typed handler that needs the request's Region.
-func regionalOp[I any](write bool, f func(region string, in *I) (any, error)) opHandler {
-	return opHandler{write: write, regional: func(region string, body []byte) (any, error) {
-		var in I
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, awsproto.Err(400, "SerializationException", "cannot decode request: %v", err)
-		}
-		return f(region, &in)
-	}}
-}

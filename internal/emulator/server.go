@@ -100,9 +100,9 @@ type queryService struct {
 type opHandler struct {
 	fn    func(body []byte) (any, error)
 	write bool // needs the write lock
-	// regional, when set, serves instead of fn and is told the Region the
-	// request was signed for.
-	regional func(region string, body []byte) (any, error)
+	// withReq, when set, serves instead of fn and is told about the
+	// request (reqinfo.go).
+	withReq func(req reqInfo, body []byte) (any, error)
 }
 
 // New builds a sandbox from opts.
@@ -267,7 +267,7 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 	} else {
 		s.mu.RLock()
 	}
-	out, err := h.serve(region, body)
+	out, err := s.serveOp(h, r, region, body)
 	if h.write {
 		s.mu.Unlock()
 	} else {

@@ -199,7 +199,7 @@ func provisioningStatusJSON(r *asyncRequest) map[string]any {
 
 func (s *Server) ssoAdminOps() map[string]opHandler {
 	return map[string]opHandler{
-		"ListInstances":    regionalOp(false, s.listInstances),
+		"ListInstances":    reqOp(false, s.listInstances),
 		"DescribeInstance": jsonOp(false, s.describeInstance),
 
 		"CreatePermissionSet":   jsonOp(true, s.createPermissionSet),
@@ -266,7 +266,7 @@ func (s *Server) ssoAdminOps() map[string]opHandler {
 
 // listInstances lists the instances enabled in the request's Region
 // (RegionScope CURRENT_REGION, the default) or in any (ALL_REGIONS).
-func (s *Server) listInstances(region string, in *struct {
+func (s *Server) listInstances(req reqInfo, in *struct {
 	ssoPage
 	RegionScope string
 }) (any, error) {
@@ -276,12 +276,12 @@ func (s *Server) listInstances(region string, in *struct {
 	x := s.st.instances
 	switch in.RegionScope {
 	case "", "CURRENT_REGION":
-		x = filtered(x, func(i *Instance) bool { return s.enabledIn(i, region) })
+		x = filtered(x, func(i *Instance) bool { return s.enabledIn(i, req.Region) })
 	case "ALL_REGIONS":
 	default:
 		return nil, checkEnum("regionScope", in.RegionScope, "CURRENT_REGION", "ALL_REGIONS")
 	}
-	page, next, err := ssoPaginate(x, in.ssoPage, "instances", in.RegionScope, region)
+	page, next, err := ssoPaginate(x, in.ssoPage, "instances", in.RegionScope, req.Region)
 	if err != nil {
 		return nil, err
 	}

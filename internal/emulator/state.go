@@ -169,6 +169,9 @@ type User struct {
 	ExternalIds     []ExternalId `json:"externalIds,omitempty"`
 	Created         time.Time    `json:"createdAt"`
 	Updated         time.Time    `json:"updatedAt"`
+	// CreatedBy and UpdatedBy are the ARN of whoever made the last change.
+	CreatedBy string `json:"createdBy,omitempty"`
+	UpdatedBy string `json:"updatedBy,omitempty"`
 }
 
 // UserName is a user's structured name.
@@ -202,14 +205,21 @@ type Group struct {
 	Description     string       `json:"description,omitempty"`
 	ExternalIds     []ExternalId `json:"externalIds,omitempty"`
 	Created         time.Time    `json:"createdAt"`
+	Updated         time.Time    `json:"updatedAt,omitzero"`
+	CreatedBy       string       `json:"createdBy,omitempty"`
+	UpdatedBy       string       `json:"updatedBy,omitempty"`
 }
 
 // Membership puts a user in a group.
 type Membership struct {
-	IdentityStoreId string `json:"identityStoreId"`
-	MembershipId    string `json:"membershipId"`
-	GroupId         string `json:"groupId"`
-	UserId          string `json:"userId"`
+	IdentityStoreId string    `json:"identityStoreId"`
+	MembershipId    string    `json:"membershipId"`
+	GroupId         string    `json:"groupId"`
+	UserId          string    `json:"userId"`
+	Created         time.Time `json:"createdAt,omitzero"`
+	Updated         time.Time `json:"updatedAt,omitzero"`
+	CreatedBy       string    `json:"createdBy,omitempty"`
+	UpdatedBy       string    `json:"updatedBy,omitempty"`
 }
 
 // IAMUser is a legacy IAM user in one account, with everything that must go

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -78,9 +79,17 @@ func GroupMembers(ctx context.Context, c IdentityStore, inst Instance, groupID s
 	return out, nil
 }
 
-// GroupsOf lists the group ids a user belongs to.
-func GroupsOf(ctx context.Context, c IdentityStore, inst Instance, userID string) ([]string, error) {
-	var out []string
+// Membership is a user's membership of a group.
+type Membership struct {
+	GroupId string `json:"groupId"`
+	// Since is when the user joined the group (the membership's CreatedAt;
+	// zero where the identity store does not say).
+	Since time.Time `json:"memberSince,omitzero"`
+}
+
+// MembershipsOf lists the groups a user belongs to, with when they joined.
+func MembershipsOf(ctx context.Context, c IdentityStore, inst Instance, userID string) ([]Membership, error) {
+	var out []Membership
 	p := identitystore.NewListGroupMembershipsForMemberPaginator(c, &identitystore.ListGroupMembershipsForMemberInput{
 		IdentityStoreId: &inst.IdentityStoreId, MemberId: &istypes.MemberIdMemberUserId{Value: userID}, MaxResults: aws.Int32(100)})
 	for p.HasMorePages() {
@@ -89,7 +98,7 @@ func GroupsOf(ctx context.Context, c IdentityStore, inst Instance, userID string
 			return nil, fmt.Errorf("list groups of user %s: %w", userID, err)
 		}
 		for _, m := range page.GroupMemberships {
-			out = append(out, aws.ToString(m.GroupId))
+			out = append(out, Membership{GroupId: aws.ToString(m.GroupId), Since: aws.ToTime(m.CreatedAt).UTC()})
 		}
 	}
 	return out, nil

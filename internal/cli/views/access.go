@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/access"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -21,8 +22,14 @@ type AccountAccess interface {
 	Show(*access.AccountAccess, CallStats) error
 }
 
-// UserAccessColumns are the CSV and table columns of `access user`.
+// UserAccessColumns are the CSV columns of `access user`; the table adds
+// member_since after path (when the user joined the group of a group
+// path), which JSON has as memberSince. The CSV keeps the columns scripts
+// read.
 var UserAccessColumns = []string{"account_id", "account_name", "permission_set", "path", "flags"}
+
+// userAccessTableColumns are the table columns of `access user`.
+var userAccessTableColumns = []string{"account_id", "account_name", "permission_set", "path", "member_since", "flags"}
 
 // AccountAccessColumns are the CSV and table columns of `access account`.
 var AccountAccessColumns = []string{"permission_set", "principal_type", "principal_id", "principal_name", "user", "path", "flags"}
@@ -44,6 +51,15 @@ type userAccessView struct{ w whole[access.UserRow] }
 func (v userAccessView) Show(res *access.UserAccess, calls CallStats) error {
 	if len(res.Rows) == 0 {
 		v.w.note("%s has no access: nothing is assigned to them or to any of their %d group(s)", res.User.UserName, len(res.Groups))
+	}
+	if v.w.format == "table" {
+		return v.w.show(res, calls, res.Rows, userAccessTableColumns, func(r access.UserRow) []string {
+			since := ""
+			if !r.MemberSince.IsZero() {
+				since = r.MemberSince.UTC().Format(time.DateOnly)
+			}
+			return []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, since, strings.Join(r.Flags, ";")}
+		})
 	}
 	return v.w.show(res, calls, res.Rows, UserAccessColumns, func(r access.UserRow) []string {
 		return []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, strings.Join(r.Flags, ";")}
