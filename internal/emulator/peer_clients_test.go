@@ -267,6 +267,59 @@ func TestPeerCLIFlow(t *testing.T) {
 	}
 }
 
+// An assignment the AWS CLI creates completes on its own, though nobody
+// polls its status (issue 23 item 5): after the sandbox's async delay
+// list-account-assignments has it; the first status read still answers
+// IN_PROGRESS, as --pending-polls says.
+func TestPeerCLIAssignmentCompletesUnpolled(t *testing.T) {
+	t.Parallel()
+	const delay = 200 * time.Millisecond
+	srv, _, url := sandbox(t, emulator.Options{PendingPolls: 3, AsyncDelay: delay})
+	cli := newAWSCLI(t, url)
+	st := srv.Snapshot()
+	inst, ps := st.Instances[0].InstanceArn, ""
+	for _, p := range st.PermissionSets {
+		if p.Name == "SecurityAdmin" {
+			ps = p.Arn
+		}
+	}
+	var account, user string
+	for _, a := range st.Accounts {
+		if a.Name == "network" {
+			account = a.Id
+		}
+	}
+	for _, u := range st.Users {
+		if u.UserName == "ingrid.turner" {
+			user = u.UserId
+		}
+	}
+	var created struct {
+		AccountAssignmentCreationStatus struct{ Status, RequestId string }
+	}
+	cli.json(&created, "sso-admin", "create-account-assignment", "--instance-arn", inst, "--target-id", account, "--target-type", "AWS_ACCOUNT",
+		"--permission-set-arn", ps, "--principal-type", "USER", "--principal-id", user)
+	if created.AccountAssignmentCreationStatus.Status != "IN_PROGRESS" {
+		t.Fatalf("create-account-assignment: got %s; want IN_PROGRESS", created.AccountAssignmentCreationStatus.Status)
+	}
+	time.Sleep(delay + 100*time.Millisecond)
+	var listed struct {
+		AccountAssignments []struct{ PrincipalId string }
+	}
+	cli.json(&listed, "sso-admin", "list-account-assignments", "--instance-arn", inst, "--account-id", account, "--permission-set-arn", ps)
+	if !slices.ContainsFunc(listed.AccountAssignments, func(a struct{ PrincipalId string }) bool { return a.PrincipalId == user }) {
+		t.Errorf("list-account-assignments after the delay, never polled: %+v lacks %s", listed.AccountAssignments, user)
+	}
+	var status struct {
+		AccountAssignmentCreationStatus struct{ Status string }
+	}
+	cli.json(&status, "sso-admin", "describe-account-assignment-creation-status", "--instance-arn", inst,
+		"--account-assignment-creation-request-id", created.AccountAssignmentCreationStatus.RequestId)
+	if status.AccountAssignmentCreationStatus.Status != "IN_PROGRESS" {
+		t.Errorf("first status read: got %s; want IN_PROGRESS (--pending-polls 3)", status.AccountAssignmentCreationStatus.Status)
+	}
+}
+
 func TestPeerCLIThrottling(t *testing.T) {
 	t.Parallel()
 	_, _, url := sandbox(t, emulator.Options{ThrottleRate: 1})

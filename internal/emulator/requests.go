@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
@@ -16,10 +17,16 @@ const (
 // maxOutstandingWrites is AWS's fixed limit on assignment writes in flight.
 const maxOutstandingWrites = 15
 
-// asyncRequest is one asynchronous request and its status. It stays
-// IN_PROGRESS for Options.PendingPolls polls (a Describe…Status call naming
-// it, or a List…Status page listing it), then applies its effect and
-// becomes SUCCEEDED, or FAILED with a reason.
+// asyncRequest is one asynchronous request and its status. It completes —
+// applies its effect and becomes SUCCEEDED, or FAILED with a reason — on
+// its own, as AWS's requests do: at once, or with Options.PendingPolls
+// set, Options.AsyncDelay after it started (settle). Status reads (a
+// Describe…Status call naming it, or a List…Status page listing it) see it
+// IN_PROGRESS until its polls are used up, whether or not it has
+// completed meanwhile; the read that uses them up completes it if it has
+// not yet. So a client that polls sees exactly PendingPolls of them, and
+// one that does not (the AWS CLI, a script) finds the work done a moment
+// later all the same.
 type asyncRequest struct {
 	Kind          string
 	InstanceArn   string
@@ -40,6 +47,8 @@ type asyncRequest struct {
 	fail string
 	// apply makes the change when the request succeeds.
 	apply func()
+	// due is when it completes on its own.
+	due time.Time
 }
 
 // requestLog keeps every async request by id and, per instance and kind, in
@@ -50,6 +59,12 @@ type requestLog struct {
 	seq    int
 	// inflight counts assignment writes still IN_PROGRESS, per instance.
 	inflight map[string]int
+	// pending are the requests still IN_PROGRESS, by due time (every
+	// request waits the same AsyncDelay, so creation order is due order).
+	pending []*asyncRequest
+	// nextDue is the due time of pending[0] in Unix nanoseconds (0: none),
+	// read without the lock on every request.
+	nextDue atomic.Int64
 }
 
 func newRequestLog() *requestLog {
@@ -74,29 +89,82 @@ func seqKey(n int) string {
 
 func isWrite(kind string) bool { return kind == kindCreate || kind == kindDelete }
 
-// start records a new request; with no pending polls it completes at once.
+// defaultAsyncDelay is how long a request with pending polls takes on its
+// own when Options.AsyncDelay does not say: about what AWS takes.
+const defaultAsyncDelay = 2 * time.Second
+
+// startRequest records a new request; with no pending polls it completes
+// at once, else it is due AsyncDelay from now.
 func (s *Server) startRequest(r *asyncRequest) {
 	r.RequestId = s.uuid()
 	r.Created = now()
 	r.Status = "IN_PROGRESS"
-	s.st.requests.add(r)
+	l := s.st.requests
+	l.add(r)
 	if isWrite(r.Kind) {
-		s.st.requests.inflight[r.InstanceArn]++
+		l.inflight[r.InstanceArn]++
 	}
 	if s.opts.PendingPolls <= 0 {
+		s.complete(r)
+		return
+	}
+	delay := s.opts.AsyncDelay
+	if delay <= 0 {
+		delay = defaultAsyncDelay
+	}
+	r.due = time.Now().Add(delay)
+	l.pending = append(l.pending, r)
+	if len(l.pending) == 1 {
+		l.nextDue.Store(r.due.UnixNano())
+	}
+}
+
+// settle completes every request that is due. Every request the sandbox
+// serves settles first, so work completes on its own whoever asks next.
+func (s *Server) settle() {
+	next := s.st.requests.nextDue.Load()
+	if next == 0 || time.Now().UnixNano() < next {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.st.requests
+	t := time.Now()
+	n := 0
+	for ; n < len(l.pending) && !l.pending[n].due.After(t); n++ {
+		if r := l.pending[n]; r.Status == "IN_PROGRESS" {
+			s.complete(r)
+		}
+	}
+	l.pending = l.pending[n:]
+	l.nextDue.Store(0)
+	for len(l.pending) > 0 && l.pending[0].Status != "IN_PROGRESS" {
+		l.pending = l.pending[1:]
+	}
+	if len(l.pending) > 0 {
+		l.nextDue.Store(l.pending[0].due.UnixNano())
+	}
+}
+
+// poll counts one status read of r and completes r when its polls are used
+// up.
+func (s *Server) poll(r *asyncRequest) {
+	if r.polls >= s.opts.PendingPolls {
+		return
+	}
+	r.polls++
+	if r.polls >= s.opts.PendingPolls && r.Status == "IN_PROGRESS" {
 		s.complete(r)
 	}
 }
 
-// poll counts one poll of r and completes it when its polls are used up.
-func (s *Server) poll(r *asyncRequest) {
-	if r.Status != "IN_PROGRESS" {
-		return
+// shown is the status a read of r sees: IN_PROGRESS until its polls are
+// used up, even when it completed on its own meanwhile.
+func (s *Server) shown(r *asyncRequest) (status, reason string) {
+	if r.polls < s.opts.PendingPolls {
+		return "IN_PROGRESS", ""
 	}
-	r.polls++
-	if r.polls >= s.opts.PendingPolls {
-		s.complete(r)
-	}
+	return r.Status, r.FailureReason
 }
 
 func (s *Server) complete(r *asyncRequest) {

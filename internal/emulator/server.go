@@ -41,8 +41,10 @@ type Options struct {
 	ThrottleRate, ErrorRate float64
 	// PendingPolls is how many status polls an async request answers
 	// IN_PROGRESS before it completes (and, for sign-in, how many token polls
-	// stay authorization_pending).
+	// stay authorization_pending). Unpolled, such a request completes on its
+	// own after AsyncDelay (0: two seconds), as AWS's do.
 	PendingPolls int
+	AsyncDelay   time.Duration
 	// SignInAs is the identity-store user name who approves sign-ins.
 	SignInAs string
 	// TokenTTL, RefreshTTL and RegistrationTTL are the lifetimes of issued
@@ -189,6 +191,7 @@ func Exports(baseURL, region string) []string {
 
 // Snapshot returns a copy of the whole state.
 func (s *Server) Snapshot() *State {
+	s.settle()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.st.toState()
@@ -197,6 +200,7 @@ func (s *Server) Snapshot() *State {
 // ServeHTTP routes a request to its service: awsJson by X-Amz-Target,
 // rest-json by path, query protocol by Action and SigV4 scope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.settle()
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return

@@ -170,29 +170,31 @@ func psJSON(ps *PermissionSet) map[string]any {
 	return out
 }
 
-func assignmentStatusJSON(r *asyncRequest) map[string]any {
+func (s *Server) assignmentStatusJSON(r *asyncRequest) map[string]any {
+	status, reason := s.shown(r)
 	out := map[string]any{
-		"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created),
+		"Status": status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created),
 		"TargetId": r.Assignment.AccountId, "TargetType": "AWS_ACCOUNT",
 		"PermissionSetArn": r.Assignment.PermissionSetArn,
 		"PrincipalType":    r.Assignment.PrincipalType, "PrincipalId": r.Assignment.PrincipalId,
 	}
-	if r.FailureReason != "" {
-		out["FailureReason"] = r.FailureReason
+	if reason != "" {
+		out["FailureReason"] = reason
 	}
 	return out
 }
 
-func provisioningStatusJSON(r *asyncRequest) map[string]any {
+func (s *Server) provisioningStatusJSON(r *asyncRequest) map[string]any {
+	status, reason := s.shown(r)
 	out := map[string]any{
-		"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created),
+		"Status": status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created),
 		"PermissionSetArn": r.PermissionSetArn,
 	}
 	if r.TargetType == "AWS_ACCOUNT" {
 		out["AccountId"] = r.TargetId
 	}
-	if r.FailureReason != "" {
-		out["FailureReason"] = r.FailureReason
+	if reason != "" {
+		out["FailureReason"] = reason
 	}
 	return out
 }
@@ -939,7 +941,7 @@ func (s *Server) provisionPermissionSet(in *struct {
 		}
 	}
 	s.startRequest(r)
-	return map[string]any{"PermissionSetProvisioningStatus": provisioningStatusJSON(r)}, nil
+	return map[string]any{"PermissionSetProvisioningStatus": s.provisioningStatusJSON(r)}, nil
 }
 
 // request finds an async request of one kind in one instance.
@@ -972,7 +974,7 @@ func (s *Server) describeProvisioningStatus(in *struct {
 		return nil, err
 	}
 	s.poll(r)
-	return map[string]any{"PermissionSetProvisioningStatus": provisioningStatusJSON(r)}, nil
+	return map[string]any{"PermissionSetProvisioningStatus": s.provisioningStatusJSON(r)}, nil
 }
 
 type statusListInput struct {
@@ -1003,7 +1005,7 @@ func (s *Server) statusPage(kind, op string, in *statusListInput) ([]map[string]
 	}
 	x := empty(s.st.requests.byKind, key(in.InstanceArn, kind))
 	if status != "" {
-		x = filtered(x, func(r *asyncRequest) bool { return r.Status == status })
+		x = filtered(x, func(r *asyncRequest) bool { st, _ := s.shown(r); return st == status })
 	}
 	page, next, err := ssoPaginate(x, in.ssoPage, op, in.InstanceArn, status)
 	if err != nil {
@@ -1011,7 +1013,8 @@ func (s *Server) statusPage(kind, op string, in *statusListInput) ([]map[string]
 	}
 	out := make([]map[string]any, 0, len(page))
 	for _, r := range page {
-		out = append(out, map[string]any{"Status": r.Status, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created)})
+		st, _ := s.shown(r)
+		out = append(out, map[string]any{"Status": st, "RequestId": r.RequestId, "CreatedDate": awsproto.Epoch(r.Created)})
 		s.poll(r)
 	}
 	return out, next, nil
@@ -1101,7 +1104,7 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 	if kind == kindDelete {
 		member = "AccountAssignmentDeletionStatus"
 	}
-	return map[string]any{member: assignmentStatusJSON(r)}, nil
+	return map[string]any{member: s.assignmentStatusJSON(r)}, nil
 }
 
 func (s *Server) describeAssignmentStatus(kind, instanceArn, member, id string) (any, error) {
@@ -1114,7 +1117,7 @@ func (s *Server) describeAssignmentStatus(kind, instanceArn, member, id string) 
 	if kind == kindDelete {
 		out = "AccountAssignmentDeletionStatus"
 	}
-	return map[string]any{out: assignmentStatusJSON(r)}, nil
+	return map[string]any{out: s.assignmentStatusJSON(r)}, nil
 }
 
 func (s *Server) listAssignmentStatus(kind, member string, in *statusListInput) (any, error) {

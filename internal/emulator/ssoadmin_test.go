@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -624,7 +625,7 @@ func TestSSOAdminTags(t *testing.T) {
 }
 
 func TestSSOAdminProvisioning(t *testing.T) {
-	f := newSSOFixture(t, emulator.Options{PendingPolls: 2})
+	f := newSSOFixture(t, emulator.Options{PendingPolls: 2, AsyncDelay: time.Minute})
 	ps := f.ps["FinanceAdmin"] // provisioned only to the management account
 	target := f.acct["payments-dev"]
 	provision := func(targetType types.ProvisionTargetType, id *string) (*types.PermissionSetProvisioningStatus, error) {
@@ -830,7 +831,7 @@ func (f *ssoFixture) assigned(t *testing.T, account, ps string) []string {
 }
 
 func TestSSOAdminAccountAssignmentAsync(t *testing.T) {
-	f := newSSOFixture(t, emulator.Options{PendingPolls: 2})
+	f := newSSOFixture(t, emulator.Options{PendingPolls: 2, AsyncDelay: time.Minute})
 	a := ssoAssignment{f.acct["network"], f.ps["SecurityAdmin"], types.PrincipalTypeUser, f.person(t, "ingrid")}
 	principal := "USER:" + a.pid
 
@@ -1066,7 +1067,7 @@ func TestSSOAdminAccountAssignmentErrors(t *testing.T) {
 }
 
 func TestSSOAdminOutstandingWrites(t *testing.T) {
-	f := newSSOFixture(t, emulator.Options{PendingPolls: 3})
+	f := newSSOFixture(t, emulator.Options{PendingPolls: 3, AsyncDelay: time.Minute})
 	ps := f.ps["ReadOnlyAccess"]
 	var accounts []string
 	for _, a := range f.st.Accounts {
