@@ -3,8 +3,10 @@ package emulator_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,8 +162,10 @@ func TestStateAccountState(t *testing.T) {
 			t.Errorf("accounts[%d]: got state %q (status %q); want %q", i, a.State, a.LegacyStatus, want)
 		}
 	}
+	suspended := slices.IndexFunc(base.Accounts, func(a emulator.Account) bool { return a.State == "SUSPENDED" })
 	both := strings.Replace(string(dump), `"state":"SUSPENDED"`, `"state":"SUSPENDED","status":"ACTIVE"`, 1)
-	if _, err := emulator.LoadState(strings.NewReader(both)); err == nil || !strings.Contains(err.Error(), `state "SUSPENDED" and status "ACTIVE" disagree`) {
+	want := fmt.Sprintf(`accounts[%d].status: "ACTIVE" disagrees with state "SUSPENDED"`, suspended)
+	if _, err := emulator.LoadState(strings.NewReader(both)); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("state and status that disagree: got %v; want an error saying so", err)
 	}
 }

@@ -324,7 +324,8 @@ type Bucket struct {
 	Created   time.Time `json:"creationDate"`
 }
 
-// LoadState reads a state document.
+// LoadState reads a state document and checks it (State.Check); what is
+// wrong in it is a *StateError.
 func LoadState(r io.Reader) (*State, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -338,9 +339,13 @@ func LoadState(r io.Reader) (*State, error) {
 			continue
 		}
 		if a.State != "" && a.State != a.LegacyStatus {
-			return nil, fmt.Errorf("sandbox state: accounts[%d]: state %q and status %q disagree (status is the old name of state; give one)", i, a.State, a.LegacyStatus)
+			return nil, &StateError{Path: fmt.Sprintf("accounts[%d].status", i),
+				Msg: fmt.Sprintf("%q disagrees with state %q (status is the old name of state; give one)", a.LegacyStatus, a.State)}
 		}
 		a.State, a.LegacyStatus = a.LegacyStatus, ""
+	}
+	if err := s.Check(); err != nil {
+		return nil, err
 	}
 	return &s, nil
 }

@@ -89,6 +89,13 @@ func run(ctx context.Context, opts *options) error {
 		flag, org = "--state", opts.StateFile
 	}
 	st, err := emulator.LoadOrg(org, opts.Emulator.Seed)
+	if se := (*emulator.StateError)(nil); errors.As(err, &se) {
+		// What is wrong is in the file, not the command line: one line
+		// naming it, exit 2, and no pointer to --help.
+		err := factory.Usagef("%s %s: %v", flag, org, se)
+		fmt.Fprintln(opts.IO.ErrOut, "ssoctl: "+err.Error())
+		return factory.Reported(err)
+	}
 	if err != nil {
 		if cause := errors.Unwrap(err); cause != nil {
 			err = cause
