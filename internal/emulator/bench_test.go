@@ -190,3 +190,15 @@ func BenchmarkListUsersPageLarge(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStateCheckLarge: what State.Check adds to loading a state file
+// of the large organization's size (--state; generated orgs skip it).
+func BenchmarkStateCheckLarge(b *testing.B) {
+	st := emulator.Generate("large", 0)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := st.Check(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

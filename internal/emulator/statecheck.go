@@ -51,11 +51,11 @@ func (c *stateChecker) fail(path, format string, args ...any) {
 // uniq remembers the index at which each key of one list was first seen;
 // paths and descriptions are built only when something is reported (a
 // large state has a million keys).
-type uniq map[string]int
+type uniq[K comparable] map[K]int
 
 // add records key at index i of a list whose paths path gives; a key seen
 // before fails, naming the first. what describes the value.
-func (u uniq) add(c *stateChecker, key string, i int, path func(int) string, what func() string) {
+func (u uniq[K]) add(c *stateChecker, key K, i int, path func(int) string, what func() string) {
 	if first, ok := u[key]; ok {
 		if c.err == nil {
 			c.fail(path(i), "duplicate %s (also at %s)", what(), path(first))
@@ -72,7 +72,7 @@ func pathOf(list, member string) func(int) string {
 
 func (c *stateChecker) organization(st *State) {
 	// Roots and OUs are parents alike: one id space, indexed roots first.
-	parents := uniq{}
+	parents := uniq[string]{}
 	parentPath := func(i int) string {
 		if i < len(st.Roots) {
 			return pathOf("roots", ".id")(i)
@@ -90,7 +90,7 @@ func (c *stateChecker) organization(st *State) {
 			c.fail(pathOf("organizationalUnits", ".parentId")(i), "parent %q is neither a root nor an OU", o.ParentId)
 		}
 	}
-	accounts := uniq{}
+	accounts := uniq[string]{}
 	for i, a := range st.Accounts {
 		accounts.add(c, a.Id, i, pathOf("accounts", ".id"), func() string { return fmt.Sprintf("account id %q", a.Id) })
 		if _, ok := parents[a.ParentId]; !ok {
@@ -108,7 +108,7 @@ func (c *stateChecker) organization(st *State) {
 }
 
 func (c *stateChecker) instances(st *State) {
-	arns, stores := uniq{}, uniq{}
+	arns, stores := uniq[string]{}, uniq[string]{}
 	accounts := st.accountIDs()
 	for i, in := range st.Instances {
 		arns.add(c, in.InstanceArn, i, pathOf("instances", ".instanceArn"), func() string { return fmt.Sprintf("instance %q", in.InstanceArn) })
@@ -116,7 +116,7 @@ func (c *stateChecker) instances(st *State) {
 		if !accounts[in.OwnerAccountId] {
 			c.fail(pathOf("instances", ".ownerAccountId")(i), "account %q is not in accounts", in.OwnerAccountId)
 		}
-		regions := uniq{}
+		regions := uniq[string]{}
 		regionPath := pathOf(fmt.Sprintf("instances[%d].additionalRegions", i), ".name")
 		for j, r := range in.AdditionalRegions {
 			regions.add(c, r.Name, j, regionPath, func() string { return fmt.Sprintf("Region %q", r.Name) })
@@ -125,13 +125,13 @@ func (c *stateChecker) instances(st *State) {
 			}
 		}
 	}
-	sets, names := uniq{}, uniq{}
+	sets, names := uniq[string]{}, uniq[[2]string]{}
 	for i, ps := range st.PermissionSets {
 		if _, ok := arns[ps.InstanceArn]; !ok {
 			c.fail(pathOf("permissionSets", ".instanceArn")(i), "instance %q is not in instances", ps.InstanceArn)
 		}
 		sets.add(c, ps.Arn, i, pathOf("permissionSets", ".permissionSetArn"), func() string { return fmt.Sprintf("permission set %q", ps.Arn) })
-		names.add(c, ps.InstanceArn+"|"+strings.ToLower(ps.Name), i, pathOf("permissionSets", ".name"),
+		names.add(c, [2]string{ps.InstanceArn, strings.ToLower(ps.Name)}, i, pathOf("permissionSets", ".name"),
 			func() string { return fmt.Sprintf("permission set name %q in its instance", ps.Name) })
 	}
 }
@@ -141,32 +141,32 @@ func (c *stateChecker) identities(st *State) {
 	for _, in := range st.Instances {
 		stores[in.IdentityStoreId] = true
 	}
-	users, userNames := make(uniq, len(st.Users)), make(uniq, len(st.Users))
+	users, userNames := make(uniq[[2]string], len(st.Users)), make(uniq[[2]string], len(st.Users))
 	for i, u := range st.Users {
 		if !stores[u.IdentityStoreId] {
 			c.fail(pathOf("users", ".identityStoreId")(i), "identity store %q is not an instance's", u.IdentityStoreId)
 		}
-		users.add(c, u.IdentityStoreId+"|"+u.UserId, i, pathOf("users", ".userId"), func() string { return fmt.Sprintf("user id %q", u.UserId) })
-		userNames.add(c, u.IdentityStoreId+"|"+strings.ToLower(u.UserName), i, pathOf("users", ".userName"), func() string { return fmt.Sprintf("user name %q", u.UserName) })
+		users.add(c, [2]string{u.IdentityStoreId, u.UserId}, i, pathOf("users", ".userId"), func() string { return fmt.Sprintf("user id %q", u.UserId) })
+		userNames.add(c, [2]string{u.IdentityStoreId, strings.ToLower(u.UserName)}, i, pathOf("users", ".userName"), func() string { return fmt.Sprintf("user name %q", u.UserName) })
 	}
-	groups, groupNames := make(uniq, len(st.Groups)), make(uniq, len(st.Groups))
+	groups, groupNames := make(uniq[[2]string], len(st.Groups)), make(uniq[[2]string], len(st.Groups))
 	for i, g := range st.Groups {
 		if !stores[g.IdentityStoreId] {
 			c.fail(pathOf("groups", ".identityStoreId")(i), "identity store %q is not an instance's", g.IdentityStoreId)
 		}
-		groups.add(c, g.IdentityStoreId+"|"+g.GroupId, i, pathOf("groups", ".groupId"), func() string { return fmt.Sprintf("group id %q", g.GroupId) })
-		groupNames.add(c, g.IdentityStoreId+"|"+strings.ToLower(g.DisplayName), i, pathOf("groups", ".displayName"), func() string { return fmt.Sprintf("group name %q", g.DisplayName) })
+		groups.add(c, [2]string{g.IdentityStoreId, g.GroupId}, i, pathOf("groups", ".groupId"), func() string { return fmt.Sprintf("group id %q", g.GroupId) })
+		groupNames.add(c, [2]string{g.IdentityStoreId, strings.ToLower(g.DisplayName)}, i, pathOf("groups", ".displayName"), func() string { return fmt.Sprintf("group name %q", g.DisplayName) })
 	}
-	ids, pairs := make(uniq, len(st.Memberships)), make(uniq, len(st.Memberships))
+	ids, pairs := make(uniq[string], len(st.Memberships)), make(uniq[[3]string], len(st.Memberships))
 	for i, m := range st.Memberships {
 		ids.add(c, m.MembershipId, i, pathOf("memberships", ".membershipId"), func() string { return fmt.Sprintf("membership id %q", m.MembershipId) })
-		if _, ok := groups[m.IdentityStoreId+"|"+m.GroupId]; !ok {
+		if _, ok := groups[[2]string{m.IdentityStoreId, m.GroupId}]; !ok {
 			c.fail(pathOf("memberships", ".groupId")(i), "group %q is not in groups of identity store %q", m.GroupId, m.IdentityStoreId)
 		}
-		if _, ok := users[m.IdentityStoreId+"|"+m.UserId]; !ok {
+		if _, ok := users[[2]string{m.IdentityStoreId, m.UserId}]; !ok {
 			c.fail(pathOf("memberships", ".userId")(i), "user %q is not in users of identity store %q", m.UserId, m.IdentityStoreId)
 		}
-		pairs.add(c, m.IdentityStoreId+"|"+m.GroupId+"|"+m.UserId, i, pathOf("memberships", ""),
+		pairs.add(c, [3]string{m.IdentityStoreId, m.GroupId, m.UserId}, i, pathOf("memberships", ""),
 			func() string { return fmt.Sprintf("membership of user %q in group %q", m.UserId, m.GroupId) })
 	}
 }
@@ -177,7 +177,7 @@ func (c *stateChecker) access(st *State) {
 	for _, ps := range st.PermissionSets {
 		sets[ps.Arn] = ps.InstanceArn
 	}
-	prov := make(uniq, len(st.Provisioned))
+	prov := make(uniq[[2]string], len(st.Provisioned))
 	for i, p := range st.Provisioned {
 		if _, ok := sets[p.PermissionSetArn]; !ok {
 			c.fail(pathOf("provisioned", ".permissionSetArn")(i), "permission set %q is not in permissionSets", p.PermissionSetArn)
@@ -185,10 +185,10 @@ func (c *stateChecker) access(st *State) {
 		if !accounts[p.AccountId] {
 			c.fail(pathOf("provisioned", ".accountId")(i), "account %q is not in accounts", p.AccountId)
 		}
-		prov.add(c, p.PermissionSetArn+"|"+p.AccountId, i, pathOf("provisioned", ""),
+		prov.add(c, [2]string{p.PermissionSetArn, p.AccountId}, i, pathOf("provisioned", ""),
 			func() string { return fmt.Sprintf("provisioning of %q to account %q", p.PermissionSetArn, p.AccountId) })
 	}
-	asgs := make(uniq, len(st.Assignments))
+	asgs := make(uniq[[5]string], len(st.Assignments))
 	for i, a := range st.Assignments {
 		switch inst, ok := sets[a.PermissionSetArn]; {
 		case !ok:
@@ -202,7 +202,7 @@ func (c *stateChecker) access(st *State) {
 		if a.PrincipalType != "USER" && a.PrincipalType != "GROUP" {
 			c.fail(pathOf("assignments", ".principalType")(i), "%q is not USER or GROUP", a.PrincipalType)
 		}
-		asgs.add(c, a.InstanceArn+"|"+a.AccountId+"|"+a.PermissionSetArn+"|"+a.PrincipalType+"|"+a.PrincipalId, i, pathOf("assignments", ""),
+		asgs.add(c, [5]string{a.InstanceArn, a.AccountId, a.PermissionSetArn, a.PrincipalType, a.PrincipalId}, i, pathOf("assignments", ""),
 			func() string {
 				return fmt.Sprintf("assignment of %s %q to account %q with %q", strings.ToLower(a.PrincipalType), a.PrincipalId, a.AccountId, a.PermissionSetArn)
 			})
@@ -216,27 +216,27 @@ func (c *stateChecker) iam(st *State) {
 			c.fail(path(i), "account %q is not in accounts", id)
 		}
 	}
-	users := uniq{}
+	users := uniq[[2]string]{}
 	for i, u := range st.IAMUsers {
 		account(pathOf("iamUsers", ".accountId"), i, u.AccountId)
-		users.add(c, u.AccountId+"|"+u.UserName, i, pathOf("iamUsers", ".userName"),
+		users.add(c, [2]string{u.AccountId, u.UserName}, i, pathOf("iamUsers", ".userName"),
 			func() string { return fmt.Sprintf("IAM user %q in account %q", u.UserName, u.AccountId) })
 	}
-	groups := uniq{}
+	groups := uniq[[2]string]{}
 	for i, g := range st.IAMGroups {
 		account(pathOf("iamGroups", ".accountId"), i, g.AccountId)
-		groups.add(c, g.AccountId+"|"+g.GroupName, i, pathOf("iamGroups", ".groupName"),
+		groups.add(c, [2]string{g.AccountId, g.GroupName}, i, pathOf("iamGroups", ".groupName"),
 			func() string { return fmt.Sprintf("IAM group %q in account %q", g.GroupName, g.AccountId) })
 	}
 	for i, d := range st.IAMVirtualMFADevices {
 		account(pathOf("iamVirtualMFADevices", ".accountId"), i, d.AccountId)
 	}
-	buckets := uniq{}
+	buckets := uniq[string]{}
 	for i, b := range st.Buckets {
 		account(pathOf("buckets", ".accountId"), i, b.AccountId)
 		buckets.add(c, b.Name, i, pathOf("buckets", ".name"), func() string { return fmt.Sprintf("bucket name %q", b.Name) })
 	}
-	ses := uniq{}
+	ses := uniq[string]{}
 	for i, a := range st.SES {
 		account(pathOf("ses", ".accountId"), i, a.AccountId)
 		ses.add(c, a.AccountId, i, pathOf("ses", ".accountId"), func() string { return fmt.Sprintf("SES settings of account %q", a.AccountId) })
