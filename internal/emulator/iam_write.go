@@ -275,13 +275,19 @@ func (s *Server) iamCreateAccessKey(form url.Values, c callerIdentity) (any, err
 	}
 	k := AccessKey{AccessKeyId: s.accessKeyID("AKIA"), Status: "Active", Created: now()}
 	u.AccessKeys = append(u.AccessKeys, k)
+	secret := s.secret(40)
+	// Remembered so that requests signed with the key are the user's.
+	arn := iamUserArn(c.Account, u.Path, u.UserName)
+	s.credMu.Lock()
+	s.creds[k.AccessKeyId] = callerIdentity{AccessKeyId: k.AccessKeyId, Account: c.Account, Arn: arn, Principal: arn, UserId: u.UserId, secret: secret, iamUser: u.UserName}
+	s.credMu.Unlock()
 	return struct {
 		UserName        string `xml:"AccessKey>UserName"`
 		AccessKeyId     string `xml:"AccessKey>AccessKeyId"`
 		Status          string `xml:"AccessKey>Status"`
 		SecretAccessKey string `xml:"AccessKey>SecretAccessKey"`
 		CreateDate      string `xml:"AccessKey>CreateDate"`
-	}{u.UserName, k.AccessKeyId, k.Status, s.secret(40), awsproto.ISOTime(k.Created)}, nil
+	}{u.UserName, k.AccessKeyId, k.Status, secret, awsproto.ISOTime(k.Created)}, nil
 }
 
 func (s *Server) iamUpdateAccessKey(form url.Values, c callerIdentity) (any, error) {
