@@ -56,7 +56,7 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 	denied := awsproto.Err(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Arn, roleArn)
 	a, member := s.st.accounts.Get(account)
 	role, ok := empty(s.st.iamRoles, account).Get(lower(name))
-	if !member || a.Status == "SUSPENDED" || !ok || role.Path != path {
+	if !member || a.State == "SUSPENDED" || !ok || role.Path != path {
 		return nil, denied
 	}
 	keys := map[string]string{"aws:principalaccount": c.Account, "aws:principalarn": c.Principal}

@@ -123,7 +123,7 @@ func TestAssumeRoleTrustPolicies(t *testing.T) {
 	var a, role, b string
 	active := map[string]bool{}
 	for _, acct := range st.Accounts {
-		active[acct.Id] = acct.Status == "ACTIVE"
+		active[acct.Id] = acct.State == "ACTIVE"
 	}
 	for id, roles := range wantRoles(t, srv.Snapshot(), "dave.miller") {
 		if id != mgmt && active[id] && (a == "" || id < a) {
@@ -131,7 +131,7 @@ func TestAssumeRoleTrustPolicies(t *testing.T) {
 		}
 	}
 	for _, acct := range st.Accounts {
-		if acct.Id != mgmt && acct.Id != a && acct.Status == "ACTIVE" && (b == "" || acct.Id < b) {
+		if acct.Id != mgmt && acct.Id != a && acct.State == "ACTIVE" && (b == "" || acct.Id < b) {
 			b = acct.Id
 		}
 	}
