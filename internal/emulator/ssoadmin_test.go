@@ -309,8 +309,9 @@ func TestSSOAdminInlinePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := aws.ToString(got.InlinePolicy); p != "" {
-		t.Errorf("got inline policy %q before put; want none", p)
+	// None is no member at all: "" breaks the model's minimum length.
+	if got.InlinePolicy != nil {
+		t.Errorf("got inline policy %q before put; want none", *got.InlinePolicy)
 	}
 	if _, err := f.c.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: ref.inst, PermissionSetArn: ref.ps, InlinePolicy: &policy}); err != nil {
 		t.Fatal(err)
@@ -336,8 +337,8 @@ func TestSSOAdminInlinePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := aws.ToString(got.InlinePolicy); p != "" {
-		t.Errorf("got inline policy %q after delete; want none", p)
+	if got.InlinePolicy != nil {
+		t.Errorf("got inline policy %q after delete; want none", *got.InlinePolicy)
 	}
 
 	tests := []struct {
