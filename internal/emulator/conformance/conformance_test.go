@@ -49,6 +49,7 @@ type tally struct {
 	violations []string
 	allowed    []string
 	loose      []string // unknown ids answered with a success
+	loosened   []string // patterns checked without their lookaround groups
 }
 
 func (s *suite) count(service string) *tally {
@@ -183,6 +184,11 @@ func (s *suite) operation(t *testing.T, op emulator.Operation) {
 		}
 		violation("invalid "+v.Kind, what, resp, out)
 	}
+	defer func() {
+		s.mu.Lock()
+		tl.loosened = append(tl.loosened, checker.Patterns()...)
+		s.mu.Unlock()
+	}()
 	for i, in := range valid {
 		resp := send(in)
 		out := checker.Check(op.Name, resp)
@@ -285,6 +291,9 @@ func (s *suite) report(t *testing.T) {
 		fmt.Fprintf(&b, "%s error codes answered: %s\n", svc, strings.Join(codes, ", "))
 		if len(tl.loose) > 0 {
 			fmt.Fprintf(&b, "%s unknown ids answered with a success: %s\n", svc, strings.Join(dedupe(tl.loose), "; "))
+		}
+		for _, p := range dedupe(tl.loosened) {
+			fmt.Fprintf(&b, "%s pattern checked without its lookaround (RE2 has none): %s\n", svc, p)
 		}
 		for _, a := range dedupe(tl.allowed) {
 			fmt.Fprintf(&b, "%s beyond the model, allowed: %s\n", svc, a)
