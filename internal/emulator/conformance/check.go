@@ -62,23 +62,30 @@ func (c *Checker) Patterns() []string { return c.pats.Loosened() }
 
 // CommonErrors are the error codes AWS documents as common to every
 // service's API ("Common Errors" in each API reference), which the models
-// do not list per operation, by protocol family: JSON services use the
-// exception names, query services the short codes.
-var CommonErrors = map[string][]string{
-	"json": {"AccessDeniedException", "ExpiredTokenException", "IncompleteSignature", "InternalFailure",
-		"InvalidClientTokenId", "InvalidSignatureException", "MissingAuthenticationToken", "NotAuthorized",
-		"OptInRequired", "RequestExpired", "ServiceUnavailable", "ThrottlingException",
-		"UnrecognizedClientException", "ValidationException"},
-	"query": {"AccessDenied", "AccessDeniedException", "ExpiredToken", "IncompleteSignature", "InternalFailure",
-		"InvalidAction", "InvalidClientTokenId", "InvalidParameterCombination", "InvalidParameterValue",
-		"InvalidQueryParameter", "MalformedQueryString", "MissingAction", "MissingAuthenticationToken",
-		"MissingParameter", "NotAuthorized", "OptInRequired", "RequestExpired", "ServiceUnavailable",
-		"SignatureDoesNotMatch", "Throttling", "ThrottlingException", "ValidationError"},
-	// S3 documents its error codes apart from the model ("Error responses"
-	// in the S3 API reference).
-	"rest-xml": {"AccessDenied", "AuthorizationHeaderMalformed", "ExpiredToken", "InternalError",
-		"InvalidAccessKeyId", "InvalidArgument", "InvalidToken", "MissingSecurityHeader",
-		"RequestTimeTooSkewed", "ServiceUnavailable", "SignatureDoesNotMatch", "SlowDown"},
+// do not list per operation, for a protocol family: "json" services use the
+// exception names, "query" services the short codes, "rest-xml" (S3) its
+// own list.
+func CommonErrors(family string) []string {
+	return commonErrors()[family]
+}
+
+func commonErrors() map[string][]string {
+	return map[string][]string{
+		"json": {"AccessDeniedException", "ExpiredTokenException", "IncompleteSignature", "InternalFailure",
+			"InvalidClientTokenId", "InvalidSignatureException", "MissingAuthenticationToken", "NotAuthorized",
+			"OptInRequired", "RequestExpired", "ServiceUnavailable", "ThrottlingException",
+			"UnrecognizedClientException", "ValidationException"},
+		"query": {"AccessDenied", "AccessDeniedException", "ExpiredToken", "IncompleteSignature", "InternalFailure",
+			"InvalidAction", "InvalidClientTokenId", "InvalidParameterCombination", "InvalidParameterValue",
+			"InvalidQueryParameter", "MalformedQueryString", "MissingAction", "MissingAuthenticationToken",
+			"MissingParameter", "NotAuthorized", "OptInRequired", "RequestExpired", "ServiceUnavailable",
+			"SignatureDoesNotMatch", "Throttling", "ThrottlingException", "ValidationError"},
+		// S3 documents its error codes apart from the model ("Error responses"
+		// in the S3 API reference).
+		"rest-xml": {"AccessDenied", "AuthorizationHeaderMalformed", "ExpiredToken", "InternalError",
+			"InvalidAccessKeyId", "InvalidArgument", "InvalidToken", "MissingSecurityHeader",
+			"RequestTimeTooSkewed", "ServiceUnavailable", "SignatureDoesNotMatch", "SlowDown"},
+	}
 }
 
 func (c *Checker) family() string {
@@ -272,15 +279,19 @@ func (v *validator) headerValue(path, h string, ref *Ref) {
 	}
 }
 
+// jsonBody checks a JSON body against the output shape; only, when not
+// nil, names the members the body may carry (the rest are bound to headers).
 func (v *validator) jsonBody(body []byte, shapeName string, only map[string]bool) {
 	s := v.c.Model.Shapes[shapeName]
+	sdk := v.sdkOutput()
 	if s.Payload != "" {
 		ref := s.Members[s.Payload]
 		ps := v.c.Model.Shapes[ref.Shape]
 		if ps.Type != "structure" {
 			return // a blob or string payload: nothing to check
 		}
-		shapeName, s, only = ref.Shape, ps, nil
+		f, _ := sdkField(sdk, s.Payload)
+		s, only, sdk = ps, nil, f.Type
 	}
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -294,17 +305,12 @@ func (v *validator) jsonBody(body []byte, shapeName string, only map[string]bool
 		v.bad("body", "not a JSON object")
 		return
 	}
-	if only != nil {
-		for k := range obj {
-			if _, known := memberByWire(s, k); known == "" {
-				continue
-			} else if !only[known] {
-				v.bad(k, "sent in the body; the model binds it to a header")
-			}
+	for k := range obj {
+		if _, name := memberByWire(s, k); name != "" && only != nil && !only[name] {
+			v.bad(k, "sent in the body; the model binds it to a header")
 		}
 	}
-	v.jsonStruct("", obj, s, v.sdkOutput(), only)
-	_ = shapeName
+	v.jsonStruct("", obj, s, sdk, only)
 }
 
 // memberByWire finds the member sent as key: its ref and member name.
@@ -739,7 +745,7 @@ func (v *validator) allowedError(code string) (modelled, ok bool) {
 		v.allowed = append(v.allowed, "error "+code+" (allowed: "+a.Why+")")
 		return false, true
 	}
-	return false, slices.Contains(CommonErrors[v.c.family()], code)
+	return false, slices.Contains(CommonErrors(v.c.family()), code)
 }
 
 // errorShape is the model's shape for an error code, or nil.
