@@ -87,6 +87,9 @@ func lowerFirst(s string) string {
 // iamPathParam reads an optional Path ("/" when not given).
 func iamPathParam(form url.Values) (string, error) {
 	p := form.Get("Path")
+	if err := iamNotEmpty(form, "Path", "path"); err != nil {
+		return "", err
+	}
 	if p == "" {
 		return "/", nil
 	}
@@ -943,6 +946,11 @@ func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIde
 	service, err := iamRequired(form, "ServiceName")
 	if err != nil {
 		return nil, err
+	}
+	if v := form.Get("CredentialAgeDays"); v != "" {
+		if n, convErr := strconv.Atoi(v); convErr != nil || n < 1 || n > 36600 {
+			return nil, iamValidation("1 validation error detected: Value '%s' at 'credentialAgeDays' failed to satisfy constraint: Member must have value between 1 and 36600", v)
+		}
 	}
 	u, err := s.iamNamedUser(form, c)
 	if err != nil {
