@@ -13,6 +13,9 @@ const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 // buckets named after each account.
 func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, reqID string) error {
 	caller := s.caller(r)
+	if e := expired(caller); e != nil {
+		return e
+	}
 	s.mu.RLock()
 	buckets := empty(s.st.buckets, caller.Account).Values()
 	s.mu.RUnlock()

@@ -383,6 +383,11 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		return
 	}
 	caller := s.caller(r)
+	if e := expired(caller); e != nil {
+		s.stats.fail(svc, action, e)
+		awsproto.WriteQueryError(w, reqID, ns, e)
+		return
+	}
 	if write {
 		s.mu.Lock()
 	} else {

@@ -16,10 +16,39 @@ import (
 // need none), so assuming it there is refused, as is any other role name.
 const OrganizationAccountAccessRole = "OrganizationAccountAccessRole"
 
+// DeployRole is the sandbox's deployment role: every member account has
+// one, trusting its own account (arn:aws:iam::<account>:root), so the
+// Identity Center roles of that account may hop into it (role chaining).
+const DeployRole = "DeployRole"
+
 var (
 	roleArnRE     = awsproto.LazyRegexp(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
 	sessionNameRE = awsproto.LazyRegexp(`^[\w+=,.@-]{2,64}$`)
+	mfaCodeRE     = awsproto.LazyRegexp(`^\d{6}$`)
 )
+
+// trusts reports whether a member account's role trusts the caller, as
+// its trust policy says: OrganizationAccountAccessRole trusts the
+// management account, DeployRole its own account; no other role exists.
+func (s *Server) trusts(account, role string, c callerIdentity) bool {
+	switch role {
+	case OrganizationAccountAccessRole:
+		return c.Account == s.st.org.MasterAccountId
+	case DeployRole:
+		return c.Account == account
+	}
+	return false
+}
+
+// expired is AWS's answer to a request signed with temporary credentials
+// past their expiration (nil while they are valid, and for credentials
+// that do not expire).
+func expired(c callerIdentity) *awsproto.Error {
+	if c.expires.IsZero() || time.Now().Before(c.expires) {
+		return nil
+	}
+	return awsproto.Err(400, "ExpiredToken", "The security token included in the request is expired")
+}
 
 func (s *Server) stsOps() map[string]queryHandler {
 	return map[string]queryHandler{
@@ -64,8 +93,11 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 		ttl = time.Duration(n) * time.Second
 	}
 	a, member := s.st.accounts.Get(account)
-	if !member || account == s.st.org.MasterAccountId || role != OrganizationAccountAccessRole || a.Status == "SUSPENDED" {
+	if !member || account == s.st.org.MasterAccountId || !s.trusts(account, role, c) || a.Status == "SUSPENDED" {
 		return nil, awsproto.Err(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Arn, roleArn)
+	}
+	if serial := form.Get("SerialNumber"); serial != "" && !mfaCodeRE().MatchString(form.Get("TokenCode")) {
+		return nil, awsproto.Err(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}
 	roleID := iamStableID("AROA", account, role)
 	akid := s.accessKeyID("ASIA")
