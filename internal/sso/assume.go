@@ -214,9 +214,14 @@ func arnAccount(arn string) string {
 	return parts[4]
 }
 
+// chainProviderType marks the assumed-role files ssoctl writes: the AWS
+// CLI reads them as its own (it reads only Credentials), and logout removes
+// them with the Identity Center credentials they came from.
+const chainProviderType = "ssoctl-role-chain"
+
 // encode writes the answer as the AWS CLI caches AssumeRole's:
 // {"Credentials": {…, "Expiration": "…+00:00", "AccountId"},
-// "AssumedRoleUser": {…}}.
+// "AssumedRoleUser": {…}}, with ProviderType first.
 func (a *assumed) encode() []byte {
 	creds := orderedJSON(map[string]json.RawMessage{
 		"AccessKeyId":     raw(a.AccessKeyID),
@@ -225,13 +230,13 @@ func (a *assumed) encode() []byte {
 		"Expiration":      raw(a.Expiration.UTC().Format("2006-01-02T15:04:05+00:00")),
 		"AccountId":       raw(a.AccountID),
 	}, []string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "AccountId"})
-	m := map[string]json.RawMessage{"Credentials": creds}
+	m := map[string]json.RawMessage{"ProviderType": raw(chainProviderType), "Credentials": creds}
 	if a.ARN != "" {
 		m["AssumedRoleUser"] = orderedJSON(map[string]json.RawMessage{
 			"AssumedRoleId": raw(a.AssumedRoleID), "Arn": raw(a.ARN),
 		}, []string{"AssumedRoleId", "Arn"})
 	}
-	return orderedJSON(m, []string{"Credentials", "AssumedRoleUser"})
+	return orderedJSON(m, []string{"ProviderType", "Credentials", "AssumedRoleUser"})
 }
 
 // decodeAssumed reads an assumed-role file of ~/.aws/cli/cache (the AWS
