@@ -128,16 +128,19 @@ func TestRefresh(t *testing.T) {
 // TestSourceFailure: a source's error is a 500 with its text (no
 // credential), and reported.
 func TestSourceFailure(t *testing.T) {
+	var mu sync.Mutex
 	var reported []string
 	s := credserver.New("t", func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, errors.New("sign-in required: no cached token for sso-session emu")
 	})
-	s.Failed = func(err error) { reported = append(reported, err.Error()) }
+	s.Failed = func(err error) { mu.Lock(); reported = append(reported, err.Error()); mu.Unlock() }
 	url := serve(t, s)
 	_, err := sdk(url, "t").Retrieve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "sign-in required") {
 		t.Errorf("got %v; want the source's error", err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(reported) == 0 {
 		t.Error("the failure was not reported")
 	}
