@@ -93,7 +93,7 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 		ttl = time.Duration(n) * time.Second
 	}
 	a, member := s.st.accounts.Get(account)
-	if !member || account == s.st.org.MasterAccountId || !s.trusts(account, role, c) || a.Status == "SUSPENDED" {
+	if !member || account == s.st.org.MasterAccountId || !s.trusts(account, role, c) || a.State == "SUSPENDED" {
 		return nil, awsproto.Err(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Arn, roleArn)
 	}
 	if serial := form.Get("SerialNumber"); serial != "" && !mfaCodeRE().MatchString(form.Get("TokenCode")) {
