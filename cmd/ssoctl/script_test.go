@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 		"unassign":  unassign,
 		"fedfollow": fedFollow,
 		"asrole":    asRole,
+		"loopcalls": callerLoop,
 	})
 }
 
@@ -121,6 +122,8 @@ func TestScript(t *testing.T) {
 			"sortlines":       cmdSortLines,
 			"filemode":        cmdFileMode,
 			"waitfile":        cmdWaitFile,
+			"waitmatch":       cmdWaitMatch,
+			"envfile":         cmdEnvFile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {

@@ -142,6 +142,7 @@ try it without an AWS account.`,
 	root.AddCommand(credscmd.NewCredentialProcessCmd(f, nil))
 	root.AddCommand(credscmd.NewExecCmd(f, nil))
 	root.AddCommand(credscmd.NewExportCmd(f, nil))
+	root.AddCommand(credscmd.NewServeCmd(f, nil))
 	root.AddCommand(checkcmd.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))

@@ -19,6 +19,7 @@ const OrganizationAccountAccessRole = "OrganizationAccountAccessRole"
 var (
 	roleArnRE     = awsproto.LazyRegexp(`^arn:aws[a-z-]*:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]{1,64})$`)
 	sessionNameRE = awsproto.LazyRegexp(`^[\w+=,.@-]{2,64}$`)
+	mfaCodeRE     = awsproto.LazyRegexp(`^\d{6}$`)
 )
 
 func (s *Server) stsOps() map[string]queryHandler {
@@ -77,6 +78,9 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 			return nil, awsproto.Err(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		}
 		ttl = time.Duration(n) * time.Second
+	}
+	if serial := form.Get("SerialNumber"); serial != "" && !mfaCodeRE().MatchString(form.Get("TokenCode")) {
+		return nil, awsproto.Err(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}
 	roleID := role.RoleId
 	akid := s.accessKeyID("ASIA")

@@ -53,6 +53,7 @@ about the first thing that is wrong:
   token   a cached token exists and is valid (it is refreshed when expiring)
   portal  the AWS access portal accepts the token
   role    the account and role (of the profile, or -a/-r) give credentials
+  chain   for a role chain (role_arn, source_profile), each role is assumed
 
 Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 -o json prints the findings as JSON.`,
@@ -184,5 +185,35 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 		return err
 	}
 	report(finding{Check: "role", OK: true, Detail: fmt.Sprintf("%s in account %s%s: credentials valid until %s", t.RoleName, t.AccountID, name, cr.Expiration.UTC().Format(time.RFC3339))})
+	return checkChain(ctx, m, t, report)
+}
+
+// checkChain assumes, hop by hop, the roles of a role chain (none for a
+// profile that is not one), from the cache where they are there. A hop
+// that needs an MFA code is skipped when it is not cached: check asks for
+// nothing.
+func checkChain(ctx context.Context, m *sso.Manager, t sso.Target, report func(finding)) error {
+	for i, h := range t.Chain {
+		sub := t
+		sub.Chain = t.Chain[:i+1]
+		cr, err := m.ChainCredentials(ctx, sub, factory.ChainOptions(t, nil, "", nil))
+		switch {
+		case errors.Is(err, sso.ErrMFARequired):
+			report(finding{Check: "chain", Skipped: true, Detail: fmt.Sprintf("profile %s: %s needs an MFA code", h.Profile, h.RoleARN), Fix: "run `ssoctl export --profile " + h.Profile + "` at a terminal"})
+			return nil
+		case err != nil:
+			report(finding{Check: "chain", Detail: err.Error(), Fix: "check role_arn, and that the role's trust policy allows " + sourceName(t, i)})
+			return err
+		}
+		report(finding{Check: "chain", OK: true, Detail: fmt.Sprintf("profile %s: %s, credentials valid until %s", h.Profile, h.RoleARN, cr.Expiration.UTC().Format(time.RFC3339))})
+	}
 	return nil
+}
+
+// sourceName is what assumes hop i of t's chain, for people.
+func sourceName(t sso.Target, i int) string {
+	if i == 0 {
+		return fmt.Sprintf("the Identity Center role %s of account %s", t.RoleName, t.AccountID)
+	}
+	return t.Chain[i-1].RoleARN
 }
