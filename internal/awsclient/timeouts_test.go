@@ -20,60 +20,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
-// silentListener accepts connections, reads what is sent, and never
-// answers: a stuck proxy. It counts the connections.
-func silentListener(t *testing.T) (url string, conns *atomic.Int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns = &atomic.Int32{}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_, _ = io.Copy(io.Discard, c) // until the client hangs up
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String(), conns
-}
-
-// stallingServer answers the headers of a 200 and a first byte of the
-// body, then stalls until the client gives up.
-func stallingServer(t *testing.T) (url string, requests *atomic.Int32) {
-	t.Helper()
-	requests = &atomic.Int32{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "1000")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte("{"))
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String(), requests
-}
-
 // fast are timeouts short enough for a test.
 var fast = awsclient.Timeouts{Connect: 200 * time.Millisecond, ResponseHeader: 300 * time.Millisecond, Attempt: 500 * time.Millisecond}
 
@@ -83,11 +29,11 @@ var fast = awsclient.Timeouts{Connect: 200 * time.Millisecond, ResponseHeader: 3
 // the endpoint, what timed out and what to check; every attempt is told
 // to OnAttempt.
 func TestSilentEndpointEndsTheCall(t *testing.T) {
-	silent, silentConns := silentListener(t)
-	stalling, stallingRequests := stallingServer(t)
+	silent, silentConns := emulatortest.Silent(t)
+	stalling, stallingRequests := emulatortest.Stalling(t)
 	tests := []struct {
 		name, url string
-		count     *atomic.Int32
+		count     func() int
 		what      string
 	}{
 		{"silent", silent, silentConns, "no answer within 300ms (2 attempts)"},
@@ -120,7 +66,7 @@ func TestSilentEndpointEndsTheCall(t *testing.T) {
 			if elapsed > 5*time.Second {
 				t.Errorf("the call took %s; want it ended by its timeouts", elapsed)
 			}
-			if n := tt.count.Load(); n != 2 {
+			if n := tt.count(); n != 2 {
 				t.Errorf("the endpoint saw %d attempts; want 2 (one retry)", n)
 			}
 			mu.Lock()
@@ -196,7 +142,7 @@ func proxy(t *testing.T, base string, w http.ResponseWriter, r *http.Request) {
 // TestHTTPClientTimesOut: the plain client for non-SDK endpoints (the
 // console's federation endpoint) ends against a silent endpoint too.
 func TestHTTPClientTimesOut(t *testing.T) {
-	silent, _ := silentListener(t)
+	silent, _ := emulatortest.Silent(t)
 	start := time.Now()
 	resp, err := awsclient.HTTPClient(fast).Get(silent + "/federation")
 	if err == nil {
