@@ -107,7 +107,8 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 }
 
 // BaseClientOptions are ClientOptions with what the environment and the
-// global flags ask for: AWS_RETRY_MODE; SSOCTL_RATE_SCALE (which
+// global flags ask for: AWS_RETRY_MODE and AWS_MAX_ATTEMPTS (as every
+// SDK reads them); SSOCTL_RATE_SCALE (which
 // multiplies every client-side rate); SSOCTL_QUOTAS=none (no client-side
 // rates at all: `ssoctl sandbox --quotas none` exports it, as that sandbox
 // enforces none); SSOCTL_CONNECT_TIMEOUT, SSOCTL_RESPONSE_TIMEOUT and
@@ -136,6 +137,13 @@ func (f *Factory) BaseClientOptions() (awsclient.Options, error) {
 		opts.RetryMode = "standard"
 	default:
 		return opts, fmt.Errorf("AWS_RETRY_MODE must be adaptive or standard, not %q", m)
+	}
+	if v := f.IOStreams.Getenv("AWS_MAX_ATTEMPTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return opts, fmt.Errorf("AWS_MAX_ATTEMPTS must be a whole number of at least 1, not %q", v)
+		}
+		opts.MaxAttempts = n
 	}
 	if v := f.IOStreams.Getenv("SSOCTL_RATE_SCALE"); v != "" {
 		scale, err := strconv.ParseFloat(v, 64)
@@ -188,15 +196,15 @@ func (f *Factory) HTTPClient() *http.Client {
 func (f *Factory) debugAttempt(a awsclient.Attempt) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "debug: %s %s attempt %d to %s: ", a.Service, a.Operation, a.Number, a.Endpoint)
+	d := a.Duration.Round(time.Millisecond)
 	switch {
 	case a.Status != 0 && a.Err != "":
-		fmt.Fprintf(&b, "HTTP %d %s", a.Status, a.Err)
+		fmt.Fprintf(&b, "HTTP %d %s in %s", a.Status, a.Err, d)
 	case a.Status != 0:
-		fmt.Fprintf(&b, "HTTP %d", a.Status)
+		fmt.Fprintf(&b, "HTTP %d in %s", a.Status, d)
 	default:
-		b.WriteString(a.Err)
+		fmt.Fprintf(&b, "%s, after %s", a.Err, d)
 	}
-	fmt.Fprintf(&b, " in %s", a.Duration.Round(time.Millisecond))
 	if a.RequestID != "" {
 		fmt.Fprintf(&b, ", request id %s", a.RequestID)
 	}
