@@ -25,7 +25,7 @@ mkdir -p "$tmp/home/.aws" "$tmp/src"
 git worktree add -q --detach "$tmp/src/before" "$BEFORE"
 silent_pids=
 cleanup() {
-	stop_sandbox
+	if type stop_sandbox >/dev/null 2>&1; then stop_sandbox; fi
 	for p in $silent_pids; do kill "$p" 2>/dev/null || true; done
 	git worktree remove --force "$tmp/src/before" >/dev/null 2>&1 || true
 }

@@ -114,8 +114,8 @@ const endpointVars = "--endpoint-url and the AWS_ENDPOINT_URL* variables"
 const timeoutHint = "check the network and any proxy (HTTPS_PROXY), the region, and " + endpointVars
 
 // Unreachable reports whether err (an SDK call's error, however wrapped)
-// is a failure to reach the endpoint that retrying cannot cure, and
-// describes it.
+// is a failure to reach the endpoint that retrying cannot cure, or a call
+// whose attempts timed out, and describes it.
 func Unreachable(err error) (*UnreachableError, bool) {
 	if err == nil {
 		return nil, false
@@ -184,8 +184,10 @@ func classify(err error) (reason, hint string) {
 
 // noCure is the retryer's first check: what Unreachable recognises is
 // never retried, so such a call fails at once instead of after ten
-// attempts and half a minute of backoff. Anything else (throttling, 5xx,
-// a reset connection, a timeout) goes on to the SDK's own checks.
+// attempts and half a minute of backoff; a timed-out attempt (TimeoutError)
+// is retried, until the call's last one, which the attempt middleware
+// turns into an UnreachableError. Anything else (throttling, 5xx, a reset
+// connection) goes on to the SDK's own checks.
 type noCure struct{}
 
 func (noCure) IsErrorRetryable(err error) aws.Ternary {

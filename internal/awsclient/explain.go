@@ -100,16 +100,6 @@ func Explain(err error) error {
 	return err
 }
 
-// Describe is the CallError of err's first AWS call failure, if it has
-// one.
-func Describe(err error) (*CallError, bool) {
-	var oe *smithy.OperationError
-	if !errors.As(err, &oe) {
-		return nil, false
-	}
-	return describe(oe), true
-}
-
 // Message is err in one line for a report that lists failures: the API's
 // code and message, or the endpoint that could not be reached, or
 // Explain's line.
