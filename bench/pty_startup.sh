@@ -80,6 +80,11 @@ for cmd in "version" "roles --profile emu" "export --profile emu"; do
 		"$(median <"$tmp/before.pty")" "$(median <"$tmp/before.pipe")" \
 		"$(median <"$tmp/after.pty")" "$(median <"$tmp/after.pipe")"
 done
+for _ in $(seq "$RUNS"); do
+	ms script -qec true /dev/null >>"$tmp/true.pty"
+	ms sh -c "true | cat" >>"$tmp/true.pipe"
+done
+printf '%-22s %13s | %4s   (what script and the pipe cost alone)\n' "true" "$(median <"$tmp/true.pty")" "$(median <"$tmp/true.pipe")"
 script -qec "$tmp/ssoctl-before version" /dev/null | od -c | head -2 | sed 's/^/  before at a pty wrote: /'
 script -qec "$tmp/ssoctl-after version" /dev/null | od -c | head -2 | sed 's/^/  after at a pty wrote:  /'
 
