@@ -23,7 +23,8 @@ func groupCommands(root *cobra.Command) {
 	groupOf := map[string]string{
 		"login": "use", "logout": "use", "roles": "use", "credential-process": "use", "exec": "use",
 		"export": "use", "console": "use", "each": "use", "credentials": "use", "configure": "use", "check": "use",
-		"admin": "admin", "access": "admin", "assignments": "admin", "user": "admin",
+		"serve-credentials": "use",
+		"admin":             "admin", "access": "admin", "assignments": "admin", "user": "admin", "iac": "admin", "grant": "admin",
 		"audit": "reports", "history": "reports", "report": "reports",
 		"sandbox": "sandbox",
 	}
