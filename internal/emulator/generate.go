@@ -140,7 +140,7 @@ func (g *gen) addAccountWithID(id, name, parent, status, method string) {
 	mgmt := g.st.Organization.MasterAccountId
 	g.st.Accounts = append(g.st.Accounts, Account{
 		Id: id, Arn: "arn:aws:organizations::" + mgmt + ":account/" + g.st.Organization.Id + "/" + id,
-		Name: name, Email: "aws+" + name + "@example.com", Status: status, JoinedMethod: method,
+		Name: name, Email: "aws+" + name + "@example.com", State: status, JoinedMethod: method,
 		Joined: g.at(len(g.st.Accounts)), ParentId: parent,
 	})
 	g.acct[name] = id

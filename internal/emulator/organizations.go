@@ -44,10 +44,10 @@ type orgPage struct {
 }
 
 func orgAccountJSON(a *Account) map[string]any {
-	// State replaces Status (retired 2026-09-09); both are sent.
+	// State only: AWS retired the account's Status on 2026-09-09.
 	return map[string]any{
 		"Id": a.Id, "Arn": a.Arn, "Email": a.Email, "Name": a.Name,
-		"Status": a.Status, "State": a.Status,
+		"State":        a.State,
 		"JoinedMethod": a.JoinedMethod, "JoinedTimestamp": awsproto.Epoch(a.Joined),
 	}
 }

@@ -186,7 +186,7 @@ func TestPeerCLIFlow(t *testing.T) {
 	}
 	cli.json(&org, "organizations", "describe-organization")
 	var accts struct {
-		Accounts []struct{ Id, Status string }
+		Accounts []struct{ Id string }
 	}
 	cli.json(&accts, "organizations", "list-accounts", "--page-size", "1")
 	sdkAccts, _, err := peerPages(organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{}),
@@ -197,10 +197,12 @@ func TestPeerCLIFlow(t *testing.T) {
 	if len(accts.Accounts) != len(sdkAccts) {
 		t.Errorf("list-accounts --page-size 1: got %d accounts; want %d", len(accts.Accounts), len(sdkAccts))
 	}
+	// The account's State comes from the Go SDK: the CLI's older model
+	// knows only the retired Status, which AWS (and the sandbox) no longer send.
 	account := ""
-	for _, a := range accts.Accounts {
-		if a.Id != org.Organization.MasterAccountId && a.Status == "ACTIVE" && account == "" {
-			account = a.Id
+	for _, a := range sdkAccts {
+		if id := aws.ToString(a.Id); id != org.Organization.MasterAccountId && a.State == orgtypes.AccountStateActive && account == "" {
+			account = id
 		}
 	}
 	if account == "" {

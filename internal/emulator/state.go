@@ -58,11 +58,17 @@ type OrgUnit struct {
 
 // Account is a member account of the organization.
 type Account struct {
-	Id           string    `json:"id"`
-	Arn          string    `json:"arn"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Status       string    `json:"status"` // ACTIVE | SUSPENDED | PENDING_CLOSURE
+	Id    string `json:"id"`
+	Arn   string `json:"arn"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// State is the account's Organizations state: ACTIVE, SUSPENDED,
+	// PENDING_CLOSURE, PENDING_ACTIVATION or CLOSED. The sandbox answers
+	// it as State only: AWS retired the account's Status on 2026-09-09.
+	State string `json:"state"`
+	// LegacyStatus is "status", the name of State in state files written
+	// before; it is read as State and never written.
+	LegacyStatus string    `json:"status,omitempty"`
 	JoinedMethod string    `json:"joinedMethod"`
 	Joined       time.Time `json:"joinedTimestamp"`
 	ParentId     string    `json:"parentId"`
@@ -303,6 +309,16 @@ func LoadState(r io.Reader) (*State, error) {
 	var s State
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("decode sandbox state: %w", err)
+	}
+	for i := range s.Accounts {
+		a := &s.Accounts[i]
+		if a.LegacyStatus == "" {
+			continue
+		}
+		if a.State != "" && a.State != a.LegacyStatus {
+			return nil, fmt.Errorf("sandbox state: accounts[%d]: state %q and status %q disagree (status is the old name of state; give one)", i, a.State, a.LegacyStatus)
+		}
+		a.State, a.LegacyStatus = a.LegacyStatus, ""
 	}
 	return &s, nil
 }

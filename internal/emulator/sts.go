@@ -64,7 +64,7 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 		ttl = time.Duration(n) * time.Second
 	}
 	a, member := s.st.accounts.Get(account)
-	if !member || account == s.st.org.MasterAccountId || role != OrganizationAccountAccessRole || a.Status == "SUSPENDED" {
+	if !member || account == s.st.org.MasterAccountId || role != OrganizationAccountAccessRole || a.State == "SUSPENDED" {
 		return nil, awsproto.Err(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Arn, roleArn)
 	}
 	roleID := iamStableID("AROA", account, role)

@@ -82,7 +82,7 @@ def main(endpoint):
     mgmt = org.describe_organization()["Organization"]["MasterAccountId"]
     accounts, pages = paged(org, "list_accounts", "Accounts")
     out["accounts_listed"], out["account_pages"] = len(accounts), pages
-    account = next(a["Id"] for a in accounts if a["Id"] != mgmt and a["Status"] == "ACTIVE")
+    account = next(a["Id"] for a in accounts if a["Id"] != mgmt and a["State"] == "ACTIVE")
     out["account"] = account
 
     status = sso.create_account_assignment(
