@@ -79,6 +79,8 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
 	trustBlock := pick("The sandbox", "assume-role")
+	sandboxOrgBlock := pick("The sandbox", "--sandbox-org")
+	globalBlock := pick("Global flags", "--debug")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
 	profilesBlock := pick("Profiles and the console", "ssoctl configure populate")
 	consoleBlock := pick("Profiles and the console", "ssoctl console")
@@ -148,10 +150,10 @@ func TestREADMEExamples(t *testing.T) {
 		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock)
 	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
-		paste(sandboxBlock) + paste(trustBlock) +
+		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -175,6 +177,12 @@ func TestREADMEExamples(t *testing.T) {
 		`An error occurred \(AccessDenied\) when calling the AssumeRole operation: User: arn:aws:iam::\d{12}:user/sandbox-admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::640775136188:role/DeployRole`,
 		// the first sandbox, reached by the AWS CLI
 		`^arn:aws:sso:::instance/ssoins-`,
+		// --sandbox-org
+		`(?m)^account,workload-0499,\d{12}$`,
+		// global flags: --version, the formats topic, --debug
+		`(?m)^ssoctl \S+`,
+		`(?m)^  roles +table, json, csv$`,
+		`(?m)^debug: sso ListAccounts attempt 1 to http://127\.0\.0\.1:\d+: HTTP 200 in `,
 		// sign-in try-out
 		`(?m)^Signed in to http://127\.0\.0\.1:\d+/start with device code`,
 		`(?m)^640775136188,payments-dev,SeniorDeveloper$`,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -110,7 +111,7 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) error {
 	t, err := opts.Target()
 	if err != nil {
-		report(finding{Check: "config", Detail: err.Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
+		report(finding{Check: "config", Detail: awsclient.Explain(err).Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
 		// A finding, not a usage error: check exits 1 for it.
 		return errors.New(err.Error())
 	}
@@ -122,17 +123,17 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	report(finding{Check: "config", OK: true, Detail: fmt.Sprintf("%s: start URL %s, region %s", from, t.Config.StartURL, t.Config.Region)})
 
 	if err != nil {
-		report(finding{Check: "token", Detail: err.Error()})
+		report(finding{Check: "token", Detail: awsclient.Explain(err).Error()})
 		return err
 	}
 	loginFix := "run `" + t.LoginCommand() + "`"
 	tok, err := m.Token(ctx, t.Config, nil)
 	if err != nil {
 		if errors.Is(err, sso.ErrSignInRequired) {
-			report(finding{Check: "token", Detail: err.Error(), Fix: loginFix})
+			report(finding{Check: "token", Detail: awsclient.Explain(err).Error(), Fix: loginFix})
 			return err
 		}
-		report(finding{Check: "token", Detail: err.Error()})
+		report(finding{Check: "token", Detail: awsclient.Explain(err).Error()})
 		return err
 	}
 	left := tok.ExpiresAt.Sub(opts.Now()).Round(time.Minute)
@@ -145,10 +146,10 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	accounts, err := m.Accounts(ctx, t.Config, nil)
 	if err != nil {
 		if errors.Is(err, sso.ErrSignInRequired) {
-			report(finding{Check: "portal", Detail: err.Error(), Fix: loginFix})
+			report(finding{Check: "portal", Detail: awsclient.Explain(err).Error(), Fix: loginFix})
 			return err
 		}
-		report(finding{Check: "portal", Detail: err.Error(), Fix: "check sso_region and the start URL, and your network"})
+		report(finding{Check: "portal", Detail: awsclient.Explain(err).Error(), Fix: "check sso_region and the start URL, and your network"})
 		return err
 	}
 	report(finding{Check: "portal", OK: true, Detail: fmt.Sprintf("%d account(s) reachable", len(accounts))})
@@ -160,7 +161,7 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	if !awsconfig.IsAccountID(t.AccountID) {
 		a, err := sso.OneAccount(accounts, t.AccountID)
 		if err != nil {
-			report(finding{Check: "role", Detail: err.Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
+			report(finding{Check: "role", Detail: awsclient.Explain(err).Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
 			return err
 		}
 		t.AccountID = a.AccountID
@@ -175,13 +176,13 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	if err != nil {
 		switch {
 		case errors.Is(err, sso.ErrSignInRequired):
-			report(finding{Check: "role", Detail: err.Error(), Fix: loginFix})
+			report(finding{Check: "role", Detail: awsclient.Explain(err).Error(), Fix: loginFix})
 			return err
 		case errors.Is(err, sso.ErrNoAccess):
 			report(finding{Check: "role", Detail: fmt.Sprintf("%s in account %s%s: not given to you", t.RoleName, t.AccountID, name), Fix: "run `ssoctl roles` to see the accounts and roles you can use, or ask an administrator for the assignment"})
 			return err
 		}
-		report(finding{Check: "role", Detail: err.Error()})
+		report(finding{Check: "role", Detail: awsclient.Explain(err).Error()})
 		return err
 	}
 	report(finding{Check: "role", OK: true, Detail: fmt.Sprintf("%s in account %s%s: credentials valid until %s", t.RoleName, t.AccountID, name, cr.Expiration.UTC().Format(time.RFC3339))})

@@ -54,7 +54,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *Options) error) *cob
 		IO:      f.IOStreams,
 		Manager: f.SignIn,
 		Open:    f.Browser.Browse,
-		HTTP:    &http.Client{Timeout: 30 * time.Second},
+		HTTP:    f.HTTPClient(), // the AWS clients' timeouts
 	}
 	var signIn factory.SignInFlags
 	cmd := &cobra.Command{

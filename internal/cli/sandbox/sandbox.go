@@ -40,7 +40,10 @@ identitystore, organizations, iam, sts, sesv2, s3, and for sign-in sso-oidc
 and the portal), on one port, over a demo organization.
 
 On start it prints the export lines a shell needs to point the AWS SDKs,
-the AWS CLI and ssoctl at it, then serves until interrupted.
+the AWS CLI and ssoctl at it, then serves until interrupted. With --quotas
+none (the default) they include SSOCTL_QUOTAS=none, which turns ssoctl's
+own client-side rate limits off, as this sandbox enforces none; with
+--quotas aws ssoctl paces itself to AWS's rates, as against AWS.
 
   GET  /_sandbox/stats        calls, attempts, throttled and errors per service:Operation
   POST /_sandbox/stats/reset  zero the counters
@@ -135,6 +138,10 @@ func run(ctx context.Context, opts *options) error {
 	}
 	if tok := opts.Emulator.ControlToken; tok != "" {
 		fmt.Fprintln(opts.IO.Out, "export SSOCTL_SANDBOX_TOKEN="+tok)
+	}
+	if opts.Emulator.Quotas == "none" {
+		// It enforces no rates: ssoctl need not pace itself either.
+		fmt.Fprintln(opts.IO.Out, "export SSOCTL_QUOTAS=none")
 	}
 	if f, ok := opts.IO.Out.(*os.File); ok {
 		_ = f.Sync()
