@@ -25,7 +25,7 @@ func newSet(t *testing.T, url string) *awsclient.Set {
 	t.Helper()
 	set, err := awsclient.New(context.Background(), awsclient.Options{
 		EndpointURL: url, Region: "us-east-1", Unlimited: true, MaxAttempts: 3, MaxBackoff: 10 * time.Millisecond,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIAEXAMPLEEXAMPLE01", "secret", ""),
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, ""),
 	})
 	if err != nil {
 		t.Fatal(err)
