@@ -121,6 +121,7 @@ func TestScript(t *testing.T) {
 			"sortlines":       cmdSortLines,
 			"filemode":        cmdFileMode,
 			"waitfile":        cmdWaitFile,
+			"hostile-org":     cmdHostileOrg,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {

@@ -3,7 +3,6 @@ package assignmentscmd
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/cfn"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -29,6 +29,7 @@ type cfnOptions struct {
 	BaseTemplate string
 	CSV          string
 	CSVOnly      bool
+	Rows         render.RowsOptions
 
 	numChildStacks   int
 	maxAllocation    int
@@ -91,6 +92,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.CSVOnly && opts.CSV == "" {
 				return factory.Usagef("--assignments-csv-only needs --assignments-csv FILE")
 			}
+			opts.Rows = f.RowsOptions()
 			opts.setChildStacks = cmd.Flags().Changed("num-child-stacks")
 			opts.setMaxAllocation = cmd.Flags().Changed("max-assignments-allocation")
 			if opts.numChildStacks < 0 || opts.maxAllocation < 0 || opts.maxResources < 0 || opts.maxConcurrent < 0 {
@@ -119,6 +121,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 	fl.StringVar(&opts.sessionDuration, "default-session-duration", "", "ISO 8601 `DURATION` (PT8H) for inline permission sets without one")
 	_ = fl.MarkHidden("sso-instance")
 	factory.SetOutputs(cmd, "table", "json")
+	factory.SetWritesCSV(cmd)
 	return cmd
 }
 
@@ -319,12 +322,15 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	}
 	if opts.CSV != "" {
 		var b bytes.Buffer
-		cw := csv.NewWriter(&b)
-		_ = cw.Write(cfn.CSVHeader)
+		values := make([][]string, 0, len(rows))
 		for _, r := range rows {
-			_ = cw.Write(r.Record())
+			values = append(values, r.Record())
 		}
-		cw.Flush()
+		changed, err := views.WriteRows(&b, "csv", opts.Rows, cfn.CSVHeader, values)
+		if err != nil {
+			return err
+		}
+		views.CSVNote(opts.IO.ErrOut, changed)
 		if err := writeFileAtomic(opts.CSV, b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", opts.CSV, unwrapPathError(err))
 		}

@@ -30,6 +30,7 @@ type options struct {
 	Now     func() time.Time
 
 	Format      string
+	Rows        render.RowsOptions
 	File        string
 	Columns     []string
 	IAM         bool
@@ -113,7 +114,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if err != nil {
 				return err
 			}
-			opts.Format = format
+			opts.Format, opts.Rows = format, f.RowsOptions()
 			if opts.Columns, err = views.ParseAuditColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
 			}
@@ -198,6 +199,7 @@ func run(ctx context.Context, opts *options) error {
 		return err
 	}
 	views.AuditSummary(opts.IO.ErrOut, report, path)
+	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	if line := view.savedLine(); line != "" {
 		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
 	}

@@ -30,7 +30,7 @@ func openView(ctx context.Context, opts *options, w io.Writer) (o *output, close
 	if opts.Format == "html" {
 		html = &htmlView{b: report.NewBuilder(), w: w, now: opts.Now}
 		o.Audit = html
-	} else if o.Audit, err = views.NewAudit(opts.Format, w, opts.Columns); err != nil {
+	} else if o.Audit, err = views.NewAudit(opts.Format, w, opts.Rows, opts.Columns); err != nil {
 		return nil, nil, err
 	}
 	if !opts.Save {
@@ -79,6 +79,8 @@ func (v *saveView) Row(r audit.Row) error {
 	return v.next.Row(r)
 }
 
+func (v *saveView) Changed() int { return v.next.Changed() }
+
 func (v *saveView) Abort(cause error) error {
 	v.saver.Abort()
 	return v.next.Abort(cause)
@@ -113,6 +115,7 @@ type htmlView struct {
 
 func (v *htmlView) Row(r audit.Row) error { return v.b.Row(r) }
 func (v *htmlView) Abort(error) error     { return nil }
+func (v *htmlView) Changed() int          { return 0 }
 func (v *htmlView) End(r views.AuditReport) error {
 	return v.b.Write(v.w, report.Info{
 		Generated: v.now(), Snapshot: v.snapshot.ID, Taken: v.snapshot.Created,

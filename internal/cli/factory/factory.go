@@ -27,6 +27,9 @@ type Global struct {
 	EndpointURL string
 	Output      string
 	Sandbox     bool
+	// CSVRaw (--csv-raw) writes CSV cells exactly: no ' before a leading
+	// formula character, control characters kept (render.SafeCell).
+	CSVRaw bool
 }
 
 // Factory builds what commands need, on demand.

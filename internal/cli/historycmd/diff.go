@@ -11,6 +11,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type diffOptions struct {
@@ -18,6 +19,7 @@ type diffOptions struct {
 	DB      string
 	IDs     []int64
 	Format  string
+	Rows    render.RowsOptions
 	Columns string
 }
 
@@ -55,7 +57,7 @@ summary on stderr; -o json one document with all of it.`,
 			if err != nil {
 				return err
 			}
-			opts.Format, opts.DB = format, *db
+			opts.Format, opts.DB, opts.Rows = format, *db, f.RowsOptions()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -87,7 +89,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	if len(cols) == 0 {
 		cols = views.AuditDefaultColumns
 	}
-	view, err := views.NewHistoryDiff(opts.Format, opts.IO.Out, cols)
+	view, err := views.NewHistoryDiff(opts.Format, opts.IO.Out, opts.Rows, cols)
 	if err != nil {
 		return err
 	}
@@ -111,5 +113,6 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 		return err
 	}
 	views.HistoryDiffSummary(opts.IO.ErrOut, doc)
+	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -16,6 +17,7 @@ type listOptions struct {
 	IO     *iostreams.IOStreams
 	DB     string
 	Format string
+	Rows   render.RowsOptions
 }
 
 func newListCmd(f *factory.Factory, db *string, runF func(context.Context, *listOptions) error) *cobra.Command {
@@ -34,7 +36,7 @@ how assignments were listed.`,
 			if err != nil {
 				return err
 			}
-			opts.Format, opts.DB = format, *db
+			opts.Format, opts.DB, opts.Rows = format, *db, f.RowsOptions()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -58,18 +60,12 @@ func runList(ctx context.Context, opts *listOptions) error {
 	if opts.Format == "json" {
 		return render.JSON(opts.IO.Out, list)
 	}
-	rows, err := render.NewRows(opts.IO.Out, opts.Format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header([]string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method"}); err != nil {
-		return err
-	}
+	values := make([][]string, 0, len(list))
 	for _, sn := range list {
-		if err := rows.Row([]string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
-			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method}); err != nil {
-			return err
-		}
+		values = append(values, []string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
+			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method})
 	}
-	return rows.Flush()
+	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method"}, values)
+	views.CSVNote(opts.IO.ErrOut, changed)
+	return err
 }

@@ -22,6 +22,8 @@ type Audit interface {
 	End(AuditReport) error
 	// Abort ends a failed run without leaving a partial document.
 	Abort(cause error) error
+	// Changed is how many CSV cells were made safe (CSVNote).
+	Changed() int
 }
 
 // AuditReport is the audit's document, its rows aside.
@@ -63,8 +65,8 @@ func NewAuditReport(res *audit.Result, calls CallStats) AuditReport {
 
 // NewAudit returns the view for format csv, table or json; columns are
 // the CSV and table columns (ParseAuditColumns).
-func NewAudit(format string, w io.Writer, columns []string) (Audit, error) {
-	s, err := newStream(format, w, "rows", columns, func(r audit.Row) []string { return auditValues(r, columns) })
+func NewAudit(format string, w io.Writer, ro render.RowsOptions, columns []string) (Audit, error) {
+	s, err := newStream(format, w, ro, "rows", columns, func(r audit.Row) []string { return auditValues(r, columns) })
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +77,7 @@ type auditView struct{ s *stream[audit.Row] }
 
 func (v *auditView) Row(r audit.Row) error { return v.s.item(r) }
 func (v *auditView) Abort(err error) error { return v.s.abort(err) }
+func (v *auditView) Changed() int          { return v.s.changed() }
 func (v *auditView) End(r AuditReport) error {
 	return v.s.end(
 		render.Member{Key: "findings", Value: r.Findings},

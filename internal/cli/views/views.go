@@ -51,11 +51,11 @@ type stream[T any] struct {
 // newStream starts a streamed document: for csv and table, the header
 // (written by Rows when it flushes or fills its buffer); for json, nothing
 // until the first row.
-func newStream[T any](format string, w io.Writer, array string, header []string, cells func(T) []string) (*stream[T], error) {
+func newStream[T any](format string, w io.Writer, ro render.RowsOptions, array string, header []string, cells func(T) []string) (*stream[T], error) {
 	if format == "json" {
 		return &stream[T]{json: render.NewJSONStream(w, array)}, nil
 	}
-	rows, err := render.NewRows(w, format)
+	rows, err := render.NewRows(w, format, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +81,14 @@ func (s *stream[T]) end(members ...render.Member) error {
 	return s.rows.Flush()
 }
 
+// changed is how many CSV cells were made safe for spreadsheets.
+func (s *stream[T]) changed() int {
+	if s.rows == nil {
+		return 0
+	}
+	return s.rows.Changed()
+}
+
 // abort ends a failed run: JSON closes what it started with the error in
 // it (or writes nothing); a table, held until the end, is dropped; the CSV
 // writer's buffer is dropped (CSV has no place for an error).
@@ -99,6 +107,16 @@ func problems(w io.Writer, errs []assignments.ItemError, notes []string) {
 	for _, n := range notes {
 		fmt.Fprintf(w, "note: %s\n", render.Escape(n))
 	}
+}
+
+// CSVNote writes on w (stderr) how many CSV cells were made safe for
+// spreadsheets (render.SafeCell), when any were.
+func CSVNote(w io.Writer, changed int) {
+	if changed == 0 {
+		return
+	}
+	fmt.Fprintf(w, "note: %s made safe for spreadsheets (a ' before a leading =, +, -, @, tab or CR; control characters escaped); --csv-raw writes exact values, -o json always does\n",
+		plural(changed, "CSV cell"))
 }
 
 // plural is "1 row", "2 rows".
