@@ -57,6 +57,9 @@ func (o *output) savedLine() string {
 	if o.saved == nil {
 		return ""
 	}
+	if !o.saved.Complete {
+		return fmt.Sprintf("saved snapshot #%d (%d rows) to %s, marked INCOMPLETE: history diff and report html will not take it for the organization's access", o.saved.ID, o.saved.Rows, o.store.Path())
+	}
 	return fmt.Sprintf("saved snapshot #%d (%d rows) to %s", o.saved.ID, o.saved.Rows, o.store.Path())
 }
 
@@ -90,6 +93,7 @@ func (v *saveView) End(r views.AuditReport) error {
 	sn, err := v.saver.Finish(history.Result{
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
+		Complete: r.Stats.Complete, Causes: r.Stats.Causes,
 	})
 	if err != nil {
 		return err
@@ -121,5 +125,6 @@ func (v *htmlView) End(r views.AuditReport) error {
 		Generated: v.now(), Snapshot: v.snapshot.ID, Taken: v.snapshot.Created,
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Notes: r.Notes, Findings: r.Findings, Errors: r.Errors, Diff: v.diff,
+		Incomplete: !r.Stats.Complete, Causes: r.Stats.Causes,
 	})
 }

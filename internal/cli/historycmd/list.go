@@ -26,8 +26,12 @@ func newListCmd(f *factory.Factory, db *string, runF func(context.Context, *list
 		Use:   "list",
 		Short: "List the saved audit snapshots",
 		Long: `List the snapshots in the history database, oldest first: id, when the
-audit ran (UTC), the Identity Center instance, rows, findings, item errors and
-how assignments were listed.`,
+audit ran (UTC), the Identity Center instance, rows, findings, item errors,
+how assignments were listed, and whether the snapshot is complete: INCOMPLETE
+when its audit could not list part of the organization (items that kept
+failing; assignments listed per principal), so its rows are not all the
+access there was (history diff and report html refuse it as a base unless
+--allow-incomplete). -o json says why, in "causes".`,
 		Example: `  ssoctl history list
   ssoctl history list -o json | jq '.[-1].id'`,
 		Args: cobra.NoArgs,
@@ -62,10 +66,14 @@ func runList(ctx context.Context, opts *listOptions) error {
 	}
 	values := make([][]string, 0, len(list))
 	for _, sn := range list {
+		status := "complete"
+		if !sn.Complete {
+			status = "INCOMPLETE"
+		}
 		values = append(values, []string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
-			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method})
+			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method, status})
 	}
-	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method"}, values)
+	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method", "Status"}, values)
 	views.CSVNote(opts.IO.ErrOut, changed)
 	return err
 }

@@ -28,6 +28,9 @@ type HistoryDiff interface {
 type SnapshotRef struct {
 	ID      int64     `json:"id"`
 	Created time.Time `json:"created"`
+	// Complete is false for a snapshot whose audit could not list
+	// everything (compared only with --allow-incomplete).
+	Complete bool `json:"complete"`
 }
 
 // ChangeCount is how many rows one account or permission set gained and lost.

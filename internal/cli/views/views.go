@@ -15,6 +15,7 @@ package views
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
@@ -99,10 +100,13 @@ func (s *stream[T]) abort(cause error) error {
 	return nil
 }
 
-// problems prints item errors and notes on w (stderr), escaped.
+// problems prints item errors and notes on w (stderr), escaped: one line
+// per cause of the errors (assignments.Causes), not one per item — forty
+// items that could not reach a dead endpoint are one line; -o json lists
+// every item.
 func problems(w io.Writer, errs []assignments.ItemError, notes []string) {
-	for _, e := range errs {
-		fmt.Fprintf(w, "error: %s: %s\n", render.Escape(e.Item), render.Escape(e.Error))
+	for _, c := range assignments.Causes(errs) {
+		fmt.Fprintln(w, CauseLine(c))
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "note: %s\n", render.Escape(n))
@@ -117,6 +121,27 @@ func CSVNote(w io.Writer, changed int) {
 	}
 	fmt.Fprintf(w, "note: %s made safe for spreadsheets (a ' before a leading =, +, -, @, tab or CR; control characters escaped); --csv-raw writes exact values, -o json always does\n",
 		plural(changed, "CSV cell"))
+}
+
+// CauseLine is one cause of item errors on one line, escaped:
+// "error: ITEM: CAUSE" for one item, else "error: N items: CAUSE (ITEM;
+// ITEM; ITEM; and M more)".
+func CauseLine(c assignments.Cause) string {
+	if c.Items == 1 && len(c.Examples) == 1 {
+		return "error: " + render.Escape(c.Examples[0]) + ": " + render.Escape(c.Cause)
+	}
+	ex := make([]string, 0, len(c.Examples)+1)
+	for _, e := range c.Examples {
+		ex = append(ex, render.Escape(e))
+	}
+	if more := c.Items - len(c.Examples); more > 0 {
+		ex = append(ex, fmt.Sprintf("and %d more", more))
+	}
+	line := fmt.Sprintf("error: %d items: %s", c.Items, render.Escape(c.Cause))
+	if len(ex) > 0 {
+		line += " (" + strings.Join(ex, "; ") + ")"
+	}
+	return line
 }
 
 // plural is "1 row", "2 rows".
