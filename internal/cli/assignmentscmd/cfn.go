@@ -92,6 +92,9 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.CSVOnly && opts.CSV == "" {
 				return factory.Usagef("--assignments-csv-only needs --assignments-csv FILE")
 			}
+			if opts.CSV == "-" && f.Global.Output == "json" {
+				return factory.Usagef("--assignments-csv - writes the CSV to stdout, where -o json writes its document: give it a file")
+			}
 			opts.Rows = f.RowsOptions()
 			opts.setChildStacks = cmd.Flags().Changed("num-child-stacks")
 			opts.setMaxAllocation = cmd.Flags().Changed("max-assignments-allocation")
@@ -112,7 +115,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 	fl.StringVar(&opts.OutputDir, "output-dir", "", "write templates to `DIR` (default: templates beside each input)")
 	fl.StringVar(&opts.Suffix, "template-file-suffix", "", "add `SUFFIX` to template file names before .yaml")
 	fl.StringVar(&opts.BaseTemplate, "base-template-file", "", "layer the output onto this template `FILE`")
-	fl.StringVar(&opts.CSV, "assignments-csv", "", "also write the expanded assignments to this CSV `FILE` (aws-sso-util's columns)")
+	fl.StringVar(&opts.CSV, "assignments-csv", "", "also write the expanded assignments to this CSV `FILE` (aws-sso-util's columns; - for stdout, the list of files written then goes to stderr)")
 	fl.BoolVar(&opts.CSVOnly, "assignments-csv-only", false, "write only the CSV, no templates")
 	fl.IntVar(&opts.numChildStacks, "num-child-stacks", 0, "fix the number of child stacks to `N` (it decides each assignment's stack: keep it)")
 	fl.IntVar(&opts.maxAllocation, "max-assignments-allocation", 0, "size the child stacks for `N` assignments")
@@ -304,7 +307,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		keep := map[string]bool{}
 		for _, w := range out {
 			if err := writeFileAtomic(w.path, w.data, 0o644); err != nil {
-				return fmt.Errorf("write %s: %w", w.path, unwrapPathError(err))
+				return fileError(w.path, err)
 			}
 			keep[w.path] = true
 		}
@@ -331,8 +334,8 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 			return err
 		}
 		views.CSVNote(opts.IO.ErrOut, changed)
-		if err := writeFileAtomic(opts.CSV, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", opts.CSV, unwrapPathError(err))
+		if err := writeOutput(opts.IO, opts.CSV, b.Bytes()); err != nil {
+			return fileError(opts.CSV, err)
 		}
 		res.CSV = opts.CSV
 	}
@@ -343,15 +346,19 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	if opts.Format == "json" {
 		return render.JSON(opts.IO.Out, res)
 	}
+	list := opts.IO.Out
+	if opts.CSV == "-" { // stdout holds the CSV
+		list = opts.IO.ErrOut
+	}
 	for _, t := range res.Templates {
 		kind := "child"
 		if t.Parent {
 			kind = "parent"
 		}
-		fmt.Fprintf(opts.IO.Out, "%s\t%s template, %d resources, %d assignments\n", t.Path, kind, t.Resources, t.Assignments)
+		fmt.Fprintf(list, "%s\t%s template, %d resources, %d assignments\n", t.Path, kind, t.Resources, t.Assignments)
 	}
 	if res.CSV != "" {
-		fmt.Fprintf(opts.IO.Out, "%s\t%d assignments (CSV)\n", res.CSV, res.Assignments)
+		fmt.Fprintf(list, "%s\t%d assignments (CSV)\n", res.CSV, res.Assignments)
 	}
 	return nil
 }
