@@ -84,8 +84,19 @@ so the report is complete (--strategy auto and permission-set both mean it).
 --strategy principal lists per user and group instead, which takes fewer calls
 on some organizations but cannot see orphaned assignments: its summary says
 INCOMPLETE and its JSON "complete": false. Calls stay under AWS's quotas;
-throttling is retried. Items that keep failing are listed on stderr and in
-JSON, the rest of the report is still written, and the exit code is 3.
+throttling is retried. Items that keep failing (an endpoint that went away,
+access denied) make the report INCOMPLETE: stderr says so in one line per
+cause, JSON lists every item and says "complete": false with the causes, and
+the rest of the report is written not at -f's path but beside it, named
+NAME.INCOMPLETE.EXT (out.csv: out.INCOMPLETE.csv), so that nothing reading
+the path takes it for a complete report; the exit code is 3. With --save the
+snapshot is marked incomplete (see ssoctl history list). A group whose
+members could not be listed shows "(members not listed)" in the user
+columns, never empty like a group without members.
+
+CSV cells that a spreadsheet would run as a formula (starting with =, +, -,
+@, tab or CR) get a ' in front, and control characters are escaped; the
+summary says how many. --csv-raw writes exact values, as JSON always does.
 
 The destination (-f) is checked before any API call. With -o json a run that
 fails writes no partial document.
