@@ -77,14 +77,27 @@ func (c *csvRows) Changed() int { return c.changed }
 // formula — gets a ' in front (OWASP's CSV injection advice), which the
 // spreadsheet shows as text. changed says whether s was changed.
 func SafeCell(s string) (safe string, changed bool) {
-	safe = Escape(s)
-	if safe != "" {
-		switch safe[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			safe = "'" + safe
+	if printableASCII(s) { // most cells: only the first byte matters
+		if s != "" && formulaStart(s[0]) {
+			return "'" + s, true
 		}
+		return s, false
+	}
+	safe = Escape(s)
+	if safe != "" && formulaStart(safe[0]) {
+		safe = "'" + safe
 	}
 	return safe, safe != s
+}
+
+// formulaStart reports whether a cell starting with c is read as a
+// formula by a spreadsheet.
+func formulaStart(c byte) bool {
+	switch c {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
 }
 
 // tableRows aligns columns by display width (an East Asian character

@@ -57,8 +57,11 @@ func (o *output) savedLine() string {
 	if o.saved == nil {
 		return ""
 	}
-	if !o.saved.Complete {
+	switch {
+	case o.saved.Partial():
 		return fmt.Sprintf("saved snapshot #%d (%d rows) to %s, marked INCOMPLETE: history diff and report html will not take it for the organization's access", o.saved.ID, o.saved.Rows, o.store.Path())
+	case !o.saved.Complete:
+		return fmt.Sprintf("saved snapshot #%d (%d rows) to %s, marked INCOMPLETE (listed per principal)", o.saved.ID, o.saved.Rows, o.store.Path())
 	}
 	return fmt.Sprintf("saved snapshot #%d (%d rows) to %s", o.saved.ID, o.saved.Rows, o.store.Path())
 }
