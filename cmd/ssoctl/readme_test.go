@@ -45,7 +45,8 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 }
 
 // TestREADMEExamples pastes README.md's examples into bash against the
-// sandbox, as a new user would: the sandbox block, the sign-in try-out
+// sandbox, as a new user would: the sandbox block, its signatures and trust
+// policies block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
 // of "Profiles and the console", "One command in every account", "History
 // and the HTML report", "Assignments as code" and "The user lifecycle", in
@@ -76,6 +77,7 @@ func TestREADMEExamples(t *testing.T) {
 		return ""
 	}
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
+	trustBlock := pick("The sandbox", "assume-role")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
 	profilesBlock := pick("Profiles and the console", "ssoctl configure populate")
 	consoleBlock := pick("Profiles and the console", "ssoctl console")
@@ -143,7 +145,7 @@ func TestREADMEExamples(t *testing.T) {
 		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock)
 	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
-		paste(sandboxBlock) +
+		paste(sandboxBlock) + paste(trustBlock) +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
 		paste(signInBlock) + profiles + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
@@ -164,6 +166,10 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatalf("the README's examples failed: %v\n%s", err, out)
 	}
 	want := []string{
+		// signatures and trust policies
+		`An error occurred \(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: The request signature we calculated does not match`,
+		`(?m)^arn:aws:sts::640775136188:assumed-role/OrganizationAccountAccessRole/demo$`,
+		`An error occurred \(AccessDenied\) when calling the AssumeRole operation: User: arn:aws:iam::\d{12}:user/sandbox-admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::640775136188:role/DeployRole`,
 		// the first sandbox, reached by the AWS CLI
 		`^arn:aws:sso:::instance/ssoins-`,
 		// sign-in try-out

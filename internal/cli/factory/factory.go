@@ -83,7 +83,7 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 		if opts.Region == "" {
 			opts.Region = region
 		}
-		opts.Credentials = credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "sandbox-secret-not-real", "")
+		opts.Credentials = credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, "")
 		// The in-process sandbox enforces no quotas unless asked to, so
 		// the client-side buckets would only slow the demo down.
 		opts.Unlimited = f.SandboxOptions.Quotas != "aws"
