@@ -38,8 +38,9 @@ func (c *toSandbox) Do(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	c.seen = append(c.seen, op+" "+r.URL.Host+" "+scope)
 	c.mu.Unlock()
+	// The Host header stays the one signed (the sandbox checks signatures).
+	r.Host = r.URL.Host
 	r.URL.Scheme, r.URL.Host = c.base.Scheme, c.base.Host
-	r.Host = ""
 	return http.DefaultClient.Do(r)
 }
 

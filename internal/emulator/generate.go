@@ -88,6 +88,7 @@ func Generate(size string, seed uint64) *State {
 		g.small()
 	}
 	g.finish()
+	g.st.IAMRoles = DemoRoles(g.st)
 	return g.st
 }
 

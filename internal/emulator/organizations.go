@@ -23,7 +23,8 @@ func orgInvalid(reason, msg string) *awsproto.Error {
 
 func orgCheck(member, v string, re *regexp.Regexp) error {
 	if v == "" {
-		return orgInvalid("INVALID_INPUT", "You provided a value that does not match the required pattern.")
+		// INPUT_REQUIRED is the model's reason for a missing member.
+		return orgInvalid("INPUT_REQUIRED", "You must specify a value for "+member+".")
 	}
 	if !re.MatchString(v) {
 		return orgInvalid("INVALID_PATTERN", "You specified an invalid value for "+member+".")

@@ -50,16 +50,17 @@ func newAWSCLI(t *testing.T, url string) *awsCLI {
 	return &awsCLI{t: t, url: url, env: peerHermeticEnv(t)}
 }
 
-// peerHermeticEnv is a minimal environment: a fresh HOME, dummy
-// credentials, the region, no pager, and nothing inherited but a plain PATH.
+// peerHermeticEnv is a minimal environment: a fresh HOME, the sandbox's
+// dummy credentials, the region, no pager, and nothing inherited but a
+// plain PATH.
 func peerHermeticEnv(t *testing.T) []string {
 	home := t.TempDir()
 	return []string{
 		"HOME=" + home,
 		"PATH=/usr/bin:/bin",
 		"LANG=C.UTF-8",
-		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=x",
+		"AWS_ACCESS_KEY_ID=" + emulator.SandboxAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + emulator.SandboxSecretAccessKey,
 		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=",
 		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),

@@ -33,7 +33,11 @@ type State struct {
 	// IAMVirtualMFADevices are the virtual MFA devices enabled for nobody;
 	// those enabled for a user are in the user's MFADevices.
 	IAMVirtualMFADevices []VirtualMFADevice `json:"iamVirtualMFADevices,omitempty"`
-	Buckets              []Bucket           `json:"buckets,omitempty"`
+	// IAMRoles are the accounts' IAM roles that sts AssumeRole can assume,
+	// each with its trust policy. Absent (null), every member account has
+	// the demo organizations' roles (DemoRoles); [] means no role at all.
+	IAMRoles []IAMRole `json:"iamRoles"`
+	Buckets  []Bucket  `json:"buckets,omitempty"`
 	// SES holds each account's SES settings; an account without any is a
 	// new one: in the SES sandbox, with no verified identity.
 	SES []SESAccount `json:"ses,omitempty"`
@@ -253,6 +257,20 @@ type IAMGroup struct {
 	GroupId   string    `json:"groupId"`
 	Path      string    `json:"path"`
 	Created   time.Time `json:"createDate"`
+}
+
+// IAMRole is an IAM role in one account.
+type IAMRole struct {
+	AccountId string `json:"accountId"`
+	RoleName  string `json:"roleName"`
+	RoleId    string `json:"roleId"`
+	Path      string `json:"path"`
+	// TrustPolicy is the role's trust policy (AssumeRolePolicyDocument), a
+	// JSON policy document.
+	TrustPolicy string `json:"assumeRolePolicyDocument"`
+	// MaxSessionDuration is in seconds; 0 means IAM's default, 3600.
+	MaxSessionDuration int       `json:"maxSessionDuration,omitempty"`
+	Created            time.Time `json:"createDate"`
 }
 
 // VirtualMFADevice is a virtual MFA device of one account that is not

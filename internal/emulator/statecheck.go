@@ -228,6 +228,12 @@ func (c *stateChecker) iam(st *State) {
 		groups.add(c, [2]string{g.AccountId, g.GroupName}, i, pathOf("iamGroups", ".groupName"),
 			func() string { return fmt.Sprintf("IAM group %q in account %q", g.GroupName, g.AccountId) })
 	}
+	roles := uniq[[2]string]{}
+	for i, r := range st.IAMRoles {
+		account(pathOf("iamRoles", ".accountId"), i, r.AccountId)
+		roles.add(c, [2]string{r.AccountId, r.RoleName}, i, pathOf("iamRoles", ".roleName"),
+			func() string { return fmt.Sprintf("IAM role %q in account %q", r.RoleName, r.AccountId) })
+	}
 	for i, d := range st.IAMVirtualMFADevices {
 		account(pathOf("iamVirtualMFADevices", ".accountId"), i, d.AccountId)
 	}

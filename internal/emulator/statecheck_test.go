@@ -110,6 +110,9 @@ func TestStateCheck(t *testing.T) {
 		{"IAM user of a missing account", func(t *testing.T, st *emulator.State) {
 			st.IAMUsers[0].AccountId = nowhere
 		}, `iamUsers[0].accountId: account "999999999999" is not in accounts`},
+		{"IAM role of a missing account", func(t *testing.T, st *emulator.State) {
+			st.IAMRoles = append(emulator.DemoRoles(st), emulator.IAMRole{AccountId: nowhere, RoleName: "Stray", Path: "/", TrustPolicy: "{}"})
+		}, `].accountId: account "999999999999" is not in accounts`},
 		{"duplicate bucket", func(t *testing.T, st *emulator.State) {
 			st.Buckets[1].Name = st.Buckets[0].Name
 		}, `buckets[1].name: duplicate bucket name "`},

@@ -12,13 +12,9 @@ import boto3
 
 
 def client(service, endpoint):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    """A client with the sandbox's dummy credentials, from the environment
+    the test sets (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)."""
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")
 
 
 def paged(cl, op, key, **kwargs):
