@@ -100,10 +100,7 @@ func (d *Directory) PlanCreate(ctx context.Context, cfg *orgconfig.Config, n New
 	}
 	var targets []Target
 	if n.Access != "" {
-		if cfg == nil {
-			return CreatePlan{}, fmt.Errorf("access bundle %q: no org settings file", n.Access)
-		}
-		b, err := cfg.Bundle(n.Access)
+		b, err := Bundle(cfg, n.Access)
 		if err != nil {
 			return CreatePlan{}, err
 		}

@@ -139,7 +139,7 @@ func (opts *migrateOptions) migrateTargets(ctx context.Context, d *lifecycle.Dir
 	for _, ref := range opts.Accounts {
 		a, err := d.Account(ctx, ref)
 		if errors.Is(err, inventory.ErrNotFound) {
-			return nil, &factory.UsageError{Err: fmt.Errorf("--account %s: no such account in the organization (give an account id or name)", ref)}
+			return nil, &factory.UsageError{Err: fmt.Errorf("--account %s: no such account in the organization (give an account id or name)%s", ref, closest(d.AccountSuggestions(ctx, ref)))}
 		}
 		if err != nil {
 			return nil, factory.Explain(err, "find account "+ref)
