@@ -42,6 +42,9 @@ type IdentityStore interface {
 	UpdateUser(context.Context, *identitystore.UpdateUserInput, ...func(*identitystore.Options)) (*identitystore.UpdateUserOutput, error)
 	DeleteUser(context.Context, *identitystore.DeleteUserInput, ...func(*identitystore.Options)) (*identitystore.DeleteUserOutput, error)
 	DeleteGroupMembership(context.Context, *identitystore.DeleteGroupMembershipInput, ...func(*identitystore.Options)) (*identitystore.DeleteGroupMembershipOutput, error)
+	CreateGroup(context.Context, *identitystore.CreateGroupInput, ...func(*identitystore.Options)) (*identitystore.CreateGroupOutput, error)
+	CreateGroupMembership(context.Context, *identitystore.CreateGroupMembershipInput, ...func(*identitystore.Options)) (*identitystore.CreateGroupMembershipOutput, error)
+	GetGroupMembershipId(context.Context, *identitystore.GetGroupMembershipIdInput, ...func(*identitystore.Options)) (*identitystore.GetGroupMembershipIdOutput, error)
 }
 
 // Clients are the services the lifecycle calls.
@@ -66,6 +69,8 @@ type Directory struct {
 	sets     []inventory.PermissionSet
 	accounts []inventory.Account
 	tree     *inventory.OrgTree
+
+	welcomeGroup string // WelcomeGroup's id, once known
 }
 
 // Open finds the instance (instanceArn "" means the only one) and returns
@@ -427,6 +432,12 @@ func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remov
 			have[a.PermissionSetArn+"|"+a.AccountId] = true
 		}
 	}
+	return d.planAccess(u, have, add, remove), nil
+}
+
+// planAccess is PlanAccess once the user's direct assignments are known
+// (have: "permission set ARN|account id").
+func (d *Directory) planAccess(u inventory.User, have map[string]bool, add, remove []Target) AccessPlan {
 	p := AccessPlan{User: u, Plan: executor.Plan{InstanceArn: d.inst.Arn}}
 	keep := map[string]bool{}
 	for _, t := range add {
@@ -448,7 +459,7 @@ func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remov
 			p.Unchanged = append(p.Unchanged, change(executor.Delete, u, t))
 		}
 	}
-	return p, nil
+	return p
 }
 
 // GivenName reads a user's given name (the inventory's User has none).

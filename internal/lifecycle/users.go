@@ -2,10 +2,8 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/mail"
 	"strings"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
@@ -73,154 +70,6 @@ func (n *NewUser) Normalize(cfg *orgconfig.Config, force bool) error {
 		n.DisplayName = n.GivenName + " " + n.FamilyName
 	}
 	return nil
-}
-
-// CreatePlan is what `user create` will do for one person.
-type CreatePlan struct {
-	User NewUser `json:"user"`
-	// Exists: a user of that name is already there (its id); only the
-	// access is planned, so a re-run after an interruption finishes.
-	Exists string     `json:"existingUserId,omitempty"`
-	Access AccessPlan `json:"access"`
-}
-
-// PlanCreate plans creating one person and giving them their bundle.
-func (d *Directory) PlanCreate(ctx context.Context, cfg *orgconfig.Config, n NewUser, force bool) (CreatePlan, error) {
-	if err := n.Normalize(cfg, force); err != nil {
-		return CreatePlan{}, err
-	}
-	p := CreatePlan{User: n}
-	u := inventory.User{UserName: n.UserName, DisplayName: n.DisplayName, Email: n.Email}
-	id, err := inventory.UserID(ctx, d.c.IdentityStore, d.inst, n.UserName)
-	switch {
-	case err == nil:
-		p.Exists, u.Id = id, id
-	case !errors.Is(err, inventory.ErrNotFound):
-		return CreatePlan{}, err
-	}
-	var targets []Target
-	if n.Access != "" {
-		b, err := Bundle(cfg, n.Access)
-		if err != nil {
-			return CreatePlan{}, err
-		}
-		var skipped []Skipped
-		targets, skipped, err = d.BundleTargets(ctx, b)
-		if err != nil {
-			return CreatePlan{}, err
-		}
-		p.Access.Skipped = skipped
-	}
-	ap, err := d.PlanAccess(ctx, u, targets, nil)
-	if err != nil {
-		return CreatePlan{}, err
-	}
-	ap.Skipped = p.Access.Skipped
-	p.Access = ap
-	return p, nil
-}
-
-// CreateResult is the outcome of one CreatePlan.
-type CreateResult struct {
-	User    inventory.User  `json:"user"`
-	Created bool            `json:"created"`
-	Access  executor.Report `json:"access"`
-}
-
-// ApplyCreate creates the user (unless they exist) and their access.
-func (d *Directory) ApplyCreate(ctx context.Context, p CreatePlan, opts executor.Options) (CreateResult, error) {
-	res := CreateResult{User: inventory.User{Id: p.Exists, UserName: p.User.UserName, DisplayName: p.User.DisplayName, Email: p.User.Email, Status: "ENABLED"}}
-	if p.Exists == "" {
-		out, err := d.c.IdentityStore.CreateUser(ctx, &identitystore.CreateUserInput{
-			IdentityStoreId: &d.inst.IdentityStoreId,
-			UserName:        aws.String(p.User.UserName),
-			DisplayName:     aws.String(p.User.DisplayName),
-			Name:            &istypes.Name{GivenName: aws.String(p.User.GivenName), FamilyName: aws.String(p.User.FamilyName), Formatted: aws.String(p.User.DisplayName)},
-			Emails:          []istypes.Email{{Value: aws.String(p.User.Email), Type: aws.String("work"), Primary: true}},
-		})
-		if err != nil {
-			return res, fmt.Errorf("create user %s: %s", p.User.UserName, apiMessage(err))
-		}
-		res.User.Id, res.Created = aws.ToString(out.UserId), true
-	}
-	plan := p.Access.Plan
-	plan.Changes = append([]executor.Change(nil), plan.Changes...)
-	for i := range plan.Changes {
-		plan.Changes[i].PrincipalId = res.User.Id
-	}
-	rep, err := executor.Apply(ctx, d.c.SSOAdmin, plan, opts)
-	res.Access = rep
-	return res, err
-}
-
-// apiMessage is an API error's code and message without the SDK's wrapping.
-func apiMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	return err.Error()
-}
-
-// Row is one line of a people CSV: the person, or why the line is unusable.
-type Row struct {
-	Line int     `json:"line"`
-	User NewUser `json:"user"`
-	Err  error   `json:"-"`
-}
-
-// ReadPeople reads a CSV with the header username,given_name,family_name,
-// email,access (email and access may be empty or absent; columns in any
-// order). A row that cannot be read is returned with its error; the others
-// go on.
-func ReadPeople(r io.Reader) ([]Row, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("read the CSV header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, need := range []string{"username", "given_name", "family_name"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("the CSV header needs the columns username,given_name,family_name (and optionally email,access); it has %s", strings.Join(header, ","))
-		}
-	}
-	get := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
-	var rows []Row
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rows = append(rows, Row{Line: pe.StartLine, Err: fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)})
-				continue
-			}
-			return rows, err
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		rows = append(rows, Row{Line: line, User: NewUser{
-			UserName: get(rec, "username"), GivenName: get(rec, "given_name"), FamilyName: get(rec, "family_name"),
-			Email: get(rec, "email"), Access: get(rec, "access"), DisplayName: get(rec, "display_name"),
-		}})
-	}
-	return rows, nil
 }
 
 // Membership is one group membership of a user.

@@ -196,6 +196,19 @@ func (r Report) Failures() []Result {
 // OK reports whether every change succeeded.
 func (r Report) OK() bool { return len(r.Failures()) == 0 }
 
+// For is the part of the report about one principal, with its own
+// summary (one executor run serves many users; each is reported apart).
+func (r Report) For(principalID string) Report {
+	out := Report{InstanceArn: r.InstanceArn}
+	for _, x := range r.Results {
+		if x.PrincipalId == principalID {
+			out.Results = append(out.Results, x)
+		}
+	}
+	out.summarize()
+	return out
+}
+
 func (r *Report) summarize() {
 	r.Summary = Summary{}
 	for _, x := range r.Results {
