@@ -160,6 +160,16 @@ type SESv2 interface {
 // verified: the sender, or (in the SES sandbox) a recipient.
 var ErrNotVerified = errors.New("e-mail address not verified in SES")
 
+// ErrSenderNotVerified is also matched (errors.Is) when the refused address
+// is the sender's: then every message from it would be refused alike.
+var ErrSenderNotVerified = errors.New("the sender is not verified in SES")
+
+// senderRefused is an ErrNotVerified error about the sender.
+type senderRefused struct{ error }
+
+func (e senderRefused) Is(target error) bool { return target == ErrSenderNotVerified }
+func (e senderRefused) Unwrap() error        { return e.error }
+
 // Send sends m (one message, to its recipients) through SES in region
 // ("" for the client's) and returns SES's message id.
 func Send(ctx context.Context, c SESv2, region string, m Message) (string, error) {
@@ -206,7 +216,7 @@ func explain(err error, region string, m Message) error {
 			addrs := reAddr().FindAllString(msg, -1)
 			for _, a := range addrs {
 				if strings.EqualFold(a, m.From) {
-					return fmt.Errorf("%w: the sender %s is not a verified SES identity in %s; verify it (SES console → Identities) or change email.from", ErrNotVerified, m.From, region)
+					return senderRefused{fmt.Errorf("%w: the sender %s is not a verified SES identity in %s; verify it (SES console → Identities) or change email.from", ErrNotVerified, m.From, region)}
 				}
 			}
 			who := strings.Join(addrs, ", ")
@@ -217,7 +227,7 @@ func explain(err error, region string, m Message) error {
 		}
 		return fmt.Errorf("SES rejected the message: %s", msg)
 	case "MailFromDomainNotVerifiedException":
-		return fmt.Errorf("%w: the sender's MAIL FROM domain is not verified in SES in %s: %s", ErrNotVerified, region, msg)
+		return senderRefused{fmt.Errorf("%w: the sender's MAIL FROM domain is not verified in SES in %s: %s", ErrNotVerified, region, msg)}
 	case "AccountSuspendedException", "SendingPausedException":
 		return fmt.Errorf("SES in %s is not sending e-mail for this account (%s): %s", region, ae.ErrorCode(), msg)
 	case "NotFoundException":
