@@ -88,6 +88,13 @@ type OffboardPlan struct {
 	Disable bool `json:"disable"`
 }
 
+// Todo reports whether the offboarding changes anything: something to
+// remove, a user to delete, or one to disable who is not disabled yet (a
+// second --disable run has nothing to do).
+func (p OffboardPlan) Todo() bool {
+	return len(p.Assignments.Changes) > 0 || len(p.Memberships) > 0 || !p.Disable || p.User.Status != "DISABLED"
+}
+
 // PlanOffboard lists everything of the user's to remove.
 func (d *Directory) PlanOffboard(ctx context.Context, u inventory.User, disable bool) (OffboardPlan, error) {
 	p := OffboardPlan{User: u, Disable: disable, Assignments: executor.Plan{InstanceArn: d.inst.Arn}}
@@ -197,11 +204,14 @@ func (d *Directory) ApplyOffboard(ctx context.Context, p OffboardPlan, opts exec
 		res.Error = "the user was kept: not everything could be removed"
 		return res, nil
 	}
-	if p.Disable {
+	switch {
+	case p.Disable && p.User.Status == "DISABLED":
+		res.Disabled = true
+	case p.Disable:
 		_, err = d.c.IdentityStore.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: &d.inst.IdentityStoreId, UserId: &p.User.Id,
 			Operations: []istypes.AttributeOperation{{AttributePath: aws.String("userStatus"), AttributeValue: document.NewLazyDocument("DISABLED")}}})
 		res.Disabled = err == nil
-	} else {
+	default:
 		_, err = d.c.IdentityStore.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: &d.inst.IdentityStoreId, UserId: &p.User.Id})
 	}
 	if err != nil {
