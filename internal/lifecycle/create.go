@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -404,75 +405,133 @@ type CreateResult struct {
 // ApplyCreates carries the plans out (nil plans are skipped): the users
 // that do not exist are created (several calls in flight, at the identity
 // store's rate; a user whose welcome e-mail is planned is recorded in
-// WelcomeGroup at once), then every user's assignments are made by one
-// executor run. onCreate (may be nil) is told how many users are done.
-// The results follow the plans; the report is the whole executor run's.
-// The error is for the run as a whole (ctx ended).
+// WelcomeGroup at once), and every user's assignments are made by the
+// executor. The users go in batches, and while one batch is created the
+// executor makes the assignments of the batch before: the identity store
+// and Identity Center have quotas of their own, so a large file takes
+// about the longer of the two, not their sum. onCreate (may be nil) is told
+// how many users are done. The results follow the plans; the report is the
+// executor's, all batches together. The error is for the run as a whole
+// (ctx ended).
 func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts executor.Options, onCreate func(done, total int)) ([]CreateResult, executor.Report, error) {
 	results := make([]CreateResult, len(plans))
-	var fresh []int
+	var todo []int
+	fresh, changes := 0, 0
 	for i, p := range plans {
 		if p == nil {
 			continue
 		}
 		results[i] = CreateResult{User: inventory.User{Id: p.Exists, UserName: p.User.UserName, DisplayName: p.User.DisplayName, Email: p.User.Email, Status: "ENABLED"},
 			WelcomePending: p.WelcomePending}
+		todo = append(todo, i)
+		changes += len(p.Access.Plan.Changes)
 		if p.Exists == "" {
-			fresh = append(fresh, i)
+			fresh++
 		}
 	}
-	done := 0
-	fanout.Stream(ctx, fresh, d.concurrency(), func(ctx context.Context, i int) (CreateResult, error) {
-		res := results[i]
-		id, err := d.createUser(ctx, plans[i].User)
-		if err != nil {
-			res.Error = err.Error()
-			return res, err
-		}
-		res.User.Id, res.Created = id, true
-		if plans[i].Welcome {
-			m, err := d.recordWelcome(ctx, id)
-			if err != nil {
-				res.WelcomeRecordError = err.Error()
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan []int, 1)
+	go func() {
+		defer close(ready)
+		done := 0
+		for batch := range slices.Chunk(todo, createBatch(len(todo))) {
+			var mk []int
+			for _, i := range batch {
+				if plans[i].Exists == "" {
+					mk = append(mk, i)
+				}
 			}
-			res.WelcomePending = m
+			fanout.Stream(cctx, mk, d.concurrency(), func(ctx context.Context, i int) (CreateResult, error) {
+				return d.createOne(ctx, plans[i], results[i])
+			}, func(i int, res CreateResult, err error) {
+				if err != nil && res.Error == "" { // never started: ctx ended
+					res = results[i]
+					res.Error = err.Error()
+				}
+				results[i] = res
+				done++
+				if onCreate != nil {
+					onCreate(done, fresh)
+				}
+			})
+			select {
+			case ready <- batch:
+			case <-cctx.Done():
+				return
+			}
 		}
-		return res, nil
-	}, func(i int, res CreateResult, err error) {
-		if err != nil && res.Error == "" { // never started: ctx ended
-			res = results[i]
-			res.Error = err.Error()
+	}()
+	var parts []executor.Report
+	var runErr error
+	sent := 0
+	for batch := range ready {
+		plan := executor.Plan{InstanceArn: d.inst.Arn}
+		for _, i := range batch {
+			if results[i].User.Id == "" {
+				continue
+			}
+			for _, ch := range plans[i].Access.Plan.Changes {
+				ch.PrincipalId = results[i].User.Id
+				plan.Changes = append(plan.Changes, ch)
+			}
 		}
-		results[i] = res
-		done++
-		if onCreate != nil {
-			onCreate(done, len(fresh))
-		}
-	})
-	if err := ctx.Err(); err != nil {
-		return results, executor.Report{}, err
-	}
-	plan := executor.Plan{InstanceArn: d.inst.Arn}
-	for i, p := range plans {
-		if p == nil || results[i].User.Id == "" {
+		if runErr != nil || len(plan.Changes) == 0 {
 			continue
 		}
-		for _, ch := range p.Access.Plan.Changes {
-			ch.PrincipalId = results[i].User.Id
-			plan.Changes = append(plan.Changes, ch)
+		o := opts
+		if opts.OnProgress != nil { // one count over all batches
+			base := sent
+			o.OnProgress = func(p executor.Progress) {
+				p.Done, p.Total = base+p.Done, changes
+				opts.OnProgress(p)
+			}
+		}
+		rep, err := executor.Apply(cctx, d.c.SSOAdmin, plan, o)
+		parts = append(parts, rep)
+		sent += len(plan.Changes)
+		if err != nil {
+			runErr = err
+			cancel()
 		}
 	}
-	var rep executor.Report
-	var err error
-	if len(plan.Changes) > 0 {
-		rep, err = executor.Apply(ctx, d.c.SSOAdmin, plan, opts)
+	if runErr == nil {
+		runErr = ctx.Err()
 	}
+	rep := executor.Merge(d.inst.Arn, parts...)
+	byUser := rep.ByPrincipal()
 	for i := range results {
-		if results[i].User.Id != "" && len(rep.Results) > 0 {
-			results[i].Access = rep.For(results[i].User.Id)
+		if part, ok := byUser[results[i].User.Id]; ok && results[i].User.Id != "" {
+			results[i].Access = part
 		}
 	}
-	return results, rep, err
+	return results, rep, runErr
+}
+
+// createBatch is how many users ApplyCreates creates before their
+// assignments start: a tenth of the file, at least 100 (small files go in
+// one batch) and at most 5,000 (each executor run ends with a tail of its
+// last requests finishing).
+func createBatch(n int) int {
+	return min(max(n/10, 100), 5000)
+}
+
+// createOne creates one user (and records their pending welcome e-mail).
+func (d *Directory) createOne(ctx context.Context, p *CreatePlan, res CreateResult) (CreateResult, error) {
+	id, err := d.createUser(ctx, p.User)
+	if err != nil {
+		res.Error = err.Error()
+		return res, err
+	}
+	res.User.Id, res.Created = id, true
+	if p.Welcome {
+		m, err := d.recordWelcome(ctx, id)
+		if err != nil {
+			res.WelcomeRecordError = err.Error()
+		}
+		res.WelcomePending = m
+	}
+	return res, nil
 }
 
 // createUser creates one identity-store user and returns its id.

@@ -11,6 +11,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
+	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
@@ -125,5 +126,50 @@ func TestPlanCreatesReadsOnce(t *testing.T) {
 		if got := st.Calls[op]; got != want {
 			t.Errorf("%s: %d calls; want %d", op, got, want)
 		}
+	}
+}
+
+// TestApplyCreatesInBatches: 250 people go in three batches, the
+// assignments of one batch made while the next is created; every user and
+// assignment is there once, each result carries its own part of the report.
+func TestApplyCreatesInBatches(t *testing.T) {
+	sb := emulatortest.Start(t, emulator.Options{})
+	d := directoryOn(t, sb)
+	cfg := must(orgconfig.Parse("org.yaml", []byte(`start_url: https://acme.awsapps.com/start
+sso_region: us-east-1
+sso_session: acme
+domain: example.com
+access:
+  One:
+    - {permission_set: ReadOnlyAccess, accounts: [payments-dev]}
+`)))
+	var csv strings.Builder
+	csv.WriteString("username,given_name,family_name,access\n")
+	for i := range 250 {
+		fmt.Fprintf(&csv, "batch.user%03d,Batch,User,One\n", i)
+	}
+	rows := must(lifecycle.ReadPeople("p.csv", strings.NewReader(csv.String())))
+	plans := must(d.PlanCreates(context.Background(), cfg, rows, lifecycle.CreateOptions{}))
+	var created []int
+	results, rep, err := d.ApplyCreates(context.Background(), plans, executor.Options{}, func(done, total int) {
+		if total != 250 {
+			t.Errorf("progress total %d; want 250", total)
+		}
+		created = append(created, done)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Created != 250 || !rep.OK() || len(created) != 250 {
+		t.Fatalf("report %+v, %d users reported; want 250 assignments and users", rep.Summary, len(created))
+	}
+	for i, r := range results {
+		if !r.Created || r.User.Id == "" || r.Access.Summary.Created != 1 || r.Access.Results[0].PrincipalId != r.User.Id {
+			t.Fatalf("result %d: %+v; want the user and its one assignment", i, r)
+		}
+	}
+	st := sb.Stats(t)
+	if st.Calls["identitystore:CreateUser"] != 250 || st.Calls["sso-admin:CreateAccountAssignment"] != 250 {
+		t.Errorf("calls %v; want 250 CreateUser and 250 CreateAccountAssignment", st.Calls)
 	}
 }
