@@ -409,11 +409,12 @@ type CreateResult struct {
 // executor. The users go in batches, and while one batch is created the
 // executor makes the assignments of the batch before: the identity store
 // and Identity Center have quotas of their own, so a large file takes
-// about the longer of the two, not their sum. onCreate (may be nil) is told
-// how many users are done. The results follow the plans; the report is the
+// about the longer of the two, not their sum. onCreate (may be nil) gets
+// each user's outcome as it comes (the plan's index, and how many of how
+// many are done), from one goroutine at a time. The results follow the plans; the report is the
 // executor's, all batches together. The error is for the run as a whole
 // (ctx ended).
-func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts executor.Options, onCreate func(done, total int)) ([]CreateResult, executor.Report, error) {
+func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts executor.Options, onCreate func(i int, res CreateResult, done, total int)) ([]CreateResult, executor.Report, error) {
 	results := make([]CreateResult, len(plans))
 	var todo []int
 	fresh, changes := 0, 0
@@ -452,7 +453,7 @@ func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts 
 				results[i] = res
 				done++
 				if onCreate != nil {
-					onCreate(done, fresh)
+					onCreate(i, res, done, fresh)
 				}
 			})
 			select {

@@ -196,7 +196,19 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	doc.Applied = true
 	prog := opts.progress()
 	exec := opts.executorOptions(prog)
-	results, rep, runErr := d.ApplyCreates(ctx, todo, exec, func(done, total int) { prog.Update("users created", done, total) })
+	// Each user is reported as soon as they exist, so an interrupted run
+	// shows who was made.
+	results, rep, runErr := d.ApplyCreates(ctx, todo, exec, func(_ int, res lifecycle.CreateResult, done, total int) {
+		if !opts.JSON && (res.Created || res.Error != "") {
+			prog.Done() // clear the progress line; the next update redraws it
+			if res.Created {
+				fmt.Fprintf(ios.Out, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
+			} else {
+				fmt.Fprintf(ios.ErrOut, "FAILED: %s\n", render.Escape(res.Error))
+			}
+		}
+		prog.Update("users created", done, total)
+	})
 	prog.Done()
 	failed := 0
 	for i := range doc.Users {
@@ -214,12 +226,6 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 			it.Error, failed = res.Error, failed+1
 		case len(res.Access.Results) > 0 && !res.Access.OK():
 			failed++
-		}
-		if !opts.JSON && res.Created {
-			fmt.Fprintf(ios.Out, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
-		}
-		if !opts.JSON && res.Error != "" {
-			fmt.Fprintf(ios.ErrOut, "FAILED: %s\n", render.Escape(res.Error))
 		}
 	}
 	if len(rep.Results) > 0 && !opts.JSON {
