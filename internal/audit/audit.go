@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -77,9 +78,12 @@ type Finding struct {
 type Result struct {
 	Instance inventory.Instance
 	Method   assignments.Method
-	// Complete is false when the method cannot have seen every assignment
-	// (principal-first misses those of deleted principals); Notes says so.
+	// Complete is false when the report may miss access: the method cannot
+	// have seen every assignment (principal-first misses those of deleted
+	// principals; Notes says so), or items could not be listed (Errors).
+	// Causes says why.
 	Complete       bool
+	Causes         []assignments.Cause
 	Rows           int
 	Findings       []Finding
 	Errors         []assignments.ItemError
@@ -91,6 +95,9 @@ type Result struct {
 	Provisioned    int // provisioned (account, permission set) pairs
 	Assignments    int
 }
+
+// MethodCause is the Cause of an audit listed principal-first.
+const MethodCause = "assignments were listed per principal, which cannot see those of deleted users and groups (--strategy permission-set sees them)"
 
 // Clients are what an audit reads.
 type Clients struct {
@@ -182,6 +189,11 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 	}
 	sortFindings(a.res.Findings)
 	sort.SliceStable(a.res.Errors, func(i, j int) bool { return a.res.Errors[i].Item < a.res.Errors[j].Item })
+	if !a.res.Complete {
+		a.res.Causes = append(a.res.Causes, assignments.Cause{Cause: MethodCause})
+	}
+	a.res.Causes = append(a.res.Causes, assignments.Causes(a.res.Errors)...)
+	a.res.Complete = a.res.Complete && len(a.res.Errors) == 0
 	return a.res, nil
 }
 
@@ -194,7 +206,7 @@ func (a *auditor) progress(phase string, done, total int) {
 func (a *auditor) itemError(item string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: item, Error: err.Error(), Err: err})
+	a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: item, Error: awsclient.Explain(err).Error(), Err: err})
 }
 
 // discover reads the instance, then accounts, permission sets (with their
@@ -385,7 +397,7 @@ func (a *auditor) expand(listed []inventory.Assignment) {
 			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
 			a.mu.Lock()
 			if err != nil {
-				a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: "members of group " + g.Name, Error: err.Error(), Err: err})
+				a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: "members of group " + g.Name, Error: awsclient.Explain(err).Error(), Err: err})
 				a.memberErr[g.Id] = true
 			} else {
 				a.members[g.Id] = members

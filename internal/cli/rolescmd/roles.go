@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -20,6 +21,7 @@ type rolesOptions struct {
 	Manager func() (*sso.Manager, error)
 	Login   *sso.LoginOptions
 	Format  string
+	Rows    render.RowsOptions
 
 	// Account matches an account by id, name or pattern (nil: any).
 	Account               func(sso.Account) bool
@@ -53,6 +55,7 @@ CSV; -o json for one JSON array.`,
 			if opts.Format, err = f.CommandFormat(cmd, "table", "csv"); err != nil {
 				return err
 			}
+			opts.Rows = f.RowsOptions()
 			for _, x := range []struct {
 				flag, v string
 				dst     **regexp.Regexp
@@ -114,19 +117,13 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	if opts.Format == "json" {
 		return render.JSON(opts.IO.Out, kept)
 	}
-	rows, err := render.NewRows(opts.IO.Out, opts.Format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header([]string{"AccountId", "AccountName", "RoleName"}); err != nil {
-		return err
-	}
+	values := make([][]string, 0, len(kept))
 	for _, r := range kept {
-		if err := rows.Row([]string{r.AccountID, r.AccountName, r.RoleName}); err != nil {
-			return err
-		}
+		values = append(values, []string{r.AccountID, r.AccountName, r.RoleName})
 	}
-	return rows.Flush()
+	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"AccountId", "AccountName", "RoleName"}, values)
+	views.CSVNote(opts.IO.ErrOut, changed)
+	return err
 }
 
 // anchored makes a role expression match whole names only, as the role
