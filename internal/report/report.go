@@ -59,6 +59,13 @@ type Info struct {
 	Incomplete bool
 	Causes     []assignments.Cause
 	Diff       *Diff // nil when there is no earlier complete snapshot
+	// Review is what the audit's review knew (OU paths, production,
+	// privileged permission sets); Production and FindingCauses are its
+	// answer: who has privileged access to production, and the findings
+	// by cause (each with the indexes of its findings in Findings).
+	Review        audit.Review
+	Production    audit.Production
+	FindingCauses []audit.Cause
 }
 
 // Diff is the change since the previous snapshot.

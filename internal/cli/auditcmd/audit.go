@@ -20,6 +20,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/securefile"
 )
@@ -38,15 +39,18 @@ type options struct {
 	Method      assignments.Method
 	Save        bool
 	DB          string
-	// LegacyDomains come from the org settings (--org-config).
-	LegacyDomains []string
-	orgSettings   func() error
+	// Settings are the org settings (--org-config): legacy_domains,
+	// privileged: and production:; nil when there are none.
+	Settings *orgconfig.Config
+	// FindingRows lists each finding under its cause in the summary.
+	FindingRows bool
+	orgSettings func() error
 }
 
 // NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
 	opts := &options{IO: f.IOStreams, Clients: f.Clients, Now: time.Now}
-	var columns, strategy string
+	var columns, strategy, findings string
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Report every user's effective access: account, permission set and path",
@@ -135,6 +139,12 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if opts.Method, err = assignments.ParseMethod(strategy); err != nil {
 				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
 			}
+			switch findings {
+			case "causes", "rows":
+				opts.FindingRows = findings == "rows"
+			default:
+				return factory.Usagef("--findings must be causes or rows, not %q", findings)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -149,11 +159,10 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&orgConfig, "org-config", "", "org settings `file` whose legacy_domains flag users as LEGACY_DOMAIN (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
 	opts.orgSettings = func() error {
 		cfg, err := f.OrgSettings(orgConfig, false)
-		if cfg != nil {
-			opts.LegacyDomains = cfg.LegacyDomains
-		}
+		opts.Settings = cfg
 		return err
 	}
+	fl.StringVar(&findings, "findings", "causes", "the findings in the summary on stderr: causes (one line per cause) or rows (each finding under its cause)")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
@@ -183,7 +192,8 @@ func run(ctx context.Context, opts *options) error {
 	if err != nil {
 		return err
 	}
-	clients := audit.Clients{Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}}
+	clients := audit.Clients{Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
+		Policies: set.SSOAdmin()}
 	if opts.IAM {
 		clients.IAM = set.IAM()
 	}
@@ -194,7 +204,11 @@ func run(ctx context.Context, opts *options) error {
 	}
 	defer closeView()
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: opts.LegacyDomains,
+	var legacy []string
+	if opts.Settings != nil {
+		legacy = opts.Settings.LegacyDomains
+	}
+	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: legacy, Settings: opts.Settings,
 		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
 	prog.Done()
 	if err != nil {
@@ -218,7 +232,7 @@ func run(ctx context.Context, opts *options) error {
 	if err != nil {
 		return reportPathError(path, err)
 	}
-	views.AuditSummary(opts.IO.ErrOut, report, written, path)
+	views.AuditSummary(opts.IO.ErrOut, report, written, path, opts.FindingRows)
 	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	if line := view.savedLine(); line != "" {
 		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
