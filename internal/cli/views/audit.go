@@ -279,7 +279,6 @@ func CauseSummary(c audit.Cause) string {
 	return fmt.Sprintf("finding: %s %s: %s (%s)%s%s", c.Kind, what, plural(c.Rows, "row"), plural(c.Findings, "finding"), where, most)
 }
 
-
 // AuditDefaultColumns are the report's columns, in order (aws-sso-audit's).
 var AuditDefaultColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}
 
