@@ -80,15 +80,11 @@ func ParseDoc(data []byte) *Doc {
 // headerOf reports whether a raw line is a section header, and its kind
 // and name ("" for a header of a kind the SDKs ignore).
 func headerOf(raw string) (kind, name string, ok bool) {
-	line := strings.TrimSpace(raw)
-	if line == "" || line[0] != '[' {
+	h, ok := headerText(strings.TrimSpace(raw))
+	if !ok {
 		return "", "", false
 	}
-	end := strings.IndexByte(line, ']')
-	if end < 0 {
-		return "", "", false
-	}
-	kind, name = sectionName(strings.TrimSpace(line[1:end]))
+	kind, name = sectionName(h)
 	return kind, name, true
 }
 
