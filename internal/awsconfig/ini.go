@@ -40,6 +40,13 @@ type DocSection struct {
 	pos        int // index in doc.secs
 }
 
+// Header is the text of the section's header, between [ and the last ]
+// ("profile Log Archive.Developer"), as written.
+func (s *DocSection) Header() string {
+	h, _ := headerText(strings.TrimSpace(s.header))
+	return h
+}
+
 // KV is one key and its value.
 type KV struct{ Key, Value string }
 

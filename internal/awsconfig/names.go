@@ -1,7 +1,7 @@
 package awsconfig
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 	"unicode"
 )
@@ -115,7 +115,8 @@ func shellSplit(s string) (words []string, ok bool) {
 
 // CheckName reports why botocore (the AWS CLI, boto3) would not read the
 // header ssoctl writes for a section of that kind and name ([profile
-// NAME], [sso-session NAME]) back as that name, or nil when it would.
+// NAME], [sso-session NAME]) back as that name, or nil when it would. The
+// error says why ("it holds a space, …"); the caller names the section.
 // ssoctl writes no quotes: a name must be one word.
 func CheckName(kind, name string) error {
 	var why string
@@ -138,7 +139,7 @@ func CheckName(kind, name string) error {
 		}
 	}
 	if why != "" {
-		return fmt.Errorf("%s name %q cannot be written: %s", kind, name, why)
+		return errors.New(why)
 	}
 	return nil
 }

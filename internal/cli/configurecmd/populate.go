@@ -93,6 +93,12 @@ Names come from --name, a Go template over .AccountName, .AccountId,
 {{.AccountName}}.{{.RoleName}}, with .{{.Region}} added when more than one
 --region is given. --trim-account-name removes a pattern from account names
 first, --lower lower-cases names, --replace-spaces replaces their spaces.
+Names are ones the AWS CLI and boto3 read: in account names, each run of
+spaces, quotes, backslashes or brackets becomes - (Control Tower's
+"Log Archive" gives Log-Archive.AWSAdministratorAccess); a name that still
+cannot be read (a space in --name, say) is reported with the reason and not
+written (exit 3). A profile an earlier ssoctl wrote under such a name, which
+no tool could use, is replaced.
 
 Only profiles carrying the marker and belonging to this sign-in are ever
 changed or removed; every other byte of the file (comments, blank lines, line
