@@ -4,6 +4,7 @@ package consolecmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,8 +27,10 @@ type Options struct {
 	Target  func() (sso.Target, error)
 	Manager func() (*sso.Manager, error)
 	Login   *sso.LoginOptions
-	// Open sends a browser to a URL.
-	Open func(url string) error
+	// Open sends a browser to a URL; CanOpen says whether there is one
+	// to send (a display, macOS or Windows, or SSOCTL_BROWSER).
+	Open    func(url string) error
+	CanOpen func() bool
 	// HTTP is the client for the federation endpoint.
 	HTTP *http.Client
 	// Endpoint overrides the federation endpoint's base URL ("" for the
@@ -50,6 +53,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *Options) error) *cob
 		IO:      f.IOStreams,
 		Manager: f.SignIn,
 		Open:    f.Browser.Browse,
+		CanOpen: func() bool { return factory.CanOpenBrowser(f.IOStreams.Getenv) },
 		HTTP:    &http.Client{Timeout: 30 * time.Second},
 	}
 	var signIn factory.SignInFlags
@@ -67,9 +71,13 @@ lambda, iam, logs, …); --region chooses the console's region (else the
 profile's). --duration sets the console session's length (15m to 12h).
 
 The browser is the one ` + "`ssoctl login`" + ` opens (SSOCTL_BROWSER, when set, is the
-command to run). --print prints the sign-in URL on stdout instead and opens
-nothing: the URL signs anyone in for as long as it is valid, so treat it as
-a secret (ssoctl never writes it anywhere else).
+command to run). Where there is none (no DISPLAY or WAYLAND_DISPLAY on
+Linux, and no SSOCTL_BROWSER: an SSH session, a container, CI) the command
+says so and exits 1 before fetching anything. --print prints the sign-in URL
+on stdout instead and opens nothing: the URL signs anyone in for as long as
+it is valid, so treat it as a secret (ssoctl never writes it anywhere else;
+what the browser opener prints is discarded, and an opener that fails is
+reported by its exit status alone, exit 1).
 
 --share prints a token naming the console page (start URL, SSO region,
 account, role, region, destination; never a credential) for a colleague:
@@ -188,6 +196,9 @@ func Run(ctx context.Context, opts *Options) error {
 			Region: region, Destination: opts.Destination,
 		}.Encode())
 		return err
+	}
+	if !opts.Print && !opts.CanOpen() {
+		return errors.New("no browser to open the console with here (no DISPLAY or WAYLAND_DISPLAY, and SSOCTL_BROWSER is not set): run again with --print to get the sign-in URL (a secret: paste it into a browser, never into a log), or set SSOCTL_BROWSER")
 	}
 	m, err := opts.Manager()
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -282,9 +281,18 @@ func (f *Factory) Prompts(flow sso.Flow, noBrowser bool) sso.LoginOptions {
 }
 
 // systemBrowser opens URLs with SSOCTL_BROWSER (a command, run with the
-// URL as its last argument) when set, else the system's opener. It does
-// not wait for the browser; the opener's output goes to stderr.
+// URL as its last argument) when set, else the system's opener.
+//
+// Nothing the opener says reaches ssoctl's streams: a console sign-in URL
+// is a secret, and a failing opener prints its argument (xdg-open: "no
+// method available for opening '<URL>'"), so its output goes nowhere. It
+// is given openerWait to fail: an opener that exits non-zero by then is an
+// error (naming the opener and its status, never the URL); one still
+// running (a browser in the foreground) is left to run.
 type systemBrowser struct{ ios *iostreams.IOStreams }
+
+// openerWait is how long Browse waits for the opener's exit status.
+const openerWait = 3 * time.Second
 
 func (b systemBrowser) Browse(url string) error {
 	var argv []string
@@ -308,15 +316,25 @@ func (b systemBrowser) Browse(url string) error {
 			}
 		}
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	if f, ok := b.ios.ErrOut.(*os.File); ok {
-		cmd.Stdout, cmd.Stderr = f, f
-	}
+	cmd := exec.Command(argv[0], argv[1:]...) // Stdin, Stdout, Stderr: the null device
 	if err := cmd.Start(); err != nil {
-		return err
+		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	go func() { _ = cmd.Wait() }()
-	return nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("%s exited with status %d", argv[0], ee.ExitCode())
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", argv[0], err)
+		}
+		return nil
+	case <-time.After(openerWait):
+		return nil
+	}
 }
 
 // NewPrompter returns the Prompter that asks on ios's stderr and reads
