@@ -242,7 +242,9 @@ func (c *Client) SignIn(ctx context.Context, show func(verificationURL, userCode
 }
 
 // Roles lists the accounts and roles of the signed-in person, sorted by
-// account name, account id and role name.
+// account name, account id and role name. When the roles of some accounts
+// cannot be listed, it returns the others' with a *PartialError naming
+// those accounts.
 func (c *Client) Roles(ctx context.Context) ([]Role, error) {
 	return c.Find(ctx, Query{})
 }
@@ -261,7 +263,8 @@ type Query struct {
 }
 
 // Find lists the accounts and roles of the signed-in person that q
-// keeps, sorted as Roles sorts them.
+// keeps, sorted as Roles sorts them; a *PartialError comes with the roles
+// it could list when some accounts' could not be.
 func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
 	pq := PortalQuery{
 		Account: q.Account,
@@ -278,7 +281,11 @@ func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
 		}
 	}
 	roles, err := c.portal.Roles(ctx, pq)
-	if err != nil || q.RoleName == "" {
+	var partial *PartialError
+	if err != nil && !errors.As(err, &partial) {
+		return nil, err
+	}
+	if q.RoleName == "" {
 		return roles, err
 	}
 	keep := roles[:0]
@@ -287,7 +294,7 @@ func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
 			keep = append(keep, r)
 		}
 	}
-	return keep, nil
+	return keep, err
 }
 
 // Config returns an aws.Config with the role's credentials, for any AWS

@@ -54,7 +54,8 @@ type Options struct {
 	// also refuses recipients that are not verified identities.
 	SESSandbox bool
 	// DenyAccounts are account ids (or names) for which every sso-admin call naming
-	// the account (AccountId or TargetId) is refused with
+	// the account (AccountId or TargetId), and every portal call naming it
+	// (ListAccountRoles, GetRoleCredentials), is refused with
 	// AccessDeniedException: a fault that retrying does not cure.
 	DenyAccounts []string
 }

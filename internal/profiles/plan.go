@@ -147,7 +147,8 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 			continue
 		}
 		acct, role, ok := sectionRole(sec)
-		if r := (Role{AccountID: acct, RoleName: role}); !ok || !written[r] && !(prune && !reachable[r]) {
+		gone := prune && !reachable[Role{AccountID: acct, RoleName: role}] && !slices.Contains(spec.Unlisted, acct)
+		if !ok || !written[Role{AccountID: acct, RoleName: role}] && !gone {
 			continue
 		}
 		p.unreadable[sec.Header()] = true
@@ -161,9 +162,10 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 			}
 			// A profile of a role still reachable stays, whatever its name
 			// (one `configure profile` wrote, or an earlier --name); so
-			// does one whose role cannot be told.
+			// does one whose role cannot be told, and one of an account
+			// whose roles could not be listed.
 			acct, role, ok := sectionRole(sec)
-			if !ok || reachable[Role{AccountID: acct, RoleName: role}] {
+			if !ok || reachable[Role{AccountID: acct, RoleName: role}] || slices.Contains(spec.Unlisted, acct) {
 				continue
 			}
 			taken[sec.Name] = true

@@ -69,6 +69,9 @@ type Spec struct {
 	// Command is the ssoctl command credential_process runs ("ssoctl"
 	// when empty).
 	Command string
+	// Unlisted are accounts whose roles could not be listed this time:
+	// what roles they have is unknown, so prune leaves their profiles.
+	Unlisted []string
 }
 
 // Profile is one profile to write.
