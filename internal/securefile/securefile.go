@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // Write writes data to path through a 0600 temporary file beside it,
@@ -42,6 +43,53 @@ func WriteMode(path string, data []byte, perm os.FileMode) error {
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteFirst is Write for a file whose loss costs most (a token whose
+// refresh token the server has just rotated): the new file is renamed into
+// place as soon as its bytes are written, and flushed to disk after, so a
+// process killed in between (SIGKILL, the OOM killer) has already left the
+// new file, where Write's flush-then-rename leaves the old one for the
+// milliseconds a flush takes. A power cut in between may leave the file
+// empty on some file systems; a killed process is the common case. On
+// Windows, where an open file cannot be renamed, it is Write.
+func WriteFirst(path string, data []byte) error {
+	if runtime.GOOS == "windows" {
+		return Write(path, data)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	name := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(name)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fail(err)
+	}
+	// In place: now make it last. The file is already the new one, so a
+	// failed flush is reported but changes nothing there.
+	syncErr := tmp.Sync()
+	if err := tmp.Close(); syncErr == nil {
+		syncErr = err
+	}
+	if syncErr != nil {
+		return fmt.Errorf("write %s: %w", path, syncErr)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // the rename itself
+		d.Close()
 	}
 	return nil
 }

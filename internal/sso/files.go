@@ -52,6 +52,25 @@ func readObject(path string) (map[string]json.RawMessage, error) {
 // (created so, or tightened: the AWS CLI creates its cache folders 0755):
 // a temporary file beside it, fsync, rename.
 func writeAtomic(path string, data []byte) error {
+	if err := cacheDir(path); err != nil {
+		return err
+	}
+	return securefile.Write(path, data)
+}
+
+// writeToken writes a token file as writeAtomic does, but renamed into
+// place before it is flushed (securefile.WriteFirst): the refresh token
+// in it may be one the server has just rotated, and a process killed before
+// the rename would lose the session.
+func writeToken(path string, t *Token) error {
+	if err := cacheDir(path); err != nil {
+		return err
+	}
+	return securefile.WriteFirst(path, t.encode())
+}
+
+// cacheDir makes sure path's folder exists with mode 0700.
+func cacheDir(path string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -59,7 +78,7 @@ func writeAtomic(path string, data []byte) error {
 	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		_ = os.Chmod(dir, 0o700)
 	}
-	return securefile.Write(path, data)
+	return nil
 }
 
 // lockFile takes the exclusive lock that guards path (filelock: a
