@@ -18,6 +18,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/quota"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -114,11 +115,32 @@ func (f *Factory) SignIn() (*sso.Manager, error) {
 				if err != nil {
 					return sso.Clients{}, err
 				}
-				return sso.Clients{OIDC: set.SSOOIDC(), Portal: set.SSO()}, nil
+				return sso.Clients{OIDC: set.SSOOIDC(), Portal: f.pacePortal(set.SSO(), region, opts)}, nil
 			},
 		}
 	})
 	return f.signIn.manager, f.signIn.err
+}
+
+// pacePortal paces the portal's calls in a region across processes: the
+// portal's quota (quota.AWS's "sso", scaled as every client rate is) is
+// the account's, so ssoctl processes run one after another, or at once,
+// draw from one bucket (quota.SharedBucket in sso.CacheDir) rather than
+// each starting with a full one of its own. Unpaced where no client is
+// limited (opts.Unlimited, and --sandbox without --quotas aws).
+func (f *Factory) pacePortal(p sso.Portal, region string, opts awsclient.Options) sso.Portal {
+	if opts.Unlimited || f.Global.Sandbox && f.SandboxOptions.Quotas != "aws" {
+		return p
+	}
+	dir, err := sso.CacheDir(f.IOStreams.Getenv)
+	if err != nil {
+		return p
+	}
+	rates := opts.Rates
+	if rates == nil {
+		rates = quota.AWS
+	}
+	return sso.PacedPortal(p, quota.NewSharedBucket(sso.PacePath(dir, region), rates["sso"].Shared(opts.RateScale)).Wait)
 }
 
 // Target is the sign-in a command uses: SignInTarget, or when that names
