@@ -87,9 +87,5 @@ func WriteFirst(path string, data []byte) error {
 	if syncErr != nil {
 		return fmt.Errorf("write %s: %w", path, syncErr)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync() // the rename itself
-		d.Close()
-	}
 	return nil
 }
