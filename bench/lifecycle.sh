@@ -58,7 +58,11 @@ if [ -x "$aws" ]; then
 	store=$(cli sso-admin list-instances --query 'Instances[0].IdentityStoreId')
 	ps=$(cli sso-admin list-permission-sets --instance-arn "$inst" --query 'PermissionSets' | tr '\t' '\n' | sort | head -1)
 	uid=$(cli identitystore get-user-id --identity-store-id "$store" --alternate-identifier '{"UniqueAttribute":{"AttributePath":"userName","AttributeValue":"bench.user"}}' --query UserId)
-	accounts=$(cli organizations list-accounts --query 'Accounts[?Status==`ACTIVE`].Id' | tr '\t' '\n' | sort | head -"$N_CLI")
+	# Active accounts by their State, read with boto3: AWS retired the
+	# account's Status, the only member Debian's CLI 2.9 model knows.
+	accounts=$(python3 -c 'import boto3, os
+o = boto3.client("organizations", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+print("\n".join(a["Id"] for p in o.get_paginator("list_accounts").paginate() for a in p["Accounts"] if a.get("State") == "ACTIVE"))' | sort | head -"$N_CLI")
 	calls=0
 	# runbook create|delete Creation|Deletion: one request, described until done, next.
 	runbook() {

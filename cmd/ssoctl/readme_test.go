@@ -45,10 +45,12 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 }
 
 // TestREADMEExamples pastes README.md's examples into bash against the
-// sandbox, as a new user would: the sandbox block, the sign-in try-out
+// sandbox, as a new user would: the sandbox block, its signatures and trust
+// policies block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
-// of "Profiles and the console", "One command in every account", "History
-// and the HTML report", "Assignments as code" and "The user lifecycle", in
+// of "Profiles and the console", "One command in every account", "Role
+// chains and long-running programs", "History and the HTML report",
+// "Assignments as code" and "The user lifecycle", in
 // one session, with Debian's AWS CLI v2 (/usr/bin/aws) as `aws` — except in
 // "Profiles and the console", whose `aws` uses a profile natively and so
 // needs an AWS CLI that reads AWS_ENDPOINT_URL_SSO (python3's AWS CLI, v1.29
@@ -76,6 +78,9 @@ func TestREADMEExamples(t *testing.T) {
 		return ""
 	}
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
+	trustBlock := pick("The sandbox", "assume-role")
+	sandboxOrgBlock := pick("The sandbox", "--sandbox-org")
+	globalBlock := pick("Global flags", "--debug")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
 	profilesBlock := pick("Profiles and the console", "ssoctl configure populate")
 	consoleBlock := pick("Profiles and the console", "ssoctl console")
@@ -91,6 +96,8 @@ func TestREADMEExamples(t *testing.T) {
 		t.Log("left out the README's profiles and console blocks: " + why)
 	}
 	eachBlock := pick("One command in every account", "ssoctl each")
+	chainBlock := pick("Role chains and long-running programs", "--assume-role")
+	serveBlock := pick("Role chains and long-running programs", "serve-credentials")
 	historyBlock := pick("History and the HTML report", "ssoctl history")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
@@ -145,10 +152,10 @@ func TestREADMEExamples(t *testing.T) {
 		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock) + "cat browser.log\n"
 	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
-		paste(sandboxBlock) +
+		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + profiles + paste(eachBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -166,8 +173,18 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatalf("the README's examples failed: %v\n%s", err, out)
 	}
 	want := []string{
+		// signatures and trust policies
+		`An error occurred \(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation: The request signature we calculated does not match`,
+		`(?m)^arn:aws:sts::640775136188:assumed-role/OrganizationAccountAccessRole/demo$`,
+		`An error occurred \(AccessDenied\) when calling the AssumeRole operation: User: arn:aws:iam::\d{12}:user/sandbox-admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::640775136188:role/DeployRole`,
 		// the first sandbox, reached by the AWS CLI
 		`^arn:aws:sso:::instance/ssoins-`,
+		// --sandbox-org
+		`(?m)^account,workload-0499,\d{12}$`,
+		// global flags: --version, the formats topic, --debug
+		`(?m)^ssoctl \S+`,
+		`(?m)^  roles +table, json, csv$`,
+		`(?m)^debug: sso ListAccounts attempt 1 to http://127\.0\.0\.1:\d+: HTTP 200 in `,
 		// sign-in try-out
 		`(?m)^Signed in to http://127\.0\.0\.1:\d+/start with device code`,
 		`(?m)^640775136188,payments-dev,SeniorDeveloper$`,
@@ -184,6 +201,12 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^7 ok, 0 failed, `,
 		`(?m)^warning: creds\.json holds live credentials for 5 roles in 5 accounts`,
 		`(?m)^creds\.json mode 600$`,
+		// role chains and the credentials endpoint
+		`"Arn": "arn:aws:sts::640775136188:assumed-role/DeployRole/botocore-session-\d+"`,
+		`"Arn": "arn:aws:sts::574749125865:assumed-role/DeployRole/botocore-session-\d+"`,
+		`(?m)^2 ok, 0 failed, `,
+		`^arn:aws:sts::640775136188:assumed-role/DeployRole/botocore-session-\d+$`,
+		`(?m)^Serving the credentials of DeployRole in account 640775136188 at http://127\.0\.0\.1:\d+/ \(Ctrl-C to stop\)\.$`,
 		// history: two snapshots, nothing changed between them
 		`(?m)^audit: saved snapshot #2 \(137 rows\) to `,
 		`(?m)^first\.csv is the first report$`,

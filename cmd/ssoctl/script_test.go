@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 		"fedfollow": fedFollow,
 		"asrole":    asRole,
 		"failopen":  failOpen,
+		"loopcalls": callerLoop,
 	})
 }
 
@@ -131,6 +132,8 @@ func TestScript(t *testing.T) {
 			"sortlines":       cmdSortLines,
 			"filemode":        cmdFileMode,
 			"waitfile":        cmdWaitFile,
+			"waitmatch":       cmdWaitMatch,
+			"envfile":         cmdEnvFile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {

@@ -42,7 +42,7 @@ func TestUserCreateInterruptedThenRerun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := append(e.env(), "AWS_ENDPOINT_URL="+e.url, "AWS_ACCESS_KEY_ID=AKIASANDBOXEXAMPLE01", "AWS_SECRET_ACCESS_KEY=x",
+	env := append(e.env(), "AWS_ENDPOINT_URL="+e.url, "AWS_ACCESS_KEY_ID="+emulator.SandboxAccessKeyID, "AWS_SECRET_ACCESS_KEY="+emulator.SandboxSecretAccessKey,
 		"AWS_REGION=us-east-1", "SSOCTL_RATE_SCALE=50", "SSOCTL_ORG_CONFIG="+example)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

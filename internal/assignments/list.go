@@ -32,6 +32,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -255,7 +256,7 @@ func (l *lister) itemError(ctx context.Context, item string, err error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.res.Errors = append(l.res.Errors, ItemError{Item: item, Error: err.Error(), Err: err})
+	l.res.Errors = append(l.res.Errors, ItemError{Item: item, Error: awsclient.Explain(err).Error(), Err: err})
 }
 
 // accounts are the selected account ids: the selection, else every

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -194,7 +195,7 @@ func (a *auditor) progress(phase string, done, total int) {
 func (a *auditor) itemError(item string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: item, Error: err.Error(), Err: err})
+	a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: item, Error: awsclient.Explain(err).Error(), Err: err})
 }
 
 // discover reads the instance, then accounts, permission sets (with their
@@ -385,7 +386,7 @@ func (a *auditor) expand(listed []inventory.Assignment) {
 			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
 			a.mu.Lock()
 			if err != nil {
-				a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: "members of group " + g.Name, Error: err.Error(), Err: err})
+				a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: "members of group " + g.Name, Error: awsclient.Explain(err).Error(), Err: err})
 				a.memberErr[g.Id] = true
 			} else {
 				a.members[g.Id] = members

@@ -36,7 +36,7 @@ var ctx = context.Background()
 func sdkConfig(url string) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, ""),
 		BaseEndpoint: aws.String(url),
 		Retryer:      func() aws.Retryer { return retry.NewStandard() },
 	}
@@ -381,7 +381,7 @@ func benchmarkAudit(b *testing.B, org string, scale float64, strategy assignment
 		_, url := sandbox(b, emulator.Options{Org: org, Quotas: "aws", QuotaScale: scale})
 		set, err := awsclient.New(ctx, awsclient.Options{
 			EndpointURL: url, Region: "us-east-1", RateScale: scale,
-			Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
+			Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, ""),
 		})
 		if err != nil {
 			b.Fatal(err)

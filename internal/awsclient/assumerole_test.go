@@ -27,7 +27,7 @@ func TestAssumeRole(t *testing.T) {
 	sb := emulatortest.Start(t, emulator.Options{State: st})
 	ctx := context.Background()
 	set, err := awsclient.New(ctx, awsclient.Options{EndpointURL: sb.URL, Region: "us-east-1", Unlimited: true,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "sandbox-secret-not-real", "")})
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, "")})
 	if err != nil {
 		t.Fatal(err)
 	}

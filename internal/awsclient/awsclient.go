@@ -1,9 +1,11 @@
 // Package awsclient is the only place ssoctl builds aws.Config and service
 // clients. It applies the profile, region and endpoint overrides, the SDK's
 // retry (standard, or adaptive on request; backoff honours a service's
-// RetryAfterSeconds),
-// and a client-side token bucket per service in front of every attempt, so
-// ssoctl stays under AWS's documented quotas instead of bouncing off them.
+// RetryAfterSeconds), a client-side token bucket per service in front of
+// every attempt, so ssoctl stays under AWS's documented quotas instead of
+// bouncing off them, and timeouts on every attempt (connect, response
+// headers, the whole attempt), so no endpoint can hang a call. Explain and
+// Unreachable say a failed call in one line.
 package awsclient
 
 import (
@@ -65,6 +67,11 @@ type Options struct {
 	// with 30% injected throttling took 79 s adaptive, 3.4 s standard), and
 	// the buckets already keep calls under the documented quotas.
 	RetryMode string
+	// Timeouts bound each attempt (zero fields: the defaults).
+	Timeouts Timeouts
+	// OnAttempt, when set, is told of every attempt of every call (for
+	// --debug); it may be called from many goroutines at once.
+	OnAttempt func(Attempt)
 }
 
 // Set is a configuration and the clients built from it, made on first use.
@@ -169,7 +176,8 @@ func New(ctx context.Context, opts Options) (*Set, error) {
 			}
 			return retry.NewStandard(standard)
 		}),
-		config.WithAPIOptions([]func(*middleware.Stack) error{s.addLimiter, PlainRequestBodies}),
+		config.WithHTTPClient(buildableClient(opts.Timeouts)),
+		config.WithAPIOptions([]func(*middleware.Stack) error{addCallState, s.addLimiter, addAttempt(opts.Timeouts, opts.OnAttempt), PlainRequestBodies}),
 		// The SDK logs retried transport hiccups ("failed to discard
 		// remaining HTTP response body") straight to stderr, where they
 		// would interleave with ssoctl's own output; the retries are

@@ -111,9 +111,11 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 
 const endpointVars = "--endpoint-url and the AWS_ENDPOINT_URL* variables"
 
+const timeoutHint = "check the network and any proxy (HTTPS_PROXY), the region, and " + endpointVars
+
 // Unreachable reports whether err (an SDK call's error, however wrapped)
-// is a failure to reach the endpoint that retrying cannot cure, and
-// describes it.
+// is a failure to reach the endpoint that retrying cannot cure, or a call
+// whose attempts timed out, and describes it.
 func Unreachable(err error) (*UnreachableError, bool) {
 	if err == nil {
 		return nil, false
@@ -121,6 +123,17 @@ func Unreachable(err error) (*UnreachableError, bool) {
 	var done *UnreachableError
 	if errors.As(err, &done) {
 		return done, true
+	}
+	var te *TimeoutError
+	if errors.As(err, &te) {
+		// The call ran out of attempts (MaxAttempts) before it ran out of
+		// timed-out ones.
+		u := &UnreachableError{Endpoint: te.Endpoint, Reason: te.What, Hint: timeoutHint, Err: err}
+		var oe *smithy.OperationError
+		if errors.As(err, &oe) {
+			u.Operation = oe.ServiceID + " " + oe.OperationName
+		}
+		return u, true
 	}
 	reason, hint := classify(err)
 	if reason == "" {
@@ -171,11 +184,21 @@ func classify(err error) (reason, hint string) {
 
 // noCure is the retryer's first check: what Unreachable recognises is
 // never retried, so such a call fails at once instead of after ten
-// attempts and half a minute of backoff. Anything else (throttling, 5xx,
-// a reset connection, a timeout) goes on to the SDK's own checks.
+// attempts and half a minute of backoff; a timed-out attempt (TimeoutError)
+// is retried, until the call's last one, which the attempt middleware
+// turns into an UnreachableError. Anything else (throttling, 5xx, a reset
+// connection) goes on to the SDK's own checks.
 type noCure struct{}
 
 func (noCure) IsErrorRetryable(err error) aws.Ternary {
+	var done *UnreachableError
+	var te *TimeoutError
+	switch {
+	case errors.As(err, &done):
+		return aws.FalseTernary // a call that timed out Timeouts.TimedOutAttempts times, too
+	case errors.As(err, &te):
+		return aws.TrueTernary // a transient error until then
+	}
 	if _, ok := Unreachable(err); ok {
 		return aws.FalseTernary
 	}

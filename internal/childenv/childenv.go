@@ -60,10 +60,61 @@ func Vars(r Role) []string {
 // Build returns base (NAME=VALUE entries, as os.Environ gives them)
 // without the profile variables, AWS_SECURITY_TOKEN and every variable
 // the role sets, followed by Vars(r).
-func Build(base []string, r Role) []string {
-	vars := Vars(r)
-	drop := make(map[string]bool, len(removed)+len(vars))
-	for _, name := range removed {
+func Build(base []string, r Role) []string { return build(base, removed, Vars(r)) }
+
+// Served is a role whose credentials a container-credentials endpoint
+// serves (ssoctl exec --serve), and what the command is told about it.
+type Served struct {
+	// URL and Token are AWS_CONTAINER_CREDENTIALS_FULL_URI and
+	// AWS_CONTAINER_AUTHORIZATION_TOKEN.
+	URL, Token  string
+	AccountID   string
+	AccountName string
+	RoleName    string
+	// Region, when set, is AWS_REGION and AWS_DEFAULT_REGION.
+	Region string
+}
+
+// servedRemoved are, besides removed, the inherited variables that would
+// come before the endpoint in the SDKs' credential chain (static keys,
+// web identity) or send them elsewhere (a relative URI, which they prefer
+// to the full one; a token file, which they prefer to the token).
+var servedRemoved = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+}
+
+// ServedVars are the variables that point the command at the endpoint, in
+// order: the endpoint and its token, the region, then SSOCTL_ACCOUNT_ID,
+// SSOCTL_ACCOUNT_NAME and SSOCTL_ROLE_NAME. No credential is among them.
+func ServedVars(s Served) []string {
+	vars := []string{
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI=" + s.URL,
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN=" + s.Token,
+	}
+	if s.Region != "" {
+		vars = append(vars, "AWS_REGION="+s.Region, "AWS_DEFAULT_REGION="+s.Region)
+	}
+	vars = append(vars, "SSOCTL_ACCOUNT_ID="+s.AccountID)
+	if s.AccountName != "" {
+		vars = append(vars, "SSOCTL_ACCOUNT_NAME="+s.AccountName)
+	}
+	return append(vars, "SSOCTL_ROLE_NAME="+s.RoleName)
+}
+
+// BuildServed returns base without the variables Build removes, the
+// static credentials and every other variable that would take the
+// command's SDK elsewhere for credentials, followed by ServedVars(s).
+func BuildServed(base []string, s Served) []string {
+	return build(base, append(append([]string{}, removed...), servedRemoved...), ServedVars(s))
+}
+
+// build returns base without the variables named in remove or set in
+// vars, followed by vars.
+func build(base, remove, vars []string) []string {
+	drop := make(map[string]bool, len(remove)+len(vars))
+	for _, name := range remove {
 		drop[name] = true
 	}
 	for _, kv := range vars {

@@ -80,3 +80,21 @@ func TestStartFailure(t *testing.T) {
 		t.Errorf("got %v; want other errors unchanged", err)
 	}
 }
+
+// TestBuildServed: the command gets the endpoint and its token, never a
+// credential; every inherited variable that the SDKs would use before the
+// endpoint (static keys, a profile, web identity) or instead of it (a
+// relative URI, a token file) is removed.
+func TestBuildServed(t *testing.T) {
+	base := []string{"PATH=/bin", "AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=old", "AWS_SECRET_ACCESS_KEY=old", "AWS_SESSION_TOKEN=old",
+		"AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z", "AWS_WEB_IDENTITY_TOKEN_FILE=/t", "AWS_ROLE_ARN=arn:aws:iam::1:role/x",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/tok",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.2/old", "AWS_ENDPOINT_URL=http://127.0.0.1:1"}
+	got := BuildServed(base, Served{URL: "http://127.0.0.1:4567/", Token: "abc", AccountID: "640775136188", RoleName: "DeployRole", Region: "eu-west-2"})
+	want := []string{"PATH=/bin", "AWS_ENDPOINT_URL=http://127.0.0.1:1",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4567/", "AWS_CONTAINER_AUTHORIZATION_TOKEN=abc",
+		"AWS_REGION=eu-west-2", "AWS_DEFAULT_REGION=eu-west-2", "SSOCTL_ACCOUNT_ID=640775136188", "SSOCTL_ROLE_NAME=DeployRole"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -81,9 +80,12 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, err error) int {
 		// The endpoint and what to check, not the SDK's chain of ten
 		// wrapped messages.
 		err = u
+	} else {
+		// What was being done, the service's code and message, and
+		// what to check, in one line: not the SDK's chain.
+		err = awsclient.Explain(err)
 	}
-	msg := strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
-	fmt.Fprintln(ios.ErrOut, "ssoctl: "+msg)
+	fmt.Fprintln(ios.ErrOut, "ssoctl: "+err.Error())
 	code := ExitCode(err)
 	if code == ExitUsage {
 		fmt.Fprintln(ios.ErrOut, "Run 'ssoctl --help' for usage.")
@@ -103,11 +105,15 @@ changes access safely, and proves it later.
 Every command runs against the built-in sandbox with --sandbox, so you can
 try it without an AWS account.`,
 		Example: `  ssoctl audit --sandbox                 # effective-access report of the demo org
+  ssoctl login && ssoctl roles           # sign in, then list your accounts and roles
   ssoctl sandbox                         # serve the AWS emulator on loopback
+  ssoctl help formats                    # the output formats (-o) of every command
   ssoctl completion bash > /etc/bash_completion.d/ssoctl`,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("ssoctl {{.Version}}\n")
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetIn(f.IOStreams.In)
@@ -115,6 +121,11 @@ try it without an AWS account.`,
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := f.CheckOutput(cmd); err != nil {
 			return err
+		}
+		switch f.Global.SandboxOrg {
+		case "", "small", "medium", "large":
+		default:
+			return factory.Usagef("--sandbox-org must be small, medium or large, not %q", f.Global.SandboxOrg)
 		}
 		// A URL without a scheme would otherwise surface as ten retried
 		// "unsupported protocol scheme" attempts, half a minute later.
@@ -129,8 +140,10 @@ try it without an AWS account.`,
 	pf.StringVar(&f.Global.Profile, "profile", "", "AWS `profile` from ~/.aws/config")
 	pf.StringVar(&f.Global.Region, "region", "", "AWS `region`")
 	pf.StringVar(&f.Global.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (else AWS_ENDPOINT_URL*)")
-	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format` (see \"Output formats\" below; a command that takes none refuses it)")
+	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format`: each command's help lists those it takes (ssoctl help formats lists them all)")
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
+	pf.StringVar(&f.Global.SandboxOrg, "sandbox-org", "", "the sandbox's demo `organization`: small (the default), medium or large (implies --sandbox)")
+	pf.BoolVar(&f.Global.Debug, "debug", false, "print every AWS call's service, operation, attempt, HTTP status, duration and request id on stderr (never a secret)")
 
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(assignmentscmd.NewCmd(f))
@@ -142,6 +155,7 @@ try it without an AWS account.`,
 	root.AddCommand(credscmd.NewCredentialProcessCmd(f, nil))
 	root.AddCommand(credscmd.NewExecCmd(f, nil))
 	root.AddCommand(credscmd.NewExportCmd(f, nil))
+	root.AddCommand(credscmd.NewServeCmd(f, nil))
 	root.AddCommand(checkcmd.NewCheckCmd(f, nil))
 	root.AddCommand(eachcmd.NewCmd(f, nil))
 	root.AddCommand(eachcmd.NewCredentialsCmd(f))
@@ -164,42 +178,7 @@ try it without an AWS account.`,
 			factory.SetOutputs(sub)
 		}
 	}
-	root.Long += outputFormats(root)
+	groupCommands(root)
+	root.AddCommand(newFormatsTopic(root))
 	return root
-}
-
-func newVersionCmd(f *factory.Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print ssoctl's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(f.IOStreams.Out, "ssoctl "+awsclient.Version())
-			return nil
-		},
-	}
-}
-
-// outputFormats is the root help's list of what -o each command takes
-// (the commands that declared theirs with factory.SetOutputs).
-func outputFormats(root *cobra.Command) string {
-	var b strings.Builder
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, sub := range c.Commands() {
-			if formats, ok := factory.Outputs(sub); ok {
-				list := strings.Join(formats, ", ")
-				if list == "" {
-					list = "none"
-				}
-				fmt.Fprintf(&b, "  %-28s %s\n", strings.TrimPrefix(sub.CommandPath(), "ssoctl "), list)
-			}
-			walk(sub)
-		}
-	}
-	walk(root)
-	if b.Len() == 0 {
-		return ""
-	}
-	return "\n\nOutput formats (-o) the commands take:\n" + strings.TrimRight(b.String(), "\n")
 }

@@ -56,6 +56,9 @@ type Options struct {
 	// long commands have after the first (0: DefaultGrace).
 	Stop  <-chan os.Signal
 	Grace time.Duration
+	// AssumedRole, when set, is the role every run's credentials are for
+	// (each --assume-role): the command's SSOCTL_ROLE_NAME.
+	AssumedRole string
 }
 
 // Result is one run's outcome. Err is set when the command could not run
@@ -111,7 +114,11 @@ func Run(ctx context.Context, c *accounts.Client, targets []Target, opts Options
 		if err != nil {
 			return Result{}, err
 		}
-		return runOne(targetOf(r), accounts.Environ(r, cr, opts.Env), opts, procs), nil
+		env := r
+		if opts.AssumedRole != "" {
+			env.RoleName = opts.AssumedRole
+		}
+		return runOne(targetOf(r), accounts.Environ(env, cr, opts.Env), opts, procs), nil
 	}, func(r accounts.Result[Result]) {
 		res := r.Value
 		switch {

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
@@ -187,6 +188,32 @@ func BenchmarkListUsersPageLarge(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+		})
+	}
+}
+
+// BenchmarkSignedCalls times one call at a time of the real SDK: sso-admin
+// ListInstances (awsJson) and sts GetCallerIdentity (query), the smallest
+// answers, so the signature check's share of a call shows (BENCHMARKS.md
+// compares the build before it).
+func BenchmarkSignedCalls(b *testing.B) {
+	_, _, url := sandbox(b, emulator.Options{})
+	cfg := sdkConfig(url, 3) // retries: see closedConnNote
+	admin, who := ssoadmin.NewFromConfig(cfg), sts.NewFromConfig(cfg)
+	for _, bc := range []struct {
+		name string
+		call func() error
+	}{
+		{"sso-admin", func() error { _, err := admin.ListInstances(ctx, &ssoadmin.ListInstancesInput{}); return err }},
+		{"sts", func() error { _, err := who.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bc.call(); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

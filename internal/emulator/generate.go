@@ -86,6 +86,7 @@ func Generate(size string, seed uint64) *State {
 		g.small()
 	}
 	g.finish()
+	g.st.IAMRoles = DemoRoles(g.st)
 	return g.st
 }
 
@@ -140,7 +141,7 @@ func (g *gen) addAccountWithID(id, name, parent, status, method string) {
 	mgmt := g.st.Organization.MasterAccountId
 	g.st.Accounts = append(g.st.Accounts, Account{
 		Id: id, Arn: "arn:aws:organizations::" + mgmt + ":account/" + g.st.Organization.Id + "/" + id,
-		Name: name, Email: "aws+" + name + "@example.com", Status: status, JoinedMethod: method,
+		Name: name, Email: "aws+" + name + "@example.com", State: status, JoinedMethod: method,
 		Joined: g.at(len(g.st.Accounts)), ParentId: parent,
 	})
 	g.acct[name] = id

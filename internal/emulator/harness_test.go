@@ -2,12 +2,17 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/peertest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -41,3 +46,14 @@ func wantAPIError(t testing.TB, err error, code string) {
 func stats(t testing.TB, url string) emulator.StatsSnapshot { return peertest.Stats(t, url) }
 
 var ctx = context.Background()
+
+// signRequest signs a hand-made request with the sandbox's dummy
+// credentials as the SDK signs one for service (its SigV4 name), at t.
+func signRequest(t testing.TB, req *http.Request, body []byte, service string, at time.Time) {
+	t.Helper()
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: emulator.SandboxAccessKeyID, SecretAccessKey: emulator.SandboxSecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -35,6 +35,15 @@ func noSuchUser(name string) *awsproto.Error {
 	return awsproto.Err(404, "NoSuchEntity", "The user with name %s cannot be found.", name)
 }
 
+// iamNotEmpty refuses a parameter that is sent but empty: an empty string
+// is not an absent one, and every IAM string's minimum length is 1.
+func iamNotEmpty(form url.Values, name, member string) error {
+	if form.Has(name) && form.Get(name) == "" {
+		return iamValidation("1 validation error detected: Value '' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", member)
+	}
+	return nil
+}
+
 // iamPattern validates an IAM string parameter: length and pattern.
 func iamPattern(member, v string, maxLen int, re *regexp.Regexp) error {
 	if len(v) > maxLen {
@@ -211,6 +220,9 @@ func (s *Server) iamNamedUser(form url.Values, c callerIdentity) (*IAMUser, erro
 // caller when it signs as an IAM user. The sandbox's own administrator is not
 // in the account's user list; it answers as a user with no credentials.
 func (s *Server) iamSubject(form url.Values, c callerIdentity) (*IAMUser, error) {
+	if err := iamNotEmpty(form, "UserName", "userName"); err != nil {
+		return nil, err
+	}
 	if name := form.Get("UserName"); name != "" {
 		return s.iamUser(c.Account, name)
 	}

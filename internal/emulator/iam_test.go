@@ -103,6 +103,8 @@ func TestIAMGetUser(t *testing.T) {
 		{"unknown user", "nobody", "NoSuchEntity", 404},
 		{"user of another account", "payments-legacy-batch", "NoSuchEntity", 404},
 		{"name out of pattern", "alice johnson", "ValidationError", 400},
+		// Sent but empty is not absent: the model's minimum length is 1.
+		{"empty name", "", "ValidationError", 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,6 +87,9 @@ func lowerFirst(s string) string {
 // iamPathParam reads an optional Path ("/" when not given).
 func iamPathParam(form url.Values) (string, error) {
 	p := form.Get("Path")
+	if err := iamNotEmpty(form, "Path", "path"); err != nil {
+		return "", err
+	}
 	if p == "" {
 		return "/", nil
 	}
@@ -275,13 +278,19 @@ func (s *Server) iamCreateAccessKey(form url.Values, c callerIdentity) (any, err
 	}
 	k := AccessKey{AccessKeyId: s.accessKeyID("AKIA"), Status: "Active", Created: now()}
 	u.AccessKeys = append(u.AccessKeys, k)
+	secret := s.secret(40)
+	// Remembered so that requests signed with the key are the user's.
+	arn := iamUserArn(c.Account, u.Path, u.UserName)
+	s.credMu.Lock()
+	s.creds[k.AccessKeyId] = callerIdentity{AccessKeyId: k.AccessKeyId, Account: c.Account, Arn: arn, Principal: arn, UserId: u.UserId, secret: secret, iamUser: u.UserName}
+	s.credMu.Unlock()
 	return struct {
 		UserName        string `xml:"AccessKey>UserName"`
 		AccessKeyId     string `xml:"AccessKey>AccessKeyId"`
 		Status          string `xml:"AccessKey>Status"`
 		SecretAccessKey string `xml:"AccessKey>SecretAccessKey"`
 		CreateDate      string `xml:"AccessKey>CreateDate"`
-	}{u.UserName, k.AccessKeyId, k.Status, s.secret(40), awsproto.ISOTime(k.Created)}, nil
+	}{u.UserName, k.AccessKeyId, k.Status, secret, awsproto.ISOTime(k.Created)}, nil
 }
 
 func (s *Server) iamUpdateAccessKey(form url.Values, c callerIdentity) (any, error) {
@@ -937,6 +946,11 @@ func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIde
 	service, err := iamRequired(form, "ServiceName")
 	if err != nil {
 		return nil, err
+	}
+	if v := form.Get("CredentialAgeDays"); v != "" {
+		if n, convErr := strconv.Atoi(v); convErr != nil || n < 1 || n > 36600 {
+			return nil, iamValidation("1 validation error detected: Value '%s' at 'credentialAgeDays' failed to satisfy constraint: Member must have value between 1 and 36600", v)
+		}
 	}
 	u, err := s.iamNamedUser(form, c)
 	if err != nil {

@@ -164,6 +164,14 @@ func TestIAMWriteErrors(t *testing.T) {
 			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("pathy"), Path: aws.String("/legacy")})
 			return err
 		}, "ValidationError", 400},
+		{"CreateUser with an empty path", func() error {
+			_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("pathy"), Path: aws.String("")})
+			return err
+		}, "ValidationError", 400},
+		{"CreateServiceSpecificCredential for longer than the model's 36600 days", func() error {
+			_, err := c.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: bob, ServiceName: aws.String("codecommit.amazonaws.com"), CredentialAgeDays: aws.Int32(36601)})
+			return err
+		}, "ValidationError", 400},
 		{"UpdateAccessKey to an unknown status", func() error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: bob, AccessKeyId: aws.String("AKIAIOSFODNN7EXAMPLE"), Status: "Paused"})
 			return err

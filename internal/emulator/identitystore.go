@@ -36,7 +36,13 @@ func stripArn(v, kind string) string {
 }
 
 func storeNotFound(rt, id, format string, args ...any) *awsproto.Error {
-	return awsproto.NotFound(format, args...).With("ResourceType", rt).With("ResourceId", id)
+	e := awsproto.NotFound(format, args...).With("ResourceType", rt)
+	// The model's ResourceId is a user, group or membership id: a user
+	// name, e-mail, external id or store id (id "") is left out.
+	if id != "" {
+		e = e.With("ResourceId", id)
+	}
+	return e
 }
 
 func storeUniqueness(format string, args ...any) *awsproto.Error {
@@ -65,7 +71,7 @@ func (s *Server) storeID(v string) (string, error) {
 		return "", err
 	}
 	if s.st.instanceByStore(id) == nil {
-		return "", storeNotFound(rtStore, id, "Identity store %s does not exist.", id)
+		return "", storeNotFound(rtStore, "", "Identity store %s does not exist.", id)
 	}
 	return id, nil
 }
@@ -488,6 +494,10 @@ func (s *Server) idsCreateUser(in *struct {
 	if err != nil {
 		return nil, err
 	}
+	// An empty list is not an absent one: the model's Emails hold 1 item.
+	if in.Emails != nil && len(in.Emails) == 0 {
+		return nil, awsproto.Validation("1 validation error detected: Value at 'emails' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
 	t := now()
 	u := &User{
 		IdentityStoreId: store, UserName: in.UserName, DisplayName: in.DisplayName, Name: in.Name,
@@ -632,7 +642,7 @@ func (s *Server) idsGetUserId(in *struct {
 				return found(u)
 			}
 		}
-		return nil, storeNotFound(rtUser, ext.Id, "USER not found for external id %s.", ext.Id)
+		return nil, storeNotFound(rtUser, "", "USER not found for external id %s.", ext.Id)
 	}
 	path, v, err := in.AlternateIdentifier.uniqueValue()
 	if err != nil {
@@ -654,15 +664,25 @@ func (s *Server) idsGetUserId(in *struct {
 	default:
 		return nil, awsproto.Validation("GetUserId supports the unique attributes userName and emails.value, not %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
 	}
-	return nil, storeNotFound(rtUser, v, "USER not found: %s", v)
+	return nil, storeNotFound(rtUser, "", "USER not found: %s", v)
 }
 
-func (s *Server) idsCreateGroup(in *struct{ IdentityStoreId, DisplayName, Description string }) (any, error) {
+func (s *Server) idsCreateGroup(in *struct {
+	IdentityStoreId, DisplayName string
+	Description                  *string
+}) (any, error) {
 	store, err := s.storeID(in.IdentityStoreId)
 	if err != nil {
 		return nil, err
 	}
-	g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Description: in.Description, Created: now()}
+	// An empty Description is not an absent one: the model's minimum is 1.
+	if in.Description != nil && *in.Description == "" {
+		return nil, awsproto.Validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName, Created: now()}
+	if in.Description != nil {
+		g.Description = *in.Description
+	}
 	if err := checkStoreGroup(g); err != nil {
 		return nil, err
 	}
@@ -789,7 +809,7 @@ func (s *Server) idsGetGroupId(in *struct {
 				return found(g)
 			}
 		}
-		return nil, storeNotFound(rtGroup, ext.Id, "GROUP not found for external id %s.", ext.Id)
+		return nil, storeNotFound(rtGroup, "", "GROUP not found for external id %s.", ext.Id)
 	}
 	path, v, err := in.AlternateIdentifier.uniqueValue()
 	if err != nil {
@@ -801,7 +821,7 @@ func (s *Server) idsGetGroupId(in *struct {
 	if g, ok := groups.Get(s.st.groupByName[key(store, lower(v))]); ok {
 		return found(g)
 	}
-	return nil, storeNotFound(rtGroup, v, "GROUP not found: %s", v)
+	return nil, storeNotFound(rtGroup, "", "GROUP not found: %s", v)
 }
 
 func (s *Server) idsCreateGroupMembership(in *struct {

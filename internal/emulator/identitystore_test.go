@@ -58,8 +58,14 @@ func isByAttr(path string, v any) types.AlternateIdentifier {
 
 func isMember(userID string) types.MemberId { return &types.MemberIdMemberUserId{Value: userID} }
 
+// noResourceID tells wantStoreNotFound that the error must carry no
+// ResourceId: the model's ResourceId is a user, group or membership id, so a
+// user name, an e-mail, an external id or an identity store id may not go
+// there.
+const noResourceID = "(none)"
+
 // wantStoreNotFound checks a ResourceNotFoundException and its ResourceType and,
-// when id is not empty, its ResourceId.
+// when id is not empty, its ResourceId (noResourceID: none).
 func wantStoreNotFound(t *testing.T, err error, rt types.ResourceType, id string) {
 	t.Helper()
 	var e *types.ResourceNotFoundException
@@ -69,7 +75,10 @@ func wantStoreNotFound(t *testing.T, err error, rt types.ResourceType, id string
 	if e.ResourceType != rt {
 		t.Errorf("got ResourceType %q; want %q", e.ResourceType, rt)
 	}
-	if id != "" && aws.ToString(e.ResourceId) != id {
+	switch {
+	case id == noResourceID && e.ResourceId != nil:
+		t.Errorf("got ResourceId %q; want none", *e.ResourceId)
+	case id != "" && id != noResourceID && aws.ToString(e.ResourceId) != id:
 		t.Errorf("got ResourceId %q; want %q", aws.ToString(e.ResourceId), id)
 	}
 }
@@ -162,6 +171,7 @@ func TestIdentityStoreCreateUserErrors(t *testing.T) {
 		{"space in user name", func(in *identitystore.CreateUserInput) { in.UserName = aws.String("quinn example") }, "ValidationException"},
 		{"reserved user name", func(in *identitystore.CreateUserInput) { in.UserName = aws.String("Administrator") }, "ValidationException"},
 		{"two emails", func(in *identitystore.CreateUserInput) { in.Emails = append(in.Emails, in.Emails[0]) }, "ValidationException"},
+		{"an empty list of emails", func(in *identitystore.CreateUserInput) { in.Emails = []types.Email{} }, "ValidationException"},
 		{"bad store id", func(in *identitystore.CreateUserInput) { in.IdentityStoreId = aws.String("store-1") }, "ValidationException"},
 		{"unknown store", func(in *identitystore.CreateUserInput) { in.IdentityStoreId = aws.String(isUnknownStore) }, "ResourceNotFoundException"},
 		{"duplicate user name", func(in *identitystore.CreateUserInput) { in.UserName = aws.String("Alice.Johnson") }, "ConflictException"},
@@ -176,7 +186,7 @@ func TestIdentityStoreCreateUserErrors(t *testing.T) {
 			case "ConflictException":
 				wantStoreConflict(t, err, types.ConflictExceptionReasonUniquenessConstraintViolation)
 			case "ResourceNotFoundException":
-				wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, isUnknownStore)
+				wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, noResourceID)
 			}
 		})
 	}
@@ -232,7 +242,7 @@ func TestIdentityStoreUpdateUser(t *testing.T) {
 		t.Errorf("GetUserId(new name) = %s; want %s", got, id)
 	}
 	_, err = c.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: &store, AlternateIdentifier: isByAttr("userName", "erin.davis")})
-	wantStoreNotFound(t, err, types.ResourceTypeUser, "")
+	wantStoreNotFound(t, err, types.ResourceTypeUser, noResourceID)
 
 	tests := []struct {
 		name     string
@@ -297,7 +307,7 @@ func TestIdentityStoreDeleteUserLeavesOrphan(t *testing.T) {
 	_, err = c.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: &store, UserId: &bob})
 	wantStoreNotFound(t, err, types.ResourceTypeUser, bob)
 	_, err = c.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: aws.String(isUnknownStore), UserId: &bob})
-	wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, isUnknownStore)
+	wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, noResourceID)
 	_, err = c.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: &store, UserId: aws.String("bob")})
 	wantAPIError(t, err, "ValidationException")
 	carol := isUserID(t, c, store, "carol.garcia")
@@ -370,7 +380,7 @@ func TestIdentityStoreListUsers(t *testing.T) {
 			_, err := c.ListUsers(ctx, &in)
 			wantAPIError(t, err, tt.code)
 			if tt.code == "ResourceNotFoundException" {
-				wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, isUnknownStore)
+				wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, noResourceID)
 			}
 		})
 	}
@@ -403,7 +413,7 @@ func TestIdentityStoreGetUserId(t *testing.T) {
 			if tt.code != "" {
 				wantAPIError(t, err, tt.code)
 				if tt.code == "ResourceNotFoundException" {
-					wantStoreNotFound(t, err, types.ResourceTypeUser, "")
+					wantStoreNotFound(t, err, types.ResourceTypeUser, noResourceID)
 				}
 				return
 			}
@@ -416,7 +426,7 @@ func TestIdentityStoreGetUserId(t *testing.T) {
 		})
 	}
 	_, err := c.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: aws.String(isUnknownStore), AlternateIdentifier: isByAttr("userName", "alice.johnson")})
-	wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, isUnknownStore)
+	wantStoreNotFound(t, err, types.ResourceTypeIdentityStore, noResourceID)
 }
 
 func TestIdentityStoreGroups(t *testing.T) {
@@ -454,7 +464,7 @@ func TestIdentityStoreGroups(t *testing.T) {
 		t.Errorf("got group %q (%q) after UpdateGroup; want data-platform (Data platform team)", aws.ToString(got.DisplayName), aws.ToString(got.Description))
 	}
 	_, err = c.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: &store, AlternateIdentifier: isByAttr("displayName", "data-engineers")})
-	wantStoreNotFound(t, err, types.ResourceTypeGroup, "")
+	wantStoreNotFound(t, err, types.ResourceTypeGroup, noResourceID)
 
 	// Deleting a group takes its memberships with it.
 	devs := isGroupID(t, c, store, "developers")
@@ -482,6 +492,10 @@ func TestIdentityStoreGroups(t *testing.T) {
 		}, "ConflictException"},
 		{"create without name", func() error {
 			_, err := c.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: &store})
+			return err
+		}, "ValidationException"},
+		{"create with an empty description", func() error {
+			_, err := c.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: &store, DisplayName: aws.String("empty-description"), Description: aws.String("")})
 			return err
 		}, "ValidationException"},
 		{"create in unknown store", func() error {

@@ -23,7 +23,8 @@ func orgInvalid(reason, msg string) *awsproto.Error {
 
 func orgCheck(member, v string, re *regexp.Regexp) error {
 	if v == "" {
-		return orgInvalid("INVALID_INPUT", "You provided a value that does not match the required pattern.")
+		// INPUT_REQUIRED is the model's reason for a missing member.
+		return orgInvalid("INPUT_REQUIRED", "You must specify a value for "+member+".")
 	}
 	if !re.MatchString(v) {
 		return orgInvalid("INVALID_PATTERN", "You specified an invalid value for "+member+".")
@@ -44,10 +45,10 @@ type orgPage struct {
 }
 
 func orgAccountJSON(a *Account) map[string]any {
-	// State replaces Status (retired 2026-09-09); both are sent.
+	// State only: AWS retired the account's Status on 2026-09-09.
 	return map[string]any{
 		"Id": a.Id, "Arn": a.Arn, "Email": a.Email, "Name": a.Name,
-		"Status": a.Status, "State": a.Status,
+		"State":        a.State,
 		"JoinedMethod": a.JoinedMethod, "JoinedTimestamp": awsproto.Epoch(a.Joined),
 	}
 }

@@ -50,16 +50,17 @@ func newAWSCLI(t *testing.T, url string) *awsCLI {
 	return &awsCLI{t: t, url: url, env: peerHermeticEnv(t)}
 }
 
-// peerHermeticEnv is a minimal environment: a fresh HOME, dummy
-// credentials, the region, no pager, and nothing inherited but a plain PATH.
+// peerHermeticEnv is a minimal environment: a fresh HOME, the sandbox's
+// dummy credentials, the region, no pager, and nothing inherited but a
+// plain PATH.
 func peerHermeticEnv(t *testing.T) []string {
 	home := t.TempDir()
 	return []string{
 		"HOME=" + home,
 		"PATH=/usr/bin:/bin",
 		"LANG=C.UTF-8",
-		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=x",
+		"AWS_ACCESS_KEY_ID=" + emulator.SandboxAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + emulator.SandboxSecretAccessKey,
 		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=",
 		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
@@ -186,7 +187,7 @@ func TestPeerCLIFlow(t *testing.T) {
 	}
 	cli.json(&org, "organizations", "describe-organization")
 	var accts struct {
-		Accounts []struct{ Id, Status string }
+		Accounts []struct{ Id string }
 	}
 	cli.json(&accts, "organizations", "list-accounts", "--page-size", "1")
 	sdkAccts, _, err := peerPages(organizations.NewListAccountsPaginator(organizations.NewFromConfig(cfg), &organizations.ListAccountsInput{}),
@@ -197,10 +198,12 @@ func TestPeerCLIFlow(t *testing.T) {
 	if len(accts.Accounts) != len(sdkAccts) {
 		t.Errorf("list-accounts --page-size 1: got %d accounts; want %d", len(accts.Accounts), len(sdkAccts))
 	}
+	// The account's State comes from the Go SDK: the CLI's older model
+	// knows only the retired Status, which AWS (and the sandbox) no longer send.
 	account := ""
-	for _, a := range accts.Accounts {
-		if a.Id != org.Organization.MasterAccountId && a.Status == "ACTIVE" && account == "" {
-			account = a.Id
+	for _, a := range sdkAccts {
+		if id := aws.ToString(a.Id); id != org.Organization.MasterAccountId && a.State == orgtypes.AccountStateActive && account == "" {
+			account = id
 		}
 	}
 	if account == "" {

@@ -302,7 +302,7 @@ func conformance(t *testing.T, cfg aws.Config, target string) {
 	r.want(slices.Contains(acctIDs(all), mgmt), "ListAccounts: management account %s missing", mgmt)
 	account := ""
 	for _, a := range all {
-		if id := aws.ToString(a.Id); id != mgmt && a.Status == orgtypes.AccountStatusActive && account == "" {
+		if id := aws.ToString(a.Id); id != mgmt && a.State == orgtypes.AccountStateActive && account == "" {
 			account = id
 		}
 	}

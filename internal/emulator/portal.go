@@ -212,6 +212,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 		AccessKeyId: akid,
 		Account:     account,
 		Arn:         "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + who.UserName,
+		Principal:   "arn:aws:iam::" + account + ":role" + reservedRolePath + role,
 		UserId:      roleID + ":" + who.UserName,
 		secret:      secret, sessionToken: token, expires: expires,
 	}
@@ -224,6 +225,9 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	}})
 	return nil
 }
+
+// reservedRolePath is the path of the IAM roles Identity Center provisions.
+const reservedRolePath = "/aws-reserved/sso.amazonaws.com/"
 
 // reservedRole names the IAM role Identity Center provisions for a
 // permission set in an account, AWSReservedSSO_<name>_<16 hex>, and its

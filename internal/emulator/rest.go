@@ -6,6 +6,9 @@ import (
 )
 
 // restRoutes lists the path-routed operations (portal, OIDC, sesv2, s3).
+// Only sesv2 and s3 are SigV4-signed: sign-in (sso-oidc), the portal (its
+// bearer token header) and the console's federation endpoint are not, on
+// AWS either.
 func (s *Server) restRoutes() []restRouteEntry {
 	return []restRouteEntry{
 		// sso-oidc
@@ -23,19 +26,25 @@ func (s *Server) restRoutes() []restRouteEntry {
 		restRoute(http.MethodGet, "sso", "GetRoleCredentials", "/federation/credentials", s.getRoleCredentials),
 		restRoute(http.MethodPost, "sso", "Logout", "/logout", s.logout),
 		// sesv2
-		restRoute(http.MethodPost, "sesv2", "SendEmail", "/v2/email/outbound-emails", s.sendEmail),
-		restRoute(http.MethodGet, "sesv2", "GetAccount", "/v2/email/account", s.getSESAccount),
-		restRoute(http.MethodGet, "sesv2", "ListEmailIdentities", "/v2/email/identities", s.listEmailIdentities),
-		restRoute(http.MethodPost, "sesv2", "ListEmailIdentities", "/v2/email/list-identities", s.listEmailIdentities),
-		restRoute(http.MethodPost, "sesv2", "CreateEmailIdentity", "/v2/email/identities", s.createEmailIdentity),
-		restPattern(http.MethodGet, "sesv2", "GetEmailIdentity", `^/v2/email/identities/[^/]+$`, s.getEmailIdentity),
-		restPattern(http.MethodDelete, "sesv2", "DeleteEmailIdentity", `^/v2/email/identities/[^/]+$`, s.deleteEmailIdentity),
+		signed(restRoute(http.MethodPost, "sesv2", "SendEmail", "/v2/email/outbound-emails", s.sendEmail)),
+		signed(restRoute(http.MethodGet, "sesv2", "GetAccount", "/v2/email/account", s.getSESAccount)),
+		signed(restRoute(http.MethodGet, "sesv2", "ListEmailIdentities", "/v2/email/identities", s.listEmailIdentities)),
+		signed(restRoute(http.MethodPost, "sesv2", "ListEmailIdentities", "/v2/email/list-identities", s.listEmailIdentities)),
+		signed(restRoute(http.MethodPost, "sesv2", "CreateEmailIdentity", "/v2/email/identities", s.createEmailIdentity)),
+		signed(restPattern(http.MethodGet, "sesv2", "GetEmailIdentity", `^/v2/email/identities/[^/]+$`, s.getEmailIdentity)),
+		signed(restPattern(http.MethodDelete, "sesv2", "DeleteEmailIdentity", `^/v2/email/identities/[^/]+$`, s.deleteEmailIdentity)),
 		// the console's federation endpoint (signin): GET or a form POST
 		restRoute(http.MethodGet, "signin", "Federation", "/federation", s.federation),
 		restRoute(http.MethodPost, "signin", "Federation", "/federation", s.federation),
 		// s3, path-style, told apart from other GET / by its SigV4 scope
-		scoped("s3", restRoute(http.MethodGet, "s3", "ListBuckets", "/", s.listBuckets)),
+		signed(scoped("s3", restRoute(http.MethodGet, "s3", "ListBuckets", "/", s.listBuckets))),
 	}
+}
+
+// signed marks a route whose requests must carry a valid SigV4 signature.
+func signed(rt restRouteEntry) restRouteEntry {
+	rt.signed = true
+	return rt
 }
 
 func scoped(service string, rt restRouteEntry) restRouteEntry {

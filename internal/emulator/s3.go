@@ -3,19 +3,36 @@ package emulator
 import (
 	"encoding/xml"
 	"net/http"
+	"strconv"
 
 	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
 
+// s3MaxBuckets is the model's limit on ListBuckets' max-buckets, and the
+// page size without it.
+const s3MaxBuckets = 10000
+
 const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 // listBuckets answers s3 ListBuckets for the caller's account: the demo
-// buckets named after each account.
+// buckets named after each account, max-buckets at a time.
 func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, reqID string) error {
 	caller := s.caller(r)
+	q := r.URL.Query()
+	n := s3MaxBuckets
+	if v := q.Get("max-buckets"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > s3MaxBuckets {
+			return awsproto.Err(400, "InvalidArgument", "max-buckets must be an integer between 1 and %d.", s3MaxBuckets)
+		}
+	}
+	scope := awsproto.ScopeHash("s3-buckets", caller.Account)
 	s.mu.RLock()
-	buckets := empty(s.st.buckets, caller.Account).Values()
+	buckets, next, err := awsproto.Paginate(empty(s.st.buckets, caller.Account), scope, q.Get("continuation-token"), n, n, s3MaxBuckets)
 	s.mu.RUnlock()
+	if err != nil {
+		return awsproto.Err(400, "InvalidArgument", "The continuation token provided is incorrect.")
+	}
 	type bucket struct {
 		Name         string `xml:"Name"`
 		CreationDate string `xml:"CreationDate"`
@@ -27,8 +44,9 @@ func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, reqID strin
 			ID          string `xml:"ID"`
 			DisplayName string `xml:"DisplayName"`
 		} `xml:"Owner"`
-		Buckets []bucket `xml:"Buckets>Bucket"`
-	}{Xmlns: s3NS}
+		Buckets           []bucket `xml:"Buckets>Bucket"`
+		ContinuationToken string   `xml:"ContinuationToken,omitempty"`
+	}{Xmlns: s3NS, ContinuationToken: next}
 	doc.Owner.ID = caller.Account
 	doc.Owner.DisplayName = "sandbox-" + caller.Account
 	for _, b := range buckets {

@@ -91,3 +91,36 @@ func TestS3ListBucketsPerAccount(t *testing.T) {
 		t.Errorf("got buckets %v; want the two payments-dev demo buckets", got)
 	}
 }
+
+// TestS3ListBucketsPages: max-buckets pages the list with a continuation
+// token, and a value outside the model's 1-10000 is InvalidArgument.
+func TestS3ListBucketsPages(t *testing.T) {
+	srv, cfg, _ := sandbox(t, emulator.Options{})
+	st := srv.Snapshot()
+	var want []string
+	for _, b := range st.Buckets {
+		if b.AccountId == st.Organization.MasterAccountId {
+			want = append(want, b.Name)
+		}
+	}
+	sort.Strings(want)
+	c := s3Client(cfg)
+	var got []string
+	pages := 0
+	for p := s3.NewListBucketsPaginator(c, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)}); p.HasMorePages(); pages++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListBuckets page %d: %v", pages+1, err)
+		}
+		for _, b := range out.Buckets {
+			got = append(got, aws.ToString(b.Name))
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" || pages != len(want) {
+		t.Errorf("ListBuckets in pages of 1: %d pages (-want +got):\n%s", pages, diff)
+	}
+	for _, n := range []int32{0, 10001} {
+		_, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(n)})
+		wantAPIError(t, err, "InvalidArgument")
+	}
+}

@@ -5,6 +5,8 @@
 package emulator
 
 import (
+	"bytes"
+	"crypto/hmac"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -58,6 +60,10 @@ type Options struct {
 	// (ListAccountRoles, GetRoleCredentials), is refused with
 	// AccessDeniedException: a fault that retrying does not cure.
 	DenyAccounts []string
+	// ControlToken, when set, is required (Authorization: Bearer TOKEN)
+	// by the sandbox's own /_sandbox/* endpoints: `ssoctl sandbox` sets one
+	// when it listens beyond loopback.
+	ControlToken string
 }
 
 // Server is the sandbox's http.Handler.
@@ -170,8 +176,8 @@ func Exports(baseURL, region string) []string {
 		"export AWS_ENDPOINT_URL_SSO=" + baseURL,
 		"export AWS_ENDPOINT_URL_SSO_OIDC=" + baseURL,
 		"export AWS_ENDPOINT_URL_SIGNIN=" + baseURL,
-		"export AWS_ACCESS_KEY_ID=AKIASANDBOXEXAMPLE01",
-		"export AWS_SECRET_ACCESS_KEY=sandbox-secret-not-real",
+		"export AWS_ACCESS_KEY_ID=" + SandboxAccessKeyID,
+		"export AWS_SECRET_ACCESS_KEY=" + SandboxSecretAccessKey,
 		"export AWS_REGION=" + region,
 		"export AWS_DEFAULT_REGION=" + region,
 		"export AWS_DEFAULT_SSO_START_URL=" + baseURL + "/start",
@@ -205,8 +211,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAWSJSON(w, r, reqID, target)
 		return
 	}
-	if svc, op, h := s.restRoute(r); h != nil {
-		s.serveRest(w, r, reqID, svc, op, h)
+	if r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.Query().Has("Action") {
+		// A query-protocol call as a GET, e.g. a presigned sts
+		// GetCallerIdentity.
+		s.serveQuery(w, r, reqID)
+		return
+	}
+	if rt := s.restRoute(r); rt != nil {
+		s.serveRest(w, r, reqID, rt.service, rt.op, rt.signed, rt.h)
 		return
 	}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
@@ -231,6 +243,13 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		return
 	}
 	s.stats.call(r, svc, op)
+	r, ae := s.authenticate(r, svc)
+	if ae != nil {
+		e := ae.as(svc)
+		s.stats.fail(svc, op, e)
+		awsproto.WriteJSONError(w, reqID, e)
+		return
+	}
 	if e := s.admit(svc, op); e != nil {
 		awsproto.WriteJSONError(w, reqID, e)
 		return
@@ -297,31 +316,43 @@ func jsonOp[I any](write bool, f func(in *I) (any, error)) opHandler {
 // restHandler serves a rest-json or rest-xml request.
 type restHandler func(w http.ResponseWriter, r *http.Request, reqID string) error
 
-// restRoute finds the service and operation of a path-routed request.
-func (s *Server) restRoute(r *http.Request) (string, string, restHandler) {
-	for _, rt := range s.rest {
-		if rt.scope != "" && sigV4Service(r) != rt.scope {
+// restRoute finds the route of a path-routed request (nil: none).
+func (s *Server) restRoute(r *http.Request) *restRouteEntry {
+	for i, rt := range s.rest {
+		// A scoped route takes a request signed for its service, or an
+		// unsigned one (which it refuses as that service does).
+		if svc := sigV4Service(r); rt.scope != "" && svc != "" && svc != rt.scope {
 			continue
 		}
 		if rt.method == r.Method && rt.path.MatchString(r.URL.Path) {
-			return rt.service, rt.op, rt.h
+			return &s.rest[i]
 		}
 	}
-	return "", "", nil
+	return nil
 }
 
 type restRouteEntry struct {
 	method, service, op string
 	scope               string // when set, the SigV4 credential scope's service must match
+	signed              bool   // SigV4-signed on AWS (sesv2, s3), unlike sign-in and the portal
 	path                *regexp.Regexp
 	h                   restHandler
 }
 
-func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, h restHandler) {
+func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, signed bool, h restHandler) {
 	s.stats.call(r, svc, op)
 	writeErr := awsproto.WriteRestJSONError
 	if svc == "s3" {
 		writeErr = writeS3Error
+	}
+	if signed {
+		var ae *authError
+		if r, ae = s.authenticate(r, svc); ae != nil {
+			e := ae.as(svc)
+			s.stats.fail(svc, op, e)
+			writeErr(w, reqID, e)
+			return
+		}
 	}
 	if e := s.admit(svc, op); e != nil {
 		writeErr(w, reqID, e)
@@ -334,13 +365,17 @@ func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, o
 	}
 }
 
-// sigV4Service is the service named in a request's SigV4 credential scope.
+// sigV4Service is the service named in a request's SigV4 credential scope
+// (the Authorization header's, or a presigned query's).
 func sigV4Service(r *http.Request) string {
-	if _, cred, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
-		parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
-		if len(parts) >= 4 {
-			return parts[3]
-		}
+	cred := ""
+	if _, c, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
+		cred = strings.SplitN(c, ",", 2)[0]
+	} else if strings.Contains(r.URL.RawQuery, "X-Amz-Credential=") {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	}
+	if parts := strings.Split(cred, "/"); len(parts) >= 4 {
+		return parts[3]
 	}
 	return ""
 }
@@ -360,11 +395,24 @@ func queryServiceName(r *http.Request, action string) string {
 type queryHandler func(form url.Values, caller callerIdentity) (any, error)
 
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
+	// The form is parsed from a copy of the body, which the signature
+	// check reads again.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSignedBody))
+	if err != nil {
+		awsproto.WriteQueryError(w, reqID, "", awsproto.Err(400, "MalformedQueryString", "%v", err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
 		awsproto.WriteQueryError(w, reqID, "", awsproto.Err(400, "MalformedQueryString", "%v", err))
 		return
 	}
-	action := r.PostForm.Get("Action")
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	form := r.PostForm
+	if r.Method == http.MethodGet {
+		form = r.Form
+	}
+	action := form.Get("Action")
 	svc := queryServiceName(r, action)
 	qs := s.query[svc]
 	ns := qs.ns
@@ -379,6 +427,13 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		return
 	}
 	s.stats.call(r, svc, action)
+	r, ae := s.authenticate(r, svc)
+	if ae != nil {
+		e := ae.as(svc)
+		s.stats.fail(svc, action, e)
+		awsproto.WriteQueryError(w, reqID, ns, e)
+		return
+	}
 	if e := s.admit(svc, action); e != nil {
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
@@ -389,7 +444,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 	} else {
 		s.mu.RLock()
 	}
-	out, err := h(r.PostForm, caller)
+	out, err := h(form, caller)
 	if write {
 		s.mu.Unlock()
 	} else {
@@ -414,38 +469,45 @@ type callerIdentity struct {
 	Account     string
 	Arn         string
 	UserId      string
-	// For role credentials the portal issued: the rest of the credentials
-	// and when they expire (the federation endpoint checks them).
+	// Principal is the IAM ARN trust policies name: the user, or for a
+	// role session the role (with its path), not the session.
+	Principal string
+	// The rest of issued credentials: the secret, and for temporary ones
+	// the session token and when they expire (the signature check and the
+	// federation endpoint check them).
 	secret, sessionToken string
 	expires              time.Time
+	// iamUser names the IAM user of an access key iam CreateAccessKey
+	// issued, which works while the user has it active.
+	iamUser string
 }
 
-// caller works out who signed r. Role credentials issued by the portal map
-// to their account and role; anything else is the management account's
-// administrator.
-func (s *Server) caller(r *http.Request) callerIdentity {
-	akid := ""
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, cred, ok := strings.Cut(auth, "Credential="); ok {
-			akid, _, _ = strings.Cut(cred, "/")
-		}
-	}
-	s.credMu.RLock()
-	id, ok := s.creds[akid]
-	s.credMu.RUnlock()
-	if ok {
-		return id
-	}
+// sandboxAdmin is who the exported dummy credentials are: the management
+// account's administrator.
+func (s *Server) sandboxAdmin() callerIdentity {
 	mgmt := s.st.org.MasterAccountId
-	return callerIdentity{
-		AccessKeyId: akid,
-		Account:     mgmt,
-		Arn:         "arn:aws:iam::" + mgmt + ":user/sandbox-admin",
-		UserId:      "AIDASANDBOXADMIN0001",
-	}
+	arn := "arn:aws:iam::" + mgmt + ":user/sandbox-admin"
+	return callerIdentity{AccessKeyId: SandboxAccessKeyID, Account: mgmt, Arn: arn, Principal: arn, UserId: "AIDASANDBOXADMIN0001"}
+}
+
+// caller is who signed r, as the verified signature says (authenticate
+// put it in the request's context).
+func (s *Server) caller(r *http.Request) callerIdentity {
+	id, _ := r.Context().Value(callerKey{}).(callerIdentity)
+	return id
 }
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if tok := s.opts.ControlToken; tok != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !hmac.Equal([]byte(got), []byte(tok)) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ssoctl sandbox"`)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]string{"message": "the sandbox's /_sandbox endpoints need Authorization: Bearer $SSOCTL_SANDBOX_TOKEN (printed at start) when it listens beyond loopback"})
+			return
+		}
+	}
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/stats":
 		w.Header().Set("Content-Type", "application/json")

@@ -410,13 +410,14 @@ func identityOut(id *EmailIdentity) map[string]any {
 	if id.Type == "DOMAIN" {
 		dkim["Status"] = status
 	}
+	// No identity has a custom MAIL FROM domain, so MailFromAttributes,
+	// whose MailFromDomain the model requires, is left out.
 	return map[string]any{
 		"IdentityType":             id.Type,
 		"FeedbackForwardingStatus": true,
 		"VerifiedForSendingStatus": id.Verified,
 		"VerificationStatus":       status,
 		"DkimAttributes":           dkim,
-		"MailFromAttributes":       map[string]any{"BehaviorOnMxFailure": "USE_DEFAULT_VALUE", "MailFromDomainStatus": "PENDING"},
 		"Policies":                 map[string]any{},
 		"Tags":                     []any{},
 	}

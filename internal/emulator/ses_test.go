@@ -70,6 +70,11 @@ func TestSESSendEmail(t *testing.T) {
 	if !id.VerifiedForSendingStatus || id.IdentityType != types.IdentityTypeDomain || id.VerificationStatus != types.VerificationStatusSuccess {
 		t.Errorf("GetEmailIdentity example.com: %+v; want a verified domain", id)
 	}
+	// Without a custom MAIL FROM domain there are no MailFromAttributes:
+	// the model requires their MailFromDomain.
+	if m := id.MailFromAttributes; m != nil && aws.ToString(m.MailFromDomain) == "" {
+		t.Errorf("GetEmailIdentity example.com: MailFromAttributes %+v without the MailFromDomain the model requires", *m)
+	}
 	_, err = c.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("example.org")})
 	var nf *types.NotFoundException
 	if !errors.As(err, &nf) {

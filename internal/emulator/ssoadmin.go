@@ -22,6 +22,10 @@ const (
 	maxPolicies         = 20    // AWS and customer managed policies per permission set, together
 	maxInlinePolicySize = 10240 // characters
 	maxTags             = 50    // per resource
+	// maxTagsPerRequest is the model's limit on Tags and TagKeys in one
+	// TagResource or UntagResource; the 50 a resource may hold is AWS's
+	// documented quota, checked after merging.
+	maxTagsPerRequest = 75
 )
 
 var (
@@ -37,6 +41,8 @@ var (
 	reTagKey        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`) })
 	reTagValue      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`) })
 	reDurationParts = awsproto.LazyRegexp(`(\d+)([HMS])`)
+	// reRelayState is the model's RelayState pattern, anchored.
+	reRelayState = awsproto.LazyRegexp(`^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+\[\] (){}]+$`)
 )
 
 // ssoPage is the paging part of every sso-admin List input. MaxResults is a
@@ -321,10 +327,16 @@ func checkRelayState(v *string) error {
 	if v != nil && (*v == "" || utf8.RuneCountInString(*v) > 240) {
 		return awsproto.Validation("1 validation error detected: Value at 'relayState' failed to satisfy constraint: Member must have length between 1 and 240")
 	}
+	if v != nil {
+		return awsproto.CheckPattern("relayState", *v, reRelayState())
+	}
 	return nil
 }
 
 func checkTags(tags []Tag) error {
+	if len(tags) > maxTagsPerRequest {
+		return awsproto.Validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxTagsPerRequest)
+	}
 	for _, t := range tags {
 		if err := awsproto.CheckPattern("tags.member.key", t.Key, reTagKey()); err != nil {
 			return err
@@ -530,6 +542,11 @@ func (s *Server) getInlinePolicy(in *psRef) (any, error) {
 	ps, err := s.permissionSet(*in)
 	if err != nil {
 		return nil, err
+	}
+	// Without an inline policy the member is left out: "" would break the
+	// model's minimum length of 1.
+	if ps.InlinePolicy == "" {
+		return map[string]any{}, nil
 	}
 	return map[string]any{"InlinePolicy": ps.InlinePolicy}, nil
 }
@@ -827,6 +844,9 @@ func (s *Server) untagResource(in *struct {
 }) (any, error) {
 	if len(in.TagKeys) == 0 {
 		return nil, awsproto.Required("tagKeys", "")
+	}
+	if len(in.TagKeys) > maxTagsPerRequest {
+		return nil, awsproto.Validation("1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to %d", maxTagsPerRequest)
 	}
 	for _, k := range in.TagKeys {
 		if err := awsproto.CheckPattern("tagKeys.member", k, reTagKey()); err != nil {

@@ -251,6 +251,24 @@ func TestSSOAdminPermissionSetErrors(t *testing.T) {
 		{"create unknown instance", func() error {
 			return create(func(in *ssoadmin.CreatePermissionSetInput) { in.InstanceArn = aws.String(ssoNoInstance) })
 		}, "ResourceNotFoundException"},
+		{"create relay state outside the model's pattern", func() error {
+			return create(func(in *ssoadmin.CreatePermissionSetInput) { in.RelayState = aws.String("https://example.com/\tpath") })
+		}, "ValidationException"},
+		{"create with more tags than the model's 75 a request", func() error {
+			return create(func(in *ssoadmin.CreatePermissionSetInput) {
+				for range 76 {
+					in.Tags = append(in.Tags, types.Tag{Key: aws.String("team"), Value: aws.String("a")})
+				}
+			})
+		}, "ValidationException"},
+		{"untag more keys than the model's 75 a request", func() error {
+			keys := make([]string, 76)
+			for i := range keys {
+				keys[i] = "team"
+			}
+			_, err := f.c.UntagResource(ctx, &ssoadmin.UntagResourceInput{InstanceArn: &f.inst, ResourceArn: &dev, TagKeys: keys})
+			return err
+		}, "ValidationException"},
 		{"describe unknown", func() error {
 			_, err := f.c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: aws.String(ssoNoPermSet)})
 			return err
@@ -263,6 +281,10 @@ func TestSSOAdminPermissionSetErrors(t *testing.T) {
 			_, err := f.c.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(ssoNoInstance), PermissionSetArn: &dev})
 			return err
 		}, "ResourceNotFoundException"},
+		{"update relay state outside the model's pattern", func() error {
+			_, err := f.c.UpdatePermissionSet(ctx, &ssoadmin.UpdatePermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: &dev, RelayState: aws.String("\t")})
+			return err
+		}, "ValidationException"},
 		{"update bad duration", func() error {
 			_, err := f.c.UpdatePermissionSet(ctx, &ssoadmin.UpdatePermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: &dev, SessionDuration: aws.String("1 hour")})
 			return err
@@ -309,8 +331,9 @@ func TestSSOAdminInlinePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := aws.ToString(got.InlinePolicy); p != "" {
-		t.Errorf("got inline policy %q before put; want none", p)
+	// None is no member at all: "" breaks the model's minimum length.
+	if got.InlinePolicy != nil {
+		t.Errorf("got inline policy %q before put; want none", *got.InlinePolicy)
 	}
 	if _, err := f.c.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: ref.inst, PermissionSetArn: ref.ps, InlinePolicy: &policy}); err != nil {
 		t.Fatal(err)
@@ -336,8 +359,8 @@ func TestSSOAdminInlinePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := aws.ToString(got.InlinePolicy); p != "" {
-		t.Errorf("got inline policy %q after delete; want none", p)
+	if got.InlinePolicy != nil {
+		t.Errorf("got inline policy %q after delete; want none", *got.InlinePolicy)
 	}
 
 	tests := []struct {

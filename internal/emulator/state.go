@@ -33,7 +33,11 @@ type State struct {
 	// IAMVirtualMFADevices are the virtual MFA devices enabled for nobody;
 	// those enabled for a user are in the user's MFADevices.
 	IAMVirtualMFADevices []VirtualMFADevice `json:"iamVirtualMFADevices,omitempty"`
-	Buckets              []Bucket           `json:"buckets,omitempty"`
+	// IAMRoles are the accounts' IAM roles that sts AssumeRole can assume,
+	// each with its trust policy. Absent (null), every member account has
+	// the demo organizations' roles (DemoRoles); [] means no role at all.
+	IAMRoles []IAMRole `json:"iamRoles"`
+	Buckets  []Bucket  `json:"buckets,omitempty"`
 	// SES holds each account's SES settings; an account without any is a
 	// new one: in the SES sandbox, with no verified identity.
 	SES []SESAccount `json:"ses,omitempty"`
@@ -58,11 +62,17 @@ type OrgUnit struct {
 
 // Account is a member account of the organization.
 type Account struct {
-	Id           string    `json:"id"`
-	Arn          string    `json:"arn"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Status       string    `json:"status"` // ACTIVE | SUSPENDED | PENDING_CLOSURE
+	Id    string `json:"id"`
+	Arn   string `json:"arn"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// State is the account's Organizations state: ACTIVE, SUSPENDED,
+	// PENDING_CLOSURE, PENDING_ACTIVATION or CLOSED. The sandbox answers
+	// it as State only: AWS retired the account's Status on 2026-09-09.
+	State string `json:"state"`
+	// LegacyStatus is "status", the name of State in state files written
+	// before; it is read as State and never written.
+	LegacyStatus string    `json:"status,omitempty"`
 	JoinedMethod string    `json:"joinedMethod"`
 	Joined       time.Time `json:"joinedTimestamp"`
 	ParentId     string    `json:"parentId"`
@@ -227,6 +237,20 @@ type IAMGroup struct {
 	Created   time.Time `json:"createDate"`
 }
 
+// IAMRole is an IAM role in one account.
+type IAMRole struct {
+	AccountId string `json:"accountId"`
+	RoleName  string `json:"roleName"`
+	RoleId    string `json:"roleId"`
+	Path      string `json:"path"`
+	// TrustPolicy is the role's trust policy (AssumeRolePolicyDocument), a
+	// JSON policy document.
+	TrustPolicy string `json:"assumeRolePolicyDocument"`
+	// MaxSessionDuration is in seconds; 0 means IAM's default, 3600.
+	MaxSessionDuration int       `json:"maxSessionDuration,omitempty"`
+	Created            time.Time `json:"createDate"`
+}
+
 // VirtualMFADevice is a virtual MFA device of one account that is not
 // enabled for any user.
 type VirtualMFADevice struct {
@@ -303,6 +327,16 @@ func LoadState(r io.Reader) (*State, error) {
 	var s State
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("decode sandbox state: %w", err)
+	}
+	for i := range s.Accounts {
+		a := &s.Accounts[i]
+		if a.LegacyStatus == "" {
+			continue
+		}
+		if a.State != "" && a.State != a.LegacyStatus {
+			return nil, fmt.Errorf("sandbox state: accounts[%d]: state %q and status %q disagree (status is the old name of state; give one)", i, a.State, a.LegacyStatus)
+		}
+		a.State, a.LegacyStatus = a.LegacyStatus, ""
 	}
 	return &s, nil
 }

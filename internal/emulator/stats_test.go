@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/google/go-cmp/cmp"
@@ -33,6 +34,7 @@ func TestStatsCountsInvocations(t *testing.T) {
 		if id != "" {
 			req.Header.Set("amz-sdk-invocation-id", id)
 		}
+		signRequest(t, req, []byte("{}"), "sso", time.Now())
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

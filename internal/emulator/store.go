@@ -48,6 +48,7 @@ type store struct {
 	iamUsers      map[string]*awsproto.Index[*IAMUser]          // account -> by user name
 	iamGroups     map[string]*awsproto.Index[*IAMGroup]         // account -> by group name
 	iamVirtualMFA map[string]*awsproto.Index[*VirtualMFADevice] // account -> unassigned, by serial
+	iamRoles      map[string]*awsproto.Index[*IAMRole]          // account -> by lower(role name)
 	buckets       map[string]*awsproto.Index[*Bucket]           // account -> by name
 	ses           map[string]*SESAccount                        // account -> SES settings (replaced, never changed in place)
 
@@ -67,6 +68,7 @@ func newStore() *store {
 		memberships: map[string]*Membership{}, mByGroup: map[string]*awsproto.Index[*Membership]{}, mByMember: map[string]*awsproto.Index[*Membership]{},
 		iamUsers: map[string]*awsproto.Index[*IAMUser]{}, iamGroups: map[string]*awsproto.Index[*IAMGroup]{},
 		iamVirtualMFA: map[string]*awsproto.Index[*VirtualMFADevice]{}, buckets: map[string]*awsproto.Index[*Bucket]{},
+		iamRoles: map[string]*awsproto.Index[*IAMRole]{},
 		ses:      map[string]*SESAccount{},
 		requests: newRequestLog(),
 	}
@@ -196,6 +198,14 @@ func fromState(st *State) (*store, error) {
 		d := st.IAMVirtualMFADevices[i]
 		sub(s.iamVirtualMFA, d.AccountId).Put(d.SerialNumber, &d)
 	}
+	roles := st.IAMRoles
+	if roles == nil {
+		roles = DemoRoles(st)
+	}
+	for i := range roles {
+		r := roles[i]
+		sub(s.iamRoles, r.AccountId).Put(lower(r.RoleName), &r)
+	}
 	for i := range st.Buckets {
 		b := st.Buckets[i]
 		sub(s.buckets, b.AccountId).Put(b.Name, &b)
@@ -257,6 +267,12 @@ func (s *store) toState() *State {
 	for _, k := range sortedKeys(s.iamVirtualMFA) {
 		for _, d := range s.iamVirtualMFA[k].Values() {
 			st.IAMVirtualMFADevices = append(st.IAMVirtualMFADevices, *d)
+		}
+	}
+	st.IAMRoles = []IAMRole{}
+	for _, k := range sortedKeys(s.iamRoles) {
+		for _, r := range s.iamRoles[k].Values() {
+			st.IAMRoles = append(st.IAMRoles, *r)
 		}
 	}
 	for _, k := range sortedKeys(s.buckets) {

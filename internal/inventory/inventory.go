@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	satypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
@@ -79,9 +80,12 @@ type Instance struct {
 
 // Account is an organization account.
 type Account struct {
-	Id     string `json:"accountId"`
-	Name   string `json:"accountName"`
-	Email  string `json:"email"`
+	Id    string `json:"accountId"`
+	Name  string `json:"accountName"`
+	Email string `json:"email"`
+	// Status is the account's Organizations State: ACTIVE, SUSPENDED,
+	// PENDING_CLOSURE, PENDING_ACTIVATION or CLOSED (the JSON name is
+	// ssoctl's own and stays).
 	Status string `json:"status"`
 }
 
@@ -156,22 +160,41 @@ func FindInstance(ctx context.Context, c SSOAdmin, arn string) (Instance, error)
 // Accounts lists every account of the organization, sorted by id.
 func Accounts(ctx context.Context, c Organizations) ([]Account, error) {
 	var out []Account
-	p := organizations.NewListAccountsPaginator(c, &organizations.ListAccountsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list accounts: %w", err)
+	next := accountPages(c)
+	for more := true; more; {
+		var page []Account
+		var err error
+		if page, more, err = next(ctx); err != nil {
+			return nil, err
 		}
-		for _, a := range page.Accounts {
-			status := string(a.Status) //nolint:staticcheck // State is newer; both are sent
-			if a.State != "" {
-				status = string(a.State)
-			}
-			out = append(out, Account{Id: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), Status: status})
-		}
+		out = append(out, page...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Id < out[j].Id })
 	return out, nil
+}
+
+// accountPages pages ListAccounts with the SDK's paginator — the one place
+// ssoctl lists the organization's accounts. Each call gives the next page
+// and whether another follows, so a caller may stop early.
+func accountPages(c Organizations) func(context.Context) ([]Account, bool, error) {
+	p := organizations.NewListAccountsPaginator(c, &organizations.ListAccountsInput{})
+	return func(ctx context.Context) ([]Account, bool, error) {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, false, fmt.Errorf("list accounts: %w", err)
+		}
+		out := make([]Account, 0, len(page.Accounts))
+		for _, a := range page.Accounts {
+			out = append(out, accountOf(a))
+		}
+		return out, p.HasMorePages(), nil
+	}
+}
+
+// accountOf converts an organizations account. Its status is the account's
+// State: AWS retired the Status member on 2026-09-09 and no longer sends it.
+func accountOf(a orgtypes.Account) Account {
+	return Account{Id: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), Status: string(a.State)}
 }
 
 // PermissionSetArns lists the instance's permission set ARNs.

@@ -251,19 +251,7 @@ func NamedPermissionSets(ctx context.Context, c Clients, inst Instance, cache *N
 // are absent from the map). See resolve for how it picks between
 // ListAccounts and DescribeAccount.
 func AccountsByID(ctx context.Context, c Clients, ids []string) (map[string]Account, error) {
-	p := organizations.NewListAccountsPaginator(c.Organizations, &organizations.ListAccountsInput{})
-	return resolve(ctx, ids, c.limit(),
-		func(ctx context.Context) ([]Account, bool, error) {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, false, fmt.Errorf("list accounts: %w", err)
-			}
-			out := make([]Account, 0, len(page.Accounts))
-			for _, a := range page.Accounts {
-				out = append(out, accountOf(a))
-			}
-			return out, p.HasMorePages(), nil
-		},
+	return resolve(ctx, ids, c.limit(), accountPages(c.Organizations),
 		func(a Account) string { return a.Id },
 		func(ctx context.Context, id string) (Account, error) {
 			return DescribeAccount(ctx, c.Organizations, id)
@@ -593,15 +581,16 @@ func FindAccount(ctx context.Context, c Organizations, ref string) (Account, err
 		}
 		return a, err
 	}
-	p := organizations.NewListAccountsPaginator(c, &organizations.ListAccountsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return Account{}, fmt.Errorf("list accounts: %w", err)
+	next := accountPages(c)
+	for more := true; more; {
+		var page []Account
+		var err error
+		if page, more, err = next(ctx); err != nil {
+			return Account{}, err
 		}
-		for _, a := range page.Accounts {
-			if aws.ToString(a.Name) == ref {
-				return accountOf(a), nil
+		for _, a := range page {
+			if a.Name == ref {
+				return a, nil
 			}
 		}
 	}

@@ -150,16 +150,6 @@ func accountsForParent(ctx context.Context, c Organizations, parent string) ([]A
 	return out, nil
 }
 
-// accountOf converts an organizations account, preferring State (the
-// newer field) to Status.
-func accountOf(a orgtypes.Account) Account {
-	status := string(a.Status) //nolint:staticcheck // State is newer; both are sent
-	if a.State != "" {
-		status = string(a.State)
-	}
-	return Account{Id: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), Status: status}
-}
-
 // AllAccounts returns every account in the tree, sorted by id.
 func (t *OrgTree) AllAccounts() []Account {
 	var out []Account

@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 )
 
 // IAM is what the checklist calls, with the SDK's own signatures.
@@ -398,13 +400,7 @@ func OK(rs []StepResult) bool {
 	return true
 }
 
-func apiMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	return err.Error()
-}
+func apiMessage(err error) string { return awsclient.Message(err) }
 
 // DefaultAccessRole is the role an administrator assumes from the
 // management account to reach IAM in a member account: the one AWS

@@ -16,13 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
@@ -141,19 +139,11 @@ func (d *Directory) PermissionSetName(ctx context.Context, arn string) string {
 
 func (d *Directory) allAccounts(ctx context.Context) ([]inventory.Account, error) {
 	if d.accounts == nil {
-		var out []inventory.Account
-		p := organizations.NewListAccountsPaginator(d.c.Organizations, &organizations.ListAccountsInput{})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("list accounts: %w", err)
-			}
-			for _, a := range page.Accounts {
-				out = append(out, inventory.Account{Id: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email), Status: string(a.Status)})
-			}
+		all, err := inventory.Accounts(ctx, d.c.Organizations)
+		if err != nil {
+			return nil, err
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Id < out[j].Id })
-		d.accounts = out
+		d.accounts = all
 	}
 	return d.accounts, nil
 }

@@ -20,7 +20,7 @@ func sandboxDirectory(t *testing.T) *lifecycle.Directory {
 	t.Helper()
 	sb := emulatortest.Start(t, emulator.Options{})
 	set := must(awsclient.New(context.Background(), awsclient.Options{EndpointURL: sb.URL, Region: "us-east-1", Unlimited: true,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", "")}))
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, "")}))
 	return must(lifecycle.Open(context.Background(), lifecycle.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}, ""))
 }
 

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
@@ -157,13 +157,7 @@ func (d *Directory) ApplyCreate(ctx context.Context, p CreatePlan, opts executor
 }
 
 // apiMessage is an API error's code and message without the SDK's wrapping.
-func apiMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	return err.Error()
-}
+func apiMessage(err error) string { return awsclient.Message(err) }
 
 // Row is one line of a people CSV: the person, or why the line is unusable.
 type Row struct {

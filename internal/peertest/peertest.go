@@ -109,7 +109,7 @@ func SDKConfig(url string, attempts int) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
 		APIOptions:   []func(*middleware.Stack) error{awsclient.PlainRequestBodies},
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, ""),
 		BaseEndpoint: aws.String(url),
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {

@@ -34,7 +34,9 @@ type LogoutResult struct {
 // one of *only, when given) it calls the portal's Logout, which ends the
 // session at Identity Center, and removes the file; then it removes every
 // ~/.aws/cli/cache file the SSO provider wrote (ProviderType "sso"), since
-// those credentials came from the sessions just ended. Client
+// those credentials came from the sessions just ended, and those of the
+// roles ssoctl assumed from them (role chains, each --assume-role; the
+// AWS CLI's own assumed-role files stay, as aws sso logout leaves them). Client
 // registrations stay. Each file is handled under its own lock, one at a
 // time, so Logout never waits on a lock while holding another; every lock
 // file goes too.
@@ -153,7 +155,7 @@ func (m *Manager) sweepCredentials(ctx context.Context, path string, res *Logout
 	}
 	defer unlock()
 	mem, err := readObject(path)
-	if err != nil || mem == nil || rawString(mem, "ProviderType") != "sso" {
+	if pt := rawString(mem, "ProviderType"); err != nil || mem == nil || pt != "sso" && pt != chainProviderType {
 		return nil
 	}
 	if err := removeWithLock(path); err != nil {

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awssso "github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 )
@@ -87,6 +88,10 @@ type Manager struct {
 	// Clients returns the clients for an sso_region. It is called only
 	// when a call must be made, so a warm cache never builds one.
 	Clients func(ctx context.Context, region string) (Clients, error)
+	// STS returns an sts client in region signing with creds, for the
+	// AssumeRole calls of role chains. Like Clients, it is called only
+	// when a call must be made.
+	STS func(ctx context.Context, region string, creds aws.Credentials) (STS, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Warn receives warnings (a corrupt cache file, a failed refresh).

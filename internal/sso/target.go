@@ -45,6 +45,11 @@ type Target struct {
 	// [sso-session] sections that match AWS_DEFAULT_SSO_START_URL): a
 	// token of any of them serves (see Manager.Prefer).
 	Same []Config
+	// Chain, for a profile with role_arn, are the roles assumed from the
+	// Identity Center role AccountID and RoleName, in order (Profile is
+	// the profile named; Config, AccountID and RoleName are those of the
+	// Identity Center profile the chain starts from).
+	Chain []Hop
 }
 
 // LoginCommand is the command that signs in to the target, its words
@@ -102,6 +107,9 @@ func Resolve(f *awsconfig.File, sel Selector) (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
+	if len(t.Chain) > 0 && (sel.AccountID != "" || sel.RoleName != "") {
+		return Target{}, &ChainError{Profile: t.Profile, Msg: fmt.Sprintf("a role chain (role_arn %s) starts from its source profile's Identity Center role: --account and --role do not apply to it", t.Chain[len(t.Chain)-1].RoleARN)}
+	}
 	if sel.AccountID != "" {
 		t.AccountID = sel.AccountID
 	}
@@ -143,6 +151,11 @@ func resolve(f *awsconfig.File, sel Selector) (Target, error) {
 		return Target{Config: Config{StartURL: sel.StartURL, Region: region},
 			LoginArgs: []string{"--start-url", sel.StartURL, "--sso-region", region}}, nil
 	case sel.Profile != "":
+		if _, ok := f.Profile(sel.Profile); ok {
+			if t, ok, err := chainTarget(f, sel.Profile); ok || err != nil {
+				return t, err
+			}
+		}
 		s, err := f.ProfileSSO(sel.Profile)
 		if err != nil {
 			return Target{}, err
@@ -153,6 +166,9 @@ func resolve(f *awsconfig.File, sel Selector) (Target, error) {
 		if _, ok := f.Profile(sel.EnvProfile); !ok {
 			return Target{}, &EnvProfileError{Var: sel.envVar(), Profile: sel.EnvProfile, Path: f.Path}
 		}
+		if t, ok, err := chainTarget(f, sel.EnvProfile); (ok || err != nil) && !foreign(err) {
+			return t, err
+		}
 		s, err := f.ProfileSSO(sel.EnvProfile)
 		if err == nil {
 			return fromSSO(s, "--profile", sel.EnvProfile), nil
@@ -162,6 +178,9 @@ func resolve(f *awsconfig.File, sel Selector) (Target, error) {
 		}
 	} else if _, ok := f.Profile("default"); ok {
 		// botocore's profile when none is named.
+		if t, ok, err := chainTarget(f, "default"); (ok || err != nil) && !foreign(err) {
+			return t, err
+		}
 		s, err := f.ProfileSSO("default")
 		if err == nil {
 			return fromSSO(s, "--profile", "default"), nil

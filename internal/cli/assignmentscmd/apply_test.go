@@ -21,7 +21,7 @@ import (
 func TestApplyAsksAtATerminal(t *testing.T) {
 	sb := emulatortest.Start(t, emulator.Options{})
 	set, err := awsclient.New(context.Background(), awsclient.Options{EndpointURL: sb.URL, Region: sb.Region(), Unlimited: true,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", "")})
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, "")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -53,6 +54,7 @@ about the first thing that is wrong:
   token   a cached token exists and is valid (it is refreshed when expiring)
   portal  the AWS access portal accepts the token
   role    the account and role (of the profile, or -a/-r) give credentials
+  chain   for a role chain (role_arn, source_profile), each role is assumed
 
 Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 -o json prints the findings as JSON.`,
@@ -109,7 +111,7 @@ func runCheck(ctx context.Context, opts *checkOptions) error {
 func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) error {
 	t, err := opts.Target()
 	if err != nil {
-		report(finding{Check: "config", Detail: err.Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
+		report(finding{Check: "config", Detail: awsclient.Explain(err).Error(), Fix: "add a [profile] with sso_session (and an [sso-session] with sso_start_url and sso_region) to ~/.aws/config, or name one with --profile or --sso-session"})
 		// A finding, not a usage error: check exits 1 for it.
 		return errors.New(err.Error())
 	}
@@ -121,17 +123,17 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	report(finding{Check: "config", OK: true, Detail: fmt.Sprintf("%s: start URL %s, region %s", from, t.Config.StartURL, t.Config.Region)})
 
 	if err != nil {
-		report(finding{Check: "token", Detail: err.Error()})
+		report(finding{Check: "token", Detail: awsclient.Explain(err).Error()})
 		return err
 	}
 	loginFix := "run `" + t.LoginCommand() + "`"
 	tok, err := m.Token(ctx, t.Config, nil)
 	if err != nil {
 		if errors.Is(err, sso.ErrSignInRequired) {
-			report(finding{Check: "token", Detail: err.Error(), Fix: loginFix})
+			report(finding{Check: "token", Detail: awsclient.Explain(err).Error(), Fix: loginFix})
 			return err
 		}
-		report(finding{Check: "token", Detail: err.Error()})
+		report(finding{Check: "token", Detail: awsclient.Explain(err).Error()})
 		return err
 	}
 	left := tok.ExpiresAt.Sub(opts.Now()).Round(time.Minute)
@@ -144,10 +146,10 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	accounts, err := m.Accounts(ctx, t.Config, nil)
 	if err != nil {
 		if errors.Is(err, sso.ErrSignInRequired) {
-			report(finding{Check: "portal", Detail: err.Error(), Fix: loginFix})
+			report(finding{Check: "portal", Detail: awsclient.Explain(err).Error(), Fix: loginFix})
 			return err
 		}
-		report(finding{Check: "portal", Detail: err.Error(), Fix: "check sso_region and the start URL, and your network"})
+		report(finding{Check: "portal", Detail: awsclient.Explain(err).Error(), Fix: "check sso_region and the start URL, and your network"})
 		return err
 	}
 	report(finding{Check: "portal", OK: true, Detail: fmt.Sprintf("%d account(s) reachable", len(accounts))})
@@ -159,7 +161,7 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	if !awsconfig.IsAccountID(t.AccountID) {
 		a, err := sso.OneAccount(accounts, t.AccountID)
 		if err != nil {
-			report(finding{Check: "role", Detail: err.Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
+			report(finding{Check: "role", Detail: awsclient.Explain(err).Error(), Fix: "run `ssoctl roles` to see the accounts and roles you can use"})
 			return err
 		}
 		t.AccountID = a.AccountID
@@ -174,15 +176,45 @@ func checkSteps(ctx context.Context, opts *checkOptions, report func(finding)) e
 	if err != nil {
 		switch {
 		case errors.Is(err, sso.ErrSignInRequired):
-			report(finding{Check: "role", Detail: err.Error(), Fix: loginFix})
+			report(finding{Check: "role", Detail: awsclient.Explain(err).Error(), Fix: loginFix})
 			return err
 		case errors.Is(err, sso.ErrNoAccess):
 			report(finding{Check: "role", Detail: fmt.Sprintf("%s in account %s%s: not given to you", t.RoleName, t.AccountID, name), Fix: "run `ssoctl roles` to see the accounts and roles you can use, or ask an administrator for the assignment"})
 			return err
 		}
-		report(finding{Check: "role", Detail: err.Error()})
+		report(finding{Check: "role", Detail: awsclient.Explain(err).Error()})
 		return err
 	}
 	report(finding{Check: "role", OK: true, Detail: fmt.Sprintf("%s in account %s%s: credentials valid until %s", t.RoleName, t.AccountID, name, cr.Expiration.UTC().Format(time.RFC3339))})
+	return checkChain(ctx, m, t, report)
+}
+
+// checkChain assumes, hop by hop, the roles of a role chain (none for a
+// profile that is not one), from the cache where they are there. A hop
+// that needs an MFA code is skipped when it is not cached: check asks for
+// nothing.
+func checkChain(ctx context.Context, m *sso.Manager, t sso.Target, report func(finding)) error {
+	for i, h := range t.Chain {
+		sub := t
+		sub.Chain = t.Chain[:i+1]
+		cr, err := m.ChainCredentials(ctx, sub, factory.ChainOptions(t, nil, "", nil))
+		switch {
+		case errors.Is(err, sso.ErrMFARequired):
+			report(finding{Check: "chain", Skipped: true, Detail: fmt.Sprintf("profile %s: %s needs an MFA code", h.Profile, h.RoleARN), Fix: "run `ssoctl export --profile " + h.Profile + "` at a terminal"})
+			return nil
+		case err != nil:
+			report(finding{Check: "chain", Detail: err.Error(), Fix: "check role_arn, and that the role's trust policy allows " + sourceName(t, i)})
+			return err
+		}
+		report(finding{Check: "chain", OK: true, Detail: fmt.Sprintf("profile %s: %s, credentials valid until %s", h.Profile, h.RoleARN, cr.Expiration.UTC().Format(time.RFC3339))})
+	}
 	return nil
+}
+
+// sourceName is what assumes hop i of t's chain, for people.
+func sourceName(t sso.Target, i int) string {
+	if i == 0 {
+		return fmt.Sprintf("the Identity Center role %s of account %s", t.RoleName, t.AccountID)
+	}
+	return t.Chain[i-1].RoleARN
 }

@@ -3,6 +3,7 @@
 package consolecmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type Options struct {
 	Target  func() (sso.Target, error)
 	Manager func() (*sso.Manager, error)
 	Login   *sso.LoginOptions
+	// MFA asks for the code of a role chain's MFA device (nil: none can
+	// be asked for).
+	MFA func(serial string) (string, error)
 	// Open sends a browser to a URL; CanOpen says whether there is one
 	// to send (a display, macOS or Windows, or SSOCTL_BROWSER).
 	Open    func(url string) error
@@ -54,7 +58,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *Options) error) *cob
 		Manager: f.SignIn,
 		Open:    f.Browser.Browse,
 		CanOpen: func() bool { return factory.CanOpenBrowser(f.IOStreams.Getenv) },
-		HTTP:    &http.Client{Timeout: 30 * time.Second},
+		HTTP:    f.HTTPClient(), // the AWS clients' timeouts
 	}
 	var signIn factory.SignInFlags
 	cmd := &cobra.Command{
@@ -64,8 +68,9 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *Options) error) *cob
 given: the role's credentials (cached as credential-process caches them)
 are exchanged at the federation endpoint for a sign-in URL.
 
-The role is a profile's (--profile, with sso_account_id and sso_role_name),
-or --account ID|NAME and --role NAME in a sign-in named as for ` + "`ssoctl login`" + `.
+The role is a profile's (--profile, with sso_account_id and sso_role_name,
+or a role chain: role_arn and source_profile, the role it assumes last), or
+--account ID|NAME and --role NAME in a sign-in named as for ` + "`ssoctl login`" + `.
 --destination is a console URL or a service name (s3, ec2, cloudformation,
 lambda, iam, logs, …); --region chooses the console's region (else the
 profile's). --duration sets the console session's length (15m to 12h).
@@ -128,6 +133,7 @@ or --endpoint-url (the sandbox's).`,
 				}
 			}
 			opts.Login = f.LoginOptions(signIn)
+			opts.MFA = f.MFAPrompt()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -176,6 +182,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if len(t.Chain) > 0 {
+		return runChain(ctx, opts, t)
+	}
 	account, role := opts.Account, opts.Role
 	if account == "" {
 		account = t.AccountID
@@ -197,8 +206,8 @@ func Run(ctx context.Context, opts *Options) error {
 		}.Encode())
 		return err
 	}
-	if !opts.Print && !opts.CanOpen() {
-		return errors.New("no browser to open the console with here (no DISPLAY or WAYLAND_DISPLAY, and SSOCTL_BROWSER is not set): run again with --print to get the sign-in URL (a secret: paste it into a browser, never into a log), or set SSOCTL_BROWSER")
+	if err := needBrowser(opts); err != nil {
+		return err
 	}
 	m, err := opts.Manager()
 	if err != nil {
@@ -220,6 +229,58 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return factory.ExplainSignIn(err, t)
 	}
+	return openConsole(ctx, opts, t, cr, region, dest, role, account)
+}
+
+// runChain opens the console as the last role of a role chain. The
+// federation endpoint refuses a session duration for role-chained
+// credentials, and a share token names an Identity Center role only.
+func runChain(ctx context.Context, opts *Options, t sso.Target) error {
+	last := t.Chain[len(t.Chain)-1]
+	switch {
+	case opts.Account != "" || opts.Role != "":
+		return factory.Usagef("profile %q is a role chain (role_arn %s): --account and --role do not apply to it", t.Profile, last.RoleARN)
+	case opts.Share:
+		return factory.Usagef("--share: profile %q is a role chain; a share token names an Identity Center account and role", t.Profile)
+	case opts.Duration != 0:
+		return factory.Usagef("--duration: the federation endpoint sets no session duration for role-chained credentials (profile %q)", t.Profile)
+	}
+	region := opts.Region
+	if region == "" {
+		region = t.ProfileRegion
+	}
+	dest, err := console.Destination(opts.Destination, consoleRegion(region, t.Config.Region))
+	if err != nil {
+		return factory.Usagef("--destination: %v", err)
+	}
+	if err := needBrowser(opts); err != nil {
+		return err
+	}
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	cr, err := m.ChainCredentials(ctx, t, factory.ChainOptions(t, opts.Login, region, opts.MFA))
+	if err != nil {
+		return factory.ExplainSignIn(err, t)
+	}
+	return openConsole(ctx, opts, t, cr, region, dest, last.RoleName(), cmp.Or(cr.AccountID, last.AccountID()))
+}
+
+// openConsole exchanges the credentials for a console sign-in URL and opens (or
+// prints) it.
+// needBrowser refuses, before anything is fetched, to make a sign-in URL
+// that no browser here could be sent (--print aside): the URL would only
+// end up where it must not, printed by a failing opener into a terminal or
+// a CI log.
+func needBrowser(opts *Options) error {
+	if opts.Print || opts.CanOpen() {
+		return nil
+	}
+	return errors.New("no browser to open the console with here (no DISPLAY or WAYLAND_DISPLAY, and SSOCTL_BROWSER is not set): run again with --print to get the sign-in URL (a secret: paste it into a browser, never into a log), or set SSOCTL_BROWSER")
+}
+
+func openConsole(ctx context.Context, opts *Options, t sso.Target, cr *sso.RoleCredentials, region, dest, role, account string) error {
 	endpoint := console.FederationURL(consoleRegion(region, t.Config.Region))
 	if opts.Endpoint != "" {
 		endpoint = strings.TrimSuffix(opts.Endpoint, "/") + "/federation"

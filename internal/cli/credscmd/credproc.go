@@ -30,7 +30,14 @@ func NewCredentialProcessCmd(f *factory.Factory, runF func(context.Context, *pro
 
 The role is the profile's sso_account_id and sso_role_name (with its
 sso_session, or legacy sso_start_url and sso_region), or --account (an id or
-a name) and --role in a sign-in named as for ` + "`ssoctl login`" + `.
+a name) and --role in a sign-in named as for ` + "`ssoctl login`" + `. A profile with
+role_arn and source_profile (a role chain over an Identity Center profile,
+hop by hop, with external_id, role_session_name, duration_seconds and
+mfa_serial) is resolved as the AWS CLI resolves it: the credentials are
+those of the role it assumes last, each hop's cached as the AWS CLI caches
+assumed roles (its file names), so a warm call for a chain costs what one
+for a plain role does. An MFA code can be typed only at a terminal: warm the
+cache there first (` + "`ssoctl export --profile P`" + `).
 
 Credentials are cached in ~/.aws/cli/cache exactly as the AWS CLI caches
 them, until 15 minutes before they expire; a warm call reads two small files

@@ -3,6 +3,7 @@
 package credscmd
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -47,17 +48,23 @@ type roleSource struct {
 	Target  func() (sso.Target, error)
 	Manager func() (*sso.Manager, error)
 	Login   *sso.LoginOptions
+	// Chain says how a role chain's AssumeRole calls are made.
+	Chain func(sso.Target) sso.ChainOptions
 }
 
 func (r *roleFlags) source(f *factory.Factory) roleSource {
+	login, mfa := f.LoginOptions(r.signIn), f.MFAPrompt()
 	return roleSource{
 		Target:  func() (sso.Target, error) { return r.target(f) },
 		Manager: f.SignIn,
-		Login:   f.LoginOptions(r.signIn),
+		Login:   login,
+		Chain:   func(t sso.Target) sso.ChainOptions { return factory.ChainOptions(t, login, f.Global.Region, mfa) },
 	}
 }
 
-// credentials returns the role's credentials (cached, or from the portal).
+// credentials returns the role's credentials (cached, or from the portal,
+// and for a role chain, from sts). The target returned names the role the
+// credentials are for: for a chain, its last role.
 func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCredentials, error) {
 	t, err := s.Target()
 	if err != nil {
@@ -67,6 +74,13 @@ func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCrede
 	if err != nil {
 		return t, nil, err
 	}
+	if len(t.Chain) > 0 {
+		cr, err := m.ChainCredentials(ctx, t, s.Chain(t))
+		if err != nil {
+			return t, nil, factory.ExplainSignIn(err, t)
+		}
+		return lastRole(t, cr), cr, nil
+	}
 	if t, err = factory.ResolveAccount(ctx, m, t, s.Login); err != nil {
 		return t, nil, err
 	}
@@ -75,6 +89,14 @@ func (s roleSource) credentials(ctx context.Context) (sso.Target, *sso.RoleCrede
 		return t, nil, factory.ExplainSignIn(err, t)
 	}
 	return t, cr, nil
+}
+
+// lastRole is t naming the last role of its chain: the account the
+// credentials are for, and the role's name.
+func lastRole(t sso.Target, cr *sso.RoleCredentials) sso.Target {
+	last := t.Chain[len(t.Chain)-1]
+	t.AccountID, t.RoleName = cmp.Or(cr.AccountID, last.AccountID()), last.RoleName()
+	return t
 }
 
 // processOutput is credential_process's Version 1 format.

@@ -25,6 +25,9 @@ type execOptions struct {
 	Region  string // --region
 	Environ func() []string
 	Argv    []string
+	// Serve runs the command with a container-credentials endpoint
+	// instead of keys in its environment.
+	Serve bool
 }
 
 // NewExecCmd returns `ssoctl exec`. runF replaces the run function in tests.
@@ -42,11 +45,24 @@ SSOCTL_ROLE_NAME. AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN
 are removed, so the command's AWS CLI or SDK uses these credentials instead
 of resolving a profile again (the environment ssoctl each gives its runs).
 
-ssoctl exits with the command's exit status; 127 when the command is not
-found, 126 when it is not executable, as a shell does. The role is named as for
-credential-process; without a usable token it exits 4 unless --login.`,
+With --serve the command gets no keys: AWS_CONTAINER_CREDENTIALS_FULL_URI
+and AWS_CONTAINER_AUTHORIZATION_TOKEN point its AWS CLI or SDK at an
+endpoint ssoctl serves on a loopback port while the command runs (see
+` + "`ssoctl serve-credentials`" + `), which hands out fresh credentials whenever the
+SDK asks: for a dev server, a test suite or anything that outlives one
+role session. Inherited AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, web-identity and other container-credential variables
+are removed, since the SDKs would use them first.
+
+The role is named as for credential-process: a profile (with
+sso_account_id and sso_role_name, or a role chain: role_arn and
+source_profile, resolved as the AWS CLI resolves it), or --account and
+--role. ssoctl exits with the command's exit status; 127 when the command is
+not found, 126 when it is not executable, as a shell does. Without a usable
+token it exits 4 unless --login.`,
 		Example: `  ssoctl exec --profile dev -- aws s3 ls
-  ssoctl exec -a 123456789012 -r ReadOnly -- terraform plan`,
+  ssoctl exec -a 123456789012 -r ReadOnly -- terraform plan
+  ssoctl exec --profile dev --serve -- npm run dev`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source, opts.Region, opts.Argv = r.source(f), f.Global.Region, args
@@ -58,16 +74,33 @@ credential-process; without a usable token it exits 4 unless --login.`,
 	}
 	cmd.Flags().SetInterspersed(false)
 	r.add(cmd)
+	cmd.Flags().BoolVar(&opts.Serve, "serve", false, "serve the credentials to the command from a loopback container-credentials endpoint, refreshed as they near expiry, instead of keys in its environment")
 	return cmd
 }
 
 func runExec(ctx context.Context, opts *execOptions) error {
-	t, cr, err := opts.Source.credentials(ctx)
-	if err != nil {
-		return err
+	var env []string
+	if opts.Serve {
+		ep, err := startEndpoint(ctx, opts.Source, "127.0.0.1:0", opts.IO.ErrOut)
+		if err != nil {
+			return err
+		}
+		defer ep.stop()
+		t := ep.target
+		env = childenv.BuildServed(opts.Environ(), childenv.Served{URL: ep.url, Token: ep.token,
+			AccountID: t.AccountID, RoleName: t.RoleName, Region: region(opts.Region, t)})
+		if key := defaultCredentials(opts.IO.Getenv); key != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: the [default] profile has %s: the AWS CLI and SDKs use it before the credentials endpoint\n", key)
+		}
+	} else {
+		t, cr, err := opts.Source.credentials(ctx)
+		if err != nil {
+			return err
+		}
+		env = childenv.Build(opts.Environ(), childRole(t, cr, region(opts.Region, t)))
 	}
 	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
-	c.Env = childenv.Build(opts.Environ(), childRole(t, cr, region(opts.Region, t)))
+	c.Env = env
 	c.Stdin, c.Stdout, c.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
 	// An interrupt (Ctrl-C) reaches the command through the terminal's
 	// process group; a SIGTERM or SIGHUP sent to ssoctl alone (a supervisor
@@ -90,7 +123,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 			}
 		}
 	}()
-	err = c.Wait()
+	err := c.Wait()
 	signal.Stop(sigs)
 	close(done)
 	var ee *exec.ExitError

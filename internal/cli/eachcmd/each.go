@@ -42,9 +42,10 @@ type eachOptions struct {
 func NewCmd(f *factory.Factory, runF func(context.Context, *eachOptions) error) *cobra.Command {
 	opts := &eachOptions{IO: f.IOStreams, Prompter: f.Prompter, Environ: os.Environ}
 	var (
-		ff      filterFlags
-		signIn  factory.SignInFlags
-		regions []string
+		ff         filterFlags
+		signIn     factory.SignInFlags
+		regions    []string
+		assumeRole string
 	)
 	cmd := &cobra.Command{
 		Use:   "each [--role R] [--account ID|NAME…] [--account-name RE] [--exclude X…] [--region R…] -- COMMAND [ARG...]",
@@ -83,6 +84,14 @@ one of its own), so that its own clean-up runs. Commands still running
 after --grace (10s) are killed, or at once at a second Ctrl-C. Every run
 stopped or not started is reported as interrupted, and ssoctl exits 130.
 
+--assume-role NAME hops, in each account, from the selected Identity Center
+role into the IAM role NAME of that same account (sts AssumeRole, as a role
+chain does; the role's trust policy must allow it), for organization-wide
+work with a role that is not an Identity Center one: the run's credentials
+and SSOCTL_ROLE_NAME are NAME's. An account where the role cannot be assumed
+fails on its own (exit 3 at the end). With --profile naming a role chain,
+each uses the sign-in the chain starts from, and the profile's region.
+
 Safety: --dry-run lists the runs and stops (no credentials are fetched).
 Touching more than --threshold accounts needs a yes on a terminal, or --yes
 without one (else exit 2). --canary N runs the first N first, and the rest
@@ -93,7 +102,8 @@ unless --login.`,
 		Example: `  ssoctl each --role ReadOnlyAccess -- aws sts get-caller-identity
   ssoctl each --account-name '^payments-' --region us-east-1 --region eu-west-1 -- aws s3 ls
   ssoctl each --role Admin.* --exclude '-prod$' --canary 2 --yes -- ./cleanup.sh
-  ssoctl each --dry-run --role ReadOnlyAccess -- true`,
+  ssoctl each --dry-run --role ReadOnlyAccess -- true
+  ssoctl each --role Developer --assume-role DeployRole -- aws sts get-caller-identity`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.CommandFormat(cmd, "text", "text")
@@ -113,6 +123,10 @@ unless --login.`,
 			opts.Filter = ff.filter()
 			opts.Filter.Regions = regions
 			opts.Source = newSignIn(f, signIn)
+			if assumeRole != "" && !validRoleName(assumeRole) {
+				return factory.Usagef("--assume-role: %q is not an IAM role name (letters, digits and _+=,.@-, at most 64)", assumeRole)
+			}
+			opts.Source.AssumeRole = assumeRole
 			opts.Argv = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -131,6 +145,7 @@ unless --login.`,
 	fl.IntVar(&opts.Threshold, "threshold", 10, "ask (or without a terminal, require --yes) above `N` accounts")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the runs and stop")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask: go ahead whatever the number of accounts")
+	fl.StringVar(&assumeRole, "assume-role", "", "in each account, assume the IAM role `NAME` from the selected role and run as it")
 	fl.DurationVar(&opts.Grace, "grace", each.DefaultGrace, "after Ctrl-C or SIGTERM, give running commands this `DURATION` to finish before killing them")
 	factory.AddSignInFlags(cmd, &signIn, factory.AllSignInFlags)
 	factory.SetOutputs(cmd, "text", "json")
@@ -203,6 +218,8 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 			Line:    out.lines(),
 			Stop:    sigs,
 			Grace:   opts.Grace,
+
+			AssumedRole: opts.Source.AssumeRole,
 		}, out.result)
 	}
 	first, rest := targets, []each.Target(nil)

@@ -53,10 +53,16 @@ type signIn struct {
 	Target  func() (sso.Target, error)
 	Manager func() (*sso.Manager, error)
 	Login   *sso.LoginOptions
+	// AssumeRole, when set, is the IAM role assumed in each account from
+	// the Identity Center role (each --assume-role).
+	AssumeRole string
 }
 
 // newSignIn resolves the sign-in from --profile, --sso-session,
 // --start-url/--sso-region and the environment, as the creds commands do.
+// A profile that is a role chain names the sign-in it starts from (and
+// its own region), as a profile with sso_account_id names only its
+// sign-in here.
 func newSignIn(f *factory.Factory, flags factory.SignInFlags) signIn {
 	return signIn{
 		Target:  func() (sso.Target, error) { return f.Target(flags, "", "") },
@@ -123,8 +129,12 @@ func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, prof
 	if err != nil {
 		return nil, err
 	}
-	c, err := accounts.NewFromPortal(ctx, explained{accounts.SSO(m, t.Config, s.Login), t},
-		accounts.Options{Region: t.Config.Region, Concurrency: parallel})
+	var portal accounts.Portal = explained{accounts.SSO(m, t.Config, s.Login), t}
+	if s.AssumeRole != "" {
+		// No MFA: one code cannot serve many accounts.
+		portal = hopPortal{Portal: portal, m: m, role: s.AssumeRole, ssoRegion: t.Config.Region, opts: factory.ChainOptions(t, s.Login, "", nil)}
+	}
+	c, err := accounts.NewFromPortal(ctx, portal, accounts.Options{Region: t.Config.Region, Concurrency: parallel})
 	if err != nil {
 		return nil, err
 	}

@@ -11,13 +11,16 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 // Global are the flags every command takes.
@@ -27,6 +30,11 @@ type Global struct {
 	EndpointURL string
 	Output      string
 	Sandbox     bool
+	// SandboxOrg is --sandbox-org: the in-process sandbox's demo
+	// organization (small, medium or large); it implies --sandbox.
+	SandboxOrg string
+	// Debug (--debug) reports every attempt of every AWS call on stderr.
+	Debug bool
 }
 
 // Factory builds what commands need, on demand.
@@ -50,6 +58,8 @@ type Factory struct {
 	Prompter Prompter
 
 	signIn signInState
+
+	debugMu sync.Mutex // one --debug line at a time
 }
 
 // New returns a Factory over the given streams.
@@ -70,7 +80,10 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 		return nil, err
 	}
 	opts.Profile, opts.Region, opts.EndpointURL = f.Global.Profile, f.Global.Region, f.Global.EndpointURL
-	if f.Global.Sandbox {
+	if f.Global.Sandbox || f.Global.SandboxOrg != "" {
+		if f.Global.SandboxOrg != "" {
+			f.SandboxOptions.Org = f.Global.SandboxOrg
+		}
 		url, region, err := f.startSandbox()
 		if err != nil {
 			return nil, err
@@ -80,7 +93,7 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 		if opts.Region == "" {
 			opts.Region = region
 		}
-		opts.Credentials = credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "sandbox-secret-not-real", "")
+		opts.Credentials = credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, "")
 		// The in-process sandbox enforces no quotas unless asked to, so
 		// the client-side buckets would only slow the demo down.
 		opts.Unlimited = f.SandboxOptions.Quotas != "aws"
@@ -93,11 +106,30 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 	return set, nil
 }
 
-// BaseClientOptions are ClientOptions with what the environment asks for:
-// AWS_RETRY_MODE, and SSOCTL_RATE_SCALE (which multiplies every
-// client-side rate). Every client ssoctl builds starts from them.
+// BaseClientOptions are ClientOptions with what the environment and the
+// global flags ask for: AWS_RETRY_MODE and AWS_MAX_ATTEMPTS (as every
+// SDK reads them); SSOCTL_RATE_SCALE (which
+// multiplies every client-side rate); SSOCTL_QUOTAS=none (no client-side
+// rates at all: `ssoctl sandbox --quotas none` exports it, as that sandbox
+// enforces none); SSOCTL_CONNECT_TIMEOUT, SSOCTL_RESPONSE_TIMEOUT and
+// SSOCTL_ATTEMPT_TIMEOUT (awsclient.Timeouts); and --debug. Every client
+// ssoctl builds starts from them.
 func (f *Factory) BaseClientOptions() (awsclient.Options, error) {
 	opts := f.ClientOptions
+	if f.Global.Debug {
+		opts.OnAttempt = f.debugAttempt
+	}
+	switch q := f.IOStreams.Getenv("SSOCTL_QUOTAS"); q {
+	case "", "aws":
+	case "none":
+		opts.Unlimited = true
+	default:
+		return opts, fmt.Errorf("SSOCTL_QUOTAS must be aws or none, not %q", q)
+	}
+	var err error
+	if opts.Timeouts, err = f.timeouts(); err != nil {
+		return opts, err
+	}
 	switch m := f.IOStreams.Getenv("AWS_RETRY_MODE"); m {
 	case "", "adaptive", "standard":
 		opts.RetryMode = m
@@ -105,6 +137,13 @@ func (f *Factory) BaseClientOptions() (awsclient.Options, error) {
 		opts.RetryMode = "standard"
 	default:
 		return opts, fmt.Errorf("AWS_RETRY_MODE must be adaptive or standard, not %q", m)
+	}
+	if v := f.IOStreams.Getenv("AWS_MAX_ATTEMPTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return opts, fmt.Errorf("AWS_MAX_ATTEMPTS must be a whole number of at least 1, not %q", v)
+		}
+		opts.MaxAttempts = n
 	}
 	if v := f.IOStreams.Getenv("SSOCTL_RATE_SCALE"); v != "" {
 		scale, err := strconv.ParseFloat(v, 64)
@@ -114,6 +153,64 @@ func (f *Factory) BaseClientOptions() (awsclient.Options, error) {
 		opts.RateScale = scale
 	}
 	return opts, nil
+}
+
+// timeouts are ClientOptions.Timeouts with the SSOCTL_*_TIMEOUT
+// variables applied.
+func (f *Factory) timeouts() (awsclient.Timeouts, error) {
+	t := f.ClientOptions.Timeouts
+	for _, v := range []struct {
+		name string
+		d    *time.Duration
+	}{
+		{"SSOCTL_CONNECT_TIMEOUT", &t.Connect},
+		{"SSOCTL_RESPONSE_TIMEOUT", &t.ResponseHeader},
+		{"SSOCTL_ATTEMPT_TIMEOUT", &t.Attempt},
+	} {
+		s := f.IOStreams.Getenv(v.name)
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return t, fmt.Errorf("%s must be a positive duration such as 5s, not %q", v.name, s)
+		}
+		*v.d = d
+	}
+	return t, nil
+}
+
+// HTTPClient is the client for AWS endpoints that are not an SDK service
+// (the console's federation endpoint), under the same timeouts as the AWS
+// clients (a bad SSOCTL_*_TIMEOUT leaves the defaults: the AWS clients
+// report it).
+func (f *Factory) HTTPClient() *http.Client {
+	t, _ := f.timeouts()
+	return awsclient.HTTPClient(t)
+}
+
+// debugAttempt writes one --debug line for an attempt of an AWS call: the
+// service, operation, endpoint, attempt number, HTTP status (and error code),
+// duration and request id; never a header, URL path, query or body, where
+// tokens and credentials travel.
+func (f *Factory) debugAttempt(a awsclient.Attempt) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "debug: %s %s attempt %d to %s: ", a.Service, a.Operation, a.Number, a.Endpoint)
+	d := a.Duration.Round(time.Millisecond)
+	switch {
+	case a.Status != 0 && a.Err != "":
+		fmt.Fprintf(&b, "HTTP %d %s in %s", a.Status, a.Err, d)
+	case a.Status != 0:
+		fmt.Fprintf(&b, "HTTP %d in %s", a.Status, d)
+	default:
+		fmt.Fprintf(&b, "%s, after %s", a.Err, d)
+	}
+	if a.RequestID != "" {
+		fmt.Fprintf(&b, ", request id %s", a.RequestID)
+	}
+	f.debugMu.Lock()
+	defer f.debugMu.Unlock()
+	fmt.Fprintln(f.IOStreams.ErrOut, render.Escape(b.String()))
 }
 
 // SandboxURL is the in-process sandbox's URL ("" until started).

@@ -78,6 +78,9 @@ type Prompter interface {
 	// Confirm asks a yes/no question; only y or yes is a yes, and no
 	// answer (end of input) is a no.
 	Confirm(question string) (bool, error)
+	// Input asks for one line (an MFA code, say) and returns it trimmed;
+	// no answer (end of input) is an error.
+	Input(question string) (string, error)
 }
 
 // signInState is what the Factory builds once for sign-in.
@@ -116,6 +119,9 @@ func (f *Factory) SignIn() (*sso.Manager, error) {
 					return sso.Clients{}, err
 				}
 				return sso.Clients{OIDC: set.SSOOIDC(), Portal: f.pacePortal(set.SSO(), region, opts)}, nil
+			},
+			STS: func(ctx context.Context, region string, creds aws.Credentials) (sso.STS, error) {
+				return f.assumeRoleClient(ctx, region, creds)
 			},
 		}
 	})
@@ -210,12 +216,13 @@ func (f *Factory) SignInTarget(s SignInFlags, accountID, roleName string) (sso.T
 func signInUsage(err error, profileFlag bool) error {
 	var region *sso.MissingRegionError
 	var env *sso.EnvProfileError
+	var chain *sso.ChainError
 	switch {
 	case errors.Is(err, sso.ErrNoTarget):
 		return Usagef("%v: use --sso-session NAME, --profile NAME (with sso_session or sso_start_url), or --start-url URL --sso-region REGION, or set AWS_DEFAULT_SSO_START_URL and AWS_DEFAULT_SSO_REGION", err)
 	case errors.As(err, &region):
 		return Usagef("--start-url needs --sso-region (or AWS_DEFAULT_SSO_REGION)")
-	case errors.As(err, &env), errors.Is(err, awsconfig.ErrNotFound), profileFlag && errors.Is(err, awsconfig.ErrNoSSO):
+	case errors.As(err, &env), errors.Is(err, awsconfig.ErrNotFound), profileFlag && errors.Is(err, awsconfig.ErrNoSSO), errors.As(err, &chain):
 		return &UsageError{Err: err}
 	}
 	return err
@@ -386,6 +393,20 @@ func (p *terminalPrompter) Confirm(question string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+func (p *terminalPrompter) Input(question string) (string, error) {
+	p.once.Do(func() { p.in = bufio.NewReader(p.ios.In) })
+	fmt.Fprint(p.ios.ErrOut, question)
+	line, err := p.in.ReadString('\n')
+	if err != nil && line == "" {
+		if err == io.EOF {
+			fmt.Fprintln(p.ios.ErrOut)
+			return "", errors.New("no answer at the prompt")
+		}
+		return "", fmt.Errorf("read the answer: %w", err)
+	}
+	return strings.TrimSpace(line), nil
 }
 
 // RoleFlags name one account and role: --account ID|NAME (also -a, and

@@ -4,6 +4,8 @@ package sandbox
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -38,12 +40,25 @@ identitystore, organizations, iam, sts, sesv2, s3, and for sign-in sso-oidc
 and the portal), on one port, over a demo organization.
 
 On start it prints the export lines a shell needs to point the AWS SDKs,
-the AWS CLI and ssoctl at it, then serves until interrupted.
+the AWS CLI and ssoctl at it, then serves until interrupted. With --quotas
+none (the default) they include SSOCTL_QUOTAS=none, which turns ssoctl's
+own client-side rate limits off, as this sandbox enforces none; with
+--quotas aws ssoctl paces itself to AWS's rates, as against AWS.
 
   GET  /_sandbox/stats        calls, attempts, throttled and errors per service:Operation
   POST /_sandbox/stats/reset  zero the counters
   GET  /_sandbox/state        the whole state as JSON (what --org FILE loads)
   GET  /_sandbox/outbox       every e-mail sent through sesv2 SendEmail, as JSON
+
+Listening beyond loopback, it also prints SSOCTL_SANDBOX_TOKEN, which these
+endpoints then require (Authorization: Bearer $SSOCTL_SANDBOX_TOKEN).
+
+It verifies SigV4 signatures as AWS does: requests must be signed with the
+dummy credentials it prints or with credentials it issued (portal role
+credentials, sts AssumeRole, iam CreateAccessKey). sts AssumeRole follows
+the roles' trust policies: in every member account of the demo
+organizations, OrganizationAccountAccessRole trusts the management account
+and DeployRole trusts its own account.
 
 The demo organizations' management account is out of the SES sandbox with
 example.com verified; --ses-sandbox puts it back in, where recipients must
@@ -93,6 +108,21 @@ func run(ctx context.Context, opts *options) error {
 		return factory.Usagef("%s %s: not small, medium or large, nor a readable state file: %v", flag, org, err)
 	}
 	opts.Emulator.State = st
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	defer ln.Close()
+	// Beyond loopback, the sandbox's own endpoints (its whole state, its
+	// counters, the e-mails sent) need a token only this output shows.
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("make the sandbox's control token: %w", err)
+		}
+		opts.Emulator.ControlToken = hex.EncodeToString(b)
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s is not a loopback address: anyone who can reach it can call its AWS APIs with the dummy credentials it prints; its /_sandbox endpoints need the SSOCTL_SANDBOX_TOKEN it prints\n", opts.Listen)
+	}
 	srv, err := emulator.New(opts.Emulator)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", flag, org, err)
@@ -102,16 +132,16 @@ func run(ctx context.Context, opts *options) error {
 			return factory.Usagef("--sign-in-as %s: %v", opts.Emulator.SignInAs, err)
 		}
 	}
-	ln, err := net.Listen("tcp", opts.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", opts.Listen, err)
-	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: %s is not a loopback address: the sandbox hands out credentials (and its whole state) to anyone who can reach it\n", opts.Listen)
-	}
 	url := "http://" + ln.Addr().String()
 	for _, line := range emulator.Exports(url, srv.Region()) {
 		fmt.Fprintln(opts.IO.Out, line)
+	}
+	if tok := opts.Emulator.ControlToken; tok != "" {
+		fmt.Fprintln(opts.IO.Out, "export SSOCTL_SANDBOX_TOKEN="+tok)
+	}
+	if opts.Emulator.Quotas == "none" {
+		// It enforces no rates: ssoctl need not pace itself either.
+		fmt.Fprintln(opts.IO.Out, "export SSOCTL_QUOTAS=none")
 	}
 	if f, ok := opts.IO.Out.(*os.File); ok {
 		_ = f.Sync()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -166,16 +165,7 @@ func (opts *migrateOptions) migrateTargets(ctx context.Context, d *lifecycle.Dir
 }
 
 // apiMessage is an AWS error's code and message, without the SDK's chain.
-func apiMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	if u, ok := awsclient.Unreachable(err); ok {
-		return u.Error()
-	}
-	return err.Error()
-}
+func apiMessage(err error) string { return awsclient.Message(err) }
 
 func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	d, err := opts.directory(ctx)

@@ -30,7 +30,7 @@ func sandbox(t *testing.T, opts emulator.Options) (*awsclient.Set, string) {
 	sb := emulatortest.Start(t, opts)
 	set, err := awsclient.New(context.Background(), awsclient.Options{
 		EndpointURL: sb.URL, Region: "us-east-1", Unlimited: true, MaxBackoff: 200 * time.Millisecond,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOXEXAMPLE01", "secret", ""),
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, ""),
 	})
 	if err != nil {
 		t.Fatal(err)

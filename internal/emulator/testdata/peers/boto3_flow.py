@@ -12,13 +12,9 @@ import boto3
 
 
 def client(service, endpoint):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    """A client with the sandbox's dummy credentials, from the environment
+    the test sets (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)."""
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")
 
 
 def paged(cl, op, key, **kwargs):
@@ -82,7 +78,7 @@ def main(endpoint):
     mgmt = org.describe_organization()["Organization"]["MasterAccountId"]
     accounts, pages = paged(org, "list_accounts", "Accounts")
     out["accounts_listed"], out["account_pages"] = len(accounts), pages
-    account = next(a["Id"] for a in accounts if a["Id"] != mgmt and a["Status"] == "ACTIVE")
+    account = next(a["Id"] for a in accounts if a["Id"] != mgmt and a["State"] == "ACTIVE")
     out["account"] = account
 
     status = sso.create_account_assignment(
