@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
 // cmdWaitFile waits until FILE exists: waitfile FILE (for example the
@@ -28,4 +30,21 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("waitfile: %s did not appear within a minute", args[0])
 		}
 	}
+}
+
+// cmdSandboxDiesAfter replaces the script's sandbox with one that dies
+// once it has answered the N-th call of operation OP (emulatortest.
+// ServeDying), configured like sandbox-restart:
+// sandbox-dies-after OP N [NAME=VALUE...].
+func cmdSandboxDiesAfter(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: sandbox-dies-after OP N [NAME=VALUE...]")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	o := sandboxOptions(ts, args[2:])
+	sb, stop, err := emulatortest.ServeDying(o, args[0], n)
+	ts.Check(err)
+	ts.Defer(stop)
+	exportSandbox(sb, ts.Setenv)
 }

@@ -123,17 +123,19 @@ func TestScript(t *testing.T) {
 			return startSandbox(env, emulator.Options{})
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sandbox-restart": cmdSandboxRestart,
-			"sandbox-stats":   cmdSandboxStats,
-			"sandbox-outbox":  cmdSandboxOutbox,
-			"exitcode":        cmdExitCode,
-			"sleep":           cmdSleep,
-			"expand":          cmdExpand,
-			"sortlines":       cmdSortLines,
-			"filemode":        cmdFileMode,
-			"waitfile":        cmdWaitFile,
-			"waitmatch":       cmdWaitMatch,
-			"envfile":         cmdEnvFile,
+			"sandbox-restart":    cmdSandboxRestart,
+			"sandbox-stats":      cmdSandboxStats,
+			"sandbox-outbox":     cmdSandboxOutbox,
+			"exitcode":           cmdExitCode,
+			"sleep":              cmdSleep,
+			"expand":             cmdExpand,
+			"sortlines":          cmdSortLines,
+			"filemode":           cmdFileMode,
+			"waitfile":           cmdWaitFile,
+			"waitmatch":          cmdWaitMatch,
+			"envfile":            cmdEnvFile,
+			"hostile-org":        cmdHostileOrg,
+			"sandbox-dies-after": cmdSandboxDiesAfter,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {
@@ -173,6 +175,15 @@ func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! sandbox-restart")
 	}
+	sb, stop, err := emulatortest.Serve(sandboxOptions(ts, args))
+	ts.Check(err)
+	ts.Defer(stop)
+	exportSandbox(sb, ts.Setenv)
+}
+
+// sandboxOptions reads NAME=VALUE arguments, the flags of `ssoctl
+// sandbox` without their dashes.
+func sandboxOptions(ts *testscript.TestScript, args []string) emulator.Options {
 	var o emulator.Options
 	fs := pflag.NewFlagSet("sandbox-restart", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -182,12 +193,9 @@ func cmdSandboxRestart(ts *testscript.TestScript, neg bool, args []string) {
 		flags[i] = "--" + a
 	}
 	if err := fs.Parse(flags); err != nil {
-		ts.Fatalf("sandbox-restart: %v", err)
+		ts.Fatalf("sandbox options: %v", err)
 	}
-	sb, stop, err := emulatortest.Serve(o)
-	ts.Check(err)
-	ts.Defer(stop)
-	exportSandbox(sb, ts.Setenv)
+	return o
 }
 
 // cmdSandboxStats writes the sandbox's /_sandbox/stats to FILE, one

@@ -78,9 +78,12 @@ type Finding struct {
 type Result struct {
 	Instance inventory.Instance
 	Method   assignments.Method
-	// Complete is false when the method cannot have seen every assignment
-	// (principal-first misses those of deleted principals); Notes says so.
+	// Complete is false when the report may miss access: the method cannot
+	// have seen every assignment (principal-first misses those of deleted
+	// principals; Notes says so), or items could not be listed (Errors).
+	// Causes says why.
 	Complete       bool
+	Causes         []assignments.Cause
 	Rows           int
 	Findings       []Finding
 	Errors         []assignments.ItemError
@@ -92,6 +95,9 @@ type Result struct {
 	Provisioned    int // provisioned (account, permission set) pairs
 	Assignments    int
 }
+
+// MethodCause is the Cause of an audit listed principal-first.
+const MethodCause = "assignments were listed per principal, which cannot see those of deleted users and groups (--strategy permission-set sees them)"
 
 // Clients are what an audit reads.
 type Clients struct {
@@ -183,6 +189,11 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 	}
 	sortFindings(a.res.Findings)
 	sort.SliceStable(a.res.Errors, func(i, j int) bool { return a.res.Errors[i].Item < a.res.Errors[j].Item })
+	if !a.res.Complete {
+		a.res.Causes = append(a.res.Causes, assignments.Cause{Cause: MethodCause})
+	}
+	a.res.Causes = append(a.res.Causes, assignments.Causes(a.res.Errors)...)
+	a.res.Complete = a.res.Complete && len(a.res.Errors) == 0
 	return a.res, nil
 }
 

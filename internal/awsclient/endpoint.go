@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"sort"
@@ -203,4 +204,41 @@ func (noCure) IsErrorRetryable(err error) aws.Ternary {
 		return aws.FalseTernary
 	}
 	return aws.UnknownTernary
+}
+
+// Cause says why an AWS call failed in words that are the same for every
+// call that failed the same way, whatever the call and its item: key is
+// for grouping, text for people. An unreachable endpoint is its
+// UnreachableError without the operation; an AWS error is its code
+// (text: the code and the first message seen); anything else is its
+// message.
+func Cause(err error) (key, text string) {
+	if u, ok := Unreachable(err); ok {
+		t := (&UnreachableError{Endpoint: u.Endpoint, Reason: u.Reason, Hint: u.Hint}).Error()
+		return t, t
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() != "" {
+		text = ae.ErrorCode()
+		if m := ae.ErrorMessage(); m != "" {
+			text += ": " + m
+		}
+		return "api:" + ae.ErrorCode(), text
+	}
+	endpoint := "the endpoint"
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if p, perr := url.Parse(ue.URL); perr == nil && p.Host != "" {
+			endpoint = p.Scheme + "://" + p.Host
+		}
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		text = endpoint + " reset the connection"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		text = endpoint + " closed the connection before answering"
+	default:
+		return err.Error(), err.Error()
+	}
+	return text, text
 }

@@ -141,6 +141,7 @@ try it without an AWS account.`,
 	pf.StringVar(&f.Global.Region, "region", "", "AWS `region`")
 	pf.StringVar(&f.Global.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (else AWS_ENDPOINT_URL*)")
 	pf.StringVarP(&f.Global.Output, "output", "o", "", "output `format`: each command's help lists those it takes (ssoctl help formats lists them all)")
+	pf.BoolVar(&f.Global.CSVRaw, "csv-raw", false, "write CSV cells exactly as AWS has them (by default a cell starting with =, +, -, @, tab or CR gets a ' in front and control characters are escaped, so a spreadsheet cannot run a name as a formula)")
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 	pf.StringVar(&f.Global.SandboxOrg, "sandbox-org", "", "the sandbox's demo `organization`: small (the default), medium or large (implies --sandbox)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "print every AWS call's service, operation, attempt, HTTP status, duration and request id on stderr (never a secret)")

@@ -6,7 +6,10 @@
 package emulatortest
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,4 +77,39 @@ func (s *Sandbox) Env() []string {
 		env = append(env, line[len("export "):])
 	}
 	return env
+}
+
+// ServeDying is Serve for a sandbox that dies at a chosen point: once it
+// has answered the n-th call of operation op (an awsJson operation,
+// matched on X-Amz-Target, e.g. "ListAccountAssignments"), it stops
+// listening, and drops any request that still reaches it on an open
+// connection, as if its process had been killed: later calls find nothing
+// there (connection refused).
+func ServeDying(opts emulator.Options, op string, n int) (sb *Sandbox, stop func(), err error) {
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		hs    *httptest.Server
+		calls atomic.Int64
+		dead  atomic.Bool
+	)
+	hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if dead.Load() {
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		}
+		srv.ServeHTTP(w, r)
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), "."+op) && calls.Add(1) == int64(n) {
+			dead.Store(true)
+			hs.Listener.Close()
+		}
+	}))
+	return &Sandbox{Server: srv, URL: hs.URL}, hs.Close, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
@@ -488,5 +489,96 @@ func TestDiffBlocks(t *testing.T) {
 	}
 	if err := s.Rows(ctx, fc.ID, func(audit.Row) error { return nil }); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("rows of a damaged snapshot: %v", err)
+	}
+}
+
+// TestMigrateMarksIncompleteSnapshots: snapshots saved before snapshots
+// had a completeness are judged by their item errors and method when the
+// database is migrated; new ones keep what the audit said.
+func TestMigrateMarksIncompleteSnapshots(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	db := history.CreateAtVersionForTest(t, path, 3)
+	for _, q := range []string{
+		`INSERT INTO snapshot (id, created, method, rows, errors) VALUES (1, '2026-11-01T00:00:00Z', 'permission-set', 137, 0)`,
+		`INSERT INTO snapshot (id, created, method, rows, errors) VALUES (2, '2026-11-02T00:00:00Z', 'permission-set', 4, 38)`,
+		`INSERT INTO snapshot (id, created, method, rows, errors) VALUES (3, '2026-11-03T00:00:00Z', 'principal', 136, 0)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := history.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	list, err := s.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		Complete bool
+		Causes   []assignments.Cause
+	}
+	want := []got{
+		{true, nil},
+		{false, []assignments.Cause{{Cause: "items could not be listed (see ssoctl history show 2 -o json)", Items: 38}}},
+		{false, []assignments.Cause{{Cause: audit.MethodCause}}},
+	}
+	for i, sn := range list {
+		if diff := cmp.Diff(want[i], got{sn.Complete, sn.Causes}, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("snapshot %d (-want +got):\n%s", sn.ID, diff)
+		}
+	}
+	if !list[1].Partial() || list[2].Partial() {
+		t.Errorf("Partial: #2 %v, #3 %v; want true, false", list[1].Partial(), list[2].Partial())
+	}
+	prev, skipped, err := s.PreviousComplete(ctx, 4)
+	if err != nil || prev.ID != 1 || len(skipped) != 2 || skipped[0].ID != 3 || skipped[1].ID != 2 {
+		t.Errorf("PreviousComplete(4) = #%d, skipped %v, %v; want #1, skipping #3 and #2", prev.ID, skipped, err)
+	}
+	// A new snapshot keeps the audit's own word.
+	w, err := s.Begin(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	causes := []assignments.Cause{{Cause: "cannot reach http://x", Items: 2, Examples: []string{"a", "b"}}}
+	sn, err := w.Finish(history.Result{Method: "permission-set", Errors: []assignments.ItemError{{Item: "a"}, {Item: "b"}}, Causes: causes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sn.Complete || !cmp.Equal(sn.Causes, causes) {
+		t.Errorf("new snapshot: complete %v, causes %v; want false, %v", sn.Complete, sn.Causes, causes)
+	}
+}
+
+// TestConcurrentOpensOfANewDatabase: audits saving at once into a database
+// that does not exist yet all migrate it (one does, under SQLite's write
+// lock; the others find it done) instead of failing with "table snapshot
+// already exists".
+func TestConcurrentOpensOfANewDatabase(t *testing.T) {
+	for round := 0; round < 5; round++ {
+		path := filepath.Join(t.TempDir(), "new.db")
+		const n = 6
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for i := 0; i < n; i++ {
+			go func() {
+				<-start
+				s, err := history.Open(ctx, path)
+				if err == nil {
+					s.Close()
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
 	}
 }

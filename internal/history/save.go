@@ -500,6 +500,10 @@ type Result struct {
 	Findings        []audit.Finding
 	Errors          []assignments.ItemError
 	Notes           []string
+	// Complete is false when the audit could not list the whole
+	// organization; Causes says why.
+	Complete bool
+	Causes   []assignments.Cause
 	// Stats is the report's stats document, stored as JSON.
 	Stats any
 }
@@ -554,8 +558,12 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 	if err != nil {
 		return fail(fmt.Errorf("notes: %w", err))
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ? WHERE id = ?`,
-		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), w.id); err != nil {
+	causes, err := json.Marshal(append([]assignments.Cause{}, res.Causes...))
+	if err != nil {
+		return fail(fmt.Errorf("causes: %w", err))
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ? WHERE id = ?`,
+		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), res.Complete, string(causes), w.id); err != nil {
 		return fail(err)
 	}
 	if err := w.tx.Commit(); err != nil {

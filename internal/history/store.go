@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -130,7 +131,11 @@ func SchemaVersion() int {
 }
 
 // migrate applies the embedded migrations the database lacks, each in its
-// own transaction, recording the version in PRAGMA user_version.
+// own transaction, recording the version in PRAGMA user_version. Each
+// transaction holds SQLite's write lock from its start (_txlock=immediate)
+// and reads the version again under it, so two ssoctl processes opening a
+// new database at once do not both apply the same migration: the second
+// waits, then finds it done.
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -150,11 +155,20 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	vacuum := false
 	for _, m := range ms[have:] {
-		vacuum = vacuum || m.step != nil
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return s.explain("migrate", err)
 		}
+		var now int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+			tx.Rollback()
+			return s.explain("migrate", err)
+		}
+		if now >= m.version {
+			tx.Rollback() // another process applied it meanwhile
+			continue
+		}
+		vacuum = vacuum || m.step != nil
 		if err := m.apply(ctx, tx); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("history database %s: migration %s: %w", s.path, m.name, err)
@@ -215,11 +229,17 @@ type Snapshot struct {
 	Columns []string `json:"columns"`
 	// Notes are what the audit noted about its own completeness.
 	Notes []string `json:"notes"`
+	// Complete is false when the audit could not list the whole
+	// organization; Causes says why. What an incomplete snapshot missed
+	// is not access lost: diffs and reports refuse it as a base unless
+	// asked (see Incomplete).
+	Complete bool                `json:"complete"`
+	Causes   []assignments.Cause `json:"causes,omitempty"`
 	// Stats is the stats document the audit reported (JSON).
 	Stats json.RawMessage `json:"-"`
 }
 
-const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats`
+const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats, complete, causes`
 
 func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 	var (
@@ -228,12 +248,16 @@ func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 		cols    string
 		notes   string
 		stats   string
+		causes  string
 	)
-	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats); err != nil {
+	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats, &s.Complete, &causes); err != nil {
 		return s, err
 	}
 	s.Notes = []string{}
 	if err := json.Unmarshal([]byte(notes), &s.Notes); err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal([]byte(causes), &s.Causes); err != nil {
 		return s, err
 	}
 	s.Created, _ = time.Parse(time.RFC3339Nano, created)
@@ -300,6 +324,36 @@ func (s *Store) Previous(ctx context.Context, id int64) (Snapshot, error) {
 		return sn, s.explain("read", err)
 	}
 	return sn, nil
+}
+
+// Partial reports whether items of the snapshot's audit could not be
+// listed: access it shows nothing of may exist all the same.
+func (s Snapshot) Partial() bool { return s.Errors > 0 }
+
+// PreviousComplete returns the newest complete snapshot older than id, and
+// the incomplete ones newer than it that were passed over (newest first);
+// ErrNotFound when there is none.
+func (s *Store) PreviousComplete(ctx context.Context, id int64) (Snapshot, []Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotCols+` FROM snapshot WHERE id < ? ORDER BY id DESC`, id)
+	if err != nil {
+		return Snapshot{}, nil, s.explain("read", err)
+	}
+	defer rows.Close()
+	var skipped []Snapshot
+	for rows.Next() {
+		sn, err := scanSnapshot(rows)
+		if err != nil {
+			return Snapshot{}, nil, s.explain("read", err)
+		}
+		if sn.Complete {
+			return sn, skipped, nil
+		}
+		skipped = append(skipped, sn)
+	}
+	if err := rows.Err(); err != nil {
+		return Snapshot{}, nil, s.explain("read", err)
+	}
+	return Snapshot{}, skipped, ErrNotFound
 }
 
 // snapshotTables hold one snapshot's data, each keyed by snapshot first.

@@ -16,6 +16,9 @@ import (
 // the output is for people, not for parsing back. Strings without such
 // characters come back unchanged. JSON output keeps the exact value.
 func Escape(s string) string {
+	if printableASCII(s) { // most names: nothing to look at rune by rune
+		return s
+	}
 	i := strings.IndexFunc(s, needsEscape)
 	if i < 0 && utf8.ValidString(s) {
 		return s
@@ -35,6 +38,16 @@ func Escape(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// printableASCII reports whether s is only bytes from space to ~.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func needsEscape(r rune) bool {

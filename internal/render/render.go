@@ -17,24 +17,88 @@ type Rows interface {
 	Header(cols []string) error
 	Row(vals []string) error
 	Flush() error
+	// Changed is how many cells were changed so far to make them safe
+	// (CSV only; see SafeCell): the summary says so.
+	Changed() int
 }
 
-// NewRows returns a writer for format "csv" or "table".
-func NewRows(w io.Writer, format string) (Rows, error) {
+// RowsOptions adjust what NewRows writes.
+type RowsOptions struct {
+	// ExactCSV writes CSV cells exactly as given (--csv-raw): no ' before
+	// a leading formula character, control characters kept.
+	ExactCSV bool
+}
+
+// NewRows returns a writer for format "csv" or "table". CSV cells are
+// made safe for spreadsheets (SafeCell) unless opts.ExactCSV; table cells
+// are always escaped (Escape).
+func NewRows(w io.Writer, format string, opts RowsOptions) (Rows, error) {
 	switch format {
 	case "csv":
-		return &csvRows{w: csv.NewWriter(w)}, nil
+		return &csvRows{w: csv.NewWriter(w), exact: opts.ExactCSV}, nil
 	case "table":
 		return &tableRows{w: w}, nil
 	}
 	return nil, fmt.Errorf("unknown row format %q", format)
 }
 
-type csvRows struct{ w *csv.Writer }
+// csvRows writes CSV, every cell through SafeCell unless exact. Header
+// cells are the program's own and go the same way (they never change).
+type csvRows struct {
+	w       *csv.Writer
+	exact   bool
+	changed int
+	buf     []string
+}
 
-func (c *csvRows) Header(cols []string) error { return c.w.Write(cols) }
-func (c *csvRows) Row(vals []string) error    { return c.w.Write(vals) }
-func (c *csvRows) Flush() error               { c.w.Flush(); return c.w.Error() }
+func (c *csvRows) Header(cols []string) error { return c.Row(cols) }
+func (c *csvRows) Row(vals []string) error {
+	if c.exact {
+		return c.w.Write(vals)
+	}
+	c.buf = c.buf[:0]
+	for _, v := range vals {
+		s, changed := SafeCell(v)
+		if changed {
+			c.changed++
+		}
+		c.buf = append(c.buf, s)
+	}
+	return c.w.Write(c.buf)
+}
+func (c *csvRows) Flush() error { c.w.Flush(); return c.w.Error() }
+func (c *csvRows) Changed() int { return c.changed }
+
+// SafeCell makes one CSV cell safe to open in a spreadsheet: control and
+// bidirectional characters are escaped as Escape escapes them in tables
+// (so "\u202e" cannot reverse what a reader sees, nor ESC drive a
+// terminal that prints the file), then a cell that would start with =, +,
+// -, @, tab or CR — what Excel, LibreOffice and Google Sheets read as a
+// formula — gets a ' in front (OWASP's CSV injection advice), which the
+// spreadsheet shows as text. changed says whether s was changed.
+func SafeCell(s string) (safe string, changed bool) {
+	if printableASCII(s) { // most cells: only the first byte matters
+		if s != "" && formulaStart(s[0]) {
+			return "'" + s, true
+		}
+		return s, false
+	}
+	safe = Escape(s)
+	if safe != "" && formulaStart(safe[0]) {
+		safe = "'" + safe
+	}
+	return safe, safe != s
+}
+
+// formulaStart reports whether a cell starting with c is read as a
+// formula by a spreadsheet.
+func formulaStart(c byte) bool {
+	switch c {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
 
 // tableRows aligns columns by display width (an East Asian character
 // takes two cells), with every cell escaped (Escape) and an empty one shown
@@ -50,6 +114,9 @@ type tableRows struct {
 // cellWidth measures display width the same everywhere: East Asian
 // ambiguous-width characters count as one cell whatever the locale says.
 var cellWidth = &runewidth.Condition{EastAsianWidth: false, StrictEmojiNeutral: true}
+
+// Changed is 0: tables are always escaped, which is not news.
+func (t *tableRows) Changed() int { return 0 }
 
 func (t *tableRows) Header(cols []string) error {
 	up := make([]string, len(cols))

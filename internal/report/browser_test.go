@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -58,7 +59,7 @@ func saveAudit(t testing.TB, s *history.Store, c audit.Clients) history.Snapshot
 		t.Fatal(err)
 	}
 	sn, err := w.Finish(history.Result{InstanceArn: res.Instance.Arn, IdentityStoreId: res.Instance.IdentityStoreId, Method: string(res.Method),
-		Columns: testColumns, Findings: res.Findings, Errors: res.Errors, Notes: res.Notes, Stats: map[string]any{}})
+		Columns: testColumns, Findings: res.Findings, Errors: res.Errors, Notes: res.Notes, Stats: map[string]any{}, Complete: res.Complete})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,3 +353,55 @@ func atoi(s string) int {
 }
 
 var testColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}
+
+// TestUnlistedGroupInChromium: in the matrix, a group whose members could
+// not be listed never reads as a group with no members; an incomplete
+// report says so above everything else in its summary.
+func TestUnlistedGroupInChromium(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skip("chromium not found at " + chromiumPath + " (apt-get install -y chromium); the browser test needs it")
+	}
+	b := report.NewBuilder()
+	for _, r := range []audit.Row{
+		{AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE", PermissionSet: "Developer", PermissionSetArn: "arn:ps-1",
+			PrincipalType: "GROUP", PrincipalId: "g-empty", GroupName: "empty-group"},
+		{AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE", PermissionSet: "Developer", PermissionSetArn: "arn:ps-1",
+			PrincipalType: "GROUP", PrincipalId: "g-unlisted", GroupName: "unlisted-group", Flags: []string{assignments.FlagMembersUnknown}},
+	} {
+		if err := b.Row(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "report.html")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := report.Info{Generated: time.Now(), Incomplete: true,
+		Causes: []assignments.Cause{{Cause: "AccessDeniedException: no", Items: 1, Examples: []string{"members of group unlisted-group"}}}}
+	if err := b.Write(f, info); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	bctx, _, _ := browser(t)
+	bctx, cancel := context.WithTimeout(bctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+file), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`))); err != nil {
+		t.Fatal(err)
+	}
+	labels, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#matrix tbody th")).map(th => th.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(labels)
+	if want := []string{"(members not listed) group unlisted-group", "(no members) group empty-group"}; !slices.Equal(labels, want) {
+		t.Errorf("matrix rows %q; want %q", labels, want)
+	}
+	first, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector("#summary h2 + *").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(first, "This report is INCOMPLETE.") || !strings.Contains(first, "AccessDeniedException: no") {
+		t.Errorf("the summary starts with %q; want the INCOMPLETE notice and its cause", first)
+	}
+}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/audit"
+	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 //go:embed report.js
@@ -52,12 +53,20 @@ type Info struct {
 	Notes           []string
 	Findings        []audit.Finding
 	Errors          []assignments.ItemError
-	Diff            *Diff // nil when there is no earlier snapshot
+	// Incomplete is set when the audit could not list the whole
+	// organization; Causes says why. The page then says so first, and
+	// shows no changes (what it missed would read as access lost).
+	Incomplete bool
+	Causes     []assignments.Cause
+	Diff       *Diff // nil when there is no earlier complete snapshot
 }
 
 // Diff is the change since the previous snapshot.
 type Diff struct {
-	From, To           int64
+	From, To int64
+	// Skipped are the incomplete snapshots between From and To, passed
+	// over as the base (newest first).
+	Skipped            []int64
 	FromTaken, ToTaken time.Time
 	Gained, Lost       int
 	// Rows are the first changed rows (up to MaxDiffRows), in report order.
@@ -120,8 +129,9 @@ func NewBuilder() *Builder {
 	return b
 }
 
-// Row adds one row of the audit.
+// Row adds one row of the audit. Its names are escaped first (see clean).
 func (b *Builder) Row(r audit.Row) error {
+	r = cleanRow(r)
 	u := int32(-1)
 	if r.UserId != "" || r.UserName != "" {
 		u = b.users.of([5]string{r.UserId, r.UserName, r.UserEmail, r.DisplayName, r.UserStatus})
@@ -157,6 +167,7 @@ type page struct {
 
 // Write renders the report.
 func (b *Builder) Write(w io.Writer, info Info) error {
+	info = cleanInfo(info)
 	p := page{Info: info, Rows: b.Rows(), Users: len(b.users.list), Accounts: len(b.accounts.list), PermissionSets: len(b.psets.list)}
 	for _, pr := range b.princs.list {
 		if pr[0] == "GROUP" {
@@ -209,23 +220,23 @@ func (b *Builder) Write(w io.Writer, info Info) error {
 // flags; user -1 when the row names no user).
 func (b *Builder) writeData(w *strings.Builder) error {
 	w.WriteString(`{"accounts":`)
-	if err := writeJSON(w, b.accounts.list); err != nil {
+	if err := writeList(w, b.accounts.list); err != nil {
 		return err
 	}
 	w.WriteString(`,"psets":`)
-	if err := writeJSON(w, b.psets.list); err != nil {
+	if err := writeList(w, b.psets.list); err != nil {
 		return err
 	}
 	w.WriteString(`,"users":`)
-	if err := writeJSON(w, b.users.list); err != nil {
+	if err := writeList(w, b.users.list); err != nil {
 		return err
 	}
 	w.WriteString(`,"principals":`)
-	if err := writeJSON(w, b.princs.list); err != nil {
+	if err := writeList(w, b.princs.list); err != nil {
 		return err
 	}
 	w.WriteString(`,"flags":`)
-	if err := writeJSON(w, b.flags.list); err != nil {
+	if err := writeList(w, b.flags.list); err != nil {
 		return err
 	}
 	w.WriteString(`,"rows":[`)
@@ -245,6 +256,16 @@ func (b *Builder) writeData(w *strings.Builder) error {
 	return nil
 }
 
+// writeList writes a list of names as a JSON array, [] when empty (the
+// script maps over every list: null would stop it).
+func writeList[K any](w io.Writer, list []K) error {
+	if len(list) == 0 {
+		_, err := io.WriteString(w, "[]")
+		return err
+	}
+	return writeJSON(w, list)
+}
+
 func writeJSON(w io.Writer, v any) error {
 	b, err := json.Marshal(v) // escapes <, >, &, U+2028 and U+2029
 	if err != nil {
@@ -252,4 +273,72 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err = w.Write(b)
 	return err
+}
+
+// clean makes a name from AWS safe to show in the page: html/template and
+// the JSON island keep it from being markup, and render.Escape writes its
+// control and bidirectional characters as visible escapes, so that U+202E
+// cannot reverse what a reader sees ("exe.txt" shown for "txt.exe") nor a
+// line separator split a cell.
+func clean(s string) string { return render.Escape(s) }
+
+func cleanRow(r audit.Row) audit.Row {
+	for _, p := range []*string{&r.UserEmail, &r.UserName, &r.UserId, &r.UserStatus, &r.DisplayName, &r.AccountId, &r.AccountName,
+		&r.AccountStatus, &r.PermissionSet, &r.PermissionSetArn, &r.PrincipalType, &r.PrincipalId, &r.GroupName} {
+		*p = clean(*p)
+	}
+	return r
+}
+
+func cleanFindings(fs []audit.Finding) []audit.Finding {
+	out := make([]audit.Finding, len(fs))
+	for i, f := range fs {
+		for _, p := range []*string{&f.Kind, &f.AccountId, &f.AccountName, &f.PermissionSet, &f.PrincipalType, &f.PrincipalId, &f.Name, &f.Detail} {
+			*p = clean(*p)
+		}
+		out[i] = f
+	}
+	return out
+}
+
+func cleanStrings(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clean(s)
+	}
+	return out
+}
+
+// cleanInfo is info with every name cleaned (the slices copied).
+func cleanInfo(info Info) Info {
+	info.InstanceArn, info.IdentityStoreId, info.Method = clean(info.InstanceArn), clean(info.IdentityStoreId), clean(info.Method)
+	info.Notes = cleanStrings(info.Notes)
+	info.Findings = cleanFindings(info.Findings)
+	errs := make([]assignments.ItemError, len(info.Errors))
+	for i, e := range info.Errors {
+		errs[i] = assignments.ItemError{Item: clean(e.Item), Error: clean(e.Error)}
+	}
+	info.Errors = errs
+	causes := make([]assignments.Cause, len(info.Causes))
+	for i, c := range info.Causes {
+		causes[i] = assignments.Cause{Cause: clean(c.Cause), Items: c.Items, Examples: cleanStrings(c.Examples)}
+	}
+	info.Causes = causes
+	if info.Diff != nil {
+		d := *info.Diff
+		d.Appeared, d.Resolved = cleanFindings(d.Appeared), cleanFindings(d.Resolved)
+		d.Rows = make([]DiffRow, len(info.Diff.Rows))
+		for i, r := range info.Diff.Rows {
+			d.Rows[i] = DiffRow{Change: r.Change, Row: cleanRow(r.Row)}
+		}
+		for _, cs := range []*[]Count{&d.Accounts, &d.PermissionSets} {
+			c := make([]Count, len(*cs))
+			for i, x := range *cs {
+				c[i] = Count{Id: clean(x.Id), Name: clean(x.Name), Gained: x.Gained, Lost: x.Lost}
+			}
+			*cs = c
+		}
+		info.Diff = &d
+	}
+	return info
 }

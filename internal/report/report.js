@@ -37,11 +37,17 @@
   // or USERBASE+u for a user's direct assignments in the groups view.
   var USERBASE = 1 << 24;
   var isGroup = D.principals.map(function (x) { return x[0] === "GROUP"; });
+  // Groups whose members could not be listed: their rows name no user,
+  // as an empty group's do, and must never read as one.
+  var unlisted = {};
+  var unknownFlag = D.flags.map(function (f) { return (" " + f + " ").indexOf(" MEMBERS_UNKNOWN ") >= 0; });
+  for (var o = 0; o < R.length; o += 5) if (R[o] < 0 && unknownFlag[R[o + 4]]) unlisted[R[o + 3]] = true;
   function principalRowLabel(p, emptyGroup) {
     var x = D.principals[p];
     if (x[0] !== "GROUP") return "(deleted user " + x[1] + ")";
     if (!x[2]) return "(deleted group " + x[1] + ")";
-    return emptyGroup ? "(no members) group " + x[2] : x[2];
+    if (!emptyGroup) return x[2];
+    return (unlisted[p] ? "(members not listed) group " : "(no members) group ") + x[2];
   }
   var modes = {
     users: {

@@ -58,3 +58,43 @@ func TestNamesAreEscaped(t *testing.T) {
 		}
 	}
 }
+
+// TestBidiAndControlCharactersAreNeutralised: a name holding U+202E
+// (which would show "txt.exe" as "exe.txt"), another bidirectional mark
+// or a control character reaches the page as a visible escape, in the
+// server-rendered findings, changes and causes and in the data island.
+func TestBidiAndControlCharactersAreNeutralised(t *testing.T) {
+	spoof := "invoice\u202etxt.exe"
+	rows := hostileRows()
+	rows[0].GroupName = spoof
+	rows[1].UserName = "bob\u2066x\x1b[2J"
+	b := report.NewBuilder()
+	for _, r := range rows {
+		b.Row(r)
+	}
+	info := report.Info{Generated: time.Now(),
+		Findings:   []audit.Finding{{Kind: assignments.FlagSuspended, AccountName: "prod\u202e", Name: spoof, Detail: "user " + spoof}},
+		Notes:      []string{"note \u202e"},
+		Incomplete: true,
+		Causes:     []assignments.Cause{{Cause: "AccessDeniedException: \u202e", Items: 1, Examples: []string{"members of group " + spoof}}},
+		Diff:       &report.Diff{From: 1, To: 2, Gained: 1, Rows: []report.DiffRow{{Change: "GAINED", Row: rows[0]}}}}
+	var out bytes.Buffer
+	if err := b.Write(&out, info); err != nil {
+		t.Fatal(err)
+	}
+	html := out.String()
+	for _, r := range []rune{'\u202e', '\u2066', '\x1b'} {
+		if strings.ContainsRune(html, r) {
+			t.Errorf("the report holds %U as it is", r)
+		}
+	}
+	if !strings.Contains(html, `invoice\u202etxt.exe`) {
+		t.Errorf("the page does not show the name with its escape, invoice\\u202etxt.exe")
+	}
+	if !strings.Contains(html, `invoice\\u202etxt.exe`) {
+		t.Errorf("the data island does not hold the escaped name")
+	}
+	if !strings.Contains(html, "This report is INCOMPLETE.") {
+		t.Errorf("an incomplete report does not say so")
+	}
+}

@@ -15,7 +15,8 @@ func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, ge
 	if err := s.Rows(ctx, sn.ID, b.Row); err != nil {
 		return nil, Info{}, err
 	}
-	info := Info{Generated: generated, Snapshot: sn.ID, Taken: sn.Created, InstanceArn: sn.InstanceArn, IdentityStoreId: sn.IdentityStoreId, Method: sn.Method}
+	info := Info{Generated: generated, Snapshot: sn.ID, Taken: sn.Created, InstanceArn: sn.InstanceArn, IdentityStoreId: sn.IdentityStoreId, Method: sn.Method,
+		Incomplete: !sn.Complete, Causes: sn.Causes}
 	info.Notes = sn.Notes
 	var err error
 	if info.Findings, err = s.Findings(ctx, sn.ID); err != nil {
@@ -30,10 +31,16 @@ func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, ge
 	return b, info, nil
 }
 
-// DiffSince returns what changed from the snapshot before sn to sn (the
-// first MaxDiffRows changed rows, every count); nil when sn is the first.
+// DiffSince returns what changed from the newest complete snapshot before
+// sn to sn (the first MaxDiffRows changed rows, every count), passing over
+// incomplete ones, whose missing rows would read as access gained; nil
+// when there is none, or when sn itself is incomplete (what it missed
+// would read as access lost).
 func DiffSince(ctx context.Context, s *history.Store, sn history.Snapshot) (*Diff, error) {
-	prev, err := s.Previous(ctx, sn.ID)
+	if !sn.Complete {
+		return nil, nil
+	}
+	prev, skipped, err := s.PreviousComplete(ctx, sn.ID)
 	if errors.Is(err, history.ErrNotFound) {
 		return nil, nil
 	}
@@ -41,6 +48,9 @@ func DiffSince(ctx context.Context, s *history.Store, sn history.Snapshot) (*Dif
 		return nil, err
 	}
 	d := &Diff{From: prev.ID, To: sn.ID, FromTaken: prev.Created, ToTaken: sn.Created}
+	for _, x := range skipped {
+		d.Skipped = append(d.Skipped, x.ID)
+	}
 	hd, err := s.Diff(ctx, prev, sn, func(c history.Change) error {
 		if len(d.Rows) < MaxDiffRows {
 			d.Rows = append(d.Rows, DiffRow{Change: c.Change, Row: c.Row})

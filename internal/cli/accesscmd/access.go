@@ -15,6 +15,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 // NewCmd returns `ssoctl access` and its subcommands.
@@ -42,6 +43,7 @@ type common struct {
 	CachePath string
 
 	Format      string
+	Rows        render.RowsOptions
 	InstanceArn string
 }
 
@@ -59,7 +61,7 @@ func (c *common) flags(cmd *cobra.Command) {
 // format checks -o against the formats cmd declared (table, csv, json).
 func (c *common) format(f *factory.Factory, cmd *cobra.Command) error {
 	format, err := f.CommandFormat(cmd, "table", "csv")
-	c.Format = format
+	c.Format, c.Rows = format, f.RowsOptions()
 	return err
 }
 

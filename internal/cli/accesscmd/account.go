@@ -63,5 +63,5 @@ func runAccount(ctx context.Context, opts *accountOptions) error {
 		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.AccountAccess, error) {
 			return access.ForAccount(ctx, c, opts.InstanceArn, opts.Account, cache)
 		},
-		views.NewAccountAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut).Show)
+		views.NewAccountAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows).Show)
 }

@@ -60,5 +60,5 @@ func runUser(ctx context.Context, opts *userOptions) error {
 		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.UserAccess, error) {
 			return access.ForUser(ctx, c, opts.InstanceArn, opts.User, cache)
 		},
-		views.NewUserAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut).Show)
+		views.NewUserAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows).Show)
 }

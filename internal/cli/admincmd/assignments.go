@@ -23,6 +23,7 @@ type assignmentsOptions struct {
 	CachePath string
 
 	Format      string
+	Rows        render.RowsOptions
 	InstanceArn string
 	Spec        assignments.FilterSpec
 	Filter      *assignments.Filter
@@ -93,7 +94,7 @@ A summary with the number of API calls goes to stderr.`,
 			if err != nil {
 				return err
 			}
-			opts.Format = format
+			opts.Format, opts.Rows = format, f.RowsOptions()
 			if opts.Spec.OURecursive && len(opts.Spec.OUs) == 0 {
 				return factory.Usagef("--ou-recursive needs --ou")
 			}
@@ -128,7 +129,7 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 	clients := inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
 	cache := inventory.OpenNameCache(opts.CachePath)
 
-	view, err := views.NewAssignments(opts.Format, opts.IO.Out)
+	view, err := views.NewAssignments(opts.Format, opts.IO.Out, opts.Rows)
 	if err != nil {
 		return err
 	}
@@ -146,6 +147,7 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 		return fmt.Errorf("write assignments: %w", err)
 	}
 	views.AssignmentsSummary(opts.IO.ErrOut, report)
+	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	if len(res.Errors) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the other assignments were written", len(res.Errors))}
 	}

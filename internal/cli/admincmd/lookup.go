@@ -9,6 +9,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -21,6 +22,7 @@ type lookupOptions struct {
 	CachePath string
 
 	Format          string
+	Rows            render.RowsOptions
 	Kind            string
 	Names           []string
 	InstanceArn     string
@@ -97,7 +99,7 @@ Output is a table on a terminal and CSV otherwise; -o json|csv|table.`,
 			if err != nil {
 				return err
 			}
-			opts.Format = format
+			opts.Format, opts.Rows = format, f.RowsOptions()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -159,19 +161,13 @@ func runLookup(ctx context.Context, opts *lookupOptions) error {
 		}
 		return render.JSON(opts.IO.Out, map[string]any{"results": results})
 	}
-	rows, err := render.NewRows(opts.IO.Out, opts.Format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header(lookupColumns); err != nil {
-		return err
-	}
+	values := make([][]string, 0, len(results))
 	for _, r := range results {
-		if err := rows.Row([]string{r.Kind, r.Name, r.Value}); err != nil {
-			return err
-		}
+		values = append(values, []string{r.Kind, r.Name, r.Value})
 	}
-	return rows.Flush()
+	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, lookupColumns, values)
+	views.CSVNote(opts.IO.ErrOut, changed)
+	return err
 }
 
 func contains(list []string, s string) bool {

@@ -155,7 +155,13 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 // checkSavedPlan reads a saved plan and re-reads its scope: the live
 // assignments must be those it was made against.
 func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *plans.Plan, error) {
-	b, err := os.ReadFile(opts.PlanFile)
+	var b []byte
+	var err error
+	if opts.PlanFile == "-" {
+		b, err = io.ReadAll(opts.IO.In)
+	} else {
+		b, err = os.ReadFile(opts.PlanFile)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the plan %s: %w", opts.PlanFile, unwrapPathError(err))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/securefile"
 )
 
 // NewCmd returns `ssoctl assignments` and its verbs.
@@ -98,6 +99,21 @@ func readFiles(paths []string) ([]*accessfile.File, error) {
 	return files, nil
 }
 
+// fileError says a file could not be written, naming it and the real
+// problem (not a temporary file's).
+func fileError(path string, err error) error {
+	return fmt.Errorf("cannot write %s: %w", path, fileCause(err))
+}
+
+// fileCause is why a file could not be written, without file names.
+func fileCause(err error) error {
+	var te *securefile.TargetError
+	if errors.As(err, &te) {
+		return errors.New(te.Reason)
+	}
+	return unwrapPathError(err)
+}
+
 func unwrapPathError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
@@ -123,35 +139,32 @@ func reportFileErrors(w io.Writer, err error) error {
 	return fmt.Errorf("%d problems in the assignments file (listed above); fix them and run again", len(es))
 }
 
-// writeFileAtomic writes data to path through a temporary file beside it,
-// renamed into place, so a reader never sees half a file.
+// writeFileAtomic writes data to path (its folder made when missing)
+// through securefile: whole or not at all, a device written in place,
+// temporary files of killed runs cleaned up.
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	return securefile.WriteMode(path, data, mode)
+}
+
+// writeOutput writes data to what an -f or --out flag names: "-" is
+// stdout, anything else a file (see writeFileAtomic).
+func writeOutput(ios *iostreams.IOStreams, path string, data []byte) error {
+	if path == "-" {
+		_, err := ios.Out.Write(data)
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return writeFileAtomic(path, data, 0o644)
 }
 
 // checkWritable fails before any call when path cannot be written: its
-// folder is missing or it is a folder.
+// folder is missing or it is a folder ("-", stdout, always can).
 func checkWritable(path string) error {
+	if path == "-" {
+		return nil
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a folder; name a file", path)
 	}

@@ -3,7 +3,6 @@ package assignmentscmd
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/cfn"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -29,6 +29,7 @@ type cfnOptions struct {
 	BaseTemplate string
 	CSV          string
 	CSVOnly      bool
+	Rows         render.RowsOptions
 
 	numChildStacks   int
 	maxAllocation    int
@@ -91,6 +92,10 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.CSVOnly && opts.CSV == "" {
 				return factory.Usagef("--assignments-csv-only needs --assignments-csv FILE")
 			}
+			if opts.CSV == "-" && f.Global.Output == "json" {
+				return factory.Usagef("--assignments-csv - writes the CSV to stdout, where -o json writes its document: give it a file")
+			}
+			opts.Rows = f.RowsOptions()
 			opts.setChildStacks = cmd.Flags().Changed("num-child-stacks")
 			opts.setMaxAllocation = cmd.Flags().Changed("max-assignments-allocation")
 			if opts.numChildStacks < 0 || opts.maxAllocation < 0 || opts.maxResources < 0 || opts.maxConcurrent < 0 {
@@ -110,7 +115,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 	fl.StringVar(&opts.OutputDir, "output-dir", "", "write templates to `DIR` (default: templates beside each input)")
 	fl.StringVar(&opts.Suffix, "template-file-suffix", "", "add `SUFFIX` to template file names before .yaml")
 	fl.StringVar(&opts.BaseTemplate, "base-template-file", "", "layer the output onto this template `FILE`")
-	fl.StringVar(&opts.CSV, "assignments-csv", "", "also write the expanded assignments to this CSV `FILE` (aws-sso-util's columns)")
+	fl.StringVar(&opts.CSV, "assignments-csv", "", "also write the expanded assignments to this CSV `FILE` (aws-sso-util's columns; - for stdout, the list of files written then goes to stderr)")
 	fl.BoolVar(&opts.CSVOnly, "assignments-csv-only", false, "write only the CSV, no templates")
 	fl.IntVar(&opts.numChildStacks, "num-child-stacks", 0, "fix the number of child stacks to `N` (it decides each assignment's stack: keep it)")
 	fl.IntVar(&opts.maxAllocation, "max-assignments-allocation", 0, "size the child stacks for `N` assignments")
@@ -119,6 +124,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 	fl.StringVar(&opts.sessionDuration, "default-session-duration", "", "ISO 8601 `DURATION` (PT8H) for inline permission sets without one")
 	_ = fl.MarkHidden("sso-instance")
 	factory.SetOutputs(cmd, "table", "json")
+	factory.SetWritesCSV(cmd)
 	return cmd
 }
 
@@ -301,7 +307,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		keep := map[string]bool{}
 		for _, w := range out {
 			if err := writeFileAtomic(w.path, w.data, 0o644); err != nil {
-				return fmt.Errorf("write %s: %w", w.path, unwrapPathError(err))
+				return fileError(w.path, err)
 			}
 			keep[w.path] = true
 		}
@@ -319,14 +325,17 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	}
 	if opts.CSV != "" {
 		var b bytes.Buffer
-		cw := csv.NewWriter(&b)
-		_ = cw.Write(cfn.CSVHeader)
+		values := make([][]string, 0, len(rows))
 		for _, r := range rows {
-			_ = cw.Write(r.Record())
+			values = append(values, r.Record())
 		}
-		cw.Flush()
-		if err := writeFileAtomic(opts.CSV, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", opts.CSV, unwrapPathError(err))
+		changed, err := views.WriteRows(&b, "csv", opts.Rows, cfn.CSVHeader, values)
+		if err != nil {
+			return err
+		}
+		views.CSVNote(opts.IO.ErrOut, changed)
+		if err := writeOutput(opts.IO, opts.CSV, b.Bytes()); err != nil {
+			return fileError(opts.CSV, err)
 		}
 		res.CSV = opts.CSV
 	}
@@ -337,15 +346,19 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	if opts.Format == "json" {
 		return render.JSON(opts.IO.Out, res)
 	}
+	list := opts.IO.Out
+	if opts.CSV == "-" { // stdout holds the CSV
+		list = opts.IO.ErrOut
+	}
 	for _, t := range res.Templates {
 		kind := "child"
 		if t.Parent {
 			kind = "parent"
 		}
-		fmt.Fprintf(opts.IO.Out, "%s\t%s template, %d resources, %d assignments\n", t.Path, kind, t.Resources, t.Assignments)
+		fmt.Fprintf(list, "%s\t%s template, %d resources, %d assignments\n", t.Path, kind, t.Resources, t.Assignments)
 	}
 	if res.CSV != "" {
-		fmt.Fprintf(opts.IO.Out, "%s\t%d assignments (CSV)\n", res.CSV, res.Assignments)
+		fmt.Fprintf(list, "%s\t%d assignments (CSV)\n", res.CSV, res.Assignments)
 	}
 	return nil
 }

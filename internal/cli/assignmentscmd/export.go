@@ -45,7 +45,7 @@ removes them). --permission-set limits the export to some permission sets.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Out, "file", "f", "", "write to `FILE` instead of stdout")
+	fl.StringVarP(&opts.Out, "file", "f", "", "write to `FILE` instead of stdout (- for stdout)")
 	fl.StringArrayVarP(&opts.PermissionSets, "permission-set", "p", nil, "only this permission set (name, ARN or ps- id; repeatable)")
 	fl.StringVar(&opts.Instance, "instance-arn", "", "the Identity Center instance `ARN` (needed only when there are several)")
 	factory.SetOutputs(cmd, "yaml", "json")
@@ -167,12 +167,12 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 			return err
 		}
 	}
-	if opts.Out != "" {
-		if err := writeFileAtomic(opts.Out, data, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", opts.Out, unwrapPathError(err))
-		}
-	} else if _, err := opts.IO.Out.Write(data); err != nil {
-		return err
+	out := opts.Out
+	if out == "" {
+		out = "-"
+	}
+	if err := writeOutput(opts.IO, out, data); err != nil {
+		return fileError(out, err)
 	}
 	if ex.Orphans > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "note: %s of deleted users or groups left out (ssoctl assignments plan --prune deletes them)\n", plural(ex.Orphans, "assignment"))

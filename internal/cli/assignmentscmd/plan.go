@@ -61,7 +61,7 @@ nothing to change and 2 when there is, as terraform plan does.`,
 	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "assignments `FILE` (repeatable)")
 	fl.BoolVar(&opts.Prune, "prune", false, "also delete live assignments the file does not declare, of the permission sets it names")
 	fl.BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 when there is nothing to change, 2 when there is")
-	fl.StringVar(&opts.Out, "out", "", "save the plan to `PLAN` for ssoctl assignments apply PLAN")
+	fl.StringVar(&opts.Out, "out", "", "save the plan to `PLAN` for ssoctl assignments apply PLAN (- for stdout: the plan shown goes to stderr)")
 	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
@@ -75,6 +75,10 @@ type planDoc struct {
 
 func runPlan(ctx context.Context, opts *planOptions) error {
 	start := time.Now()
+	toStdout := opts.Out == "-"
+	if toStdout && opts.Format == "json" {
+		return factory.Usagef("--out - writes the plan to stdout, where -o json writes its document: give --out a file")
+	}
 	if opts.Out != "" {
 		if err := checkWritable(opts.Out); err != nil {
 			return err
@@ -89,8 +93,8 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(opts.Out, b, 0o644); err != nil {
-			return fmt.Errorf("save the plan to %s: %w", opts.Out, unwrapPathError(err))
+		if err := writeOutput(opts.IO, opts.Out, b); err != nil {
+			return fmt.Errorf("save the plan to %s: %w", opts.Out, fileCause(err))
 		}
 	}
 	stats := views.NewCallStats(set.Stats(), time.Since(start))
@@ -99,8 +103,12 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 			return err
 		}
 	} else {
-		writePlan(opts.IO.Out, p)
-		if opts.Out != "" && p.HasChanges() {
+		shown := opts.IO.Out
+		if toStdout { // stdout holds the saved plan
+			shown = opts.IO.ErrOut
+		}
+		writePlan(shown, p)
+		if opts.Out != "" && !toStdout && p.HasChanges() {
 			fmt.Fprintf(opts.IO.Out, "Saved to %s: carry it out with ssoctl assignments apply %s\n", opts.Out, opts.Out)
 		}
 	}

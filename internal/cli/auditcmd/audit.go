@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
+	"github.com/ssoctl/ssoctl/internal/securefile"
 )
 
 type options struct {
@@ -30,6 +30,7 @@ type options struct {
 	Now     func() time.Time
 
 	Format      string
+	Rows        render.RowsOptions
 	File        string
 	Columns     []string
 	IAM         bool
@@ -83,8 +84,19 @@ so the report is complete (--strategy auto and permission-set both mean it).
 --strategy principal lists per user and group instead, which takes fewer calls
 on some organizations but cannot see orphaned assignments: its summary says
 INCOMPLETE and its JSON "complete": false. Calls stay under AWS's quotas;
-throttling is retried. Items that keep failing are listed on stderr and in
-JSON, the rest of the report is still written, and the exit code is 3.
+throttling is retried. Items that keep failing (an endpoint that went away,
+access denied) make the report INCOMPLETE: stderr says so in one line per
+cause, JSON lists every item and says "complete": false with the causes, and
+the rest of the report is written not at -f's path but beside it, named
+NAME.INCOMPLETE.EXT (out.csv: out.INCOMPLETE.csv), so that nothing reading
+the path takes it for a complete report; the exit code is 3. With --save the
+snapshot is marked incomplete (see ssoctl history list). A group whose
+members could not be listed shows "(members not listed)" in the user
+columns, never empty like a group without members.
+
+CSV cells that a spreadsheet would run as a formula (starting with =, +, -,
+@, tab or CR) get a ' in front, and control characters are escaped; the
+summary says how many. --csv-raw writes exact values, as JSON always does.
 
 The destination (-f) is checked before any API call. With -o json a run that
 fails writes no partial document.
@@ -113,7 +125,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if err != nil {
 				return err
 			}
-			opts.Format = format
+			opts.Format, opts.Rows = format, f.RowsOptions()
 			if opts.Columns, err = views.ParseAuditColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
 			}
@@ -162,11 +174,11 @@ func run(ctx context.Context, opts *options) error {
 			return err
 		}
 	}
-	out, commit, discard, err := openOutput(opts.IO.Out, path)
+	out, err := openOutput(opts.IO, path)
 	if err != nil {
 		return err
 	}
-	defer discard()
+	defer out.Discard()
 	set, err := opts.Clients(ctx)
 	if err != nil {
 		return err
@@ -194,65 +206,66 @@ func run(ctx context.Context, opts *options) error {
 	if err := view.End(report); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if err := commit(); err != nil {
-		return err
+	// A report that misses what could not be listed is never left where
+	// the complete one is expected: it goes beside it, named INCOMPLETE.
+	written := path
+	if len(res.Errors) > 0 && out.Replaced() {
+		written = IncompletePath(path)
+		err = out.CommitAs(written)
+	} else {
+		err = out.Commit()
 	}
-	views.AuditSummary(opts.IO.ErrOut, report, path)
+	if err != nil {
+		return reportPathError(path, err)
+	}
+	views.AuditSummary(opts.IO.ErrOut, report, written, path)
+	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	if line := view.savedLine(); line != "" {
 		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
 	}
 	if len(res.Errors) > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%d item(s) failed; the rest of the report was written", len(res.Errors))}
+		where := "the report was written without them: it is INCOMPLETE"
+		if written != path {
+			where = "the report is incomplete: written to " + written + ", not " + path
+		}
+		return &factory.PartialError{Err: fmt.Errorf("%d item(s) could not be listed; %s", len(res.Errors), where)}
 	}
 	return nil
 }
 
-// openOutput returns where the report goes. A file is written to a hidden
-// temporary file beside it and renamed into place by commit, so an
-// interrupted run leaves no half-written report. It fails at once, before
-// any API call, when path cannot be written (a folder, a missing or
-// read-only folder); its errors name path, not the temporary file.
-func openOutput(stdout io.Writer, path string) (w io.Writer, commit func() error, discard func(), err error) {
-	if path == "" || path == "-" {
-		return stdout, func() error { return nil }, func() {}, nil
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return nil, nil, nil, fmt.Errorf("cannot write the report to %s: it is a folder (give a file name, e.g. -f %s)", path, filepath.Join(path, "report.csv"))
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("cannot write the report to %s: %w", path, pathErrorCause(err))
-	}
-	done := false
-	commit = func() error {
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("cannot write the report to %s: %w", path, pathErrorCause(err))
-		}
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			return fmt.Errorf("cannot write the report to %s: %w", path, pathErrorCause(err))
-		}
-		done = true
-		return nil
-	}
-	discard = func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}
-	return tmp, commit, discard, nil
+// IncompletePath is where the report of a run that could not list
+// everything goes instead of path: beside it, with INCOMPLETE before the
+// extension (out.csv: out.INCOMPLETE.csv), so nothing that reads path
+// takes it for a complete report.
+func IncompletePath(path string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + ".INCOMPLETE" + ext
 }
 
-// pathErrorCause is the reason of a file error without the (temporary)
-// file name the os package puts in front of it.
-func pathErrorCause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
+// openOutput returns where the report goes: stdout for "" and "-", else a
+// file written beside path and put in place at Commit, so an interrupted
+// run leaves no half-written report. It fails at once, before any API
+// call, when path cannot be written (a folder, a missing folder, a folder
+// that takes no files); its errors name path, not the temporary file.
+func openOutput(ios *iostreams.IOStreams, path string) (*factory.Output, error) {
+	if path == "" {
+		path = "-"
 	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("cannot write the report to %s: it is a folder (give a file name, e.g. -f %s)", path, filepath.Join(path, "report.csv"))
 	}
-	return err
+	out, err := factory.OpenOutput(ios, path, 0o600)
+	if err != nil {
+		return nil, reportPathError(path, err)
+	}
+	return out, nil
+}
+
+// reportPathError words a file error as the report's.
+func reportPathError(path string, err error) error {
+	var te *securefile.TargetError
+	if errors.As(err, &te) {
+		return fmt.Errorf("cannot write the report to %s: %s", te.Path, te.Reason)
+	}
+	return fmt.Errorf("cannot write the report to %s: %w", path, err)
 }

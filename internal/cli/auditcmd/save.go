@@ -30,7 +30,7 @@ func openView(ctx context.Context, opts *options, w io.Writer) (o *output, close
 	if opts.Format == "html" {
 		html = &htmlView{b: report.NewBuilder(), w: w, now: opts.Now}
 		o.Audit = html
-	} else if o.Audit, err = views.NewAudit(opts.Format, w, opts.Columns); err != nil {
+	} else if o.Audit, err = views.NewAudit(opts.Format, w, opts.Rows, opts.Columns); err != nil {
 		return nil, nil, err
 	}
 	if !opts.Save {
@@ -57,6 +57,12 @@ func (o *output) savedLine() string {
 	if o.saved == nil {
 		return ""
 	}
+	switch {
+	case o.saved.Partial():
+		return fmt.Sprintf("saved snapshot #%d (%d rows) to %s, marked INCOMPLETE: history diff and report html will not take it for the organization's access", o.saved.ID, o.saved.Rows, o.store.Path())
+	case !o.saved.Complete:
+		return fmt.Sprintf("saved snapshot #%d (%d rows) to %s, marked INCOMPLETE (listed per principal)", o.saved.ID, o.saved.Rows, o.store.Path())
+	}
 	return fmt.Sprintf("saved snapshot #%d (%d rows) to %s", o.saved.ID, o.saved.Rows, o.store.Path())
 }
 
@@ -79,6 +85,8 @@ func (v *saveView) Row(r audit.Row) error {
 	return v.next.Row(r)
 }
 
+func (v *saveView) Changed() int { return v.next.Changed() }
+
 func (v *saveView) Abort(cause error) error {
 	v.saver.Abort()
 	return v.next.Abort(cause)
@@ -88,6 +96,7 @@ func (v *saveView) End(r views.AuditReport) error {
 	sn, err := v.saver.Finish(history.Result{
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
+		Complete: r.Stats.Complete, Causes: r.Stats.Causes,
 	})
 	if err != nil {
 		return err
@@ -113,10 +122,12 @@ type htmlView struct {
 
 func (v *htmlView) Row(r audit.Row) error { return v.b.Row(r) }
 func (v *htmlView) Abort(error) error     { return nil }
+func (v *htmlView) Changed() int          { return 0 }
 func (v *htmlView) End(r views.AuditReport) error {
 	return v.b.Write(v.w, report.Info{
 		Generated: v.now(), Snapshot: v.snapshot.ID, Taken: v.snapshot.Created,
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Notes: r.Notes, Findings: r.Findings, Errors: r.Errors, Diff: v.diff,
+		Incomplete: !r.Stats.Complete, Causes: r.Stats.Causes,
 	})
 }

@@ -319,7 +319,7 @@ func writeResult(ios *iostreams.IOStreams, format string, res PopulateResult, be
 			return err
 		}
 	} else {
-		rows, err := render.NewRows(ios.Out, "table")
+		rows, err := render.NewRows(ios.Out, "table", render.RowsOptions{})
 		if err != nil {
 			return err
 		}

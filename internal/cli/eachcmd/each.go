@@ -374,7 +374,7 @@ func writeTargets(w io.Writer, targets []each.Target, json bool) error {
 		}
 		return nil
 	}
-	rows, err := render.NewRows(w, "table")
+	rows, err := render.NewRows(w, "table", render.RowsOptions{})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ type Global struct {
 	SandboxOrg string
 	// Debug (--debug) reports every attempt of every AWS call on stderr.
 	Debug bool
+	// CSVRaw (--csv-raw) writes CSV cells exactly: no ' before a leading
+	// formula character, control characters kept (render.SafeCell).
+	CSVRaw bool
 }
 
 // Factory builds what commands need, on demand.

@@ -1,9 +1,12 @@
 package factory
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 // OutputFormat picks the output format: the -o flag when given (checked
@@ -48,12 +51,33 @@ func Outputs(cmd *cobra.Command) (formats []string, declared bool) {
 	return strings.Split(v, ", "), true
 }
 
-// CheckOutput rejects a -o that cmd does not take. A command that did not
-// declare its formats with SetOutputs (cobra's completion and help) takes
-// none.
+// csvAnnotation marks a command that writes CSV other than through -o csv
+// (assignments cfn --assignments-csv), so --csv-raw applies to it.
+const csvAnnotation = "ssoctl.csv"
+
+// SetWritesCSV records that cmd writes CSV through a flag of its own, so
+// that --csv-raw applies to it.
+func SetWritesCSV(cmd *cobra.Command) {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[csvAnnotation] = "true"
+}
+
+// RowsOptions are the render options of the global flags: --csv-raw.
+func (f *Factory) RowsOptions() render.RowsOptions {
+	return render.RowsOptions{ExactCSV: f.Global.CSVRaw}
+}
+
+// CheckOutput rejects a -o that cmd does not take, and --csv-raw on a
+// command that writes no CSV. A command that did not declare its formats
+// with SetOutputs (cobra's completion and help) takes none.
 func (f *Factory) CheckOutput(cmd *cobra.Command) error {
 	o := f.Global.Output
 	formats, _ := Outputs(cmd)
+	if f.Global.CSVRaw && !slices.Contains(formats, "csv") && cmd.Annotations[csvAnnotation] == "" {
+		return Usagef("%s writes no CSV: --csv-raw does not apply", cmd.CommandPath())
+	}
 	if o == "" {
 		return nil
 	}

@@ -2,6 +2,7 @@ package historycmd
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type diffOptions struct {
@@ -18,7 +20,11 @@ type diffOptions struct {
 	DB      string
 	IDs     []int64
 	Format  string
+	Rows    render.RowsOptions
 	Columns string
+	// AllowIncomplete compares a snapshot whose audit could not list
+	// everything.
+	AllowIncomplete bool
 }
 
 func newDiffCmd(f *factory.Factory, db *string, runF func(context.Context, *diffOptions) error) *cobra.Command {
@@ -34,6 +40,11 @@ account and permission set gained and lost.
 With no arguments the last two snapshots are compared; with one, that
 snapshot and the newest. Rows are the audit's, in its order, with the newer
 snapshot's columns (--columns to choose).
+
+A snapshot whose audit could not list part of the organization (items that
+kept failing: an endpoint that went away, access denied) is INCOMPLETE (see
+history list): what it missed would read as access LOST, so it is refused
+unless --allow-incomplete, and then a warning says so.
 
 -o table (the default on a terminal) prints the rows, then the findings and
 the summaries; -o csv (the default otherwise) prints the rows only, with the
@@ -55,7 +66,7 @@ summary on stderr; -o json one document with all of it.`,
 			if err != nil {
 				return err
 			}
-			opts.Format, opts.DB = format, *db
+			opts.Format, opts.DB, opts.Rows = format, *db, f.RowsOptions()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -63,6 +74,7 @@ summary on stderr; -o json one document with all of it.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Columns, "columns", "", "columns of the changed rows (as the audit's --columns; default: the newer snapshot's)")
+	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, AllowIncompleteUsage)
 	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
@@ -77,6 +89,24 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	if err != nil {
 		return ExplainNotFound(err)
 	}
+	instead := ""
+	if ids, err := completeIDs(ctx, s, 2); err == nil && len(ids) == 2 {
+		instead = fmt.Sprintf("compare complete snapshots (ssoctl history diff %d %d)", ids[0], ids[1])
+	}
+	var warnings []string
+	both := []history.Snapshot{from, to}
+	if from.ID == to.ID {
+		both = both[:1]
+	}
+	for _, sn := range both {
+		w, err := CheckBase(sn, opts.AllowIncomplete, instead)
+		if err != nil {
+			return err
+		}
+		if w != "" {
+			warnings = append(warnings, w)
+		}
+	}
 	cols := to.Columns
 	if opts.Columns != "" {
 		iam := slices.ContainsFunc(to.Columns, func(c string) bool { return strings.HasPrefix(c, "IAM") })
@@ -87,7 +117,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	if len(cols) == 0 {
 		cols = views.AuditDefaultColumns
 	}
-	view, err := views.NewHistoryDiff(opts.Format, opts.IO.Out, cols)
+	view, err := views.NewHistoryDiff(opts.Format, opts.IO.Out, opts.Rows, cols)
 	if err != nil {
 		return err
 	}
@@ -97,8 +127,8 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 		return err
 	}
 	var doc views.HistoryDiffReport
-	doc.From = views.SnapshotRef{ID: from.ID, Created: from.Created}
-	doc.To = views.SnapshotRef{ID: to.ID, Created: to.Created}
+	doc.From = views.SnapshotRef{ID: from.ID, Created: from.Created, Complete: from.Complete}
+	doc.To = views.SnapshotRef{ID: to.ID, Created: to.Created, Complete: to.Complete}
 	doc.Findings.Appeared, doc.Findings.Resolved = d.Appeared, d.Resolved
 	doc.Summary.Gained, doc.Summary.Lost = d.Gained, d.Lost
 	for _, c := range d.Accounts {
@@ -110,6 +140,10 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	if err := view.End(doc); err != nil {
 		return err
 	}
+	for _, w := range warnings {
+		fmt.Fprintln(opts.IO.ErrOut, w)
+	}
 	views.HistoryDiffSummary(opts.IO.ErrOut, doc)
+	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -16,6 +17,7 @@ type listOptions struct {
 	IO     *iostreams.IOStreams
 	DB     string
 	Format string
+	Rows   render.RowsOptions
 }
 
 func newListCmd(f *factory.Factory, db *string, runF func(context.Context, *listOptions) error) *cobra.Command {
@@ -24,8 +26,12 @@ func newListCmd(f *factory.Factory, db *string, runF func(context.Context, *list
 		Use:   "list",
 		Short: "List the saved audit snapshots",
 		Long: `List the snapshots in the history database, oldest first: id, when the
-audit ran (UTC), the Identity Center instance, rows, findings, item errors and
-how assignments were listed.`,
+audit ran (UTC), the Identity Center instance, rows, findings, item errors,
+how assignments were listed, and whether the snapshot is complete: INCOMPLETE
+when its audit could not list part of the organization (items that kept
+failing; assignments listed per principal), so its rows are not all the
+access there was (history diff and report html refuse it as a base unless
+--allow-incomplete). -o json says why, in "causes".`,
 		Example: `  ssoctl history list
   ssoctl history list -o json | jq '.[-1].id'`,
 		Args: cobra.NoArgs,
@@ -34,7 +40,7 @@ how assignments were listed.`,
 			if err != nil {
 				return err
 			}
-			opts.Format, opts.DB = format, *db
+			opts.Format, opts.DB, opts.Rows = format, *db, f.RowsOptions()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -58,18 +64,16 @@ func runList(ctx context.Context, opts *listOptions) error {
 	if opts.Format == "json" {
 		return render.JSON(opts.IO.Out, list)
 	}
-	rows, err := render.NewRows(opts.IO.Out, opts.Format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header([]string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method"}); err != nil {
-		return err
-	}
+	values := make([][]string, 0, len(list))
 	for _, sn := range list {
-		if err := rows.Row([]string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
-			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method}); err != nil {
-			return err
+		status := "complete"
+		if !sn.Complete {
+			status = "INCOMPLETE"
 		}
+		values = append(values, []string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
+			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method, status})
 	}
-	return rows.Flush()
+	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method", "Status"}, values)
+	views.CSVNote(opts.IO.ErrOut, changed)
+	return err
 }

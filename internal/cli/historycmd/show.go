@@ -13,6 +13,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/report"
 )
 
@@ -22,6 +23,7 @@ type showOptions struct {
 	DB      string
 	ID      int64
 	Format  string
+	Rows    render.RowsOptions
 	Columns string
 }
 
@@ -46,7 +48,7 @@ findings, errors and stats, -o table for people, -o html the report of
 			if err != nil {
 				return err
 			}
-			opts.ID, opts.Format, opts.DB = id, format, *db
+			opts.ID, opts.Format, opts.DB, opts.Rows = id, format, *db, f.RowsOptions()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -67,6 +69,9 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	sn, err := s.Get(ctx, opts.ID)
 	if err != nil {
 		return ExplainNotFound(err)
+	}
+	if why := Why(sn); why != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: snapshot #%d is INCOMPLETE (%s): it is not all the access there was\n", sn.ID, why)
 	}
 	if opts.Format == "html" {
 		b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())
@@ -97,7 +102,7 @@ func runShow(ctx context.Context, opts *showOptions) error {
 	}
 	// Rows stream from the database through the audit's own view, so the
 	// bytes are the audit's.
-	view, err := views.NewAudit(opts.Format, opts.IO.Out, cols)
+	view, err := views.NewAudit(opts.Format, opts.IO.Out, opts.Rows, cols)
 	if err != nil {
 		return err
 	}
@@ -105,5 +110,9 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		_ = view.Abort(err)
 		return err
 	}
-	return view.End(doc)
+	if err := view.End(doc); err != nil {
+		return err
+	}
+	views.CSVNote(opts.IO.ErrOut, view.Changed())
+	return nil
 }

@@ -5,7 +5,10 @@ package reportcmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +27,9 @@ type htmlOptions struct {
 	DB       string
 	Snapshot int64
 	File     string
+	// AllowIncomplete reports a snapshot whose audit could not list
+	// everything.
+	AllowIncomplete bool
 }
 
 // NewCmd returns `ssoctl report` and its subcommands.
@@ -54,7 +60,13 @@ The report is of the newest snapshot unless --snapshot says which (see
 ` + "`ssoctl history list`" + `); ` + "`ssoctl audit -o html`" + ` writes the same report straight
 from an audit. The file is aws_sso_access_report_YYYYMMDD_HHMMSS.html (the
 snapshot's time) unless -f says otherwise (-f - for stdout); it is written
-0600, whole or not at all.`,
+0600, whole or not at all.
+
+A snapshot whose audit could not list part of the organization (INCOMPLETE in
+history list) is refused: access it missed would not be in the report.
+--allow-incomplete writes its report all the same, marked INCOMPLETE at the
+top and without changes. The changes shown are since the newest complete
+snapshot before this one.`,
 		Example: `  ssoctl audit --save && ssoctl report html -f access.html
   ssoctl report html --snapshot 3 -f q3.html`,
 		Args: cobra.NoArgs,
@@ -71,11 +83,17 @@ snapshot's time) unless -f says otherwise (-f - for stdout); it is written
 	cmd.Flags().Int64Var(&opts.Snapshot, "snapshot", 0, "the snapshot `ID` to report (default: the newest)")
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout)")
 	cmd.Flags().StringVar(&opts.DB, "db", "", historycmd.DBFlagUsage)
+	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, historycmd.AllowIncompleteUsage)
 	factory.SetOutputs(cmd, "html")
 	return cmd
 }
 
 func runHTML(ctx context.Context, opts *htmlOptions) error {
+	if opts.File != "" && opts.File != "-" {
+		if fi, err := os.Stat(opts.File); err == nil && fi.IsDir() {
+			return fmt.Errorf("cannot write the report to %s: it is a folder (give a file name, e.g. -f %s)", opts.File, filepath.Join(opts.File, "report.html"))
+		}
+	}
 	s, err := historycmd.OpenExisting(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
@@ -90,6 +108,14 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 	if err != nil {
 		return historycmd.ExplainNotFound(err)
 	}
+	instead := ""
+	if prev, _, err := s.PreviousComplete(ctx, sn.ID+1); err == nil && prev.ID != sn.ID {
+		instead = fmt.Sprintf("report the newest complete snapshot (--snapshot %d)", prev.ID)
+	}
+	warning, err := historycmd.CheckBase(sn, opts.AllowIncomplete, instead)
+	if err != nil {
+		return err
+	}
 	b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())
 	if err != nil {
 		return err
@@ -98,16 +124,22 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 	if path == "" {
 		path = "aws_sso_access_report_" + sn.Created.Local().Format("20060102_150405") + ".html"
 	}
-	if path == "-" {
-		return b.Write(opts.IO.Out, info)
-	}
 	var buf bytes.Buffer
 	if err := b.Write(&buf, info); err != nil {
 		return err
 	}
-	if err := securefile.Write(path, buf.Bytes()); err != nil {
+	if err := factory.WriteOutput(opts.IO, path, buf.Bytes(), 0o600); err != nil {
+		var te *securefile.TargetError
+		if errors.As(err, &te) {
+			return fmt.Errorf("cannot write the report to %s: %s", te.Path, te.Reason)
+		}
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", sn.ID, b.Rows(), len(info.Findings), path)
+	if warning != "" {
+		fmt.Fprintln(opts.IO.ErrOut, warning)
+	}
+	if path != "-" {
+		fmt.Fprintf(opts.IO.ErrOut, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", sn.ID, b.Rows(), len(info.Findings), path)
+	}
 	return nil
 }

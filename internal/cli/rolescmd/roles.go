@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -22,6 +23,7 @@ type rolesOptions struct {
 	Manager func() (*sso.Manager, error)
 	Login   *sso.LoginOptions
 	Format  string
+	Rows    render.RowsOptions
 
 	// Account matches an account by id, name or pattern (nil: any).
 	Account               func(sso.Account) bool
@@ -56,6 +58,7 @@ reported on stderr in one line, the others are listed, and ssoctl exits 3.`,
 			if opts.Format, err = f.CommandFormat(cmd, "table", "csv"); err != nil {
 				return err
 			}
+			opts.Rows = f.RowsOptions()
 			for _, x := range []struct {
 				flag, v string
 				dst     **regexp.Regexp
@@ -115,7 +118,7 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 			kept = append(kept, r)
 		}
 	}
-	if err := writeRoles(opts.IO, opts.Format, kept); err != nil {
+	if err := writeRoles(opts, kept); err != nil {
 		return err
 	}
 	if partial == nil {
@@ -127,23 +130,17 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	return &factory.PartialError{Err: fmt.Errorf("%v; the others are listed", partial)}
 }
 
-func writeRoles(ios *iostreams.IOStreams, format string, kept []sso.Role) error {
-	if format == "json" {
-		return render.JSON(ios.Out, kept)
+func writeRoles(opts *rolesOptions, kept []sso.Role) error {
+	if opts.Format == "json" {
+		return render.JSON(opts.IO.Out, kept)
 	}
-	rows, err := render.NewRows(ios.Out, format)
-	if err != nil {
-		return err
-	}
-	if err := rows.Header([]string{"AccountId", "AccountName", "RoleName"}); err != nil {
-		return err
-	}
+	values := make([][]string, 0, len(kept))
 	for _, r := range kept {
-		if err := rows.Row([]string{r.AccountID, r.AccountName, r.RoleName}); err != nil {
-			return err
-		}
+		values = append(values, []string{r.AccountID, r.AccountName, r.RoleName})
 	}
-	return rows.Flush()
+	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"AccountId", "AccountName", "RoleName"}, values)
+	views.CSVNote(opts.IO.ErrOut, changed)
+	return err
 }
 
 // anchored makes a role expression match whole names only, as the role

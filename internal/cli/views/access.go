@@ -29,14 +29,14 @@ var AccountAccessColumns = []string{"permission_set", "principal_type", "princip
 
 // NewUserAccess returns the view for format csv, table or json: the
 // answer on out, a note on errOut when there is none.
-func NewUserAccess(format string, out, errOut io.Writer) UserAccess {
-	return userAccessView{whole[access.UserRow]{format, out, errOut}}
+func NewUserAccess(format string, out, errOut io.Writer, ro render.RowsOptions) UserAccess {
+	return userAccessView{whole[access.UserRow]{format, out, errOut, ro}}
 }
 
 // NewAccountAccess returns the view for format csv, table or json: the
 // answer on out, a note on errOut when there is none.
-func NewAccountAccess(format string, out, errOut io.Writer) AccountAccess {
-	return accountAccessView{whole[access.AccountRow]{format, out, errOut}}
+func NewAccountAccess(format string, out, errOut io.Writer, ro render.RowsOptions) AccountAccess {
+	return accountAccessView{whole[access.AccountRow]{format, out, errOut, ro}}
 }
 
 type userAccessView struct{ w whole[access.UserRow] }
@@ -62,10 +62,12 @@ func (v accountAccessView) Show(res *access.AccountAccess, calls CallStats) erro
 }
 
 // whole writes a document held whole: JSON (the document with its
-// "stats"), or its rows as CSV or a table.
+// "stats"), or its rows as CSV or a table (and on errOut how many CSV
+// cells were made safe).
 type whole[T any] struct {
 	format      string
 	out, errOut io.Writer
+	ro          render.RowsOptions
 }
 
 func (w whole[T]) note(format string, args ...any) {
@@ -80,24 +82,28 @@ func (w whole[T]) show(doc any, calls CallStats, rows []T, cols []string, cells 
 	for _, r := range rows {
 		values = append(values, cells(r))
 	}
-	return writeRows(w.out, w.format, cols, values)
+	changed, err := WriteRows(w.out, w.format, w.ro, cols, values)
+	CSVNote(w.errOut, changed)
+	return err
 }
 
-// writeRows writes a whole table or CSV.
-func writeRows(w io.Writer, format string, cols []string, values [][]string) error {
-	rows, err := render.NewRows(w, format)
+// WriteRows writes a whole table or CSV, and returns how many CSV cells
+// were made safe (CSVNote).
+func WriteRows(w io.Writer, format string, ro render.RowsOptions, cols []string, values [][]string) (changed int, err error) {
+	rows, err := render.NewRows(w, format, ro)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	defer func() { changed = rows.Changed() }()
 	if err := rows.Header(cols); err != nil {
-		return err
+		return 0, err
 	}
 	for _, v := range values {
 		if err := rows.Row(v); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return rows.Flush()
+	return 0, rows.Flush()
 }
 
 // jsonWithStats writes doc, a JSON object, with a last member "stats",

@@ -15,6 +15,8 @@ type Assignments interface {
 	Row(assignments.Row) error
 	End(AssignmentsReport) error
 	Abort(cause error) error
+	// Changed is how many CSV cells were made safe (CSVNote).
+	Changed() int
 }
 
 // AssignmentsReport is the listing's document, its rows aside.
@@ -67,8 +69,8 @@ func assignmentValues(a assignments.Row) []string {
 }
 
 // NewAssignments returns the view for format csv, table or json.
-func NewAssignments(format string, w io.Writer) (Assignments, error) {
-	s, err := newStream(format, w, "assignments", AssignmentColumns, assignmentValues)
+func NewAssignments(format string, w io.Writer, ro render.RowsOptions) (Assignments, error) {
+	s, err := newStream(format, w, ro, "assignments", AssignmentColumns, assignmentValues)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +81,7 @@ type assignmentsView struct{ s *stream[assignments.Row] }
 
 func (v *assignmentsView) Row(r assignments.Row) error { return v.s.item(r) }
 func (v *assignmentsView) Abort(err error) error       { return v.s.abort(err) }
+func (v *assignmentsView) Changed() int                { return v.s.changed() }
 func (v *assignmentsView) End(r AssignmentsReport) error {
 	return v.s.end(
 		render.Member{Key: "errors", Value: r.Errors},

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,8 @@ type Audit interface {
 	End(AuditReport) error
 	// Abort ends a failed run without leaving a partial document.
 	Abort(cause error) error
+	// Changed is how many CSV cells were made safe (CSVNote).
+	Changed() int
 }
 
 // AuditReport is the audit's document, its rows aside.
@@ -37,15 +40,18 @@ type AuditStats struct {
 	Instance inventory.Instance `json:"instance"`
 	// Strategy is the listing method ("permission-set" or "principal").
 	Strategy assignments.Method `json:"strategy"`
-	// Complete is false when the method cannot have seen every assignment.
-	Complete         bool `json:"complete"`
-	Rows             int  `json:"rows"`
-	Accounts         int  `json:"accounts"`
-	PermissionSets   int  `json:"permissionSets"`
-	Users            int  `json:"users"`
-	Groups           int  `json:"groups"`
-	ProvisionedPairs int  `json:"provisionedPairs"`
-	Assignments      int  `json:"assignments"`
+	// Complete is false when the report may miss access: the method cannot
+	// have seen every assignment, or items could not be listed; Causes
+	// says why.
+	Complete         bool                `json:"complete"`
+	Causes           []assignments.Cause `json:"causes,omitempty"`
+	Rows             int                 `json:"rows"`
+	Accounts         int                 `json:"accounts"`
+	PermissionSets   int                 `json:"permissionSets"`
+	Users            int                 `json:"users"`
+	Groups           int                 `json:"groups"`
+	ProvisionedPairs int                 `json:"provisionedPairs"`
+	Assignments      int                 `json:"assignments"`
 	CallStats
 }
 
@@ -54,7 +60,7 @@ func NewAuditReport(res *audit.Result, calls CallStats) AuditReport {
 	return AuditReport{
 		Findings: nonNil(res.Findings), Errors: nonNil(res.Errors), Notes: nonNil(res.Notes),
 		Stats: AuditStats{
-			Instance: res.Instance, Strategy: res.Method, Complete: res.Complete, Rows: res.Rows,
+			Instance: res.Instance, Strategy: res.Method, Complete: res.Complete, Causes: res.Causes, Rows: res.Rows,
 			Accounts: res.Accounts, PermissionSets: res.PermissionSets, Users: res.Users, Groups: res.Groups,
 			ProvisionedPairs: res.Provisioned, Assignments: res.Assignments, CallStats: calls,
 		},
@@ -63,8 +69,8 @@ func NewAuditReport(res *audit.Result, calls CallStats) AuditReport {
 
 // NewAudit returns the view for format csv, table or json; columns are
 // the CSV and table columns (ParseAuditColumns).
-func NewAudit(format string, w io.Writer, columns []string) (Audit, error) {
-	s, err := newStream(format, w, "rows", columns, func(r audit.Row) []string { return auditValues(r, columns) })
+func NewAudit(format string, w io.Writer, ro render.RowsOptions, columns []string) (Audit, error) {
+	s, err := newStream(format, w, ro, "rows", columns, func(r audit.Row) []string { return auditValues(r, columns) })
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +81,7 @@ type auditView struct{ s *stream[audit.Row] }
 
 func (v *auditView) Row(r audit.Row) error { return v.s.item(r) }
 func (v *auditView) Abort(err error) error { return v.s.abort(err) }
+func (v *auditView) Changed() int          { return v.s.changed() }
 func (v *auditView) End(r AuditReport) error {
 	return v.s.end(
 		render.Member{Key: "findings", Value: r.Findings},
@@ -84,9 +91,11 @@ func (v *auditView) End(r AuditReport) error {
 	)
 }
 
-// AuditSummary writes the audit's item errors, notes and one summary line
-// to w (stderr); path is the report file ("" or "-" for stdout).
-func AuditSummary(w io.Writer, r AuditReport, path string) {
+// AuditSummary writes the audit's item errors (a line per cause), notes
+// and one summary line to w (stderr); path is the report file ("" or "-"
+// for stdout), asked is the file asked for when an incomplete report was
+// written elsewhere (IncompletePath).
+func AuditSummary(w io.Writer, r AuditReport, path, asked string) {
 	problems(w, r.Errors, r.Notes)
 	kinds := map[string]int{}
 	for _, f := range r.Findings {
@@ -102,12 +111,18 @@ func AuditSummary(w io.Writer, r AuditReport, path string) {
 		findings += " (" + strings.Join(parts, ", ") + ")"
 	}
 	method := string(r.Stats.Strategy)
-	if !r.Stats.Complete {
+	if r.Stats.Strategy == assignments.ByPrincipal {
 		method += " (INCOMPLETE: assignments of deleted principals are not listed)"
+	}
+	if len(r.Errors) > 0 {
+		method += "; INCOMPLETE: " + plural(len(r.Errors), "item") + " could not be listed"
 	}
 	where := ""
 	if path != "" && path != "-" {
 		where = "; wrote " + render.Escape(path)
+		if asked != "" && asked != path {
+			where += " (not " + render.Escape(asked) + ": the report is incomplete)"
+		}
 	}
 	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs; strategy %s%s\n",
 		r.Stats.Rows, findings, len(r.Errors), r.Stats.APICalls, r.Stats.ThrottledRetries, r.Stats.Seconds, method, where)
@@ -119,13 +134,26 @@ var AuditDefaultColumns = []string{"UserEmail", "UserName", "AccountId", "Accoun
 // AuditIAMColumns are added by default with --iam, and need it.
 var AuditIAMColumns = []string{"IAMUser", "IAMConsolePassword", "IAMActiveKeys", "IAMMFA"}
 
+// MembersNotListed fills the user columns of a group's row when its
+// members could not be listed (the MEMBERS_UNKNOWN flag), so that it never
+// reads as a group with no members (a row with empty user columns).
+const MembersNotListed = "(members not listed)"
+
+// userCell is a user column's cell: the value, or MembersNotListed.
+func userCell(r audit.Row, v string) string {
+	if v == "" && slices.Contains(r.Flags, assignments.FlagMembersUnknown) {
+		return MembersNotListed
+	}
+	return v
+}
+
 // auditColumns are every column a report can have.
 var auditColumns = map[string]func(audit.Row) string{
-	"UserEmail":        func(r audit.Row) string { return r.UserEmail },
-	"UserName":         func(r audit.Row) string { return r.UserName },
-	"UserId":           func(r audit.Row) string { return r.UserId },
-	"UserStatus":       func(r audit.Row) string { return r.UserStatus },
-	"DisplayName":      func(r audit.Row) string { return r.DisplayName },
+	"UserEmail":        func(r audit.Row) string { return userCell(r, r.UserEmail) },
+	"UserName":         func(r audit.Row) string { return userCell(r, r.UserName) },
+	"UserId":           func(r audit.Row) string { return userCell(r, r.UserId) },
+	"UserStatus":       func(r audit.Row) string { return userCell(r, r.UserStatus) },
+	"DisplayName":      func(r audit.Row) string { return userCell(r, r.DisplayName) },
 	"AccountId":        func(r audit.Row) string { return r.AccountId },
 	"AccountName":      func(r audit.Row) string { return r.AccountName },
 	"AccountStatus":    func(r audit.Row) string { return r.AccountStatus },

@@ -20,12 +20,17 @@ type HistoryDiff interface {
 	End(HistoryDiffReport) error
 	// Abort ends a failed run without leaving a partial document.
 	Abort(cause error) error
+	// Changed is how many CSV cells were made safe (CSVNote).
+	Changed() int
 }
 
 // SnapshotRef names a snapshot in a diff.
 type SnapshotRef struct {
 	ID      int64     `json:"id"`
 	Created time.Time `json:"created"`
+	// Complete is false for a snapshot whose audit could not list
+	// everything (compared only with --allow-incomplete).
+	Complete bool `json:"complete"`
 }
 
 // ChangeCount is how many rows one account or permission set gained and lost.
@@ -60,8 +65,8 @@ type changedRow struct {
 
 // NewHistoryDiff returns the view for format csv, table or json; columns
 // are the audit columns of the changed rows (ParseAuditColumns).
-func NewHistoryDiff(format string, w io.Writer, columns []string) (HistoryDiff, error) {
-	s, err := newStream(format, w, "changes", append([]string{"Change"}, columns...), func(c changedRow) []string {
+func NewHistoryDiff(format string, w io.Writer, ro render.RowsOptions, columns []string) (HistoryDiff, error) {
+	s, err := newStream(format, w, ro, "changes", append([]string{"Change"}, columns...), func(c changedRow) []string {
 		return append([]string{c.Change}, auditValues(c.Row, columns)...)
 	})
 	if err != nil {
@@ -83,6 +88,7 @@ func (v *historyDiffView) Change(change string, r audit.Row) error {
 }
 
 func (v *historyDiffView) Abort(err error) error { return v.s.abort(err) }
+func (v *historyDiffView) Changed() int          { return v.s.changed() }
 
 func (v *historyDiffView) End(r HistoryDiffReport) error {
 	r.Findings.Appeared, r.Findings.Resolved = nonNil(r.Findings.Appeared), nonNil(r.Findings.Resolved)
@@ -141,7 +147,7 @@ func section(w io.Writer, title string, header []string, rows [][]string) error 
 	if _, err := fmt.Fprintf(w, "\n%s:\n", title); err != nil {
 		return err
 	}
-	t, err := render.NewRows(w, "table")
+	t, err := render.NewRows(w, "table", render.RowsOptions{})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ package views
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
@@ -51,11 +52,11 @@ type stream[T any] struct {
 // newStream starts a streamed document: for csv and table, the header
 // (written by Rows when it flushes or fills its buffer); for json, nothing
 // until the first row.
-func newStream[T any](format string, w io.Writer, array string, header []string, cells func(T) []string) (*stream[T], error) {
+func newStream[T any](format string, w io.Writer, ro render.RowsOptions, array string, header []string, cells func(T) []string) (*stream[T], error) {
 	if format == "json" {
 		return &stream[T]{json: render.NewJSONStream(w, array)}, nil
 	}
-	rows, err := render.NewRows(w, format)
+	rows, err := render.NewRows(w, format, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +82,14 @@ func (s *stream[T]) end(members ...render.Member) error {
 	return s.rows.Flush()
 }
 
+// changed is how many CSV cells were made safe for spreadsheets.
+func (s *stream[T]) changed() int {
+	if s.rows == nil {
+		return 0
+	}
+	return s.rows.Changed()
+}
+
 // abort ends a failed run: JSON closes what it started with the error in
 // it (or writes nothing); a table, held until the end, is dropped; the CSV
 // writer's buffer is dropped (CSV has no place for an error).
@@ -91,14 +100,48 @@ func (s *stream[T]) abort(cause error) error {
 	return nil
 }
 
-// problems prints item errors and notes on w (stderr), escaped.
+// problems prints item errors and notes on w (stderr), escaped: one line
+// per cause of the errors (assignments.Causes), not one per item — forty
+// items that could not reach a dead endpoint are one line; -o json lists
+// every item.
 func problems(w io.Writer, errs []assignments.ItemError, notes []string) {
-	for _, e := range errs {
-		fmt.Fprintf(w, "error: %s: %s\n", render.Escape(e.Item), render.Escape(e.Error))
+	for _, c := range assignments.Causes(errs) {
+		fmt.Fprintln(w, CauseLine(c))
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "note: %s\n", render.Escape(n))
 	}
+}
+
+// CSVNote writes on w (stderr) how many CSV cells were made safe for
+// spreadsheets (render.SafeCell), when any were.
+func CSVNote(w io.Writer, changed int) {
+	if changed == 0 {
+		return
+	}
+	fmt.Fprintf(w, "note: %s made safe for spreadsheets (a ' before a leading =, +, -, @, tab or CR; control characters escaped); --csv-raw writes exact values, -o json always does\n",
+		plural(changed, "CSV cell"))
+}
+
+// CauseLine is one cause of item errors on one line, escaped:
+// "error: ITEM: CAUSE" for one item, else "error: N items: CAUSE (ITEM;
+// ITEM; ITEM; and M more)".
+func CauseLine(c assignments.Cause) string {
+	if c.Items == 1 && len(c.Examples) == 1 {
+		return "error: " + render.Escape(c.Examples[0]) + ": " + render.Escape(c.Cause)
+	}
+	ex := make([]string, 0, len(c.Examples)+1)
+	for _, e := range c.Examples {
+		ex = append(ex, render.Escape(e))
+	}
+	if more := c.Items - len(c.Examples); more > 0 {
+		ex = append(ex, fmt.Sprintf("and %d more", more))
+	}
+	line := fmt.Sprintf("error: %d items: %s", c.Items, render.Escape(c.Cause))
+	if len(ex) > 0 {
+		line += " (" + strings.Join(ex, "; ") + ")"
+	}
+	return line
 }
 
 // plural is "1 row", "2 rows".
