@@ -226,6 +226,9 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^Assignments: 4 created, 2 deleted, 0 unchanged, 0 failed, 0 not started\.$`,
 		`(?m)^Subject: Your AWS access is ready$`,
 		`(?m)^Deleted user jane\.doe; every assignment and group membership was removed first\.$`,
+		`(?m)^Nothing to change: no user "jane\.doe" in the identity store \(already offboarded\?\)`,
+		`(?m)^Deactivated IAM user alice\.johnson in account \d{12}; `,
+		`(?m)^alice\.johnson,alice\.johnson,keys-deactivated$`,
 		`(?m)^Retired IAM user alice\.johnson in account \d{12}\.$`,
 		`(?m)^No IAM user alice\.johnson in account \d{12} \(developer-sandbox\): nothing to retire\.$`,
 	}

@@ -126,6 +126,7 @@ func TestScript(t *testing.T) {
 			"sandbox-restart":    cmdSandboxRestart,
 			"sandbox-stats":      cmdSandboxStats,
 			"sandbox-outbox":     cmdSandboxOutbox,
+			"ses-verify":         cmdSESVerify,
 			"exitcode":           cmdExitCode,
 			"sleep":              cmdSleep,
 			"expand":             cmdExpand,
@@ -231,6 +232,23 @@ func cmdSandboxOutbox(ts *testscript.TestScript, neg bool, args []string) {
 	body, err := io.ReadAll(resp.Body)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), body, 0o644))
+}
+
+// cmdSESVerify verifies an SES identity (an address or a domain) in the
+// sandbox, as its owner clicking the verification link would:
+// ses-verify IDENTITY.
+func cmdSESVerify(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: ses-verify IDENTITY")
+	}
+	body, err := json.Marshal(map[string]string{"identity": args[0]})
+	ts.Check(err)
+	resp, err := http.Post(ts.Getenv("SANDBOX_URL")+"/_sandbox/ses/verify", "application/json", strings.NewReader(string(body)))
+	ts.Check(err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		ts.Fatalf("ses-verify %s: %s", args[0], resp.Status)
+	}
 }
 
 // cmdExitCode runs a command and checks its exit status:

@@ -164,23 +164,6 @@ func TestResolveErrors(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	cands := []string{"Developer", "SeniorDeveloper", "JuniorDeveloper", "ReadOnlyAccess", "AdministratorAccess"}
-	for _, tc := range []struct {
-		name string
-		want []string
-	}{
-		{"developer", []string{"Developer", "SeniorDeveloper", "JuniorDeveloper"}},
-		{"Develper", []string{"Developer"}},
-		{"ReadOnly", []string{"ReadOnlyAccess"}},
-		{"Zebra", nil},
-	} {
-		if got := accessfile.Closest(tc.name, cands, 3); !cmp.Equal(got, tc.want) {
-			t.Errorf("Closest(%q) = %v; want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
 func sorted(s []string) []string {
 	out := append([]string(nil), s...)
 	for i := range out {

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
 // Pos is a place in a file.
@@ -347,7 +349,7 @@ func parseGroup(path string, n *yaml.Node, es *Errors) Group {
 		default:
 			unknown = true
 			msg := fmt.Sprintf("unknown key %q", k)
-			if s := Closest(k, canonicalKeys, 2); len(s) > 0 {
+			if s := inventory.Closest(k, canonicalKeys, 2); len(s) > 0 {
 				msg += "; did you mean " + quoteList(s) + "?"
 			} else {
 				msg += " (a group takes Groups, Users, PermissionSets, Accounts, OUs, RecursiveOUs, Instance)"

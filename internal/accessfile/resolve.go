@@ -346,13 +346,7 @@ func (r *resolver) unknownPrincipal(typ string, v Value) {
 	r.errs.add(v.Pos, "no %s is named %q%s", what, v.Text, suggestion(v.Text, cands))
 }
 
-func suggestion(name string, cands []string) string {
-	s := Closest(name, cands, 3)
-	if len(s) == 0 {
-		return ""
-	}
-	return "; closest: " + strings.Join(s, ", ")
-}
+func suggestion(name string, cands []string) string { return inventory.Suggest(name, cands) }
 
 func (r *resolver) permissionSet(ctx context.Context, inst inventory.Instance, v Value) (PermissionSet, error) {
 	ps := PermissionSet{Pos: v.Pos}

@@ -3,24 +3,20 @@ package audit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/ssoctl/ssoctl/internal/fanout"
+	"github.com/ssoctl/ssoctl/internal/legacyiam"
 )
 
-// IAM lists the iam calls the legacy-user check makes.
+// IAM is what the legacy-user check reads, through legacyiam (the one IAM
+// reader): the account's user names, then each matching user's status.
 type IAM interface {
-	ListUsers(context.Context, *iam.ListUsersInput, ...func(*iam.Options)) (*iam.ListUsersOutput, error)
-	GetLoginProfile(context.Context, *iam.GetLoginProfileInput, ...func(*iam.Options)) (*iam.GetLoginProfileOutput, error)
-	ListAccessKeys(context.Context, *iam.ListAccessKeysInput, ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
-	GetAccessKeyLastUsed(context.Context, *iam.GetAccessKeyLastUsedInput, ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
-	ListMFADevices(context.Context, *iam.ListMFADevicesInput, ...func(*iam.Options)) (*iam.ListMFADevicesOutput, error)
+	legacyiam.Lister
+	legacyiam.Reader
 }
 
 // IAMStatus is what a legacy IAM user of the same name still holds.
@@ -29,6 +25,9 @@ type IAMStatus struct {
 	ConsolePassword bool        `json:"consolePassword"`
 	ActiveKeys      []AccessKey `json:"activeAccessKeys"`
 	MFA             bool        `json:"mfa"`
+	// Stage is how far its retirement has come (legacyiam.Stage: active,
+	// keys-deactivated, deactivated); "" in snapshots older than stages.
+	Stage string `json:"migrationStage,omitempty"`
 }
 
 // AccessKey is an active access key and when it was last used.
@@ -48,16 +47,9 @@ func (a *auditor) legacyIAM(ctx context.Context) error {
 	if a.c.IAM == nil {
 		return errors.New("no IAM client")
 	}
-	var names []string
-	p := iam.NewListUsersPaginator(a.c.IAM, &iam.ListUsersInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("list IAM users: %w", err)
-		}
-		for _, u := range page.Users {
-			names = append(names, aws.ToString(u.UserName))
-		}
+	names, err := legacyiam.UserNames(ctx, a.c.IAM)
+	if err != nil {
+		return err
 	}
 	byName := map[string]string{} // lower-case IAM name -> IAM name
 	for _, n := range names {
@@ -97,39 +89,22 @@ func localPart(email string) string {
 	return ""
 }
 
+// iamStatus reads one legacy user through legacyiam, the one IAM reader.
 func (a *auditor) iamStatus(ctx context.Context, name string) (*IAMStatus, error) {
-	st := &IAMStatus{UserName: name}
-	_, err := a.c.IAM.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &name})
-	var nse *iamtypes.NoSuchEntityException
-	switch {
-	case err == nil:
-		st.ConsolePassword = true
-	case !errors.As(err, &nse):
-		return nil, fmt.Errorf("get login profile: %w", err)
-	}
-	keys, err := a.c.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &name})
+	u, err := legacyiam.Status(ctx, a.c.IAM, name)
 	if err != nil {
-		return nil, fmt.Errorf("list access keys: %w", err)
+		return nil, err
 	}
-	for _, k := range keys.AccessKeyMetadata {
-		if k.Status != iamtypes.StatusTypeActive {
+	st := &IAMStatus{UserName: name, ConsolePassword: u.LoginProfile, MFA: len(u.MFADevices) > 0, Stage: string(u.MigrationStage)}
+	for _, k := range u.AccessKeys {
+		if k.Status != string(iamtypes.StatusTypeActive) {
 			continue
 		}
-		key := AccessKey{Id: aws.ToString(k.AccessKeyId)}
-		lu, err := a.c.IAM.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
-		if err != nil {
-			return nil, fmt.Errorf("get access key last used: %w", err)
-		}
-		if l := lu.AccessKeyLastUsed; l != nil && l.LastUsedDate != nil {
-			key.LastUsed = l.LastUsedDate
-			key.Service = aws.ToString(l.ServiceName)
+		key := AccessKey{Id: k.Id}
+		if k.LastUsed != nil {
+			key.LastUsed, key.Service = k.LastUsed, k.Service
 		}
 		st.ActiveKeys = append(st.ActiveKeys, key)
 	}
-	mfa, err := a.c.IAM.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: &name})
-	if err != nil {
-		return nil, fmt.Errorf("list MFA devices: %w", err)
-	}
-	st.MFA = len(mfa.MFADevices) > 0
 	return st, nil
 }

@@ -517,6 +517,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/outbox":
 		s.serveOutbox(w)
+	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/ses/verify":
+		s.serveSESVerify(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/state":
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)

@@ -575,3 +575,41 @@ func (s *Server) serveOutbox(w http.ResponseWriter) {
 	enc.SetEscapeHTML(false) // bodies read as they were sent
 	_ = enc.Encode(s.outbox.list())
 }
+
+// serveSESVerify answers POST /_sandbox/ses/verify {"identity": NAME,
+// "account": ID}: what SES does when the owner of an address clicks the
+// link of its verification e-mail, or a domain's DNS records appear. The
+// identity (an address or a domain; created when missing, as
+// CreateEmailIdentity would) becomes verified in the account (default: the
+// management account's).
+func (s *Server) serveSESVerify(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Identity, Account string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Identity == "" {
+		http.Error(w, `want {"identity": "address or domain", "account": "optional account id"}`, http.StatusBadRequest)
+		return
+	}
+	typ := "DOMAIN"
+	if strings.Contains(in.Identity, "@") {
+		if _, err := sesAddress(in.Identity); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		typ = "EMAIL_ADDRESS"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.Account == "" {
+		in.Account = s.st.org.MasterAccountId
+	}
+	acct := s.sesAccount(in.Account)
+	next := *acct
+	next.AccountId = in.Account
+	next.Identities = slices.Clone(acct.Identities)
+	if i := slices.IndexFunc(next.Identities, func(id EmailIdentity) bool { return strings.EqualFold(id.Name, in.Identity) }); i >= 0 {
+		next.Identities[i].Verified = true
+	} else {
+		next.Identities = append(next.Identities, EmailIdentity{Name: in.Identity, Type: typ, Verified: true})
+	}
+	s.st.ses[in.Account] = &next
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -194,6 +194,51 @@ func TestSESSandboxRecipients(t *testing.T) {
 	}
 }
 
+// TestSESVerify: CreateEmailIdentity leaves an identity pending, as SES
+// does until its owner clicks the verification link; POST
+// /_sandbox/ses/verify is that click, after which GetEmailIdentity says
+// verified and SendEmail from it is accepted.
+func TestSESVerify(t *testing.T) {
+	t.Parallel()
+	_, cfg, url := sandbox(t, emulator.Options{})
+	c := sesv2.NewFromConfig(cfg)
+	from := "welcome@unverified.example"
+	if _, err := c.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(from)}); err != nil {
+		t.Fatal(err)
+	}
+	var mr *types.MessageRejected
+	if _, err := c.SendEmail(ctx, simpleEmail(from, []string{"alice.johnson@example.com"}, nil, "x", "y", "")); !errors.As(err, &mr) {
+		t.Fatalf("pending sender: got %v; want MessageRejected", err)
+	}
+	for _, body := range []string{`{"identity": "` + from + `"}`, `{"identity": "other.example"}`} {
+		resp, err := http.Post(url+"/_sandbox/ses/verify", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("verify %s: status %d; want 204", body, resp.StatusCode)
+		}
+	}
+	for _, name := range []string{from, "other.example"} {
+		id, err := c.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(name)})
+		if err != nil || !id.VerifiedForSendingStatus {
+			t.Errorf("GetEmailIdentity %s after verify: %+v, %v; want verified", name, id, err)
+		}
+	}
+	if _, err := c.SendEmail(ctx, simpleEmail(from, []string{"alice.johnson@example.com"}, nil, "x", "y", "")); err != nil {
+		t.Errorf("verified sender: %v", err)
+	}
+	resp, err := http.Post(url+"/_sandbox/ses/verify", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("verify without identity: status %d; want 400", resp.StatusCode)
+	}
+}
+
 func TestSESRawAndTemplate(t *testing.T) {
 	t.Parallel()
 	_, cfg, url := sandbox(t, emulator.Options{})

@@ -9,6 +9,11 @@
 //  7. inline policies 8. attached policies 9. group memberships
 //  10. the user.
 //
+// Before that, the stage the migration e-mail announces: DeactivateSteps
+// sets every active access key Inactive (reversible) and optionally deletes
+// the console password; User.Stage says where a user stands. It is the one
+// reader of IAM users (Status serves the audit).
+//
 // Something already gone (NoSuchEntity) counts as done, so a run that was
 // interrupted can be run again. The package never prints.
 package legacyiam
@@ -36,6 +41,7 @@ type IAM interface {
 	ListAccessKeys(context.Context, *iam.ListAccessKeysInput, ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
 	GetAccessKeyLastUsed(context.Context, *iam.GetAccessKeyLastUsedInput, ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
 	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
 	ListSigningCertificates(context.Context, *iam.ListSigningCertificatesInput, ...func(*iam.Options)) (*iam.ListSigningCertificatesOutput, error)
 	DeleteSigningCertificate(context.Context, *iam.DeleteSigningCertificateInput, ...func(*iam.Options)) (*iam.DeleteSigningCertificateOutput, error)
 	ListSSHPublicKeys(context.Context, *iam.ListSSHPublicKeysInput, ...func(*iam.Options)) (*iam.ListSSHPublicKeysOutput, error)
@@ -111,6 +117,39 @@ type User struct {
 	InlinePolicies   []string            `json:"inlinePolicies,omitempty"`
 	AttachedPolicies []Policy            `json:"attachedPolicies,omitempty"`
 	Groups           []string            `json:"groups,omitempty"`
+	// MigrationStage is Stage() as read (for JSON documents).
+	MigrationStage Stage `json:"migrationStage,omitempty"`
+}
+
+// Stage is how far a legacy IAM user's retirement has come. The migration
+// runs in stages: first the access keys are deactivated (reversibly; the
+// console password may go too), then, on or after the date the migration
+// e-mail announced, the user is deleted through the whole checklist.
+type Stage string
+
+// The stages of a user that still exists (a deleted one has none).
+const (
+	// StageActive: an access key still works; nothing was deactivated.
+	StageActive Stage = "active"
+	// StageKeysDeactivated: no access key works, the console password
+	// still does.
+	StageKeysDeactivated Stage = "keys-deactivated"
+	// StageDeactivated: no access key and no console password works; only
+	// the deletion is left.
+	StageDeactivated Stage = "deactivated"
+)
+
+// Stage is the user's stage, from what it still holds.
+func (u User) Stage() Stage {
+	for _, k := range u.AccessKeys {
+		if k.Status == string(iamtypes.StatusTypeActive) {
+			return StageActive
+		}
+	}
+	if u.LoginProfile {
+		return StageKeysDeactivated
+	}
+	return StageDeactivated
 }
 
 func isNoSuchEntity(err error) bool {
@@ -122,17 +161,42 @@ func isNoSuchEntity(err error) bool {
 	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchEntity"
 }
 
-// Inspect reads everything the checklist removes. A user that does not
-// exist comes back with Exists false and no error.
-func Inspect(ctx context.Context, c IAM, name string) (User, error) {
-	u := User{UserName: name}
-	if _, err := c.GetUser(ctx, &iam.GetUserInput{UserName: &name}); err != nil {
-		if isNoSuchEntity(err) {
-			return u, nil
+// Reader is what Status reads, with the SDK's own signatures (the audit's
+// IAM client has it too: legacyiam is the one IAM reader).
+type Reader interface {
+	GetLoginProfile(context.Context, *iam.GetLoginProfileInput, ...func(*iam.Options)) (*iam.GetLoginProfileOutput, error)
+	ListAccessKeys(context.Context, *iam.ListAccessKeysInput, ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
+	GetAccessKeyLastUsed(context.Context, *iam.GetAccessKeyLastUsedInput, ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+	ListMFADevices(context.Context, *iam.ListMFADevicesInput, ...func(*iam.Options)) (*iam.ListMFADevicesOutput, error)
+}
+
+// Lister lists the account's IAM users.
+type Lister interface {
+	ListUsers(context.Context, *iam.ListUsersInput, ...func(*iam.Options)) (*iam.ListUsersOutput, error)
+}
+
+// UserNames lists the names of every IAM user of the account.
+func UserNames(ctx context.Context, c Lister) ([]string, error) {
+	var names []string
+	p := iam.NewListUsersPaginator(c, &iam.ListUsersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list IAM users: %w", err)
 		}
-		return u, fmt.Errorf("get IAM user %s: %w", name, err)
+		for _, u := range page.Users {
+			names = append(names, aws.ToString(u.UserName))
+		}
 	}
-	u.Exists = true
+	return names, nil
+}
+
+// Status reads how an existing IAM user can still get in — the console
+// password, the access keys (each with its last use) and the MFA devices —
+// and so the stage of its migration: the few calls an audit makes per
+// legacy user.
+func Status(ctx context.Context, c Reader, name string) (User, error) {
+	u := User{UserName: name, Exists: true}
 	_, err := c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &name})
 	switch {
 	case err == nil:
@@ -157,6 +221,35 @@ func Inspect(ctx context.Context, c IAM, name string) (User, error) {
 			}
 			u.AccessKeys = append(u.AccessKeys, key)
 		}
+	}
+	mfa := iam.NewListMFADevicesPaginator(c, &iam.ListMFADevicesInput{UserName: &name})
+	for mfa.HasMorePages() {
+		page, err := mfa.NextPage(ctx)
+		if err != nil {
+			return u, fmt.Errorf("list MFA devices of %s: %w", name, err)
+		}
+		for _, x := range page.MFADevices {
+			serial := aws.ToString(x.SerialNumber)
+			u.MFADevices = append(u.MFADevices, MFADevice{Serial: serial, Virtual: strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":mfa/")})
+		}
+	}
+	u.MigrationStage = u.Stage()
+	return u, nil
+}
+
+// Inspect reads everything the checklist removes. A user that does not
+// exist comes back with Exists false and no error.
+func Inspect(ctx context.Context, c IAM, name string) (User, error) {
+	u := User{UserName: name}
+	if _, err := c.GetUser(ctx, &iam.GetUserInput{UserName: &name}); err != nil {
+		if isNoSuchEntity(err) {
+			return u, nil
+		}
+		return u, fmt.Errorf("get IAM user %s: %w", name, err)
+	}
+	u, err := Status(ctx, c, name)
+	if err != nil {
+		return u, err
 	}
 	certs := iam.NewListSigningCertificatesPaginator(c, &iam.ListSigningCertificatesInput{UserName: &name})
 	for certs.HasMorePages() {
@@ -184,17 +277,6 @@ func Inspect(ctx context.Context, c IAM, name string) (User, error) {
 	}
 	for _, x := range sc.ServiceSpecificCredentials {
 		u.ServiceCreds = append(u.ServiceCreds, ServiceCredential{Id: aws.ToString(x.ServiceSpecificCredentialId), Service: aws.ToString(x.ServiceName)})
-	}
-	mfa := iam.NewListMFADevicesPaginator(c, &iam.ListMFADevicesInput{UserName: &name})
-	for mfa.HasMorePages() {
-		page, err := mfa.NextPage(ctx)
-		if err != nil {
-			return u, fmt.Errorf("list MFA devices of %s: %w", name, err)
-		}
-		for _, x := range page.MFADevices {
-			serial := aws.ToString(x.SerialNumber)
-			u.MFADevices = append(u.MFADevices, MFADevice{Serial: serial, Virtual: strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":mfa/")})
-		}
 	}
 	inline := iam.NewListUserPoliciesPaginator(c, &iam.ListUserPoliciesInput{UserName: &name})
 	for inline.HasMorePages() {
@@ -231,7 +313,8 @@ func Inspect(ctx context.Context, c IAM, name string) (User, error) {
 type Step struct {
 	// Kind is the checklist item: login-profile, access-key,
 	// signing-certificate, ssh-public-key, service-credential, mfa-device,
-	// inline-policy, attached-policy, group, user.
+	// inline-policy, attached-policy, group, user; or deactivate-key (the
+	// stage before).
 	Kind string `json:"kind"`
 	// Target is what it removes (a key id, a policy name, …).
 	Target string `json:"target"`
@@ -248,7 +331,7 @@ func (s Step) String() string {
 		"signing-certificate": "delete signing certificate", "ssh-public-key": "delete SSH public key",
 		"service-credential": "delete service-specific credential", "mfa-device": "deactivate MFA device",
 		"inline-policy": "delete inline policy", "attached-policy": "detach policy", "group": "remove from group",
-		"user": "delete IAM user",
+		"user": "delete IAM user", "deactivate-key": "deactivate access key",
 	}[s.Kind]
 	out := verb
 	if s.Target != "" && s.Kind != "login-profile" {
@@ -343,6 +426,51 @@ func Steps(u User) []Step {
 		return err
 	})
 	return steps
+}
+
+// DeactivateSteps is the stage before the deletion: every active access
+// key set Inactive (reversible: UpdateAccessKey Active brings it back), and
+// with removePassword the console password deleted. Keys already inactive
+// and a password already gone are not steps; nothing is deleted but the
+// password. An up-to-date user has no steps.
+func DeactivateSteps(u User, removePassword bool) []Step {
+	if !u.Exists {
+		return nil
+	}
+	name := u.UserName
+	var steps []Step
+	for _, k := range u.AccessKeys {
+		if k.Status != string(iamtypes.StatusTypeActive) {
+			continue
+		}
+		id := k.Id
+		steps = append(steps, Step{Kind: "deactivate-key", Target: id, Detail: k.LastUse(), run: func(ctx context.Context, c IAM) error {
+			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &name, AccessKeyId: &id, Status: iamtypes.StatusTypeInactive})
+			return err
+		}})
+	}
+	if removePassword && u.LoginProfile {
+		steps = append(steps, Step{Kind: "login-profile", Target: name, run: func(ctx context.Context, c IAM) error {
+			_, err := c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: &name})
+			return err
+		}})
+	}
+	return steps
+}
+
+// Deadline is the day legacy keys stop working as the migration e-mail
+// announced it (YYYY-MM-DD); the zero time when none was announced.
+func Deadline(announced string) (time.Time, error) {
+	if announced == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.DateOnly, announced)
+}
+
+// Due reports whether the deletion stage may run at now: on or after the
+// announced day (in UTC), or at any time when no day was announced.
+func Due(deadline, now time.Time) bool {
+	return deadline.IsZero() || !now.UTC().Before(deadline)
 }
 
 // StepResult is the outcome of one step.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -83,5 +86,85 @@ func TestRunRetiresUser(t *testing.T) {
 	rs, err = legacyiam.Run(ctx, c, legacyiam.Steps(u), nil)
 	if err != nil || !legacyiam.OK(rs) || !rs[0].AlreadyGone {
 		t.Errorf("re-run of the old steps: %+v, %v; want all done, already gone", rs, err)
+	}
+}
+
+// TestDeactivateStage: the stage before the deletion sets only the active
+// keys Inactive (UpdateAccessKey, reversible) and, when asked, deletes the
+// console password; the user moves from active to keys-deactivated to
+// deactivated, keeps everything else, and then has no steps left.
+func TestDeactivateStage(t *testing.T) {
+	c := sandboxIAM(t)
+	ctx := context.Background()
+	u, err := legacyiam.Inspect(ctx, c, "alice.johnson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Stage() != legacyiam.StageActive || u.MigrationStage != legacyiam.StageActive {
+		t.Fatalf("stage %s (%s); want active", u.Stage(), u.MigrationStage)
+	}
+	for _, tc := range []struct {
+		removePassword bool
+		wantSteps      string
+		wantStage      legacyiam.Stage
+	}{
+		{false, "deactivate-key:AKIAI7LZ8UZ499S169EC", legacyiam.StageKeysDeactivated},
+		{true, "login-profile:alice.johnson", legacyiam.StageDeactivated},
+		{true, "", legacyiam.StageDeactivated},
+	} {
+		var steps []string
+		for _, s := range legacyiam.DeactivateSteps(u, tc.removePassword) {
+			steps = append(steps, s.Kind+":"+s.Target)
+		}
+		if got := strings.Join(steps, " "); got != tc.wantSteps {
+			t.Fatalf("steps %q; want %q", got, tc.wantSteps)
+		}
+		rs, err := legacyiam.Run(ctx, c, legacyiam.DeactivateSteps(u, tc.removePassword), nil)
+		if err != nil || !legacyiam.OK(rs) {
+			t.Fatalf("run: %+v, %v", rs, err)
+		}
+		if u, err = legacyiam.Inspect(ctx, c, "alice.johnson"); err != nil {
+			t.Fatal(err)
+		}
+		if u.Stage() != tc.wantStage {
+			t.Errorf("after %q: stage %s; want %s", tc.wantSteps, u.Stage(), tc.wantStage)
+		}
+	}
+	if !u.Exists || len(u.AccessKeys) != 2 || len(u.Certificates) == 0 || len(u.Groups) == 0 {
+		t.Errorf("after deactivating: %+v; want the user, both keys and the rest kept", u)
+	}
+	// The way back is one call per key.
+	if _, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice.johnson"), AccessKeyId: aws.String("AKIAI7LZ8UZ499S169EC"), Status: iamtypes.StatusTypeActive}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ = legacyiam.Inspect(ctx, c, "alice.johnson"); u.Stage() != legacyiam.StageActive {
+		t.Errorf("after reactivating: stage %s; want active", u.Stage())
+	}
+}
+
+// TestDue: the deletion is due on or after the announced day (UTC), or at
+// any time when none was announced.
+func TestDue(t *testing.T) {
+	day, err := legacyiam.Deadline("2027-01-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		deadline time.Time
+		now      string
+		want     bool
+	}{
+		{day, "2027-01-30T23:59:59Z", false},
+		{day, "2027-01-31T00:00:00Z", true},
+		{day, "2027-01-31T01:00:00+02:00", false}, // still the 30th in UTC
+		{time.Time{}, "2020-01-01T00:00:00Z", true},
+	} {
+		now, _ := time.Parse(time.RFC3339, tc.now)
+		if got := legacyiam.Due(tc.deadline, now); got != tc.want {
+			t.Errorf("Due(%s, %s) = %v; want %v", tc.deadline.Format(time.DateOnly), tc.now, got, tc.want)
+		}
+	}
+	if _, err := legacyiam.Deadline("31/01/2027"); err == nil {
+		t.Error("Deadline accepted 31/01/2027")
 	}
 }

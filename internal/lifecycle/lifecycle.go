@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 
@@ -40,6 +41,9 @@ type IdentityStore interface {
 	UpdateUser(context.Context, *identitystore.UpdateUserInput, ...func(*identitystore.Options)) (*identitystore.UpdateUserOutput, error)
 	DeleteUser(context.Context, *identitystore.DeleteUserInput, ...func(*identitystore.Options)) (*identitystore.DeleteUserOutput, error)
 	DeleteGroupMembership(context.Context, *identitystore.DeleteGroupMembershipInput, ...func(*identitystore.Options)) (*identitystore.DeleteGroupMembershipOutput, error)
+	CreateGroup(context.Context, *identitystore.CreateGroupInput, ...func(*identitystore.Options)) (*identitystore.CreateGroupOutput, error)
+	CreateGroupMembership(context.Context, *identitystore.CreateGroupMembershipInput, ...func(*identitystore.Options)) (*identitystore.CreateGroupMembershipOutput, error)
+	GetGroupMembershipId(context.Context, *identitystore.GetGroupMembershipIdInput, ...func(*identitystore.Options)) (*identitystore.GetGroupMembershipIdOutput, error)
 }
 
 // Clients are the services the lifecycle calls.
@@ -60,9 +64,12 @@ type Directory struct {
 	inst inventory.Instance
 
 	names    *inventory.NameCache
+	users    []inventory.User // every user, once a bulk plan listed them
 	sets     []inventory.PermissionSet
 	accounts []inventory.Account
 	tree     *inventory.OrgTree
+
+	welcomeGroup string // WelcomeGroup's id, once known
 }
 
 // Open finds the instance (instanceArn "" means the only one) and returns
@@ -121,8 +128,15 @@ func (d *Directory) PermissionSet(ctx context.Context, ref string) (inventory.Pe
 		}
 		names = append(names, ps.Name)
 	}
+	if hint := inventory.Suggest(ref, names); hint != "" || len(names) > maxListed {
+		return inventory.PermissionSet{}, fmt.Errorf("permission set %q %w%s", ref, inventory.ErrNotFound, hint)
+	}
 	return inventory.PermissionSet{}, fmt.Errorf("permission set %q %w (there are: %s)", ref, inventory.ErrNotFound, strings.Join(names, ", "))
 }
+
+// maxListed is the most names a not-found error lists when none is close
+// to what was asked for (beyond it, the list would be noise).
+const maxListed = 20
 
 // PermissionSetName names a permission set ARN ("" if unknown).
 func (d *Directory) PermissionSetName(ctx context.Context, arn string) string {
@@ -227,6 +241,9 @@ func (d *Directory) Targets(ctx context.Context, permissionSet string, accounts,
 	}
 	for _, ref := range ous {
 		ou, err := d.tree.FindOU(ref)
+		if errors.Is(err, inventory.ErrNotFound) {
+			err = fmt.Errorf("%w%s", err, inventory.Suggest(ref, ouPaths(d.tree)))
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -235,6 +252,99 @@ func (d *Directory) Targets(ctx context.Context, permissionSet string, accounts,
 		}
 	}
 	return out, skipped, nil
+}
+
+// ouPaths are the OUs as people write them (a path without the root's
+// name, "Workloads/Prod"; a root by its name), sorted, for suggestions.
+func ouPaths(t *inventory.OrgTree) []string {
+	out := make([]string, 0, len(t.OUs))
+	for _, o := range t.OUs {
+		if _, rel, ok := strings.Cut(o.Path, "/"); ok && rel != "" {
+			out = append(out, rel)
+		} else {
+			out = append(out, o.Path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Bundle is the named access bundle of the org settings; a name that is not
+// there is reported with the closest ones (or all of them when none is close).
+func Bundle(cfg *orgconfig.Config, name string) (orgconfig.Bundle, error) {
+	if cfg == nil {
+		return orgconfig.Bundle{}, fmt.Errorf("access bundle %q: no org settings file", name)
+	}
+	b, err := cfg.Bundle(name)
+	if err == nil {
+		return b, nil
+	}
+	names := make([]string, 0, len(cfg.Access))
+	for _, b := range cfg.Access {
+		names = append(names, b.Name)
+	}
+	if hint := inventory.Suggest(name, names); hint != "" {
+		return b, fmt.Errorf("access bundle %q is not in %s%s", name, cfg.Path, hint)
+	}
+	return b, err
+}
+
+// maxSuggestPages bounds the ListUsers pages read only to suggest a user
+// name for a typo (100 users a page): a hint must not cost minutes of a
+// 100,000-user store's 20 TPS.
+const maxSuggestPages = 50
+
+// UserSuggestions are the user names (and e-mail addresses) closest to
+// ref, from the directory's listing when it has one, else from at most
+// maxSuggestPages pages of ListUsers.
+func (d *Directory) UserSuggestions(ctx context.Context, ref string) []string {
+	users := d.users
+	if users == nil {
+		p := identitystore.NewListUsersPaginator(d.c.IdentityStore, &identitystore.ListUsersInput{IdentityStoreId: &d.inst.IdentityStoreId, MaxResults: aws.Int32(100)})
+		for pages := 0; p.HasMorePages() && pages < maxSuggestPages; pages++ {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				break
+			}
+			for _, u := range page.Users {
+				users = append(users, inventory.User{UserName: aws.ToString(u.UserName)})
+				for _, e := range u.Emails {
+					users[len(users)-1].Email = aws.ToString(e.Value)
+				}
+			}
+		}
+	}
+	cands := make([]string, 0, 2*len(users))
+	for _, u := range users {
+		cands = append(cands, u.UserName)
+	}
+	if strings.Contains(ref, "@") {
+		for _, u := range users {
+			cands = append(cands, u.Email)
+		}
+	}
+	return inventory.Closest(ref, cands, 3)
+}
+
+// accountNames are the accounts' names, then their ids, for suggestions.
+func accountNames(all []inventory.Account) []string {
+	out := make([]string, 0, 2*len(all))
+	for _, a := range all {
+		out = append(out, a.Name)
+	}
+	for _, a := range all {
+		out = append(out, a.Id)
+	}
+	return out
+}
+
+// AccountSuggestions are the account names (or ids) closest to ref.
+func (d *Directory) AccountSuggestions(ctx context.Context, ref string) []string {
+	all, err := d.allAccounts(ctx)
+	if err != nil {
+		return nil
+	}
+	return inventory.Closest(ref, accountNames(all), 3)
 }
 
 func findAccount(all []inventory.Account, ref string) (inventory.Account, error) {
@@ -251,7 +361,7 @@ func findAccount(all []inventory.Account, ref string) (inventory.Account, error)
 	case 1:
 		return byName[0], nil
 	case 0:
-		return inventory.Account{}, fmt.Errorf("account %q %w", ref, inventory.ErrNotFound)
+		return inventory.Account{}, fmt.Errorf("account %q %w%s", ref, inventory.ErrNotFound, inventory.Suggest(ref, accountNames(all)))
 	}
 	return inventory.Account{}, fmt.Errorf("account name %q is used by %d accounts; give the account id", ref, len(byName))
 }
@@ -313,6 +423,12 @@ func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remov
 			have[a.PermissionSetArn+"|"+a.AccountId] = true
 		}
 	}
+	return d.planAccess(u, have, add, remove), nil
+}
+
+// planAccess is PlanAccess once the user's direct assignments are known
+// (have: "permission set ARN|account id").
+func (d *Directory) planAccess(u inventory.User, have map[string]bool, add, remove []Target) AccessPlan {
 	p := AccessPlan{User: u, Plan: executor.Plan{InstanceArn: d.inst.Arn}}
 	keep := map[string]bool{}
 	for _, t := range add {
@@ -334,7 +450,7 @@ func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remov
 			p.Unchanged = append(p.Unchanged, change(executor.Delete, u, t))
 		}
 	}
-	return p, nil
+	return p
 }
 
 // GivenName reads a user's given name (the inventory's User has none).

@@ -18,7 +18,12 @@ import (
 
 func sandboxDirectory(t *testing.T) *lifecycle.Directory {
 	t.Helper()
-	sb := emulatortest.Start(t, emulator.Options{})
+	return directoryOn(t, emulatortest.Start(t, emulator.Options{}))
+}
+
+// directoryOn opens the Identity Center instance of a running sandbox.
+func directoryOn(t *testing.T, sb *emulatortest.Sandbox) *lifecycle.Directory {
+	t.Helper()
 	set := must(awsclient.New(context.Background(), awsclient.Options{EndpointURL: sb.URL, Region: "us-east-1", Unlimited: true,
 		Credentials: credentials.NewStaticCredentialsProvider(emulator.SandboxAccessKeyID, emulator.SandboxSecretAccessKey, "")}))
 	return must(lifecycle.Open(context.Background(), lifecycle.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}, ""))

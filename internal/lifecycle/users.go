@@ -2,10 +2,8 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/mail"
 	"strings"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
-	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
@@ -75,151 +72,6 @@ func (n *NewUser) Normalize(cfg *orgconfig.Config, force bool) error {
 	return nil
 }
 
-// CreatePlan is what `user create` will do for one person.
-type CreatePlan struct {
-	User NewUser `json:"user"`
-	// Exists: a user of that name is already there (its id); only the
-	// access is planned, so a re-run after an interruption finishes.
-	Exists string     `json:"existingUserId,omitempty"`
-	Access AccessPlan `json:"access"`
-}
-
-// PlanCreate plans creating one person and giving them their bundle.
-func (d *Directory) PlanCreate(ctx context.Context, cfg *orgconfig.Config, n NewUser, force bool) (CreatePlan, error) {
-	if err := n.Normalize(cfg, force); err != nil {
-		return CreatePlan{}, err
-	}
-	p := CreatePlan{User: n}
-	u := inventory.User{UserName: n.UserName, DisplayName: n.DisplayName, Email: n.Email}
-	id, err := inventory.UserID(ctx, d.c.IdentityStore, d.inst, n.UserName)
-	switch {
-	case err == nil:
-		p.Exists, u.Id = id, id
-	case !errors.Is(err, inventory.ErrNotFound):
-		return CreatePlan{}, err
-	}
-	var targets []Target
-	if n.Access != "" {
-		if cfg == nil {
-			return CreatePlan{}, fmt.Errorf("access bundle %q: no org settings file", n.Access)
-		}
-		b, err := cfg.Bundle(n.Access)
-		if err != nil {
-			return CreatePlan{}, err
-		}
-		var skipped []Skipped
-		targets, skipped, err = d.BundleTargets(ctx, b)
-		if err != nil {
-			return CreatePlan{}, err
-		}
-		p.Access.Skipped = skipped
-	}
-	ap, err := d.PlanAccess(ctx, u, targets, nil)
-	if err != nil {
-		return CreatePlan{}, err
-	}
-	ap.Skipped = p.Access.Skipped
-	p.Access = ap
-	return p, nil
-}
-
-// CreateResult is the outcome of one CreatePlan.
-type CreateResult struct {
-	User    inventory.User  `json:"user"`
-	Created bool            `json:"created"`
-	Access  executor.Report `json:"access"`
-}
-
-// ApplyCreate creates the user (unless they exist) and their access.
-func (d *Directory) ApplyCreate(ctx context.Context, p CreatePlan, opts executor.Options) (CreateResult, error) {
-	res := CreateResult{User: inventory.User{Id: p.Exists, UserName: p.User.UserName, DisplayName: p.User.DisplayName, Email: p.User.Email, Status: "ENABLED"}}
-	if p.Exists == "" {
-		out, err := d.c.IdentityStore.CreateUser(ctx, &identitystore.CreateUserInput{
-			IdentityStoreId: &d.inst.IdentityStoreId,
-			UserName:        aws.String(p.User.UserName),
-			DisplayName:     aws.String(p.User.DisplayName),
-			Name:            &istypes.Name{GivenName: aws.String(p.User.GivenName), FamilyName: aws.String(p.User.FamilyName), Formatted: aws.String(p.User.DisplayName)},
-			Emails:          []istypes.Email{{Value: aws.String(p.User.Email), Type: aws.String("work"), Primary: true}},
-		})
-		if err != nil {
-			return res, fmt.Errorf("create user %s: %s", p.User.UserName, apiMessage(err))
-		}
-		res.User.Id, res.Created = aws.ToString(out.UserId), true
-	}
-	plan := p.Access.Plan
-	plan.Changes = append([]executor.Change(nil), plan.Changes...)
-	for i := range plan.Changes {
-		plan.Changes[i].PrincipalId = res.User.Id
-	}
-	rep, err := executor.Apply(ctx, d.c.SSOAdmin, plan, opts)
-	res.Access = rep
-	return res, err
-}
-
-// apiMessage is an API error's code and message without the SDK's wrapping.
-func apiMessage(err error) string { return awsclient.Message(err) }
-
-// Row is one line of a people CSV: the person, or why the line is unusable.
-type Row struct {
-	Line int     `json:"line"`
-	User NewUser `json:"user"`
-	Err  error   `json:"-"`
-}
-
-// ReadPeople reads a CSV with the header username,given_name,family_name,
-// email,access (email and access may be empty or absent; columns in any
-// order). A row that cannot be read is returned with its error; the others
-// go on.
-func ReadPeople(r io.Reader) ([]Row, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("read the CSV header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, need := range []string{"username", "given_name", "family_name"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("the CSV header needs the columns username,given_name,family_name (and optionally email,access); it has %s", strings.Join(header, ","))
-		}
-	}
-	get := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
-	var rows []Row
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rows = append(rows, Row{Line: pe.StartLine, Err: fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)})
-				continue
-			}
-			return rows, err
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		rows = append(rows, Row{Line: line, User: NewUser{
-			UserName: get(rec, "username"), GivenName: get(rec, "given_name"), FamilyName: get(rec, "family_name"),
-			Email: get(rec, "email"), Access: get(rec, "access"), DisplayName: get(rec, "display_name"),
-		}})
-	}
-	return rows, nil
-}
-
 // Membership is one group membership of a user.
 type Membership struct {
 	MembershipId string `json:"membershipId"`
@@ -234,6 +86,13 @@ type OffboardPlan struct {
 	Memberships []Membership   `json:"memberships"`
 	// Disable keeps the user, disabled, instead of deleting them.
 	Disable bool `json:"disable"`
+}
+
+// Todo reports whether the offboarding changes anything: something to
+// remove, a user to delete, or one to disable who is not disabled yet (a
+// second --disable run has nothing to do).
+func (p OffboardPlan) Todo() bool {
+	return len(p.Assignments.Changes) > 0 || len(p.Memberships) > 0 || !p.Disable || p.User.Status != "DISABLED"
 }
 
 // PlanOffboard lists everything of the user's to remove.
@@ -345,11 +204,14 @@ func (d *Directory) ApplyOffboard(ctx context.Context, p OffboardPlan, opts exec
 		res.Error = "the user was kept: not everything could be removed"
 		return res, nil
 	}
-	if p.Disable {
+	switch {
+	case p.Disable && p.User.Status == "DISABLED":
+		res.Disabled = true
+	case p.Disable:
 		_, err = d.c.IdentityStore.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: &d.inst.IdentityStoreId, UserId: &p.User.Id,
 			Operations: []istypes.AttributeOperation{{AttributePath: aws.String("userStatus"), AttributeValue: document.NewLazyDocument("DISABLED")}}})
 		res.Disabled = err == nil
-	} else {
+	default:
 		_, err = d.c.IdentityStore.DeleteUser(ctx, &identitystore.DeleteUserInput{IdentityStoreId: &d.inst.IdentityStoreId, UserId: &p.User.Id})
 	}
 	if err != nil {

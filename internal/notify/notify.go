@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -92,6 +93,7 @@ func Render(kind string, data Data, dir string) (Message, error) {
 	if data.GivenName == "" {
 		data.GivenName = data.DisplayName
 	}
+	data = data.neutralized()
 	txtSrc, err := source(kind+".txt", dir)
 	if err != nil {
 		return Message{}, err
@@ -127,6 +129,47 @@ func Render(kind string, data Data, dir string) (Message, error) {
 	return m, nil
 }
 
+// neutralized is d with every value kept on its line and in its reading
+// direction. Names come from AWS, which allows line breaks in a given name
+// ("Eve\r\nBcc: …" would start a line of its own in the text body) and,
+// through an IdP, other control characters; a bidirectional override
+// (U+202E) would make the rest of a line read backwards in a mail client.
+// html/template escapes markup but neither of these.
+func (d Data) neutralized() Data {
+	for _, f := range []*string{&d.GivenName, &d.DisplayName, &d.UserName, &d.Email, &d.StartURL, &d.SSORegion,
+		&d.SSOSession, &d.Profile, &d.IAMKeysStop, &d.IAMUser} {
+		*f = neutral(*f)
+	}
+	access := make([]Access, len(d.Access))
+	for i, a := range d.Access {
+		access[i] = Access{PermissionSet: neutral(a.PermissionSet), AccountName: neutral(a.AccountName), AccountId: neutral(a.AccountId)}
+	}
+	d.Access = access
+	return d
+}
+
+// neutral replaces line breaks and other control characters with a space,
+// and bidirectional controls (embeddings, overrides, isolates, marks) with
+// U+FFFD, so what was there stays visible without taking effect.
+func neutral(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || isBidi(r) || r == '\u2028' || r == '\u2029' }) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			return ' '
+		case isBidi(r):
+			return '\ufffd'
+		}
+		return r
+	}, s)
+}
+
+func isBidi(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c'
+}
+
 // oneLine keeps a subject on one line (names from AWS could break it).
 func oneLine(s string) string {
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
@@ -159,6 +202,16 @@ type SESv2 interface {
 // ErrNotVerified is returned when SES refuses an address that is not
 // verified: the sender, or (in the SES sandbox) a recipient.
 var ErrNotVerified = errors.New("e-mail address not verified in SES")
+
+// ErrSenderNotVerified is also matched (errors.Is) when the refused address
+// is the sender's: then every message from it would be refused alike.
+var ErrSenderNotVerified = errors.New("the sender is not verified in SES")
+
+// senderRefused is an ErrNotVerified error about the sender.
+type senderRefused struct{ error }
+
+func (e senderRefused) Is(target error) bool { return target == ErrSenderNotVerified }
+func (e senderRefused) Unwrap() error        { return e.error }
 
 // Send sends m (one message, to its recipients) through SES in region
 // ("" for the client's) and returns SES's message id.
@@ -206,7 +259,7 @@ func explain(err error, region string, m Message) error {
 			addrs := reAddr().FindAllString(msg, -1)
 			for _, a := range addrs {
 				if strings.EqualFold(a, m.From) {
-					return fmt.Errorf("%w: the sender %s is not a verified SES identity in %s; verify it (SES console → Identities) or change email.from", ErrNotVerified, m.From, region)
+					return senderRefused{fmt.Errorf("%w: the sender %s is not a verified SES identity in %s; verify it (SES console → Identities) or change email.from", ErrNotVerified, m.From, region)}
 				}
 			}
 			who := strings.Join(addrs, ", ")
@@ -217,7 +270,7 @@ func explain(err error, region string, m Message) error {
 		}
 		return fmt.Errorf("SES rejected the message: %s", msg)
 	case "MailFromDomainNotVerifiedException":
-		return fmt.Errorf("%w: the sender's MAIL FROM domain is not verified in SES in %s: %s", ErrNotVerified, region, msg)
+		return senderRefused{fmt.Errorf("%w: the sender's MAIL FROM domain is not verified in SES in %s: %s", ErrNotVerified, region, msg)}
 	case "AccountSuspendedException", "SendingPausedException":
 		return fmt.Errorf("SES in %s is not sending e-mail for this account (%s): %s", region, ae.ErrorCode(), msg)
 	case "NotFoundException":

@@ -127,3 +127,36 @@ func TestOverrideAndErrors(t *testing.T) {
 		t.Error("a broken override was accepted")
 	}
 }
+
+// TestNamesCannotInject: a given name with a line break cannot start a
+// line of its own in the text body ("Bcc: …" would read as a header to a
+// person or a naive relay), and a bidirectional override (U+202E) never
+// reaches either body.
+func TestNamesCannotInject(t *testing.T) {
+	d := data()
+	d.GivenName = "Eve\r\nBcc: all@example.com"
+	d.Access[0].AccountName = "payments\u202eved-"
+	d.DisplayName = "Eve\u2028Doe"
+	for _, kind := range notify.Templates {
+		m, err := notify.Render(kind, d, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(m.Text, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "Bcc:") || strings.Contains(line, "\r") {
+				t.Errorf("%s: the text body has the line %q", kind, line)
+			}
+		}
+		if !strings.Contains(m.Text, "Hello Eve  Bcc: all@example.com,") {
+			t.Errorf("%s: the greeting is not kept on one line:\n%s", kind, m.Text)
+		}
+		for part, body := range map[string]string{"text": m.Text, "html": m.HTML} {
+			if strings.ContainsAny(body, "\u202e\u2028\r") {
+				t.Errorf("%s %s: a control character got through", kind, part)
+			}
+		}
+		if !strings.Contains(m.HTML, "payments\ufffdved-") {
+			t.Errorf("%s html: the override is not shown as U+FFFD", kind)
+		}
+	}
+}

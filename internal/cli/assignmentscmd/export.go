@@ -97,7 +97,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 				all = append(all, s.Name)
 			}
 			msg := fmt.Sprintf("no permission set %q", ref)
-			if c := accessfile.Closest(ref, all, 3); len(c) > 0 {
+			if c := inventory.Closest(ref, all, 3); len(c) > 0 {
 				msg += "; closest: " + joinComma(c)
 			}
 			return &factory.UsageError{Err: fmt.Errorf("%s", msg)}

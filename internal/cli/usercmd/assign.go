@@ -184,11 +184,11 @@ func runChangeAccess(ctx context.Context, opts *changeAccessOptions) error {
 	if err != nil {
 		return err
 	}
-	from, err := cfg.Bundle(opts.From)
+	from, err := lifecycle.Bundle(cfg, opts.From)
 	if err != nil {
 		return err
 	}
-	to, err := cfg.Bundle(opts.To)
+	to, err := lifecycle.Bundle(cfg, opts.To)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
+	"github.com/ssoctl/ssoctl/internal/notify"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -110,10 +111,10 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 		if err != nil {
 			return fmt.Errorf("open %s: %w", opts.File, err)
 		}
-		rows, err = lifecycle.ReadPeople(f)
+		rows, err = lifecycle.ReadPeople(opts.File, f)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", opts.File, err)
+			return err
 		}
 		if len(rows) == 0 {
 			return fmt.Errorf("%s has no people in it", opts.File)
@@ -130,48 +131,58 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	if opts.Notify && cfg.Email.From == "" {
 		return fmt.Errorf("--notify needs email.from (a verified SES identity) in %s", cfg.Path)
 	}
-	d, err := opts.directory(ctx)
-	if err != nil {
-		return err
+	// Every row is checked before AWS is asked anything.
+	lifecycle.CheckPeople(cfg, rows, opts.Force)
+	if opts.File == "" && rows[0].Err != nil {
+		return planError(rows[0].Err)
 	}
 	ios := opts.IO
 	doc := createDoc{Users: make([]createItem, len(rows))}
+	good := 0
+	for _, r := range rows {
+		if r.Err == nil {
+			good++
+		}
+	}
+	var plans []*lifecycle.CreatePlan
+	var d *lifecycle.Directory
+	if good > 0 {
+		if d, err = opts.directory(ctx); err != nil {
+			return err
+		}
+		if plans, err = d.PlanCreates(ctx, cfg, rows, lifecycle.CreateOptions{Force: opts.Force, Notify: opts.Notify}); err != nil {
+			return factory.Explain(err, "plan the users")
+		}
+		if opts.File == "" && rows[0].Err != nil {
+			return planError(rows[0].Err)
+		}
+	}
 	bad := 0
 	for i, r := range rows {
 		it := &doc.Users[i]
 		it.Line = r.Line
 		if r.Err != nil {
-			it.Error, bad = r.Err.Error(), bad+1
+			it.Error, bad = rowError(opts.File, r), bad+1
 			continue
 		}
-		p, err := d.PlanCreate(ctx, cfg, r.User, opts.Force)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if opts.File == "" {
-				return planError(err)
-			}
-			it.Error, bad = rowError(r, err), bad+1
-			continue
-		}
-		it.Plan = &p
+		it.Plan = plans[i]
 	}
 	if !opts.JSON {
 		writeCreatePlans(opts, doc)
 	}
-	todo := 0
-	for _, it := range doc.Users {
-		if it.Plan != nil && (it.Plan.Exists == "" || len(it.Plan.Access.Plan.Changes) > 0) {
-			todo++
+	todo := make([]*lifecycle.CreatePlan, len(rows))
+	n := 0
+	for i, it := range doc.Users {
+		if it.Plan != nil && it.Plan.Todo() {
+			todo[i], n = it.Plan, n+1
 		}
 	}
 	ok := false
-	if todo == 0 && bad == 0 {
+	if n == 0 && bad == 0 {
 		fmt.Fprintln(ios.ErrOut, "Nothing to change.")
 	}
-	if todo > 0 {
-		ok, err = opts.confirm(fmt.Sprintf("Create %s?", plural(todo, "user")))
+	if n > 0 {
+		ok, err = opts.confirm(fmt.Sprintf("Create %s?", plural(n, "user")))
 		if err != nil {
 			return err
 		}
@@ -184,37 +195,53 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	}
 	doc.Applied = true
 	prog := opts.progress()
+	exec := opts.executorOptions(prog)
+	// Each user is reported as soon as they exist, so an interrupted run
+	// shows who was made.
+	results, rep, runErr := d.ApplyCreates(ctx, todo, exec, func(_ int, res lifecycle.CreateResult, done, total int) {
+		if !opts.JSON && (res.Created || res.Error != "") {
+			prog.Done() // clear the progress line; the next update redraws it
+			if res.Created {
+				fmt.Fprintf(ios.Out, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
+			} else {
+				fmt.Fprintf(ios.ErrOut, "FAILED: %s\n", render.Escape(res.Error))
+			}
+		}
+		prog.Update("users created", done, total)
+	})
+	prog.Done()
 	failed := 0
-	var runErr error
 	for i := range doc.Users {
 		it := &doc.Users[i]
-		if it.Plan == nil || it.Plan.Exists != "" && len(it.Plan.Access.Plan.Changes) == 0 {
+		if todo[i] == nil {
 			continue
 		}
-		res, err := d.ApplyCreate(ctx, *it.Plan, opts.executorOptions(prog))
-		prog.Done()
+		res := results[i]
 		it.Result = &res
 		if res.User.Id != "" {
 			it.PasswordEmailURL = consoleUserURL(cfg, opts.region, d, res.User.Id)
 		}
-		if err != nil && ctx.Err() != nil {
-			runErr = ctx.Err()
-			break
-		}
-		if err != nil {
-			it.Error, failed = err.Error(), failed+1
-		} else if !res.Access.OK() {
+		switch {
+		case res.Error != "":
+			it.Error, failed = res.Error, failed+1
+		case len(res.Access.Results) > 0 && !res.Access.OK():
 			failed++
 		}
-		if err == nil && opts.Notify && res.User.Id != "" {
-			if err := opts.welcome(ctx, d, cfg, res.User); err != nil {
-				it.Error, failed = "welcome e-mail: "+err.Error(), failed+1
-			} else {
-				it.Notified = true
+	}
+	if len(rep.Results) > 0 && !opts.JSON {
+		_ = reportExecution(ios, rep)
+	}
+	if runErr == nil {
+		runErr = ctx.Err()
+	}
+	if runErr == nil {
+		failed += opts.sendWelcomes(ctx, d, cfg, &doc, todo)
+	}
+	if !opts.JSON {
+		for _, it := range doc.Users {
+			if it.Result != nil && it.Result.Created {
+				fmt.Fprintf(ios.Out, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", render.Escape(it.Result.User.UserName), it.PasswordEmailURL)
 			}
-		}
-		if !opts.JSON {
-			writeCreateResult(opts, *it)
 		}
 	}
 	if opts.JSON {
@@ -231,6 +258,56 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	return nil
 }
 
+// sendWelcomes sends the welcome e-mail of every user whose plan has one
+// and who exists now, and clears each one's pending record once SES took
+// it. A sender SES refuses would be refused for everyone: the rest are not
+// tried, and stay planned for the next run. It returns how many failed.
+func (opts *createOptions) sendWelcomes(ctx context.Context, d *lifecycle.Directory, cfg *orgconfig.Config, doc *createDoc, todo []*lifecycle.CreatePlan) int {
+	failed := 0
+	var stop error
+	for i := range doc.Users {
+		it := &doc.Users[i]
+		if todo[i] == nil || !todo[i].Welcome || it.Result == nil || it.Result.User.Id == "" {
+			continue
+		}
+		res := it.Result
+		err := stop
+		if err == nil {
+			err = opts.welcome(ctx, d, cfg, res.User)
+			if errors.Is(err, notify.ErrSenderNotVerified) {
+				stop = err
+			}
+		}
+		if err == nil {
+			it.Notified = true
+			if err := d.WelcomeSent(ctx, res.WelcomePending); err != nil {
+				fmt.Fprintf(opts.IO.ErrOut, "warning: sent the welcome e-mail to %s, but %s: a later --notify run may send it again\n", render.Escape(res.User.UserName), render.Escape(err.Error()))
+			}
+			if !opts.JSON {
+				fmt.Fprintf(opts.IO.Out, "Sent the welcome e-mail to %s.\n", render.Escape(res.User.Email))
+			}
+			continue
+		}
+		failed++
+		msg := "welcome e-mail to " + res.User.Email + ": " + err.Error()
+		switch {
+		case res.WelcomePending != "":
+			msg += " (it stays planned: run the command again once that is fixed)"
+		case res.WelcomeRecordError != "":
+			msg += " (and it could not be recorded as pending: " + res.WelcomeRecordError + "; send it with `ssoctl user notify " + res.User.UserName + " --template welcome --yes`)"
+		}
+		if it.Error == "" {
+			it.Error = msg
+		} else {
+			it.Error += "; " + msg
+		}
+		if !opts.JSON {
+			fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(msg))
+		}
+	}
+	return failed
+}
+
 // planError words a plan failure of one user.
 func planError(err error) error {
 	if errors.Is(err, lifecycle.ErrOutsideDomain) {
@@ -239,11 +316,16 @@ func planError(err error) error {
 	return err
 }
 
-func rowError(r lifecycle.Row, err error) string {
-	if r.Line > 0 {
-		return fmt.Sprintf("line %d (%s): %v", r.Line, r.User.UserName, err)
+// rowError is a row's error with the file and line it is on
+// ("people.csv:3 (no.family): …").
+func rowError(file string, r lifecycle.Row) string {
+	switch {
+	case r.Line == 0:
+		return r.Err.Error()
+	case r.User.UserName != "":
+		return fmt.Sprintf("%s:%d (%s): %v", file, r.Line, r.User.UserName, r.Err)
 	}
-	return err.Error()
+	return fmt.Sprintf("%s:%d: %v", file, r.Line, r.Err)
 }
 
 func badRows(bad, total int) error {
@@ -270,32 +352,12 @@ func writeCreatePlans(opts *createOptions, doc createDoc) {
 			fmt.Fprintf(w, "  access bundle %s: %s to add\n", render.Escape(p.User.Access), plural(len(p.Access.Plan.Changes), "assignment"))
 		}
 		writeAccessPlan(w, p.Access)
-		if opts.Notify {
+		switch {
+		case p.Welcome && p.Exists != "":
+			fmt.Fprintf(w, "  then e-mail the welcome message to %s (never sent so far)\n", render.Escape(p.User.Email))
+		case p.Welcome:
 			fmt.Fprintf(w, "  then e-mail the welcome message to %s\n", render.Escape(p.User.Email))
 		}
-	}
-}
-
-func writeCreateResult(opts *createOptions, it createItem) {
-	w := opts.IO.Out
-	res := it.Result
-	if it.Error != "" && res.User.Id == "" {
-		fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(it.Error))
-		return
-	}
-	if res.Created {
-		fmt.Fprintf(w, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
-	}
-	if len(res.Access.Results) > 0 {
-		_ = reportExecution(opts.IO, res.Access)
-	}
-	if it.Notified {
-		fmt.Fprintf(w, "Sent the welcome e-mail to %s.\n", render.Escape(res.User.Email))
-	} else if it.Error != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(it.Error))
-	}
-	if res.Created {
-		fmt.Fprintf(w, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", render.Escape(res.User.UserName), it.PasswordEmailURL)
 	}
 }
 

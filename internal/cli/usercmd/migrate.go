@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -21,14 +22,20 @@ import (
 
 type migrateOptions struct {
 	*common
-	User       string
-	IAMUser    string
-	Accounts   []string
-	AssumeRole string
-	Force      bool
+	User           string
+	IAMUser        string
+	Accounts       []string
+	AssumeRole     string
+	Force          bool
+	Deactivate     bool
+	RemovePassword bool
+	BeforeDeadline bool
 }
 
 type migrateDoc struct {
+	// Stage is what this run does: deactivate (the access keys, and the
+	// console password with --remove-password) or delete (the checklist).
+	Stage       string                 `json:"stage"`
 	Account     string                 `json:"account"`
 	AccountName string                 `json:"accountName,omitempty"`
 	IAMUser     legacyiam.User         `json:"iamUser"`
@@ -42,14 +49,31 @@ type migrateDoc struct {
 func newMigrateCmd(c *common, runF func(context.Context, *migrateOptions) error) *cobra.Command {
 	opts := &migrateOptions{common: c}
 	cmd := &cobra.Command{
-		Use:   "migrate-iam USER [--iam-user NAME] [--account ID|NAME]... [--assume-role NAME]",
-		Short: "Retire a person's legacy IAM user through the whole deletion checklist",
-		Long: `Remove the legacy IAM user of the same name (or --iam-user) once the person
-signs in through Identity Center, in the order IAM requires: the console
-password (login profile), access keys (each shown with its last use first),
-signing certificates, SSH public keys, service-specific credentials, MFA
-devices (deactivated; virtual ones deleted), inline policies, attached
-policies, group memberships, then the user.
+		Use:   "migrate-iam USER [--deactivate [--remove-password]] [--iam-user NAME] [--account ID|NAME]... [--assume-role NAME]",
+		Short: "Retire a person's legacy IAM user: deactivate its keys now, delete it on the announced date",
+		Long: `Retire the legacy IAM user of the same name (or --iam-user) once the person
+signs in through Identity Center, in the two stages the migration e-mail
+announces (ssoctl user notify USER --template migration):
+
+1. Now, with --deactivate: every active access key is set Inactive — the
+   key stops working but is kept, so the step can be undone (each key's
+   "aws iam update-access-key … --status Active" is printed) — and with
+   --remove-password the console password (login profile) is deleted too.
+   Nothing else changes.
+
+2. On or after the date the e-mail announced (migration.iam_keys_stop in
+   the org settings), without --deactivate: the user is deleted in the
+   order IAM requires: the console password, access keys (each shown with
+   its last use first), signing certificates, SSH public keys,
+   service-specific credentials, MFA devices (deactivated; virtual ones
+   deleted), inline policies, attached policies, group memberships, then
+   the user. Before that date it is refused: people were promised their
+   keys work until then (--before-deadline deletes anyway). Without a date
+   in the org settings the deletion can run at any time.
+
+Each stage prints its plan and changes nothing without --yes; the audit's
+IAMStage column (ssoctl audit --iam) shows where each legacy user stands:
+active, keys-deactivated or deactivated.
 
 It refuses unless the person has Identity Center access (an assignment,
 directly or through a group), so nobody is locked out; --force overrides.
@@ -67,8 +91,13 @@ account, a list of them for several.
 
 Something already gone counts as done, so an interrupted run can be run
 again.`,
-		Example: `  ssoctl user migrate-iam alice.johnson              # the checklist, with each key's last use
+		Example: `  # stage 1, now: the access keys stop working (reversible), the console password goes too
+  ssoctl user migrate-iam alice.johnson --deactivate --remove-password
+  ssoctl user migrate-iam alice.johnson --deactivate --remove-password --yes
+  # stage 2, on or after migration.iam_keys_stop: the whole checklist, each key's last use shown
+  ssoctl user migrate-iam alice.johnson
   ssoctl user migrate-iam alice.johnson --yes
+  ssoctl user migrate-iam alice.johnson --before-deadline --yes   # delete before the announced date
   ssoctl user migrate-iam alice@example.com --iam-user alice --force --yes
   # the same IAM user in two member accounts, from the management account
   ssoctl user migrate-iam alice.johnson --account payments-prod --account 123456789012 --yes
@@ -76,6 +105,12 @@ again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
+			if opts.RemovePassword && !opts.Deactivate {
+				return factory.Usagef("--remove-password goes with --deactivate (the deletion removes the password anyway)")
+			}
+			if opts.BeforeDeadline && opts.Deactivate {
+				return factory.Usagef("--before-deadline is for the deletion; --deactivate runs at any time")
+			}
 			if err := opts.output(); err != nil {
 				return err
 			}
@@ -86,6 +121,9 @@ again.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.BoolVar(&opts.Deactivate, "deactivate", false, "stage 1: set the IAM user's access keys Inactive (reversible) instead of deleting the user")
+	fl.BoolVar(&opts.RemovePassword, "remove-password", false, "with --deactivate: also delete the console password (login profile)")
+	fl.BoolVar(&opts.BeforeDeadline, "before-deadline", false, "delete even before migration.iam_keys_stop, the date the migration e-mail announced")
 	fl.StringVar(&opts.IAMUser, "iam-user", "", "the IAM user's `name` (default: the Identity Center user name)")
 	fl.StringSliceVar(&opts.Accounts, "account", nil, "an account holding the IAM user, by `ID|NAME` (repeatable; default: the credentials' account)")
 	fl.StringVar(&opts.AssumeRole, "assume-role", legacyiam.DefaultAccessRole, "the IAM role `NAME` assumed in each --account other than the credentials' own")
@@ -138,7 +176,7 @@ func (opts *migrateOptions) migrateTargets(ctx context.Context, d *lifecycle.Dir
 	for _, ref := range opts.Accounts {
 		a, err := d.Account(ctx, ref)
 		if errors.Is(err, inventory.ErrNotFound) {
-			return nil, &factory.UsageError{Err: fmt.Errorf("--account %s: no such account in the organization (give an account id or name)", ref)}
+			return nil, &factory.UsageError{Err: fmt.Errorf("--account %s: no such account in the organization (give an account id or name)%s", ref, closest(d.AccountSuggestions(ctx, ref)))}
 		}
 		if err != nil {
 			return nil, factory.Explain(err, "find account "+ref)
@@ -194,6 +232,25 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	if name == "" {
 		name = u.UserName
 	}
+	stage, verb := "delete", "Retire"
+	if opts.Deactivate {
+		stage, verb = "deactivate", "Deactivate"
+	}
+	// The deletion keeps the promise of the migration e-mail: not before the
+	// day it announced.
+	var deadline time.Time
+	if !opts.Deactivate {
+		cfg, err := opts.settings(false)
+		if err != nil {
+			return err
+		}
+		if cfg != nil {
+			if deadline, err = legacyiam.Deadline(cfg.Migration.IAMKeysStop); err != nil {
+				return fmt.Errorf("%s: migration.iam_keys_stop: %w", cfg.Path, err)
+			}
+		}
+	}
+	early := !legacyiam.Due(deadline, time.Now()) && !opts.BeforeDeadline
 	targets, err := opts.migrateTargets(ctx, d)
 	if err != nil {
 		return err
@@ -201,6 +258,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	single := len(targets) == 1
 	pending := 0
 	for _, t := range targets {
+		t.doc.Stage = stage
 		if t.doc.Error == "" {
 			status, err := legacyiam.Inspect(ctx, t.iam, name)
 			if err != nil && single {
@@ -210,12 +268,17 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 				t.doc.Error = "read IAM user " + name + ": " + apiMessage(err)
 			}
 			status.Account = t.doc.Account
-			t.doc.IAMUser, t.doc.Steps = status, legacyiam.Steps(status)
+			t.doc.IAMUser = status
+			if opts.Deactivate {
+				t.doc.Steps = legacyiam.DeactivateSteps(status, opts.RemovePassword)
+			} else {
+				t.doc.Steps = legacyiam.Steps(status)
+			}
+		}
+		if t.doc.Error == "" && len(t.doc.Steps) > 0 {
+			pending++
 		}
 		if opts.JSON {
-			if t.doc.Error == "" && t.doc.IAMUser.Exists {
-				pending++
-			}
 			continue
 		}
 		acct := accountLabel(t.doc)
@@ -224,15 +287,30 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 			fmt.Fprintf(opts.IO.Out, "Account %s: FAILED: %s\n", acct, render.Escape(t.doc.Error))
 		case !t.doc.IAMUser.Exists:
 			fmt.Fprintf(opts.IO.Out, "No IAM user %s in account %s: nothing to retire.\n", render.Escape(name), acct)
+		case len(t.doc.Steps) == 0:
+			fmt.Fprintf(opts.IO.Out, "IAM user %s in account %s is %s: nothing to deactivate.\n", render.Escape(name), acct, t.doc.IAMUser.Stage())
+		case opts.Deactivate:
+			fmt.Fprintf(opts.IO.Out, "Deactivate IAM user %s in account %s (stage %s; reversible):\n", render.Escape(name), acct, t.doc.IAMUser.Stage())
+			writeSteps(opts.IO.Out, t.doc.Steps)
 		default:
-			pending++
 			fmt.Fprintf(opts.IO.Out, "Retire IAM user %s in account %s:\n", render.Escape(name), acct)
 			writeSteps(opts.IO.Out, t.doc.Steps)
 		}
 	}
-	question := "Retire IAM user " + name + "?"
+	if pending > 0 && early {
+		msg := fmt.Sprintf("the migration e-mail announced that legacy IAM keys stop working on %s (migration.iam_keys_stop): deleting IAM user %s is due on or after that day", deadline.Format(time.DateOnly), name)
+		if !opts.Yes || opts.DryRun {
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s; until then run --deactivate, or pass --before-deadline.\n", msg)
+		} else {
+			return fmt.Errorf("refusing: %s. Now, deactivate the keys with --deactivate (reversible), or pass --before-deadline to delete anyway", msg)
+		}
+	}
+	question := verb + " IAM user " + name + "?"
 	if !single {
-		question = "Retire IAM user " + name + " in " + plural(pending, "account") + "?"
+		question = verb + " IAM user " + name + " in " + plural(pending, "account") + "?"
+	}
+	if pending == 0 && !opts.JSON {
+		fmt.Fprintln(opts.IO.ErrOut, "Nothing to change.")
 	}
 	if pending > 0 {
 		ok, err := opts.confirm(question)
@@ -241,7 +319,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 		if ok {
 			for _, t := range targets {
-				if t.doc.Error != "" || !t.doc.IAMUser.Exists {
+				if t.doc.Error != "" || len(t.doc.Steps) == 0 {
 					continue
 				}
 				if !opts.JSON && !single {
@@ -258,10 +336,21 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 					return runErr
 				case runErr != nil:
 					t.doc.Error = apiMessage(runErr)
+				case !legacyiam.OK(results) && opts.Deactivate:
+					t.doc.Error = "IAM user " + name + ": a step failed"
 				case !legacyiam.OK(results):
 					t.doc.Error = "IAM user " + name + " was kept: a step failed"
 				}
-				if !opts.JSON && t.doc.Error == "" {
+				switch {
+				case opts.JSON || t.doc.Error != "":
+				case opts.Deactivate:
+					fmt.Fprintf(opts.IO.Out, "Deactivated IAM user %s in account %s; it is deleted on or after the announced date (migrate-iam without --deactivate).\n", render.Escape(name), accountLabel(t.doc))
+					for _, r := range results {
+						if r.Kind == "deactivate-key" && r.Done && !r.AlreadyGone {
+							fmt.Fprintf(opts.IO.Out, "  to undo: aws iam update-access-key --user-name %s --access-key-id %s --status Active\n", render.Escape(name), r.Target)
+						}
+					}
+				default:
 					fmt.Fprintf(opts.IO.Out, "Retired IAM user %s in account %s.\n", render.Escape(name), accountLabel(t.doc))
 				}
 			}

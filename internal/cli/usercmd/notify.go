@@ -106,6 +106,17 @@ func runNotify(ctx context.Context, opts *notifyOptions) error {
 		return err
 	}
 	doc.Sent, doc.MessageId = true, id
+	if opts.Template == "welcome" {
+		// A welcome e-mail that `user create --notify` could not send is
+		// recorded as pending; it is sent now.
+		pending, err := d.PendingWelcome(ctx, u.Id)
+		if err == nil {
+			err = d.WelcomeSent(ctx, pending)
+		}
+		if err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: the e-mail was sent, but %s: a later `user create --notify` may send it again\n", render.Escape(err.Error()))
+		}
+	}
 	if opts.JSON {
 		return render.JSON(opts.IO.Out, doc)
 	}

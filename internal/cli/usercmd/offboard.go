@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -21,10 +22,13 @@ type offboardOptions struct {
 }
 
 type offboardDoc struct {
-	Plan    lifecycle.OffboardPlan    `json:"plan"`
-	IAM     *migrateDoc               `json:"iam,omitempty"`
-	Applied bool                      `json:"applied"`
-	Result  *lifecycle.OffboardResult `json:"result,omitempty"`
+	// UserFound is false when there is no such user (already offboarded):
+	// nothing to change.
+	UserFound bool                      `json:"userFound"`
+	Plan      lifecycle.OffboardPlan    `json:"plan"`
+	IAM       *migrateDoc               `json:"iam,omitempty"`
+	Applied   bool                      `json:"applied"`
+	Result    *lifecycle.OffboardResult `json:"result,omitempty"`
 }
 
 func newOffboardCmd(c *common, runF func(context.Context, *offboardOptions) error) *cobra.Command {
@@ -68,15 +72,24 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	if err != nil {
 		return err
 	}
-	u, err := opts.user(ctx, d, opts.User)
+	u, err := d.User(ctx, opts.User)
+	if errors.Is(err, inventory.ErrNotFound) {
+		// Offboarding asks for a state — this person gone — and it holds:
+		// a second run is not an error. A typo shows the closest names.
+		fmt.Fprintf(opts.IO.ErrOut, "Nothing to change: no user %q in the identity store (already offboarded?)%s\n", render.Escape(opts.User), closest(d.UserSuggestions(ctx, opts.User)))
+		if opts.JSON {
+			return render.JSON(opts.IO.Out, offboardDoc{Plan: lifecycle.OffboardPlan{User: inventory.User{UserName: opts.User}, Disable: opts.Disable}})
+		}
+		return nil
+	}
 	if err != nil {
-		return err
+		return factory.Explain(err, "look up user "+opts.User)
 	}
 	p, err := d.PlanOffboard(ctx, u, opts.Disable)
 	if err != nil {
 		return err
 	}
-	doc := offboardDoc{Plan: p}
+	doc := offboardDoc{UserFound: true, Plan: p}
 	w := opts.IO.Out
 	if opts.IAM {
 		acct, err := opts.iamAccount(ctx)
@@ -110,12 +123,22 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 		for _, m := range p.Memberships {
 			fmt.Fprintf(w, "  - member of group %s\n", render.Escape(m.GroupName))
 		}
-		if p.Disable {
+		switch {
+		case p.Disable && u.Status == "DISABLED":
+			fmt.Fprintln(w, "  the user is disabled already")
+		case p.Disable:
 			fmt.Fprintln(w, "  then disable the user")
-		} else {
+		default:
 			fmt.Fprintln(w, "  then delete the user")
 		}
 		fmt.Fprintf(w, "%s and %s to remove.\n", plural(len(p.Assignments.Changes), "assignment"), plural(len(p.Memberships), "group membership"))
+	}
+	if !p.Todo() && (doc.IAM == nil || len(doc.IAM.Steps) == 0) {
+		fmt.Fprintln(opts.IO.ErrOut, "Nothing to change.")
+		if opts.JSON {
+			return render.JSON(w, doc)
+		}
+		return nil
 	}
 	ok, err := opts.confirm("Offboard " + u.UserName + "?")
 	if err != nil || !ok {

@@ -120,7 +120,7 @@ func (c *common) directory(ctx context.Context) (*lifecycle.Directory, error) {
 func (c *common) user(ctx context.Context, d *lifecycle.Directory, ref string) (inventory.User, error) {
 	u, err := d.User(ctx, ref)
 	if errors.Is(err, inventory.ErrNotFound) {
-		return u, fmt.Errorf("no user %q in the identity store (give a user name, e-mail address or user id)", ref)
+		return u, fmt.Errorf("no user %q in the identity store (give a user name, e-mail address or user id)%s", ref, closest(d.UserSuggestions(ctx, ref)))
 	}
 	if err != nil {
 		return u, factory.Explain(err, "look up user "+ref)
@@ -210,6 +210,14 @@ func userLabel(u inventory.User) string {
 		s += " (" + strings.TrimSpace(render.Escape(u.DisplayName)+" <"+render.Escape(u.Email)+">") + ")"
 	}
 	return s
+}
+
+// closest is "; closest: a, b" for a not-found error ("" for none).
+func closest(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "; closest: " + render.Escape(strings.Join(names, ", "))
 }
 
 func plural(n int, noun string) string {

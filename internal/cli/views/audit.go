@@ -132,7 +132,7 @@ func AuditSummary(w io.Writer, r AuditReport, path, asked string) {
 var AuditDefaultColumns = []string{"UserEmail", "UserName", "AccountId", "AccountName", "PermissionSet", "PrincipalType", "PrincipalId", "GroupName"}
 
 // AuditIAMColumns are added by default with --iam, and need it.
-var AuditIAMColumns = []string{"IAMUser", "IAMConsolePassword", "IAMActiveKeys", "IAMMFA"}
+var AuditIAMColumns = []string{"IAMUser", "IAMStage", "IAMConsolePassword", "IAMActiveKeys", "IAMMFA"}
 
 // MembersNotListed fills the user columns of a group's row when its
 // members could not be listed (the MEMBERS_UNKNOWN flag), so that it never
@@ -168,6 +168,15 @@ var auditColumns = map[string]func(audit.Row) string{
 			return ""
 		}
 		return r.IAM.UserName
+	},
+	// IAMStage is the legacy user's migration stage: active (a key works),
+	// keys-deactivated (only the console password does), deactivated
+	// (nothing does; the deletion is left).
+	"IAMStage": func(r audit.Row) string {
+		if r.IAM == nil {
+			return ""
+		}
+		return r.IAM.Stage
 	},
 	"IAMConsolePassword": func(r audit.Row) string {
 		if r.IAM == nil {

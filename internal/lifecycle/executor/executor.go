@@ -196,6 +196,34 @@ func (r Report) Failures() []Result {
 // OK reports whether every change succeeded.
 func (r Report) OK() bool { return len(r.Failures()) == 0 }
 
+// Merge joins the reports of several runs, in order, into one with one
+// summary.
+func Merge(instanceArn string, parts ...Report) Report {
+	out := Report{InstanceArn: instanceArn}
+	for _, p := range parts {
+		out.Results = append(out.Results, p.Results...)
+	}
+	out.summarize()
+	return out
+}
+
+// ByPrincipal splits the report by principal id, each part with its own
+// summary (one executor run serves many users; each is reported apart).
+func (r Report) ByPrincipal() map[string]Report {
+	out := map[string]Report{}
+	for _, x := range r.Results {
+		p := out[x.PrincipalId]
+		p.InstanceArn = r.InstanceArn
+		p.Results = append(p.Results, x)
+		out[x.PrincipalId] = p
+	}
+	for id, p := range out {
+		p.summarize()
+		out[id] = p
+	}
+	return out
+}
+
 func (r *Report) summarize() {
 	r.Summary = Summary{}
 	for _, x := range r.Results {

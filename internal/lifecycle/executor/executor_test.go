@@ -455,3 +455,24 @@ func TestApplyRetriesConflicts(t *testing.T) {
 	}
 	wantAll(t, live(t, set.SSOAdmin(), plan), plan, true)
 }
+
+// TestReportByPrincipal: one run's report split per principal, each part
+// with its own summary, in one pass (a 100,000-user create must not scan
+// the report once per user).
+func TestReportByPrincipal(t *testing.T) {
+	rep := executor.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []executor.Result{
+		{Change: executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "1", PrincipalId: "u1"}}, Status: executor.Succeeded},
+		{Change: executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "1", PrincipalId: "u2"}}, Status: executor.Failed},
+		{Change: executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "2", PrincipalId: "u1"}}, Status: executor.Succeeded, Unchanged: true},
+	}}
+	parts := rep.ByPrincipal()
+	if len(parts) != 2 || len(parts["u1"].Results) != 2 || parts["u1"].InstanceArn != rep.InstanceArn {
+		t.Fatalf("parts %+v; want u1 with 2 results and u2", parts)
+	}
+	if got, want := parts["u1"].Summary, (executor.Summary{Created: 1, Unchanged: 1}); got != want {
+		t.Errorf("u1 summary %+v; want %+v", got, want)
+	}
+	if !parts["u1"].OK() || parts["u2"].OK() || parts["u2"].Summary.Failed != 1 {
+		t.Errorf("u2 %+v; want one failure", parts["u2"])
+	}
+}

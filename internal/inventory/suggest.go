@@ -1,11 +1,13 @@
-package accessfile
+package inventory
 
 import (
 	"sort"
 	"strings"
 )
 
-// Closest returns up to n of candidates nearest to name: those that differ
+// Closest is ssoctl's one suggester for a misspelt name (a user, account,
+// OU, permission set, access bundle or a file's key): it returns up to n of
+// candidates nearest to name: those that differ
 // only in case first, then those containing it or contained in it, then the
 // smallest edit distances (at most a third of the name's length, and at
 // least 2). Ties keep candidates' order.
@@ -93,4 +95,14 @@ func firstWord(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// Suggest is "; closest: a, b, c" naming the (up to three) candidates
+// nearest to name, or "" when none is near: the tail of a not-found error.
+func Suggest(name string, candidates []string) string {
+	s := Closest(name, candidates, 3)
+	if len(s) == 0 {
+		return ""
+	}
+	return "; closest: " + strings.Join(s, ", ")
 }
