@@ -173,7 +173,7 @@ func (s *Server) iamCreateUser(form url.Values, c callerIdentity) (any, error) {
 	if s.iamUserByFold(c.Account, name) != nil {
 		return nil, iamAlreadyExists("User with name %s already exists.", name)
 	}
-	u := &IAMUser{AccountId: c.Account, UserName: name, UserId: s.iamUniqueID("AIDA"), Path: path, Created: now(), Tags: tags}
+	u := &IAMUser{AccountId: c.Account, UserName: name, UserId: s.iamUniqueID("AIDA"), Path: path, Created: s.now(), Tags: tags}
 	sub(s.st.iamUsers, c.Account).Put(name, u)
 	x := iamUserOut(u)
 	x.Tags = iamTagsOut(u.Tags)
@@ -276,7 +276,7 @@ func (s *Server) iamCreateAccessKey(form url.Values, c callerIdentity) (any, err
 	if len(u.AccessKeys) >= iamAccessKeysPerUser {
 		return nil, iamLimit("AccessKeysPerUser", iamAccessKeysPerUser)
 	}
-	k := AccessKey{AccessKeyId: s.accessKeyID("AKIA"), Status: "Active", Created: now()}
+	k := AccessKey{AccessKeyId: s.accessKeyID("AKIA"), Status: "Active", Created: s.now()}
 	u.AccessKeys = append(u.AccessKeys, k)
 	secret := s.secret(40)
 	// Remembered so that requests signed with the key are the user's.
@@ -382,7 +382,7 @@ func (s *Server) iamCreateLoginProfile(form url.Values, c callerIdentity) (any, 
 	if err := checkIAMPassword(password); err != nil {
 		return nil, err
 	}
-	u.LoginProfile = &LoginProfile{Created: now(), PasswordResetRequired: form.Get("PasswordResetRequired") == "true"}
+	u.LoginProfile = &LoginProfile{Created: s.now(), PasswordResetRequired: form.Get("PasswordResetRequired") == "true"}
 	return struct {
 		UserName              string `xml:"LoginProfile>UserName"`
 		CreateDate            string `xml:"LoginProfile>CreateDate"`
@@ -602,7 +602,7 @@ func (s *Server) iamCreateGroup(form url.Values, c callerIdentity) (any, error) 
 			return nil, iamAlreadyExists("Group with name %s already exists.", name)
 		}
 	}
-	g := &IAMGroup{AccountId: c.Account, GroupName: name, GroupId: s.iamUniqueID("AGPA"), Path: path, Created: now()}
+	g := &IAMGroup{AccountId: c.Account, GroupName: name, GroupId: s.iamUniqueID("AGPA"), Path: path, Created: s.now()}
 	sub(s.st.iamGroups, c.Account).Put(name, g)
 	return struct {
 		Group iamGroupXML `xml:"Group"`
@@ -737,7 +737,7 @@ func (s *Server) iamEnableMFADevice(form url.Values, c callerIdentity) (any, err
 		return nil, iamLimit("MFADevicesPerUser", iamMFADevicesPerUser)
 	}
 	sub(s.st.iamVirtualMFA, c.Account).Del(serial)
-	u.MFADevices = append(u.MFADevices, MFADevice{SerialNumber: serial, EnableDate: now()})
+	u.MFADevices = append(u.MFADevices, MFADevice{SerialNumber: serial, EnableDate: s.now()})
 	return nil, nil
 }
 
@@ -864,7 +864,7 @@ func (s *Server) iamUploadSSHPublicKey(form url.Values, c callerIdentity) (any, 
 			return nil, awsproto.Err(400, "DuplicateSSHPublicKey", "The public key is already associated with the user.")
 		}
 	}
-	k := IAMCredential{Id: s.iamUniqueID("APKA"), Status: "Active", Created: now(), Body: body}
+	k := IAMCredential{Id: s.iamUniqueID("APKA"), Status: "Active", Created: s.now(), Body: body}
 	u.SSHPublicKeys = append(u.SSHPublicKeys, k)
 	return struct {
 		UserName         string `xml:"SSHPublicKey>UserName"`
@@ -931,7 +931,7 @@ func (s *Server) iamUploadSigningCertificate(form url.Values, c callerIdentity) 
 	if len(u.SigningCertificates) >= iamSigningCertsPerUser {
 		return nil, iamLimit("SigningCertificatesPerUser", iamSigningCertsPerUser)
 	}
-	k := IAMCredential{Id: strings.ToUpper(s.hex(32)), Status: "Active", Created: now(), Body: body}
+	k := IAMCredential{Id: strings.ToUpper(s.hex(32)), Status: "Active", Created: s.now(), Body: body}
 	u.SigningCertificates = append(u.SigningCertificates, k)
 	return struct {
 		UserName        string `xml:"Certificate>UserName"`
@@ -968,7 +968,7 @@ func (s *Server) iamCreateServiceSpecificCredential(form url.Values, c callerIde
 	if n >= iamServiceCredsPerService {
 		return nil, iamLimit("ServiceSpecificCredentialsPerUserPerService", iamServiceCredsPerService)
 	}
-	k := IAMCredential{Id: s.iamUniqueID("ACCA"), Status: "Active", Created: now(), ServiceName: service}
+	k := IAMCredential{Id: s.iamUniqueID("ACCA"), Status: "Active", Created: s.now(), ServiceName: service}
 	u.ServiceCredentials = append(u.ServiceCredentials, k)
 	return struct {
 		CreateDate                  string `xml:"ServiceSpecificCredential>CreateDate"`

@@ -511,7 +511,7 @@ func (s *Server) idsCreateUser(req reqInfo, in *struct {
 	if in.Emails != nil && len(in.Emails) == 0 {
 		return nil, awsproto.Validation("1 validation error detected: Value at 'emails' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
-	t := now()
+	t := s.now()
 	u := &User{
 		IdentityStoreId: store, UserName: in.UserName, DisplayName: in.DisplayName, Name: in.Name,
 		Emails: in.Emails, NickName: in.NickName, UserType: in.UserType, Title: in.Title,
@@ -579,7 +579,7 @@ func (s *Server) idsUpdateUser(req reqInfo, in *struct {
 		delete(s.st.userByName, key(store, lower(u.UserName)))
 		s.st.userByName[key(store, lower(next.UserName))] = u.UserId
 	}
-	next.Updated, next.UpdatedBy = now(), req.Caller.Arn
+	next.Updated, next.UpdatedBy = s.now(), req.Caller.Arn
 	*u = next
 	return map[string]any{"IdentityStoreId": store, "UserId": u.UserId, "UserArn": userArn(u.UserId), "Revision": storeRevision(u)}, nil
 }
@@ -693,7 +693,7 @@ func (s *Server) idsCreateGroup(req reqInfo, in *struct {
 	if in.Description != nil && *in.Description == "" {
 		return nil, awsproto.Validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
-	t := now()
+	t := s.now()
 	g := &Group{IdentityStoreId: store, DisplayName: in.DisplayName,
 		Created: t, Updated: t, CreatedBy: req.Caller.Arn, UpdatedBy: req.Caller.Arn}
 	if in.Description != nil {
@@ -756,7 +756,7 @@ func (s *Server) idsUpdateGroup(req reqInfo, in *struct {
 		delete(s.st.groupByName, key(store, lower(g.DisplayName)))
 		s.st.groupByName[key(store, lower(next.DisplayName))] = g.GroupId
 	}
-	next.Updated, next.UpdatedBy = now(), req.Caller.Arn
+	next.Updated, next.UpdatedBy = s.now(), req.Caller.Arn
 	*g = next
 	return map[string]any{"IdentityStoreId": store, "GroupId": g.GroupId, "GroupArn": groupArn(g.GroupId), "Revision": storeRevision(g)}, nil
 }
@@ -860,7 +860,7 @@ func (s *Server) idsCreateGroupMembership(req reqInfo, in *struct {
 	if empty(s.st.mByGroup, key(store, g.GroupId)).Has(u.UserId) {
 		return nil, storeUniqueness("Member %s is already in group %s.", u.UserId, g.GroupId)
 	}
-	t := now()
+	t := s.now()
 	m := &Membership{IdentityStoreId: store, MembershipId: s.principalID(), GroupId: g.GroupId, UserId: u.UserId,
 		Created: t, Updated: t, CreatedBy: req.Caller.Arn, UpdatedBy: req.Caller.Arn}
 	s.st.addMembership(m)

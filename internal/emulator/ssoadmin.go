@@ -454,7 +454,7 @@ func (s *Server) createPermissionSet(in *permissionSetInput) (any, error) {
 	}
 	ps := &PermissionSet{
 		InstanceArn: inst.InstanceArn, Arn: arn, Name: in.Name, SessionDuration: duration,
-		Created: now(), Tags: tags,
+		Created: s.now(), Tags: tags,
 	}
 	if in.Description != nil {
 		ps.Description = *in.Description
