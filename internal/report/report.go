@@ -171,11 +171,11 @@ type page struct {
 	// first; ByCause the findings by cause, each with its findings.
 	Privileged []audit.Privilege
 	ByCause    []causeView
-	DiffCapped                                    bool
-	Script                                        template.JS
-	Style                                         template.CSS
-	CSP                                           string
-	Data                                          template.JS
+	DiffCapped bool
+	Script     template.JS
+	Style      template.CSS
+	CSP        string
+	Data       template.JS
 }
 
 // Write renders the report.
