@@ -313,7 +313,7 @@ func (a *auditor) startReview(accounts []inventory.Account, psets []inventory.Pe
 	}
 	var scopeErr, namedErr error
 	a.review.Scope, a.review.Production, scopeErr = Scope(a.opts.Settings, accounts, tree)
-	a.privileged, namedErr = NamedPrivilege(a.opts.Settings, psets)
+	a.privileged, namedErr = NamedPrivilege(a.opts.Settings, psets, true)
 	if err := errors.Join(scopeErr, namedErr); err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func (a *auditor) readPolicies(ps string) {
 	a.mu.Unlock()
 	a.side.Go(func(ctx context.Context) {
 		defer close(done)
-		rank, reasons, err := readPrivilege(ctx, a.c.Policies, a.inst.Arn, ps)
+		rank, reasons, err := ReadPrivilege(ctx, a.c.Policies, a.inst.Arn, ps)
 		name := cmp.Or(a.psets[ps].Name, ps)
 		a.mu.Lock()
 		defer a.mu.Unlock()

@@ -58,6 +58,17 @@ func (p Privilege) More(q Privilege) bool {
 	return q.Name == "" || (p.Name != "" && p.Name < q.Name)
 }
 
+// ComparePrivilege orders the most privileged first (More).
+func ComparePrivilege(p, q Privilege) int {
+	switch {
+	case p.More(q):
+		return -1
+	case q.More(p):
+		return 1
+	}
+	return 0
+}
+
 // The AWS managed policies that make a permission set privileged, by the
 // end of their ARN (any partition).
 var privilegedManaged = []struct {
@@ -191,9 +202,9 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// readPrivilege reads one permission set's inline and managed policies and
-// judges them.
-func readPrivilege(ctx context.Context, c PolicyReader, instanceArn, psArn string) (rank int, reasons []string, err error) {
+// ReadPrivilege reads one permission set's inline and managed policies and
+// judges them (InlinePolicyPrivilege, ManagedPolicyPrivilege): two calls.
+func ReadPrivilege(ctx context.Context, c PolicyReader, instanceArn, psArn string) (rank int, reasons []string, err error) {
 	in, err := c.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: &instanceArn, PermissionSetArn: &psArn})
 	if err != nil {
 		return 0, nil, fmt.Errorf("read the inline policy: %w", err)

@@ -122,10 +122,11 @@ func ouNames(t *inventory.OrgTree) []string {
 
 // NamedPrivilege applies the settings' privileged.permission_sets (by
 // name, ARN or ps- id) to the permission sets: AdministratorAccess by name
-// is RankAdmin, IAMFullAccess RankIAM, any other name RankNamed. A name
-// the settings file gives that matches none is an error with the closest
-// names; the built-in defaults may match none.
-func NamedPrivilege(settings *orgconfig.Config, psets []inventory.PermissionSet) (map[string]Privilege, error) {
+// is RankAdmin, IAMFullAccess RankIAM, any other name RankNamed. When
+// psets are all the instance has (all), a name the settings file gives
+// that matches none is an error with the closest names; the built-in
+// defaults may match none.
+func NamedPrivilege(settings *orgconfig.Config, psets []inventory.PermissionSet, all bool) (map[string]Privilege, error) {
 	priv := orgconfig.DefaultPrivileged()
 	if settings != nil {
 		priv = settings.Privileged
@@ -153,7 +154,7 @@ func NamedPrivilege(settings *orgconfig.Config, psets []inventory.PermissionSet)
 			}
 			out[ps.Arn] = p
 		}
-		if !matched && ref.Line > 0 {
+		if !matched && ref.Line > 0 && all {
 			errs = append(errs, fmt.Sprintf("%sprivileged.permission_sets: permission set %q is not in the instance%s", settings.Where(ref), ref.Value, inventory.Suggest(ref.Value, names)))
 		}
 	}

@@ -199,15 +199,7 @@ func (b *Builder) Write(w io.Writer, info Info) error {
 	for _, pr := range info.Review.Privileged {
 		p.Privileged = append(p.Privileged, pr)
 	}
-	slices.SortFunc(p.Privileged, func(a, b audit.Privilege) int {
-		if a.More(b) {
-			return -1
-		}
-		if b.More(a) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(p.Privileged, audit.ComparePrivilege)
 	p.ByCause = causeViews(info.FindingCauses, info.Findings)
 	for k, n := range kinds {
 		p.Kinds = append(p.Kinds, kindCount{k, n})
