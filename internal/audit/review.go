@@ -96,7 +96,7 @@ func Scope(settings *orgconfig.Config, accounts []inventory.Account, tree *inven
 		entries = append(entries, ScopeEntry{Kind: "account", Ref: ref.Value, Id: found[0].Id, Name: found[0].Name, Accounts: 1})
 	}
 	if len(errs) > 0 {
-		return nil, nil, errors.New(strings.Join(errs, "\n"))
+		return nil, nil, errors.New(strings.Join(errs, "; "))
 	}
 	prod := make([]string, 0, len(ids))
 	for id := range ids {
@@ -159,7 +159,7 @@ func NamedPrivilege(settings *orgconfig.Config, psets []inventory.PermissionSet,
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.New(strings.Join(errs, "\n"))
+		return nil, errors.New(strings.Join(errs, "; "))
 	}
 	return out, nil
 }
