@@ -124,8 +124,9 @@ func ouNames(t *inventory.OrgTree) []string {
 // name, ARN or ps- id) to the permission sets: AdministratorAccess by name
 // is RankAdmin, IAMFullAccess RankIAM, any other name RankNamed. When
 // psets are all the instance has (all), a name the settings file gives
-// that matches none is an error with the closest names; the built-in
-// defaults may match none.
+// that matches none is an error with the closest names; the default
+// names (AdministratorAccess, IAMFullAccess) may match none, listed in the
+// file or not.
 func NamedPrivilege(settings *orgconfig.Config, psets []inventory.PermissionSet, all bool) (map[string]Privilege, error) {
 	priv := orgconfig.DefaultPrivileged()
 	if settings != nil {
@@ -154,7 +155,7 @@ func NamedPrivilege(settings *orgconfig.Config, psets []inventory.PermissionSet,
 			}
 			out[ps.Arn] = p
 		}
-		if !matched && ref.Line > 0 && all {
+		if !matched && ref.Line > 0 && all && namedRank(ref.Value) == RankNamed {
 			errs = append(errs, fmt.Sprintf("%sprivileged.permission_sets: permission set %q is not in the instance%s", settings.Where(ref), ref.Value, inventory.Suggest(ref.Value, names)))
 		}
 	}

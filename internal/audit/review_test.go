@@ -272,6 +272,12 @@ func TestAuditReviewSettingsErrors(t *testing.T) {
 			}
 		})
 	}
+	// The default names may be listed though the instance lacks one (the
+	// small organization has no IAMFullAccess).
+	if _, err := audit.Run(ctx, c, audit.Options{Settings: settings(t, "privileged:\n  permission_sets: [AdministratorAccess, IAMFullAccess]\n")},
+		func(audit.Row) error { return nil }); err != nil {
+		t.Errorf("the default names listed: %v", err)
+	}
 }
 
 // TestFindingCausesMedium: the medium organization's 856 findings are 19
