@@ -98,6 +98,25 @@ snapshot is marked incomplete (see ssoctl history list). A group whose
 members could not be listed shows "(members not listed)" in the user
 columns, never empty like a group without members.
 
+Who can reach production? The summary on stderr starts with privileged access
+to production, one line per OU ("production: Root/Workloads/Prod: 2 accounts,
+2 users with privileged access (AdministratorAccess): alice, bob"), then the
+findings by cause, not by row: one line per finding kind and what it is about
+(a disabled user, a deleted principal, a suspended account, a permission set
+not provisioned) with its rows, findings, accounts and most privileged
+permission set, privileged access to production first; --findings rows lists
+each cause's findings under it. JSON adds "production" and "causes" (each with
+the indexes of its findings); -o html opens with the same section. Production
+is what the org settings' production: names (ous: by path, name or id;
+accounts: by name or id); privileged is what their privileged: says
+(permission_sets: default AdministratorAccess and IAMFullAccess; policies:
+true also makes privileged any permission set whose inline policy allows * or
+iam:* on every resource, or that has the AWS managed AdministratorAccess or
+IAMFullAccess). The audit reads the OU tree and, beside the listing, the
+policies of the permission sets the assignments name (two calls each; the
+summary's call count says how many); a name the settings give that the
+organization lacks fails the audit with the file, line and closest names.
+
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -,
 @, tab or CR) get a ' in front, and control characters are escaped; the
 summary says how many. --csv-raw writes exact values, as JSON always does.
@@ -114,6 +133,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 
   # legacy IAM users of the same name in the credentials' account
   ssoctl audit --iam -o table
+
+  # who can reach production, and the findings by cause with their findings
+  ssoctl audit --org-config org.yaml --findings rows
 
   # one JSON document for scripts
   ssoctl audit -o json | jq '.findings'
@@ -156,7 +178,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&columns, "columns", "", "columns to write, comma-separated; a leading + adds them to the defaults")
 	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
 	var orgConfig string
-	fl.StringVar(&orgConfig, "org-config", "", "org settings `file` whose legacy_domains flag users as LEGACY_DOMAIN (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
+	fl.StringVar(&orgConfig, "org-config", "", "org settings `file`: legacy_domains (LEGACY_DOMAIN), privileged: and production: (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
 	opts.orgSettings = func() error {
 		cfg, err := f.OrgSettings(orgConfig, false)
 		opts.Settings = cfg
