@@ -1,4 +1,5 @@
-// Package assignments is ssoctl's one assignment lister. A Selection
+// Package list is ssoctl's one assignment lister (the reading side of the
+// assignments family: plan compares its answer with the declared file). A Selection
 // (accounts, permission sets, principals; nil selects all) goes in; the
 // assignments come out in a deterministic order, with the method that
 // listed them and the items that kept failing. The audit, `access user`,
@@ -21,7 +22,7 @@
 //
 // MethodAuto picks ByPermissionSet when every principal is selected, and the
 // cheaper of the two (both complete) when principals are named.
-package assignments
+package list
 
 import (
 	"cmp"

@@ -1,4 +1,4 @@
-package assignments_test
+package list_test
 
 import (
 	"errors"
@@ -7,13 +7,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
-func mustFilter(t *testing.T, s assignments.FilterSpec) *assignments.Filter {
+func mustFilter(t *testing.T, s list.FilterSpec) *list.Filter {
 	t.Helper()
-	f, err := assignments.CompileFilter(s)
+	f, err := list.CompileFilter(s)
 	if err != nil {
 		t.Fatalf("CompileFilter(%+v): %v", s, err)
 	}
@@ -25,21 +25,21 @@ func mustFilter(t *testing.T, s assignments.FilterSpec) *assignments.Filter {
 // checks those words).
 func TestCompileFilterErrors(t *testing.T) {
 	tests := []struct {
-		spec    assignments.FilterSpec
-		field   assignments.FilterField
+		spec    list.FilterSpec
+		field   list.FilterField
 		value   string
 		wantErr string // the regexp error, "" for an account that is not an id
 	}{
-		{assignments.FilterSpec{Accounts: []string{"payments-prod"}}, assignments.FieldAccount, "payments-prod", ""},
-		{assignments.FilterSpec{Accounts: []string{"12345678901"}}, assignments.FieldAccount, "12345678901", ""},
-		{assignments.FilterSpec{AccountNames: []string{"("}}, assignments.FieldAccountName, "(", "error parsing regexp: missing closing ): `(`"},
-		{assignments.FilterSpec{PermissionSets: []string{"*Admin"}}, assignments.FieldPermissionSet, "*Admin", "error parsing regexp: missing argument to repetition operator: `*`"},
-		{assignments.FilterSpec{Users: []string{"[a-"}}, assignments.FieldUser, "[a-", "error parsing regexp: missing closing ]: `[a-`"},
-		{assignments.FilterSpec{Groups: []string{"a)"}}, assignments.FieldGroup, "a)", "error parsing regexp: unexpected ): `a)`"},
+		{list.FilterSpec{Accounts: []string{"payments-prod"}}, list.FieldAccount, "payments-prod", ""},
+		{list.FilterSpec{Accounts: []string{"12345678901"}}, list.FieldAccount, "12345678901", ""},
+		{list.FilterSpec{AccountNames: []string{"("}}, list.FieldAccountName, "(", "error parsing regexp: missing closing ): `(`"},
+		{list.FilterSpec{PermissionSets: []string{"*Admin"}}, list.FieldPermissionSet, "*Admin", "error parsing regexp: missing argument to repetition operator: `*`"},
+		{list.FilterSpec{Users: []string{"[a-"}}, list.FieldUser, "[a-", "error parsing regexp: missing closing ]: `[a-`"},
+		{list.FilterSpec{Groups: []string{"a)"}}, list.FieldGroup, "a)", "error parsing regexp: unexpected ): `a)`"},
 	}
 	for _, tt := range tests {
-		_, err := assignments.CompileFilter(tt.spec)
-		var fe *assignments.FilterError
+		_, err := list.CompileFilter(tt.spec)
+		var fe *list.FilterError
 		if !errors.As(err, &fe) {
 			t.Errorf("CompileFilter(%+v) = %v; want a *FilterError", tt.spec, err)
 			continue
@@ -62,25 +62,25 @@ func TestPrincipalMatches(t *testing.T) {
 	const orphanID = "237a3a501a-94b344e5-7b4e-4e6c-9b7b-ba251424f183"
 	tests := []struct {
 		name             string
-		spec             assignments.FilterSpec
+		spec             list.FilterSpec
 		ptype, id, pname string
 		want             bool
 	}{
-		{"no filter", assignments.FilterSpec{}, "USER", aliceID, "alice.johnson", true},
-		{"no filter, unresolved", assignments.FilterSpec{}, "USER", orphanID, "", true},
-		{"user regex", assignments.FilterSpec{Users: []string{"^alice"}}, "USER", aliceID, "alice.johnson", true},
-		{"user regex searches anywhere", assignments.FilterSpec{Users: []string{"johnson"}}, "USER", aliceID, "alice.johnson", true},
-		{"user regex, other user", assignments.FilterSpec{Users: []string{"^bob"}}, "USER", aliceID, "alice.johnson", false},
-		{"user values OR", assignments.FilterSpec{Users: []string{"^bob", "^alice"}}, "USER", aliceID, "alice.johnson", true},
-		{"user id", assignments.FilterSpec{Users: []string{aliceID}}, "USER", aliceID, "", true},
-		{"user filter, group principal", assignments.FilterSpec{Users: []string{"."}}, "GROUP", aliceID, "developers", false},
-		{"group filter, group", assignments.FilterSpec{Groups: []string{"^dev"}}, "GROUP", "g", "developers", true},
-		{"user and group: either kind", assignments.FilterSpec{Users: []string{"^alice"}, Groups: []string{"^dev"}}, "GROUP", "g", "developers", true},
-		{"user and group: either kind, user", assignments.FilterSpec{Users: []string{"^alice"}, Groups: []string{"^dev"}}, "USER", aliceID, "alice.johnson", true},
+		{"no filter", list.FilterSpec{}, "USER", aliceID, "alice.johnson", true},
+		{"no filter, unresolved", list.FilterSpec{}, "USER", orphanID, "", true},
+		{"user regex", list.FilterSpec{Users: []string{"^alice"}}, "USER", aliceID, "alice.johnson", true},
+		{"user regex searches anywhere", list.FilterSpec{Users: []string{"johnson"}}, "USER", aliceID, "alice.johnson", true},
+		{"user regex, other user", list.FilterSpec{Users: []string{"^bob"}}, "USER", aliceID, "alice.johnson", false},
+		{"user values OR", list.FilterSpec{Users: []string{"^bob", "^alice"}}, "USER", aliceID, "alice.johnson", true},
+		{"user id", list.FilterSpec{Users: []string{aliceID}}, "USER", aliceID, "", true},
+		{"user filter, group principal", list.FilterSpec{Users: []string{"."}}, "GROUP", aliceID, "developers", false},
+		{"group filter, group", list.FilterSpec{Groups: []string{"^dev"}}, "GROUP", "g", "developers", true},
+		{"user and group: either kind", list.FilterSpec{Users: []string{"^alice"}, Groups: []string{"^dev"}}, "GROUP", "g", "developers", true},
+		{"user and group: either kind, user", list.FilterSpec{Users: []string{"^alice"}, Groups: []string{"^dev"}}, "USER", aliceID, "alice.johnson", true},
 		// aws-sso-util raises TypeError here; a missing name never matches a regex.
-		{"unresolved name, match-all regex", assignments.FilterSpec{Users: []string{".*"}}, "USER", orphanID, "", false},
-		{"unresolved name, empty-matching regex", assignments.FilterSpec{Users: []string{"^$"}}, "USER", orphanID, "", false},
-		{"unresolved name, by id", assignments.FilterSpec{Users: []string{orphanID}}, "USER", orphanID, "", true},
+		{"unresolved name, match-all regex", list.FilterSpec{Users: []string{".*"}}, "USER", orphanID, "", false},
+		{"unresolved name, empty-matching regex", list.FilterSpec{Users: []string{"^$"}}, "USER", orphanID, "", false},
+		{"unresolved name, by id", list.FilterSpec{Users: []string{orphanID}}, "USER", orphanID, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,7 +115,7 @@ func TestPermissionSetMatches(t *testing.T) {
 		{[]string{"ps-d860662175ee6f33"}, "", true},
 	}
 	for _, tt := range tests {
-		f := mustFilter(t, assignments.FilterSpec{PermissionSets: tt.values})
+		f := mustFilter(t, list.FilterSpec{PermissionSets: tt.values})
 		p := ps
 		p.Name = tt.name
 		if got := f.PermissionSetMatches(p); got != tt.want {
@@ -150,23 +150,23 @@ func tree() *inventory.OrgTree {
 func TestSelectAccounts(t *testing.T) {
 	tests := []struct {
 		name        string
-		spec        assignments.FilterSpec
+		spec        list.FilterSpec
 		want        []string
 		wantUnknown []string
 		wantErr     string
 	}{
 		{name: "no filter", want: []string{"mgmt", "prod-a", "prod-b", "dev-a"}},
-		{name: "ids OR", spec: assignments.FilterSpec{Accounts: []string{"100000000000", "300000000000"}}, want: []string{"mgmt", "dev-a"}},
-		{name: "unknown id", spec: assignments.FilterSpec{Accounts: []string{"100000000000", "999999999999"}}, want: []string{"mgmt"}, wantUnknown: []string{"999999999999"}},
-		{name: "name regex", spec: assignments.FilterSpec{AccountNames: []string{"^prod-"}}, want: []string{"prod-a", "prod-b"}},
-		{name: "name regexes OR", spec: assignments.FilterSpec{AccountNames: []string{"-a$", "mgmt"}}, want: []string{"mgmt", "prod-a", "dev-a"}},
-		{name: "id AND name", spec: assignments.FilterSpec{Accounts: []string{"200000000000", "300000000000"}, AccountNames: []string{"^prod"}}, want: []string{"prod-a"}},
-		{name: "ou, direct only", spec: assignments.FilterSpec{OUs: []string{"Workloads"}}, want: nil},
-		{name: "ou, recursive", spec: assignments.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true}, want: []string{"prod-a", "prod-b", "dev-a"}},
-		{name: "ous OR", spec: assignments.FilterSpec{OUs: []string{"ou-r-dev000", "Root"}}, want: []string{"mgmt", "dev-a"}},
-		{name: "ou AND name", spec: assignments.FilterSpec{OUs: []string{"Root"}, OURecursive: true, AccountNames: []string{"-a$"}}, want: []string{"prod-a", "dev-a"}},
-		{name: "ou by path", spec: assignments.FilterSpec{OUs: []string{"Workloads/Prod"}}, want: []string{"prod-a", "prod-b"}},
-		{name: "unknown ou", spec: assignments.FilterSpec{OUs: []string{"Nowhere"}}, wantErr: `OU "Nowhere" not found`},
+		{name: "ids OR", spec: list.FilterSpec{Accounts: []string{"100000000000", "300000000000"}}, want: []string{"mgmt", "dev-a"}},
+		{name: "unknown id", spec: list.FilterSpec{Accounts: []string{"100000000000", "999999999999"}}, want: []string{"mgmt"}, wantUnknown: []string{"999999999999"}},
+		{name: "name regex", spec: list.FilterSpec{AccountNames: []string{"^prod-"}}, want: []string{"prod-a", "prod-b"}},
+		{name: "name regexes OR", spec: list.FilterSpec{AccountNames: []string{"-a$", "mgmt"}}, want: []string{"mgmt", "prod-a", "dev-a"}},
+		{name: "id AND name", spec: list.FilterSpec{Accounts: []string{"200000000000", "300000000000"}, AccountNames: []string{"^prod"}}, want: []string{"prod-a"}},
+		{name: "ou, direct only", spec: list.FilterSpec{OUs: []string{"Workloads"}}, want: nil},
+		{name: "ou, recursive", spec: list.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true}, want: []string{"prod-a", "prod-b", "dev-a"}},
+		{name: "ous OR", spec: list.FilterSpec{OUs: []string{"ou-r-dev000", "Root"}}, want: []string{"mgmt", "dev-a"}},
+		{name: "ou AND name", spec: list.FilterSpec{OUs: []string{"Root"}, OURecursive: true, AccountNames: []string{"-a$"}}, want: []string{"prod-a", "dev-a"}},
+		{name: "ou by path", spec: list.FilterSpec{OUs: []string{"Workloads/Prod"}}, want: []string{"prod-a", "prod-b"}},
+		{name: "unknown ou", spec: list.FilterSpec{OUs: []string{"Nowhere"}}, wantErr: `OU "Nowhere" not found`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package executor_test
+package execute_test
 
 import (
 	"context"
@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/peertest"
 )
 
@@ -76,24 +76,24 @@ func readOrg(t *testing.T, set *awsclient.Set) org {
 
 // plan is n new assignments: users × accounts × the first permission set
 // that none of them hold yet.
-func (o org) plan(n int, op executor.Op) executor.Plan {
-	p := executor.Plan{InstanceArn: o.inst.Arn}
+func (o org) plan(n int, op execute.Op) execute.Plan {
+	p := execute.Plan{InstanceArn: o.inst.Arn}
 	ps := o.sets[0]
 	for _, u := range o.users {
 		for _, a := range o.accounts {
 			if len(p.Changes) == n {
 				return p
 			}
-			p.Changes = append(p.Changes, executor.Change{Op: op,
-				Assignment:  executor.Assignment{AccountId: a.Id, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalId: u.Id},
+			p.Changes = append(p.Changes, execute.Change{Op: op,
+				Assignment:  execute.Assignment{AccountId: a.Id, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalId: u.Id},
 				AccountName: a.Name, PermissionSetName: ps.Name, PrincipalName: u.UserName})
 		}
 	}
 	return p
 }
 
-func (o org) withOp(p executor.Plan, op executor.Op) executor.Plan {
-	q := executor.Plan{InstanceArn: p.InstanceArn}
+func (o org) withOp(p execute.Plan, op execute.Op) execute.Plan {
+	q := execute.Plan{InstanceArn: p.InstanceArn}
 	for _, c := range p.Changes {
 		c.Op = op
 		q.Changes = append(q.Changes, c)
@@ -102,7 +102,7 @@ func (o org) withOp(p executor.Plan, op executor.Op) executor.Plan {
 }
 
 // live lists every assignment of the plan's (account, permission set) pairs.
-func live(t *testing.T, c *ssoadmin.Client, p executor.Plan) map[string]int {
+func live(t *testing.T, c *ssoadmin.Client, p execute.Plan) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	pairs := map[[2]string]bool{}
@@ -117,7 +117,7 @@ func live(t *testing.T, c *ssoadmin.Client, p executor.Plan) map[string]int {
 				t.Fatal(err)
 			}
 			for _, a := range page.AccountAssignments {
-				k := executor.Assignment{AccountId: aws.ToString(a.AccountId), PermissionSetArn: aws.ToString(a.PermissionSetArn), PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)}.Key()
+				k := execute.Assignment{AccountId: aws.ToString(a.AccountId), PermissionSetArn: aws.ToString(a.PermissionSetArn), PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)}.Key()
 				out[k]++
 			}
 		}
@@ -125,7 +125,7 @@ func live(t *testing.T, c *ssoadmin.Client, p executor.Plan) map[string]int {
 	return out
 }
 
-func wantAll(t *testing.T, got map[string]int, p executor.Plan, present bool) {
+func wantAll(t *testing.T, got map[string]int, p execute.Plan, present bool) {
 	t.Helper()
 	for _, ch := range p.Changes {
 		n := got[ch.Key()]
@@ -135,7 +135,7 @@ func wantAll(t *testing.T, got map[string]int, p executor.Plan, present bool) {
 	}
 }
 
-func wantOK(t *testing.T, rep executor.Report, err error) {
+func wantOK(t *testing.T, rep execute.Report, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
@@ -179,10 +179,10 @@ func TestApplyCreatesThenDeletes(t *testing.T) {
 		t.Run("pending-polls="+string(rune('0'+polls)), func(t *testing.T) {
 			set, url := sandbox(t, emulator.Options{PendingPolls: polls})
 			o := readOrg(t, set)
-			plan := o.plan(40, executor.Create)
+			plan := o.plan(40, execute.Create)
 			var maxOut int
-			opts := executor.Options{MinPollInterval: time.Millisecond, OnProgress: func(p executor.Progress) { maxOut = max(maxOut, p.Outstanding) }}
-			rep, err := executor.Apply(context.Background(), set.SSOAdmin(), plan, opts)
+			opts := execute.Options{MinPollInterval: time.Millisecond, OnProgress: func(p execute.Progress) { maxOut = max(maxOut, p.Outstanding) }}
+			rep, err := execute.Apply(context.Background(), set.SSOAdmin(), plan, opts)
 			wantOK(t, rep, err)
 			if rep.Summary.Created != 40 {
 				t.Errorf("created %d; want 40", rep.Summary.Created)
@@ -205,8 +205,8 @@ func TestApplyCreatesThenDeletes(t *testing.T) {
 				}
 			}
 
-			del := o.withOp(plan, executor.Delete)
-			rep, err = executor.Apply(context.Background(), set.SSOAdmin(), del, opts)
+			del := o.withOp(plan, execute.Delete)
+			rep, err = execute.Apply(context.Background(), set.SSOAdmin(), del, opts)
 			wantOK(t, rep, err)
 			if rep.Summary.Deleted != 40 {
 				t.Errorf("deleted %d; want 40", rep.Summary.Deleted)
@@ -222,20 +222,20 @@ func TestApplyCreatesThenDeletes(t *testing.T) {
 func TestApplyIsIdempotent(t *testing.T) {
 	set, _ := sandbox(t, emulator.Options{PendingPolls: 2})
 	o := readOrg(t, set)
-	plan := o.plan(5, executor.Create)
-	opts := executor.Options{MinPollInterval: time.Millisecond}
+	plan := o.plan(5, execute.Create)
+	opts := execute.Options{MinPollInterval: time.Millisecond}
 	for run := 0; run < 2; run++ {
-		rep, err := executor.Apply(context.Background(), set.SSOAdmin(), plan, opts)
+		rep, err := execute.Apply(context.Background(), set.SSOAdmin(), plan, opts)
 		wantOK(t, rep, err)
 	}
 	got := live(t, set.SSOAdmin(), plan)
 	wantAll(t, got, plan, true)
 
-	del := o.withOp(plan, executor.Delete)
-	rep, err := executor.Apply(context.Background(), set.SSOAdmin(), del, opts)
+	del := o.withOp(plan, execute.Delete)
+	rep, err := execute.Apply(context.Background(), set.SSOAdmin(), del, opts)
 	wantOK(t, rep, err)
 	// Deleting what is already gone is not an error: it is unchanged.
-	rep, err = executor.Apply(context.Background(), set.SSOAdmin(), del, opts)
+	rep, err = execute.Apply(context.Background(), set.SSOAdmin(), del, opts)
 	wantOK(t, rep, err)
 	if rep.Summary.Unchanged != 5 || rep.Summary.Deleted != 0 {
 		t.Errorf("second delete: %+v; want 5 unchanged", rep.Summary)
@@ -245,12 +245,12 @@ func TestApplyIsIdempotent(t *testing.T) {
 func TestApplyUnderFaults(t *testing.T) {
 	set, _ := sandbox(t, emulator.Options{PendingPolls: 3, ThrottleRate: 0.3, ErrorRate: 0.05, Seed: 7})
 	o := readOrg(t, set)
-	plan := o.plan(30, executor.Create)
-	opts := executor.Options{MinPollInterval: time.Millisecond}
-	rep, err := executor.Apply(context.Background(), set.SSOAdmin(), plan, opts)
+	plan := o.plan(30, execute.Create)
+	opts := execute.Options{MinPollInterval: time.Millisecond}
+	rep, err := execute.Apply(context.Background(), set.SSOAdmin(), plan, opts)
 	wantOK(t, rep, err)
 	wantAll(t, live(t, set.SSOAdmin(), plan), plan, true)
-	rep, err = executor.Apply(context.Background(), set.SSOAdmin(), o.withOp(plan, executor.Delete), opts)
+	rep, err = execute.Apply(context.Background(), set.SSOAdmin(), o.withOp(plan, execute.Delete), opts)
 	wantOK(t, rep, err)
 	wantAll(t, live(t, set.SSOAdmin(), plan), plan, false)
 }
@@ -258,18 +258,18 @@ func TestApplyUnderFaults(t *testing.T) {
 func TestApplyReportsFailuresPerItem(t *testing.T) {
 	set, _ := sandbox(t, emulator.Options{PendingPolls: 1})
 	o := readOrg(t, set)
-	plan := o.plan(6, executor.Create)
+	plan := o.plan(6, execute.Create)
 	// An account that is not in the organization: AWS accepts the request
 	// and it FAILS with a reason.
 	bad := plan.Changes[0]
 	bad.AccountId, bad.AccountName = "999999999999", "nowhere"
 	plan.Changes = append(plan.Changes, bad)
-	rep, err := executor.Apply(context.Background(), set.SSOAdmin(), plan, executor.Options{MinPollInterval: time.Millisecond})
+	rep, err := execute.Apply(context.Background(), set.SSOAdmin(), plan, execute.Options{MinPollInterval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := rep.Failures()
-	if len(f) != 1 || f[0].AccountId != "999999999999" || f[0].Status != executor.Failed {
+	if len(f) != 1 || f[0].AccountId != "999999999999" || f[0].Status != execute.Failed {
 		t.Fatalf("failures %+v; want the one change to 999999999999", f)
 	}
 	if !strings.Contains(f[0].FailureReason, "not a member of the organization") {
@@ -283,10 +283,10 @@ func TestApplyReportsFailuresPerItem(t *testing.T) {
 func TestApplyDeniedAccount(t *testing.T) {
 	set, _ := sandbox(t, emulator.Options{PendingPolls: 1})
 	o := readOrg(t, set)
-	plan := o.plan(8, executor.Create)
+	plan := o.plan(8, execute.Create)
 	denied := plan.Changes[1].AccountId
 	set2, _ := sandbox(t, emulator.Options{PendingPolls: 1, DenyAccounts: []string{denied}})
-	rep, err := executor.Apply(context.Background(), set2.SSOAdmin(), plan, executor.Options{MinPollInterval: time.Millisecond})
+	rep, err := execute.Apply(context.Background(), set2.SSOAdmin(), plan, execute.Options{MinPollInterval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestApplyDeniedAccount(t *testing.T) {
 func TestApplyResumes(t *testing.T) {
 	set, url := sandbox(t, emulator.Options{PendingPolls: 3})
 	o := readOrg(t, set)
-	plan := o.plan(45, executor.Create)
+	plan := o.plan(45, execute.Create)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The first run keeps at most ten requests in flight and polls an hour
@@ -325,17 +325,17 @@ func TestApplyResumes(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	opts := executor.Options{MaxOutstanding: 10, MinPollInterval: time.Hour, MaxPollInterval: time.Hour}
-	rep, err := executor.Apply(ctx, set.SSOAdmin(), plan, opts)
+	opts := execute.Options{MaxOutstanding: 10, MinPollInterval: time.Hour, MaxPollInterval: time.Hour}
+	rep, err := execute.Apply(ctx, set.SSOAdmin(), plan, opts)
 	if err == nil {
 		t.Fatal("interrupted run returned no error")
 	}
 	var interrupted, notStarted int
 	for _, r := range rep.Results {
 		switch r.Status {
-		case executor.Interrupted:
+		case execute.Interrupted:
 			interrupted++
-		case executor.NotStarted:
+		case execute.NotStarted:
 			notStarted++
 		}
 	}
@@ -344,7 +344,7 @@ func TestApplyResumes(t *testing.T) {
 	}
 	sent := peertest.Stats(t, url).Calls["sso-admin:CreateAccountAssignment"]
 
-	rep, err = executor.Apply(context.Background(), set.SSOAdmin(), plan, executor.Options{MinPollInterval: time.Millisecond})
+	rep, err = execute.Apply(context.Background(), set.SSOAdmin(), plan, execute.Options{MinPollInterval: time.Millisecond})
 	wantOK(t, rep, err)
 	adopted := 0
 	for _, r := range rep.Results {
@@ -387,14 +387,14 @@ func creates(url string) int {
 func TestCreatesBeforeDeletes(t *testing.T) {
 	set, _ := sandbox(t, emulator.Options{PendingPolls: 1})
 	o := readOrg(t, set)
-	old := o.plan(3, executor.Create)
-	rep, err := executor.Apply(context.Background(), set.SSOAdmin(), old, executor.Options{})
+	old := o.plan(3, execute.Create)
+	rep, err := execute.Apply(context.Background(), set.SSOAdmin(), old, execute.Options{})
 	wantOK(t, rep, err)
 
-	move := executor.Plan{InstanceArn: old.InstanceArn}
+	move := execute.Plan{InstanceArn: old.InstanceArn}
 	for _, c := range old.Changes {
 		d := c
-		d.Op = executor.Delete
+		d.Op = execute.Delete
 		move.Changes = append(move.Changes, d)
 		n := c
 		n.PermissionSetArn, n.PermissionSetName = o.sets[1].Arn, o.sets[1].Name
@@ -403,13 +403,13 @@ func TestCreatesBeforeDeletes(t *testing.T) {
 		}
 		move.Changes = append(move.Changes, n)
 	}
-	var order []executor.Op
-	rep, err = executor.Apply(context.Background(), set.SSOAdmin(), move, executor.Options{StopDeletesOnCreateFailure: true,
-		OnResult: func(r executor.Result) { order = append(order, r.Op) }})
+	var order []execute.Op
+	rep, err = execute.Apply(context.Background(), set.SSOAdmin(), move, execute.Options{StopDeletesOnCreateFailure: true,
+		OnResult: func(r execute.Result) { order = append(order, r.Op) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sort.SliceIsSorted(order, func(i, j int) bool { return order[i] == executor.Create && order[j] == executor.Delete }) {
+	if !sort.SliceIsSorted(order, func(i, j int) bool { return order[i] == execute.Create && order[j] == execute.Delete }) {
 		t.Errorf("results in order %v; want every create before any delete", order)
 	}
 	if rep.Summary.Created != 2 || rep.Summary.Failed != 1 || rep.Summary.NotStarted != 3 {
@@ -446,9 +446,9 @@ func (c *conflicting) CreateAccountAssignment(ctx context.Context, in *ssoadmin.
 func TestApplyRetriesConflicts(t *testing.T) {
 	set, _ := sandbox(t, emulator.Options{PendingPolls: 1})
 	o := readOrg(t, set)
-	plan := o.plan(6, executor.Create)
+	plan := o.plan(6, execute.Create)
 	c := &conflicting{Client: set.SSOAdmin(), seen: map[string]bool{}}
-	rep, err := executor.Apply(context.Background(), c, plan, executor.Options{MinPollInterval: time.Millisecond})
+	rep, err := execute.Apply(context.Background(), c, plan, execute.Options{MinPollInterval: time.Millisecond})
 	wantOK(t, rep, err)
 	if c.n != 6 {
 		t.Errorf("%d conflicts answered; want 6", c.n)
@@ -460,16 +460,16 @@ func TestApplyRetriesConflicts(t *testing.T) {
 // with its own summary, in one pass (a 100,000-user create must not scan
 // the report once per user).
 func TestReportByPrincipal(t *testing.T) {
-	rep := executor.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []executor.Result{
-		{Change: executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "1", PrincipalId: "u1"}}, Status: executor.Succeeded},
-		{Change: executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "1", PrincipalId: "u2"}}, Status: executor.Failed},
-		{Change: executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "2", PrincipalId: "u1"}}, Status: executor.Succeeded, Unchanged: true},
+	rep := execute.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []execute.Result{
+		{Change: execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "1", PrincipalId: "u1"}}, Status: execute.Succeeded},
+		{Change: execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "1", PrincipalId: "u2"}}, Status: execute.Failed},
+		{Change: execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "2", PrincipalId: "u1"}}, Status: execute.Succeeded, Unchanged: true},
 	}}
 	parts := rep.ByPrincipal()
 	if len(parts) != 2 || len(parts["u1"].Results) != 2 || parts["u1"].InstanceArn != rep.InstanceArn {
 		t.Fatalf("parts %+v; want u1 with 2 results and u2", parts)
 	}
-	if got, want := parts["u1"].Summary, (executor.Summary{Created: 1, Unchanged: 1}); got != want {
+	if got, want := parts["u1"].Summary, (execute.Summary{Created: 1, Unchanged: 1}); got != want {
 		t.Errorf("u1 summary %+v; want %+v", got, want)
 	}
 	if !parts["u1"].OK() || parts["u2"].OK() || parts["u2"].Summary.Failed != 1 {

@@ -1,12 +1,14 @@
-// Package accessfile reads assignments files: YAML declaring which
-// principals get which permission sets on which accounts and OUs. A file is
+// Package file reads assignments files — the declared side of the
+// assignments family: plan compares them with what list reads, cfn turns
+// them into CloudFormation — YAML declaring which principals get which
+// permission sets on which accounts and OUs. A file is
 // a list of assignment groups, each with aws-sso-util's `admin cfn` config
 // keys (Groups, Users, PermissionSets, Accounts, OUs, RecursiveOUs and an
 // optional Instance); a file holding one mapping is an aws-sso-util config
 // file as it is. Every value remembers its file and line, so validation and
 // resolution errors point at the line to fix, and unknown names come with
 // the closest names that do exist.
-package accessfile
+package file
 
 import (
 	"bytes"

@@ -6,7 +6,8 @@
 // moves between stacks as others come and go. It takes what aws-sso-util's
 // `admin cfn` takes (config files, or templates using its
 // SSOUtil::SSO::AssignmentGroup macro resource), and generates without
-// calling AWS: names are resolved beforehand (package accessfile).
+// calling AWS: names are resolved beforehand (package file, the same declared file that plan compares with the live
+// assignments).
 package cfn
 
 import (
@@ -21,7 +22,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 )
 
 // Defaults.
@@ -54,7 +55,7 @@ type Settings struct {
 
 // Merge returns s with the unset fields taken from file settings (so
 // command-line values win over a config file's).
-func (s Settings) Merge(f accessfile.Settings) Settings {
+func (s Settings) Merge(f file.Settings) Settings {
 	if s.NumChildStacks == nil {
 		s.NumChildStacks = f.NumChildStacks
 	}
@@ -107,7 +108,7 @@ type Input struct {
 	// <stem>/<stem>-000.yaml …
 	Stem        string
 	InstanceArn string
-	Groups      []accessfile.ResolvedGroup
+	Groups      []file.ResolvedGroup
 	// GroupResources are, for a macro template, the logical id of the
 	// AssignmentGroup each group came from ("" for config files).
 	GroupResources []string
@@ -189,11 +190,11 @@ func RecordedChildStacks(parent *yaml.Node) (int, bool) {
 type entry struct {
 	hash      [32]byte
 	id        string
-	principal accessfile.Principal
-	ps        accessfile.PermissionSet
+	principal file.Principal
+	ps        file.PermissionSet
 	psRes     string // logical id of an inline permission set
-	target    accessfile.Target
-	group     *accessfile.Group
+	target    file.Target
+	group     *file.Group
 	groupRes  string
 }
 

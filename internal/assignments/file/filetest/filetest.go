@@ -1,6 +1,6 @@
-// Package accessfiletest serves a sandbox organization for tests of the
+// Package filetest serves a sandbox organization for tests of the
 // packages that resolve assignments files against it.
-package accessfiletest
+package filetest
 
 import (
 	"net/http/httptest"
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/peertest"
@@ -20,7 +20,7 @@ import (
 // default) over real HTTP until the test ends, and returns a live Directory
 // over it with its SDK clients (single attempts: what the sandbox says is
 // what the test sees) and its URL.
-func Sandbox(t testing.TB, opts emulator.Options) (*accessfile.Live, string) {
+func Sandbox(t testing.TB, opts emulator.Options) (*file.Live, string) {
 	t.Helper()
 	srv, err := emulator.New(opts)
 	if err != nil {
@@ -30,7 +30,7 @@ func Sandbox(t testing.TB, opts emulator.Options) (*accessfile.Live, string) {
 	t.Cleanup(ts.Close)
 	cfg := peertest.SDKConfig(ts.URL, 1)
 	org := organizations.NewFromConfig(cfg)
-	return &accessfile.Live{
+	return &file.Live{
 		Clients: inventory.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: org},
 		Org:     org,
 	}, ts.URL

@@ -1,4 +1,4 @@
-package assignments
+package list
 
 // Findings: what can be wrong with an assignment. The audit lists them
 // and flags its rows with them; `access user` and `access account` flag

@@ -13,9 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/accessfile/accessfiletest"
-	"github.com/ssoctl/ssoctl/internal/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/file/filetest"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
@@ -25,7 +25,7 @@ var ctx = context.Background()
 
 // generate reads an input from testdata (a config file, or with macro a
 // template), resolves it against the small demo organization and generates.
-func generate(t *testing.T, dir accessfile.Directory, name string, macro bool, base string, settings cfn.Settings) *cfn.Output {
+func generate(t *testing.T, dir file.Directory, name string, macro bool, base string, settings cfn.Settings) *cfn.Output {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	data, err := os.ReadFile(path)
@@ -33,20 +33,20 @@ func generate(t *testing.T, dir accessfile.Directory, name string, macro bool, b
 		t.Fatal(err)
 	}
 	in := cfn.Input{Stem: strings.TrimSuffix(name, ".yaml"), Settings: settings}
-	var file *accessfile.File
+	var f *file.File
 	if macro {
 		m, err := cfn.ParseMacro(path, data)
 		if err != nil {
 			t.Fatalf("ParseMacro: %v", err)
 		}
-		file, in.Base, in.GroupResources = m.File, m.Base, m.Resources
+		f, in.Base, in.GroupResources = m.File, m.Base, m.Resources
 		in.Settings = in.Settings.Merge(m.Settings)
 	} else {
-		if file, err = accessfile.Parse(path, data); err != nil {
+		if f, err = file.Parse(path, data); err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
-		if file.Single {
-			in.Settings = in.Settings.Merge(file.Groups[0].Settings)
+		if f.Single {
+			in.Settings = in.Settings.Merge(f.Groups[0].Settings)
 		}
 	}
 	if base != "" {
@@ -60,7 +60,7 @@ func generate(t *testing.T, dir accessfile.Directory, name string, macro bool, b
 		}
 		in.Base = doc.Content[0]
 	}
-	d, err := accessfile.Resolve(ctx, []*accessfile.File{file}, dir, accessfile.Options{CloudFormation: true})
+	d, err := file.Resolve(ctx, []*file.File{f}, dir, file.Options{CloudFormation: true})
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
@@ -113,7 +113,7 @@ func cfnLint(t *testing.T, paths []string) {
 }
 
 func TestGolden(t *testing.T) {
-	dir, _ := accessfiletest.Sandbox(t, emulator.Options{})
+	dir, _ := filetest.Sandbox(t, emulator.Options{})
 	var all []string
 	root := t.TempDir() // the parent's: the templates outlive the subtests for cfn-lint
 	for _, tc := range []struct {
@@ -157,7 +157,7 @@ func TestGolden(t *testing.T) {
 // TestChildStacks: a config expanding to 1,200 assignments goes into child
 // stacks of at most 500, and adding an account moves no assignment.
 func TestChildStacks(t *testing.T) {
-	dir, _ := accessfiletest.Sandbox(t, emulator.Options{})
+	dir, _ := filetest.Sandbox(t, emulator.Options{})
 	users, err := dir.Users(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -181,11 +181,11 @@ func TestChildStacks(t *testing.T) {
 	}
 	run := func(path string, s cfn.Settings) *cfn.Output {
 		data, _ := os.ReadFile(path)
-		f, err := accessfile.Parse(path, data)
+		f, err := file.Parse(path, data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := accessfile.Resolve(ctx, []*accessfile.File{f}, dir, accessfile.Options{CloudFormation: true})
+		d, err := file.Resolve(ctx, []*file.File{f}, dir, file.Options{CloudFormation: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,14 +260,14 @@ func resources(t *yaml.Node) []string {
 // TestTooManyWithoutRoom: fixed stacks too few for the assignments is an
 // error naming the remedy, not a template CloudFormation would refuse.
 func TestTooManyWithoutRoom(t *testing.T) {
-	dir, _ := accessfiletest.Sandbox(t, emulator.Options{})
+	dir, _ := filetest.Sandbox(t, emulator.Options{})
 	zero := 0
 	data := []byte("Groups: [developers]\nPermissionSets: [Developer]\nRecursiveOUs: [Root]\n")
-	f, err := accessfile.Parse("small.yaml", data)
+	f, err := file.Parse("small.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := accessfile.Resolve(ctx, []*accessfile.File{f}, dir, accessfile.Options{CloudFormation: true})
+	d, err := file.Resolve(ctx, []*file.File{f}, dir, file.Options{CloudFormation: true})
 	if err != nil {
 		t.Fatal(err)
 	}

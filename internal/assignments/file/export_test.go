@@ -1,4 +1,4 @@
-package accessfile_test
+package file_test
 
 import (
 	"sort"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -15,7 +15,7 @@ import (
 // aside), names where unique, the management account and shared names by
 // id; and the file parses back.
 func TestMakeExport(t *testing.T) {
-	names := accessfile.ExportNames{
+	names := file.ExportNames{
 		Accounts: []inventory.Account{
 			{Id: "111111111111", Name: "mgmt"}, {Id: "222222222222", Name: "dev"},
 			{Id: "333333333333", Name: "prod"}, {Id: "444444444444", Name: "prod"},
@@ -34,7 +34,7 @@ func TestMakeExport(t *testing.T) {
 		as("arn:r", "USER", "u1", "222222222222"), as("arn:r", "GROUP", "g2", "222222222222"), as("arn:r", "GROUP", "g2", "444444444444"),
 		as("arn:r", "USER", "gone", "222222222222"),
 	}
-	ex := accessfile.MakeExport(live, names)
+	ex := file.MakeExport(live, names)
 	if ex.Assignments != 9 || ex.Orphans != 1 {
 		t.Errorf("got %d assignments, %d orphans; want 9, 1", ex.Assignments, ex.Orphans)
 	}
@@ -69,7 +69,7 @@ func TestMakeExport(t *testing.T) {
 	if !strings.HasPrefix(string(b), "# exported\n# for a test\n- ") {
 		t.Errorf("got %q", b)
 	}
-	f, err := accessfile.Parse("x.yaml", b)
+	f, err := file.Parse("x.yaml", b)
 	if err != nil {
 		t.Fatalf("the export does not parse back: %v\n%s", err, b)
 	}

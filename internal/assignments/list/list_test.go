@@ -1,4 +1,4 @@
-package assignments_test
+package list_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -33,25 +33,25 @@ func TestList(t *testing.T) {
 	srv, c := sandbox(t, emulator.Options{})
 	tests := []struct {
 		name       string
-		spec       assignments.FilterSpec
+		spec       list.FilterSpec
 		wantRows   int
-		wantMethod assignments.Method
+		wantMethod list.Method
 		// wantCalls bounds the sso-admin assignment listings.
 		wantPairCalls, wantPrincipalCalls int
 	}{
-		{"everything", assignments.FilterSpec{}, 47, assignments.ByPermissionSet, 41, 0},
-		{"one account", assignments.FilterSpec{AccountNames: []string{"^payments-prod$"}}, 6, assignments.ByPermissionSet, 4, 0},
-		{"OU recursive AND permission set", assignments.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true, PermissionSets: []string{"^Developer$", "^SeniorDeveloper$"}}, 6, assignments.ByPermissionSet, 6, 0},
-		{"two principals", assignments.FilterSpec{Users: []string{`^alice\.johnson$`}, Groups: []string{"platform-admins"}}, 12, assignments.ByPrincipal, 0, 2},
-		{"many principals, one account", assignments.FilterSpec{Users: []string{"."}, AccountNames: []string{"^payments-prod$"}}, 1, assignments.ByPermissionSet, 4, 0},
-		{"one principal, one account", assignments.FilterSpec{Groups: []string{"^security$"}, AccountNames: []string{"^network$"}}, 1, assignments.ByPrincipal, 0, 1},
-		{"no such principal", assignments.FilterSpec{Users: []string{"^nobody$"}}, 0, assignments.ByPrincipal, 0, 0},
+		{"everything", list.FilterSpec{}, 47, list.ByPermissionSet, 41, 0},
+		{"one account", list.FilterSpec{AccountNames: []string{"^payments-prod$"}}, 6, list.ByPermissionSet, 4, 0},
+		{"OU recursive AND permission set", list.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true, PermissionSets: []string{"^Developer$", "^SeniorDeveloper$"}}, 6, list.ByPermissionSet, 6, 0},
+		{"two principals", list.FilterSpec{Users: []string{`^alice\.johnson$`}, Groups: []string{"platform-admins"}}, 12, list.ByPrincipal, 0, 2},
+		{"many principals, one account", list.FilterSpec{Users: []string{"."}, AccountNames: []string{"^payments-prod$"}}, 1, list.ByPermissionSet, 4, 0},
+		{"one principal, one account", list.FilterSpec{Groups: []string{"^security$"}, AccountNames: []string{"^network$"}}, 1, list.ByPrincipal, 0, 1},
+		{"no such principal", list.FilterSpec{Users: []string{"^nobody$"}}, 0, list.ByPrincipal, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := srv.Stats().Calls
-			var rows []assignments.Row
-			res, err := assignments.ListNamed(ctx, c, assignments.NamedOptions{Filter: mustFilter(t, tt.spec)}, func(a assignments.Row) error {
+			var rows []list.Row
+			res, err := list.ListNamed(ctx, c, list.NamedOptions{Filter: mustFilter(t, tt.spec)}, func(a list.Row) error {
 				rows = append(rows, a)
 				return nil
 			})
@@ -82,7 +82,7 @@ func TestList(t *testing.T) {
 func TestListPartial(t *testing.T) {
 	_, c := sandbox(t, emulator.Options{DenyAccounts: []string{"payments-prod"}})
 	var accounts []string
-	res, err := assignments.ListNamed(ctx, c, assignments.NamedOptions{}, func(a assignments.Row) error {
+	res, err := list.ListNamed(ctx, c, list.NamedOptions{}, func(a list.Row) error {
 		accounts = append(accounts, a.TargetName)
 		return nil
 	})
@@ -106,7 +106,7 @@ func TestListPartial(t *testing.T) {
 	// A failing writer stops the listing and is the error.
 	boom := errors.New("disk full")
 	n := 0
-	_, err = assignments.ListNamed(ctx, c, assignments.NamedOptions{}, func(assignments.Row) error {
+	_, err = list.ListNamed(ctx, c, list.NamedOptions{}, func(list.Row) error {
 		n++
 		return boom
 	})
@@ -125,10 +125,10 @@ func TestListSelectionAndCompleteness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := func(sel assignments.Selection, m assignments.Method) ([]inventory.Assignment, *assignments.Result) {
+	listed := func(sel list.Selection, m list.Method) ([]inventory.Assignment, *list.Result) {
 		t.Helper()
 		var out []inventory.Assignment
-		res, err := assignments.List(ctx, c, inst, sel, assignments.Options{Method: m}, func(a inventory.Assignment) error {
+		res, err := list.List(ctx, c, inst, sel, list.Options{Method: m}, func(a inventory.Assignment) error {
 			out = append(out, a)
 			return nil
 		})
@@ -137,20 +137,20 @@ func TestListSelectionAndCompleteness(t *testing.T) {
 		}
 		return out, res
 	}
-	all, res := list(assignments.Selection{}, "")
-	if res.Method != assignments.ByPermissionSet || !res.Complete || len(all) != 47 || res.Assignments != 47 {
+	all, res := listed(list.Selection{}, "")
+	if res.Method != list.ByPermissionSet || !res.Complete || len(all) != 47 || res.Assignments != 47 {
 		t.Errorf("default: %d assignments by %s, complete %v; want 47 by permission-set, complete", len(all), res.Method, res.Complete)
 	}
-	again, _ := list(assignments.Selection{}, assignments.MethodAuto)
+	again, _ := listed(list.Selection{}, list.MethodAuto)
 	if diff := gocmp.Diff(all, again); diff != "" {
 		t.Errorf("a second run differs (-first +second):\n%s", diff)
 	}
-	byPrincipal, res := list(assignments.Selection{}, assignments.ByPrincipal)
+	byPrincipal, res := listed(list.Selection{}, list.ByPrincipal)
 	if res.Complete || len(byPrincipal) != 46 {
 		t.Errorf("principal-first over every principal: %d assignments, complete %v; want 46, not complete", len(byPrincipal), res.Complete)
 	}
 	before := srv.Stats().Calls["sso-admin:ListAccountAssignments"]
-	none, res := list(assignments.Selection{Accounts: []string{}}, "")
+	none, res := listed(list.Selection{Accounts: []string{}}, "")
 	if len(none) != 0 || res.Pairs != 0 || srv.Stats().Calls["sso-admin:ListAccountAssignments"] != before {
 		t.Errorf("an empty account selection listed %d assignments in %d pairs; want nothing and no call", len(none), res.Pairs)
 	}
@@ -158,9 +158,9 @@ func TestListSelectionAndCompleteness(t *testing.T) {
 	orphan := all[slices.IndexFunc(all, func(a inventory.Assignment) bool {
 		return !slices.ContainsFunc(byPrincipal, func(b inventory.Assignment) bool { return a == b })
 	})]
-	sel := assignments.Selection{Principals: []assignments.Principal{{Type: orphan.PrincipalType, Id: orphan.PrincipalId}}}
-	for _, m := range []assignments.Method{assignments.ByPrincipal, assignments.ByPermissionSet} {
-		got, res := list(sel, m)
+	sel := list.Selection{Principals: []list.Principal{{Type: orphan.PrincipalType, Id: orphan.PrincipalId}}}
+	for _, m := range []list.Method{list.ByPrincipal, list.ByPermissionSet} {
+		got, res := listed(sel, m)
 		if !res.Complete || len(got) != 1 || got[0] != orphan {
 			t.Errorf("%s for the deleted user %s: got %v, complete %v; want its one assignment", m, orphan.PrincipalId, got, res.Complete)
 		}

@@ -1,4 +1,4 @@
-package assignments
+package list
 
 import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"

@@ -1,4 +1,4 @@
-package accessfile
+package file
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package accessfile_test
+package file_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/accessfile/accessfiletest"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/file/filetest"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
 
@@ -16,7 +16,7 @@ var ctx = context.Background()
 
 func errs(err error) []string {
 	var out []string
-	for _, e := range accessfile.ErrorList(err) {
+	for _, e := range file.ErrorList(err) {
 		out = append(out, e.Error())
 	}
 	return out
@@ -37,7 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{"inline only for ps", "- Groups: [{Name: x}]\n  PermissionSets: x\n  Accounts: y\n", []string{"a.yaml:1: an entry of Groups must be a name or id, not a mapping"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := accessfile.Parse("a.yaml", []byte(tc.src))
+			_, err := file.Parse("a.yaml", []byte(tc.src))
 			if diff := cmp.Diff(tc.want, errs(err)); diff != "" {
 				t.Errorf("errors differ (-want +got):\n%s", diff)
 			}
@@ -62,7 +62,7 @@ Accounts:
 - 012345678901
 NumChildStacks: 3
 `
-	f, err := accessfile.Parse("c.yaml", []byte(src))
+	f, err := file.Parse("c.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ NumChildStacks: 3
 }
 
 func TestResolve(t *testing.T) {
-	dir, _ := accessfiletest.Sandbox(t, emulator.Options{})
+	dir, _ := filetest.Sandbox(t, emulator.Options{})
 	mgmt, err := dir.ManagementAccount(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -92,11 +92,11 @@ func TestResolve(t *testing.T) {
   PermissionSets: [FinanceAdmin]
   Accounts: ['` + mgmt + `', legacy-app]
 `
-	f, err := accessfile.Parse("a.yaml", []byte(src))
+	f, err := file.Parse("a.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := accessfile.Resolve(ctx, []*accessfile.File{f}, dir, accessfile.Options{})
+	d, err := file.Resolve(ctx, []*file.File{f}, dir, file.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
-	dir, _ := accessfiletest.Sandbox(t, emulator.Options{})
+	dir, _ := filetest.Sandbox(t, emulator.Options{})
 	src := `- Groups: [developer, platform-admins]
   Users: [hana.kim, 00000000-0000-0000-0000-000000000000]
   PermissionSets: [ReadOnly, ps-0000000000000000]
@@ -131,11 +131,11 @@ func TestResolveErrors(t *testing.T) {
   PermissionSets: [!Ref Foo]
   Accounts: [network]
 `
-	f, err := accessfile.Parse("bad.yaml", []byte(src))
+	f, err := file.Parse("bad.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = accessfile.Resolve(ctx, []*accessfile.File{f}, dir, accessfile.Options{})
+	_, err = file.Resolve(ctx, []*file.File{f}, dir, file.Options{})
 	want := []string{
 		`bad.yaml:1: no group is named "developer"; closest: developers, junior-developers, senior-developers`,
 		`bad.yaml:2: no user is named "hana.kim"; closest: hana.roberts`,

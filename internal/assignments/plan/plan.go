@@ -1,10 +1,11 @@
-// Package plans compares the assignments a file declares with the live
-// ones and says what to change: the assignments to create, and with prune
-// the undeclared ones to delete — only ever of permission sets the file
-// names. A plan can be saved and carried out later exactly as reviewed: it
-// records what it read (its scope) and a fingerprint of the live
-// assignments it was made against, and refuses when they changed since.
-package plans
+// Package plan compares the assignments a file declares (package file)
+// with the live ones (read through package list) and says what to change:
+// the assignments to create, and with prune the undeclared ones to delete —
+// only ever of permission sets the file names. A plan can be saved and
+// carried out later, by package execute, exactly as reviewed: it records
+// what it read (its scope) and a fingerprint of the live assignments it was
+// made against, and refuses when they changed since.
+package plan
 
 import (
 	"context"
@@ -17,10 +18,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 )
 
 // Version is the saved plan format's version.
@@ -36,8 +37,8 @@ type Scope struct {
 }
 
 // Selection is the scope as the lister's selection.
-func (s Scope) Selection() assignments.Selection {
-	sel := assignments.Selection{PermissionSets: s.PermissionSets}
+func (s Scope) Selection() list.Selection {
+	sel := list.Selection{PermissionSets: s.PermissionSets}
 	if sel.PermissionSets == nil {
 		sel.PermissionSets = []string{}
 	}
@@ -53,7 +54,7 @@ func (s Scope) Selection() assignments.Selection {
 // ScopeOf is the scope a plan of desired reads: the permission sets the
 // file names, in the accounts it declares assignments in (every account
 // with prune, to find undeclared assignments anywhere).
-func ScopeOf(d *accessfile.Desired, prune bool) Scope {
+func ScopeOf(d *file.Desired, prune bool) Scope {
 	s := Scope{InstanceArn: d.Instance.Arn, PermissionSets: d.PermissionSetArns(), Prune: prune}
 	if s.PermissionSets == nil {
 		s.PermissionSets = []string{}
@@ -90,7 +91,7 @@ var ErrIncomplete = errors.New("the live assignments could not all be read")
 func ReadLive(ctx context.Context, c inventory.Clients, scope Scope, progress func(string, int, int)) (*Live, error) {
 	inst := inventory.Instance{Arn: scope.InstanceArn}
 	live := &Live{}
-	res, err := assignments.List(ctx, c, inst, scope.Selection(), assignments.Options{Method: assignments.ByPermissionSet, Progress: progress},
+	res, err := list.List(ctx, c, inst, scope.Selection(), list.Options{Method: list.ByPermissionSet, Progress: progress},
 		func(a inventory.Assignment) error {
 			live.Assignments = append(live.Assignments, a)
 			return nil
@@ -142,21 +143,21 @@ type Plan struct {
 	Fingerprint string `json:"fingerprint"`
 	// Declared counts the assignments the files declare; Live those read
 	// in scope; Unchanged those declared and live.
-	Declared  int               `json:"declared"`
-	Live      int               `json:"live"`
-	Unchanged int               `json:"unchanged"`
-	Creates   int               `json:"creates"`
-	Deletes   int               `json:"deletes"`
-	Changes   []executor.Change `json:"changes"`
-	Warnings  []string          `json:"warnings"`
+	Declared  int              `json:"declared"`
+	Live      int              `json:"live"`
+	Unchanged int              `json:"unchanged"`
+	Creates   int              `json:"creates"`
+	Deletes   int              `json:"deletes"`
+	Changes   []execute.Change `json:"changes"`
+	Warnings  []string         `json:"warnings"`
 }
 
 // HasChanges reports whether the plan changes anything.
 func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 }
 
 // Executor is the plan as the executor takes it.
-func (p *Plan) Executor() executor.Plan {
-	return executor.Plan{InstanceArn: p.Scope.InstanceArn, Changes: p.Changes}
+func (p *Plan) Executor() execute.Plan {
+	return execute.Plan{InstanceArn: p.Scope.InstanceArn, Changes: p.Changes}
 }
 
 // Compute compares the declared assignments with the live ones read in
@@ -164,14 +165,14 @@ func (p *Plan) Executor() executor.Plan {
 // live one not declared is deleted (the scope holds only permission sets
 // the file names). Creates come first, then deletes, each in the order of
 // account, permission set and principal names.
-func Compute(declared []accessfile.Assignment, live *Live, scope Scope, names Names) *Plan {
+func Compute(declared []file.Assignment, live *Live, scope Scope, names Names) *Plan {
 	p := &Plan{Version: Version, Scope: scope, Fingerprint: Fingerprint(live.Assignments), Declared: len(declared), Live: len(live.Assignments), Warnings: []string{}}
 	have := make(map[string]bool, len(live.Assignments))
 	for _, a := range live.Assignments {
 		have[key(a)] = true
 	}
 	want := make(map[string]bool, len(declared))
-	var creates, deletes []accessfile.Assignment
+	var creates, deletes []file.Assignment
 	for _, a := range declared {
 		want[a.Key()] = true
 		if have[a.Key()] {
@@ -185,21 +186,21 @@ func Compute(declared []accessfile.Assignment, live *Live, scope Scope, names Na
 			if want[key(a)] {
 				continue
 			}
-			deletes = append(deletes, accessfile.Assignment{
+			deletes = append(deletes, file.Assignment{
 				AccountId: a.AccountId, AccountName: call(names.Account, a.AccountId),
 				PermissionSetArn: a.PermissionSetArn, PermissionSetName: call(names.PermissionSet, a.PermissionSetArn),
 				PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId, PrincipalName: call2(names.Principal, a.PrincipalType, a.PrincipalId),
 			})
 		}
 	}
-	accessfile.SortAssignments(creates)
-	accessfile.SortAssignments(deletes)
-	p.Changes = []executor.Change{}
+	file.SortAssignments(creates)
+	file.SortAssignments(deletes)
+	p.Changes = []execute.Change{}
 	for _, a := range creates {
-		p.Changes = append(p.Changes, change(executor.Create, a))
+		p.Changes = append(p.Changes, change(execute.Create, a))
 	}
 	for _, a := range deletes {
-		p.Changes = append(p.Changes, change(executor.Delete, a))
+		p.Changes = append(p.Changes, change(execute.Delete, a))
 	}
 	p.Creates, p.Deletes = len(creates), len(deletes)
 	return p
@@ -223,9 +224,9 @@ func call2(f func(string, string) string, a, b string) string {
 	return f(a, b)
 }
 
-func change(op executor.Op, a accessfile.Assignment) executor.Change {
-	return executor.Change{Op: op,
-		Assignment:  executor.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
+func change(op execute.Op, a file.Assignment) execute.Change {
+	return execute.Change{Op: op,
+		Assignment:  execute.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
 		AccountName: a.AccountName, PermissionSetName: a.PermissionSetName, PrincipalName: a.PrincipalName,
 	}
 }
@@ -252,10 +253,10 @@ func Unmarshal(b []byte) (*Plan, error) {
 		return nil, errors.New("not a saved plan: no instance or fingerprint")
 	}
 	for _, c := range p.Changes {
-		if c.Op != executor.Create && c.Op != executor.Delete {
+		if c.Op != execute.Create && c.Op != execute.Delete {
 			return nil, fmt.Errorf("not a saved plan: unknown change %q", c.Op)
 		}
-		if c.Op == executor.Delete && !contains(p.Scope.PermissionSets, c.PermissionSetArn) {
+		if c.Op == execute.Delete && !contains(p.Scope.PermissionSets, c.PermissionSetArn) {
 			return nil, fmt.Errorf("a saved plan that deletes an assignment of a permission set outside its scope (%s)", c.PermissionSetArn)
 		}
 	}

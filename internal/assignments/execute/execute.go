@@ -1,4 +1,4 @@
-// Package executor is the one place ssoctl creates or deletes IAM Identity
+// Package execute is the one place ssoctl creates or deletes IAM Identity
 // Center account assignments. It takes a typed Plan (creates and deletes),
 // carries it out within AWS's limits — at most 15 create/delete requests
 // outstanding, every call through the client's token bucket (the 20 TPS
@@ -24,7 +24,7 @@
 //
 // The domain never prints: progress and results go to the callbacks in
 // Options.
-package executor
+package execute
 
 import (
 	"context"

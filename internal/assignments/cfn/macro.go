@@ -7,7 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 )
 
 // The names aws-sso-util's macro defines.
@@ -23,33 +23,33 @@ const (
 // assignments-file group.
 type Macro struct {
 	Base *yaml.Node
-	File *accessfile.File
+	File *file.File
 	// Resources are the AssignmentGroup logical ids, one per group.
 	Resources []string
 	// Settings are the template's Metadata.SSO generation settings.
-	Settings accessfile.Settings
+	Settings file.Settings
 }
 
 // ParseMacro reads a template using SSOUtil::SSO::AssignmentGroup
 // resources (Transform: AWS-SSO-Util-2020-11-08), expanding nothing yet:
 // principals, permission sets and targets are resolved like a config
 // file's, with the same line-numbered errors.
-func ParseMacro(file string, data []byte) (*Macro, error) {
+func ParseMacro(path string, data []byte) (*Macro, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, &accessfile.Error{Pos: accessfile.Pos{File: file}, Msg: "not a valid YAML template: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &file.Error{Pos: file.Pos{File: path}, Msg: "not a valid YAML template: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	at := func(n *yaml.Node) accessfile.Pos { return accessfile.Pos{File: file, Line: n.Line, Col: n.Column} }
+	at := func(n *yaml.Node) file.Pos { return file.Pos{File: path, Line: n.Line, Col: n.Column} }
 	res := get(root, "Resources")
 	if root.Kind != yaml.MappingNode || res == nil || res.Kind != yaml.MappingNode {
-		return nil, &accessfile.Error{Pos: at(root), Msg: "a template needs a Resources mapping"}
+		return nil, &file.Error{Pos: at(root), Msg: "a template needs a Resources mapping"}
 	}
-	m := &Macro{File: &accessfile.File{Path: file}}
-	var errs accessfile.Errors
+	m := &Macro{File: &file.File{Path: path}}
+	var errs file.Errors
 	// The transform goes: the output no longer needs the macro.
 	if t := get(root, "Transform"); t != nil {
 		switch {
@@ -77,9 +77,9 @@ func ParseMacro(file string, data []byte) (*Macro, error) {
 			kept.Content = append(kept.Content, name, r)
 			continue
 		}
-		g, err := groupOfResource(file, name.Value, r)
+		g, err := groupOfResource(path, name.Value, r)
 		if err != nil {
-			errs = append(errs, accessfile.ErrorList(err)...)
+			errs = append(errs, file.ErrorList(err)...)
 			continue
 		}
 		m.File.Groups = append(m.File.Groups, g)
@@ -87,11 +87,11 @@ func ParseMacro(file string, data []byte) (*Macro, error) {
 	}
 	set(root, "Resources", kept)
 	if sso := get(get(root, "Metadata"), "SSO"); sso != nil {
-		g, _ := accessfile.ParseGroupNode(file, sso)
+		g, _ := file.ParseGroupNode(path, sso)
 		m.Settings = g.Settings
 	}
 	if len(m.File.Groups) == 0 && len(errs) == 0 {
-		errs = append(errs, &accessfile.Error{Pos: at(res), Msg: "the template has no " + AssignmentGroupType + " resources"})
+		errs = append(errs, &file.Error{Pos: at(res), Msg: "the template has no " + AssignmentGroupType + " resources"})
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -103,11 +103,11 @@ func ParseMacro(file string, data []byte) (*Macro, error) {
 // groupOfResource turns an AssignmentGroup resource's properties into
 // config-file keys (keeping the value nodes, so errors keep their lines)
 // and parses them as a group.
-func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) {
+func groupOfResource(path, name string, r *yaml.Node) (file.Group, error) {
 	props := get(r, "Properties")
-	at := accessfile.Pos{File: file, Line: r.Line}
+	at := file.Pos{File: path, Line: r.Line}
 	if props == nil || props.Kind != yaml.MappingNode {
-		return accessfile.Group{}, &accessfile.Error{Pos: at, Msg: name + ": an AssignmentGroup needs Properties"}
+		return file.Group{}, &file.Error{Pos: at, Msg: name + ": an AssignmentGroup needs Properties"}
 	}
 	lists := map[string]*yaml.Node{}
 	add := func(key string, v *yaml.Node) {
@@ -122,7 +122,7 @@ func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) 
 			l.Content = append(l.Content, v)
 		}
 	}
-	var errs accessfile.Errors
+	var errs file.Errors
 	cfg := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: r.Line, Column: r.Column}
 	items := func(n *yaml.Node) []*yaml.Node {
 		if n.Kind == yaml.SequenceNode {
@@ -140,7 +140,7 @@ func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) 
 	}
 	for i := 0; i+1 < len(props.Content); i += 2 {
 		k, v := props.Content[i], props.Content[i+1]
-		pos := accessfile.Pos{File: file, Line: k.Line, Col: k.Column}
+		pos := file.Pos{File: path, Line: k.Line, Col: k.Column}
 		switch k.Value {
 		case "Name":
 			if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
@@ -155,13 +155,13 @@ func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) 
 				ids := first(p, "Id", "PrincipalId", "Ids", "PrincipalIds")
 				switch {
 				case typ == nil || ids == nil:
-					errs = append(errs, &accessfile.Error{Pos: accessfile.Pos{File: file, Line: p.Line}, Msg: name + ": a Principal needs Type and Id"})
+					errs = append(errs, &file.Error{Pos: file.Pos{File: path, Line: p.Line}, Msg: name + ": a Principal needs Type and Id"})
 				case strings.EqualFold(typ.Value, "GROUP"):
 					add("Groups", ids)
 				case strings.EqualFold(typ.Value, "USER"):
 					add("Users", ids)
 				default:
-					errs = append(errs, &accessfile.Error{Pos: accessfile.Pos{File: file, Line: typ.Line}, Msg: fmt.Sprintf("%s: principal Type %q must be GROUP or USER", name, typ.Value)})
+					errs = append(errs, &file.Error{Pos: file.Pos{File: path, Line: typ.Line}, Msg: fmt.Sprintf("%s: principal Type %q must be GROUP or USER", name, typ.Value)})
 				}
 			}
 		case "PermissionSet", "PermissionSets", "PermissionSetArn", "PermissionSetArns":
@@ -173,7 +173,7 @@ func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) 
 				rec := get(t, "Recursive")
 				switch {
 				case typ == nil || ids == nil:
-					errs = append(errs, &accessfile.Error{Pos: accessfile.Pos{File: file, Line: t.Line}, Msg: name + ": a Target needs Type and Id"})
+					errs = append(errs, &file.Error{Pos: file.Pos{File: path, Line: t.Line}, Msg: name + ": a Target needs Type and Id"})
 				case strings.EqualFold(typ.Value, "AWS_ACCOUNT"):
 					add("Accounts", ids)
 				case strings.EqualFold(typ.Value, "AWS_OU") && rec != nil && rec.Value == "true":
@@ -181,11 +181,11 @@ func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) 
 				case strings.EqualFold(typ.Value, "AWS_OU"):
 					add("OUs", ids)
 				default:
-					errs = append(errs, &accessfile.Error{Pos: accessfile.Pos{File: file, Line: typ.Line}, Msg: fmt.Sprintf("%s: target Type %q must be AWS_ACCOUNT or AWS_OU", name, typ.Value)})
+					errs = append(errs, &file.Error{Pos: file.Pos{File: path, Line: typ.Line}, Msg: fmt.Sprintf("%s: target Type %q must be AWS_ACCOUNT or AWS_OU", name, typ.Value)})
 				}
 			}
 		default:
-			errs = append(errs, &accessfile.Error{Pos: pos, Msg: fmt.Sprintf("%s: unknown AssignmentGroup property %q (it takes Name, InstanceArn, Principal, PermissionSet, Target, UpdateNonce)", name, k.Value)})
+			errs = append(errs, &file.Error{Pos: pos, Msg: fmt.Sprintf("%s: unknown AssignmentGroup property %q (it takes Name, InstanceArn, Principal, PermissionSet, Target, UpdateNonce)", name, k.Value)})
 		}
 	}
 	for _, k := range []string{"Groups", "Users", "PermissionSets", "Accounts", "OUs", "RecursiveOUs"} {
@@ -193,8 +193,8 @@ func groupOfResource(file, name string, r *yaml.Node) (accessfile.Group, error) 
 			cfg.Content = append(cfg.Content, str(k), l)
 		}
 	}
-	g, err := accessfile.ParseGroupNode(file, cfg)
-	errs = append(errs, accessfile.ErrorList(err)...)
+	g, err := file.ParseGroupNode(path, cfg)
+	errs = append(errs, file.ErrorList(err)...)
 	if len(errs) > 0 {
 		return g, errs
 	}
