@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
@@ -272,11 +272,11 @@ type causeKey struct{ kind, subject, id string }
 // the same way, so that rows count towards their finding's cause.
 func keyOfFinding(f Finding) causeKey {
 	switch f.Kind {
-	case assignments.FlagDisabledUser, assignments.FlagLegacyDomain:
+	case list.FlagDisabledUser, list.FlagLegacyDomain:
 		return causeKey{f.Kind, "user", f.Name}
-	case assignments.FlagSuspended, assignments.FlagUnknownAccount:
+	case list.FlagSuspended, list.FlagUnknownAccount:
 		return causeKey{f.Kind, "account", f.AccountId}
-	case assignments.FlagNotProvisioned:
+	case list.FlagNotProvisioned:
 		return causeKey{f.Kind, "permissionSet", f.PermissionSet}
 	}
 	return causeKey{f.Kind, "principal", f.PrincipalId}
@@ -284,19 +284,19 @@ func keyOfFinding(f Finding) causeKey {
 
 func keyOfRow(flag string, r Row) causeKey {
 	switch flag {
-	case assignments.FlagDisabledUser, assignments.FlagLegacyDomain:
+	case list.FlagDisabledUser, list.FlagLegacyDomain:
 		return causeKey{flag, "user", r.UserName}
-	case assignments.FlagSuspended, assignments.FlagUnknownAccount:
+	case list.FlagSuspended, list.FlagUnknownAccount:
 		return causeKey{flag, "account", r.AccountId}
-	case assignments.FlagNotProvisioned:
+	case list.FlagNotProvisioned:
 		return causeKey{flag, "permissionSet", r.PermissionSet}
 	}
 	return causeKey{flag, "principal", r.PrincipalId}
 }
 
 // causeFlags are the flags that findings are made of.
-var causeFlags = []string{assignments.FlagOrphaned, assignments.FlagDisabledUser, assignments.FlagSuspended,
-	assignments.FlagNotProvisioned, assignments.FlagUnknownAccount, assignments.FlagLegacyDomain}
+var causeFlags = []string{list.FlagOrphaned, list.FlagDisabledUser, list.FlagSuspended,
+	list.FlagNotProvisioned, list.FlagUnknownAccount, list.FlagLegacyDomain}
 
 // Reviewer builds an AccessReview from the audit's rows as they stream,
 // keeping only the rows of privileged access to production and a count per
@@ -332,7 +332,7 @@ func (v *Reviewer) Row(r Row) {
 		v.accounts[r.AccountId] = r.AccountName
 		if p := v.privilege(r.PermissionSetArn); p.Privileged() {
 			path := "direct"
-			if r.PrincipalType == assignments.Group {
+			if r.PrincipalType == list.Group {
 				path = "group:" + cmp.Or(r.GroupName, r.PrincipalId)
 			}
 			v.access[r.AccountId] = append(v.access[r.AccountId], PrivilegedAccess{

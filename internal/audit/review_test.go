@@ -12,7 +12,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -296,9 +296,9 @@ func TestFindingCausesMedium(t *testing.T) {
 		got[c.Kind] = sum{s.Causes + 1, s.Findings + c.Findings, s.Rows + c.Rows}
 	}
 	want := map[string]sum{
-		assignments.FlagDisabledUser: {19, 809, 809},
-		assignments.FlagOrphaned:     {5, 5, 5},
-		assignments.FlagSuspended:    {5, 42, 1093},
+		list.FlagDisabledUser: {19, 809, 809},
+		list.FlagOrphaned:     {5, 5, 5},
+		list.FlagSuspended:    {5, 42, 1093},
 	}
 	if d := gocmp.Diff(want, got); d != "" || len(res.Findings) != 856 {
 		t.Errorf("%d findings; causes by kind (-want +got):\n%s", len(res.Findings), d)

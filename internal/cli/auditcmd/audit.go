@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -36,7 +36,7 @@ type options struct {
 	Columns     []string
 	IAM         bool
 	InstanceArn string
-	Method      assignments.Method
+	Method      list.Method
 	Save        bool
 	DB          string
 	// Settings are the org settings (--org-config): legacy_domains,
@@ -158,7 +158,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if opts.DB != "" && !opts.Save {
 				return factory.Usagef("--db is where --save keeps the snapshot; add --save")
 			}
-			if opts.Method, err = assignments.ParseMethod(strategy); err != nil {
+			if opts.Method, err = list.ParseMethod(strategy); err != nil {
 				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
 			}
 			switch findings {
@@ -186,7 +186,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	}
 	fl.StringVar(&findings, "findings", "causes", "the findings in the summary on stderr: causes (one line per cause) or rows (each finding under its cause)")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
-	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
+	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
 	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")

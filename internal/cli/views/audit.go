@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -30,9 +30,9 @@ type Audit interface {
 
 // AuditReport is the audit's document, its rows aside.
 type AuditReport struct {
-	Findings []audit.Finding         `json:"findings"`
-	Errors   []assignments.ItemError `json:"errors"`
-	Notes    []string                `json:"notes"`
+	Findings []audit.Finding  `json:"findings"`
+	Errors   []list.ItemError `json:"errors"`
+	Notes    []string         `json:"notes"`
 	// Production is who has privileged access to production, by OU and
 	// account; Causes are the findings by cause, each with the indexes of
 	// its findings (the drill-down). Not to be confused with stats.causes:
@@ -49,19 +49,19 @@ type AuditReport struct {
 type AuditStats struct {
 	Instance inventory.Instance `json:"instance"`
 	// Strategy is the listing method ("permission-set" or "principal").
-	Strategy assignments.Method `json:"strategy"`
+	Strategy list.Method `json:"strategy"`
 	// Complete is false when the report may miss access: the method cannot
 	// have seen every assignment, or items could not be listed; Causes
 	// says why.
-	Complete         bool                `json:"complete"`
-	Causes           []assignments.Cause `json:"causes,omitempty"`
-	Rows             int                 `json:"rows"`
-	Accounts         int                 `json:"accounts"`
-	PermissionSets   int                 `json:"permissionSets"`
-	Users            int                 `json:"users"`
-	Groups           int                 `json:"groups"`
-	ProvisionedPairs int                 `json:"provisionedPairs"`
-	Assignments      int                 `json:"assignments"`
+	Complete         bool         `json:"complete"`
+	Causes           []list.Cause `json:"causes,omitempty"`
+	Rows             int          `json:"rows"`
+	Accounts         int          `json:"accounts"`
+	PermissionSets   int          `json:"permissionSets"`
+	Users            int          `json:"users"`
+	Groups           int          `json:"groups"`
+	ProvisionedPairs int          `json:"provisionedPairs"`
+	Assignments      int          `json:"assignments"`
 	// PoliciesRead is how many permission sets' policies were read for
 	// the privilege rule (two calls each).
 	PoliciesRead int `json:"policiesRead"`
@@ -131,7 +131,7 @@ func AuditSummary(w io.Writer, r AuditReport, path, asked string, rows bool) {
 		findings += " (" + strings.Join(parts, ", ") + ")"
 	}
 	method := string(r.Stats.Strategy)
-	if r.Stats.Strategy == assignments.ByPrincipal {
+	if r.Stats.Strategy == list.ByPrincipal {
 		method += " (INCOMPLETE: assignments of deleted principals are not listed)"
 	}
 	if len(r.Errors) > 0 {
@@ -292,7 +292,7 @@ const MembersNotListed = "(members not listed)"
 
 // userCell is a user column's cell: the value, or MembersNotListed.
 func userCell(r audit.Row, v string) string {
-	if v == "" && slices.Contains(r.Flags, assignments.FlagMembersUnknown) {
+	if v == "" && slices.Contains(r.Flags, list.FlagMembersUnknown) {
 		return MembersNotListed
 	}
 	return v
