@@ -254,7 +254,7 @@ type Cause struct {
 	// and Privileged whether that one is privileged.
 	MostPrivileged string `json:"mostPrivileged"`
 	Privileged     bool   `json:"privileged"`
-	// Finding is the index of each of its findings in the audit's
+	// FindingIndexes are the indexes of its findings in the audit's
 	// findings, in their order: the drill-down.
 	FindingIndexes []int `json:"findingIndexes"`
 }

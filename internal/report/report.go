@@ -171,6 +171,9 @@ type page struct {
 	// first; ByCause the findings by cause, each with its findings.
 	Privileged []audit.Privilege
 	ByCause    []causeView
+	// Reviewed is false for a snapshot saved before audits kept their
+	// review (no OU paths, production or privilege recorded).
+	Reviewed bool
 	DiffCapped bool
 	Script     template.JS
 	Style      template.CSS
@@ -201,6 +204,7 @@ func (b *Builder) Write(w io.Writer, info Info) error {
 	}
 	slices.SortFunc(p.Privileged, audit.ComparePrivilege)
 	p.ByCause = causeViews(info.FindingCauses, info.Findings)
+	p.Reviewed = len(info.Review.OUs) > 0 || info.Production.Set || len(info.Review.Privileged) > 0
 	for k, n := range kinds {
 		p.Kinds = append(p.Kinds, kindCount{k, n})
 	}
