@@ -173,7 +173,7 @@ type page struct {
 	ByCause    []causeView
 	// Reviewed is false for a snapshot saved before audits kept their
 	// review (no OU paths, production or privilege recorded).
-	Reviewed bool
+	Reviewed   bool
 	DiffCapped bool
 	Script     template.JS
 	Style      template.CSS
