@@ -462,19 +462,15 @@ func (s *Server) recordRest(r *http.Request, svc, op, reqID string, body, resp [
 		s.recordRoleCredentials(r, reqID)
 		return
 	}
-	params, _ := jsonParams(body).(map[string]any)
+	params := jsonParams(body)
 	if name, ok := strings.CutPrefix(r.URL.Path, "/v2/email/identities/"); ok && svc == "sesv2" {
-		if params == nil {
-			params = map[string]any{}
-		}
-		params["emailIdentity"], _ = url.PathUnescape(name)
-	}
-	var p any
-	if params != nil {
-		p = params
+		// A member in the path, first as AWS lists it.
+		id, _ := url.PathUnescape(name)
+		o, _ := params.(object)
+		params = append(object{{"emailIdentity", id}}, o...)
 	}
 	s.record(call{svc: svc, op: op, region: s.requestRegion(r), reqID: reqID, caller: s.caller(r), r: r,
-		params: p, response: bodyResponse(resp)})
+		params: params, response: bodyResponse(resp)})
 }
 
 // sigV4Service is the service named in a request's SigV4 credential scope

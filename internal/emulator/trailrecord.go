@@ -184,20 +184,32 @@ var (
 // instanceArn, sAMLAssertionID), drops or hides secrets, and renders the time
 // members dated as AWS renders them in responseElements.
 func recordKeys(v any, omit, hide map[string]bool, response bool) any {
+	rename := func(k string, val any) (string, any, bool) {
+		k = lowerFirst(k)
+		switch {
+		case omit[k]:
+			return "", nil, false
+		case hide[k]:
+			return k, hidden, true
+		case response && isDateMember(k):
+			return k, recordDate(val), true
+		}
+		return k, recordKeys(val, omit, hide, response), true
+	}
 	switch x := v.(type) {
+	case object:
+		out := make(object, 0, len(x))
+		for _, m := range x {
+			if k, val, ok := rename(m.k, m.v); ok {
+				out = append(out, member{k, val})
+			}
+		}
+		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
-			k = lowerFirst(k)
-			switch {
-			case omit[k]:
-				continue
-			case hide[k]:
-				out[k] = hidden
-			case response && isDateMember(k):
-				out[k] = recordDate(val)
-			default:
-				out[k] = recordKeys(val, omit, hide, response)
+			if k, val, ok := rename(k, val); ok {
+				out[k] = val
 			}
 		}
 		return out
@@ -209,6 +221,76 @@ func recordKeys(v any, omit, hide map[string]bool, response bool) any {
 		return out
 	}
 	return v
+}
+
+// object is a JSON object that keeps its members in the order they came
+// in, as AWS's records keep a request's.
+type object []member
+
+type member struct {
+	k string
+	v any
+}
+
+func (o object) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.k)
+		v, err := json.Marshal(m.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// readJSON decodes one JSON value with its objects in order.
+func readJSON(d *json.Decoder) (any, error) {
+	tok, err := d.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			o := object{}
+			for d.More() {
+				kt, err := d.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := readJSON(d)
+				if err != nil {
+					return nil, err
+				}
+				o = append(o, member{k, v})
+			}
+			_, err := d.Token()
+			return o, err
+		case '[':
+			l := []any{}
+			for d.More() {
+				v, err := readJSON(d)
+				if err != nil {
+					return nil, err
+				}
+				l = append(l, v)
+			}
+			_, err := d.Token()
+			return l, err
+		}
+	}
+	return tok, nil
 }
 
 // isDateMember tells the timestamp members of the sandbox's responses.
@@ -283,11 +365,11 @@ func decodeJSON(b []byte) any {
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	var v any
-	if d.Decode(&v) != nil {
+	v, err := readJSON(d)
+	if err != nil {
 		return nil
 	}
-	if m, ok := v.(map[string]any); ok && len(m) == 0 {
+	if o, ok := v.(object); ok && len(o) == 0 {
 		return nil
 	}
 	return v
@@ -384,18 +466,18 @@ func xmlResponse(out any) any {
 		return nil
 	}
 	v := xmlValue(d)
-	m, ok := v.(map[string]any)
-	if !ok || len(m) == 0 {
+	o, ok := v.(object)
+	if !ok || len(o) == 0 {
 		return nil
 	}
-	return recordKeys(m, omittedResponse, hiddenResponse, true)
+	return recordKeys(o, omittedResponse, hiddenResponse, true)
 }
 
 // xmlValue reads an element's content up to its end: text, or a map of its
 // children (a list when they are all <member>).
 func xmlValue(d *xml.Decoder) any {
 	var text strings.Builder
-	children := map[string]any{}
+	children := object{}
 	var members []any
 	for {
 		tok, err := d.Token()
@@ -408,7 +490,7 @@ func xmlValue(d *xml.Decoder) any {
 			if t.Name.Local == "member" {
 				members = append(members, v)
 			} else {
-				children[t.Name.Local] = v
+				children = append(children, member{t.Name.Local, v})
 			}
 		case xml.CharData:
 			text.Write(t)
