@@ -1,7 +1,8 @@
 // Package emulator is the sandbox: an http.Handler that emulates, on one
 // port, every AWS API ssoctl calls (sso-admin, identitystore, organizations,
-// iam, sts, and for sign-in sso-oidc and the sso portal), over in-memory
-// state, with AWS's wire formats, page caps, quotas and error shapes.
+// iam, sts, sesv2, s3, cloudtrail, and for sign-in sso-oidc and the sso
+// portal), over in-memory state, with AWS's wire formats, page caps, quotas
+// and error shapes, and keeps a CloudTrail of what it serves (trail.go).
 package emulator
 
 import (
