@@ -88,7 +88,7 @@ func (s *Server) seedActivity(seed uint64, days int, start time.Time) *activity 
 			}
 			ui := int32(len(a.users))
 			a.users = append(a.users, activityUser{
-				who:      identityCenterUser(owner, u.UserId, storeArn, ""),
+				who:      identityCenterUser(owner, u.UserId, storeArn, credentialID(fmt.Sprintf("seeded|%d|%s", seed, u.UserId))),
 				userID:   u.UserId,
 				agent:    activityUserAgents[r.IntN(len(activityUserAgents))],
 				sourceIP: fmt.Sprintf("203.0.113.%d", 1+r.IntN(254)),

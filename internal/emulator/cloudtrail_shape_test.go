@@ -93,11 +93,14 @@ func TestCloudTrailRecordShape(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A seeded sign-in is written like a live one.
+	_, seeded, _ := sandbox(t, emulator.Options{ActivityDays: 7})
 	for _, tc := range []struct {
 		file, event string
 		cfg         aws.Config
 	}{
 		{"get-role-credentials.json", "GetRoleCredentials", cfg},
+		{"get-role-credentials.json", "GetRoleCredentials (seeded)", seeded},
 		{"create-account-assignment.json", "CreateAccountAssignment", cfg},
 		{"assumed-role-write.json", "CreateUser", roleCfg},
 	} {
@@ -106,8 +109,9 @@ func TestCloudTrailRecordShape(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			events := lookupAll(t, cloudtrail.NewFromConfig(tc.cfg), cttypes.LookupAttributeKeyEventName, tc.event)
-			if len(events) != 1 {
+			name, _, seededOnes := strings.Cut(tc.event, " ")
+			events := lookupAll(t, cloudtrail.NewFromConfig(tc.cfg), cttypes.LookupAttributeKeyEventName, name)
+			if len(events) == 0 || (len(events) != 1 && !seededOnes) {
 				t.Fatalf("%s events: got %d; want 1", tc.event, len(events))
 			}
 			want, got := shape(t, doc), shape(t, []byte(aws.ToString(events[0].CloudTrailEvent)))
