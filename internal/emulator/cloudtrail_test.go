@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
 // ctRecord is the part of a CloudTrail record the tests read.
@@ -331,34 +332,38 @@ func TestCloudTrailSecretsHidden(t *testing.T) {
 }
 
 // TestCloudTrailDelay: an event shows in LookupEvents only once
-// CloudTrailDelay has passed since the call, as AWS delivers events late.
+// CloudTrailDelay has passed on the sandbox clock since the call, as AWS
+// delivers events late, and then with the time of the call.
 func TestCloudTrailDelay(t *testing.T) {
 	t.Parallel()
-	const delay = 2 * time.Second
-	_, cfg, _ := sandbox(t, emulator.Options{CloudTrailDelay: delay})
+	const delay = 5 * time.Minute
+	sb := emulatortest.Start(t, emulator.Options{CloudTrailDelay: delay})
+	cfg := sb.Config()
 	ids := identitystore.NewFromConfig(cfg)
 	ct := cloudtrail.NewFromConfig(cfg)
 	store := firstStore(t, cfg)
-	start := time.Now()
+	called := sb.Now().Truncate(time.Second)
 	if _, err := ids.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: aws.String(store), DisplayName: aws.String("late-group")}); err != nil {
 		t.Fatal(err)
 	}
-	asked := time.Since(start)
-	if n := len(lookupAll(t, ct, cttypes.LookupAttributeKeyEventName, "CreateGroup")); n != 0 && asked < delay {
-		t.Fatalf("CreateGroup shows %s after the call; want it hidden for %s", asked, delay)
+	count := func() []cttypes.Event {
+		t.Helper()
+		return lookupAll(t, ct, cttypes.LookupAttributeKeyEventName, "CreateGroup")
 	}
-	for {
-		n := len(lookupAll(t, ct, cttypes.LookupAttributeKeyEventName, "CreateGroup"))
-		if n == 1 {
-			if waited := time.Since(start); waited < delay {
-				t.Errorf("CreateGroup showed after %s; want %s at least", waited, delay)
-			}
-			return
-		}
-		if time.Since(start) > delay+5*time.Second {
-			t.Fatalf("CreateGroup never showed (waited %s)", time.Since(start))
-		}
-		time.Sleep(100 * time.Millisecond)
+	if n := len(count()); n != 0 {
+		t.Fatalf("CreateGroup shows at once; want it hidden for %s", delay)
+	}
+	sb.Advance(t, delay-time.Minute)
+	if n := len(count()); n != 0 {
+		t.Fatalf("CreateGroup shows %s after the call; want it hidden for %s", delay-time.Minute, delay)
+	}
+	sb.Advance(t, 2*time.Minute)
+	events := count()
+	if len(events) != 1 {
+		t.Fatalf("CreateGroup events %s after the call: got %d; want 1", delay+time.Minute, len(events))
+	}
+	if at := aws.ToTime(events[0].EventTime); at.Before(called) || at.After(called.Add(time.Minute)) {
+		t.Errorf("EventTime %s; want the call's time, %s", at, called)
 	}
 }
 

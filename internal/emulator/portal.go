@@ -44,7 +44,7 @@ func (s *Server) bearer(r *http.Request) (person, error) {
 	if !ok {
 		return person{}, unauthorized()
 	}
-	if at.sess.revoked || !time.Now().Before(at.expires) {
+	if at.sess.revoked || !s.now().Before(at.expires) {
 		delete(si.access, tok)
 		return person{}, unauthorized()
 	}
@@ -71,6 +71,18 @@ func (s *Server) roles(p person) map[string]map[string]*PermissionSet {
 		out[a.AccountId][ps.Name] = ps
 	}
 	return out
+}
+
+// portalDenied refuses, for an account in Options.DenyAccounts, the portal
+// calls that name it (ListAccountRoles, GetRoleCredentials): a fault that
+// retrying does not cure, for the tests of partial results.
+func (s *Server) portalDenied(account string) *awsproto.Error {
+	for _, id := range s.opts.DenyAccounts {
+		if id != "" && id == account {
+			return awsproto.Err(403, "AccessDeniedException", "User is not authorized to perform this action on account %s", id)
+		}
+	}
+	return nil
 }
 
 // maxResult reads the max_result query parameter (1–100).
@@ -139,6 +151,9 @@ func (s *Server) listAccountRoles(w http.ResponseWriter, r *http.Request, reqID 
 	if account == "" {
 		return invalidRequest("account_id is required")
 	}
+	if e := s.portalDenied(account); e != nil {
+		return e
+	}
 	s.mu.RLock()
 	x := awsproto.NewIndex[string]()
 	for name := range s.roles(who)[account] {
@@ -176,6 +191,9 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	if account == "" || roleName == "" {
 		return invalidRequest("account_id and role_name are required")
 	}
+	if e := s.portalDenied(account); e != nil {
+		return e
+	}
 	s.mu.RLock()
 	var psArn, psName string
 	if ps := s.roles(who)[account][roleName]; ps != nil {
@@ -189,7 +207,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	role, roleID := reservedRole(account, psArn, psName)
 	akid := s.accessKeyID("ASIA")
 	secret, token := s.secret(40), "IQoJb3JpZ2luX2Vj"+s.secret(340)
-	expires := time.Now().Add(cmp.Or(s.opts.CredentialTTL, defaultCredTTL))
+	expires := s.now().Add(cmp.Or(s.opts.CredentialTTL, defaultCredTTL))
 	s.credMu.Lock()
 	s.creds[akid] = callerIdentity{
 		AccessKeyId: akid,
@@ -198,7 +216,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 		Principal:   "arn:aws:iam::" + account + ":role" + reservedRolePath + role,
 		UserId:      roleID + ":" + who.UserName,
 		secret:      secret, sessionToken: token, expires: expires,
-		issued: now(), onBehalfOf: &onBehalfOf{UserId: who.UserID, IdentityStoreArn: storeArn},
+		issued: s.now(), onBehalfOf: &onBehalfOf{UserId: who.UserID, IdentityStoreArn: storeArn},
 	}
 	s.credMu.Unlock()
 	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{
@@ -231,7 +249,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, reqID string) er
 	si := s.signin
 	si.mu.Lock()
 	at, ok := si.access[tok]
-	valid := ok && !at.sess.revoked && time.Now().Before(at.expires)
+	valid := ok && !at.sess.revoked && s.now().Before(at.expires)
 	if ok {
 		delete(si.access, tok)
 	}

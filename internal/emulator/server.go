@@ -62,7 +62,8 @@ type Options struct {
 	// its primary Region (the sandbox's); see InstanceRegion.
 	AdditionalRegions []string
 	// DenyAccounts are account ids (or names) for which every sso-admin call naming
-	// the account (AccountId or TargetId) is refused with
+	// the account (AccountId or TargetId), and every portal call naming it
+	// (ListAccountRoles, GetRoleCredentials), is refused with
 	// AccessDeniedException: a fault that retrying does not cure.
 	DenyAccounts []string
 	// ControlToken, when set, is required (Authorization: Bearer TOKEN)
@@ -82,6 +83,8 @@ type Options struct {
 // Server is the sandbox's http.Handler.
 type Server struct {
 	opts Options
+
+	clock clock // the sandbox's time (clock.go)
 
 	mu sync.RWMutex // guards st
 	st *store
@@ -229,6 +232,9 @@ func (s *Server) Snapshot() *State {
 // rest-json by path, query protocol by Action and SigV4 scope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.settle()
+	// AWS dates every answer; clients correct their clock skew by it, and
+	// ssoctl judges expiry on it. Go's server keeps a Date already set.
+	w.Header().Set("Date", s.Now().Format(http.TimeFormat))
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return
@@ -639,6 +645,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.serveActivity(w)
 	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/ses/verify":
 		s.serveSESVerify(w, r)
+	case (r.Method == http.MethodGet || r.Method == http.MethodPost) && r.URL.Path == "/_sandbox/clock":
+		s.serveClock(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/state":
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)

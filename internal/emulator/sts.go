@@ -85,13 +85,13 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 	roleID := role.RoleId
 	akid := s.accessKeyID("ASIA")
 	secret, token := s.secret(40), "IQoJb3JpZ2luX2Vj"+s.secret(340)
-	expires := time.Now().Add(ttl)
+	expires := s.now().Add(ttl)
 	arn := "arn:aws:sts::" + account + ":assumed-role/" + role.RoleName + "/" + session
 	s.credMu.Lock()
 	s.creds[akid] = callerIdentity{
 		AccessKeyId: akid, Account: account, Arn: arn, UserId: roleID + ":" + session,
 		Principal: "arn:aws:iam::" + account + ":role" + role.Path + role.RoleName,
-		secret:    secret, sessionToken: token, expires: expires, issued: now(),
+		secret:    secret, sessionToken: token, expires: expires, issued: s.now(),
 	}
 	s.credMu.Unlock()
 	type credentials struct {

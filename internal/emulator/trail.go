@@ -72,8 +72,9 @@ func recorded(svc, op string) bool {
 }
 
 // trailNow is the time events are stamped with and seen against: the
-// sandbox's clock (one place to change when the clock moves).
-func (s *Server) trailNow() time.Time { return now() }
+// sandbox clock (POST /_sandbox/clock moves it, and with it the delivery
+// of delayed events and the 90 days LookupEvents sees).
+func (s *Server) trailNow() time.Time { return s.now() }
 
 // trailEvent is one recorded event, in the form LookupEvents filters and
 // renders.

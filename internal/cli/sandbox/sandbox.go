@@ -51,6 +51,8 @@ own client-side rate limits off, as this sandbox enforces none; with
   GET  /_sandbox/outbox       every e-mail sent through sesv2 SendEmail, as JSON
   GET  /_sandbox/activity     every user x account x role with its last use
                               (portal GetRoleCredentials events), as JSON
+  GET  /_sandbox/clock        the sandbox clock: {"now": RFC 3339, "offset": ahead of this machine}
+  POST /_sandbox/clock        {"advance": "2h"} or {"set": "2026-12-01T10:00:00Z"}: move it forward
 
 Listening beyond loopback, it also prints SSOCTL_SANDBOX_TOKEN, which these
 endpoints then require (Authorization: Bearer $SSOCTL_SANDBOX_TOKEN).
@@ -211,7 +213,7 @@ func BindFlags(fl *pflag.FlagSet, o *emulator.Options) {
 	fl.StringVar(&o.SignInAs, "sign-in-as", o.SignInAs, "identity-store `USERNAME` who approves sign-ins")
 	fl.BoolVar(&o.SESSandbox, "ses-sandbox", o.SESSandbox, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
 	fl.StringSliceVar(&o.AdditionalRegions, "additional-region", o.AdditionalRegions, "replicate the Identity Center instance to this `REGION` too (repeatable): sign-in and identity-store reads work there, permission-set and assignment calls only in the primary Region")
-	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
+	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin and portal calls naming this account (`ID` or name; repeatable)")
 	fl.DurationVar(&o.CloudTrailDelay, "cloudtrail-delay", o.CloudTrailDelay, "show each CloudTrail event in LookupEvents only this long after the call (AWS delivers them minutes late)")
 	fl.IntVar(&o.ActivityDays, "activity-days", o.ActivityDays, "seed this many `DAYS` (at most 90) of portal sign-in history (GetRoleCredentials events) for the organization")
 	// Lifetimes, for tests of expiry and refresh.
