@@ -14,7 +14,8 @@ type Rate struct {
 }
 
 // AWS is the table of the rates AWS documents for these APIs (Identity
-// Center and the identity store 20 TPS each, Organizations per operation). A key is a
+// Center and the identity store 20 TPS each, Organizations per operation,
+// CloudTrail LookupEvents 2 TPS). A key is a
 // service (one bucket shared by all its operations) or service:Operation
 // (its own bucket, as Organizations rates each operation).
 var AWS = map[string]Rate{
@@ -35,6 +36,9 @@ var AWS = map[string]Rate{
 	"sso-oidc":                                       {20, 20},
 	"sesv2":                                          {1, 1},
 	"s3":                                             {3500, 3500},
+	// "The rate of lookup requests is limited to two per second, per
+	// account, per Region" (CloudTrail API reference, LookupEvents).
+	"cloudtrail:LookupEvents": {2, 2},
 }
 
 // Shared is the rate for a bucket that processes share (SharedBucket) to
