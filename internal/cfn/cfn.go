@@ -6,7 +6,10 @@
 // moves between stacks as others come and go. It takes what aws-sso-util's
 // `admin cfn` takes (config files, or templates using its
 // SSOUtil::SSO::AssignmentGroup macro resource), and generates without
-// calling AWS: names are resolved beforehand (package accessfile).
+// calling AWS: names are resolved by the caller (package accessfile).
+// Build and Generation.Write lay a whole generation out in its output
+// folder: the previous generation's number of child stacks kept, stale
+// child templates removed.
 package cfn
 
 import (

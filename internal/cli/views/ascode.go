@@ -9,6 +9,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/accessfile"
 	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/cfn"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/plans"
@@ -228,4 +229,55 @@ func ItemErrors(w io.Writer, errs []assignments.ItemError) {
 	for _, e := range errs {
 		fmt.Fprintf(w, "error: %s: %s\n", render.Escape(e.Item), render.Escape(e.Error))
 	}
+}
+
+// CfnDoc is the document of `ssoctl assignments cfn`.
+type CfnDoc struct {
+	Templates   []cfn.TemplateFile `json:"templates"`
+	Assignments int                `json:"assignments"`
+	CSV         string             `json:"assignmentsCsv,omitempty"`
+	Warnings    []string           `json:"warnings"`
+	Stats       CallStats          `json:"stats"`
+}
+
+// AssignmentsCfn renders `ssoctl assignments cfn`: its warnings on
+// errOut, then the document, or one line per file written (on errOut
+// when stdout holds the CSV: CSV "-").
+func AssignmentsCfn(format string, out, errOut io.Writer, doc CfnDoc) error {
+	Warnings(errOut, doc.Warnings)
+	doc.Templates, doc.Warnings = nonNil(doc.Templates), nonNil(doc.Warnings)
+	if format == "json" {
+		return render.JSON(out, doc)
+	}
+	list := out
+	if doc.CSV == "-" {
+		list = errOut
+	}
+	for _, t := range doc.Templates {
+		kind := "child"
+		if t.Parent {
+			kind = "parent"
+		}
+		fmt.Fprintf(list, "%s\t%s template, %d resources, %d assignments\n", t.Path, kind, t.Resources, t.Assignments)
+	}
+	if doc.CSV != "" {
+		fmt.Fprintf(list, "%s\t%d assignments (CSV)\n", doc.CSV, doc.Assignments)
+	}
+	return nil
+}
+
+// CfnCSV is the generated assignments as CSV (--assignments-csv, in
+// aws-sso-util's columns); how many cells were made safe goes to errOut.
+func CfnCSV(errOut io.Writer, ro render.RowsOptions, rows []cfn.Row) ([]byte, error) {
+	var b bytes.Buffer
+	values := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		values = append(values, r.Record())
+	}
+	changed, err := WriteRows(&b, "csv", ro, cfn.CSVHeader, values)
+	if err != nil {
+		return nil, err
+	}
+	CSVNote(errOut, changed)
+	return b.Bytes(), nil
 }
