@@ -97,7 +97,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	stats := func() views.CallStats { return views.NewCallStats(set.Stats(), time.Since(start)) }
 	v := views.NewAssignmentsApply(opts.Format, opts.IO.Out, opts.IO.ErrOut, stats)
-	return views.Write(ctx, v, opts.IO.ErrOut, opts.gate(opts.Yes, false), views.Change[*plans.Plan, views.Applied]{
+	return views.Write(ctx, v, opts.gate(opts.Yes, false), views.Change[*plans.Plan, views.Applied]{
 		Plan:     p,
 		Todo:     len(p.Changes),
 		Question: fmt.Sprintf("Make these %s?", plural(len(p.Changes), "change")),

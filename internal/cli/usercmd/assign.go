@@ -98,7 +98,7 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 // go-ahead; stopDeletes keeps the old access when a create fails.
 func applyAccess(ctx context.Context, c *common, d *lifecycle.Directory, p lifecycle.AccessPlan, verb string, stopDeletes bool) error {
 	v := c.view()
-	return views.Write(ctx, v.Access(verb), c.IO.ErrOut, c.gate(), views.Change[lifecycle.AccessPlan, executor.Report]{
+	return views.Write(ctx, v.Access(verb), c.gate(), views.Change[lifecycle.AccessPlan, executor.Report]{
 		Plan:     p,
 		Todo:     len(p.Plan.Changes),
 		Question: fmt.Sprintf("Make these %s?", plural(len(p.Plan.Changes), "change")),

@@ -159,7 +159,7 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 		}
 	}
 	v := opts.view().Create()
-	return views.Write(ctx, v, opts.IO.ErrOut, opts.gate(), views.Change[[]views.CreateItem, views.Created]{
+	return views.Write(ctx, v, opts.gate(), views.Change[[]views.CreateItem, views.Created]{
 		Plan:     items,
 		Todo:     n,
 		Question: fmt.Sprintf("Create %s?", plural(n, "user")),

@@ -281,7 +281,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		question = verb + " IAM user " + name + " in " + plural(pending, "account") + "?"
 	}
 	v := opts.view().Migrate()
-	return views.Write(ctx, v, opts.IO.ErrOut, opts.gate(), views.Change[views.MigratePlan, struct{}]{
+	return views.Write(ctx, v, opts.gate(), views.Change[views.MigratePlan, struct{}]{
 		Plan:     plan,
 		Todo:     pending,
 		Question: question,

@@ -81,7 +81,7 @@ func runNotify(ctx context.Context, opts *notifyOptions) error {
 	if err != nil {
 		return err
 	}
-	return views.Write(ctx, opts.view().Notify(), opts.IO.ErrOut, opts.gate(), views.Change[views.NotifyPlan, views.Notified]{
+	return views.Write(ctx, opts.view().Notify(), opts.gate(), views.Change[views.NotifyPlan, views.Notified]{
 		Plan:     views.NotifyPlan{Template: opts.Template, Email: u.Email, Message: m},
 		Todo:     1,
 		Question: "Send this e-mail to " + u.Email + "?",

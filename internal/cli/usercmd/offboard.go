@@ -87,7 +87,7 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	if p.Todo() || (doc.IAM != nil && len(doc.IAM.Steps) > 0) {
 		todo = 1
 	}
-	return views.Write(ctx, v, opts.IO.ErrOut, opts.gate(), views.Change[views.OffboardDoc, lifecycle.Offboarding]{
+	return views.Write(ctx, v, opts.gate(), views.Change[views.OffboardDoc, lifecycle.Offboarding]{
 		Plan:     doc,
 		Todo:     todo,
 		Question: "Offboard " + u.UserName + "?",

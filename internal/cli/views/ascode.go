@@ -103,6 +103,9 @@ func (v applyView) Plan(p *plans.Plan) error {
 	return nil
 }
 
+// NothingToChange adds nothing: the plan says "No changes".
+func (v applyView) NothingToChange(*plans.Plan) {}
+
 func (v applyView) Done(p *plans.Plan, r *Applied) error {
 	if v.json {
 		doc := ApplyDoc{Plan: p}

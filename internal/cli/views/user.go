@@ -43,6 +43,15 @@ func (u *User) ProgressDone() { u.prog.Done() }
 
 func (u *User) doc(v any) error { return render.JSON(u.out, v) }
 
+// nothing says a user verb's plan has nothing to do.
+func (u *User) nothing() { fmt.Fprintln(u.errOut, "Nothing to change.") }
+
+func (v personAccessView) NothingToChange(lifecycle.AccessPlan) { v.nothing() }
+func (v CreateView) NothingToChange([]CreateItem)               { v.nothing() }
+func (v MigrateView) NothingToChange(MigratePlan)               { v.nothing() }
+func (v OffboardView) NothingToChange(OffboardDoc)              { v.nothing() }
+func (v notifyView) NothingToChange(NotifyPlan)                 { v.nothing() }
+
 // UserAccessDoc is the document of user assign, unassign and
 // change-access.
 type UserAccessDoc struct {

@@ -1,10 +1,6 @@
 package views
 
-import (
-	"context"
-	"fmt"
-	"io"
-)
+import "context"
 
 // Gate gives or refuses the go-ahead for a plan (factory.GoAhead: never
 // with --dry-run, always with --yes, else a yes typed at a terminal).
@@ -18,6 +14,9 @@ type WriteView[P, R any] interface {
 	// Plan renders the plan for people before the question (JSON holds
 	// it for Done).
 	Plan(P) error
+	// NothingToChange says, on stderr, that the plan has nothing to do
+	// (unless the plan said so already).
+	NothingToChange(P)
 	// Done renders the whole document: the plan, whether it was applied
 	// and what came of it (r nil: nothing was applied).
 	Done(p P, r *R) error
@@ -47,11 +46,11 @@ type Change[P, R any] struct {
 }
 
 // Write is the one shape of every command that changes something: the
-// plan rendered; "Nothing to change." when it has nothing to do; the
-// go-ahead asked of the gate; the plan applied; the document rendered;
+// plan rendered; when it has nothing to do, that said; else the go-ahead
+// asked of the gate; the plan applied; the document rendered;
 // the exit status taken from the result. A failed apply writes no
 // document.
-func Write[P, R any](ctx context.Context, v WriteView[P, R], errOut io.Writer, g Gate, c Change[P, R]) error {
+func Write[P, R any](ctx context.Context, v WriteView[P, R], g Gate, c Change[P, R]) error {
 	if err := v.Plan(c.Plan); err != nil {
 		return err
 	}
@@ -60,7 +59,7 @@ func Write[P, R any](ctx context.Context, v WriteView[P, R], errOut io.Writer, g
 	}
 	var res *R
 	if c.Todo == 0 {
-		fmt.Fprintln(errOut, "Nothing to change.")
+		v.NothingToChange(c.Plan)
 	} else {
 		ok, err := g.Confirm(c.Question)
 		if err != nil {
