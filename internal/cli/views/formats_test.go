@@ -354,7 +354,9 @@ func TestFailedWriteLeavesNoDocument(t *testing.T) {
 		{"user create", func(format string, out, errOut io.Writer) error {
 			items := []views.CreateItem{{Plan: &lifecycle.CreatePlan{User: lifecycle.NewUser{UserName: "jane.doe"}}}}
 			return views.Write(context.Background(), userView(format, out, errOut).Create(), yes{}, views.Change[[]views.CreateItem, views.Created]{
-				Plan: items, Todo: 1, Apply: func(context.Context) (views.Created, error) { return views.Created{Users: items, Report: failedReport}, stopped }})
+				Plan: items, Todo: 1, Apply: func(context.Context) (views.Created, error) {
+					return views.Created{Users: items, Report: failedReport}, stopped
+				}})
 		}, "1 not started"},
 		{"assignments apply", func(format string, out, errOut io.Writer) error {
 			return views.Write(context.Background(), views.NewAssignmentsApply(format, out, errOut, func() views.CallStats { return sampleCalls }), yes{}, views.Change[*plans.Plan, views.Applied]{
