@@ -75,10 +75,10 @@ func (s *Server) getSigninToken(w http.ResponseWriter, form url.Values) error {
 	id, ok := s.creds[sess.SessionID]
 	s.credMu.RUnlock()
 	if !ok || id.secret == "" || !hmac.Equal([]byte(id.secret), []byte(sess.SessionKey)) ||
-		!hmac.Equal([]byte(id.sessionToken), []byte(sess.SessionToken)) || !time.Now().Before(id.expires) {
+		!hmac.Equal([]byte(id.sessionToken), []byte(sess.SessionToken)) || !s.now().Before(id.expires) {
 		return fedError(w, http.StatusBadRequest, "The request signature we calculated does not match the signature you provided, or the credentials have expired.")
 	}
-	payload := sess.SessionID + "|" + strconv.FormatInt(time.Now().Add(signinTokenTTL).Unix(), 10) + "|" + strconv.Itoa(duration)
+	payload := sess.SessionID + "|" + strconv.FormatInt(s.now().Add(signinTokenTTL).Unix(), 10) + "|" + strconv.Itoa(duration)
 	tok := base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(fedMAC(id.secret, payload))
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(map[string]string{"SigninToken": tok})
@@ -109,7 +109,7 @@ func (s *Server) signinIdentity(tok string) (callerIdentity, bool) {
 	s.credMu.RUnlock()
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
 	if !known || id.secret == "" || err != nil || !hmac.Equal(mac, fedMAC(id.secret, string(payload))) ||
-		!time.Now().Before(time.Unix(exp, 0)) || !time.Now().Before(id.expires) {
+		!s.now().Before(time.Unix(exp, 0)) || !s.now().Before(id.expires) {
 		return callerIdentity{}, false
 	}
 	return id, true

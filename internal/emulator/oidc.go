@@ -249,7 +249,7 @@ func (s *Server) registerClient(w http.ResponseWriter, r *http.Request, reqID st
 	if slices.Contains(in.GrantTypes, grantCode) && len(in.RedirectUris) == 0 {
 		return oidcErr("InvalidRequestException", "redirectUris is required for the authorization_code grant")
 	}
-	issued := time.Now()
+	issued := s.now()
 	c := &oidcClient{
 		id:           s.urlToken(22) + base64.RawURLEncoding.EncodeToString([]byte(s.Region())),
 		secret:       "eyJraWQiOiJrZXktc2FuZGJveCIsImFsZyI6IkhTMzg0In0." + s.urlToken(400) + "." + s.urlToken(64),
@@ -289,12 +289,12 @@ func loopbackURI(raw string) bool {
 }
 
 // client authenticates a client id and secret. Call with signin.mu held.
-func (si *signIn) client(id, secret string) (*oidcClient, error) {
+func (si *signIn) client(id, secret string, now time.Time) (*oidcClient, error) {
 	c, ok := si.clients[id]
 	if !ok || subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
 		return nil, oidcErr("InvalidClientException", "Invalid client provided")
 	}
-	if time.Now().After(c.expires) {
+	if now.After(c.expires) {
 		return nil, oidcErr("InvalidClientException", "Client secret has expired")
 	}
 	return c, nil
@@ -316,12 +316,12 @@ func (s *Server) startDeviceAuthorization(w http.ResponseWriter, r *http.Request
 	deviceCode, userCode := s.urlToken(86), s.userCode()
 	si := s.signin
 	si.mu.Lock()
-	c, err := si.client(in.ClientId, in.ClientSecret)
+	c, err := si.client(in.ClientId, in.ClientSecret, s.now())
 	if err == nil && !c.allows(grantDevice) {
 		err = oidcErr("UnauthorizedClientException", "Client is not authorized for the device code grant")
 	}
 	if err == nil {
-		si.devices[deviceCode] = &deviceGrant{clientID: c.id, userCode: userCode, expires: time.Now().Add(deviceCodeTTL)}
+		si.devices[deviceCode] = &deviceGrant{clientID: c.id, userCode: userCode, expires: s.now().Add(deviceCodeTTL)}
 	}
 	si.mu.Unlock()
 	if err != nil {
@@ -350,7 +350,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, _ string) err
 	s.signin.mu.Lock()
 	c, ok := s.signin.clients[q.Get("client_id")]
 	s.signin.mu.Unlock()
-	if !ok || time.Now().After(c.expires) {
+	if !ok || s.now().After(c.expires) {
 		return oidcErr("InvalidClientException", "Invalid client provided")
 	}
 	if !callbackURI(redirect) || !slices.ContainsFunc(c.redirectURIs, func(reg string) bool { return sameIgnoringPort(reg, redirect) }) {
@@ -381,7 +381,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, _ string) err
 	}
 	code := s.urlToken(43)
 	s.signin.mu.Lock()
-	s.signin.codes[code] = &authCode{clientID: c.id, redirectURI: redirect, challenge: q.Get("code_challenge"), who: who, expires: time.Now().Add(authCodeTTL)}
+	s.signin.codes[code] = &authCode{clientID: c.id, redirectURI: redirect, challenge: q.Get("code_challenge"), who: who, expires: s.now().Add(authCodeTTL)}
 	s.signin.mu.Unlock()
 	return back(url.Values{"code": {code}})
 }
@@ -430,7 +430,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, reqID strin
 	si := s.signin
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	c, err := si.client(in.ClientId, in.ClientSecret)
+	c, err := si.client(in.ClientId, in.ClientSecret, s.now())
 	if err != nil {
 		return err
 	}
@@ -469,7 +469,7 @@ func (s *Server) redeemDeviceCode(c *oidcClient, code string) (*session, error) 
 	if !ok || d.clientID != c.id {
 		return nil, oidcErr("InvalidGrantException", "Invalid device code provided")
 	}
-	if time.Now().After(d.expires) {
+	if s.now().After(d.expires) {
 		delete(s.signin.devices, code)
 		return nil, oidcErr("ExpiredTokenException", "Device code has expired")
 	}
@@ -496,7 +496,7 @@ func (s *Server) redeemAuthCode(c *oidcClient, in tokenRequest) (*session, error
 	switch {
 	case !ok || ac.clientID != c.id:
 		return nil, oidcErr("InvalidGrantException", "Invalid authorization code provided")
-	case time.Now().After(ac.expires):
+	case s.now().After(ac.expires):
 		delete(s.signin.codes, in.Code)
 		return nil, oidcErr("InvalidGrantException", "Authorization code has expired")
 	case in.RedirectUri != ac.redirectURI:
@@ -521,7 +521,7 @@ func (s *Server) redeemRefreshToken(c *oidcClient, tok string) (*session, error)
 		return nil, oidcErr("InvalidRequestException", "refreshToken is required")
 	}
 	sess, ok := s.signin.refresh[tok]
-	if !ok || sess.clientID != c.id || sess.revoked || !time.Now().Before(sess.end) {
+	if !ok || sess.clientID != c.id || sess.revoked || !s.now().Before(sess.end) {
 		return nil, oidcErr("InvalidGrantException", "Invalid refresh token provided")
 	}
 	delete(s.signin.refresh, tok)
@@ -530,15 +530,15 @@ func (s *Server) redeemRefreshToken(c *oidcClient, tok string) (*session, error)
 }
 
 func (s *Server) newSession(c *oidcClient, who person) *session {
-	return &session{who: who, clientID: c.id, end: time.Now().Add(s.sessionTTL())}
+	return &session{who: who, clientID: c.id, end: s.now().Add(s.sessionTTL())}
 }
 
 // issueTokens hands out an access token for sess and, when the client's
 // scopes allow, a new refresh token. Call with signin.mu held.
 func (s *Server) issueTokens(sess *session) map[string]any {
 	access := "aoa" + s.urlToken(140)
-	ttl := min(s.tokenTTL(), time.Until(sess.end))
-	s.signin.access[access] = accessToken{sess: sess, expires: time.Now().Add(ttl)}
+	ttl := min(s.tokenTTL(), sess.end.Sub(s.now()))
+	s.signin.access[access] = accessToken{sess: sess, expires: s.now().Add(ttl)}
 	out := map[string]any{
 		"accessToken": access,
 		"tokenType":   "Bearer",

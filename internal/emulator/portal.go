@@ -44,7 +44,7 @@ func (s *Server) bearer(r *http.Request) (person, error) {
 	if !ok {
 		return person{}, unauthorized()
 	}
-	if at.sess.revoked || !time.Now().Before(at.expires) {
+	if at.sess.revoked || !s.now().Before(at.expires) {
 		delete(si.access, tok)
 		return person{}, unauthorized()
 	}
@@ -206,7 +206,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	role, roleID := reservedRole(account, psArn, psName)
 	akid := s.accessKeyID("ASIA")
 	secret, token := s.secret(40), "IQoJb3JpZ2luX2Vj"+s.secret(340)
-	expires := time.Now().Add(cmp.Or(s.opts.CredentialTTL, defaultCredTTL))
+	expires := s.now().Add(cmp.Or(s.opts.CredentialTTL, defaultCredTTL))
 	s.credMu.Lock()
 	s.creds[akid] = callerIdentity{
 		AccessKeyId: akid,
@@ -247,7 +247,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, reqID string) er
 	si := s.signin
 	si.mu.Lock()
 	at, ok := si.access[tok]
-	valid := ok && !at.sess.revoked && time.Now().Before(at.expires)
+	valid := ok && !at.sess.revoked && s.now().Before(at.expires)
 	if ok {
 		delete(si.access, tok)
 	}

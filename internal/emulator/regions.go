@@ -72,7 +72,7 @@ func (s *Server) addRegions(regions []string) error {
 	for _, name := range regions {
 		for _, in := range s.st.instances.Values() {
 			if !in.hasAdditional(name) {
-				in.AdditionalRegions = append(in.AdditionalRegions, InstanceRegion{Name: name, Added: now()})
+				in.AdditionalRegions = append(in.AdditionalRegions, InstanceRegion{Name: name, Added: s.now()})
 			}
 		}
 	}

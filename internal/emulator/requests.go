@@ -97,7 +97,7 @@ const defaultAsyncDelay = 2 * time.Second
 // at once, else it is due AsyncDelay from now.
 func (s *Server) startRequest(r *asyncRequest) {
 	r.RequestId = s.uuid()
-	r.Created = now()
+	r.Created = s.now()
 	r.Status = "IN_PROGRESS"
 	l := s.st.requests
 	l.add(r)
@@ -112,7 +112,7 @@ func (s *Server) startRequest(r *asyncRequest) {
 	if delay <= 0 {
 		delay = defaultAsyncDelay
 	}
-	r.due = time.Now().Add(delay)
+	r.due = s.now().Add(delay)
 	l.pending = append(l.pending, r)
 	if len(l.pending) == 1 {
 		l.nextDue.Store(r.due.UnixNano())
@@ -123,13 +123,13 @@ func (s *Server) startRequest(r *asyncRequest) {
 // serves settles first, so work completes on its own whoever asks next.
 func (s *Server) settle() {
 	next := s.st.requests.nextDue.Load()
-	if next == 0 || time.Now().UnixNano() < next {
+	if next == 0 || s.clock.now().UnixNano() < next {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := s.st.requests
-	t := time.Now()
+	t := s.now()
 	n := 0
 	for ; n < len(l.pending) && !l.pending[n].due.After(t); n++ {
 		if r := l.pending[n]; r.Status == "IN_PROGRESS" {

@@ -75,6 +75,8 @@ type Options struct {
 type Server struct {
 	opts Options
 
+	clock clock // the sandbox's time (clock.go)
+
 	mu sync.RWMutex // guards st
 	st *store
 
@@ -208,6 +210,9 @@ func (s *Server) Snapshot() *State {
 // rest-json by path, query protocol by Action and SigV4 scope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.settle()
+	// AWS dates every answer; clients correct their clock skew by it, and
+	// ssoctl judges expiry on it. Go's server keeps a Date already set.
+	w.Header().Set("Date", s.Now().Format(http.TimeFormat))
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return
@@ -538,6 +543,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.serveOutbox(w)
 	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/ses/verify":
 		s.serveSESVerify(w, r)
+	case (r.Method == http.MethodGet || r.Method == http.MethodPost) && r.URL.Path == "/_sandbox/clock":
+		s.serveClock(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/state":
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)

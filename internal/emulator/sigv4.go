@@ -190,7 +190,7 @@ func (s *Server) authenticate(r *http.Request, svc string) (*http.Request, *auth
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(sr.signature))) {
 		return r, &authError{authSignature, signatureMismatch}
 	}
-	if ae := checkTime(sr, now()); ae != nil {
+	if ae := checkTime(sr, s.now()); ae != nil {
 		return r, ae
 	}
 	return r.WithContext(context.WithValue(r.Context(), callerKey{}, id)), nil
@@ -328,7 +328,7 @@ func (s *Server) credential(sr sigV4Request) (callerIdentity, string, *authError
 	if !hmac.Equal([]byte(sr.token), []byte(id.sessionToken)) {
 		return id, "", &authError{authBadToken, ""}
 	}
-	if !now().Before(id.expires) {
+	if !s.now().Before(id.expires) {
 		return id, "", &authError{authExpiredToken, ""}
 	}
 	return id, id.secret, nil

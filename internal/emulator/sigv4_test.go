@@ -338,6 +338,8 @@ func TestControlToken(t *testing.T) {
 		{"a wrong token", locked.URL, http.MethodGet, "/_sandbox/stats", "Bearer nope", 401},
 		{"a wrong scheme", locked.URL, http.MethodGet, "/_sandbox/outbox", "Basic s3cr3t-token", 401},
 		{"no token, reset", locked.URL, http.MethodPost, "/_sandbox/stats/reset", "", 401},
+		{"no token, clock", locked.URL, http.MethodPost, "/_sandbox/clock", "", 401},
+		{"no token, read the clock", locked.URL, http.MethodGet, "/_sandbox/clock", "", 401},
 		{"the token", locked.URL, http.MethodGet, "/_sandbox/state", "Bearer s3cr3t-token", 200},
 		{"the token, reset", locked.URL, http.MethodPost, "/_sandbox/stats/reset", "Bearer s3cr3t-token", 204},
 		{"no token needed", open.URL, http.MethodGet, "/_sandbox/state", "", 200},

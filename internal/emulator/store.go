@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 )
@@ -402,6 +401,3 @@ func sortedKeys[T any](m map[string]T) []string {
 	slices.Sort(ks)
 	return ks
 }
-
-// now is the store's clock: UTC, truncated to milliseconds as AWS reports.
-func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }

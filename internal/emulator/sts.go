@@ -85,7 +85,7 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 	roleID := role.RoleId
 	akid := s.accessKeyID("ASIA")
 	secret, token := s.secret(40), "IQoJb3JpZ2luX2Vj"+s.secret(340)
-	expires := time.Now().Add(ttl)
+	expires := s.now().Add(ttl)
 	arn := "arn:aws:sts::" + account + ":assumed-role/" + role.RoleName + "/" + session
 	s.credMu.Lock()
 	s.creds[akid] = callerIdentity{

@@ -6,11 +6,13 @@
 package emulatortest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -67,6 +69,31 @@ func (s *Sandbox) Stats(t testing.TB) emulator.StatsSnapshot {
 func (s *Sandbox) WantCalls(t testing.TB, want map[string]int) {
 	t.Helper()
 	peertest.WantCalls(t, s.URL, want)
+}
+
+// Advance moves the sandbox clock forward by d through its endpoint,
+// POST /_sandbox/clock (what falls due meanwhile happens before it
+// answers), and returns the new time.
+func (s *Sandbox) Advance(t testing.TB, d time.Duration) time.Time {
+	t.Helper()
+	body := `{"advance":"` + d.String() + `"}`
+	resp, err := http.Post(s.URL+"/_sandbox/clock", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("advance the sandbox clock: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Now, Message string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("advance the sandbox clock: read the answer: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("advance the sandbox clock by %s: HTTP %d: %s", d, resp.StatusCode, out.Message)
+	}
+	now, err := time.Parse(time.RFC3339Nano, out.Now)
+	if err != nil {
+		t.Fatalf("advance the sandbox clock: its time %q: %v", out.Now, err)
+	}
+	return now
 }
 
 // Env returns the NAME=VALUE pairs of the export lines `ssoctl sandbox`

@@ -3,8 +3,8 @@ package lifecycle
 import (
 	"context"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 )
 
 // RetireFirst is a legacy IAM user an offboarding retires before it
@@ -37,7 +37,7 @@ type Offboarding struct {
 // also hold still works; this one, when the IAM part fails, leaves the
 // person whole in Identity Center, and a re-run finishes both (what is
 // already gone counts as done).
-func (d *Directory) Offboard(ctx context.Context, p OffboardPlan, iam *RetireFirst, opts executor.Options) (Offboarding, error) {
+func (d *Directory) Offboard(ctx context.Context, p OffboardPlan, iam *RetireFirst, opts execute.Options) (Offboarding, error) {
 	var out Offboarding
 	if iam != nil && len(iam.Steps) > 0 {
 		rs, err := legacyiam.Run(ctx, iam.IAM, iam.Steps, iam.OnStep)

@@ -13,13 +13,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulator/awsproto"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 )
 
 // TestOffboardRetiresIAMFirst: offboarding with the legacy IAM user
@@ -64,7 +64,7 @@ func TestOffboardRetiresIAMFirst(t *testing.T) {
 	var told int
 	retire := &lifecycle.RetireFirst{IAM: set.IAM(), Steps: legacyiam.Steps(st), OnStep: func(legacyiam.StepResult) { told++ }}
 
-	got, err := d.Offboard(ctx, plan, retire, executor.Options{})
+	got, err := d.Offboard(ctx, plan, retire, execute.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestOffboardRetiresIAMFirst(t *testing.T) {
 	refuse.Store(false)
 	st = must(legacyiam.Inspect(ctx, set.IAM(), name))
 	retire.Steps = legacyiam.Steps(st)
-	got, err = d.Offboard(ctx, plan, retire, executor.Options{})
+	got, err = d.Offboard(ctx, plan, retire, execute.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

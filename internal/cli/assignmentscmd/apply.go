@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
-	"github.com/ssoctl/ssoctl/internal/plans"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -28,7 +28,7 @@ type applyOptions struct {
 	// DetailedExitcode: exit 2 when the plan had changes (0 when none).
 	DetailedExitcode bool
 	// Executor tunes the executor (tests).
-	Executor executor.Options
+	Executor execute.Options
 }
 
 func newApplyCmd(f *factory.Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
@@ -68,7 +68,7 @@ to change and 2 when there was, as plan does.`,
 			case opts.PlanFile != "" && opts.Prune:
 				return factory.Usagef("--prune is decided when the plan is made (ssoctl assignments plan --prune --out PLAN)")
 			}
-			return execute(cmd, f, &opts.Format, opts, runF, runApply)
+			return runVerb(cmd, f, &opts.Format, opts, runF, runApply)
 		},
 	}
 	fl := cmd.Flags()
@@ -84,7 +84,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	start := time.Now()
 	var (
 		set *awsclient.Set
-		p   *plans.Plan
+		p   *plan.Plan
 		err error
 	)
 	if opts.PlanFile != "" {
@@ -97,16 +97,16 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	stats := func() views.CallStats { return views.NewCallStats(set.Stats(), time.Since(start)) }
 	v := views.NewAssignmentsApply(opts.Format, opts.IO.Out, opts.IO.ErrOut, stats)
-	return views.Write(ctx, v, opts.gate(opts.Yes, false), views.Change[*plans.Plan, views.Applied]{
+	return views.Write(ctx, v, opts.gate(opts.Yes, false), views.Change[*plan.Plan, views.Applied]{
 		Plan:     p,
 		Todo:     len(p.Changes),
 		Question: fmt.Sprintf("Make these %s?", plural(len(p.Changes), "change")),
 		Apply: func(ctx context.Context) (views.Applied, error) {
 			prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 			eo := opts.Executor
-			eo.OnProgress = func(pr executor.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
+			eo.OnProgress = func(pr execute.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
 			execStart := time.Now()
-			rep, err := executor.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
+			rep, err := execute.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
 			prog.Done()
 			return views.Applied{Report: rep, Seconds: time.Since(execStart).Seconds()}, err
 		},
@@ -127,7 +127,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 // checkSavedPlan reads a saved plan and re-reads its scope: the live
 // assignments must be those it was made against.
-func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *plans.Plan, error) {
+func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *plan.Plan, error) {
 	var b []byte
 	var err error
 	if opts.PlanFile == "-" {
@@ -138,7 +138,7 @@ func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *p
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the plan %s: %w", opts.PlanFile, unwrapPathError(err))
 	}
-	p, err := plans.Unmarshal(b)
+	p, err := plan.Unmarshal(b)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", opts.PlanFile, err)
 	}
@@ -151,13 +151,13 @@ func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *p
 		return nil, nil, factory.Explain(err, "find the plan's instance")
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	live, err := plans.ReadLive(ctx, dir.Clients, p.Scope, prog.Update)
+	live, err := plan.ReadLive(ctx, dir.Clients, p.Scope, prog.Update)
 	prog.Done()
 	if err != nil {
 		return nil, nil, factory.Explain(err, "list the live assignments")
 	}
-	if err := plans.Check(p, live); err != nil {
-		if errors.Is(err, plans.ErrStale) {
+	if err := plan.Check(p, live); err != nil {
+		if errors.Is(err, plan.ErrStale) {
 			return nil, nil, fmt.Errorf("%s: %w; nothing was changed", opts.PlanFile, err)
 		}
 		return nil, nil, err

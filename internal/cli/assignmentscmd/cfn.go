@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -105,7 +105,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.maxResources > cfn.MaxResourcesPerTemplate {
 				return factory.Usagef("--max-resources-per-template cannot exceed CloudFormation's %d", cfn.MaxResourcesPerTemplate)
 			}
-			return execute(cmd, f, &opts.Format, opts, runF, runCfn)
+			return runVerb(cmd, f, &opts.Format, opts, runF, runCfn)
 		},
 	}
 	fl := cmd.Flags()
@@ -145,14 +145,14 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 			return factory.Explain(err, "find the Identity Center instance")
 		}
 	}
-	gen, err := cfn.Build(job, func(src *cfn.Source) (*accessfile.Desired, error) {
-		return accessfile.Resolve(ctx, []*accessfile.File{src.File}, dir, accessfile.Options{CloudFormation: true})
+	gen, err := cfn.Build(job, func(src *cfn.Source) (*file.Desired, error) {
+		return file.Resolve(ctx, []*file.File{src.File}, dir, file.Options{CloudFormation: true})
 	})
 	var se *cfn.SourceError
 	switch {
 	case errors.As(err, &se):
 		return factory.Explain(se.Err, "resolve "+se.Path)
-	case len(accessfile.ErrorList(err)) > 0:
+	case len(file.ErrorList(err)) > 0:
 		return reportFileErrors(opts.IO.ErrOut, err)
 	case err != nil:
 		return err
@@ -210,7 +210,7 @@ func (opts *cfnOptions) readInputs() (cfn.Job, error) {
 			return job, err
 		}
 	}
-	var errs accessfile.Errors
+	var errs file.Errors
 	for _, p := range opts.Files {
 		if opts.BaseTemplate != "" && samePath(p, opts.BaseTemplate) {
 			continue // aws-sso-util also drops the base template from the inputs
@@ -221,7 +221,7 @@ func (opts *cfnOptions) readInputs() (cfn.Job, error) {
 		}
 		src, err := cfn.ParseSource(p, data, opts.Macro, base)
 		if err != nil {
-			errs = append(errs, accessfile.ErrorList(err)...)
+			errs = append(errs, file.ErrorList(err)...)
 			continue
 		}
 		job.Sources = append(job.Sources, src)

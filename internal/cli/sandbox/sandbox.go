@@ -49,6 +49,8 @@ own client-side rate limits off, as this sandbox enforces none; with
   POST /_sandbox/stats/reset  zero the counters
   GET  /_sandbox/state        the whole state as JSON (what --org FILE loads)
   GET  /_sandbox/outbox       every e-mail sent through sesv2 SendEmail, as JSON
+  GET  /_sandbox/clock        the sandbox clock: {"now": RFC 3339, "offset": ahead of this machine}
+  POST /_sandbox/clock        {"advance": "2h"} or {"set": "2026-12-01T10:00:00Z"}: move it forward
 
 Listening beyond loopback, it also prints SSOCTL_SANDBOX_TOKEN, which these
 endpoints then require (Authorization: Bearer $SSOCTL_SANDBOX_TOKEN).

@@ -6,15 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 )
 
 type assignOptions struct {
 	*common
-	Op            executor.Op
+	Op            execute.Op
 	User          string
 	PermissionSet string
 	Accounts      []string
@@ -22,11 +22,11 @@ type assignOptions struct {
 	From, To      string
 }
 
-func newAssignCmd(c *common, op executor.Op, runF func(context.Context, *assignOptions) error) *cobra.Command {
+func newAssignCmd(c *common, op execute.Op, runF func(context.Context, *assignOptions) error) *cobra.Command {
 	opts := &assignOptions{common: c, Op: op}
 	verb, short, example := "assign", "Give a user a permission set on accounts or OUs", `  ssoctl user assign jane.doe --permission-set Developer --account payments-dev --account insights-dev
   ssoctl user assign jane.doe --permission-set ReadOnlyAccess --ou Workloads --yes`
-	if op == executor.Delete {
+	if op == execute.Delete {
 		verb, short, example = "unassign", "Take a permission set on accounts or OUs away from a user", `  ssoctl user unassign jane.doe --permission-set Developer --account payments-dev --yes`
 	}
 	cmd := &cobra.Command{
@@ -78,7 +78,7 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 		return err
 	}
 	var p lifecycle.AccessPlan
-	if opts.Op == executor.Create {
+	if opts.Op == execute.Create {
 		p, err = d.PlanAccess(ctx, u, targets, nil)
 	} else {
 		p, err = d.PlanAccess(ctx, u, nil, targets)
@@ -88,7 +88,7 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 	}
 	p.Skipped = skipped
 	verb := "Assign"
-	if opts.Op == executor.Delete {
+	if opts.Op == execute.Delete {
 		verb = "Unassign"
 	}
 	return applyAccess(ctx, opts.common, d, p, verb, false)
@@ -98,16 +98,16 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 // go-ahead; stopDeletes keeps the old access when a create fails.
 func applyAccess(ctx context.Context, c *common, d *lifecycle.Directory, p lifecycle.AccessPlan, verb string, stopDeletes bool) error {
 	v := c.view()
-	return views.Write(ctx, v.Access(verb), c.gate(), views.Change[lifecycle.AccessPlan, executor.Report]{
+	return views.Write(ctx, v.Access(verb), c.gate(), views.Change[lifecycle.AccessPlan, execute.Report]{
 		Plan:     p,
 		Todo:     len(p.Plan.Changes),
 		Question: fmt.Sprintf("Make these %s?", plural(len(p.Plan.Changes), "change")),
-		Apply: func(ctx context.Context) (executor.Report, error) {
+		Apply: func(ctx context.Context) (execute.Report, error) {
 			eo := v.ExecutorOptions()
 			eo.StopDeletesOnCreateFailure = stopDeletes
-			return executor.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
+			return execute.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
 		},
-		Outcome: func(r *executor.Report) error {
+		Outcome: func(r *execute.Report) error {
 			if r == nil {
 				return nil
 			}

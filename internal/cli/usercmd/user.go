@@ -13,13 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -82,7 +82,7 @@ examples/org.yaml matches the sandbox's demo organization.`,
 	pf.StringVar(&c.InstanceArn, "instance-arn", "", "Identity Center instance `ARN` (when there are several)")
 	pf.BoolVarP(&c.Yes, "yes", "y", false, "carry the plan out without asking")
 	pf.BoolVar(&c.DryRun, "dry-run", false, "print the plan and change nothing, even at a terminal")
-	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, executor.Create, nil), newAssignCmd(c, executor.Delete, nil),
+	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, execute.Create, nil), newAssignCmd(c, execute.Delete, nil),
 		newChangeAccessCmd(c, nil), newOffboardCmd(c, nil), newMigrateCmd(c, nil), newNotifyCmd(c, nil))
 	for _, verb := range cmd.Commands() {
 		factory.SetOutputs(verb, userFormats...)
@@ -169,7 +169,7 @@ func plural(n int, noun string) string {
 
 // executionError is a PartialError when some of the executor's changes
 // did not succeed (the view listed them).
-func executionError(rep executor.Report) error {
+func executionError(rep execute.Report) error {
 	if f := rep.Failures(); len(f) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%s of %d did not succeed (listed above); run the command again to retry them", plural(len(f), "assignment change"), len(rep.Results))}
 	}

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/assignments"
-	"github.com/ssoctl/ssoctl/internal/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
+	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
-	"github.com/ssoctl/ssoctl/internal/plans"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -37,9 +37,9 @@ func Warnings(w io.Writer, warnings []string) {
 
 // PlanDoc is the document of `ssoctl assignments plan`.
 type PlanDoc struct {
-	Plan  *plans.Plan `json:"plan"`
-	Saved string      `json:"saved,omitempty"`
-	Stats CallStats   `json:"stats"`
+	Plan  *plan.Plan `json:"plan"`
+	Saved string     `json:"saved,omitempty"`
+	Stats CallStats  `json:"stats"`
 }
 
 // AssignmentsPlan renders `ssoctl assignments plan`: the plan for people
@@ -69,9 +69,9 @@ func AssignmentsPlan(format string, out, errOut io.Writer, doc PlanDoc) error {
 
 // ApplyDoc is the document of `ssoctl assignments apply`.
 type ApplyDoc struct {
-	Plan    *plans.Plan      `json:"plan"`
-	Applied bool             `json:"applied"`
-	Result  *executor.Report `json:"result,omitempty"`
+	Plan    *plan.Plan      `json:"plan"`
+	Applied bool            `json:"applied"`
+	Result  *execute.Report `json:"result,omitempty"`
 	// ExecutionSeconds is the time the executor took (the plan aside).
 	ExecutionSeconds float64   `json:"executionSeconds,omitempty"`
 	Stats            CallStats `json:"stats"`
@@ -80,13 +80,13 @@ type ApplyDoc struct {
 // Applied is what `assignments apply` did: the executor's report and
 // how long it took.
 type Applied struct {
-	Report  executor.Report
+	Report  execute.Report
 	Seconds float64
 }
 
 // NewAssignmentsApply returns the view of `ssoctl assignments apply`
 // for format table or json; stats gives the run's calls.
-func NewAssignmentsApply(format string, out, errOut io.Writer, stats func() CallStats) WriteView[*plans.Plan, Applied] {
+func NewAssignmentsApply(format string, out, errOut io.Writer, stats func() CallStats) WriteView[*plan.Plan, Applied] {
 	return applyView{format == "json", out, errOut, stats}
 }
 
@@ -96,7 +96,7 @@ type applyView struct {
 	stats       func() CallStats
 }
 
-func (v applyView) Plan(p *plans.Plan) error {
+func (v applyView) Plan(p *plan.Plan) error {
 	if !v.json {
 		writePlan(v.out, p)
 	}
@@ -104,9 +104,9 @@ func (v applyView) Plan(p *plans.Plan) error {
 }
 
 // NothingToChange adds nothing: the plan says "No changes".
-func (v applyView) NothingToChange(*plans.Plan) {}
+func (v applyView) NothingToChange(*plan.Plan) {}
 
-func (v applyView) Done(p *plans.Plan, r *Applied) error {
+func (v applyView) Done(p *plan.Plan, r *Applied) error {
 	if v.json {
 		doc := ApplyDoc{Plan: p}
 		if r != nil {
@@ -123,20 +123,20 @@ func (v applyView) Done(p *plans.Plan, r *Applied) error {
 	return nil
 }
 
-func (v applyView) Failed(_ *plans.Plan, r *Applied, _ error) { applySummary(v.errOut, r.Report) }
+func (v applyView) Failed(_ *plan.Plan, r *Applied, _ error) { applySummary(v.errOut, r.Report) }
 
 // applySummary writes what the executor did on w (stderr): the counts,
 // then each change that did not succeed (those not started only when
 // they are few).
-func applySummary(w io.Writer, rep executor.Report) {
+func applySummary(w io.Writer, rep execute.Report) {
 	s := rep.Summary
 	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	for _, r := range rep.Failures() {
-		if r.Status == executor.NotStarted && s.NotStarted > 10 {
+		if r.Status == execute.NotStarted && s.NotStarted > 10 {
 			continue // counted above; listing them all would bury the rest
 		}
 		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
-		if r.Status == executor.Failed {
+		if r.Status == execute.Failed {
 			what += ": " + render.Escape(r.Reason())
 		}
 		fmt.Fprintf(w, "  %s — %s\n", describeAssignment(r.Change), what)
@@ -144,7 +144,7 @@ func applySummary(w io.Writer, rep executor.Report) {
 }
 
 // writePlan prints a plan for people.
-func writePlan(w io.Writer, p *plans.Plan) {
+func writePlan(w io.Writer, p *plan.Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(w, "No changes: Identity Center has the %s the file declares.\n", plural(p.Declared, "assignment"))
 		return
@@ -161,20 +161,20 @@ func writePlan(w io.Writer, p *plans.Plan) {
 
 // describeAssignment is one plan line: "+ group developers: Developer on
 // payments-dev (640775136188)".
-func describeAssignment(c executor.Change) string {
+func describeAssignment(c execute.Change) string {
 	sign := "+"
-	if c.Op == executor.Delete {
+	if c.Op == execute.Delete {
 		sign = "-"
 	}
 	who := c.PrincipalName
 	if who == "" {
 		who = c.PrincipalId
-		if c.Op == executor.Delete {
+		if c.Op == execute.Delete {
 			who += " (deleted)"
 		}
 	}
 	kind := "group"
-	if c.PrincipalType == accessfile.PrincipalUser {
+	if c.PrincipalType == file.PrincipalUser {
 		kind = "user"
 	}
 	ps := c.PermissionSetName
@@ -190,21 +190,21 @@ func describeAssignment(c executor.Change) string {
 
 // ExportDoc is the JSON document of `ssoctl assignments export`.
 type ExportDoc struct {
-	Groups      []accessfile.ExportGroup `json:"groups"`
-	Assignments int                      `json:"assignments"`
-	Orphans     int                      `json:"orphans"`
-	Stats       CallStats                `json:"stats"`
+	Groups      []file.ExportGroup `json:"groups"`
+	Assignments int                `json:"assignments"`
+	Orphans     int                `json:"orphans"`
+	Stats       CallStats          `json:"stats"`
 }
 
 // AssignmentsExport renders `ssoctl assignments export`: the live
 // assignments as an assignments file (format yaml, with a header naming
 // the instance and the day) or as a JSON document, returned whole to be
 // written where -f says.
-func AssignmentsExport(format string, inst inventory.Instance, ex *accessfile.Export, calls CallStats, now time.Time) ([]byte, error) {
+func AssignmentsExport(format string, inst inventory.Instance, ex *file.Export, calls CallStats, now time.Time) ([]byte, error) {
 	if format == "json" {
 		groups := ex.Groups
 		if groups == nil {
-			groups = []accessfile.ExportGroup{}
+			groups = []file.ExportGroup{}
 		}
 		var b bytes.Buffer
 		if err := render.JSON(&b, ExportDoc{Groups: groups, Assignments: ex.Assignments, Orphans: ex.Orphans, Stats: calls}); err != nil {
@@ -219,7 +219,7 @@ func AssignmentsExport(format string, inst inventory.Instance, ex *accessfile.Ex
 
 // ExportSummary writes on w (stderr) the assignments left out and one
 // summary line.
-func ExportSummary(w io.Writer, ex *accessfile.Export, s CallStats) {
+func ExportSummary(w io.Writer, ex *file.Export, s CallStats) {
 	if ex.Orphans > 0 {
 		fmt.Fprintf(w, "note: %s of deleted users or groups left out (ssoctl assignments plan --prune deletes them)\n", plural(ex.Orphans, "assignment"))
 	}
@@ -228,7 +228,7 @@ func ExportSummary(w io.Writer, ex *accessfile.Export, s CallStats) {
 
 // ItemErrors writes on w (stderr) the items a listing could not read,
 // one a line, escaped.
-func ItemErrors(w io.Writer, errs []assignments.ItemError) {
+func ItemErrors(w io.Writer, errs []list.ItemError) {
 	for _, e := range errs {
 		fmt.Fprintf(w, "error: %s: %s\n", render.Escape(e.Item), render.Escape(e.Error))
 	}

@@ -15,10 +15,12 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ssoctl/ssoctl/internal/access"
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
+	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/audit"
-	"github.com/ssoctl/ssoctl/internal/cfn"
 	"github.com/ssoctl/ssoctl/internal/cli"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
@@ -28,9 +30,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/notify"
-	"github.com/ssoctl/ssoctl/internal/plans"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -43,9 +43,9 @@ import (
 var (
 	sampleCalls = views.CallStats{APICalls: 3, CallsByOperation: map[string]int{"sso-admin:ListInstances": 1, "identitystore:GetUserId": 2}, Seconds: 0.25}
 	sampleUser  = inventory.User{Id: "9067a1b2c3-1111-2222-3333-444455556666", UserName: "jane.doe", DisplayName: "Jane\x1b Doe", Email: "jane.doe@example.com", Status: "ENABLED"}
-	sampleChg   = executor.Change{Op: executor.Create, Assignment: executor.Assignment{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id},
+	sampleChg   = execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id},
 		AccountName: "=payments-dev", PermissionSetName: "Developer", PrincipalName: "jane.doe"}
-	sampleReport = executor.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []executor.Result{{Change: sampleChg, Status: executor.Succeeded}}, Summary: executor.Summary{Created: 1}}
+	sampleReport = execute.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []execute.Result{{Change: sampleChg, Status: execute.Succeeded}}, Summary: execute.Summary{Created: 1}}
 	sampleRow    = audit.Row{UserEmail: "jane.doe@example.com", UserName: "jane.doe", AccountId: "640775136188", AccountName: "=payments-dev", PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: sampleUser.Id}
 )
 
@@ -75,7 +75,7 @@ type renderer struct {
 // renderers are every command that declares output formats, by command
 // path, with a sample of its document.
 func renderers() map[string]renderer {
-	accessPlan := lifecycle.AccessPlan{User: sampleUser, Plan: executor.Plan{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Changes: []executor.Change{sampleChg}}}
+	accessPlan := lifecycle.AccessPlan{User: sampleUser, Plan: execute.Plan{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Changes: []execute.Change{sampleChg}}}
 	iamUser := legacyiam.User{UserName: "jane.doe", Exists: true, AccessKeys: []legacyiam.AccessKey{{Id: "AKIAEXAMPLEEXAMPLE01", Status: "Active"}}}
 	steps := legacyiam.Steps(iamUser)
 	stepResults := []legacyiam.StepResult{{Step: steps[0], Done: true}}
@@ -96,7 +96,7 @@ func renderers() map[string]renderer {
 		}
 		return v.End(views.NewAuditReport(&audit.Result{Complete: true}, sampleCalls))
 	}
-	plan := &plans.Plan{Version: 1, Declared: 2, Live: 1, Unchanged: 1, Creates: 1, Changes: []executor.Change{sampleChg}, Warnings: []string{}}
+	filePlan := &plan.Plan{Version: 1, Declared: 2, Live: 1, Unchanged: 1, Creates: 1, Changes: []execute.Change{sampleChg}, Warnings: []string{}}
 	return map[string]renderer{
 		"ssoctl audit":        {auditRender, true},
 		"ssoctl history show": {auditRender, true},
@@ -122,10 +122,10 @@ func renderers() map[string]renderer {
 			if err != nil {
 				return err
 			}
-			if err := v.Row(assignments.Row{InstanceArn: "arn:aws:sso:::instance/ssoins-1", PrincipalType: "USER", PrincipalId: sampleUser.Id, PrincipalName: "jane.doe", TargetId: "640775136188", TargetName: "=payments-dev"}); err != nil {
+			if err := v.Row(list.Row{InstanceArn: "arn:aws:sso:::instance/ssoins-1", PrincipalType: "USER", PrincipalId: sampleUser.Id, PrincipalName: "jane.doe", TargetId: "640775136188", TargetName: "=payments-dev"}); err != nil {
 				return err
 			}
-			return v.End(views.NewAssignmentsReport(&assignments.NamedResult{}, sampleCalls))
+			return v.End(views.NewAssignmentsReport(&list.NamedResult{}, sampleCalls))
 		}, true},
 		"ssoctl admin lookup": {func(format string, out, errOut io.Writer) error {
 			return views.Lookup(format, out, errOut, render.RowsOptions{}, views.LookupDoc{Results: []inventory.LookupResult{{Kind: "user", Name: "jane.doe", Value: sampleUser.Id, Found: true}}, Stats: sampleCalls})
@@ -156,14 +156,14 @@ func renderers() map[string]renderer {
 			return views.Populate(format, out, errOut, views.PopulateDoc{Path: "/home/x/.aws/config", Changes: []profiles.Change{{Action: profiles.Added, Name: "dev", AccountID: "640775136188", AccountName: "payments-dev", RoleName: "Developer"}}}, nil, nil)
 		}, false},
 		"ssoctl assignments plan": {func(format string, out, errOut io.Writer) error {
-			return views.AssignmentsPlan(format, out, errOut, views.PlanDoc{Plan: plan, Stats: sampleCalls})
+			return views.AssignmentsPlan(format, out, errOut, views.PlanDoc{Plan: filePlan, Stats: sampleCalls})
 		}, true},
 		"ssoctl assignments apply": {func(format string, out, errOut io.Writer) error {
-			return write(views.NewAssignmentsApply(format, out, errOut, func() views.CallStats { return sampleCalls }), plan, views.Applied{Report: sampleReport, Seconds: 1})
+			return write(views.NewAssignmentsApply(format, out, errOut, func() views.CallStats { return sampleCalls }), filePlan, views.Applied{Report: sampleReport, Seconds: 1})
 		}, true},
 		"ssoctl assignments export": {func(format string, out, errOut io.Writer) error {
-			ex := accessfile.MakeExport([]inventory.Assignment{{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id}},
-				accessfile.ExportNames{PermissionSets: map[string]string{"arn:aws:sso:::permissionSet/ssoins-1/ps-1": "Developer"}, Users: map[string]string{sampleUser.Id: "jane.doe"}, Groups: map[string]string{},
+			ex := file.MakeExport([]inventory.Assignment{{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id}},
+				file.ExportNames{PermissionSets: map[string]string{"arn:aws:sso:::permissionSet/ssoins-1/ps-1": "Developer"}, Users: map[string]string{sampleUser.Id: "jane.doe"}, Groups: map[string]string{},
 					Accounts: []inventory.Account{{Id: "640775136188", Name: "payments-dev"}}})
 			b, err := views.AssignmentsExport(format, inventory.Instance{Arn: "arn:aws:sso:::instance/ssoins-1"}, ex, sampleCalls, time.Unix(1700000000, 0))
 			if err != nil {
@@ -180,8 +180,8 @@ func renderers() map[string]renderer {
 		}, true},
 		"ssoctl user unassign": {func(format string, out, errOut io.Writer) error {
 			p := accessPlan
-			p.Plan.Changes = []executor.Change{sampleChg}
-			p.Plan.Changes[0].Op = executor.Delete
+			p.Plan.Changes = []execute.Change{sampleChg}
+			p.Plan.Changes[0].Op = execute.Delete
 			return write(userView(format, out, errOut).Access("Unassign"), p, sampleReport)
 		}, true},
 		"ssoctl user change-access": {func(format string, out, errOut io.Writer) error {
@@ -196,7 +196,7 @@ func renderers() map[string]renderer {
 			return write[[]views.CreateItem, views.Created](userView(format, out, errOut).Create(), items, views.Created{Users: done, Report: sampleReport})
 		}, true},
 		"ssoctl user offboard": {func(format string, out, errOut io.Writer) error {
-			p := lifecycle.OffboardPlan{User: sampleUser, Assignments: executor.Plan{Changes: []executor.Change{sampleChg}}, Memberships: []lifecycle.Membership{{GroupName: "developers"}}}
+			p := lifecycle.OffboardPlan{User: sampleUser, Assignments: execute.Plan{Changes: []execute.Change{sampleChg}}, Memberships: []lifecycle.Membership{{GroupName: "developers"}}}
 			doc := views.OffboardDoc{UserFound: true, Plan: p, IAM: &views.MigrateDoc{Account: "489264326637", IAMUser: iamUser, Steps: steps}}
 			return write[views.OffboardDoc, lifecycle.Offboarding](userView(format, out, errOut).Offboard(), doc,
 				lifecycle.Offboarding{IAMResults: stepResults, Result: &lifecycle.OffboardResult{User: sampleUser, Assignments: sampleReport, UserRemoved: true}})
@@ -332,17 +332,17 @@ func checkFormat(t *testing.T, format string, out []byte, stats bool) {
 // the command's error is the apply's.
 func TestFailedWriteLeavesNoDocument(t *testing.T) {
 	stopped := errors.New("interrupted")
-	failedReport := executor.Report{Results: []executor.Result{{Change: sampleChg, Status: executor.Succeeded}, {Change: sampleChg, Status: executor.NotStarted}}, Summary: executor.Summary{Created: 1, NotStarted: 1}}
-	accessPlan := lifecycle.AccessPlan{User: sampleUser, Plan: executor.Plan{Changes: []executor.Change{sampleChg, sampleChg}}}
-	plan := &plans.Plan{Version: 1, Creates: 2, Changes: []executor.Change{sampleChg, sampleChg}}
+	failedReport := execute.Report{Results: []execute.Result{{Change: sampleChg, Status: execute.Succeeded}, {Change: sampleChg, Status: execute.NotStarted}}, Summary: execute.Summary{Created: 1, NotStarted: 1}}
+	accessPlan := lifecycle.AccessPlan{User: sampleUser, Plan: execute.Plan{Changes: []execute.Change{sampleChg, sampleChg}}}
+	filePlan := &plan.Plan{Version: 1, Creates: 2, Changes: []execute.Change{sampleChg, sampleChg}}
 	for _, tc := range []struct {
 		name string
 		run  func(format string, out, errOut io.Writer) error
 		said string
 	}{
 		{"user assign", func(format string, out, errOut io.Writer) error {
-			return views.Write(context.Background(), userView(format, out, errOut).Access("Assign"), yes{}, views.Change[lifecycle.AccessPlan, executor.Report]{
-				Plan: accessPlan, Todo: 2, Apply: func(context.Context) (executor.Report, error) { return failedReport, stopped }})
+			return views.Write(context.Background(), userView(format, out, errOut).Access("Assign"), yes{}, views.Change[lifecycle.AccessPlan, execute.Report]{
+				Plan: accessPlan, Todo: 2, Apply: func(context.Context) (execute.Report, error) { return failedReport, stopped }})
 		}, "Assignments: 1 created, 0 deleted, 0 unchanged, 0 failed, 1 not started."},
 		{"user offboard", func(format string, out, errOut io.Writer) error {
 			return views.Write(context.Background(), userView(format, out, errOut).Offboard(), yes{}, views.Change[views.OffboardDoc, lifecycle.Offboarding]{
@@ -359,8 +359,8 @@ func TestFailedWriteLeavesNoDocument(t *testing.T) {
 				}})
 		}, "1 not started"},
 		{"assignments apply", func(format string, out, errOut io.Writer) error {
-			return views.Write(context.Background(), views.NewAssignmentsApply(format, out, errOut, func() views.CallStats { return sampleCalls }), yes{}, views.Change[*plans.Plan, views.Applied]{
-				Plan: plan, Todo: 2, Apply: func(context.Context) (views.Applied, error) { return views.Applied{Report: failedReport}, stopped }})
+			return views.Write(context.Background(), views.NewAssignmentsApply(format, out, errOut, func() views.CallStats { return sampleCalls }), yes{}, views.Change[*plan.Plan, views.Applied]{
+				Plan: filePlan, Todo: 2, Apply: func(context.Context) (views.Applied, error) { return views.Applied{Report: failedReport}, stopped }})
 		}, "apply: 1 created, 0 deleted, 0 already as planned, 0 failed, 1 not started"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,10 +5,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/notify"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -32,8 +32,8 @@ func NewUser(format string, out, errOut io.Writer, errTTY bool, stats func() Cal
 }
 
 // ExecutorOptions draw the executor's progress on the terminal.
-func (u *User) ExecutorOptions() executor.Options {
-	return executor.Options{OnProgress: func(pr executor.Progress) {
+func (u *User) ExecutorOptions() execute.Options {
+	return execute.Options{OnProgress: func(pr execute.Progress) {
 		u.prog.Update(string(pr.Op)+"s", pr.Done, pr.Total)
 	}}
 }
@@ -57,13 +57,13 @@ func (v notifyView) NothingToChange(NotifyPlan)                 { v.nothing() }
 type UserAccessDoc struct {
 	Plan    lifecycle.AccessPlan `json:"plan"`
 	Applied bool                 `json:"applied"`
-	Result  *executor.Report     `json:"result,omitempty"`
+	Result  *execute.Report      `json:"result,omitempty"`
 	Stats   CallStats            `json:"stats"`
 }
 
 // Access is the view of assign, unassign and change-access; verb heads
 // the plan ("Assign", "Change access from A to B").
-func (u *User) Access(verb string) WriteView[lifecycle.AccessPlan, executor.Report] {
+func (u *User) Access(verb string) WriteView[lifecycle.AccessPlan, execute.Report] {
 	return personAccessView{u, verb}
 }
 
@@ -82,7 +82,7 @@ func (v personAccessView) Plan(p lifecycle.AccessPlan) error {
 	return nil
 }
 
-func (v personAccessView) Done(p lifecycle.AccessPlan, r *executor.Report) error {
+func (v personAccessView) Done(p lifecycle.AccessPlan, r *execute.Report) error {
 	v.ProgressDone()
 	if v.json {
 		if err := v.doc(UserAccessDoc{Plan: p, Applied: r != nil, Result: r, Stats: v.stats()}); err != nil {
@@ -95,19 +95,19 @@ func (v personAccessView) Done(p lifecycle.AccessPlan, r *executor.Report) error
 	return nil
 }
 
-func (v personAccessView) Failed(_ lifecycle.AccessPlan, r *executor.Report, _ error) {
+func (v personAccessView) Failed(_ lifecycle.AccessPlan, r *execute.Report, _ error) {
 	v.ProgressDone()
 	ExecutionSummary(v.errOut, *r)
 }
 
 // ExecutionSummary writes what the executor did for a user verb on w
 // (stderr): the counts, then each change that did not succeed.
-func ExecutionSummary(w io.Writer, rep executor.Report) {
+func ExecutionSummary(w io.Writer, rep execute.Report) {
 	s := rep.Summary
 	fmt.Fprintf(w, "Assignments: %d created, %d deleted, %d unchanged, %d failed, %d not started.\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	for _, r := range rep.Failures() {
 		switch r.Status {
-		case executor.Failed:
+		case execute.Failed:
 			fmt.Fprintf(w, "  FAILED %s %s: %s\n", r.Op, describeTarget(r.Change), render.Escape(r.Reason()))
 		default:
 			fmt.Fprintf(w, "  %s %s %s\n", strings.ReplaceAll(string(r.Status), "_", " "), r.Op, describeTarget(r.Change))
@@ -142,7 +142,7 @@ type CreateDoc struct {
 // executor's report of their assignments.
 type Created struct {
 	Users  []CreateItem
-	Report executor.Report
+	Report execute.Report
 }
 
 // Create is the view of `user create`.
@@ -588,16 +588,16 @@ func (v notifyView) Done(p NotifyPlan, r *Notified) error {
 func (v notifyView) Failed(NotifyPlan, *Notified, error) {}
 
 // describeChange is one plan line: "+ Developer on payments-dev (640775136188)".
-func describeChange(ch executor.Change) string {
+func describeChange(ch execute.Change) string {
 	sign := "+"
-	if ch.Op == executor.Delete {
+	if ch.Op == execute.Delete {
 		sign = "-"
 	}
 	return sign + " " + describeTarget(ch)
 }
 
 // describeTarget is "Developer on payments-dev (640775136188)".
-func describeTarget(ch executor.Change) string {
+func describeTarget(ch execute.Change) string {
 	ps := ch.PermissionSetName
 	if ps == "" {
 		ps = ch.PermissionSetArn
@@ -615,7 +615,7 @@ func writeAccessPlan(w io.Writer, p lifecycle.AccessPlan) {
 	}
 	for _, ch := range p.Unchanged {
 		what := "already assigned"
-		if ch.Op == executor.Delete {
+		if ch.Op == execute.Delete {
 			what = "not assigned"
 		}
 		fmt.Fprintf(w, "  = %s (%s)\n", describeTarget(ch), what)
