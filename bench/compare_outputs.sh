@@ -92,6 +92,18 @@ def norm(name, text):
     lines = text.splitlines(keepends=True)
     if name == 'README.out':
         lines = [l for l in lines if not readme_drop.match(l)]
+        # bash -x traces the commands of a pipeline as they start, in
+        # either order: each run of trace lines is compared sorted.
+        out, run = [], []
+        for l in lines + ['']:
+            if l.startswith('+'):
+                run.append(l)
+                continue
+            out += sorted(run)
+            run = []
+            if l:
+                out.append(l)
+        lines = out
     return lines
 def drop_added_stats(x, y):
     """y without the "stats" members x lacks, and whether there were any."""
@@ -143,6 +155,7 @@ for script in sorted(set(b) | set(n)):
         y2, dropped = drop_added_stats(x, y)
         if dropped and x == y2:
             stats += 1
+            print(f'the same but for an added "stats" member: {label}')
             continue
         if script in noisy:
             noise += 1
