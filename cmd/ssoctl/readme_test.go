@@ -272,6 +272,11 @@ func TestREADMEExamples(t *testing.T) {
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
 	}
+	if d := os.Getenv("SSOCTL_RECORD"); d != "" { // bench/compare_outputs.sh
+		if err := os.WriteFile(filepath.Join(d, "README.out"), out, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 
 	// The sample config: ssoctl and the AWS CLI read it; ssoctl says how
 	// to sign in (nothing is reached: the start URL is an example).

@@ -257,7 +257,7 @@ func run(ctx context.Context, opts *options) error {
 	views.AuditSummary(opts.IO.ErrOut, report, written, path, opts.FindingRows)
 	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	if line := view.savedLine(); line != "" {
-		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
+		views.Said(opts.IO.ErrOut, "audit: "+line)
 	}
 	if len(res.Errors) > 0 {
 		where := "the report was written without them: it is INCOMPLETE"

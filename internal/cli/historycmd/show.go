@@ -72,7 +72,7 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		return ExplainNotFound(err)
 	}
 	if why := Why(sn); why != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: snapshot #%d is INCOMPLETE (%s): it is not all the access there was\n", sn.ID, why)
+		views.IncompleteSnapshot(opts.IO.ErrOut, sn.ID, why)
 	}
 	if opts.Format == "html" {
 		b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -139,10 +140,10 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 		return err
 	}
 	if warning != "" {
-		fmt.Fprintln(opts.IO.ErrOut, warning)
+		views.Said(opts.IO.ErrOut, warning)
 	}
 	if path != "-" {
-		fmt.Fprintf(opts.IO.ErrOut, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", sn.ID, b.Rows(), len(info.Findings), path)
+		views.ReportWritten(opts.IO.ErrOut, sn.ID, b.Rows(), len(info.Findings), path)
 	}
 	return nil
 }
