@@ -67,13 +67,10 @@ func newCommon(f *factory.Factory) common {
 	return common{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
 }
 
-// directory is the live organization for resolving files.
-func directory(set *awsclient.Set, cachePath string) *file.Live {
-	return &file.Live{
-		Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
-		Org:     set.Organizations(),
-		Names:   inventory.OpenNameCache(cachePath),
-	}
+// directory is the org directory for resolving files.
+func directory(set *awsclient.Set, cachePath string) *inventory.Directory {
+	c := inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
+	return inventory.NewDirectory(c, inventory.DirectoryOptions{Names: inventory.OpenNameCache(cachePath)})
 }
 
 // readFiles parses the assignments files; every problem is reported with

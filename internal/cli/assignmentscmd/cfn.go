@@ -339,7 +339,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		}
 		res.CSV = opts.CSV
 	}
-	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
+	factory.SaveNameCache(opts.IO.ErrOut, dir.NameCache())
 	for _, w := range res.Warnings {
 		fmt.Fprintln(opts.IO.ErrOut, "warning: "+w)
 	}
