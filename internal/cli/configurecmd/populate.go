@@ -39,11 +39,6 @@ ssoctl_managed = true); every other byte of the file stays as it was.`,
 	return cmd
 }
 
-// portalConcurrency is how many ListAccountRoles calls populate keeps in
-// flight; the client's portal rate limit (AWS's 20 per second) bounds the
-// rate, so this only needs to cover the network's latency.
-const portalConcurrency = 16
-
 // Common are the inputs both configure commands take: the streams, the
 // sign-in, and the config file.
 type Common struct {
@@ -152,7 +147,7 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 	fl.BoolVar(&opts.Spec.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
 	fl.BoolVar(&opts.Prune, "prune", false, "remove ssoctl's profiles of this sign-in that are no longer reachable")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
-	RegisterCompletions(f, cmd)
+	factory.RegisterCompletions(f, cmd)
 	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
@@ -245,7 +240,7 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	progress := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var total, started atomic.Int64
 	roles, err := s.m.Roles(ctx, s.t.Config, sso.RoleQuery{
-		Concurrency: portalConcurrency,
+		Concurrency: factory.PortalConcurrency,
 		Account:     func(sso.Account) bool { total.Add(1); return true },
 		Known: func(sso.Account) ([]string, bool) {
 			progress.Update("roles", int(started.Add(1)), int(total.Load()))
@@ -264,7 +259,7 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 			unlisted = append(unlisted, UnlistedAccount{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Error: factory.Brief(f.Err)})
 		}
 	}
-	SaveRoles(opts.IO.Getenv, roles)
+	factory.SaveRoles(opts.IO.Getenv, roles)
 	desired, problems, err := profiles.Desired(toRoles(roles), spec)
 	if err != nil {
 		return err

@@ -61,16 +61,16 @@ findings, errors and stats, -o table for people, -o html the report of
 }
 
 func runShow(ctx context.Context, opts *showOptions) error {
-	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	sn, err := s.Get(ctx, opts.ID)
 	if err != nil {
-		return ExplainNotFound(err)
+		return factory.ExplainNoSnapshot(err)
 	}
-	if why := Why(sn); why != "" {
+	if why := factory.IncompleteWhy(sn); why != "" {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: snapshot #%d is INCOMPLETE (%s): it is not all the access there was\n", sn.ID, why)
 	}
 	if opts.Format == "html" {
