@@ -260,7 +260,7 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 		}
 	}
 	factory.SaveRoles(opts.IO.Getenv, roles)
-	desired, problems, err := profiles.Desired(toRoles(roles), spec)
+	desired, problems, err := profiles.Desired(roles, spec)
 	if err != nil {
 		return err
 	}
@@ -285,14 +285,6 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 		return &factory.PartialError{Err: fmt.Errorf("%s (listed above)", strings.Join(why, "; "))}
 	}
 	return nil
-}
-
-func toRoles(rs []sso.Role) []profiles.Role {
-	out := make([]profiles.Role, len(rs))
-	for i, r := range rs {
-		out[i] = profiles.Role{AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName}
-	}
-	return out
 }
 
 // writeResult prints the outcome: -o json the document; else the diff

@@ -93,7 +93,7 @@ func RunProfile(ctx context.Context, opts *ProfileOptions) error {
 		factory.SaveRoles(opts.IO.Getenv, all)
 	}
 	spec := s.spec(profiles.Spec{CredentialProcess: opts.CredentialProcess})
-	p, problems := profiles.One(opts.Name, profiles.Role{AccountID: role.AccountID, AccountName: role.AccountName, RoleName: role.RoleName}, opts.Region, spec)
+	p, problems := profiles.One(opts.Name, role, opts.Region, spec)
 	var desired []profiles.Profile
 	if problems == nil {
 		desired = []profiles.Profile{p}
