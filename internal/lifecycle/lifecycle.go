@@ -7,7 +7,9 @@
 //
 // Every operation is a plan first (Plan… functions, read-only) and is
 // carried out by Apply… functions only when the command line has its
-// confirmation. Assignments are created and deleted by the one executor
+// confirmation. Names and listings come from the org directory
+// (inventory.Directory), assignments are read through the one lister
+// (internal/assignments/list) and created and deleted by the one executor
 // (internal/assignments/execute). The package never prints.
 package lifecycle
 
