@@ -16,7 +16,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -188,7 +187,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
-	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
+	fl.StringVar(&opts.DB, "db", "", "with --save: "+factory.HistoryDBFlagUsage)
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")
 	return cmd
 }

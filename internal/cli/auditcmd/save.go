@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/audit"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -36,7 +36,7 @@ func openView(ctx context.Context, opts *options, w io.Writer) (o *output, close
 	if !opts.Save {
 		return o, func() {}, nil
 	}
-	path, err := historycmd.ResolveDB(opts.IO, opts.DB)
+	path, err := factory.HistoryDB(opts.IO, opts.DB)
 	if err != nil {
 		return nil, nil, err
 	}
