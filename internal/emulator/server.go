@@ -1,7 +1,8 @@
 // Package emulator is the sandbox: an http.Handler that emulates, on one
 // port, every AWS API ssoctl calls (sso-admin, identitystore, organizations,
-// iam, sts, and for sign-in sso-oidc and the sso portal), over in-memory
-// state, with AWS's wire formats, page caps, quotas and error shapes.
+// iam, sts, sesv2, s3, EventBridge Scheduler, and for sign-in sso-oidc and
+// the sso portal), over in-memory state and one clock, with AWS's wire
+// formats, page caps, quotas and error shapes.
 package emulator
 
 import (
@@ -365,8 +366,11 @@ type restRouteEntry struct {
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, signed bool, h restHandler) {
 	s.stats.call(r, svc, op)
 	writeErr := awsproto.WriteRestJSONError
-	if svc == "s3" {
+	switch svc {
+	case "s3":
 		writeErr = writeS3Error
+	case "scheduler":
+		writeErr = writeSchedulerError
 	}
 	if signed {
 		var ae *authError

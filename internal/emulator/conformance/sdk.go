@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -36,6 +37,8 @@ func SDKClient(service string) reflect.Type {
 		return reflect.TypeFor[*sesv2.Client]()
 	case "s3":
 		return reflect.TypeFor[*s3.Client]()
+	case "scheduler":
+		return reflect.TypeFor[*scheduler.Client]()
 	}
 	return nil
 }
