@@ -74,8 +74,9 @@ type Options struct {
 	// profile's region, else AWS_REGION, else AWS_DEFAULT_REGION, else
 	// the Identity Center region.
 	Region string
-	// Home is the folder holding .aws (its caches and config file).
-	// Default: the user's home folder.
+	// Home is the folder holding .aws (its caches and config file) and
+	// .cache/ssoctl (the portal's shared rate limit). Default: the user's
+	// home folder (and $XDG_CACHE_HOME/ssoctl when set).
 	Home string
 	// EndpointURL, when set, receives every call: the portal's, and those
 	// of clients made from the configs Config returns (a proxy, or
@@ -90,7 +91,10 @@ type Options struct {
 	// RatePerSecond caps the calls to the access portal (ListAccounts,
 	// ListAccountRoles, GetRoleCredentials) with a token bucket of that
 	// rate and burst (0: AWS's quota for the portal, in ssoctl's quota
-	// table).
+	// table). The calls are also paced with those of every other process
+	// using the portal from this home folder (ssoctl's included), through
+	// a bucket shared in a file ($XDG_CACHE_HOME/ssoctl, else
+	// ~/.cache/ssoctl) at that rate and three quarters of the burst.
 	RatePerSecond float64
 }
 
@@ -125,8 +129,11 @@ type Role struct {
 // file but makes no call: a sign-in is needed only when a call is made.
 func New(ctx context.Context, o Options) (*Client, error) {
 	getenv := func(k string) string {
-		if k == "HOME" && o.Home != "" {
+		switch {
+		case k == "HOME" && o.Home != "":
 			return o.Home
+		case k == "XDG_CACHE_HOME" && o.Home != "":
+			return "" // Home's own .cache
 		}
 		return os.Getenv(k)
 	}
@@ -163,6 +170,10 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	if o.RatePerSecond > 0 {
 		rates["sso"] = quota.Rate{PerSecond: o.RatePerSecond, Burst: math.Max(1, math.Ceil(o.RatePerSecond))}
 	}
+	cacheDir, err := sso.CacheDir(getenv)
+	if err != nil {
+		return nil, err
+	}
 	m := &sso.Manager{
 		Home: home,
 		Clients: func(ctx context.Context, region string) (sso.Clients, error) {
@@ -171,7 +182,10 @@ func New(ctx context.Context, o Options) (*Client, error) {
 			if err != nil {
 				return sso.Clients{}, err
 			}
-			return sso.Clients{OIDC: set.SSOOIDC(), Portal: set.SSO()}, nil
+			// The portal's quota is the account's: its calls are paced
+			// with every other process's, ssoctl's too.
+			bucket := quota.NewSharedBucket(sso.PacePath(cacheDir, region), rates["sso"].Shared(1))
+			return sso.Clients{OIDC: set.SSOOIDC(), Portal: sso.PacedPortal(set.SSO(), bucket.Wait)}, nil
 		},
 	}
 	c := newClient(SSO(m, t.Config, nil), base, o)
@@ -242,7 +256,9 @@ func (c *Client) SignIn(ctx context.Context, show func(verificationURL, userCode
 }
 
 // Roles lists the accounts and roles of the signed-in person, sorted by
-// account name, account id and role name.
+// account name, account id and role name. When the roles of some accounts
+// cannot be listed, it returns the others' with a *PartialError naming
+// those accounts.
 func (c *Client) Roles(ctx context.Context) ([]Role, error) {
 	return c.Find(ctx, Query{})
 }
@@ -261,7 +277,8 @@ type Query struct {
 }
 
 // Find lists the accounts and roles of the signed-in person that q
-// keeps, sorted as Roles sorts them.
+// keeps, sorted as Roles sorts them; a *PartialError comes with the roles
+// it could list when some accounts' could not be.
 func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
 	pq := PortalQuery{
 		Account: q.Account,
@@ -278,7 +295,11 @@ func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
 		}
 	}
 	roles, err := c.portal.Roles(ctx, pq)
-	if err != nil || q.RoleName == "" {
+	var partial *PartialError
+	if err != nil && !errors.As(err, &partial) {
+		return nil, err
+	}
+	if q.RoleName == "" {
 		return roles, err
 	}
 	keep := roles[:0]
@@ -287,7 +308,7 @@ func (c *Client) Find(ctx context.Context, q Query) ([]Role, error) {
 			keep = append(keep, r)
 		}
 	}
-	return keep, nil
+	return keep, err
 }
 
 // Config returns an aws.Config with the role's credentials, for any AWS

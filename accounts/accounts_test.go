@@ -198,3 +198,45 @@ func TestFindCachedRoleAndEnviron(t *testing.T) {
 		t.Errorf("environment %q sets a profile variable", env)
 	}
 }
+
+// TestFindPartial: an account whose roles the portal refuses does not hide
+// the others: Find returns them with a *PartialError naming that account.
+func TestFindPartial(t *testing.T) {
+	sb := emulatortest.Start(t, emulator.Options{SignInAs: "dave.miller", DenyAccounts: []string{"payments-prod"}})
+	ctx := context.Background()
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "config"), []byte("[sso-session emu]\nsso_start_url = "+sb.URL+"/start\nsso_region = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
+	c, err := accounts.New(ctx, accounts.Options{SSOSession: "emu", Home: home, EndpointURL: sb.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SignIn(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []accounts.Query{{}, {RoleName: "SeniorDeveloper"}} {
+		roles, err := c.Find(ctx, q)
+		var partial *accounts.PartialError
+		if !errors.As(err, &partial) {
+			t.Fatalf("Find(%+v): %v; want a *PartialError", q, err)
+		}
+		if len(partial.Failed) != 1 || partial.Failed[0].AccountID != "527326230212" || partial.Accounts != 7 ||
+			!strings.Contains(partial.Failed[0].Err.Error(), "AccessDeniedException") {
+			t.Errorf("Find(%+v): failed %+v of %d; want payments-prod (527326230212) of 7, AccessDeniedException", q, partial.Failed, partial.Accounts)
+		}
+		want := 8 // dave.miller's 10 roles, less payments-prod's two
+		if q.RoleName != "" {
+			want = 2 // SeniorDeveloper in payments-dev and payments-staging
+		}
+		if len(roles) != want {
+			t.Errorf("Find(%+v): %d roles; want %d", q, len(roles), want)
+		}
+		for _, r := range roles {
+			if r.AccountID == "527326230212" {
+				t.Errorf("Find(%+v) returned a role of the refused account: %+v", q, r)
+			}
+		}
+	}
+}

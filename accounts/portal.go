@@ -2,6 +2,8 @@ package accounts
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -13,7 +15,8 @@ import (
 // Options; NewFromPortal takes any.
 type Portal interface {
 	// Roles lists the roles of the accounts q keeps, sorted by account
-	// name, account id and role name.
+	// name, account id and role name. When the roles of some accounts
+	// cannot be listed, it returns the others' with a *PartialError.
 	Roles(ctx context.Context, q PortalQuery) ([]Role, error)
 	// Credentials returns a role's credentials (from the shared cache
 	// while they last).
@@ -21,6 +24,27 @@ type Portal interface {
 	// Cached reports whether a role's credentials are in the shared cache
 	// (it makes no call).
 	Cached(accountID, roleName string) bool
+}
+
+// AccountError is an account whose roles could not be listed, and why.
+type AccountError struct {
+	AccountID, AccountName string
+	Err                    error
+}
+
+// PartialError is the error of Find, Roles and Portal.Roles when the roles
+// of some accounts could not be listed (a fault that retrying did not
+// cure, such as the portal refusing one account): the roles of the other
+// accounts are returned with it.
+type PartialError struct {
+	// Failed are the accounts whose roles are missing.
+	Failed []AccountError
+	// Accounts is how many accounts' roles were asked for.
+	Accounts int
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("could not list the roles of %d of %d account(s)", len(e.Failed), e.Accounts)
 }
 
 // PortalQuery is what Portal.Roles lists.
@@ -57,14 +81,21 @@ func (p ssoPortal) Roles(ctx context.Context, q PortalQuery) ([]Role, error) {
 		rq.Known = func(a sso.Account) ([]string, bool) { return q.Known(a.AccountID) }
 	}
 	roles, err := p.m.Roles(ctx, p.c, rq, p.login)
-	if err != nil {
+	var partial *sso.PartialError
+	if errors.As(err, &partial) {
+		pe := &PartialError{Accounts: partial.Accounts}
+		for _, f := range partial.Failed {
+			pe.Failed = append(pe.Failed, AccountError{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Err: f.Err})
+		}
+		err = pe
+	} else if err != nil {
 		return nil, err
 	}
 	out := make([]Role, len(roles))
 	for i, r := range roles {
 		out[i] = Role{AccountID: r.AccountID, AccountName: r.AccountName, EmailAddress: r.EmailAddress, RoleName: r.RoleName}
 	}
-	return out, nil
+	return out, err
 }
 
 func (p ssoPortal) Credentials(ctx context.Context, accountID, roleName string) (aws.Credentials, error) {

@@ -131,12 +131,14 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The browser: fetches the console sign-in URL and says where it went
-	// (not the URL's query, which holds the sign-in token).
+	// (not the URL's query, which holds the sign-in token) in browser.log,
+	// printed after the console block: ssoctl discards what an opener
+	// prints (a failing one prints the URL).
 	browser := filepath.Join(work, "bin", "browser")
 	if err := os.MkdirAll(filepath.Dir(browser), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(browser, []byte("#!/bin/sh\n"+curl+` -sS -o /dev/null -w 'browser: %{http_code} %{url_effective}\n' "$1" | sed 's/?.*//'`+"\n"), 0o755); err != nil {
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\n"+curl+` -sS -o /dev/null -w 'browser: %{http_code} %{url_effective}\n' "$1" | sed 's/?.*//' >>`+filepath.Join(work, "browser.log")+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	paste := func(block string) string { return strings.ReplaceAll(block, "/tmp/", tmp+"/") }
@@ -147,7 +149,7 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	profiles := ""
 	if withProfiles {
-		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock)
+		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock) + "cat browser.log\n"
 	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
 		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) +

@@ -38,8 +38,18 @@ func TestMain(m *testing.M) {
 		"unassign":  unassign,
 		"fedfollow": fedFollow,
 		"asrole":    asRole,
+		"failopen":  failOpen,
 		"loopcalls": callerLoop,
 	})
+}
+
+// failOpen is a browser opener that fails as xdg-open fails without a
+// display: it prints its arguments (the URL) on stdout and stderr and
+// exits 3.
+func failOpen() {
+	fmt.Println("failopen: no method available for opening", strings.Join(os.Args[1:], " "))
+	fmt.Fprintln(os.Stderr, "failopen: no method available for opening", strings.Join(os.Args[1:], " "))
+	os.Exit(3)
 }
 
 // browse is a browser for SSOCTL_BROWSER: browse URL GETs the URL and

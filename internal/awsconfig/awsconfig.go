@@ -124,7 +124,9 @@ func (e *SyntaxError) Error() string {
 
 // Parse parses config file text as botocore (Python's configparser under
 // it) does: [default], [profile NAME], [sso-session NAME] and
-// [services NAME] headers (others are kept by botocore and ignored here),
+// [services NAME] headers (others are kept by botocore and ignored here;
+// names are read as botocore reads them: [profile "my dev"] is "my dev",
+// and [profile my dev] no profile at all, see sectionName),
 // key = value or key: value lines with case-insensitive keys, # and ;
 // comment lines, and indented continuation lines (sub-properties such as
 // s3 = then   max_concurrent_requests = 10, which are not kept).
@@ -183,7 +185,7 @@ func Parse(data []byte) (*File, error) {
 			raw = &rawSection{line: n, keys: map[string]int{}}
 			seen[header] = raw
 			cur, lastKey = nil, ""
-			kind, name := sectionName(strings.TrimSpace(header))
+			kind, name := sectionName(header)
 			if kind == "" {
 				continue
 			}
@@ -220,21 +222,6 @@ func Parse(data []byte) (*File, error) {
 		return nil, fmt.Errorf("read AWS config: %w", err)
 	}
 	return f, nil
-}
-
-// sectionName splits a header's text into kind and name.
-func sectionName(h string) (kind, name string) {
-	if h == "default" {
-		return KindProfile, "default"
-	}
-	for _, k := range []string{KindProfile, KindSSOSession, KindServices} {
-		if rest, ok := strings.CutPrefix(h, k); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			if n := strings.TrimSpace(rest); n != "" {
-				return k, n
-			}
-		}
-	}
-	return "", ""
 }
 
 // Profile returns the named profile ("default" is [default] or

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,5 +204,66 @@ func TestParseStrict(t *testing.T) {
 	_, err := Load(path)
 	if want := path + ":3: section [profile dev] is repeated (first at line 1) (the AWS CLI and boto3 refuse this file too)"; err == nil || err.Error() != want {
 		t.Errorf("Load: %v; want %s", err, want)
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		wantErr string
+	}{
+		{name: "Log-Archive.Developer"},
+		{name: "payments+dev@x,y=z"},
+		{name: "Produktion-München.Developer"},
+		{name: "a#b;c"},
+		{name: "Log Archive.Developer", wantErr: "holds a space"},
+		{name: "tab\there", wantErr: "holds a space"},
+		{name: `say"hi"`, wantErr: "quote or a backslash"},
+		{name: `it's`, wantErr: "quote or a backslash"},
+		{name: `back\slash`, wantErr: "quote or a backslash"},
+		{name: "a]b", wantErr: "[ or ]"},
+		{name: "bell\a", wantErr: "control character"},
+		{name: "", wantErr: "empty"},
+	} {
+		err := CheckName(KindProfile, tc.name)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("CheckName(%q): %v; want nil", tc.name, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("CheckName(%q): %v; want an error containing %q", tc.name, err, tc.wantErr)
+		case err == nil:
+			// What CheckName accepts, botocore's reading gives back.
+			f, perr := Parse([]byte(HeaderText(KindProfile, tc.name) + "\nregion = x\n"))
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			if _, ok := f.Profile(tc.name); !ok {
+				t.Errorf("CheckName(%q) accepted it, but the header is read as %q", tc.name, f.Names(KindProfile))
+			}
+		}
+	}
+}
+
+func TestShellSplit(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{`profile a`, []string{"profile", "a"}, true},
+		{`profile "my dev"`, []string{"profile", "my dev"}, true},
+		{`profile 'it''s'`, []string{"profile", "its"}, true},
+		{`profile ""`, []string{"profile", ""}, true},
+		{`profile a\ b`, []string{"profile", "a b"}, true},
+		{`profile "a\"b\c"`, []string{"profile", `a"b\c`}, true},
+		{`profile e"f g"h`, []string{"profile", "ef gh"}, true},
+		{`profile "open`, nil, false},
+		{`profile end\`, nil, false},
+		{"  profile \t x  ", []string{"profile", "x"}, true},
+	} {
+		got, ok := shellSplit(tc.in)
+		if ok != tc.ok || !slices.Equal(got, tc.want) {
+			t.Errorf("shellSplit(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }

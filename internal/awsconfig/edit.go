@@ -8,37 +8,29 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/gofrs/flock"
-
+	"github.com/ssoctl/ssoctl/internal/filelock"
 	"github.com/ssoctl/ssoctl/internal/securefile"
 )
 
 // Edit changes the config file at path through its lossless model: under
-// an exclusive lock (path + ".lock"), it reads the file afresh, lets edit
-// change the Doc, and when the bytes differ writes them atomically (a
-// temporary file, fsync, rename) keeping the file's mode (0600 for a new
-// file, in a 0700 folder). Two ssoctl processes editing at once are
+// an exclusive lock (filelock: path + ".lock", removed when released; for
+// a linked config, beside the file it links to), it reads the file afresh,
+// lets edit change the Doc, and when the bytes differ writes them
+// atomically (a temporary file, fsync, rename) keeping the file's mode
+// (0600 for a new file, in a 0700 folder). A file its owner cannot write
+// (chmod 0444) is not changed: a *ReadOnlyError. Two ssoctl processes editing at once are
 // serialised and each sees the other's result, so neither loses the
 // other's changes. It returns the text before and after.
 func Edit(ctx context.Context, path string, edit func(*Doc) error) (before, after []byte, err error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real // a config kept in a dotfiles repository stays a link
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("create %s: %w", dir, err)
+	unlock, err := filelock.Lock(ctx, path)
+	if err != nil {
+		return nil, nil, err
 	}
-	l := flock.New(path+".lock", flock.SetPermissions(0o600))
-	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
-	if err != nil || !ok {
-		if err == nil {
-			err = errors.New("not acquired")
-		}
-		return nil, nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	defer l.Unlock()
+	defer unlock()
 	// Other tools (aws configure set, an editor) write the file without
 	// this lock: when the file changed between the read and the write, the
 	// edit is made again on what is there now.
@@ -66,11 +58,26 @@ func Edit(ctx context.Context, path string, edit func(*Doc) error) (before, afte
 		if attempt < 3 && changedSince(path, existed, before) {
 			continue
 		}
+		if existed && mode&0o200 == 0 {
+			return before, before, &ReadOnlyError{Path: path, Mode: mode}
+		}
 		if err := securefile.WriteMode(path, after, mode); err != nil {
 			return before, before, err
 		}
 		return before, after, nil
 	}
+}
+
+// ReadOnlyError is Edit's refusal to change a config file its owner made
+// read-only (no write permission for the owner): replacing it would be
+// possible (the folder is writable) but not what a chmod 0444 asks for.
+type ReadOnlyError struct {
+	Path string
+	Mode os.FileMode
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("%s is read-only (mode %04o), so ssoctl leaves it as it is: make it writable (chmod u+w %s) to let ssoctl change it, or use --dry-run to see the change", e.Path, e.Mode.Perm(), e.Path)
 }
 
 // changedSince reports whether the file at path is no longer what was read

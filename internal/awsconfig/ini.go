@@ -40,6 +40,13 @@ type DocSection struct {
 	pos        int // index in doc.secs
 }
 
+// Header is the text of the section's header, between [ and the last ]
+// ("profile Log Archive.Developer"), as written.
+func (s *DocSection) Header() string {
+	h, _ := headerText(strings.TrimSpace(s.header))
+	return h
+}
+
 // KV is one key and its value.
 type KV struct{ Key, Value string }
 
@@ -80,15 +87,11 @@ func ParseDoc(data []byte) *Doc {
 // headerOf reports whether a raw line is a section header, and its kind
 // and name ("" for a header of a kind the SDKs ignore).
 func headerOf(raw string) (kind, name string, ok bool) {
-	line := strings.TrimSpace(raw)
-	if line == "" || line[0] != '[' {
+	h, ok := headerText(strings.TrimSpace(raw))
+	if !ok {
 		return "", "", false
 	}
-	end := strings.IndexByte(line, ']')
-	if end < 0 {
-		return "", "", false
-	}
-	kind, name = sectionName(strings.TrimSpace(line[1:end]))
+	kind, name = sectionName(h)
 	return kind, name, true
 }
 

@@ -3,10 +3,12 @@ package awsconfig
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -232,6 +234,54 @@ func TestEditConcurrent(t *testing.T) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
 		t.Errorf("got mode %v; want the file's 0640 kept", fi.Mode().Perm())
 	}
+	wantOnly(t, filepath.Dir(path), "config")
+}
+
+// wantOnly fails unless dir holds exactly the named files: no lock file,
+// no temporary file left beside them. (Before: config.lock stayed.)
+func wantOnly(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("%s holds %q; want only %q", dir, got, names)
+	}
+}
+
+// TestEditRefusesReadOnly: a config file made read-only (0444) is not
+// rewritten (renaming over it would work: the folder is writable), with
+// one line saying why; with nothing to change there is no error.
+func TestEditRefusesReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	const orig = "[default]\nregion = eu-west-1\n"
+	if err := os.WriteFile(path, []byte(orig), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := Edit(context.Background(), path, func(d *Doc) error {
+		d.Append(KindProfile, "x", []KV{{ManagedKey, "true"}})
+		return nil
+	})
+	var ro *ReadOnlyError
+	if !errors.As(err, &ro) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "is read-only (mode 0444)") {
+		t.Fatalf("Edit of a 0444 file: %v; want a one-line *ReadOnlyError", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != orig {
+		t.Errorf("the read-only file was changed: %q", b)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o444 {
+		t.Errorf("got mode %v; want 0444 kept", fi.Mode().Perm())
+	}
+	if _, _, err := Edit(context.Background(), path, func(*Doc) error { return nil }); err != nil {
+		t.Errorf("an edit changing nothing in a 0444 file: %v; want none", err)
+	}
+	wantOnly(t, dir, "config")
 }
 
 // TestEditKeepsSymlink: a config kept in a dotfiles repository and linked
@@ -262,6 +312,8 @@ func TestEditKeepsSymlink(t *testing.T) {
 	if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o644 {
 		t.Errorf("got mode %v; want 0644 kept", fi.Mode().Perm())
 	}
+	// Nothing left beside the link's target (a dotfiles repository).
+	wantOnly(t, dir, "config", "dotfiles-config")
 }
 
 // TestEditRedoesWhenChangedUnderneath: another tool writes the file (with

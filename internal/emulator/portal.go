@@ -73,6 +73,18 @@ func (s *Server) roles(p person) map[string]map[string]*PermissionSet {
 	return out
 }
 
+// portalDenied refuses, for an account in Options.DenyAccounts, the portal
+// calls that name it (ListAccountRoles, GetRoleCredentials): a fault that
+// retrying does not cure, for the tests of partial results.
+func (s *Server) portalDenied(account string) *awsproto.Error {
+	for _, id := range s.opts.DenyAccounts {
+		if id != "" && id == account {
+			return awsproto.Err(403, "AccessDeniedException", "User is not authorized to perform this action on account %s", id)
+		}
+	}
+	return nil
+}
+
 // maxResult reads the max_result query parameter (1–100).
 func maxResult(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("max_result")
@@ -139,6 +151,9 @@ func (s *Server) listAccountRoles(w http.ResponseWriter, r *http.Request, reqID 
 	if account == "" {
 		return invalidRequest("account_id is required")
 	}
+	if e := s.portalDenied(account); e != nil {
+		return e
+	}
 	s.mu.RLock()
 	x := awsproto.NewIndex[string]()
 	for name := range s.roles(who)[account] {
@@ -175,6 +190,9 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	account, roleName := q.Get("account_id"), q.Get("role_name")
 	if account == "" || roleName == "" {
 		return invalidRequest("account_id and role_name are required")
+	}
+	if e := s.portalDenied(account); e != nil {
+		return e
 	}
 	s.mu.RLock()
 	var psArn, psName string

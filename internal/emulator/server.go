@@ -62,7 +62,8 @@ type Options struct {
 	// its primary Region (the sandbox's); see InstanceRegion.
 	AdditionalRegions []string
 	// DenyAccounts are account ids (or names) for which every sso-admin call naming
-	// the account (AccountId or TargetId) is refused with
+	// the account (AccountId or TargetId), and every portal call naming it
+	// (ListAccountRoles, GetRoleCredentials), is refused with
 	// AccessDeniedException: a fault that retrying does not cure.
 	DenyAccounts []string
 	// ControlToken, when set, is required (Authorization: Bearer TOKEN)

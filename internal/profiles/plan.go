@@ -49,6 +49,9 @@ type Plan struct {
 
 	spec    Spec
 	desired map[string]Profile
+	// unreadable are the headers of marked sections to remove whose
+	// names botocore cannot read (see MakePlan).
+	unreadable map[string]bool
 }
 
 // Summary counts the plan's changes.
@@ -91,7 +94,7 @@ func (s Spec) owns(sec *awsconfig.DocSection) bool {
 // removed. Any other section of the desired name is a problem, never
 // overwritten.
 func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Spec, prune bool) *Plan {
-	p := &Plan{Problems: slices.Clone(problems), spec: spec, desired: map[string]Profile{}}
+	p := &Plan{Problems: slices.Clone(problems), spec: spec, desired: map[string]Profile{}, unreadable: map[string]bool{}}
 	taken := map[string]bool{}
 	for _, pr := range problems {
 		taken[pr.Name] = true
@@ -123,26 +126,46 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 		p.desired[d.Name] = d
 		p.Changes = append(p.Changes, c)
 	}
+	// Reachable: every role the sign-in lists, written or not.
+	written, reachable := map[Role]bool{}, map[Role]bool{}
+	for _, d := range desired {
+		written[Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
+		reachable[Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
+	}
+	for _, pr := range problems {
+		for _, r := range pr.Roles {
+			reachable[Role{AccountID: r.AccountID, RoleName: r.RoleName}] = true
+		}
+	}
+	// A marked profile an earlier ssoctl wrote under a name botocore
+	// cannot read ([profile Log Archive.Developer]: no tool sees it) goes
+	// once its role has a profile under a name that can be read; with
+	// prune, also when its role is no longer reachable.
+	for _, sec := range doc.Sections() {
+		name, ok := strings.CutPrefix(sec.Header(), awsconfig.KindProfile)
+		if sec.Kind != "" || !ok || !sec.Marked() || !spec.owns(sec) {
+			continue
+		}
+		acct, role, ok := sectionRole(sec)
+		gone := prune && !reachable[Role{AccountID: acct, RoleName: role}] && !slices.Contains(spec.Unlisted, acct)
+		if !ok || !written[Role{AccountID: acct, RoleName: role}] && !gone {
+			continue
+		}
+		p.unreadable[sec.Header()] = true
+		region, _ := sec.Get("region")
+		p.Changes = append(p.Changes, Change{Action: Removed, Name: strings.TrimSpace(name), AccountID: acct, RoleName: role, Region: region})
+	}
 	if prune {
-		// Reachable: every role the sign-in lists, written or not.
-		reachable := map[Role]bool{}
-		for _, d := range desired {
-			reachable[Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
-		}
-		for _, pr := range problems {
-			for _, r := range pr.Roles {
-				reachable[Role{AccountID: r.AccountID, RoleName: r.RoleName}] = true
-			}
-		}
 		for _, sec := range doc.Sections() {
 			if sec.Kind != awsconfig.KindProfile || taken[sec.Name] || !sec.Marked() || !spec.owns(sec) {
 				continue
 			}
 			// A profile of a role still reachable stays, whatever its name
 			// (one `configure profile` wrote, or an earlier --name); so
-			// does one whose role cannot be told.
+			// does one whose role cannot be told, and one of an account
+			// whose roles could not be listed.
 			acct, role, ok := sectionRole(sec)
-			if !ok || reachable[Role{AccountID: acct, RoleName: role}] {
+			if !ok || reachable[Role{AccountID: acct, RoleName: role}] || slices.Contains(spec.Unlisted, acct) {
 				continue
 			}
 			taken[sec.Name] = true
@@ -240,7 +263,7 @@ func (p *Plan) Apply(doc *awsconfig.Doc) {
 	}
 	secs := doc.Sections()
 	for i := len(secs) - 1; i >= 0; i-- {
-		if s := secs[i]; s.Kind == awsconfig.KindProfile && gone[s.Name] {
+		if s := secs[i]; s.Kind == awsconfig.KindProfile && gone[s.Name] || s.Kind == "" && p.unreadable[s.Header()] {
 			doc.Remove(s)
 		}
 	}

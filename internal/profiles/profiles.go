@@ -41,7 +41,9 @@ type Naming struct {
 	TrimAccount *regexp.Regexp
 	// Lower lower-cases the whole name.
 	Lower bool
-	// SpaceReplace, when set, replaces every space in the name.
+	// SpaceReplace, when set, replaces every space in the name (in the
+	// account name first, before the characters botocore cannot read are
+	// replaced there).
 	SpaceReplace string
 }
 
@@ -67,6 +69,9 @@ type Spec struct {
 	// Command is the ssoctl command credential_process runs ("ssoctl"
 	// when empty).
 	Command string
+	// Unlisted are accounts whose roles could not be listed this time:
+	// what roles they have is unknown, so prune leaves their profiles.
+	Unlisted []string
 }
 
 // Profile is one profile to write.
@@ -93,7 +98,8 @@ const (
 	OtherSignIn ProblemKind = "other-sign-in"
 	// Repeated: the file has more than one section of that name.
 	Repeated ProblemKind = "repeated"
-	// BadName: the name is empty or cannot be a section header.
+	// BadName: the name cannot be written as a section header that
+	// botocore (the AWS CLI, boto3) reads back as that name.
 	BadName ProblemKind = "bad-name"
 )
 
@@ -103,18 +109,22 @@ type Problem struct {
 	Name string      `json:"name"`
 	// Roles are the account roles that wanted the name.
 	Roles []Role `json:"roles"`
+	// Reason says why a BadName cannot be written.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Message explains the problem in a sentence.
 func (p Problem) Message() string {
 	var who []string
 	for _, r := range p.Roles {
-		who = append(who, fmt.Sprintf("%s in %q (%s)", r.RoleName, r.AccountName, r.AccountID))
+		if s := fmt.Sprintf("%s in %q (%s)", r.RoleName, r.AccountName, r.AccountID); !slices.Contains(who, s) {
+			who = append(who, s) // once, though wanted for several regions
+		}
 	}
 	w := strings.Join(who, ", ")
 	switch p.Kind {
 	case SameName:
-		return fmt.Sprintf("profile %q: the name is made for more than one role (%s); none of them is written — add {{.AccountId}} to --name, or use --trim-account-name", p.Name, w)
+		return fmt.Sprintf("profile %q: the name is made more than once (for %s); none of them is written — add %s to --name", p.Name, w, p.tellApart())
 	case NotManaged:
 		return fmt.Sprintf("profile %q already exists and was not written by ssoctl (no %s = true); left as it is, not written for %s — rename one of them", p.Name, awsconfig.ManagedKey, w)
 	case OtherSignIn:
@@ -122,8 +132,28 @@ func (p Problem) Message() string {
 	case Repeated:
 		return fmt.Sprintf("profile %q appears more than once in the config file; left as it is, not written for %s", p.Name, w)
 	default:
-		return fmt.Sprintf("profile name %q (for %s) cannot be used: it is empty, or holds [, ], a control character or leading or trailing spaces", p.Name, w)
+		return fmt.Sprintf("profile name %q (for %s) not written: %s, so the AWS CLI and boto3 could not use it; change --name", p.Name, w, p.Reason)
 	}
+}
+
+// tellApart is what a name template needs to tell apart the roles of a
+// SameName problem: the account id when the roles are in accounts of the
+// same name, the role name when they are roles of one account, the region
+// when they are one role in several regions.
+func (p Problem) tellApart() string {
+	accounts, roles := map[string]bool{}, map[string]bool{}
+	for _, r := range p.Roles {
+		accounts[r.AccountID], roles[r.RoleName] = true, true
+	}
+	switch {
+	case len(accounts) > 1 && len(roles) > 1:
+		return "{{.AccountId}} and {{.RoleName}}"
+	case len(accounts) > 1:
+		return "{{.AccountId}}"
+	case len(roles) > 1:
+		return "{{.RoleName}}"
+	}
+	return "{{.Region}}"
 }
 
 // Template parses the naming template (the default one for the number of
@@ -161,6 +191,10 @@ func (n Naming) name(t *template.Template, r Role, region, session string) (stri
 	if n.TrimAccount != nil {
 		acct = strings.TrimSpace(n.TrimAccount.ReplaceAllString(acct, ""))
 	}
+	if n.SpaceReplace != "" {
+		acct = strings.ReplaceAll(acct, " ", n.SpaceReplace)
+	}
+	acct = SafeAccountName(acct)
 	var b strings.Builder
 	if err := t.Execute(&b, NameData{AccountName: acct, AccountId: r.AccountID, RoleName: r.RoleName, Region: region, SSOSession: session}); err != nil {
 		return "", fmt.Errorf("name template: %w", err)
@@ -175,26 +209,47 @@ func (n Naming) name(t *template.Template, r Role, region, session string) (stri
 	return name, nil
 }
 
-// validName reports whether a name can be a profile's header and read back
-// as the same name.
-func validName(name string) bool {
-	if name == "" || strings.TrimSpace(name) != name || strings.ContainsAny(name, "[]") {
-		return false
+// SafeAccountName is an account name as profile names use it: each run of
+// characters that botocore cannot read in an unquoted section header
+// (white space, quotes, backslashes, brackets, control characters) becomes
+// one "-", so Control Tower's "Log Archive" gives Log-Archive.Developer, as
+// aws-sso-util names it, and not [profile Log Archive.Developer], a section
+// the AWS CLI and boto3 ignore. Other characters (letters of any script,
+// digits, + = , . @ - _ and the like) stay.
+func SafeAccountName(name string) string {
+	unsafe := func(c rune) bool {
+		return unicode.IsSpace(c) || unicode.IsControl(c) || strings.ContainsRune(`"'\[]`, c)
 	}
+	var b strings.Builder
+	run := false
 	for _, c := range name {
-		if unicode.IsControl(c) {
-			return false
+		if unsafe(c) {
+			if !run {
+				b.WriteByte('-')
+			}
+			run = true
+			continue
 		}
+		run = false
+		b.WriteRune(c)
 	}
-	return true
+	return b.String()
+}
+
+// nameProblem is why a profile name cannot be written ("" when it can).
+func nameProblem(name string) string {
+	if err := awsconfig.CheckName(awsconfig.KindProfile, name); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // One makes the profile of one role in a region under the given name
 // (`configure profile NAME`).
 func One(name string, r Role, region string, spec Spec) (Profile, []Problem) {
 	p := Profile{Name: name, AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: region, Keys: spec.keys(r, region)}
-	if !validName(name) {
-		return p, []Problem{{Kind: BadName, Name: name, Roles: []Role{r}}}
+	if why := nameProblem(name); why != "" {
+		return p, []Problem{{Kind: BadName, Name: name, Roles: []Role{r}, Reason: why}}
 	}
 	return p, nil
 }
@@ -233,9 +288,9 @@ func Desired(roles []Role, spec Spec) ([]Profile, []Problem, error) {
 	var problems []Problem
 	for _, name := range names {
 		ps := byName[name]
-		switch {
-		case !validName(name):
-			problems = append(problems, Problem{Kind: BadName, Name: name, Roles: rolesOf(ps)})
+		switch why := nameProblem(name); {
+		case why != "":
+			problems = append(problems, Problem{Kind: BadName, Name: name, Roles: rolesOf(ps), Reason: why})
 		case len(ps) > 1:
 			problems = append(problems, Problem{Kind: SameName, Name: name, Roles: rolesOf(ps)})
 		default:

@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 //
 //	roles  one "ACCOUNT_ID,ACCOUNT_NAME,ROLE" per line
 //	spec   KEY=VALUE lines: session, start_url, sso_region, region (repeatable),
-//	       name, lower, space, trim, process, prune
+//	       name, lower, space, trim, process, prune, unlisted (repeatable)
 //	in     the config file before
 //	out    the config file after the plan is applied
 //	plan   the plan: one "ACTION NAME" per line, then the problems
@@ -69,6 +69,8 @@ func TestGolden(t *testing.T) {
 					spec.CredentialProcess = true
 				case "prune":
 					prune = true
+				case "unlisted":
+					spec.Unlisted = append(spec.Unlisted, v)
 				default:
 					t.Fatalf("unknown spec key %q", k)
 				}

@@ -48,6 +48,19 @@ var AWS = map[string]Rate{
 	"scheduler:DeleteScheduleGroup": {10, 10},
 }
 
+// Shared is the rate for a bucket that processes share (SharedBucket) to
+// stay under the quota r, scaled by scale (0 means 1): r's rate, and three
+// quarters of its burst. AWS's bucket keeps the last quarter for the
+// network's jitter (at 20 TPS, 5 calls: a quarter of a second): at equal
+// rates and bursts, a call that arrives a little early after one that came
+// late is throttled.
+func (r Rate) Shared(scale float64) Rate {
+	if scale <= 0 {
+		scale = 1
+	}
+	return Rate{PerSecond: r.PerSecond * scale, Burst: max(1, r.Burst*scale*3/4)}
+}
+
 // Limiters is a set of token buckets, one per key of a rate table.
 type Limiters map[string]*rate.Limiter
 

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -147,6 +148,55 @@ func (f *File) CommitAs(path string) error {
 		}
 		f.path = path
 		return fail(err)
+	}
+	return nil
+}
+
+// WriteFirst is Write for a file whose loss costs most (a token whose
+// refresh token the server has just rotated): the new version is renamed
+// into place as soon as its bytes are written, and flushed to disk after
+// (CommitFirst), so a process killed in between (SIGKILL, the OOM killer)
+// has already left the new file, where Write's flush-then-rename leaves
+// the old one for the milliseconds a flush takes.
+func WriteFirst(path string, data []byte) error {
+	f, err := Create(path, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Discard()
+		return err
+	}
+	return f.CommitFirst()
+}
+
+// CommitFirst is Commit renaming first and flushing after: see WriteFirst.
+// A power cut in between may leave the file empty on some file systems; a
+// killed process is the common case. On Windows, where an open file cannot
+// be renamed, it is Commit.
+func (f *File) CommitFirst() error {
+	if f.done || f.inPlace || runtime.GOOS == "windows" {
+		return f.Commit()
+	}
+	f.done = true
+	defer f.unlock()
+	name := f.tmp.Name()
+	if err := os.Rename(name, f.path); err != nil {
+		f.tmp.Close()
+		os.Remove(name)
+		if fi, serr := os.Stat(f.path); serr == nil && fi.IsDir() {
+			return &TargetError{Path: f.path, Reason: "it is a folder; name a file"}
+		}
+		return &TargetError{Path: f.path, Reason: cause(err), Err: err}
+	}
+	// In place: now make it last. The file is already the new one, so a
+	// failed flush is reported but changes nothing there.
+	err := f.tmp.Sync()
+	if cerr := f.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return &TargetError{Path: f.path, Reason: cause(err), Err: err}
 	}
 	return nil
 }

@@ -13,19 +13,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/filelock"
 	"github.com/ssoctl/ssoctl/internal/securefile"
-
-	"github.com/gofrs/flock"
 )
 
 // Cache files are shared with the AWS CLI v2 and the SDKs, and with other
 // ssoctl processes running at the same moment. Every read-modify-write
-// happens under an exclusive lock on a companion file (<name>.lock). Logout
-// removes lock files, so a lock counts only once the file locked is still
-// the one at <name>.lock (a process that waited on a removed one takes the
-// new one instead; the lock is never split),
-// and every write is a temporary file, fsync, then rename, so a reader sees
-// the old file or the new one, never half of one. Plain reads take no lock.
+// happens under an exclusive lock on a companion file (<name>.lock, removed
+// when released: see filelock), and every write is a temporary file,
+// fsync, then rename, so a reader sees the old file or the new one, never
+// half of one. Plain reads take no lock.
 
 // ErrCorrupt marks a cache file that exists but cannot be read as the JSON
 // object it should be; callers treat it as absent.
@@ -55,6 +52,25 @@ func readObject(path string) (map[string]json.RawMessage, error) {
 // (created so, or tightened: the AWS CLI creates its cache folders 0755):
 // a temporary file beside it, fsync, rename.
 func writeAtomic(path string, data []byte) error {
+	if err := cacheDir(path); err != nil {
+		return err
+	}
+	return securefile.Write(path, data)
+}
+
+// writeToken writes a token file as writeAtomic does, but renamed into
+// place before it is flushed (securefile.WriteFirst): the refresh token
+// in it may be one the server has just rotated, and a process killed before
+// the rename would lose the session.
+func writeToken(path string, t *Token) error {
+	if err := cacheDir(path); err != nil {
+		return err
+	}
+	return securefile.WriteFirst(path, t.encode())
+}
+
+// cacheDir makes sure path's folder exists with mode 0700.
+func cacheDir(path string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -62,43 +78,14 @@ func writeAtomic(path string, data []byte) error {
 	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		_ = os.Chmod(dir, 0o700)
 	}
-	return securefile.Write(path, data)
+	return nil
 }
 
-// lockFile takes the exclusive lock that guards path, waiting for it as
-// long as ctx allows. It polls (starting at 2 ms, backing off to 25 ms)
-// rather than blocking in the kernel, so an interrupt still ends the wait.
+// lockFile takes the exclusive lock that guards path (filelock: a
+// companion lock file, removed when released), waiting as long as ctx
+// allows.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", dir, err)
-	}
-	delay := 2 * time.Millisecond
-	for {
-		l := flock.New(path+".lock", flock.SetPermissions(0o600))
-		ok, err := l.TryLock()
-		if err != nil {
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		if ok {
-			held, herr := l.Stat()
-			now, nerr := os.Stat(path + ".lock")
-			if herr == nil && nerr == nil && os.SameFile(held, now) {
-				return func() { _ = l.Unlock(); _ = l.Close() }, nil
-			}
-			// Removed (by a logout) while we waited: lock the new one.
-			_ = l.Unlock()
-			_ = l.Close()
-			continue
-		}
-		_ = l.Close()
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for the lock on %s: %w", path, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*3/2, 25*time.Millisecond)
-	}
+	return filelock.Lock(ctx, path)
 }
 
 // Time formats. The AWS CLI writes "%Y-%m-%dT%H:%M:%SZ"; older CLIs wrote

@@ -102,21 +102,19 @@ func (m *Manager) logoutToken(ctx context.Context, path string, res *LogoutResul
 	return nil
 }
 
-// removeWithLock removes path and, while its lock is still held, the lock
-// file (lockFile makes that safe for anyone waiting on it).
+// removeWithLock removes path, whose lock is held (releasing the lock
+// removes the lock file).
 func removeWithLock(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", path, err)
 	}
-	if err := os.Remove(path + ".lock"); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove %s: %w", path+".lock", err)
-	}
 	return nil
 }
 
-// sweepLocks removes every lock file left in dir (a client
-// registration's too: lockFile makes removing a lock safe for anyone
-// waiting on it).
+// sweepLocks removes every lock file left in dir, by taking and releasing
+// each lock (which removes its file, safely for anyone waiting on it):
+// those of a process killed while it held one, or of older ssoctl
+// versions, which left them.
 func (m *Manager) sweepLocks(ctx context.Context, dir string, res *LogoutResult) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -135,10 +133,8 @@ func (m *Manager) sweepLocks(ctx context.Context, dir string, res *LogoutResult)
 		if err != nil {
 			return err
 		}
-		if err := os.Remove(path + ".lock"); err == nil {
-			res.Locks++
-		}
 		unlock()
+		res.Locks++
 	}
 	return nil
 }

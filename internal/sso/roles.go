@@ -39,10 +39,32 @@ type RoleQuery struct {
 	Known func(Account) (roles []string, ok bool)
 }
 
+// AccountFailure is an account whose roles could not be listed, and why.
+type AccountFailure struct {
+	Account Account
+	Err     error
+}
+
+// PartialError is Roles' error when the roles of some accounts could not be
+// listed (a fault that retrying did not cure): Roles returns the roles of
+// the other accounts with it.
+type PartialError struct {
+	// Failed are the accounts whose roles are missing, in account order.
+	Failed []AccountFailure
+	// Accounts is how many accounts' roles were asked for.
+	Accounts int
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("could not list the roles of %d of %d account(s)", len(e.Failed), e.Accounts)
+}
+
 // Roles lists the accounts and roles of the signed-in person, sorted by
 // account name, account id and role name. It uses the sign-in's token as
 // Token does (login may be nil); a token the portal rejects is replaced
-// once (refreshed, or signed in again with login).
+// once (refreshed, or signed in again with login). When the roles of some
+// accounts cannot be listed, it returns the others' with a *PartialError
+// naming them; listing the accounts themselves failing is an error.
 func (m *Manager) Roles(ctx context.Context, c Config, q RoleQuery, login *LoginOptions) ([]Role, error) {
 	var roles []Role
 	err := m.withToken(ctx, c, login, func(t *Token) (err error) {
@@ -114,9 +136,16 @@ func (m *Manager) listRoles(ctx context.Context, c Config, t *Token, q RoleQuery
 		return ListAccountRoles(ctx, cl.Portal, t.AccessToken, a.AccountID)
 	})
 	var out []Role
+	var failed []AccountFailure
 	for i, r := range results {
 		if r.Err != nil {
-			return nil, r.Err
+			// A rejected token is the whole sign-in's (withToken replaces
+			// it), and an ended ctx ends everything.
+			if isUnauthorized(r.Err) || ctx.Err() != nil {
+				return nil, r.Err
+			}
+			failed = append(failed, AccountFailure{Account: keep[i], Err: r.Err})
+			continue
 		}
 		a := keep[i]
 		for _, name := range r.Value {
@@ -133,6 +162,9 @@ func (m *Manager) listRoles(ctx context.Context, c Config, t *Token, q RoleQuery
 		}
 		return a.RoleName < b.RoleName
 	})
+	if len(failed) > 0 {
+		return out, &PartialError{Failed: failed, Accounts: len(keep)}
+	}
 	return out, nil
 }
 

@@ -151,12 +151,9 @@ func (m *Manager) tokenLocked(ctx context.Context, c Config, path string, login 
 		return t, nil
 	}
 	var refreshErr error
-	if t.Refreshable(m.now()) {
-		nt, err := m.refresh(ctx, c, t)
+	if t.Refreshable(m.now()) && ctx.Err() == nil {
+		nt, err := m.refreshAndStore(ctx, c, path, t)
 		if err == nil {
-			if err := writeAtomic(path, nt.encode()); err != nil {
-				return nil, err
-			}
 			return nt, nil
 		}
 		if ctx.Err() != nil {
@@ -193,6 +190,29 @@ func (m *Manager) tokenLocked(ctx context.Context, c Config, path string, login 
 		}
 	}
 	return m.signInLocked(ctx, c, path, *login)
+}
+
+// refreshTimeout bounds a refresh that an interrupt does not cut short.
+const refreshTimeout = 30 * time.Second
+
+// refreshAndStore redeems t's refresh token and writes the new token the
+// moment it arrives, before anything else. The refresh token rotates on
+// every refresh (the old one stops working the moment the server answers),
+// so once the request is sent its answer must be kept: an interrupt (ctx
+// ending at SIGINT or SIGTERM) does not cut the exchange short, which
+// would lose the session; it is bounded by refreshTimeout instead, and the
+// caller stops after it.
+func (m *Manager) refreshAndStore(ctx context.Context, c Config, path string, t *Token) (*Token, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
+	nt, err := m.refresh(ctx, c, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeToken(path, nt); err != nil {
+		return nil, err
+	}
+	return nt, nil
 }
 
 // refresh redeems t's refresh token for a new access token. The new token
@@ -277,7 +297,7 @@ func (m *Manager) signInLocked(ctx context.Context, c Config, path string, lo Lo
 	if t.AccessToken == "" {
 		return nil, errors.New("CreateToken returned no access token")
 	}
-	if err := writeAtomic(path, t.encode()); err != nil {
+	if err := writeToken(path, t); err != nil {
 		return nil, err
 	}
 	return t, nil

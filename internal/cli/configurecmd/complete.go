@@ -20,17 +20,13 @@ import (
 // cache that populate, `configure profile` and console write after listing
 // roles. It never makes a network call.
 
-// rolesCachePath is ssoctl/roles.json in the user's cache folder.
+// rolesCachePath is roles.json in ssoctl's cache folder.
 func rolesCachePath(getenv func(string) string) string {
-	dir := getenv("XDG_CACHE_HOME")
-	if dir == "" {
-		home, err := awsconfig.Home(getenv)
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".cache")
+	dir, err := sso.CacheDir(getenv)
+	if err != nil {
+		return ""
 	}
-	return filepath.Join(dir, "ssoctl", "roles.json")
+	return filepath.Join(dir, "roles.json")
 }
 
 // SaveRoles remembers the roles last listed, for completion. Failing to

@@ -5,10 +5,12 @@ package configurecmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
+	"strings"
 	"sync/atomic"
 
 	"github.com/pmezard/go-difflib/difflib"
@@ -93,6 +95,12 @@ Names come from --name, a Go template over .AccountName, .AccountId,
 {{.AccountName}}.{{.RoleName}}, with .{{.Region}} added when more than one
 --region is given. --trim-account-name removes a pattern from account names
 first, --lower lower-cases names, --replace-spaces replaces their spaces.
+Names are ones the AWS CLI and boto3 read: in account names, each run of
+spaces, quotes, backslashes or brackets becomes - (Control Tower's
+"Log Archive" gives Log-Archive.AWSAdministratorAccess); a name that still
+cannot be read (a space in --name, say) is reported with the reason and not
+written (exit 3). A profile an earlier ssoctl wrote under such a name, which
+no tool could use, is replaced.
 
 Only profiles carrying the marker and belonging to this sign-in are ever
 changed or removed; every other byte of the file (comments, blank lines, line
@@ -101,7 +109,9 @@ would share, or that a profile ssoctl did not write already uses, is
 reported and not written (exit 3). A second run with nothing new changes no
 byte. --prune removes marked profiles whose account and role are no longer
 reachable (a profile of a role still reachable stays, whatever its name).
---dry-run prints the change as a unified diff and writes nothing.
+--dry-run prints the change as a unified diff and writes nothing. An account
+whose roles cannot be listed is reported, its profiles are neither written
+nor pruned, the others' are written, and ssoctl exits 3.
 
 The sign-in is named as for ` + "`ssoctl login`" + `. The file is written atomically
 under a lock, keeping its mode; two runs at once lose nothing.`,
@@ -154,6 +164,16 @@ type PopulateResult struct {
 	Summary  profiles.Summary   `json:"summary"`
 	Changes  []profiles.Change  `json:"changes"`
 	Problems []profiles.Problem `json:"problems"`
+	// Unlisted are the accounts whose roles could not be listed: their
+	// profiles were neither written nor pruned.
+	Unlisted []UnlistedAccount `json:"unlisted"`
+}
+
+// UnlistedAccount is an account whose roles could not be listed.
+type UnlistedAccount struct {
+	AccountID   string `json:"accountId"`
+	AccountName string `json:"accountName"`
+	Error       string `json:"error"`
 }
 
 // session is what both commands start from: the sign-in, the config
@@ -202,7 +222,7 @@ func (s session) write(ctx context.Context, desired []profiles.Profile, problems
 	} else if before, after, err = awsconfig.Edit(ctx, s.path, edit); err != nil {
 		return res, nil, nil, err
 	}
-	res = PopulateResult{Path: s.path, DryRun: dryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
+	res = PopulateResult{Path: s.path, DryRun: dryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems, Unlisted: []UnlistedAccount{}}
 	if res.Changes == nil {
 		res.Changes = []profiles.Change{}
 	}
@@ -233,8 +253,16 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 		},
 	}, opts.Login)
 	progress.Done()
-	if err != nil {
+	var partial *sso.PartialError // the others' profiles are written; exit 3
+	if err != nil && !errors.As(err, &partial) {
 		return factory.ExplainSignIn(err, s.t)
+	}
+	var unlisted []UnlistedAccount
+	if partial != nil {
+		for _, f := range partial.Failed {
+			spec.Unlisted = append(spec.Unlisted, f.Account.AccountID)
+			unlisted = append(unlisted, UnlistedAccount{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Error: factory.Brief(f.Err)})
+		}
 	}
 	SaveRoles(opts.IO.Getenv, roles)
 	desired, problems, err := profiles.Desired(toRoles(roles), spec)
@@ -245,11 +273,21 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	if err != nil {
 		return err
 	}
+	if unlisted != nil {
+		res.Unlisted = unlisted
+	}
 	if err := writeResult(opts.IO, opts.Format, res, before, after); err != nil {
 		return err
 	}
+	var why []string
 	if len(res.Problems) > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%d profile(s) not written (listed above)", len(res.Problems))}
+		why = append(why, fmt.Sprintf("%d profile(s) not written", len(res.Problems)))
+	}
+	if len(unlisted) > 0 {
+		why = append(why, fmt.Sprintf("the roles of %d account(s) could not be listed", len(unlisted)))
+	}
+	if len(why) > 0 {
+		return &factory.PartialError{Err: fmt.Errorf("%s (listed above)", strings.Join(why, "; "))}
 	}
 	return nil
 }
@@ -306,6 +344,9 @@ func writeResult(ios *iostreams.IOStreams, format string, res PopulateResult, be
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintln(ios.ErrOut, "warning: "+render.Escape(p.Message()))
+	}
+	for _, u := range res.Unlisted {
+		fmt.Fprintf(ios.ErrOut, "failed: account %s (%s): its roles could not be listed: %s; its profiles are left as they are\n", render.Escape(u.AccountName), u.AccountID, render.Escape(u.Error))
 	}
 	s := res.Summary
 	verb := "Wrote"

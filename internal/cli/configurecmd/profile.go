@@ -123,7 +123,8 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 		q.Account = func(a sso.Account) bool { return a.AccountID == account || a.AccountName == account }
 	}
 	roles, err := m.Roles(ctx, t.Config, q, lo)
-	if err != nil {
+	var partial *sso.PartialError // some accounts' roles: matters only if none matches
+	if err != nil && !errors.As(err, &partial) {
 		return sso.Role{}, nil, factory.ExplainSignIn(err, t)
 	}
 	var match []sso.Role
@@ -139,6 +140,9 @@ func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role s
 		return match[0], roles, nil
 	case account != "" && role != "" && len(ids) > 1:
 		return sso.Role{}, roles, factory.Usagef("more than one account is named %q: use its id", account)
+	case len(match) == 0 && partial != nil:
+		f := partial.Failed[0]
+		return sso.Role{}, roles, fmt.Errorf("%v: account %s (%s): %s", partial, f.Account.AccountName, f.Account.AccountID, factory.Brief(f.Err))
 	case len(match) == 0:
 		what := fmt.Sprintf("role %q", role)
 		if account != "" {

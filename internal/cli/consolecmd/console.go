@@ -5,6 +5,7 @@ package consolecmd
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,8 +31,10 @@ type Options struct {
 	// MFA asks for the code of a role chain's MFA device (nil: none can
 	// be asked for).
 	MFA func(serial string) (string, error)
-	// Open sends a browser to a URL.
-	Open func(url string) error
+	// Open sends a browser to a URL; CanOpen says whether there is one
+	// to send (a display, macOS or Windows, or SSOCTL_BROWSER).
+	Open    func(url string) error
+	CanOpen func() bool
 	// HTTP is the client for the federation endpoint.
 	HTTP *http.Client
 	// Endpoint overrides the federation endpoint's base URL ("" for the
@@ -54,6 +57,7 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *Options) error) *cob
 		IO:      f.IOStreams,
 		Manager: f.SignIn,
 		Open:    f.Browser.Browse,
+		CanOpen: func() bool { return factory.CanOpenBrowser(f.IOStreams.Getenv) },
 		HTTP:    f.HTTPClient(), // the AWS clients' timeouts
 	}
 	var signIn factory.SignInFlags
@@ -72,9 +76,13 @@ lambda, iam, logs, …); --region chooses the console's region (else the
 profile's). --duration sets the console session's length (15m to 12h).
 
 The browser is the one ` + "`ssoctl login`" + ` opens (SSOCTL_BROWSER, when set, is the
-command to run). --print prints the sign-in URL on stdout instead and opens
-nothing: the URL signs anyone in for as long as it is valid, so treat it as
-a secret (ssoctl never writes it anywhere else).
+command to run). Where there is none (no DISPLAY or WAYLAND_DISPLAY on
+Linux, and no SSOCTL_BROWSER: an SSH session, a container, CI) the command
+says so and exits 1 before fetching anything. --print prints the sign-in URL
+on stdout instead and opens nothing: the URL signs anyone in for as long as
+it is valid, so treat it as a secret (ssoctl never writes it anywhere else;
+what the browser opener prints is discarded, and an opener that fails is
+reported by its exit status alone, exit 1).
 
 --share prints a token naming the console page (start URL, SSO region,
 account, role, region, destination; never a credential) for a colleague:
@@ -198,6 +206,9 @@ func Run(ctx context.Context, opts *Options) error {
 		}.Encode())
 		return err
 	}
+	if err := needBrowser(opts); err != nil {
+		return err
+	}
 	m, err := opts.Manager()
 	if err != nil {
 		return err
@@ -242,6 +253,9 @@ func runChain(ctx context.Context, opts *Options, t sso.Target) error {
 	if err != nil {
 		return factory.Usagef("--destination: %v", err)
 	}
+	if err := needBrowser(opts); err != nil {
+		return err
+	}
 	m, err := opts.Manager()
 	if err != nil {
 		return err
@@ -255,6 +269,17 @@ func runChain(ctx context.Context, opts *Options, t sso.Target) error {
 
 // openConsole exchanges the credentials for a console sign-in URL and opens (or
 // prints) it.
+// needBrowser refuses, before anything is fetched, to make a sign-in URL
+// that no browser here could be sent (--print aside): the URL would only
+// end up where it must not, printed by a failing opener into a terminal or
+// a CI log.
+func needBrowser(opts *Options) error {
+	if opts.Print || opts.CanOpen() {
+		return nil
+	}
+	return errors.New("no browser to open the console with here (no DISPLAY or WAYLAND_DISPLAY, and SSOCTL_BROWSER is not set): run again with --print to get the sign-in URL (a secret: paste it into a browser, never into a log), or set SSOCTL_BROWSER")
+}
+
 func openConsole(ctx context.Context, opts *Options, t sso.Target, cr *sso.RoleCredentials, region, dest, role, account string) error {
 	endpoint := console.FederationURL(consoleRegion(region, t.Config.Region))
 	if opts.Endpoint != "" {

@@ -3,6 +3,7 @@ package eachcmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -63,8 +64,8 @@ it when done.
 
 Credentials are fetched concurrently (--parallel), at most once per account
 and role, from the role-credential cache the AWS CLI shares when they are
-there. A role whose credentials cannot be had is reported on stderr and left
-out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
+there. A role whose credentials cannot be had, or an account whose roles
+cannot be listed, is reported on stderr and left out, and ssoctl exits 3. Without a usable token it exits 4, unless --login.`,
 		Example: `  ssoctl credentials export -f creds.json
   ssoctl credentials export --role ReadOnlyAccess --account-name '^payments-' -f - | jq .`,
 		Args: cobra.NoArgs,
@@ -110,6 +111,9 @@ type exportedRole struct {
 
 func runExport(ctx context.Context, opts *exportOptions) error {
 	fd, err := opts.Source.list(ctx, opts.Filter, opts.Parallel, false)
+	if fd != nil {
+		fd.reportUnlisted(opts.IO.ErrOut)
+	}
 	if err != nil {
 		return err
 	}
@@ -174,7 +178,11 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 			where, plural(roles, "role"), plural(len(written), "account"), earliest.UTC().Format(time.RFC3339))
 	}
 	if len(failed) > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%d of %s failed; the others were written", len(failed), plural(len(results), "role"))}
+		msg := fmt.Sprintf("%d of %s failed; the others were written", len(failed), plural(len(results), "role"))
+		if err := fd.unlistedError(msg); err != nil {
+			return err
+		}
+		return &factory.PartialError{Err: errors.New(msg)}
 	}
-	return nil
+	return fd.unlistedError("")
 }

@@ -68,7 +68,9 @@ Up to --parallel runs go at once; role credentials are fetched once per
 account and role whatever the regions (from the role-credential cache the
 AWS CLI shares when they are there), under the portal's rate limit. A failing
 run never stops the others: at the end a summary goes to stderr, and ssoctl
-exits 3 if any run failed.
+exits 3 if any run failed. Nor does an account whose roles cannot be listed
+(the portal refuses it, say): it is reported in one line (and with -o json
+as a line with its error), the others run, and ssoctl exits 3.
 
 Output: on a terminal each line comes as it is written, after its account,
 role and region; otherwise each run's stdout and stderr are written whole,
@@ -151,19 +153,30 @@ unless --login.`,
 }
 
 func runEach(ctx context.Context, opts *eachOptions) error {
+	ios := opts.IO
 	fd, err := opts.Source.list(ctx, opts.Filter, opts.Parallel, true)
+	if fd != nil {
+		// Accounts whose roles could not be listed: the others go on,
+		// and ssoctl exits 3 at the end.
+		fd.reportUnlisted(ios.ErrOut)
+		if opts.JSON {
+			for _, a := range fd.unlisted {
+				_ = render.JSONLine(ios.Out, each.Result{Target: each.Target{AccountId: a.AccountID, AccountName: a.AccountName},
+					ExitCode: -1, Error: "its roles could not be listed: " + factory.Brief(a.Err)})
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
 	targets := fd.targets
 	accounts := each.Accounts(targets)
-	ios := opts.IO
 	if opts.DryRun {
 		if err := writeTargets(ios.Out, targets, opts.JSON); err != nil {
 			return err
 		}
 		fmt.Fprintf(ios.ErrOut, "%s in %s; nothing run (--dry-run).\n", plural(len(targets), "run"), plural(accounts, "account"))
-		return nil
+		return fd.unlistedError("")
 	}
 	if _, err := exec.LookPath(opts.Argv[0]); err != nil {
 		// Not found: 127; not executable: 126, as shells exit.
@@ -221,7 +234,11 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	if len(rest) > 0 {
 		if out.failed > 0 {
 			out.summary(time.Since(start))
-			return &factory.PartialError{Err: fmt.Errorf("the canary failed (%d of %d): the other %s were skipped", out.failed, len(first), plural(len(rest), "run"))}
+			msg := fmt.Sprintf("the canary failed (%d of %d): the other %s were skipped", out.failed, len(first), plural(len(rest), "run"))
+			if err := fd.unlistedError(msg); err != nil {
+				return err
+			}
+			return &factory.PartialError{Err: errors.New(msg)}
 		}
 		if ios.CanPrompt() && !opts.Yes {
 			ok, err := ask.Confirm(fmt.Sprintf("The canary succeeded (%s). Run the other %d? [y/N] ", plural(len(first), "run"), len(rest)))
@@ -241,9 +258,13 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	}
 	out.summary(time.Since(start))
 	if out.failed > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%d of %s failed", out.failed, plural(out.ok+out.failed, "run"))}
+		msg := fmt.Sprintf("%d of %s failed", out.failed, plural(out.ok+out.failed, "run"))
+		if err := fd.unlistedError(msg); err != nil {
+			return err
+		}
+		return &factory.PartialError{Err: errors.New(msg)}
 	}
-	return nil
+	return fd.unlistedError("")
 }
 
 // output writes results as they come: live prefixed lines on a terminal,

@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ import (
 	"github.com/ssoctl/ssoctl/accounts"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/each"
+	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -69,12 +72,35 @@ func newSignIn(f *factory.Factory, flags factory.SignInFlags) signIn {
 }
 
 // found is the outcome of listing: the sign-in, the fan-out Client over
-// it, the chosen targets, and the e-mail address of each account.
+// it, the chosen targets, the e-mail address of each account, and the
+// accounts whose roles could not be listed.
 type found struct {
-	target  sso.Target
-	client  *accounts.Client
-	targets []each.Target
-	emails  map[string]string
+	target   sso.Target
+	client   *accounts.Client
+	targets  []each.Target
+	emails   map[string]string
+	unlisted []accounts.AccountError
+}
+
+// reportUnlisted writes one line per account whose roles could not be
+// listed.
+func (fd *found) reportUnlisted(w io.Writer) {
+	for _, a := range fd.unlisted {
+		fmt.Fprintf(w, "failed: account %s (%s): its roles could not be listed: %s\n", render.Escape(a.AccountName), a.AccountID, render.Escape(factory.Brief(a.Err)))
+	}
+}
+
+// unlistedError is the partial result's error when some accounts' roles
+// could not be listed (nil when all were), with what else failed.
+func (fd *found) unlistedError(also string) error {
+	if len(fd.unlisted) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("the roles of %s could not be listed", plural(len(fd.unlisted), "account"))
+	if also != "" {
+		msg = also + "; " + msg
+	}
+	return &factory.PartialError{Err: errors.New(msg)}
 }
 
 // list lists the signed-in person's accounts and roles and keeps those
@@ -112,13 +138,26 @@ func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, prof
 	if err != nil {
 		return nil, err
 	}
-	q := accounts.Query{Account: account}
+	var reach, kept atomic.Int64 // accounts in reach, and those the filter keeps
+	q := accounts.Query{Account: func(id, name string) bool {
+		reach.Add(1)
+		ok := account(id, name)
+		if ok {
+			kept.Add(1)
+		}
+		return ok
+	}}
 	if role := filter.Role; role != "" && regexp.QuoteMeta(role) == role {
 		q.RoleName = role
 	}
 	roles, err := c.Find(ctx, q)
-	if err != nil {
+	var partial *accounts.PartialError
+	if err != nil && !errors.As(err, &partial) {
 		return nil, err
+	}
+	fd := &found{target: t, client: c}
+	if partial != nil {
+		fd.unlisted = partial.Failed
 	}
 	all := make([]each.Target, len(roles))
 	emails := map[string]string{}
@@ -130,10 +169,20 @@ func (s signIn) list(ctx context.Context, filter each.Filter, parallel int, prof
 	if err != nil {
 		return nil, filterUsage(err)
 	}
+	fd.targets, fd.emails = targets, emails
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("no account and role matches (of %d role(s) in reach): see `ssoctl roles`", len(roles))
+		// Say where the filter lost everything: the accounts, or the
+		// roles of those it kept.
+		what := fmt.Sprintf("no account and role matches: the filter keeps none of the %s in reach", plural(int(reach.Load()), "account"))
+		if kept.Load() > 0 {
+			what = fmt.Sprintf("no account and role matches: no role matches in the %s the filter keeps (of %d in reach)", plural(int(kept.Load()), "account"), reach.Load())
+		}
+		if len(fd.unlisted) > 0 {
+			return fd, fd.unlistedError(what)
+		}
+		return nil, fmt.Errorf("%s: see `ssoctl roles`", what)
 	}
-	return &found{target: t, client: c, targets: targets, emails: emails}, nil
+	return fd, nil
 }
 
 // explained is a Portal whose sign-in-required errors say which

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/quota"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -119,7 +119,7 @@ func (f *Factory) SignIn() (*sso.Manager, error) {
 				if err != nil {
 					return sso.Clients{}, err
 				}
-				return sso.Clients{OIDC: set.SSOOIDC(), Portal: set.SSO()}, nil
+				return sso.Clients{OIDC: set.SSOOIDC(), Portal: f.pacePortal(set.SSO(), region, opts)}, nil
 			},
 			STS: func(ctx context.Context, region string, creds aws.Credentials) (sso.STS, error) {
 				return f.assumeRoleClient(ctx, region, creds)
@@ -139,6 +139,27 @@ func (f *Factory) RoleClients(ctx context.Context, region string, cr *sso.RoleCr
 	opts.Region, opts.EndpointURL, opts.Profile = region, f.Global.EndpointURL, ""
 	opts.Credentials = credentials.NewStaticCredentialsProvider(cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken)
 	return awsclient.New(ctx, opts)
+}
+
+// pacePortal paces the portal's calls in a region across processes: the
+// portal's quota (quota.AWS's "sso", scaled as every client rate is) is
+// the account's, so ssoctl processes run one after another, or at once,
+// draw from one bucket (quota.SharedBucket in sso.CacheDir) rather than
+// each starting with a full one of its own. Unpaced where no client is
+// limited (opts.Unlimited, and --sandbox without --quotas aws).
+func (f *Factory) pacePortal(p sso.Portal, region string, opts awsclient.Options) sso.Portal {
+	if opts.Unlimited || f.Global.Sandbox && f.SandboxOptions.Quotas != "aws" {
+		return p
+	}
+	dir, err := sso.CacheDir(f.IOStreams.Getenv)
+	if err != nil {
+		return p
+	}
+	rates := opts.Rates
+	if rates == nil {
+		rates = quota.AWS
+	}
+	return sso.PacedPortal(p, quota.NewSharedBucket(sso.PacePath(dir, region), rates["sso"].Shared(opts.RateScale)).Wait)
 }
 
 // Target is the sign-in a command uses: SignInTarget, or when that names
@@ -302,9 +323,18 @@ func (f *Factory) Prompts(flow sso.Flow, noBrowser bool) sso.LoginOptions {
 }
 
 // systemBrowser opens URLs with SSOCTL_BROWSER (a command, run with the
-// URL as its last argument) when set, else the system's opener. It does
-// not wait for the browser; the opener's output goes to stderr.
+// URL as its last argument) when set, else the system's opener.
+//
+// Nothing the opener says reaches ssoctl's streams: a console sign-in URL
+// is a secret, and a failing opener prints its argument (xdg-open: "no
+// method available for opening '<URL>'"), so its output goes nowhere. It
+// is given openerWait to fail: an opener that exits non-zero by then is an
+// error (naming the opener and its status, never the URL); one still
+// running (a browser in the foreground) is left to run.
 type systemBrowser struct{ ios *iostreams.IOStreams }
+
+// openerWait is how long Browse waits for the opener's exit status.
+const openerWait = 3 * time.Second
 
 func (b systemBrowser) Browse(url string) error {
 	var argv []string
@@ -328,15 +358,25 @@ func (b systemBrowser) Browse(url string) error {
 			}
 		}
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	if f, ok := b.ios.ErrOut.(*os.File); ok {
-		cmd.Stdout, cmd.Stderr = f, f
-	}
+	cmd := exec.Command(argv[0], argv[1:]...) // Stdin, Stdout, Stderr: the null device
 	if err := cmd.Start(); err != nil {
-		return err
+		return fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	go func() { _ = cmd.Wait() }()
-	return nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("%s exited with status %d", argv[0], ee.ExitCode())
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", argv[0], err)
+		}
+		return nil
+	case <-time.After(openerWait):
+		return nil
+	}
 }
 
 // NewPrompter returns the Prompter that asks on ios's stderr and reads

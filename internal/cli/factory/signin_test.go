@@ -129,3 +129,48 @@ func TestSignInTargetErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowseKeepsTheOpenerQuiet: an opener that fails prints its argument
+// (the URL, which may sign anyone in); none of it reaches ssoctl's
+// streams, and the error names the opener and its status only. (Before:
+// the opener wrote to ssoctl's stderr and Browse returned nil.)
+func TestBrowseKeepsTheOpenerQuiet(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the opener is a shell script")
+	}
+	dir := t.TempDir()
+	opener := filepath.Join(dir, "opener")
+	script := "#!/bin/sh\necho \"cannot open $1\"\necho \"cannot open $1\" >&2\nexit 3\n"
+	if err := os.WriteFile(opener, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	errOut, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errOut.Close()
+	ios, _, _, _ := iostreams.Test()
+	ios.ErrOut = errOut
+	ios.Getenv = func(k string) string {
+		if k == "SSOCTL_BROWSER" {
+			return opener
+		}
+		return ""
+	}
+	const url = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=SECRET"
+	err = New(ios).Browser.Browse(url)
+	if err == nil || err.Error() != opener+" exited with status 3" {
+		t.Errorf("Browse: %v; want %q", err, opener+" exited with status 3")
+	}
+	if data, _ := os.ReadFile(errOut.Name()); len(data) > 0 {
+		t.Errorf("the opener wrote to ssoctl's stderr: %q", data)
+	}
+
+	// An opener that succeeds (or is still running) is no error.
+	if err := os.WriteFile(opener, []byte("#!/bin/sh\nexit 0\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := New(ios).Browser.Browse(url); err != nil {
+		t.Errorf("Browse with an opener that succeeds: %v", err)
+	}
+}

@@ -4,6 +4,8 @@ package rolescmd
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 
 	"github.com/spf13/cobra"
@@ -46,7 +48,8 @@ a regular expression matched anywhere in the name (anchor it with ^ and $).
 role flag does: an exact name, or a regular expression such as 'Admin.*'.
 
 The sign-in is named as for ` + "`ssoctl login`" + `. Output: a table on a terminal, else
-CSV; -o json for one JSON array.`,
+CSV; -o json for one JSON array. An account whose roles cannot be listed is
+reported on stderr in one line, the others are listed, and ssoctl exits 3.`,
 		Example: `  ssoctl roles
   ssoctl roles --account-name '^payments-' --role-name 'Admin.*' -o json`,
 		Args: cobra.NoArgs,
@@ -105,7 +108,8 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 			return (opts.Account == nil || opts.Account(a)) && match(opts.AccountName, a.AccountName)
 		},
 	}, opts.Login)
-	if err != nil {
+	var partial *sso.PartialError // the others are listed; exit 3
+	if err != nil && !errors.As(err, &partial) {
 		return factory.ExplainSignIn(err, t)
 	}
 	kept := []sso.Role{}
@@ -114,6 +118,19 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 			kept = append(kept, r)
 		}
 	}
+	if err := writeRoles(opts, kept); err != nil {
+		return err
+	}
+	if partial == nil {
+		return nil
+	}
+	for _, f := range partial.Failed {
+		fmt.Fprintf(opts.IO.ErrOut, "failed: account %s (%s): its roles could not be listed: %s\n", render.Escape(f.Account.AccountName), f.Account.AccountID, render.Escape(factory.Brief(f.Err)))
+	}
+	return &factory.PartialError{Err: fmt.Errorf("%v; the others are listed", partial)}
+}
+
+func writeRoles(opts *rolesOptions, kept []sso.Role) error {
 	if opts.Format == "json" {
 		return render.JSON(opts.IO.Out, kept)
 	}

@@ -196,7 +196,7 @@ func BindFlags(fl *pflag.FlagSet, o *emulator.Options) {
 	fl.StringVar(&o.SignInAs, "sign-in-as", o.SignInAs, "identity-store `USERNAME` who approves sign-ins")
 	fl.BoolVar(&o.SESSandbox, "ses-sandbox", o.SESSandbox, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
 	fl.StringSliceVar(&o.AdditionalRegions, "additional-region", o.AdditionalRegions, "replicate the Identity Center instance to this `REGION` too (repeatable): sign-in and identity-store reads work there, permission-set and assignment calls only in the primary Region")
-	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin calls naming this account (`ID` or name; repeatable)")
+	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin and portal calls naming this account (`ID` or name; repeatable)")
 	// Lifetimes, for tests of expiry and refresh.
 	for name, d := range map[string]*time.Duration{"token-ttl": &o.TokenTTL, "refresh-ttl": &o.RefreshTTL, "registration-ttl": &o.RegistrationTTL, "credential-ttl": &o.CredentialTTL} {
 		fl.DurationVar(d, name, *d, "lifetime of issued "+strings.TrimSuffix(name, "-ttl")+"s (0: AWS's)")
