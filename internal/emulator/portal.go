@@ -215,6 +215,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 		Principal:   "arn:aws:iam::" + account + ":role" + reservedRolePath + role,
 		UserId:      roleID + ":" + who.UserName,
 		secret:      secret, sessionToken: token, expires: expires,
+		permissionSetArn: psArn,
 	}
 	s.credMu.Unlock()
 	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{

@@ -269,6 +269,11 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		awsproto.WriteJSONError(w, reqID, e)
 		return
 	}
+	if e := s.identityPolicy(svc, op, s.requestRegion(r), s.caller(r)); e != nil {
+		s.stats.fail(svc, op, e)
+		awsproto.WriteJSONError(w, reqID, e)
+		return
+	}
 	if e := s.admit(svc, op); e != nil {
 		awsproto.WriteJSONError(w, reqID, e)
 		return
@@ -381,6 +386,11 @@ func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, o
 			writeErr(w, reqID, e)
 			return
 		}
+		if e := s.identityPolicy(svc, op, s.requestRegion(r), s.caller(r)); e != nil {
+			s.stats.fail(svc, op, e)
+			writeErr(w, reqID, e)
+			return
+		}
 	}
 	if e := s.admit(svc, op); e != nil {
 		writeErr(w, reqID, e)
@@ -462,6 +472,11 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
 	}
+	if e := s.identityPolicy(svc, action, s.requestRegion(r), s.caller(r)); e != nil {
+		s.stats.fail(svc, action, e)
+		awsproto.WriteQueryError(w, reqID, ns, e)
+		return
+	}
 	if e := s.admit(svc, action); e != nil {
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
@@ -508,6 +523,10 @@ type callerIdentity struct {
 	// iamUser names the IAM user of an access key iam CreateAccessKey
 	// issued, which works while the user has it active.
 	iamUser string
+	// permissionSetArn is the permission set of portal role credentials,
+	// whose inline policy every call made with them is checked against
+	// (policy.go).
+	permissionSetArn string
 }
 
 // sandboxAdmin is who the exported dummy credentials are: the management

@@ -164,12 +164,24 @@ func (p *principal) matches(c callerIdentity) bool {
 }
 
 // conditionsHold evaluates a statement's Condition block: every operator,
-// every key, some value each. An operator or key the sandbox does not know
-// makes the statement not apply.
+// every key, some value each. The String, Arn and Date operators are known,
+// each also with IfExists (which holds when the request has no such key);
+// an operator or key the sandbox does not know makes the statement not
+// apply.
 func conditionsHold(cond map[string]map[string]oneOrMany[string], keys map[string]string) bool {
-	for op, byKey := range cond {
+	for fullOp, byKey := range cond {
+		op, ifExists := strings.CutSuffix(fullOp, "IfExists")
 		for k, values := range byKey {
 			v, present := keys[strings.ToLower(k)]
+			if !present && ifExists {
+				continue
+			}
+			if holds, ok := dateCondition(op, v, values); ok {
+				if present && !holds || !present && op != "DateNotEquals" {
+					return false
+				}
+				continue
+			}
 			switch op {
 			case "StringEquals", "ArnEquals":
 				if !present || !anyEqual(values, v, false) {
