@@ -31,6 +31,8 @@ type ScheduleGroup struct {
 	Created   time.Time `json:"creationDate"`
 	Modified  time.Time `json:"lastModificationDate"`
 	Tags      []Tag     `json:"tags,omitempty"`
+
+	token string // the ClientToken it was created with
 }
 
 // Schedule is an EventBridge Scheduler schedule.
@@ -62,6 +64,7 @@ type Schedule struct {
 	due   time.Time // when it next fires (zero: never)
 	left  time.Time // the last moment a failed invocation is retried
 	tries int       // failed invocations so far
+	token string    // the ClientToken it was created with
 }
 
 // FlexibleTimeWindow is a schedule's FlexibleTimeWindow.
@@ -565,10 +568,19 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request, reqID st
 	if _, ok := s.scheduleGroup(account, region, sc.GroupName); !ok {
 		return schedNotFound("Schedule group %s does not exist.", sc.GroupName)
 	}
-	if _, ok := s.st.sched.schedule(account, region, sc.GroupName, name); ok {
+	if old, ok := s.st.sched.schedule(account, region, sc.GroupName, name); ok {
+		// A retry of the same request (the SDKs send one ClientToken
+		// for all the attempts of a call) gets the first one's answer.
+		if in.ClientToken != nil && *in.ClientToken == old.token {
+			awsproto.WriteJSON(w, reqID, "application/json", map[string]string{"ScheduleArn": old.arn()})
+			return nil
+		}
 		return schedConflict("Schedule %s already exists.", name)
 	}
 	sc.AccountId, sc.Region = account, region
+	if in.ClientToken != nil {
+		sc.token = *in.ClientToken
+	}
 	sc.Created = s.now()
 	sc.Modified = sc.Created
 	arm(sc)
@@ -803,7 +815,11 @@ func (s *Server) createScheduleGroup(w http.ResponseWriter, r *http.Request, req
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.scheduleGroup(account, region, name); ok {
+	if old, ok := s.scheduleGroup(account, region, name); ok {
+		if in.ClientToken != nil && *in.ClientToken == old.token && name != defaultScheduleGroup {
+			awsproto.WriteJSON(w, reqID, "application/json", map[string]string{"ScheduleGroupArn": old.arn()})
+			return nil
+		}
 		return schedConflict("Schedule group %s already exists.", name)
 	}
 	groups := sub(s.st.sched.groups, key(account, region))
@@ -812,6 +828,9 @@ func (s *Server) createScheduleGroup(w http.ResponseWriter, r *http.Request, req
 	}
 	t := s.now()
 	g := &ScheduleGroup{AccountId: account, Region: region, Name: name, Created: t, Modified: t, Tags: tags}
+	if in.ClientToken != nil {
+		g.token = *in.ClientToken
+	}
 	groups.Put(name, g)
 	awsproto.WriteJSON(w, reqID, "application/json", map[string]string{"ScheduleGroupArn": g.arn()})
 	return nil

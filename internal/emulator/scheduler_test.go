@@ -270,6 +270,20 @@ func TestSchedulerSchedules(t *testing.T) {
 		_, err := c.CreateSchedule(ctx, c2.in)
 		wantAPIErrorIn(t, c2.name, err, c2.code)
 	}
+	// A retry of a create (the same ClientToken) gets the first answer.
+	retried := input("retried", "", atExpr(at), "")
+	retried.ClientToken = aws.String("token-1")
+	first, err := c.CreateSchedule(ctx, retried)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.CreateSchedule(ctx, retried)
+	if err != nil || aws.ToString(again.ScheduleArn) != aws.ToString(first.ScheduleArn) {
+		t.Errorf("CreateSchedule retried with its ClientToken: got %v, %v; want %s", again, err, aws.ToString(first.ScheduleArn))
+	}
+	retried.ClientToken = aws.String("token-2")
+	_, err = c.CreateSchedule(ctx, retried)
+	wantAPIErrorIn(t, "another create of the same name", err, "ConflictException")
 	flexible := input("x", "", atExpr(at), "")
 	flexible.FlexibleTimeWindow = &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeFlexible}
 	_, err = c.CreateSchedule(ctx, flexible)
