@@ -1,7 +1,7 @@
 // Command executor is bench/lifecycle.sh's measurement of the assignment
 // executor: -n assignments (a new user × the first -n active accounts × one
 // permission set) created and then deleted through
-// internal/lifecycle/executor, or (-mode sequential) the runbook's way in
+// internal/assignments/execute, or (-mode sequential) the runbook's way in
 // Go — create one, describe it until it is no longer IN_PROGRESS, next —
 // with the same clients (the same token buckets). It prints one JSON line
 // per phase: wall seconds and the sso-admin calls the client made.
@@ -26,9 +26,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	satypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 )
 
 func main() {
@@ -91,7 +91,7 @@ func run(n int, mode, userName string) error {
 		}
 		uid = aws.ToString(out.UserId)
 	}
-	plan := executor.Plan{InstanceArn: inst.Arn}
+	plan := execute.Plan{InstanceArn: inst.Arn}
 	for _, a := range accounts {
 		if len(plan.Changes) == n {
 			break
@@ -99,13 +99,13 @@ func run(n int, mode, userName string) error {
 		if a.Status != "ACTIVE" {
 			continue
 		}
-		plan.Changes = append(plan.Changes, executor.Change{Op: executor.Create, Assignment: executor.Assignment{
+		plan.Changes = append(plan.Changes, execute.Change{Op: execute.Create, Assignment: execute.Assignment{
 			AccountId: a.Id, PermissionSetArn: arns[0], PrincipalType: "USER", PrincipalId: uid}})
 	}
 	if len(plan.Changes) < n {
 		return fmt.Errorf("only %d active accounts", len(plan.Changes))
 	}
-	for _, op := range []executor.Op{executor.Create, executor.Delete} {
+	for _, op := range []execute.Op{execute.Create, execute.Delete} {
 		for i := range plan.Changes {
 			plan.Changes[i].Op = op
 		}
@@ -115,8 +115,8 @@ func run(n int, mode, userName string) error {
 		if mode == "sequential" {
 			failed, err = sequential(ctx, set.SSOAdmin(), plan)
 		} else {
-			var rep executor.Report
-			rep, err = executor.Apply(ctx, set.SSOAdmin(), plan, executor.Options{})
+			var rep execute.Report
+			rep, err = execute.Apply(ctx, set.SSOAdmin(), plan, execute.Options{})
 			failed = len(rep.Failures())
 		}
 		if err != nil {
@@ -143,12 +143,12 @@ func run(n int, mode, userName string) error {
 }
 
 // sequential is the runbook: one request, described until done, then the next.
-func sequential(ctx context.Context, c *ssoadmin.Client, plan executor.Plan) (int, error) {
+func sequential(ctx context.Context, c *ssoadmin.Client, plan execute.Plan) (int, error) {
 	failed := 0
 	for _, ch := range plan.Changes {
 		a := ch.Assignment
 		var status *satypes.AccountAssignmentOperationStatus
-		if ch.Op == executor.Create {
+		if ch.Op == execute.Create {
 			out, err := c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &plan.InstanceArn,
 				PermissionSetArn: &a.PermissionSetArn, PrincipalId: &a.PrincipalId, PrincipalType: satypes.PrincipalTypeUser,
 				TargetId: &a.AccountId, TargetType: satypes.TargetTypeAwsAccount})
@@ -166,7 +166,7 @@ func sequential(ctx context.Context, c *ssoadmin.Client, plan executor.Plan) (in
 			status = out.AccountAssignmentDeletionStatus
 		}
 		for status.Status == satypes.StatusValuesInProgress {
-			if ch.Op == executor.Create {
+			if ch.Op == execute.Create {
 				out, err := c.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: &plan.InstanceArn, AccountAssignmentCreationRequestId: status.RequestId})
 				if err != nil {
 					return failed, err

@@ -45,8 +45,8 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 }
 
 // TestREADMEExamples pastes README.md's examples into bash against the
-// sandbox, as a new user would: the sandbox block, its signatures and trust
-// policies block, the sign-in try-out
+// sandbox, as a new user would: the sandbox block, its CloudTrail block, its
+// signatures and trust policies block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
 // of "Profiles and the console", "One command in every account", "Role
 // chains and long-running programs", "History and the HTML report",
@@ -80,6 +80,7 @@ func TestREADMEExamples(t *testing.T) {
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
 	trustBlock := pick("The sandbox", "assume-role")
 	sandboxOrgBlock := pick("The sandbox", "--sandbox-org")
+	trailBlock := pick("The sandbox", "--activity-days")
 	globalBlock := pick("Global flags", "--debug")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
 	profilesBlock := pick("Profiles and the console", "ssoctl configure populate")
@@ -152,7 +153,8 @@ func TestREADMEExamples(t *testing.T) {
 		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock) + "cat browser.log\n"
 	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
-		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) +
+		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) + paste(trailBlock) +
+		"grep -c '\"lastUsed\"' " + filepath.Join(tmp, "activity.json") + " | sed 's/^/activity roles used: /'\n" +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
 		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
@@ -181,6 +183,9 @@ func TestREADMEExamples(t *testing.T) {
 		`^arn:aws:sso:::instance/ssoins-`,
 		// --sandbox-org
 		`(?m)^account,workload-0499,\d{12}$`,
+		// CloudTrail: a seeded sign-in, and the truth about them
+		`(?m)^\{"eventVersion":"1\.11","userIdentity":\{"type":"IdentityCenterUser",.*"eventName":"GetRoleCredentials",.*"serviceEventDetails":\{"role_name":"\w+","account_id":"\d{12}"\}`,
+		`(?m)^activity roles used: [1-9]\d*$`,
 		// global flags: --version, the formats topic, --debug
 		`(?m)^ssoctl \S+`,
 		`(?m)^  roles +table, json, csv$`,

@@ -126,6 +126,7 @@ func TestScript(t *testing.T) {
 			"sandbox-restart":    cmdSandboxRestart,
 			"sandbox-stats":      cmdSandboxStats,
 			"sandbox-outbox":     cmdSandboxOutbox,
+			"sandbox-activity":   cmdSandboxActivity,
 			"ses-verify":         cmdSESVerify,
 			"exitcode":           cmdExitCode,
 			"sleep":              cmdSleep,
@@ -227,6 +228,20 @@ func cmdSandboxOutbox(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: sandbox-outbox FILE")
 	}
 	resp, err := http.Get(ts.Getenv("SANDBOX_URL") + "/_sandbox/outbox")
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), body, 0o644))
+}
+
+// cmdSandboxActivity writes the sandbox's /_sandbox/activity (every user ×
+// account × role with its last use, as JSON) to FILE.
+func cmdSandboxActivity(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sandbox-activity FILE")
+	}
+	resp, err := http.Get(ts.Getenv("SANDBOX_URL") + "/_sandbox/activity")
 	ts.Check(err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

@@ -8,7 +8,7 @@ package access
 import (
 	"context"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -27,9 +27,9 @@ func groupPath(name, id string) string {
 
 // listAll lists the selected assignments with method m; an item that
 // failed fails the question, which is small enough to ask again.
-func listAll(ctx context.Context, c inventory.Clients, inst inventory.Instance, sel assignments.Selection, m assignments.Method) ([]inventory.Assignment, error) {
+func listAll(ctx context.Context, c inventory.Clients, inst inventory.Instance, sel list.Selection, m list.Method) ([]inventory.Assignment, error) {
 	var all []inventory.Assignment
-	res, err := assignments.List(ctx, c, inst, sel, assignments.Options{Method: m}, func(a inventory.Assignment) error {
+	res, err := list.List(ctx, c, inst, sel, list.Options{Method: m}, func(a inventory.Assignment) error {
 		all = append(all, a)
 		return nil
 	})

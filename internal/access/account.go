@@ -5,7 +5,7 @@ import (
 	"context"
 	"slices"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -59,7 +59,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	// The account's assignments: the one lister, per provisioned
 	// permission set (ListPermissionSetsProvisionedToAccount, then
 	// ListAccountAssignments for each), then the sets' names.
-	all, err := listAll(ctx, c, inst, assignments.Selection{Accounts: []string{account.Id}}, assignments.ByPermissionSet)
+	all, err := listAll(ctx, c, inst, list.Selection{Accounts: []string{account.Id}}, list.ByPermissionSet)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	// The assigned groups that still exist, then their members.
 	var groupIDs, userIDs []string
 	for _, a := range all {
-		if a.PrincipalType == assignments.Group {
+		if a.PrincipalType == list.Group {
 			groupIDs = append(groupIDs, a.PrincipalId)
 		} else {
 			userIDs = append(userIDs, a.PrincipalId)
@@ -117,8 +117,8 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 
 	out := &AccountAccess{Instance: inst, Account: account, Rows: []AccountRow{}}
 	var acctFlags []string
-	if assignments.Suspended(account.Status) {
-		acctFlags = append(acctFlags, assignments.FlagSuspended)
+	if list.Suspended(account.Status) {
+		acctFlags = append(acctFlags, list.FlagSuspended)
 	}
 	userRow := func(base AccountRow, id string) AccountRow {
 		r := base
@@ -126,10 +126,10 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 		r.Flags = slices.Clone(acctFlags)
 		u, ok := users[id]
 		switch {
-		case !ok && base.PrincipalType == assignments.User:
-			r.Flags = append(r.Flags, assignments.FlagOrphaned)
+		case !ok && base.PrincipalType == list.User:
+			r.Flags = append(r.Flags, list.FlagOrphaned)
 		case u.Status == "DISABLED":
-			r.Flags = append(r.Flags, assignments.FlagDisabledUser)
+			r.Flags = append(r.Flags, list.FlagDisabledUser)
 		}
 		r.UserName = u.UserName
 		return r
@@ -137,7 +137,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	for _, a := range all {
 		base := AccountRow{PermissionSet: names[a.PermissionSetArn], PermissionSetArn: a.PermissionSetArn,
 			PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId, Path: PathDirect}
-		if a.PrincipalType == assignments.User {
+		if a.PrincipalType == list.User {
 			r := userRow(base, a.PrincipalId)
 			r.PrincipalName = r.UserName
 			out.Rows = append(out.Rows, r)
@@ -147,7 +147,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 		base.PrincipalName = g.Name
 		base.Path = groupPath(g.Name, a.PrincipalId)
 		if !ok {
-			base.Flags = append(slices.Clone(acctFlags), assignments.FlagOrphaned)
+			base.Flags = append(slices.Clone(acctFlags), list.FlagOrphaned)
 			out.Rows = append(out.Rows, base)
 			continue
 		}

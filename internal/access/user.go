@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -53,7 +53,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 		return nil, err
 	}
 	id := name
-	if !assignments.IsPrincipalID(name) {
+	if !list.IsPrincipalID(name) {
 		if id, err = inventory.UserID(ctx, c.IdentityStore, inst, name); err != nil {
 			if errors.Is(err, inventory.ErrNotFound) {
 				return nil, fmt.Errorf("user %q %w", name, inventory.ErrNotFound)
@@ -90,9 +90,9 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 
 	// The user's and the groups' assignments (the one lister, per
 	// principal), and all the groups' names, at once.
-	sel := assignments.Selection{Principals: []assignments.Principal{{Type: assignments.User, Id: id}}}
+	sel := list.Selection{Principals: []list.Principal{{Type: list.User, Id: id}}}
 	for _, g := range groupIDs {
-		sel.Principals = append(sel.Principals, assignments.Principal{Type: assignments.Group, Id: g})
+		sel.Principals = append(sel.Principals, list.Principal{Type: list.Group, Id: g})
 	}
 	var (
 		groups   map[string]inventory.Group
@@ -107,7 +107,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 			}
 			return
 		}
-		all, listErr = listAll(ctx, c, inst, sel, assignments.ByPrincipal)
+		all, listErr = listAll(ctx, c, inst, sel, list.ByPrincipal)
 	})
 	if err := firstErr(ctx, listErr, groupErr); err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 	slices.SortFunc(out.Groups, func(x, y inventory.Group) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Id, y.Id)) })
 	for _, a := range all {
 		row := UserRow{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PermissionSet: psNames[a.PermissionSetArn], Path: PathDirect}
-		if a.PrincipalType == assignments.Group {
+		if a.PrincipalType == list.Group {
 			row.GroupId = a.PrincipalId
 			row.Path = groupPath(groups[a.PrincipalId].Name, a.PrincipalId)
 			row.MemberSince = since[a.PrincipalId]
@@ -138,12 +138,12 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 		row.AccountName, row.AccountStatus = acct.Name, acct.Status
 		switch {
 		case !ok:
-			row.Flags = append(row.Flags, assignments.FlagUnknownAccount)
-		case assignments.Suspended(acct.Status):
-			row.Flags = append(row.Flags, assignments.FlagSuspended)
+			row.Flags = append(row.Flags, list.FlagUnknownAccount)
+		case list.Suspended(acct.Status):
+			row.Flags = append(row.Flags, list.FlagSuspended)
 		}
 		if user.Status == "DISABLED" {
-			row.Flags = append(row.Flags, assignments.FlagDisabledUser)
+			row.Flags = append(row.Flags, list.FlagDisabledUser)
 		}
 		out.Rows = append(out.Rows, row)
 	}

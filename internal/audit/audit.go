@@ -14,7 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -23,10 +23,10 @@ import (
 // Options controls an audit.
 type Options struct {
 	InstanceArn string
-	// Method is how assignments are listed (assignments.MethodAuto: the
-	// complete permission-set-first; assignments.ByPrincipal only when asked,
+	// Method is how assignments are listed (list.MethodAuto: the
+	// complete permission-set-first; list.ByPrincipal only when asked,
 	// and then the Result is not Complete).
-	Method assignments.Method
+	Method list.Method
 	// IAM adds the legacy IAM status of each user (in the credentials' account).
 	IAM bool
 	// LegacyDomains are e-mail domains being phased out (org settings):
@@ -77,16 +77,16 @@ type Finding struct {
 // Result is everything but the rows, which were streamed.
 type Result struct {
 	Instance inventory.Instance
-	Method   assignments.Method
+	Method   list.Method
 	// Complete is false when the report may miss access: the method cannot
 	// have seen every assignment (principal-first misses those of deleted
 	// principals; Notes says so), or items could not be listed (Errors).
 	// Causes says why.
 	Complete       bool
-	Causes         []assignments.Cause
+	Causes         []list.Cause
 	Rows           int
 	Findings       []Finding
-	Errors         []assignments.ItemError
+	Errors         []list.ItemError
 	Notes          []string
 	Accounts       int
 	PermissionSets int
@@ -137,7 +137,7 @@ type auditor struct {
 // It returns an error only when the audit as a whole could not run; items
 // that failed are in Result.Errors.
 func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*Result, error) {
-	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []assignments.ItemError{}}, seen: map[string]bool{},
+	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []list.ItemError{}}, seen: map[string]bool{},
 		members: map[string][]string{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{}}
 	if err := a.discover(ctx); err != nil {
 		return nil, err
@@ -190,9 +190,9 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 	sortFindings(a.res.Findings)
 	sort.SliceStable(a.res.Errors, func(i, j int) bool { return a.res.Errors[i].Item < a.res.Errors[j].Item })
 	if !a.res.Complete {
-		a.res.Causes = append(a.res.Causes, assignments.Cause{Cause: MethodCause})
+		a.res.Causes = append(a.res.Causes, list.Cause{Cause: MethodCause})
 	}
-	a.res.Causes = append(a.res.Causes, assignments.Causes(a.res.Errors)...)
+	a.res.Causes = append(a.res.Causes, list.Causes(a.res.Errors)...)
 	a.res.Complete = a.res.Complete && len(a.res.Errors) == 0
 	return a.res, nil
 }
@@ -206,7 +206,7 @@ func (a *auditor) progress(phase string, done, total int) {
 func (a *auditor) itemError(item string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: item, Error: awsclient.Explain(err).Error(), Err: err})
+	a.res.Errors = append(a.res.Errors, list.ItemError{Item: item, Error: awsclient.Explain(err).Error(), Err: err})
 }
 
 // discover reads the instance, then accounts, permission sets (with their
@@ -321,27 +321,27 @@ func (a *auditor) discoverPermissionSets(ctx context.Context) ([]inventory.Permi
 // discovery read (provisioning, principals, names), starting each assigned
 // group's member listing as soon as its assignment is seen.
 func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) error {
-	known := assignments.Known{Provisioned: make(map[string][]string, len(a.provisioned))}
+	known := list.Known{Provisioned: make(map[string][]string, len(a.provisioned))}
 	for ps, accts := range a.provisioned {
 		for acct := range accts {
 			known.Provisioned[ps] = append(known.Provisioned[ps], acct)
 		}
 	}
 	for _, u := range a.users {
-		known.Principals = append(known.Principals, assignments.Principal{Type: assignments.User, Id: u.Id})
+		known.Principals = append(known.Principals, list.Principal{Type: list.User, Id: u.Id})
 	}
 	for _, g := range a.groups {
-		known.Principals = append(known.Principals, assignments.Principal{Type: assignments.Group, Id: g.Id})
+		known.Principals = append(known.Principals, list.Principal{Type: list.Group, Id: g.Id})
 	}
 	var block []inventory.Assignment
-	res, err := assignments.List(ctx, a.c.Clients, a.inst, assignments.Selection{}, assignments.Options{
+	res, err := list.List(ctx, a.c.Clients, a.inst, list.Selection{}, list.Options{
 		Method: a.opts.Method,
 		Known:  known,
-		Names: assignments.Names{
+		Names: list.Names{
 			Account:       func(id string) string { return a.accounts[id].Name },
 			PermissionSet: func(arn string) string { return a.psets[arn].Name },
 			Principal: func(typ, id string) string {
-				if typ == assignments.Group {
+				if typ == list.Group {
 					return a.groups[id].Name
 				}
 				return a.users[id].UserName
@@ -365,7 +365,7 @@ func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) e
 	}
 	a.res.Method, a.res.Complete = res.Method, res.Complete
 	if !res.Complete {
-		a.res.Notes = append(a.res.Notes, assignments.IncompleteNote)
+		a.res.Notes = append(a.res.Notes, list.IncompleteNote)
 	}
 	a.mu.Lock()
 	a.res.Errors = append(a.res.Errors, res.Errors...)
@@ -397,7 +397,7 @@ func (a *auditor) expand(listed []inventory.Assignment) {
 			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
 			a.mu.Lock()
 			if err != nil {
-				a.res.Errors = append(a.res.Errors, assignments.ItemError{Item: "members of group " + g.Name, Error: awsclient.Explain(err).Error(), Err: err})
+				a.res.Errors = append(a.res.Errors, list.ItemError{Item: "members of group " + g.Name, Error: awsclient.Explain(err).Error(), Err: err})
 				a.memberErr[g.Id] = true
 			} else {
 				a.members[g.Id] = members

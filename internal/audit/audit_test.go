@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -103,7 +103,7 @@ func compareAccess(x, y access) int {
 // or a principal that no longer exists. Permission-set-first sees the
 // assignments of provisioned pairs; principal-first those of principals
 // that exist.
-func expectedAccess(st *emulator.State, strategy assignments.Method) []access {
+func expectedAccess(st *emulator.State, strategy list.Method) []access {
 	users, groups := map[string]bool{}, map[string]bool{}
 	for _, u := range st.Users {
 		users[u.UserId] = true
@@ -123,11 +123,11 @@ func expectedAccess(st *emulator.State, strategy assignments.Method) []access {
 	for _, a := range st.Assignments {
 		exists := (a.PrincipalType == "USER" && users[a.PrincipalId]) || (a.PrincipalType == "GROUP" && groups[a.PrincipalId])
 		switch strategy {
-		case assignments.ByPermissionSet:
+		case list.ByPermissionSet:
 			if !provisioned[[2]string{a.AccountId, a.PermissionSetArn}] {
 				continue
 			}
-		case assignments.ByPrincipal:
+		case list.ByPrincipal:
 			if !exists {
 				continue
 			}
@@ -184,16 +184,16 @@ func TestRunSmall(t *testing.T) {
 	c := clientsFor(sdkConfig(url))
 	for _, tc := range []struct {
 		name                   string
-		strategy, wantStrategy assignments.Method
+		strategy, wantStrategy list.Method
 		wantKinds              map[string]int
 		wantNote               bool
 	}{
-		{"auto", assignments.MethodAuto, assignments.ByPermissionSet,
-			map[string]int{assignments.FlagDisabledUser: 1, assignments.FlagNotProvisioned: 1, assignments.FlagOrphaned: 1, assignments.FlagSuspended: 1}, false},
-		{"permission-set", assignments.ByPermissionSet, assignments.ByPermissionSet,
-			map[string]int{assignments.FlagDisabledUser: 1, assignments.FlagNotProvisioned: 1, assignments.FlagOrphaned: 1, assignments.FlagSuspended: 1}, false},
-		{"principal", assignments.ByPrincipal, assignments.ByPrincipal,
-			map[string]int{assignments.FlagDisabledUser: 1, assignments.FlagNotProvisioned: 1, assignments.FlagSuspended: 1}, true},
+		{"auto", list.MethodAuto, list.ByPermissionSet,
+			map[string]int{list.FlagDisabledUser: 1, list.FlagNotProvisioned: 1, list.FlagOrphaned: 1, list.FlagSuspended: 1}, false},
+		{"permission-set", list.ByPermissionSet, list.ByPermissionSet,
+			map[string]int{list.FlagDisabledUser: 1, list.FlagNotProvisioned: 1, list.FlagOrphaned: 1, list.FlagSuspended: 1}, false},
+		{"principal", list.ByPrincipal, list.ByPrincipal,
+			map[string]int{list.FlagDisabledUser: 1, list.FlagNotProvisioned: 1, list.FlagSuspended: 1}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rows, res := run(t, c, audit.Options{Method: tc.strategy})
@@ -239,9 +239,9 @@ func TestRunSmall(t *testing.T) {
 func TestStrategiesAgreeExceptOrphans(t *testing.T) {
 	_, url := sandbox(t, emulator.Options{})
 	c := clientsFor(sdkConfig(url))
-	byPS, _ := run(t, c, audit.Options{Method: assignments.ByPermissionSet})
-	byPrincipal, _ := run(t, c, audit.Options{Method: assignments.ByPrincipal})
-	withoutOrphans := slices.DeleteFunc(slices.Clone(byPS), func(r audit.Row) bool { return hasFlag(r, assignments.FlagOrphaned) })
+	byPS, _ := run(t, c, audit.Options{Method: list.ByPermissionSet})
+	byPrincipal, _ := run(t, c, audit.Options{Method: list.ByPrincipal})
+	withoutOrphans := slices.DeleteFunc(slices.Clone(byPS), func(r audit.Row) bool { return hasFlag(r, list.FlagOrphaned) })
 	if len(withoutOrphans) == len(byPS) {
 		t.Fatalf("permission-set-first found no orphaned assignment; the small organization has one")
 	}
@@ -279,7 +279,7 @@ func TestGroupWithoutMembersGivesOneEmptyRow(t *testing.T) {
 	if auditors == "" || want == 0 {
 		t.Fatalf("the small organization has no assigned group auditors")
 	}
-	for _, strategy := range []assignments.Method{assignments.ByPermissionSet, assignments.ByPrincipal} {
+	for _, strategy := range []list.Method{list.ByPermissionSet, list.ByPrincipal} {
 		t.Run(string(strategy), func(t *testing.T) {
 			rows, _ := run(t, clientsFor(sdkConfig(url)), audit.Options{Method: strategy})
 			got := 0
@@ -325,8 +325,8 @@ func TestLegacyIAMUsers(t *testing.T) {
 			if r.IAM == nil || r.IAM.UserName != tc.user {
 				t.Errorf("%s on %s: got IAM status %+v; want the IAM user of that name", tc.user, r.AccountName, r.IAM)
 			}
-			if got := hasFlag(r, assignments.FlagLegacyIAMUser); got != tc.wantLegacy {
-				t.Errorf("%s on %s: got %s flag %v; want %v", tc.user, r.AccountName, assignments.FlagLegacyIAMUser, got, tc.wantLegacy)
+			if got := hasFlag(r, list.FlagLegacyIAMUser); got != tc.wantLegacy {
+				t.Errorf("%s on %s: got %s flag %v; want %v", tc.user, r.AccountName, list.FlagLegacyIAMUser, got, tc.wantLegacy)
 			}
 		}
 		if n == 0 {
@@ -343,7 +343,7 @@ func TestLegacyIAMUsers(t *testing.T) {
 //	go test ./internal/audit/ -run XXX -bench AuditMedium -benchtime 1x
 func BenchmarkAuditMedium(b *testing.B) {
 	scale := benchScale(b, 8)
-	for _, strategy := range []assignments.Method{assignments.ByPrincipal, assignments.ByPermissionSet} {
+	for _, strategy := range []list.Method{list.ByPrincipal, list.ByPermissionSet} {
 		for _, conc := range []int{4, 8, 16, 32} {
 			b.Run(fmt.Sprintf("%s/concurrency=%d", strategy, conc), func(b *testing.B) {
 				benchmarkAudit(b, "medium", scale, strategy, conc)
@@ -357,7 +357,7 @@ func BenchmarkAuditMedium(b *testing.B) {
 //
 //	go test ./internal/audit/ -run XXX -bench AuditLarge -benchtime 1x
 func BenchmarkAuditLarge(b *testing.B) {
-	benchmarkAudit(b, "large", benchScale(b, 50), assignments.MethodAuto, 0)
+	benchmarkAudit(b, "large", benchScale(b, 50), list.MethodAuto, 0)
 }
 
 func benchScale(b *testing.B, def float64) float64 {
@@ -375,7 +375,7 @@ func benchScale(b *testing.B, def float64) float64 {
 // benchmarkAudit reports the calls, the wall time, how close it comes to
 // the sso-admin quota bound ((calls - burst) / rate), and how long each
 // phase took (from the audit's progress reports).
-func benchmarkAudit(b *testing.B, org string, scale float64, strategy assignments.Method, conc int) {
+func benchmarkAudit(b *testing.B, org string, scale float64, strategy list.Method, conc int) {
 	for b.Loop() {
 		b.StopTimer()
 		_, url := sandbox(b, emulator.Options{Org: org, Quotas: "aws", QuotaScale: scale})

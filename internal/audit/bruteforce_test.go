@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 )
@@ -52,13 +52,13 @@ func TestDefaultAuditEqualsBruteForceMedium(t *testing.T) {
 	cfg := sdkConfig(url)
 
 	rows, res := run(t, clientsFor(cfg), audit.Options{})
-	if res.Method != assignments.ByPermissionSet || !res.Complete || len(res.Notes) != 0 || len(res.Errors) != 0 {
+	if res.Method != list.ByPermissionSet || !res.Complete || len(res.Notes) != 0 || len(res.Errors) != 0 {
 		t.Fatalf("default audit: method %s, complete %v, notes %q, errors %v; want permission-set, complete, no notes or errors",
 			res.Method, res.Complete, res.Notes, res.Errors)
 	}
 	var got []bruteRow
 	for _, r := range rows {
-		got = append(got, bruteRow{r.AccountId, r.PermissionSetArn, r.PrincipalType, r.PrincipalId, r.UserId, hasFlag(r, assignments.FlagOrphaned)})
+		got = append(got, bruteRow{r.AccountId, r.PermissionSetArn, r.PrincipalType, r.PrincipalId, r.UserId, hasFlag(r, list.FlagOrphaned)})
 	}
 	slices.SortFunc(got, compareBrute)
 

@@ -50,7 +50,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -63,7 +63,7 @@ type motoRow struct {
 func motoRowsOf(rows []audit.Row) []motoRow {
 	out := make([]motoRow, 0, len(rows))
 	for _, r := range rows {
-		flags := slices.DeleteFunc(slices.Clone(r.Flags), func(f string) bool { return f == assignments.FlagNotProvisioned })
+		flags := slices.DeleteFunc(slices.Clone(r.Flags), func(f string) bool { return f == list.FlagNotProvisioned })
 		out = append(out, motoRow{r.UserName, r.UserEmail, r.AccountId, r.PermissionSet, r.PrincipalType, r.PrincipalId, r.GroupName, strings.Join(flags, ";")})
 	}
 	return out
@@ -209,7 +209,7 @@ func TestAuditAgainstMoto(t *testing.T) {
 			if a.ptype == "USER" {
 				if deleted[a.principal] {
 					if orphans {
-						out = append(out, motoRow{AccountId: a.account, PermissionSet: a.ps, PrincipalType: "USER", PrincipalId: userIDs[a.principal], Flags: assignments.FlagOrphaned})
+						out = append(out, motoRow{AccountId: a.account, PermissionSet: a.ps, PrincipalType: "USER", PrincipalId: userIDs[a.principal], Flags: list.FlagOrphaned})
 					}
 					continue
 				}
@@ -229,14 +229,14 @@ func TestAuditAgainstMoto(t *testing.T) {
 
 	c := clientsFor(cfg)
 	for _, tc := range []struct {
-		strategy assignments.Method
+		strategy list.Method
 		want     []motoRow
 	}{
 		// principal-first: every account, no orphans.
-		{assignments.ByPrincipal, expect(func(string) bool { return true }, false)},
+		{list.ByPrincipal, expect(func(string) bool { return true }, false)},
 		// permission-set-first: only the pairs moto reports provisioned,
 		// i.e. the management account's; the orphan is seen.
-		{assignments.ByPermissionSet, expect(func(acct string) bool { return acct == mgmt }, true)},
+		{list.ByPermissionSet, expect(func(acct string) bool { return acct == mgmt }, true)},
 	} {
 		t.Run(string(tc.strategy), func(t *testing.T) {
 			rows, res := run(t, c, audit.Options{Method: tc.strategy})
@@ -250,8 +250,8 @@ func TestAuditAgainstMoto(t *testing.T) {
 				t.Errorf("got %d accounts, %d permission sets, %d users, %d groups; want 4, 3, 4, 5",
 					res.Accounts, res.PermissionSets, res.Users, res.Groups)
 			}
-			if n := len(slices.DeleteFunc(slices.Clone(rows), func(r audit.Row) bool { return !hasFlag(r, assignments.FlagNotProvisioned) })); n > 0 {
-				t.Logf("moto diverges: %d of %d rows flagged %s (%d provisioned pairs seen)", n, len(rows), assignments.FlagNotProvisioned, res.Provisioned)
+			if n := len(slices.DeleteFunc(slices.Clone(rows), func(r audit.Row) bool { return !hasFlag(r, list.FlagNotProvisioned) })); n > 0 {
+				t.Logf("moto diverges: %d of %d rows flagged %s (%d provisioned pairs seen)", n, len(rows), list.FlagNotProvisioned, res.Provisioned)
 			}
 			got := motoRowsOf(rows)
 			sortMotoRows(got)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
@@ -152,7 +152,7 @@ func sortRows(rows []Row) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		x, y := rows[i], rows[j]
 		return cmp.Or(
-			cmp.Compare(assignments.TypeRank(x.PrincipalType), assignments.TypeRank(y.PrincipalType)),
+			cmp.Compare(list.TypeRank(x.PrincipalType), list.TypeRank(y.PrincipalType)),
 			cmp.Compare(x.GroupName, y.GroupName),
 			cmp.Compare(x.PrincipalId, y.PrincipalId),
 			cmp.Compare(x.UserName, y.UserName),
@@ -180,19 +180,19 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 	// Flags that hold for the whole assignment.
 	var flags []string
 	if !knownAccount {
-		flags = append(flags, assignments.FlagUnknownAccount)
-		a.finding(assignments.FlagUnknownAccount, base, "", "the account is not in the organization")
+		flags = append(flags, list.FlagUnknownAccount)
+		a.finding(list.FlagUnknownAccount, base, "", "the account is not in the organization")
 	} else if acct.Status != "ACTIVE" {
-		flags = append(flags, assignments.FlagSuspended)
-		a.finding(assignments.FlagSuspended, base, "", "account is "+acct.Status+" but still assigned")
+		flags = append(flags, list.FlagSuspended)
+		a.finding(list.FlagSuspended, base, "", "account is "+acct.Status+" but still assigned")
 	}
 	if up, ok := a.provisioned[as.PermissionSetArn][as.AccountId]; !ok || !up {
-		flags = append(flags, assignments.FlagNotProvisioned)
+		flags = append(flags, list.FlagNotProvisioned)
 		detail := "the permission set is not provisioned to this account"
 		if ok {
 			detail = "the latest version of the permission set is not provisioned to this account"
 		}
-		a.finding(assignments.FlagNotProvisioned, base, "", detail)
+		a.finding(list.FlagNotProvisioned, base, "", detail)
 	}
 
 	userRow := func(u inventory.User, extra ...string) Row {
@@ -200,17 +200,17 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 		r.UserEmail, r.UserName, r.UserId, r.UserStatus, r.DisplayName = u.Email, u.UserName, u.Id, u.Status, u.DisplayName
 		r.Flags = append(append([]string(nil), flags...), extra...)
 		if u.Status == "DISABLED" {
-			r.Flags = append(r.Flags, assignments.FlagDisabledUser)
-			a.finding(assignments.FlagDisabledUser, base, u.UserName, "user "+u.UserName+" is DISABLED but has access")
+			r.Flags = append(r.Flags, list.FlagDisabledUser)
+			a.finding(list.FlagDisabledUser, base, u.UserName, "user "+u.UserName+" is DISABLED but has access")
 		}
 		if a.legacyDomain(u.Email) {
-			r.Flags = append(r.Flags, assignments.FlagLegacyDomain)
-			a.finding(assignments.FlagLegacyDomain, base, u.UserName, "user "+u.UserName+"'s e-mail address "+u.Email+" is in a legacy domain")
+			r.Flags = append(r.Flags, list.FlagLegacyDomain)
+			a.finding(list.FlagLegacyDomain, base, u.UserName, "user "+u.UserName+"'s e-mail address "+u.Email+" is in a legacy domain")
 		}
 		if st := a.iam[u.Id]; st != nil {
 			r.IAM = st
 			if st.Legacy() {
-				r.Flags = append(r.Flags, assignments.FlagLegacyIAMUser)
+				r.Flags = append(r.Flags, list.FlagLegacyIAMUser)
 			}
 		}
 		return r
@@ -225,21 +225,21 @@ func (a *auditor) rowsOf(as inventory.Assignment) []Row {
 	case "USER":
 		u, ok := a.users[as.PrincipalId]
 		if !ok {
-			a.finding(assignments.FlagOrphaned, base, "", "the assigned user no longer exists")
-			return []Row{emptyRow(assignments.FlagOrphaned)}
+			a.finding(list.FlagOrphaned, base, "", "the assigned user no longer exists")
+			return []Row{emptyRow(list.FlagOrphaned)}
 		}
 		return []Row{userRow(u)}
 	default:
 		g, ok := a.groups[as.PrincipalId]
 		if !ok {
-			a.finding(assignments.FlagOrphaned, base, "", "the assigned group no longer exists")
-			return []Row{emptyRow(assignments.FlagOrphaned)}
+			a.finding(list.FlagOrphaned, base, "", "the assigned group no longer exists")
+			return []Row{emptyRow(list.FlagOrphaned)}
 		}
 		a.mu.Lock()
 		failed, members := a.memberErr[g.Id], a.members[g.Id]
 		a.mu.Unlock()
 		if failed {
-			return []Row{emptyRow(assignments.FlagMembersUnknown)}
+			return []Row{emptyRow(list.FlagMembersUnknown)}
 		}
 		if len(members) == 0 {
 			return []Row{emptyRow()}

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -82,7 +82,7 @@ func TestRowsStreamWhileListing(t *testing.T) {
 	timer := time.AfterFunc(2*time.Minute, cancel)
 	defer timer.Stop()
 	var rows []audit.Row
-	_, err := audit.Run(ctx, c, audit.Options{Method: assignments.ByPermissionSet}, func(r audit.Row) error {
+	_, err := audit.Run(ctx, c, audit.Options{Method: list.ByPermissionSet}, func(r audit.Row) error {
 		if len(rows) == 0 {
 			if r.AccountId == last {
 				t.Errorf("the first row is of account %s, whose listing was held", last)
@@ -100,7 +100,7 @@ func TestRowsStreamWhileListing(t *testing.T) {
 	}
 
 	// And the rows are the same, in the same order, as without the gate.
-	want, _ := run(t, clientsFor(sdkConfig(url)), audit.Options{Method: assignments.ByPermissionSet})
+	want, _ := run(t, clientsFor(sdkConfig(url)), audit.Options{Method: list.ByPermissionSet})
 	if len(rows) != len(want) {
 		t.Fatalf("got %d rows; want %d", len(rows), len(want))
 	}

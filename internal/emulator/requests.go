@@ -130,9 +130,13 @@ func (s *Server) settle() {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fireSchedules(now)
+	calls := s.fireSchedules(now)
 	s.completeDue(now)
+	s.mu.Unlock()
+	// What the schedules' targets did goes to CloudTrail, as any call.
+	for _, c := range calls {
+		s.record(c)
+	}
 }
 
 // completeDue completes every request due at t. Call with s.mu held.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -378,6 +380,27 @@ func TestSchedulerUniversalTargetDeletesAssignment(t *testing.T) {
 	}
 	if len(invocations) != 1 || invocations[0].Error != "" {
 		t.Errorf("invocations: got %+v; want one that succeeded", invocations)
+	}
+	// CloudTrail has the deletion, made by the execution role from
+	// EventBridge Scheduler's address.
+	events, err := cloudtrail.NewFromConfig(cfg).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("DeleteAccountAssignment")}}})
+	if err != nil {
+		t.Fatalf("LookupEvents: %v", err)
+	}
+	byRole := 0
+	for _, e := range events.Events {
+		var rec struct {
+			UserIdentity    struct{ Arn string } `json:"userIdentity"`
+			SourceIPAddress string               `json:"sourceIPAddress"`
+		}
+		_ = json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec)
+		if strings.Contains(rec.UserIdentity.Arn, ":assumed-role/"+emulator.SchedulerRole+"/expire-") && rec.SourceIPAddress == "scheduler.amazonaws.com" {
+			byRole++
+		}
+	}
+	if byRole != 2 {
+		t.Errorf("CloudTrail DeleteAccountAssignment events by %s from scheduler.amazonaws.com: got %d of %d; want 2", emulator.SchedulerRole, byRole, len(events.Events))
 	}
 	// It never fires again.
 	sb.Advance(t, 48*time.Hour)

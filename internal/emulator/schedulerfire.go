@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"time"
 	"unicode"
@@ -62,10 +63,11 @@ var universalServices = map[string]string{
 	"organizations": "organizations",
 }
 
-// fireSchedules invokes the target of every schedule due at now. Call with
-// s.mu held.
-func (s *Server) fireSchedules(now time.Time) {
+// fireSchedules invokes the target of every schedule due at now, and
+// returns the calls that succeeded for CloudTrail. Call with s.mu held.
+func (s *Server) fireSchedules(now time.Time) []call {
 	st := s.st.sched
+	var calls []call
 	for {
 		keys := st.due.Keys()
 		if len(keys) == 0 {
@@ -76,18 +78,22 @@ func (s *Server) fireSchedules(now time.Time) {
 			break
 		}
 		st.unfile(sc)
-		s.fire(sc, now)
+		if c := s.fire(sc, now); c != nil {
+			calls = append(calls, *c)
+		}
 	}
 	st.updateNext()
+	return calls
 }
 
 // fire invokes one schedule's target and then retries it, or completes
-// the schedule.
-func (s *Server) fire(sc *Schedule, now time.Time) {
+// the schedule; it returns the target call when it succeeded and
+// CloudTrail records such calls.
+func (s *Server) fire(sc *Schedule, now time.Time) *call {
 	st := s.st.sched
 	var t scheduleTarget
 	_ = json.Unmarshal(sc.Target, &t)
-	err := s.invokeTarget(sc, t)
+	done, err := s.invokeTarget(sc, t)
 	inv := ScheduleInvocation{Time: now}
 	if err != nil {
 		inv.Error = err.Error()
@@ -113,13 +119,17 @@ func (s *Server) fire(sc *Schedule, now time.Time) {
 		if sc.tries <= maxRetries && now.Add(retryDelay).Before(sc.left) {
 			sc.due = now.Add(retryDelay)
 			st.file(sc)
-			return
+			return nil
 		}
 	}
 	sc.Done, sc.due, sc.left, sc.tries = true, time.Time{}, time.Time{}, 0
 	if sc.ActionAfterCompletion == "DELETE" {
 		st.remove(sc)
 	}
+	if done != nil && recorded(done.svc, done.op) {
+		return done
+	}
+	return nil
 }
 
 // retryable tells a failure EventBridge Scheduler retries: the target
@@ -130,12 +140,12 @@ func retryable(err error) bool {
 		ae.Code == "ConflictException" || ae.Code == "TooManyRequestsException"
 }
 
-// invokeTarget calls a schedule's target as its execution role. Call with
-// s.mu held.
-func (s *Server) invokeTarget(sc *Schedule, t scheduleTarget) error {
+// invokeTarget calls a schedule's target as its execution role, and
+// returns the call as CloudTrail records it. Call with s.mu held.
+func (s *Server) invokeTarget(sc *Schedule, t scheduleTarget) (*call, error) {
 	caller, err := s.schedulerRole(sc, t.RoleArn)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m := universalRE().FindStringSubmatch(t.Arn)
 	svc := ""
@@ -143,13 +153,13 @@ func (s *Server) invokeTarget(sc *Schedule, t scheduleTarget) error {
 		svc = universalServices[m[2]]
 	}
 	if svc == "" {
-		return awsproto.Err(400, "ValidationException", "the sandbox runs universal targets of ssoadmin, identitystore and organizations only, not %s", t.Arn)
+		return nil, awsproto.Err(400, "ValidationException", "the sandbox runs universal targets of ssoadmin, identitystore and organizations only, not %s", t.Arn)
 	}
 	action := m[3]
 	op := strings.ToUpper(action[:1]) + action[1:]
 	h, ok := s.ops[svc][op]
 	if !ok {
-		return awsproto.Err(400, "ValidationException", "the universal target %s names no %s action %s", t.Arn, m[2], action)
+		return nil, awsproto.Err(400, "ValidationException", "the universal target %s names no %s action %s", t.Arn, m[2], action)
 	}
 	body := []byte("{}")
 	if t.Input != nil {
@@ -157,29 +167,36 @@ func (s *Server) invokeTarget(sc *Schedule, t scheduleTarget) error {
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
-		return awsproto.Err(400, "ValidationException", "the Input of %s is not a JSON object: %v", t.Arn, err)
+		return nil, awsproto.Err(400, "ValidationException", "the Input of %s is not a JSON object: %v", t.Arn, err)
 	}
 	for k := range members {
 		// The request's members by the API's names: Go's decoder would
 		// take "instanceArn" for InstanceArn, the service does not.
 		if r := []rune(k); len(r) == 0 || !unicode.IsUpper(r[0]) {
-			return awsproto.Err(400, "ValidationException", "the Input of %s has an unknown parameter %q: the API's member names start with a capital (InstanceArn, TargetId, …)", t.Arn, k)
+			return nil, awsproto.Err(400, "ValidationException", "the Input of %s has an unknown parameter %q: the API's member names start with a capital (InstanceArn, TargetId, …)", t.Arn, k)
 		}
 	}
 	if e := s.denied(svc, body); e != nil {
-		return e
+		return nil, e
 	}
 	var ids struct{ InstanceArn, IdentityStoreId string }
 	_ = json.Unmarshal(body, &ids)
 	if (svc == "sso-admin" || svc == "identitystore" && h.write) && s.additionalRegionOf(ids.InstanceArn, ids.IdentityStoreId, sc.Region) {
-		return awsproto.Err(400, "AccessDeniedException", "%s is not supported in %s, an additional Region of this IAM Identity Center instance", op, sc.Region)
+		return nil, awsproto.Err(400, "AccessDeniedException", "%s is not supported in %s, an additional Region of this IAM Identity Center instance", op, sc.Region)
 	}
+	var out any
 	if h.withReq != nil {
-		_, err = h.withReq(reqInfo{Region: sc.Region, Caller: caller}, body)
+		out, err = h.withReq(reqInfo{Region: sc.Region, Caller: caller}, body)
 	} else {
-		_, err = h.fn(body)
+		out, err = h.fn(body)
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	// EventBridge Scheduler calls from its own address, as its agent.
+	r := &http.Request{Header: http.Header{"User-Agent": {schedulerPrincipal}}, RemoteAddr: schedulerPrincipal}
+	return &call{svc: svc, op: op, region: sc.Region, reqID: s.uuid(), caller: caller, r: r,
+		params: jsonParams(body), response: jsonResponse(out)}, nil
 }
 
 // schedulerRole is who a schedule's target is called as: its execution

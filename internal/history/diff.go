@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -173,7 +173,7 @@ func compareRows(x, y audit.Row) int {
 	return cmp.Or(
 		cmp.Compare(x.AccountName, y.AccountName), cmp.Compare(x.AccountId, y.AccountId),
 		cmp.Compare(x.PermissionSet, y.PermissionSet), cmp.Compare(x.PermissionSetArn, y.PermissionSetArn),
-		cmp.Compare(assignments.TypeRank(x.PrincipalType), assignments.TypeRank(y.PrincipalType)), cmp.Compare(x.GroupName, y.GroupName),
+		cmp.Compare(list.TypeRank(x.PrincipalType), list.TypeRank(y.PrincipalType)), cmp.Compare(x.GroupName, y.GroupName),
 		cmp.Compare(x.PrincipalId, y.PrincipalId), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.UserId, y.UserId),
 	)
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/history"
 )
@@ -51,13 +51,13 @@ func testRows() []audit.Row {
 	return []audit.Row{
 		mk(1, "dev", "Developer", "USER", "u-alice", "", "alice"),
 		mk(1, "dev", "Developer", "GROUP", "g-devs", "devs", "bob"),
-		mk(1, "dev", "Developer", "GROUP", "g-devs", "devs", "carol", assignments.FlagLegacyIAMUser),
+		mk(1, "dev", "Developer", "GROUP", "g-devs", "devs", "carol", list.FlagLegacyIAMUser),
 		mk(1, "dev", "ReadOnly", "GROUP", "g-<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>", "bob"),
 		mk(1, "dev", "ReadOnly", "GROUP", "g-empty", "empty", ""),
-		mk(2, "prod", "Admin", "USER", "u-gone", "", "", assignments.FlagOrphaned),
+		mk(2, "prod", "Admin", "USER", "u-gone", "", "", list.FlagOrphaned),
 		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "bob"),
 		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "bob"), // a repeat keeps its place
-		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "carol", assignments.FlagLegacyIAMUser),
+		mk(2, "prod", "ReadOnly", "GROUP", "g-devs", "devs", "carol", list.FlagLegacyIAMUser),
 	}
 }
 
@@ -74,7 +74,7 @@ func save(t *testing.T, s *history.Store, rows []audit.Row, findings []audit.Fin
 		}
 	}
 	sn, err := w.Finish(history.Result{InstanceArn: "arn:aws:sso:::instance/ssoins-1", IdentityStoreId: "d-1", Method: "permission-set",
-		Columns: testColumns, Findings: findings, Errors: []assignments.ItemError{{Item: "x", Error: "y"}}, Stats: map[string]int{"rows": len(rows)}})
+		Columns: testColumns, Findings: findings, Errors: []list.ItemError{{Item: "x", Error: "y"}}, Stats: map[string]int{"rows": len(rows)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestSaveAndRead(t *testing.T) {
 	renamed.PermissionSet, renamed.PermissionSetArn = "Billing", psArn("Billing")
 	renamed.UserEmail = "bob@renamed.example.com"
 	rows = append(rows, swapped, renamed)
-	findings := []audit.Finding{{Kind: assignments.FlagOrphaned, AccountId: acctID(2), AccountName: "prod", PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"}}
+	findings := []audit.Finding{{Kind: list.FlagOrphaned, AccountId: acctID(2), AccountName: "prod", PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"}}
 	sn := save(t, s, rows, findings)
 	if sn.ID != 1 || sn.Rows != len(rows) || sn.Findings != 1 || sn.Errors != 1 || sn.Method != "permission-set" || !slices.Equal(sn.Columns, testColumns) {
 		t.Errorf("got snapshot %+v", sn)
@@ -224,7 +224,7 @@ func TestDiff(t *testing.T) {
 	s, _ := open(t)
 	before := testRows()
 	a := save(t, s, before, []audit.Finding{
-		{Kind: assignments.FlagOrphaned, AccountId: acctID(2), PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"},
+		{Kind: list.FlagOrphaned, AccountId: acctID(2), PermissionSet: "Admin", PrincipalType: "USER", PrincipalId: "u-gone", Detail: "gone"},
 	})
 	// bob leaves devs; alice gets prod/Admin directly; the orphan is cleaned up.
 	after := []audit.Row{before[0], before[2], before[3], before[4]}
@@ -232,7 +232,7 @@ func TestDiff(t *testing.T) {
 	gain.AccountId, gain.AccountName, gain.PermissionSet, gain.PermissionSetArn = acctID(2), "prod", "Admin", psArn("Admin")
 	after = append(after, gain, before[7], before[8])
 	b := save(t, s, after, []audit.Finding{
-		{Kind: assignments.FlagDisabledUser, AccountId: acctID(1), PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: "u-alice", Name: "alice", Detail: "disabled"},
+		{Kind: list.FlagDisabledUser, AccountId: acctID(1), PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: "u-alice", Name: "alice", Detail: "disabled"},
 	})
 
 	from, to, err := s.Between(ctx)
@@ -264,7 +264,7 @@ func TestDiff(t *testing.T) {
 	if diff := cmp.Diff(wantPS, d.PermissionSets); diff != "" {
 		t.Errorf("permission sets (-want +got):\n%s", diff)
 	}
-	if len(d.Appeared) != 1 || d.Appeared[0].Kind != assignments.FlagDisabledUser || len(d.Resolved) != 1 || d.Resolved[0].Kind != assignments.FlagOrphaned {
+	if len(d.Appeared) != 1 || d.Appeared[0].Kind != list.FlagDisabledUser || len(d.Resolved) != 1 || d.Resolved[0].Kind != list.FlagOrphaned {
 		t.Errorf("findings appeared %v resolved %v", d.Appeared, d.Resolved)
 	}
 
@@ -513,26 +513,26 @@ func TestMigrateMarksIncompleteSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	list, err := s.List(ctx)
+	snaps, err := s.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	type got struct {
 		Complete bool
-		Causes   []assignments.Cause
+		Causes   []list.Cause
 	}
 	want := []got{
 		{true, nil},
-		{false, []assignments.Cause{{Cause: "items could not be listed (see ssoctl history show 2 -o json)", Items: 38}}},
-		{false, []assignments.Cause{{Cause: audit.MethodCause}}},
+		{false, []list.Cause{{Cause: "items could not be listed (see ssoctl history show 2 -o json)", Items: 38}}},
+		{false, []list.Cause{{Cause: audit.MethodCause}}},
 	}
-	for i, sn := range list {
+	for i, sn := range snaps {
 		if diff := cmp.Diff(want[i], got{sn.Complete, sn.Causes}, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("snapshot %d (-want +got):\n%s", sn.ID, diff)
 		}
 	}
-	if !list[1].Partial() || list[2].Partial() {
-		t.Errorf("Partial: #2 %v, #3 %v; want true, false", list[1].Partial(), list[2].Partial())
+	if !snaps[1].Partial() || snaps[2].Partial() {
+		t.Errorf("Partial: #2 %v, #3 %v; want true, false", snaps[1].Partial(), snaps[2].Partial())
 	}
 	prev, skipped, err := s.PreviousComplete(ctx, 4)
 	if err != nil || prev.ID != 1 || len(skipped) != 2 || skipped[0].ID != 3 || skipped[1].ID != 2 {
@@ -544,8 +544,8 @@ func TestMigrateMarksIncompleteSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	causes := []assignments.Cause{{Cause: "cannot reach http://x", Items: 2, Examples: []string{"a", "b"}}}
-	sn, err := w.Finish(history.Result{Method: "permission-set", Errors: []assignments.ItemError{{Item: "a"}, {Item: "b"}}, Causes: causes})
+	causes := []list.Cause{{Cause: "cannot reach http://x", Items: 2, Examples: []string{"a", "b"}}}
+	sn, err := w.Finish(history.Result{Method: "permission-set", Errors: []list.ItemError{{Item: "a"}, {Item: "b"}}, Causes: causes})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -263,15 +263,15 @@ func (s *Store) Findings(ctx context.Context, id int64) ([]audit.Finding, error)
 }
 
 // Errors returns the items that failed in a snapshot's audit.
-func (s *Store) Errors(ctx context.Context, id int64) ([]assignments.ItemError, error) {
+func (s *Store) Errors(ctx context.Context, id int64) ([]list.ItemError, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT item, error FROM item_error WHERE snapshot = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, s.explain("read", err)
 	}
 	defer rows.Close()
-	out := []assignments.ItemError{}
+	out := []list.ItemError{}
 	for rows.Next() {
-		var e assignments.ItemError
+		var e list.ItemError
 		if err := rows.Scan(&e.Item, &e.Error); err != nil {
 			return nil, s.explain("read", err)
 		}

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
 
@@ -498,12 +498,12 @@ type Result struct {
 	Method          string
 	Columns         []string
 	Findings        []audit.Finding
-	Errors          []assignments.ItemError
+	Errors          []list.ItemError
 	Notes           []string
 	// Complete is false when the audit could not list the whole
 	// organization; Causes says why.
 	Complete bool
-	Causes   []assignments.Cause
+	Causes   []list.Cause
 	// Stats is the report's stats document, stored as JSON.
 	Stats any
 }
@@ -558,7 +558,7 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 	if err != nil {
 		return fail(fmt.Errorf("notes: %w", err))
 	}
-	causes, err := json.Marshal(append([]assignments.Cause{}, res.Causes...))
+	causes, err := json.Marshal(append([]list.Cause{}, res.Causes...))
 	if err != nil {
 		return fail(fmt.Errorf("causes: %w", err))
 	}

@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -233,8 +233,8 @@ type Snapshot struct {
 	// organization; Causes says why. What an incomplete snapshot missed
 	// is not access lost: diffs and reports refuse it as a base unless
 	// asked (see Incomplete).
-	Complete bool                `json:"complete"`
-	Causes   []assignments.Cause `json:"causes,omitempty"`
+	Complete bool         `json:"complete"`
+	Causes   []list.Cause `json:"causes,omitempty"`
 	// Stats is the stats document the audit reported (JSON).
 	Stats json.RawMessage `json:"-"`
 }

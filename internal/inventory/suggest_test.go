@@ -9,7 +9,7 @@ import (
 )
 
 // TestClosest: case first, then containment, then small edit distances;
-// nothing when no candidate is near. (Moved here from accessfile: the one
+// nothing when no candidate is near. (Moved here from the assignments file package: the one
 // suggester serves the access files and the user commands.)
 func TestClosest(t *testing.T) {
 	cands := []string{"Developer", "SeniorDeveloper", "JuniorDeveloper", "ReadOnlyAccess", "AdministratorAccess"}

@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
@@ -390,9 +390,9 @@ func (d *Directory) PlanCreate(ctx context.Context, cfg *orgconfig.Config, n New
 
 // CreateResult is the outcome of one CreatePlan.
 type CreateResult struct {
-	User    inventory.User  `json:"user"`
-	Created bool            `json:"created"`
-	Access  executor.Report `json:"access"`
+	User    inventory.User `json:"user"`
+	Created bool           `json:"created"`
+	Access  execute.Report `json:"access"`
 	// WelcomePending is the record of the welcome e-mail still to send (a
 	// membership of WelcomeGroup; "" when none).
 	WelcomePending string `json:"welcomePendingMembershipId,omitempty"`
@@ -414,7 +414,7 @@ type CreateResult struct {
 // many are done), from one goroutine at a time. The results follow the plans; the report is the
 // executor's, all batches together. The error is for the run as a whole
 // (ctx ended).
-func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts executor.Options, onCreate func(i int, res CreateResult, done, total int)) ([]CreateResult, executor.Report, error) {
+func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts execute.Options, onCreate func(i int, res CreateResult, done, total int)) ([]CreateResult, execute.Report, error) {
 	results := make([]CreateResult, len(plans))
 	var todo []int
 	fresh, changes := 0, 0
@@ -463,11 +463,11 @@ func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts 
 			}
 		}
 	}()
-	var parts []executor.Report
+	var parts []execute.Report
 	var runErr error
 	sent := 0
 	for batch := range ready {
-		plan := executor.Plan{InstanceArn: d.inst.Arn}
+		plan := execute.Plan{InstanceArn: d.inst.Arn}
 		for _, i := range batch {
 			if results[i].User.Id == "" {
 				continue
@@ -483,12 +483,12 @@ func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts 
 		o := opts
 		if opts.OnProgress != nil { // one count over all batches
 			base := sent
-			o.OnProgress = func(p executor.Progress) {
+			o.OnProgress = func(p execute.Progress) {
 				p.Done, p.Total = base+p.Done, changes
 				opts.OnProgress(p)
 			}
 		}
-		rep, err := executor.Apply(cctx, d.c.SSOAdmin, plan, o)
+		rep, err := execute.Apply(cctx, d.c.SSOAdmin, plan, o)
 		parts = append(parts, rep)
 		sent += len(plan.Changes)
 		if err != nil {
@@ -499,7 +499,7 @@ func (d *Directory) ApplyCreates(ctx context.Context, plans []*CreatePlan, opts 
 	if runErr == nil {
 		runErr = ctx.Err()
 	}
-	rep := executor.Merge(d.inst.Arn, parts...)
+	rep := execute.Merge(d.inst.Arn, parts...)
 	byUser := rep.ByPrincipal()
 	for i := range results {
 		if part, ok := byUser[results[i].User.Id]; ok && results[i].User.Id != "" {
@@ -551,7 +551,7 @@ func (d *Directory) createUser(ctx context.Context, n NewUser) (string, error) {
 }
 
 // ApplyCreate creates one user (unless they exist) and their access.
-func (d *Directory) ApplyCreate(ctx context.Context, p CreatePlan, opts executor.Options) (CreateResult, error) {
+func (d *Directory) ApplyCreate(ctx context.Context, p CreatePlan, opts execute.Options) (CreateResult, error) {
 	results, _, err := d.ApplyCreates(ctx, []*CreatePlan{&p}, opts, nil)
 	if err == nil && results[0].Error != "" {
 		err = errors.New(results[0].Error)

@@ -8,7 +8,7 @@
 // Every operation is a plan first (Plan… functions, read-only) and is
 // carried out by Apply… functions only when the command line has its
 // confirmation. Assignments are created and deleted by the one executor
-// (internal/lifecycle/executor). The package never prints.
+// (internal/assignments/execute). The package never prints.
 package lifecycle
 
 import (
@@ -23,15 +23,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
 // SSOAdmin is what the lifecycle reads and the executor writes.
 type SSOAdmin interface {
 	inventory.SSOAdmin
-	executor.SSOAdmin
+	execute.SSOAdmin
 }
 
 // IdentityStore is the identity store, reads and the user writes.
@@ -389,19 +389,19 @@ func (d *Directory) BundleTargets(ctx context.Context, b orgconfig.Bundle) ([]Ta
 }
 
 // change is the executor change giving (or taking) a target to a user.
-func change(op executor.Op, u inventory.User, t Target) executor.Change {
-	return executor.Change{Op: op,
-		Assignment:  executor.Assignment{AccountId: t.Account.Id, PermissionSetArn: t.PermissionSet.Arn, PrincipalType: "USER", PrincipalId: u.Id},
+func change(op execute.Op, u inventory.User, t Target) execute.Change {
+	return execute.Change{Op: op,
+		Assignment:  execute.Assignment{AccountId: t.Account.Id, PermissionSetArn: t.PermissionSet.Arn, PrincipalType: "USER", PrincipalId: u.Id},
 		AccountName: t.Account.Name, PermissionSetName: t.PermissionSet.Name, PrincipalName: u.UserName}
 }
 
 // AccessPlan is what assign / unassign / change-access will do for one user.
 type AccessPlan struct {
 	User inventory.User `json:"user"`
-	Plan executor.Plan  `json:"plan"`
+	Plan execute.Plan   `json:"plan"`
 	// Unchanged are changes already as wanted (assigned, or not there).
-	Unchanged []executor.Change `json:"unchanged,omitempty"`
-	Skipped   []Skipped         `json:"skipped,omitempty"`
+	Unchanged []execute.Change `json:"unchanged,omitempty"`
+	Skipped   []Skipped        `json:"skipped,omitempty"`
 }
 
 // Direct lists the user's direct assignments.
@@ -429,15 +429,15 @@ func (d *Directory) PlanAccess(ctx context.Context, u inventory.User, add, remov
 // planAccess is PlanAccess once the user's direct assignments are known
 // (have: "permission set ARN|account id").
 func (d *Directory) planAccess(u inventory.User, have map[string]bool, add, remove []Target) AccessPlan {
-	p := AccessPlan{User: u, Plan: executor.Plan{InstanceArn: d.inst.Arn}}
+	p := AccessPlan{User: u, Plan: execute.Plan{InstanceArn: d.inst.Arn}}
 	keep := map[string]bool{}
 	for _, t := range add {
 		k := t.PermissionSet.Arn + "|" + t.Account.Id
 		keep[k] = true
 		if have[k] {
-			p.Unchanged = append(p.Unchanged, change(executor.Create, u, t))
+			p.Unchanged = append(p.Unchanged, change(execute.Create, u, t))
 		} else {
-			p.Plan.Changes = append(p.Plan.Changes, change(executor.Create, u, t))
+			p.Plan.Changes = append(p.Plan.Changes, change(execute.Create, u, t))
 		}
 	}
 	for _, t := range remove {
@@ -445,9 +445,9 @@ func (d *Directory) planAccess(u inventory.User, have map[string]bool, add, remo
 		switch {
 		case keep[k]:
 		case have[k]:
-			p.Plan.Changes = append(p.Plan.Changes, change(executor.Delete, u, t))
+			p.Plan.Changes = append(p.Plan.Changes, change(execute.Delete, u, t))
 		default:
-			p.Unchanged = append(p.Unchanged, change(executor.Delete, u, t))
+			p.Unchanged = append(p.Unchanged, change(execute.Delete, u, t))
 		}
 	}
 	return p

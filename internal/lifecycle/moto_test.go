@@ -35,11 +35,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/peertest"
 )
@@ -105,7 +105,7 @@ access:
 	if len(plan.Access.Plan.Changes) != 1 || plan.Exists != "" {
 		t.Fatalf("plan %+v; want a new user and one assignment", plan)
 	}
-	res := must(d.ApplyCreate(ctx, plan, executor.Options{}))
+	res := must(d.ApplyCreate(ctx, plan, execute.Options{}))
 	if !res.Created || !res.Access.OK() || res.Access.Summary.Created != 1 {
 		t.Fatalf("create: %+v", res)
 	}
@@ -158,7 +158,7 @@ access:
 	if len(off.Assignments.Changes) != 1 || len(off.Memberships) != 1 || off.Memberships[0].GroupName != "developers" {
 		t.Fatalf("offboard plan %+v; want the one assignment and the one membership", off)
 	}
-	done := must(d.ApplyOffboard(ctx, off, executor.Options{}))
+	done := must(d.ApplyOffboard(ctx, off, execute.Options{}))
 	if !done.OK() {
 		t.Fatalf("offboard: %+v", done)
 	}

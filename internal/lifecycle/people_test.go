@@ -8,10 +8,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
@@ -151,7 +151,7 @@ access:
 	rows := must(lifecycle.ReadPeople("p.csv", strings.NewReader(csv.String())))
 	plans := must(d.PlanCreates(context.Background(), cfg, rows, lifecycle.CreateOptions{}))
 	var created []int
-	results, rep, err := d.ApplyCreates(context.Background(), plans, executor.Options{}, func(_ int, _ lifecycle.CreateResult, done, total int) {
+	results, rep, err := d.ApplyCreates(context.Background(), plans, execute.Options{}, func(_ int, _ lifecycle.CreateResult, done, total int) {
 		if total != 250 {
 			t.Errorf("progress total %d; want 250", total)
 		}

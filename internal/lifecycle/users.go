@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/inventory"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
@@ -82,7 +82,7 @@ type Membership struct {
 // OffboardPlan is what `user offboard` will do.
 type OffboardPlan struct {
 	User        inventory.User `json:"user"`
-	Assignments executor.Plan  `json:"assignments"`
+	Assignments execute.Plan   `json:"assignments"`
 	Memberships []Membership   `json:"memberships"`
 	// Disable keeps the user, disabled, instead of deleting them.
 	Disable bool `json:"disable"`
@@ -97,14 +97,14 @@ func (p OffboardPlan) Todo() bool {
 
 // PlanOffboard lists everything of the user's to remove.
 func (d *Directory) PlanOffboard(ctx context.Context, u inventory.User, disable bool) (OffboardPlan, error) {
-	p := OffboardPlan{User: u, Disable: disable, Assignments: executor.Plan{InstanceArn: d.inst.Arn}}
+	p := OffboardPlan{User: u, Disable: disable, Assignments: execute.Plan{InstanceArn: d.inst.Arn}}
 	direct, err := d.Direct(ctx, u)
 	if err != nil {
 		return p, err
 	}
 	for _, a := range direct {
-		p.Assignments.Changes = append(p.Assignments.Changes, executor.Change{Op: executor.Delete,
-			Assignment:  executor.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
+		p.Assignments.Changes = append(p.Assignments.Changes, execute.Change{Op: execute.Delete,
+			Assignment:  execute.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
 			AccountName: d.AccountName(ctx, a.AccountId), PermissionSetName: d.PermissionSetName(ctx, a.PermissionSetArn), PrincipalName: u.UserName})
 	}
 	ms, err := d.memberships(ctx, u.Id)
@@ -146,7 +146,7 @@ type MembershipResult struct {
 // OffboardResult is the outcome of an offboarding.
 type OffboardResult struct {
 	User        inventory.User     `json:"user"`
-	Assignments executor.Report    `json:"assignments"`
+	Assignments execute.Report     `json:"assignments"`
 	Memberships []MembershipResult `json:"memberships"`
 	// Remaining is what a final check still found (it must be nothing
 	// before the user is removed).
@@ -164,9 +164,9 @@ func (r OffboardResult) OK() bool { return r.UserRemoved }
 // SUCCEEDED by the executor) and every membership, checks again that none
 // is left, and only then deletes (or disables) the user. Anything that
 // fails keeps the user.
-func (d *Directory) ApplyOffboard(ctx context.Context, p OffboardPlan, opts executor.Options) (OffboardResult, error) {
+func (d *Directory) ApplyOffboard(ctx context.Context, p OffboardPlan, opts execute.Options) (OffboardResult, error) {
 	res := OffboardResult{User: p.User}
-	rep, err := executor.Apply(ctx, d.c.SSOAdmin, p.Assignments, opts)
+	rep, err := execute.Apply(ctx, d.c.SSOAdmin, p.Assignments, opts)
 	res.Assignments = rep
 	if err != nil {
 		return res, err

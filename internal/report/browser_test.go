@@ -21,7 +21,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -366,7 +366,7 @@ func TestUnlistedGroupInChromium(t *testing.T) {
 		{AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE", PermissionSet: "Developer", PermissionSetArn: "arn:ps-1",
 			PrincipalType: "GROUP", PrincipalId: "g-empty", GroupName: "empty-group"},
 		{AccountId: "111111111111", AccountName: "dev", AccountStatus: "ACTIVE", PermissionSet: "Developer", PermissionSetArn: "arn:ps-1",
-			PrincipalType: "GROUP", PrincipalId: "g-unlisted", GroupName: "unlisted-group", Flags: []string{assignments.FlagMembersUnknown}},
+			PrincipalType: "GROUP", PrincipalId: "g-unlisted", GroupName: "unlisted-group", Flags: []string{list.FlagMembersUnknown}},
 	} {
 		if err := b.Row(r); err != nil {
 			t.Fatal(err)
@@ -378,7 +378,7 @@ func TestUnlistedGroupInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	info := report.Info{Generated: time.Now(), Incomplete: true,
-		Causes: []assignments.Cause{{Cause: "AccessDeniedException: no", Items: 1, Examples: []string{"members of group unlisted-group"}}}}
+		Causes: []list.Cause{{Cause: "AccessDeniedException: no", Items: 1, Examples: []string{"members of group unlisted-group"}}}}
 	if err := b.Write(f, info); err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -52,12 +52,12 @@ type Info struct {
 	Method          string
 	Notes           []string
 	Findings        []audit.Finding
-	Errors          []assignments.ItemError
+	Errors          []list.ItemError
 	// Incomplete is set when the audit could not list the whole
 	// organization; Causes says why. The page then says so first, and
 	// shows no changes (what it missed would read as access lost).
 	Incomplete bool
-	Causes     []assignments.Cause
+	Causes     []list.Cause
 	Diff       *Diff // nil when there is no earlier complete snapshot
 }
 
@@ -314,14 +314,14 @@ func cleanInfo(info Info) Info {
 	info.InstanceArn, info.IdentityStoreId, info.Method = clean(info.InstanceArn), clean(info.IdentityStoreId), clean(info.Method)
 	info.Notes = cleanStrings(info.Notes)
 	info.Findings = cleanFindings(info.Findings)
-	errs := make([]assignments.ItemError, len(info.Errors))
+	errs := make([]list.ItemError, len(info.Errors))
 	for i, e := range info.Errors {
-		errs[i] = assignments.ItemError{Item: clean(e.Item), Error: clean(e.Error)}
+		errs[i] = list.ItemError{Item: clean(e.Item), Error: clean(e.Error)}
 	}
 	info.Errors = errs
-	causes := make([]assignments.Cause, len(info.Causes))
+	causes := make([]list.Cause, len(info.Causes))
 	for i, c := range info.Causes {
-		causes[i] = assignments.Cause{Cause: clean(c.Cause), Items: c.Items, Examples: cleanStrings(c.Examples)}
+		causes[i] = list.Cause{Cause: clean(c.Cause), Items: c.Items, Examples: cleanStrings(c.Examples)}
 	}
 	info.Causes = causes
 	if info.Diff != nil {

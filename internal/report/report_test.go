@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/report"
 )
@@ -19,7 +19,7 @@ func hostileRows() []audit.Row {
 		{UserId: "u-1", UserName: "alice", UserEmail: "alice@example.com", AccountId: "111111111111", AccountName: "dev</script><script>alert(2)</script>", AccountStatus: "ACTIVE",
 			PermissionSet: "Developer", PermissionSetArn: "arn:ps-1", PrincipalType: "GROUP", PrincipalId: "g-1", GroupName: hostile},
 		{UserId: "u-2", UserName: "bob\u2028", AccountId: "222222222222", AccountName: "prod & co", AccountStatus: "SUSPENDED",
-			PermissionSet: "Admin", PermissionSetArn: "arn:ps-2", PrincipalType: "USER", PrincipalId: "u-2", Flags: []string{assignments.FlagSuspended}},
+			PermissionSet: "Admin", PermissionSetArn: "arn:ps-2", PrincipalType: "USER", PrincipalId: "u-2", Flags: []string{list.FlagSuspended}},
 	}
 }
 
@@ -29,7 +29,7 @@ func TestNamesAreEscaped(t *testing.T) {
 		b.Row(r)
 	}
 	var out bytes.Buffer
-	info := report.Info{Generated: time.Now(), Findings: []audit.Finding{{Kind: assignments.FlagSuspended, AccountName: "prod & co", Name: hostile, Detail: "x"}},
+	info := report.Info{Generated: time.Now(), Findings: []audit.Finding{{Kind: list.FlagSuspended, AccountName: "prod & co", Name: hostile, Detail: "x"}},
 		Diff: &report.Diff{From: 1, To: 2, Gained: 1, Rows: []report.DiffRow{{Change: "GAINED", Row: hostileRows()[0]}}}}
 	if err := b.Write(&out, info); err != nil {
 		t.Fatal(err)
@@ -73,10 +73,10 @@ func TestBidiAndControlCharactersAreNeutralised(t *testing.T) {
 		b.Row(r)
 	}
 	info := report.Info{Generated: time.Now(),
-		Findings:   []audit.Finding{{Kind: assignments.FlagSuspended, AccountName: "prod\u202e", Name: spoof, Detail: "user " + spoof}},
+		Findings:   []audit.Finding{{Kind: list.FlagSuspended, AccountName: "prod\u202e", Name: spoof, Detail: "user " + spoof}},
 		Notes:      []string{"note \u202e"},
 		Incomplete: true,
-		Causes:     []assignments.Cause{{Cause: "AccessDeniedException: \u202e", Items: 1, Examples: []string{"members of group " + spoof}}},
+		Causes:     []list.Cause{{Cause: "AccessDeniedException: \u202e", Items: 1, Examples: []string{"members of group " + spoof}}},
 		Diff:       &report.Diff{From: 1, To: 2, Gained: 1, Rows: []report.DiffRow{{Change: "GAINED", Row: rows[0]}}}}
 	var out bytes.Buffer
 	if err := b.Write(&out, info); err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
@@ -68,16 +68,16 @@ func TestNewLookupCmd(t *testing.T) {
 func TestNewAssignmentsCmd(t *testing.T) {
 	tests := []struct {
 		args    []string
-		want    assignments.FilterSpec
+		want    list.FilterSpec
 		wantErr string
 	}{
-		{args: nil, want: assignments.FilterSpec{}},
+		{args: nil, want: list.FilterSpec{}},
 		{args: []string{"--account", "111111111111,222222222222", "-a", "333333333333"},
-			want: assignments.FilterSpec{Accounts: []string{"111111111111", "222222222222", "333333333333"}}},
+			want: list.FilterSpec{Accounts: []string{"111111111111", "222222222222", "333333333333"}}},
 		// a regular expression keeps its commas
-		{args: []string{"--account-name", "^a{1,3}$", "--account-name", "prod"}, want: assignments.FilterSpec{AccountNames: []string{"^a{1,3}$", "prod"}}},
+		{args: []string{"--account-name", "^a{1,3}$", "--account-name", "prod"}, want: list.FilterSpec{AccountNames: []string{"^a{1,3}$", "prod"}}},
 		{args: []string{"--ou", "Workloads", "--ou-recursive", "-p", "Admin", "-u", "alice", "-g", "dev", "-g", "ops"},
-			want: assignments.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true, PermissionSets: []string{"Admin"}, Users: []string{"alice"}, Groups: []string{"dev", "ops"}}},
+			want: list.FilterSpec{OUs: []string{"Workloads"}, OURecursive: true, PermissionSets: []string{"Admin"}, Users: []string{"alice"}, Groups: []string{"dev", "ops"}}},
 		{args: []string{"--ou-recursive"}, wantErr: "--ou-recursive needs --ou"},
 		{args: []string{"--account", "payments"}, wantErr: `--account takes 12-digit account ids, not "payments"`},
 		{args: []string{"-p", "("}, wantErr: `--permission-set "(" is not a valid regular expression`},

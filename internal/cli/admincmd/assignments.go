@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
@@ -25,8 +25,8 @@ type assignmentsOptions struct {
 	Format      string
 	Rows        render.RowsOptions
 	InstanceArn string
-	Spec        assignments.FilterSpec
-	Filter      *assignments.Filter
+	Spec        list.FilterSpec
+	Filter      *list.Filter
 }
 
 // NewAssignmentsCmd returns `ssoctl admin assignments`. runF replaces the
@@ -74,7 +74,7 @@ JSON, the rest is written, and the exit code is 3.
 Output is CSV unless stdout is a terminal (then a table); -o csv|json|table.
 A summary with the number of API calls goes to stderr.`,
 		Example: `  # everything, as CSV
-  ssoctl admin assignments > assignments.csv
+  ssoctl admin assignments > list.csv
 
   # one account, by id, or every payments account
   ssoctl admin assignments --account 123456789012
@@ -98,7 +98,7 @@ A summary with the number of API calls goes to stderr.`,
 			if opts.Spec.OURecursive && len(opts.Spec.OUs) == 0 {
 				return factory.Usagef("--ou-recursive needs --ou")
 			}
-			if opts.Filter, err = assignments.CompileFilter(opts.Spec); err != nil {
+			if opts.Filter, err = list.CompileFilter(opts.Spec); err != nil {
 				return &factory.UsageError{Err: filterFlagError(err)}
 			}
 			if runF != nil {
@@ -134,7 +134,7 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 		return err
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	res, err := assignments.ListNamed(ctx, clients, assignments.NamedOptions{InstanceArn: opts.InstanceArn, Filter: opts.Filter, Cache: cache, Progress: prog.Update}, view.Row)
+	res, err := list.ListNamed(ctx, clients, list.NamedOptions{InstanceArn: opts.InstanceArn, Filter: opts.Filter, Cache: cache, Progress: prog.Update}, view.Row)
 	prog.Done()
 	if err != nil {
 		err = factory.Explain(err, "list assignments")
@@ -155,17 +155,17 @@ func runAssignments(ctx context.Context, opts *assignmentsOptions) error {
 }
 
 // filterFlags are the flags that fill each field of the filter.
-var filterFlags = map[assignments.FilterField]string{
-	assignments.FieldAccount:       "--account",
-	assignments.FieldAccountName:   "--account-name",
-	assignments.FieldPermissionSet: "--permission-set",
-	assignments.FieldUser:          "--user",
-	assignments.FieldGroup:         "--group",
+var filterFlags = map[list.FilterField]string{
+	list.FieldAccount:       "--account",
+	list.FieldAccountName:   "--account-name",
+	list.FieldPermissionSet: "--permission-set",
+	list.FieldUser:          "--user",
+	list.FieldGroup:         "--group",
 }
 
 // filterFlagError words a filter error as the flag that was given.
 func filterFlagError(err error) error {
-	var fe *assignments.FilterError
+	var fe *list.FilterError
 	if !errors.As(err, &fe) {
 		return err
 	}

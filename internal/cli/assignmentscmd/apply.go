@@ -12,12 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
-	"github.com/ssoctl/ssoctl/internal/plans"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -31,7 +31,7 @@ type applyOptions struct {
 	// DetailedExitcode: exit 2 when the plan had changes (0 when none).
 	DetailedExitcode bool
 	// Executor tunes the executor (tests).
-	Executor executor.Options
+	Executor execute.Options
 }
 
 func newApplyCmd(f *factory.Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
@@ -71,7 +71,7 @@ to change and 2 when there was, as plan does.`,
 			case opts.PlanFile != "" && opts.Prune:
 				return factory.Usagef("--prune is decided when the plan is made (ssoctl assignments plan --prune --out PLAN)")
 			}
-			return execute(cmd, f, &opts.Format, opts, runF, runApply)
+			return runVerb(cmd, f, &opts.Format, opts, runF, runApply)
 		},
 	}
 	fl := cmd.Flags()
@@ -85,9 +85,9 @@ to change and 2 when there was, as plan does.`,
 
 // applyDoc is apply's JSON document.
 type applyDoc struct {
-	Plan    *plans.Plan      `json:"plan"`
-	Applied bool             `json:"applied"`
-	Result  *executor.Report `json:"result,omitempty"`
+	Plan    *plan.Plan      `json:"plan"`
+	Applied bool            `json:"applied"`
+	Result  *execute.Report `json:"result,omitempty"`
 	// ExecutionSeconds is the time the executor took (the plan aside).
 	ExecutionSeconds float64         `json:"executionSeconds,omitempty"`
 	Stats            views.CallStats `json:"stats"`
@@ -97,7 +97,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	start := time.Now()
 	var (
 		set *awsclient.Set
-		p   *plans.Plan
+		p   *plan.Plan
 		err error
 	)
 	if opts.PlanFile != "" {
@@ -134,9 +134,9 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	eo := opts.Executor
-	eo.OnProgress = func(pr executor.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
+	eo.OnProgress = func(pr execute.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
 	execStart := time.Now()
-	rep, runErr := executor.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
+	rep, runErr := execute.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
 	prog.Done()
 	doc.Applied, doc.Result, doc.ExecutionSeconds = true, &rep, time.Since(execStart).Seconds()
 	if err := done(); err != nil {
@@ -154,7 +154,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 
 // checkSavedPlan reads a saved plan and re-reads its scope: the live
 // assignments must be those it was made against.
-func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *plans.Plan, error) {
+func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *plan.Plan, error) {
 	var b []byte
 	var err error
 	if opts.PlanFile == "-" {
@@ -165,7 +165,7 @@ func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *p
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the plan %s: %w", opts.PlanFile, unwrapPathError(err))
 	}
-	p, err := plans.Unmarshal(b)
+	p, err := plan.Unmarshal(b)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", opts.PlanFile, err)
 	}
@@ -178,13 +178,13 @@ func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *p
 		return nil, nil, factory.Explain(err, "find the plan's instance")
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	live, err := plans.ReadLive(ctx, dir.Clients, p.Scope, prog.Update)
+	live, err := plan.ReadLive(ctx, dir.Clients, p.Scope, prog.Update)
 	prog.Done()
 	if err != nil {
 		return nil, nil, factory.Explain(err, "list the live assignments")
 	}
-	if err := plans.Check(p, live); err != nil {
-		if errors.Is(err, plans.ErrStale) {
+	if err := plan.Check(p, live); err != nil {
+		if errors.Is(err, plan.ErrStale) {
 			return nil, nil, fmt.Errorf("%s: %w; nothing was changed", opts.PlanFile, err)
 		}
 		return nil, nil, err
@@ -217,16 +217,16 @@ func confirm(ios *iostreams.IOStreams, yes bool, question string) (bool, error) 
 
 // reportExecution writes what the executor did and returns a PartialError
 // when some changes did not succeed.
-func reportExecution(w io.Writer, rep executor.Report) error {
+func reportExecution(w io.Writer, rep execute.Report) error {
 	s := rep.Summary
 	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	failed := rep.Failures()
 	for _, r := range failed {
-		if r.Status == executor.NotStarted && s.NotStarted > 10 {
+		if r.Status == execute.NotStarted && s.NotStarted > 10 {
 			continue // counted above; listing them all would bury the rest
 		}
 		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
-		if r.Status == executor.Failed {
+		if r.Status == execute.Failed {
 			what += ": " + render.Escape(r.Reason())
 		}
 		fmt.Fprintf(w, "  %s — %s\n", describe(r.Change), what)

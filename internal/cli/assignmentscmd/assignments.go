@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -68,8 +68,8 @@ func newCommon(f *factory.Factory) common {
 }
 
 // directory is the live organization for resolving files.
-func directory(set *awsclient.Set, cachePath string) *accessfile.Live {
-	return &accessfile.Live{
+func directory(set *awsclient.Set, cachePath string) *file.Live {
+	return &file.Live{
 		Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
 		Org:     set.Organizations(),
 		Names:   inventory.OpenNameCache(cachePath),
@@ -78,17 +78,17 @@ func directory(set *awsclient.Set, cachePath string) *accessfile.Live {
 
 // readFiles parses the assignments files; every problem is reported with
 // its file and line.
-func readFiles(paths []string) ([]*accessfile.File, error) {
-	var files []*accessfile.File
-	var errs accessfile.Errors
+func readFiles(paths []string) ([]*file.File, error) {
+	var files []*file.File
+	var errs file.Errors
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p, unwrapPathError(err))
 		}
-		f, err := accessfile.Parse(p, data)
+		f, err := file.Parse(p, data)
 		if err != nil {
-			errs = append(errs, accessfile.ErrorList(err)...)
+			errs = append(errs, file.ErrorList(err)...)
 			continue
 		}
 		files = append(files, f)
@@ -126,7 +126,7 @@ func unwrapPathError(err error) error {
 // error: one problem is the error line itself; several are printed on
 // stderr, one a line, and the error counts them.
 func reportFileErrors(w io.Writer, err error) error {
-	es := accessfile.ErrorList(err)
+	es := file.ErrorList(err)
 	switch {
 	case len(es) == 0:
 		return err
@@ -176,9 +176,9 @@ func checkWritable(path string) error {
 	return nil
 }
 
-// execute ends a verb's RunE: the output format (the first the verb
+// runVerb ends a verb's RunE: the output format (the first the verb
 // declared with factory.SetOutputs by default), then runF (tests) or run.
-func execute[T any](cmd *cobra.Command, f *factory.Factory, format *string, opts *T, runF, run func(context.Context, *T) error) error {
+func runVerb[T any](cmd *cobra.Command, f *factory.Factory, format *string, opts *T, runF, run func(context.Context, *T) error) error {
 	formats, _ := factory.Outputs(cmd)
 	ft, err := f.CommandFormat(cmd, formats[0], formats[0])
 	if err != nil {

@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/cfn"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -104,7 +104,7 @@ the input; deploy with aws cloudformation package and deploy.`,
 			if opts.maxResources > cfn.MaxResourcesPerTemplate {
 				return factory.Usagef("--max-resources-per-template cannot exceed CloudFormation's %d", cfn.MaxResourcesPerTemplate)
 			}
-			return execute(cmd, f, &opts.Format, opts, runF, runCfn)
+			return runVerb(cmd, f, &opts.Format, opts, runF, runCfn)
 		},
 	}
 	fl := cmd.Flags()
@@ -131,10 +131,10 @@ the input; deploy with aws cloudformation package and deploy.`,
 // cfnInput is one input file, read and resolved.
 type cfnInput struct {
 	path      string
-	file      *accessfile.File
+	file      *file.File
 	base      *yaml.Node
 	resources []string
-	settings  accessfile.Settings
+	settings  file.Settings
 }
 
 // cfnResult is what -o json prints.
@@ -169,7 +169,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	}
 	// Read every input before any call, so a typo costs nothing.
 	var inputs []*cfnInput
-	var errs accessfile.Errors
+	var errs file.Errors
 	for _, p := range opts.Files {
 		if opts.BaseTemplate != "" && samePath(p, opts.BaseTemplate) {
 			continue // aws-sso-util also drops the base template from the inputs
@@ -182,14 +182,14 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		if opts.Macro {
 			m, err := cfn.ParseMacro(p, data)
 			if err != nil {
-				errs = append(errs, accessfile.ErrorList(err)...)
+				errs = append(errs, file.ErrorList(err)...)
 				continue
 			}
 			in.file, in.base, in.resources, in.settings = m.File, m.Base, m.Resources, m.Settings
 		} else {
-			f, err := accessfile.Parse(p, data)
+			f, err := file.Parse(p, data)
 			if err != nil {
-				errs = append(errs, accessfile.ErrorList(err)...)
+				errs = append(errs, file.ErrorList(err)...)
 				continue
 			}
 			in.file = f
@@ -224,9 +224,9 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	// is removed, so the folder holds what the parent references.
 	childDirs := map[string]string{}
 	for _, in := range inputs {
-		d, err := accessfile.Resolve(ctx, []*accessfile.File{in.file}, dir, accessfile.Options{CloudFormation: true})
+		d, err := file.Resolve(ctx, []*file.File{in.file}, dir, file.Options{CloudFormation: true})
 		if err != nil {
-			if len(accessfile.ErrorList(err)) > 0 {
+			if len(file.ErrorList(err)) > 0 {
 				return reportFileErrors(opts.IO.ErrOut, err)
 			}
 			return factory.Explain(err, "resolve "+in.path)

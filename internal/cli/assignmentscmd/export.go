@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -41,7 +41,7 @@ removes them). --permission-set limits the export to some permission sets.`,
   ssoctl assignments export --permission-set AdministratorAccess > admins.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return execute(cmd, f, &opts.Format, opts, runF, runExport)
+			return runVerb(cmd, f, &opts.Format, opts, runF, runExport)
 		},
 	}
 	fl := cmd.Flags()
@@ -53,10 +53,10 @@ removes them). --permission-set limits the export to some permission sets.`,
 }
 
 type exportDoc struct {
-	Groups      []accessfile.ExportGroup `json:"groups"`
-	Assignments int                      `json:"assignments"`
-	Orphans     int                      `json:"orphans"`
-	Stats       views.CallStats          `json:"stats"`
+	Groups      []file.ExportGroup `json:"groups"`
+	Assignments int                `json:"assignments"`
+	Orphans     int                `json:"orphans"`
+	Stats       views.CallStats    `json:"stats"`
 }
 
 func runExport(ctx context.Context, opts *exportOptions) error {
@@ -79,11 +79,11 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return factory.Explain(err, "list permission sets")
 	}
-	names := accessfile.ExportNames{PermissionSets: map[string]string{}, Users: map[string]string{}, Groups: map[string]string{}}
+	names := file.ExportNames{PermissionSets: map[string]string{}, Users: map[string]string{}, Groups: map[string]string{}}
 	for _, s := range sets {
 		names.PermissionSets[s.Arn] = s.Name
 	}
-	sel := assignments.Selection{}
+	sel := list.Selection{}
 	for _, ref := range opts.PermissionSets {
 		arn := ""
 		for _, s := range sets {
@@ -106,7 +106,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var live []inventory.Assignment
-	res, err := assignments.List(ctx, dir.Clients, inst, sel, assignments.Options{Method: assignments.ByPermissionSet, Progress: prog.Update},
+	res, err := list.List(ctx, dir.Clients, inst, sel, list.Options{Method: list.ByPermissionSet, Progress: prog.Update},
 		func(a inventory.Assignment) error { live = append(live, a); return nil })
 	prog.Done()
 	if err != nil {
@@ -126,7 +126,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	var users, groups []string
 	for _, a := range live {
-		if a.PrincipalType == accessfile.PrincipalUser {
+		if a.PrincipalType == file.PrincipalUser {
 			users = append(users, a.PrincipalId)
 		} else {
 			groups = append(groups, a.PrincipalId)
@@ -146,14 +146,14 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	for id, g := range gs {
 		names.Groups[id] = g.Name
 	}
-	ex := accessfile.MakeExport(live, names)
+	ex := file.MakeExport(live, names)
 	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
 	stats := views.NewCallStats(set.Stats(), time.Since(start))
 	var data []byte
 	if opts.Format == "json" {
 		groups := ex.Groups
 		if groups == nil {
-			groups = []accessfile.ExportGroup{}
+			groups = []file.ExportGroup{}
 		}
 		var b jsonBuffer
 		if err := render.JSON(&b, exportDoc{Groups: groups, Assignments: ex.Assignments, Orphans: ex.Orphans, Stats: stats}); err != nil {

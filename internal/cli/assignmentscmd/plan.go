@@ -8,13 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/accessfile"
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
-	"github.com/ssoctl/ssoctl/internal/plans"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -54,7 +54,7 @@ nothing to change and 2 when there is, as terraform plan does.`,
 			if len(opts.Files) == 0 {
 				return factory.Usagef("name the assignments file: -f FILE")
 			}
-			return execute(cmd, f, &opts.Format, opts, runF, runPlan)
+			return runVerb(cmd, f, &opts.Format, opts, runF, runPlan)
 		},
 	}
 	fl := cmd.Flags()
@@ -68,7 +68,7 @@ nothing to change and 2 when there is, as terraform plan does.`,
 
 // planDoc is plan's JSON document.
 type planDoc struct {
-	Plan  *plans.Plan     `json:"plan"`
+	Plan  *plan.Plan      `json:"plan"`
 	Saved string          `json:"saved,omitempty"`
 	Stats views.CallStats `json:"stats"`
 }
@@ -123,7 +123,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 
 // makePlan reads the files, resolves them, reads the live assignments in
 // their scope through the one lister, and compares.
-func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc, cachePath string, files []string, prune bool) (*awsclient.Set, *plans.Plan, error) {
+func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc, cachePath string, files []string, prune bool) (*awsclient.Set, *plan.Plan, error) {
 	parsed, err := readFiles(files)
 	if err != nil {
 		return nil, nil, reportFileErrors(ios.ErrOut, err)
@@ -135,16 +135,16 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 	dir := directory(set, cachePath)
 	prog := render.NewProgress(ios.ErrOut, ios.IsStderrTTY())
 	prog.Update("reading the file's names", 0, 0)
-	d, err := accessfile.Resolve(ctx, parsed, dir, accessfile.Options{})
+	d, err := file.Resolve(ctx, parsed, dir, file.Options{})
 	if err != nil {
 		prog.Done()
-		if len(accessfile.ErrorList(err)) > 0 {
+		if len(file.ErrorList(err)) > 0 {
 			return nil, nil, reportFileErrors(ios.ErrOut, err)
 		}
 		return nil, nil, factory.Explain(err, "resolve the assignments file")
 	}
-	scope := plans.ScopeOf(d, prune)
-	live, err := plans.ReadLive(ctx, dir.Clients, scope, prog.Update)
+	scope := plan.ScopeOf(d, prune)
+	live, err := plan.ReadLive(ctx, dir.Clients, scope, prog.Update)
 	prog.Done()
 	if err != nil {
 		return nil, nil, factory.Explain(err, "list the live assignments")
@@ -154,7 +154,7 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 	if err != nil {
 		return nil, nil, factory.Explain(err, "name the live assignments")
 	}
-	p := plans.Compute(declared, live, scope, names)
+	p := plan.Compute(declared, live, scope, names)
 	p.CreatedAt = time.Now().UTC().Truncate(time.Second)
 	p.Files = files
 	for _, w := range d.Warnings {
@@ -168,17 +168,17 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 // deleteNames names what prune would delete: accounts and permission sets
 // from the directory, principals the file does not name with one bulk
 // lookup (deleted ones get no name).
-func deleteNames(ctx context.Context, dir *accessfile.Live, declared []accessfile.Assignment, live *plans.Live, prune bool) (plans.Names, error) {
+func deleteNames(ctx context.Context, dir *file.Live, declared []file.Assignment, live *plan.Live, prune bool) (plan.Names, error) {
 	if !prune {
-		return plans.Names{}, nil
+		return plan.Names{}, nil
 	}
 	accounts, err := dir.Accounts(ctx)
 	if err != nil {
-		return plans.Names{}, err
+		return plan.Names{}, err
 	}
 	sets, err := dir.PermissionSets(ctx)
 	if err != nil {
-		return plans.Names{}, err
+		return plan.Names{}, err
 	}
 	acct := map[string]string{}
 	for _, a := range accounts {
@@ -199,7 +199,7 @@ func deleteNames(ctx context.Context, dir *accessfile.Live, declared []accessfil
 			continue
 		}
 		known[k] = ""
-		if a.PrincipalType == accessfile.PrincipalUser {
+		if a.PrincipalType == file.PrincipalUser {
 			users = append(users, a.PrincipalId)
 		} else {
 			groups = append(groups, a.PrincipalId)
@@ -208,22 +208,22 @@ func deleteNames(ctx context.Context, dir *accessfile.Live, declared []accessfil
 	if len(users) > 0 {
 		us, err := dir.UsersByID(ctx, users)
 		if err != nil {
-			return plans.Names{}, err
+			return plan.Names{}, err
 		}
 		for id, u := range us {
-			known[accessfile.PrincipalUser+"|"+id] = u.UserName
+			known[file.PrincipalUser+"|"+id] = u.UserName
 		}
 	}
 	if len(groups) > 0 {
 		gs, err := dir.GroupsByID(ctx, groups)
 		if err != nil {
-			return plans.Names{}, err
+			return plan.Names{}, err
 		}
 		for id, g := range gs {
-			known[accessfile.PrincipalGroup+"|"+id] = g.Name
+			known[file.PrincipalGroup+"|"+id] = g.Name
 		}
 	}
-	return plans.Names{
+	return plan.Names{
 		Account:       func(id string) string { return acct[id] },
 		PermissionSet: func(arn string) string { return ps[arn] },
 		Principal:     func(typ, id string) string { return known[typ+"|"+id] },
@@ -231,7 +231,7 @@ func deleteNames(ctx context.Context, dir *accessfile.Live, declared []accessfil
 }
 
 // writePlan prints a plan for people.
-func writePlan(w io.Writer, p *plans.Plan) {
+func writePlan(w io.Writer, p *plan.Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(w, "No changes: Identity Center has the %s the file declares.\n", plural(p.Declared, "assignment"))
 		return
@@ -247,20 +247,20 @@ func writePlan(w io.Writer, p *plans.Plan) {
 }
 
 // describe is one plan line: "+ group developers: Developer on payments-dev (640775136188)".
-func describe(c executor.Change) string {
+func describe(c execute.Change) string {
 	sign := "+"
-	if c.Op == executor.Delete {
+	if c.Op == execute.Delete {
 		sign = "-"
 	}
 	who := c.PrincipalName
 	if who == "" {
 		who = c.PrincipalId
-		if c.Op == executor.Delete {
+		if c.Op == execute.Delete {
 			who += " (deleted)"
 		}
 	}
 	kind := "group"
-	if c.PrincipalType == accessfile.PrincipalUser {
+	if c.PrincipalType == file.PrincipalUser {
 		kind = "user"
 	}
 	ps := c.PermissionSetName

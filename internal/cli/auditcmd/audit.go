@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -35,7 +35,7 @@ type options struct {
 	Columns     []string
 	IAM         bool
 	InstanceArn string
-	Method      assignments.Method
+	Method      list.Method
 	Save        bool
 	DB          string
 	// LegacyDomains come from the org settings (--org-config).
@@ -132,7 +132,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if opts.DB != "" && !opts.Save {
 				return factory.Usagef("--db is where --save keeps the snapshot; add --save")
 			}
-			if opts.Method, err = assignments.ParseMethod(strategy); err != nil {
+			if opts.Method, err = list.ParseMethod(strategy); err != nil {
 				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
 			}
 			if runF != nil {
@@ -155,7 +155,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 		return err
 	}
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
-	fl.StringVar(&strategy, "strategy", string(assignments.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
+	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
 	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")

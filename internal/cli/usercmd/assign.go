@@ -6,15 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type assignOptions struct {
 	*common
-	Op            executor.Op
+	Op            execute.Op
 	User          string
 	PermissionSet string
 	Accounts      []string
@@ -26,14 +26,14 @@ type assignOptions struct {
 type accessDoc struct {
 	Plan    lifecycle.AccessPlan `json:"plan"`
 	Applied bool                 `json:"applied"`
-	Result  *executor.Report     `json:"result,omitempty"`
+	Result  *execute.Report      `json:"result,omitempty"`
 }
 
-func newAssignCmd(c *common, op executor.Op, runF func(context.Context, *assignOptions) error) *cobra.Command {
+func newAssignCmd(c *common, op execute.Op, runF func(context.Context, *assignOptions) error) *cobra.Command {
 	opts := &assignOptions{common: c, Op: op}
 	verb, short, example := "assign", "Give a user a permission set on accounts or OUs", `  ssoctl user assign jane.doe --permission-set Developer --account payments-dev --account insights-dev
   ssoctl user assign jane.doe --permission-set ReadOnlyAccess --ou Workloads --yes`
-	if op == executor.Delete {
+	if op == execute.Delete {
 		verb, short, example = "unassign", "Take a permission set on accounts or OUs away from a user", `  ssoctl user unassign jane.doe --permission-set Developer --account payments-dev --yes`
 	}
 	cmd := &cobra.Command{
@@ -85,7 +85,7 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 		return err
 	}
 	var p lifecycle.AccessPlan
-	if opts.Op == executor.Create {
+	if opts.Op == execute.Create {
 		p, err = d.PlanAccess(ctx, u, targets, nil)
 	} else {
 		p, err = d.PlanAccess(ctx, u, nil, targets)
@@ -95,7 +95,7 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 	}
 	p.Skipped = skipped
 	verb := "Assign"
-	if opts.Op == executor.Delete {
+	if opts.Op == execute.Delete {
 		verb = "Unassign"
 	}
 	return applyAccess(ctx, opts.common, d, p, verb, false)
@@ -126,7 +126,7 @@ func applyAccess(ctx context.Context, c *common, d *lifecycle.Directory, p lifec
 	prog := c.progress()
 	eo := c.executorOptions(prog)
 	eo.StopDeletesOnCreateFailure = stopDeletes
-	rep, runErr := executor.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
+	rep, runErr := execute.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
 	prog.Done()
 	doc.Applied, doc.Result = true, &rep
 	if c.JSON {

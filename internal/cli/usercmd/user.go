@@ -14,11 +14,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -79,7 +79,7 @@ examples/org.yaml matches the sandbox's demo organization.`,
 	pf.StringVar(&c.InstanceArn, "instance-arn", "", "Identity Center instance `ARN` (when there are several)")
 	pf.BoolVarP(&c.Yes, "yes", "y", false, "carry the plan out without asking")
 	pf.BoolVar(&c.DryRun, "dry-run", false, "print the plan and change nothing, even at a terminal")
-	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, executor.Create, nil), newAssignCmd(c, executor.Delete, nil),
+	cmd.AddCommand(newCreateCmd(c, nil), newAssignCmd(c, execute.Create, nil), newAssignCmd(c, execute.Delete, nil),
 		newChangeAccessCmd(c, nil), newOffboardCmd(c, nil), newMigrateCmd(c, nil), newNotifyCmd(c, nil))
 	for _, verb := range cmd.Commands() {
 		factory.SetOutputs(verb, userFormats...)
@@ -156,8 +156,8 @@ func (c *common) confirm(question string) (bool, error) {
 }
 
 // executorOptions draws a progress line on a terminal.
-func (c *common) executorOptions(p *render.Progress) executor.Options {
-	return executor.Options{OnProgress: func(pr executor.Progress) {
+func (c *common) executorOptions(p *render.Progress) execute.Options {
+	return execute.Options{OnProgress: func(pr execute.Progress) {
 		p.Update(string(pr.Op)+"s", pr.Done, pr.Total)
 	}}
 }
@@ -167,16 +167,16 @@ func (c *common) progress() *render.Progress {
 }
 
 // describeChange is one plan line: "+ Developer on payments-dev (640775136188)".
-func describeChange(ch executor.Change) string {
+func describeChange(ch execute.Change) string {
 	sign := "+"
-	if ch.Op == executor.Delete {
+	if ch.Op == execute.Delete {
 		sign = "-"
 	}
 	return sign + " " + describeTarget(ch)
 }
 
 // describeTarget is "Developer on payments-dev (640775136188)".
-func describeTarget(ch executor.Change) string {
+func describeTarget(ch execute.Change) string {
 	ps := ch.PermissionSetName
 	if ps == "" {
 		ps = ch.PermissionSetArn
@@ -194,7 +194,7 @@ func writeAccessPlan(w io.Writer, p lifecycle.AccessPlan) {
 	}
 	for _, ch := range p.Unchanged {
 		what := "already assigned"
-		if ch.Op == executor.Delete {
+		if ch.Op == execute.Delete {
 			what = "not assigned"
 		}
 		fmt.Fprintf(w, "  = %s (%s)\n", describeTarget(ch), what)
@@ -229,13 +229,13 @@ func plural(n int, noun string) string {
 
 // reportExecution writes what the executor did and returns a
 // PartialError when some changes failed.
-func reportExecution(ios *iostreams.IOStreams, rep executor.Report) error {
+func reportExecution(ios *iostreams.IOStreams, rep execute.Report) error {
 	s := rep.Summary
 	fmt.Fprintf(ios.ErrOut, "Assignments: %d created, %d deleted, %d unchanged, %d failed, %d not started.\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
 	f := rep.Failures()
 	for _, r := range f {
 		switch r.Status {
-		case executor.Failed:
+		case execute.Failed:
 			fmt.Fprintf(ios.ErrOut, "  FAILED %s %s: %s\n", r.Op, describeTarget(r.Change), render.Escape(r.Reason()))
 		default:
 			fmt.Fprintf(ios.ErrOut, "  %s %s %s\n", strings.ReplaceAll(string(r.Status), "_", " "), r.Op, describeTarget(r.Change))

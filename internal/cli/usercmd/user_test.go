@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/lifecycle/executor"
 )
 
 // TestConfirm: --yes goes ahead; at a terminal a typed yes does, anything
@@ -56,12 +56,12 @@ func TestFlags(t *testing.T) {
 	c := &common{IO: ios, f: f}
 
 	var got *assignOptions
-	cmd := newAssignCmd(c, executor.Delete, func(_ context.Context, o *assignOptions) error { got = o; return nil })
+	cmd := newAssignCmd(c, execute.Delete, func(_ context.Context, o *assignOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"jane.doe", "-p", "Developer", "--account", "dev,staging", "--ou", "Workloads"})
 	if err := cmd.ExecuteContext(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got.User != "jane.doe" || got.PermissionSet != "Developer" || strings.Join(got.Accounts, " ") != "dev staging" || got.OUs[0] != "Workloads" || got.Op != executor.Delete {
+	if got.User != "jane.doe" || got.PermissionSet != "Developer" || strings.Join(got.Accounts, " ") != "dev staging" || got.OUs[0] != "Workloads" || got.Op != execute.Delete {
 		t.Errorf("options %+v", got)
 	}
 

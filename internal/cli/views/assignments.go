@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -12,7 +12,7 @@ import (
 // Assignments renders `ssoctl admin assignments`: rows as they come,
 // then the rest.
 type Assignments interface {
-	Row(assignments.Row) error
+	Row(list.Row) error
 	End(AssignmentsReport) error
 	Abort(cause error) error
 	// Changed is how many CSV cells were made safe (CSVNote).
@@ -21,9 +21,9 @@ type Assignments interface {
 
 // AssignmentsReport is the listing's document, its rows aside.
 type AssignmentsReport struct {
-	Errors []assignments.ItemError `json:"errors"`
-	Notes  []string                `json:"notes"`
-	Stats  AssignmentsStats        `json:"stats"`
+	Errors []list.ItemError `json:"errors"`
+	Notes  []string         `json:"notes"`
+	Stats  AssignmentsStats `json:"stats"`
 }
 
 // AssignmentsStats are what the listing read and how.
@@ -41,9 +41,9 @@ type AssignmentsStats struct {
 }
 
 // NewAssignmentsReport is the document of a listing's result.
-func NewAssignmentsReport(res *assignments.NamedResult, calls CallStats) AssignmentsReport {
+func NewAssignmentsReport(res *list.NamedResult, calls CallStats) AssignmentsReport {
 	method := string(res.Method)
-	if res.Method == assignments.ByPermissionSet {
+	if res.Method == list.ByPermissionSet {
 		method = "account-permission-set"
 	}
 	return AssignmentsReport{
@@ -62,7 +62,7 @@ var AssignmentColumns = []string{
 	"account_status", "ou", "ou_id",
 }
 
-func assignmentValues(a assignments.Row) []string {
+func assignmentValues(a list.Row) []string {
 	return []string{a.InstanceArn, a.PrincipalType, a.PrincipalId, a.PrincipalName,
 		a.PermissionSetArn, a.PermissionSetName, a.TargetType, a.TargetId, a.TargetName,
 		a.AccountStatus, a.OU, a.OUId}
@@ -77,11 +77,11 @@ func NewAssignments(format string, w io.Writer, ro render.RowsOptions) (Assignme
 	return &assignmentsView{s}, nil
 }
 
-type assignmentsView struct{ s *stream[assignments.Row] }
+type assignmentsView struct{ s *stream[list.Row] }
 
-func (v *assignmentsView) Row(r assignments.Row) error { return v.s.item(r) }
-func (v *assignmentsView) Abort(err error) error       { return v.s.abort(err) }
-func (v *assignmentsView) Changed() int                { return v.s.changed() }
+func (v *assignmentsView) Row(r list.Row) error  { return v.s.item(r) }
+func (v *assignmentsView) Abort(err error) error { return v.s.abort(err) }
+func (v *assignmentsView) Changed() int          { return v.s.changed() }
 func (v *assignmentsView) End(r AssignmentsReport) error {
 	return v.s.end(
 		render.Member{Key: "errors", Value: r.Errors},
@@ -96,7 +96,7 @@ func AssignmentsSummary(w io.Writer, r AssignmentsReport) {
 	problems(w, r.Errors, r.Notes)
 	s := r.Stats
 	how := "listed per provisioned (account, permission set) pair: " + plural(s.ProvisionedPairs, "pair")
-	if s.Method == string(assignments.ByPrincipal) {
+	if s.Method == string(list.ByPrincipal) {
 		how = "listed per principal: " + plural(s.Principals, "principal")
 	}
 	fmt.Fprintf(w, "assignments: %s, %s; %s, %s; %s; %s, %d throttled retries, %.1fs\n",

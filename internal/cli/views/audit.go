@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -29,29 +29,29 @@ type Audit interface {
 
 // AuditReport is the audit's document, its rows aside.
 type AuditReport struct {
-	Findings []audit.Finding         `json:"findings"`
-	Errors   []assignments.ItemError `json:"errors"`
-	Notes    []string                `json:"notes"`
-	Stats    AuditStats              `json:"stats"`
+	Findings []audit.Finding  `json:"findings"`
+	Errors   []list.ItemError `json:"errors"`
+	Notes    []string         `json:"notes"`
+	Stats    AuditStats       `json:"stats"`
 }
 
 // AuditStats are what the audit read and how.
 type AuditStats struct {
 	Instance inventory.Instance `json:"instance"`
 	// Strategy is the listing method ("permission-set" or "principal").
-	Strategy assignments.Method `json:"strategy"`
+	Strategy list.Method `json:"strategy"`
 	// Complete is false when the report may miss access: the method cannot
 	// have seen every assignment, or items could not be listed; Causes
 	// says why.
-	Complete         bool                `json:"complete"`
-	Causes           []assignments.Cause `json:"causes,omitempty"`
-	Rows             int                 `json:"rows"`
-	Accounts         int                 `json:"accounts"`
-	PermissionSets   int                 `json:"permissionSets"`
-	Users            int                 `json:"users"`
-	Groups           int                 `json:"groups"`
-	ProvisionedPairs int                 `json:"provisionedPairs"`
-	Assignments      int                 `json:"assignments"`
+	Complete         bool         `json:"complete"`
+	Causes           []list.Cause `json:"causes,omitempty"`
+	Rows             int          `json:"rows"`
+	Accounts         int          `json:"accounts"`
+	PermissionSets   int          `json:"permissionSets"`
+	Users            int          `json:"users"`
+	Groups           int          `json:"groups"`
+	ProvisionedPairs int          `json:"provisionedPairs"`
+	Assignments      int          `json:"assignments"`
 	CallStats
 }
 
@@ -111,7 +111,7 @@ func AuditSummary(w io.Writer, r AuditReport, path, asked string) {
 		findings += " (" + strings.Join(parts, ", ") + ")"
 	}
 	method := string(r.Stats.Strategy)
-	if r.Stats.Strategy == assignments.ByPrincipal {
+	if r.Stats.Strategy == list.ByPrincipal {
 		method += " (INCOMPLETE: assignments of deleted principals are not listed)"
 	}
 	if len(r.Errors) > 0 {
@@ -141,7 +141,7 @@ const MembersNotListed = "(members not listed)"
 
 // userCell is a user column's cell: the value, or MembersNotListed.
 func userCell(r audit.Row, v string) string {
-	if v == "" && slices.Contains(r.Flags, assignments.FlagMembersUnknown) {
+	if v == "" && slices.Contains(r.Flags, list.FlagMembersUnknown) {
 		return MembersNotListed
 	}
 	return v

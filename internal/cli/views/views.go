@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -101,11 +101,11 @@ func (s *stream[T]) abort(cause error) error {
 }
 
 // problems prints item errors and notes on w (stderr), escaped: one line
-// per cause of the errors (assignments.Causes), not one per item — forty
+// per cause of the errors (list.Causes), not one per item — forty
 // items that could not reach a dead endpoint are one line; -o json lists
 // every item.
-func problems(w io.Writer, errs []assignments.ItemError, notes []string) {
-	for _, c := range assignments.Causes(errs) {
+func problems(w io.Writer, errs []list.ItemError, notes []string) {
+	for _, c := range list.Causes(errs) {
 		fmt.Fprintln(w, CauseLine(c))
 	}
 	for _, n := range notes {
@@ -126,7 +126,7 @@ func CSVNote(w io.Writer, changed int) {
 // CauseLine is one cause of item errors on one line, escaped:
 // "error: ITEM: CAUSE" for one item, else "error: N items: CAUSE (ITEM;
 // ITEM; ITEM; and M more)".
-func CauseLine(c assignments.Cause) string {
+func CauseLine(c list.Cause) string {
 	if c.Items == 1 && len(c.Examples) == 1 {
 		return "error: " + render.Escape(c.Examples[0]) + ": " + render.Escape(c.Cause)
 	}

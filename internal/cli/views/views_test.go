@@ -18,7 +18,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -107,7 +107,7 @@ func TestUnlistedGroupNeverLooksEmpty(t *testing.T) {
 	if res.Complete || len(res.Errors) != 1 || len(res.Causes) != 1 {
 		t.Fatalf("got complete %v, errors %v, causes %v; want incomplete with one error and its cause", res.Complete, res.Errors, res.Causes)
 	}
-	wantCause := assignments.Cause{Cause: "AccessDeniedException: not allowed to list this group", Items: 1, Examples: []string{"members of group developers"}}
+	wantCause := list.Cause{Cause: "AccessDeniedException: not allowed to list this group", Items: 1, Examples: []string{"members of group developers"}}
 	if diff := gocmp.Diff(wantCause, res.Causes[0]); diff != "" {
 		t.Errorf("cause (-want +got):\n%s", diff)
 	}
@@ -146,8 +146,8 @@ func TestUnlistedGroupNeverLooksEmpty(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				rec[3] = strings.TrimPrefix(rec[3], assignments.FlagSuspended+";") // legacy-app is suspended
-				if want := []string{views.MembersNotListed, views.MembersNotListed, "developers", assignments.FlagMembersUnknown}; !gocmp.Equal(rec, want) {
+				rec[3] = strings.TrimPrefix(rec[3], list.FlagSuspended+";") // legacy-app is suspended
+				if want := []string{views.MembersNotListed, views.MembersNotListed, "developers", list.FlagMembersUnknown}; !gocmp.Equal(rec, want) {
 					t.Errorf("csv: developers row %q; want %q", rec, want)
 				}
 			} else if strings.Count(line, views.MembersNotListed) != 2 {
@@ -164,7 +164,7 @@ func TestUnlistedGroupNeverLooksEmpty(t *testing.T) {
 
 	// JSON: exact values, and the flag.
 	for _, r := range rows {
-		if r.GroupName == "developers" && (r.UserName != "" || len(r.Flags) == 0 || r.Flags[len(r.Flags)-1] != assignments.FlagMembersUnknown) {
+		if r.GroupName == "developers" && (r.UserName != "" || len(r.Flags) == 0 || r.Flags[len(r.Flags)-1] != list.FlagMembersUnknown) {
 			t.Errorf("developers row %+v; want no user and the MEMBERS_UNKNOWN flag", r)
 		}
 	}
@@ -174,14 +174,14 @@ func TestUnlistedGroupNeverLooksEmpty(t *testing.T) {
 // their count and the first few.
 func TestCauseLine(t *testing.T) {
 	for _, tc := range []struct {
-		c    assignments.Cause
+		c    list.Cause
 		want string
 	}{
-		{assignments.Cause{Cause: "AccessDeniedException: no", Items: 1, Examples: []string{"account a (1) permission set P"}},
+		{list.Cause{Cause: "AccessDeniedException: no", Items: 1, Examples: []string{"account a (1) permission set P"}},
 			"error: account a (1) permission set P: AccessDeniedException: no"},
-		{assignments.Cause{Cause: "cannot reach http://x: connection refused", Items: 40, Examples: []string{"a", "b\x1b", "c"}},
+		{list.Cause{Cause: "cannot reach http://x: connection refused", Items: 40, Examples: []string{"a", "b\x1b", "c"}},
 			`error: 40 items: cannot reach http://x: connection refused (a; b\x1b; c; and 37 more)`},
-		{assignments.Cause{Cause: "x", Items: 2, Examples: []string{"a", "b"}}, "error: 2 items: x (a; b)"},
+		{list.Cause{Cause: "x", Items: 2, Examples: []string{"a", "b"}}, "error: 2 items: x (a; b)"},
 	} {
 		if got := views.CauseLine(tc.c); got != tc.want {
 			t.Errorf("CauseLine(%+v) = %q; want %q", tc.c, got, tc.want)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
@@ -581,6 +582,24 @@ var cases = map[string]func(e *env) []conformance.Input{
 
 	"sesv2:CreateEmailIdentity": func(e *env) []in {
 		return []in{{"EmailIdentity": "conformance@example.com"}, {"EmailIdentity": "conformance.example.org"}}
+	},
+	// cloudtrail: events to find, of both kinds (a write, a portal sign-in)
+	"cloudtrail:LookupEvents": func(e *env) []in {
+		for _, name := range []string{"conformance-ct-1", "conformance-ct-2"} {
+			_, err := e.iam().CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+			e.must(err, "CreateUser")
+		}
+		tok, account, role := e.portalRole()
+		_, err := sso.NewFromConfig(e.cfg).GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{AccessToken: aws.String(tok), AccountId: aws.String(account), RoleName: aws.String(role)})
+		e.must(err, "GetRoleCredentials")
+		now := time.Now()
+		return []in{
+			{"LookupAttributes": []any{map[string]any{"AttributeKey": "EventSource", "AttributeValue": "iam.amazonaws.com"}}, "MaxResults": 10},
+			{},
+			{"LookupAttributes": []any{map[string]any{"AttributeKey": "EventName", "AttributeValue": "GetRoleCredentials"}}},
+			{"StartTime": now.Add(-time.Hour), "EndTime": now.Add(time.Hour)},
+			{"EventCategory": "insight"},
+		}
 	},
 }
 

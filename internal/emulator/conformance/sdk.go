@@ -3,6 +3,7 @@ package conformance
 import (
 	"reflect"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -39,6 +40,8 @@ func SDKClient(service string) reflect.Type {
 		return reflect.TypeFor[*s3.Client]()
 	case "scheduler":
 		return reflect.TypeFor[*scheduler.Client]()
+	case "cloudtrail":
+		return reflect.TypeFor[*cloudtrail.Client]()
 	}
 	return nil
 }
