@@ -9,9 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -462,4 +464,76 @@ func TestSchedulerInvocationFailures(t *testing.T) {
 	if !hasAssignment(t, admin, inst, a) {
 		t.Error("the assignment was deleted by a schedule that could not run")
 	}
+}
+
+// TestGrantOnTheSandboxClock: a just-in-time grant's life on the sandbox,
+// as ssoctl grant makes one: a permission set whose inline policy denies
+// everything once aws:CurrentTime passes the expiry, assigned, and a
+// one-time schedule a minute after the expiry that deletes the assignment
+// and then itself. Credentials issued before the expiry work until it and
+// are refused after it, with nothing changed in AWS; a minute later the
+// schedule has removed the assignment.
+func TestGrantOnTheSandboxClock(t *testing.T) {
+	t.Parallel()
+	st := emulator.Generate("small", 0)
+	dev := accountID(t, st, "payments-dev")
+	inst := st.Instances[0].InstanceArn
+	var dave string
+	for _, u := range st.Users {
+		if u.UserName == "dave.miller" {
+			dave = u.UserId
+		}
+	}
+	sb := emulatortest.Start(t, emulator.Options{State: st, SignInAs: "dave.miller"})
+	cfg := sb.ConfigAttempts(3)
+	admin := ssoadmin.NewFromConfig(cfg)
+	sched := scheduler.NewFromConfig(cfg)
+	expiry := sb.Now().Add(2 * time.Hour).Truncate(time.Second)
+	const name = "ssoctl-jit-abcdefghijkl"
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+		`{"Sid":"SsoctlGrantExpiry","Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"` + expiry.Format(time.RFC3339) + `"}}}]}`
+	ps, err := admin.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(inst), Name: aws.String(name), SessionDuration: aws.String("PT2H")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	psArn := aws.ToString(ps.PermissionSet.PermissionSetArn)
+	if _, err := admin.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: aws.String(inst), PermissionSetArn: aws.String(psArn), InlinePolicy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	asg := emulator.Assignment{AccountId: dev, PermissionSetArn: psArn, PrincipalType: "USER", PrincipalId: dave}
+	if _, err := admin.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: aws.String(inst), PermissionSetArn: aws.String(psArn),
+		TargetId: aws.String(dev), TargetType: ssoadmintypes.TargetTypeAwsAccount, PrincipalType: ssoadmintypes.PrincipalTypeUser, PrincipalId: aws.String(dave)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sched.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("ssoctl-grants")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sched.CreateSchedule(ctx, &scheduler.CreateScheduleInput{Name: aws.String(name), GroupName: aws.String("ssoctl-grants"),
+		ScheduleExpression: aws.String(atExpr(expiry.Add(time.Minute))), FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+		ActionAfterCompletion: schedtypes.ActionAfterCompletionDelete,
+		Target:                &schedtypes.Target{Arn: aws.String(universalDelete), RoleArn: aws.String(schedulerRoleArn(st)), Input: aws.String(deleteInput(asg, inst))}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Credentials fetched half an hour before the expiry (valid an hour).
+	sb.Advance(t, 90*time.Minute)
+	role := roleConfig(t, cfg, dev, name)
+	role.RetryMaxAttempts = 3
+	if _, err := s3Client(role).ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
+		t.Fatalf("ListBuckets before the expiry: %v", err)
+	}
+	sb.Advance(t, 30*time.Minute+30*time.Second)
+	_, err = s3Client(role).ListBuckets(ctx, &s3.ListBucketsInput{})
+	wantAPIErrorIn(t, "ListBuckets just after the expiry", err, "AccessDenied")
+	if !hasAssignment(t, admin, inst, asg) {
+		t.Fatal("the assignment is gone before the schedule's time")
+	}
+	sb.Advance(t, time.Minute)
+	if hasAssignment(t, admin, inst, asg) {
+		t.Error("the assignment is still there after the schedule's time")
+	}
+	_, err = sched.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name), GroupName: aws.String("ssoctl-grants")})
+	wantAPIErrorIn(t, "the grant's schedule after it ran", err, "ResourceNotFoundException")
+	_, err = s3Client(role).ListBuckets(ctx, &s3.ListBucketsInput{})
+	wantAPIErrorIn(t, "ListBuckets after the schedule ran", err, "AccessDenied")
 }
