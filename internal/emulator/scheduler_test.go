@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -536,4 +537,67 @@ func TestGrantOnTheSandboxClock(t *testing.T) {
 	wantAPIErrorIn(t, "the grant's schedule after it ran", err, "ResourceNotFoundException")
 	_, err = s3Client(role).ListBuckets(ctx, &s3.ListBucketsInput{})
 	wantAPIErrorIn(t, "ListBuckets after the schedule ran", err, "AccessDenied")
+}
+
+// TestSchedulerQuotas: with AWS's quotas, CreateScheduleGroup is held to
+// its 10 a second, with the model's ThrottlingException (429).
+func TestSchedulerQuotas(t *testing.T) {
+	t.Parallel()
+	sb := emulatortest.Start(t, emulator.Options{Quotas: "aws"})
+	c := scheduler.NewFromConfig(sb.Config())
+	throttled := 0
+	for i := range 15 {
+		_, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("group-" + strconv.Itoa(i))})
+		if err != nil {
+			wantAPIError(t, err, "ThrottlingException")
+			wantStatus(t, err, 429)
+			throttled++
+		}
+	}
+	if throttled == 0 || throttled > 5 {
+		t.Errorf("throttled %d of 15 CreateScheduleGroup calls made at once; want those past the burst of 10", throttled)
+	}
+	if got := sb.Stats(t).Throttled["scheduler:CreateScheduleGroup"]; got != throttled {
+		t.Errorf("stats throttled scheduler:CreateScheduleGroup %d; want %d", got, throttled)
+	}
+}
+
+// TestSchedulerState: schedules and groups are in the state the sandbox
+// dumps, and a sandbox started from it serves and fires them; a schedule
+// of a group the state lacks is refused.
+func TestSchedulerState(t *testing.T) {
+	t.Parallel()
+	st := emulator.Generate("small", 0)
+	inst := st.Instances[0].InstanceArn
+	a := directAssignment(t, st)
+	first := emulatortest.Start(t, emulator.Options{State: st})
+	c := scheduler.NewFromConfig(first.Config())
+	if _, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String("ssoctl-grants")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateSchedule(ctx, &scheduler.CreateScheduleInput{Name: aws.String("expire"), GroupName: aws.String("ssoctl-grants"),
+		ScheduleExpression: aws.String(atExpr(time.Now().Add(time.Hour))), FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+		ActionAfterCompletion: schedtypes.ActionAfterCompletionDelete,
+		Target:                &schedtypes.Target{Arn: aws.String(universalDelete), RoleArn: aws.String(schedulerRoleArn(st)), Input: aws.String(deleteInput(a, inst))}}); err != nil {
+		t.Fatal(err)
+	}
+	dump := first.Snapshot()
+	if len(dump.ScheduleGroups) != 1 || len(dump.Schedules) != 1 {
+		t.Fatalf("state: %d groups, %d schedules; want 1 and 1", len(dump.ScheduleGroups), len(dump.Schedules))
+	}
+	second := emulatortest.Start(t, emulator.Options{State: dump})
+	cfg := second.ConfigAttempts(3)
+	if _, err := scheduler.NewFromConfig(cfg).GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String("expire"), GroupName: aws.String("ssoctl-grants")}); err != nil {
+		t.Fatalf("GetSchedule from the loaded state: %v", err)
+	}
+	second.Advance(t, 2*time.Hour)
+	if hasAssignment(t, ssoadmin.NewFromConfig(cfg), inst, a) {
+		t.Error("the loaded schedule did not fire")
+	}
+
+	bad := first.Snapshot()
+	bad.ScheduleGroups = nil
+	if _, err := emulator.New(emulator.Options{State: bad}); err == nil || !strings.Contains(err.Error(), "schedules[0]") {
+		t.Errorf("a schedule of a missing group: got %v; want an error naming schedules[0]", err)
+	}
 }
