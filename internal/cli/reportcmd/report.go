@@ -50,7 +50,10 @@ func newHTMLCmd(f *factory.Factory, runF func(context.Context, *htmlOptions) err
 		Use:   "html [--snapshot ID] [-f FILE]",
 		Short: "Write a self-contained HTML access report of a saved snapshot",
 		Long: `Write one HTML file that any browser opens with no network access (CSS and
-JavaScript inline, nothing fetched): the summary with the findings first, the
+JavaScript inline, nothing fetched): "Who can reach production?" first
+(privileged access to the production accounts the org settings named when the
+audit ran, by OU and account, with the path), the summary with the findings
+(one line per cause, opening to its findings), the
 changes since the previous snapshot, a user × account matrix that can be
 aggregated by group or permission set, searched, filtered and drilled down to
 its rows, and panes per user, group, permission set and account. It prints
