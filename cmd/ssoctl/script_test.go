@@ -142,6 +142,8 @@ func TestScript(t *testing.T) {
 			"envfile":            cmdEnvFile,
 			"hostile-org":        cmdHostileOrg,
 			"sandbox-dies-after": cmdSandboxDiesAfter,
+			"setmatch":           cmdSetMatch,
+			"nowrites":           cmdNoWrites,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "boto3" {

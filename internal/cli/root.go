@@ -21,6 +21,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/credscmd"
 	"github.com/ssoctl/ssoctl/internal/cli/eachcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/grantcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
@@ -172,6 +173,7 @@ try it without an AWS account.`,
 	root.AddCommand(configurecmd.NewCmd(f))
 	root.AddCommand(consolecmd.NewCmd(f, nil))
 	root.AddCommand(usercmd.NewCmd(f))
+	root.AddCommand(grantcmd.NewCmd(f))
 	factory.RegisterCompletionsTree(f, root)
 	if v, _, err := root.Find([]string{"version"}); err == nil {
 		factory.SetOutputs(v)

@@ -48,6 +48,42 @@ type Config struct {
 	// Production names the production OUs and accounts (none when the
 	// file has no production: section).
 	Production Production `yaml:"-"`
+	// Grants is the policy of just-in-time grants (the grants: section;
+	// without one, DefaultGrants).
+	Grants Grants `yaml:"grants"`
+}
+
+// Grants is the grants: section: the policy of `ssoctl grant`.
+type Grants struct {
+	// SchedulerRoleArn is the execution role EventBridge Scheduler deletes
+	// a grant's assignments as, at its expiry ("": no schedules; `grant
+	// expire` run by cron or CI removes them).
+	SchedulerRoleArn string `yaml:"scheduler_role_arn"`
+	// MaxDuration is the longest grant (Go duration syntax: 8h, 90m; ""
+	// means DefaultMaxGrant).
+	MaxDuration string `yaml:"max_duration"`
+	// RequireTicket makes --ticket required.
+	RequireTicket bool `yaml:"require_ticket"`
+	// PermissionSets are the permission sets a grant may clone, by name
+	// (none: every one).
+	PermissionSets []string `yaml:"permission_sets"`
+}
+
+// DefaultMaxGrant is the longest grant when the settings say nothing.
+const DefaultMaxGrant = 8 * time.Hour
+
+// Max is the longest grant allowed.
+func (g Grants) Max() time.Duration {
+	d, err := time.ParseDuration(g.MaxDuration)
+	if g.MaxDuration == "" || err != nil {
+		return DefaultMaxGrant
+	}
+	return d
+}
+
+// Allows reports whether a grant may clone the permission set named ps.
+func (g Grants) Allows(ps string) bool {
+	return len(g.PermissionSets) == 0 || contains(g.PermissionSets, ps)
 }
 
 // Privileged names the permission sets an access review treats as
@@ -211,6 +247,9 @@ var (
 	reDomain = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 	})
+	reRoleArn = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	})
 	reSession = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]+$`) })
 	reYAMLErr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 )
@@ -326,9 +365,10 @@ func find(n *yaml.Node, keys ...string) (*yaml.Node, int) {
 // original file: unknown keys and values of the wrong type.
 func (v *validator) decodeErrors(root *yaml.Node, err error) {
 	known := map[string][]string{
-		"":          {"start_url", "sso_region", "sso_session", "domain", "legacy_domains", "email", "migration", "access", "privileged", "production"},
+		"":          {"start_url", "sso_region", "sso_session", "domain", "legacy_domains", "email", "migration", "access", "privileged", "production", "grants"},
 		"email":     {"from", "cc", "region", "templates"},
 		"migration": {"iam_keys_stop"},
+		"grants":    {"scheduler_role_arn", "max_duration", "require_ticket", "permission_sets"},
 	}
 	found := false
 	for section, keys := range known {
@@ -435,6 +475,14 @@ func (v *validator) check(c *Config, root *yaml.Node) {
 	}
 	if c.Email.Region != "" && !reRegion().MatchString(c.Email.Region) {
 		v.errf(line("email", "region"), "email.region %q is not an AWS region", c.Email.Region)
+	}
+	if c.Grants.MaxDuration != "" {
+		if d, err := time.ParseDuration(c.Grants.MaxDuration); err != nil || d < time.Minute {
+			v.errf(line("grants", "max_duration"), "grants.max_duration %q: write a duration of a minute or more, like 8h or 90m", c.Grants.MaxDuration)
+		}
+	}
+	if r := c.Grants.SchedulerRoleArn; r != "" && !reRoleArn().MatchString(r) {
+		v.errf(line("grants", "scheduler_role_arn"), "grants.scheduler_role_arn %q is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)", r)
 	}
 	if c.Migration.IAMKeysStop != "" {
 		if _, err := time.Parse(time.DateOnly, c.Migration.IAMKeysStop); err != nil {
