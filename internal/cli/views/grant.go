@@ -87,7 +87,9 @@ func (v grantCreateView) Plan(p grants.CreatePlan) error {
 	return nil
 }
 
-func (v grantCreateView) NothingToChange(grants.CreatePlan) { fmt.Fprintln(v.errOut, "Nothing to change.") }
+func (v grantCreateView) NothingToChange(grants.CreatePlan) {
+	fmt.Fprintln(v.errOut, "Nothing to change.")
+}
 
 func (v grantCreateView) Done(p grants.CreatePlan, r *grants.CreateResult) error {
 	v.prog.Done()
