@@ -8,6 +8,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/grants"
+	"github.com/ssoctl/ssoctl/internal/lifecycle"
 )
 
 type listOptions struct {
@@ -75,11 +76,27 @@ func runList(ctx context.Context, opts *listOptions) error {
 	return opts.view().List(live, gs)
 }
 
-// nameAccounts fills in the accounts' names.
-func nameAccounts(ctx context.Context, d interface {
-	AccountName(context.Context, string) string
-}, gs []grants.Grant) {
+// nameAccounts fills in the accounts' and principals' names (as far as
+// the directory knows them).
+func nameAccounts(ctx context.Context, d *lifecycle.Directory, gs []grants.Grant) {
+	var users, groups []string
+	for _, g := range gs {
+		if g.Principal.Type == "USER" {
+			users = append(users, g.Principal.Id)
+		} else {
+			groups = append(groups, g.Principal.Id)
+		}
+	}
+	un, _ := d.UsersByID(ctx, users)
+	gn, _ := d.GroupsByID(ctx, groups)
 	for i := range gs {
+		p := &gs[i].Principal
+		if u, ok := un[p.Id]; ok && p.Type == "USER" && p.Name == "" {
+			p.Name = u.UserName
+		}
+		if g, ok := gn[p.Id]; ok && p.Type == "GROUP" && p.Name == "" {
+			p.Name = g.Name
+		}
 		for j := range gs[i].Accounts {
 			if gs[i].Accounts[j].Name == "" {
 				gs[i].Accounts[j].Name = d.AccountName(ctx, gs[i].Accounts[j].Id)

@@ -65,8 +65,8 @@ func (v grantCreateView) Plan(p grants.CreatePlan) error {
 	fmt.Fprintf(w, "Grant %s: %s gets %s on %s\n", gr.ID, render.Escape(gr.Principal.Label()), render.Escape(gr.PermissionSet), accountsText(gr.Accounts))
 	fmt.Fprintf(w, "  until %s (AWS's clock; now %s)\n", gr.Expires.Format(time.RFC3339), p.Now.Format(time.RFC3339))
 	c := p.Clone
-	fmt.Fprintf(w, "  + permission set %s: session %s, %s, %s, inline policy with the deny after expiry",
-		c.Name, c.SessionDuration, plural(len(c.ManagedPolicies), "managed policy"), plural(len(c.CustomerManagedPolicies), "customer managed policy"))
+	fmt.Fprintf(w, "  + permission set %s: session %s, %d managed and %d customer managed policies, inline policy with the deny after expiry",
+		c.Name, c.SessionDuration, len(c.ManagedPolicies), len(c.CustomerManagedPolicies))
 	if c.PermissionsBoundary != nil {
 		fmt.Fprintf(w, ", boundary %s", render.Escape(c.PermissionsBoundary.String()))
 	}
