@@ -83,22 +83,9 @@ func Read(ctx context.Context, c Reader, storeID, id string) (*Live, error) {
 	for _, e := range out.ExternalIds {
 		l.ExternalIds = append(l.ExternalIds, ExternalId{Issuer: aws.ToString(e.Issuer), Id: aws.ToString(e.Id)})
 	}
-	p := identitystore.NewListGroupMembershipsPaginator(c, &identitystore.ListGroupMembershipsInput{IdentityStoreId: &storeID, GroupId: &id, MaxResults: aws.Int32(100)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list the members of group %s: %w", l.Name, err)
-		}
-		for _, m := range page.GroupMemberships {
-			u, ok := m.MemberId.(*istypes.MemberIdMemberUserId)
-			if !ok {
-				continue
-			}
-			l.Members = append(l.Members, Member{UserId: u.Value})
-			l.Memberships[u.Value] = aws.ToString(m.MembershipId)
-		}
+	if err := ReadMembers(ctx, c, storeID, l); err != nil {
+		return nil, err
 	}
-	sort.Slice(l.Members, func(i, j int) bool { return l.Members[i].UserId < l.Members[j].UserId })
 	return l, nil
 }
 
@@ -265,4 +252,45 @@ func DetectSCIM(ctx context.Context, c Reader, storeID string, read []*Live) (So
 		}
 	}
 	return Source{}, nil
+}
+
+// List reads every group of the store (ListGroups, a page per 100) with
+// its description, without members.
+func List(ctx context.Context, c Reader, storeID string) ([]*Live, error) {
+	var out []*Live
+	p := identitystore.NewListGroupsPaginator(c, &identitystore.ListGroupsInput{IdentityStoreId: &storeID, MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list groups: %w", err)
+		}
+		for _, g := range page.Groups {
+			l := &Live{Id: aws.ToString(g.GroupId), Name: aws.ToString(g.DisplayName), Description: aws.ToString(g.Description), Members: []Member{}, Memberships: map[string]string{}}
+			for _, e := range g.ExternalIds {
+				l.ExternalIds = append(l.ExternalIds, ExternalId{Issuer: aws.ToString(e.Issuer), Id: aws.ToString(e.Id)})
+			}
+			out = append(out, l)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// ReadMembers fills in a listed group's members.
+func ReadMembers(ctx context.Context, c Reader, storeID string, l *Live) error {
+	p := identitystore.NewListGroupMembershipsPaginator(c, &identitystore.ListGroupMembershipsInput{IdentityStoreId: &storeID, GroupId: &l.Id, MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list the members of group %s: %w", l.Name, err)
+		}
+		for _, m := range page.GroupMemberships {
+			if u, ok := m.MemberId.(*istypes.MemberIdMemberUserId); ok {
+				l.Members = append(l.Members, Member{UserId: u.Value})
+				l.Memberships[u.Value] = aws.ToString(m.MembershipId)
+			}
+		}
+	}
+	sort.Slice(l.Members, func(i, j int) bool { return l.Members[i].UserId < l.Members[j].UserId })
+	return nil
 }
