@@ -163,6 +163,8 @@ func Changes(want Desired, have *Live) Plan {
 		removed = append(removed, nameOf(m))
 	}
 	if len(added)+len(removed) > 0 {
+		sort.Strings(added)
+		sort.Strings(removed)
 		p.Diff = append(p.Diff, AttrChange{Attribute: "Members", Added: added, Removed: removed})
 	}
 	return p

@@ -234,9 +234,11 @@ type Provisioning struct {
 // Plan is what makes a live permission set (have; nil when it does not
 // exist) the desired one: the executor's changes — the permission-set
 // change, then, when the set's role changes and it is provisioned
-// somewhere (or some of its accounts are behind), a provision to every
-// account it is provisioned to — the differences, and warnings about what
-// the API cannot do (remove a description or relay state).
+// somewhere, a provision to every account it is provisioned to (which
+// also brings accounts left behind by an earlier change up to date) — the
+// differences, and warnings: what the API cannot do (remove a description
+// or relay state), accounts behind the set's latest version. Being behind
+// is not itself a change the file declares, so it is told, not planned.
 type Plan struct {
 	Changes  []execute.Change `json:"changes"`
 	Diff     []AttrChange     `json:"diff"`
@@ -293,7 +295,10 @@ func Changes(want Desired, have *Live, prov Provisioning) Plan {
 		p.Changes = append(p.Changes, execute.Change{Kind: execute.KindPermissionSet, Op: execute.Update,
 			Assignment: execute.Assignment{PermissionSetArn: have.Arn}, PermissionSetName: w.Name, PermissionSet: wr})
 	}
-	if prov.Accounts > 0 && (roleChanges || prov.Outdated > 0) {
+	if prov.Outdated > 0 && !roleChanges {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("permission set %s: %d of the %d accounts it is provisioned to do not have its latest version (it was changed and not re-provisioned); the next change applied to it re-provisions them", w.Name, prov.Outdated, prov.Accounts))
+	}
+	if prov.Accounts > 0 && roleChanges {
 		p.Changes = append(p.Changes, execute.Change{Kind: execute.KindProvision, Op: execute.Provision,
 			Assignment: execute.Assignment{PermissionSetArn: have.Arn}, PermissionSetName: w.Name,
 			Provision: &execute.ProvisionTarget{Accounts: prov.Accounts}})
