@@ -105,7 +105,8 @@ var (
 
 // Parse reads one Identity Center file. An inline policy given as a path
 // is read relative to the file's folder. Every problem is reported with
-// its line (file.Errors).
+// its line (file.Errors); the file is returned with them when it is a
+// mapping of sections (what of it could be read).
 func Parse(path string, data []byte) (*File, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -160,10 +161,9 @@ func Parse(path string, data []byte) (*File, error) {
 	if len(seen) == 0 {
 		e.add(posOf(path, root), "the file declares nothing: give it PermissionSets, Groups or Assignments")
 	}
-	if err := e.err(); err != nil {
-		return nil, err
-	}
-	return f, nil
+	// What could be read is returned with the problems, so that the
+	// limits of what was read are checked in the same run.
+	return f, e.err()
 }
 
 func closest(k string, keys []string, fallback string) string {
@@ -454,6 +454,7 @@ func inlinePolicy(path string, n *yaml.Node, e *errs) string {
 	if strings.HasPrefix(v, "{") {
 		if !json.Valid([]byte(v)) {
 			e.add(posOf(path, n), "the inline policy is not valid JSON")
+			return ""
 		}
 		return v
 	}
@@ -473,6 +474,7 @@ func inlinePolicy(path string, n *yaml.Node, e *errs) string {
 	doc := strings.TrimSpace(string(data))
 	if !json.Valid([]byte(doc)) {
 		e.add(posOf(path, n), "the inline policy %s is not valid JSON", v)
+		return ""
 	}
 	return doc
 }

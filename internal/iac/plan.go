@@ -292,7 +292,7 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 			arn := ps.Arn
 			n := remaining(func(_ string, a, _, _ string) bool { return a == arn }, live.Assignments.Assignments)
 			if n > 0 {
-				p.Kept = append(p.Kept, fmt.Sprintf("permission set %s: not deleted, %s still use it (declare it, or remove them)", ps.Name, plural(n, "assignment")))
+				p.Kept = append(p.Kept, fmt.Sprintf("permission set %s: not deleted, %s (declare it, or remove them)", ps.Name, stillUse(n)))
 				continue
 			}
 			ch := execute.Change{Kind: execute.KindPermissionSet, Op: execute.Delete, Assignment: execute.Assignment{PermissionSetArn: arn}, PermissionSetName: ps.Name}
@@ -306,7 +306,9 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 		for _, d := range r.Groups {
 			declaredG[d.Name] = true
 		}
-		for _, g := range live.AllGroups {
+		all := append([]inventory.Group(nil), live.AllGroups...)
+		sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+		for _, g := range all {
 			if declaredG[g.Name] {
 				continue
 			}
@@ -317,7 +319,7 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 			id := g.Id
 			n := remaining(func(_ string, _, ptype, pid string) bool { return ptype == "GROUP" && pid == id }, live.GroupAssignments[id])
 			if n > 0 {
-				p.Kept = append(p.Kept, fmt.Sprintf("group %s: not deleted, %s still use it (declare it, or remove them)", g.Name, plural(n, "assignment")))
+				p.Kept = append(p.Kept, fmt.Sprintf("group %s: not deleted, %s (declare it, or remove them)", g.Name, stillUse(n)))
 				continue
 			}
 			ch := execute.Change{Kind: execute.KindGroup, Op: execute.Delete, Assignment: execute.Assignment{PrincipalType: "GROUP", PrincipalId: id}, PrincipalName: g.Name}
@@ -462,6 +464,13 @@ func deleteNames(ctx context.Context, dir file.Directory, live *Live, l *plan.Li
 		PermissionSet: func(arn string) string { return ps[arn] },
 		Principal:     func(typ, id string) string { return known[typ+"|"+id] },
 	}, nil
+}
+
+func stillUse(n int) string {
+	if n == 1 {
+		return "1 assignment still uses it"
+	}
+	return fmt.Sprintf("%d assignments still use it", n)
 }
 
 func plural(n int, noun string) string {

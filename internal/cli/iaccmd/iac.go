@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -85,7 +86,7 @@ func clients(set *awsclient.Set) iac.Clients {
 }
 
 // readFiles parses and merges the files, and checks AWS's limits; every
-// problem is reported with its file and line.
+// problem of every file is reported with its file and line.
 func readFiles(paths []string) (*iac.Set, []string, error) {
 	var files []*iac.File
 	var errs file.Errors
@@ -99,21 +100,25 @@ func readFiles(paths []string) (*iac.Set, []string, error) {
 			return nil, nil, fmt.Errorf("read %s: %w", p, err)
 		}
 		f, err := iac.Parse(p, data)
-		if err != nil {
-			errs = append(errs, file.ErrorList(err)...)
-			continue
+		errs = append(errs, file.ErrorList(err)...)
+		if f != nil {
+			files = append(files, f)
 		}
-		files = append(files, f)
-	}
-	if len(errs) > 0 {
-		return nil, nil, errs
 	}
 	s, err := iac.Merge(files)
-	if err != nil {
-		return nil, nil, err
-	}
+	errs = append(errs, file.ErrorList(err)...)
 	warnings, err := s.Validate()
-	return s, warnings, err
+	errs = append(errs, file.ErrorList(err)...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			if errs[i].File != errs[j].File {
+				return errs[i].File < errs[j].File
+			}
+			return errs[i].Line < errs[j].Line
+		})
+		return nil, nil, errs
+	}
+	return s, warnings, nil
 }
 
 // reportFileErrors turns problems found in the files into the command's
