@@ -9,6 +9,8 @@
 #   STRATEGIES="principal auto" LARGE= bash bench/audit.sh   # side by side:
 #       the old default on medium (principal-first, incomplete) and the new
 #       one (auto = permission-set-first, complete), one after the other
+#   BIN=/tmp/old/ssoctl TAG=old bash bench/audit.sh   # another build (not this
+#       tree's), its files under bench/.tmp/TAG-…: two builds side by side
 #
 # 1. Quota run: `ssoctl sandbox --org $ORG --quotas aws --quota-scale $S`
 #    in the background; its export lines evaluated; SSOCTL_RATE_SCALE=$S so
@@ -29,10 +31,14 @@ ORG=${ORG-medium}
 : "${STRATEGIES:=$STRATEGY}"
 LARGE=${LARGE-large}
 : "${LARGE_RATE_SCALE:=1000}"
-tmp=bench/.tmp
+tmp=bench/.tmp${TAG:+/$TAG}
 mkdir -p "$tmp"
-bin=$PWD/$tmp/ssoctl
-go build -o "$bin" ./cmd/ssoctl
+if [ -n "${BIN:-}" ]; then
+	bin=$BIN
+else
+	bin=$PWD/$tmp/ssoctl
+	go build -o "$bin" ./cmd/ssoctl
+fi
 
 sandbox_pid=
 stop_sandbox() {

@@ -45,11 +45,12 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 }
 
 // TestREADMEExamples pastes README.md's examples into bash against the
-// sandbox, as a new user would: the sandbox block, its signatures and trust
-// policies block, the sign-in try-out
+// sandbox, as a new user would: the sandbox block, its CloudTrail block, its
+// signatures and trust policies block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
 // of "Profiles and the console", "One command in every account", "Role
-// chains and long-running programs", "History and the HTML report",
+// chains and long-running programs", "History and the HTML report", "Who
+// can reach production?" (under "The audit"),
 // "Assignments as code" and "The user lifecycle", in
 // one session, with Debian's AWS CLI v2 (/usr/bin/aws) as `aws` — except in
 // "Profiles and the console", whose `aws` uses a profile natively and so
@@ -80,6 +81,7 @@ func TestREADMEExamples(t *testing.T) {
 	sandboxBlock := pick("The sandbox", "ssoctl sandbox")
 	trustBlock := pick("The sandbox", "assume-role")
 	sandboxOrgBlock := pick("The sandbox", "--sandbox-org")
+	trailBlock := pick("The sandbox", "--activity-days")
 	globalBlock := pick("Global flags", "--debug")
 	signInBlock := pick("Signing in (people who use AWS)", "--sign-in-as")
 	profilesBlock := pick("Profiles and the console", "ssoctl configure populate")
@@ -99,6 +101,7 @@ func TestREADMEExamples(t *testing.T) {
 	chainBlock := pick("Role chains and long-running programs", "--assume-role")
 	serveBlock := pick("Role chains and long-running programs", "serve-credentials")
 	historyBlock := pick("History and the HTML report", "ssoctl history")
+	reviewBlock := pick("The audit", "--org-config examples/org.yaml")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
 
@@ -152,10 +155,11 @@ func TestREADMEExamples(t *testing.T) {
 		profiles = withCLI(nativeCLI, profilesBlock) + paste(consoleBlock) + "cat browser.log\n"
 	}
 	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\n" +
-		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) +
+		paste(sandboxBlock) + paste(trustBlock) + paste(sandboxOrgBlock) + paste(trailBlock) +
+		"grep -c '\"lastUsed\"' " + filepath.Join(tmp, "activity.json") + " | sed 's/^/activity roles used: /'\n" +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -181,6 +185,9 @@ func TestREADMEExamples(t *testing.T) {
 		`^arn:aws:sso:::instance/ssoins-`,
 		// --sandbox-org
 		`(?m)^account,workload-0499,\d{12}$`,
+		// CloudTrail: a seeded sign-in, and the truth about them
+		`(?m)^\{"eventVersion":"1\.11","userIdentity":\{"type":"IdentityCenterUser",.*"eventName":"GetRoleCredentials",.*"serviceEventDetails":\{"role_name":"\w+","account_id":"\d{12}"\}`,
+		`(?m)^activity roles used: [1-9]\d*$`,
 		// global flags: --version, the formats topic, --debug
 		`(?m)^ssoctl \S+`,
 		`(?m)^  roles +table, json, csv$`,
@@ -212,6 +219,11 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^first\.csv is the first report$`,
 		`(?m)^history diff 1 → 2: 0 gained, 0 lost; findings: 0 appeared, 0 resolved$`,
 		`(?m)^report html: snapshot #2, 137 rows, 4 findings; wrote access\.html$`,
+		// who can reach production, with examples/org.yaml
+		`(?m)^production: 3 of 3 production accounts \(Root/Workloads/Prod, acme-management\) reached with a privileged permission set, by 2 users$`,
+		`(?m)^finding: SUSPENDED_ACCOUNT account legacy-app \d{12}: 10 rows \(1 finding\); most privileged Developer\n  legacy-app `,
+		`(?m)^AdministratorAccess,GROUP,[0-9a-f-]+,platform-admins,alice\.johnson,group:platform-admins,PRIVILEGED$`,
+		`(?m)^note: payments-prod \(\d{12}\) is in Root/Workloads/Prod, PRODUCTION \(by OU Workloads/Prod\); 2 users reach it`,
 		// assignments as code: export, then plan shows nothing; --prune
 		// removes the orphaned assignment through the saved plan
 		`(?m)^No changes: Identity Center has the 46 assignments the file declares\.$`,
@@ -259,6 +271,11 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
+	}
+	if d := os.Getenv("SSOCTL_RECORD"); d != "" { // bench/compare_outputs.sh
+		if err := os.WriteFile(filepath.Join(d, "README.out"), out, 0o644); err != nil {
+			t.Error(err)
+		}
 	}
 
 	// The sample config: ssoctl and the AWS CLI read it; ssoctl says how
@@ -357,5 +374,66 @@ func TestREADMEFreshMachine(t *testing.T) {
 	}
 	if lines := strings.Count(string(data), "\n"); lines != 138 {
 		t.Errorf("%s has %d lines; want a header and 137 rows", filepath.Base(written[0]), lines)
+	}
+}
+
+// TestREADMESandboxClock runs the sandbox's clock and Scheduler example
+// against a sandbox of its own, as the sandbox block starts one, with
+// Debian's AWS CLI v2 (/usr/bin/aws) as `aws`: the schedule made, the
+// direct assignment still there, the clock moved two hours, the
+// assignment gone.
+func TestREADMESandboxClock(t *testing.T) {
+	if _, err := os.Stat(debianCLI); err != nil {
+		t.Skip(debianCLI + " (AWS CLI v2) not found")
+	}
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not found")
+		}
+	}
+	block := ""
+	for _, b := range readmeBlocks(t, "sh")["The sandbox"] {
+		if strings.Contains(b, "_sandbox/clock") {
+			block = b
+		}
+	}
+	if block == "" {
+		t.Fatal(`README.md: no sh block holding "_sandbox/clock" under "The sandbox"`)
+	}
+	bin := buildSSOCTL(t)
+	work := t.TempDir()
+	awsDir := filepath.Join(work, "bin")
+	if err := os.MkdirAll(awsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(debianCLI, filepath.Join(awsDir, "aws")); err != nil {
+		t.Fatal(err)
+	}
+	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" +
+		"ssoctl sandbox --listen 127.0.0.1:0 > sandbox.env &\n" +
+		"until grep -qs AWS_DEFAULT_SSO_REGION sandbox.env; do sleep 0.1; done; eval \"$(cat sandbox.env)\"\n" +
+		"set -x\n" + block
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", script)
+	cmd.Dir = work
+	cmd.Env = []string{"HOME=" + work, "PATH=" + awsDir + ":" + filepath.Dir(bin) + ":/usr/bin:/bin", "LANG=C.UTF-8"}
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's clock example failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`"ScheduleArn": "arn:aws:scheduler:us-east-1:489264326637:schedule/default/expire-bob"`,
+		`(?m)^1$`,
+		`(?m)^\{"now":"\d{4}-\d\d-\d\dT[\d:.]+Z","offset":"2h0m0s"\}$`,
+		`(?m)^0$`,
+	} {
+		if !regexp.MustCompile(want).Match(out) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
 	}
 }

@@ -27,7 +27,7 @@ var updateScripts = flag.Bool("update", false, "rewrite the expected files of fa
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"ssoctl": main,
+		"ssoctl": recordMain,
 		// Programs the scripts (and the commands ssoctl runs) can call.
 		"browse":    browse,
 		"exitwith":  exitWith,
@@ -120,12 +120,17 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			env.Setenv("TESTDATA", testdata)
+			if d := os.Getenv("SSOCTL_RECORD"); d != "" {
+				env.Setenv("SSOCTL_RECORD", d)
+			}
 			return startSandbox(env, emulator.Options{})
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sandbox-restart":    cmdSandboxRestart,
 			"sandbox-stats":      cmdSandboxStats,
 			"sandbox-outbox":     cmdSandboxOutbox,
+			"sandbox-activity":   cmdSandboxActivity,
+			"sandbox-clock":      cmdSandboxClock,
 			"ses-verify":         cmdSESVerify,
 			"exitcode":           cmdExitCode,
 			"sleep":              cmdSleep,
@@ -232,6 +237,49 @@ func cmdSandboxOutbox(ts *testscript.TestScript, neg bool, args []string) {
 	body, err := io.ReadAll(resp.Body)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), body, 0o644))
+}
+
+// cmdSandboxActivity writes the sandbox's /_sandbox/activity (every user ×
+// account × role with its last use, as JSON) to FILE.
+func cmdSandboxActivity(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sandbox-activity FILE")
+	}
+	resp, err := http.Get(ts.Getenv("SANDBOX_URL") + "/_sandbox/activity")
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), body, 0o644))
+}
+
+// cmdSandboxClock moves the sandbox clock forward through POST
+// /_sandbox/clock and prints its answer on stdout: sandbox-clock advance
+// DURATION, or sandbox-clock set RFC3339; sandbox-clock alone prints the
+// time.
+func cmdSandboxClock(ts *testscript.TestScript, neg bool, args []string) {
+	u := ts.Getenv("SANDBOX_URL") + "/_sandbox/clock"
+	var resp *http.Response
+	var err error
+	switch {
+	case neg:
+		ts.Fatalf("unsupported: ! sandbox-clock")
+	case len(args) == 0:
+		resp, err = http.Get(u)
+	case len(args) == 2 && (args[0] == "advance" || args[0] == "set"):
+		body, _ := json.Marshal(map[string]string{args[0]: args[1]})
+		resp, err = http.Post(u, "application/json", strings.NewReader(string(body)))
+	default:
+		ts.Fatalf("usage: sandbox-clock [advance DURATION | set RFC3339]")
+	}
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("sandbox-clock %s: %s %s", strings.Join(args, " "), resp.Status, body)
+	}
+	ts.Stdout().Write(body)
 }
 
 // cmdSESVerify verifies an SES identity (an address or a domain) in the

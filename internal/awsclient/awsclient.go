@@ -24,11 +24,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -252,6 +254,8 @@ var serviceKeys = map[string]string{
 	ssoadmin.ServiceID: "sso-admin", identitystore.ServiceID: "identitystore",
 	organizations.ServiceID: "organizations", iam.ServiceID: "iam", sts.ServiceID: "sts",
 	sso.ServiceID: "sso", ssooidc.ServiceID: "sso-oidc", sesv2.ServiceID: "sesv2", s3.ServiceID: "s3",
+	scheduler.ServiceID:  "scheduler",
+	cloudtrail.ServiceID: "cloudtrail",
 }
 
 // addLimiter puts the token bucket after the retry middleware, so every
@@ -355,6 +359,21 @@ func (s *Set) SSOOIDC() *ssooidc.Client {
 func (s *Set) SESv2() *sesv2.Client {
 	return client(s, "sesv2", func() *sesv2.Client {
 		return sesv2.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *sesv2.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// Scheduler returns the EventBridge Scheduler client.
+func (s *Set) Scheduler() *scheduler.Client {
+	return client(s, "scheduler", func() *scheduler.Client {
+		return scheduler.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *scheduler.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// CloudTrail returns the cloudtrail client (LookupEvents, 2 requests/s per
+// account and Region: quota.AWS).
+func (s *Set) CloudTrail() *cloudtrail.Client {
+	return client(s, "cloudtrail", func() *cloudtrail.Client {
+		return cloudtrail.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *cloudtrail.Options, u *string) { o.BaseEndpoint = u }))
 	})
 }
 

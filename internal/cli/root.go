@@ -28,6 +28,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/rolescmd"
 	"github.com/ssoctl/ssoctl/internal/cli/sandbox"
 	"github.com/ssoctl/ssoctl/internal/cli/usercmd"
+	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
 
@@ -128,6 +129,9 @@ try it without an AWS account.`,
 		default:
 			return factory.Usagef("--sandbox-org must be small, medium or large, not %q", f.Global.SandboxOrg)
 		}
+		if d := f.Global.SandboxActivityDays; d < 0 || d > emulator.MaxActivityDays {
+			return factory.Usagef("--sandbox-activity-days must be between 0 and %d (LookupEvents keeps %d days), not %d", emulator.MaxActivityDays, emulator.MaxActivityDays, d)
+		}
 		// A URL without a scheme would otherwise surface as ten retried
 		// "unsupported protocol scheme" attempts, half a minute later.
 		if u := f.Global.EndpointURL; u != "" {
@@ -145,6 +149,7 @@ try it without an AWS account.`,
 	pf.BoolVar(&f.Global.CSVRaw, "csv-raw", false, "write CSV cells exactly as AWS has them (by default a cell starting with =, +, -, @, tab or CR gets a ' in front and control characters are escaped, so a spreadsheet cannot run a name as a formula)")
 	pf.BoolVar(&f.Global.Sandbox, "sandbox", false, "run against the built-in sandbox (demo organization), started in-process")
 	pf.StringVar(&f.Global.SandboxOrg, "sandbox-org", "", "the sandbox's demo `organization`: small (the default), medium or large (implies --sandbox)")
+	pf.IntVar(&f.Global.SandboxActivityDays, "sandbox-activity-days", 0, "seed the sandbox with this many `DAYS` (at most 90) of sign-in history, in its CloudTrail (implies --sandbox)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "print every AWS call's service, operation, attempt, HTTP status, duration and request id on stderr (never a secret)")
 
 	root.AddCommand(newVersionCmd(f))
@@ -169,7 +174,7 @@ try it without an AWS account.`,
 	root.AddCommand(configurecmd.NewCmd(f))
 	root.AddCommand(consolecmd.NewCmd(f, nil))
 	root.AddCommand(usercmd.NewCmd(f))
-	configurecmd.RegisterCompletionsTree(f, root)
+	factory.RegisterCompletionsTree(f, root)
 	if v, _, err := root.Find([]string{"version"}); err == nil {
 		factory.SetOutputs(v)
 	}

@@ -199,6 +199,7 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 	if ps := s.roles(who)[account][roleName]; ps != nil {
 		psArn, psName = ps.Arn, ps.Name
 	}
+	_, storeArn := s.identityCenterOf(who.StoreID)
 	s.mu.RUnlock()
 	if psArn == "" {
 		return awsproto.Err(403, "ForbiddenException", "No access")
@@ -215,6 +216,8 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 		Principal:   "arn:aws:iam::" + account + ":role" + reservedRolePath + role,
 		UserId:      roleID + ":" + who.UserName,
 		secret:      secret, sessionToken: token, expires: expires,
+		permissionSetArn: psArn,
+		issued:           s.now(), onBehalfOf: &onBehalfOf{UserId: who.UserID, IdentityStoreArn: storeArn},
 	}
 	s.credMu.Unlock()
 	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{

@@ -1,7 +1,9 @@
 // Package emulator is the sandbox: an http.Handler that emulates, on one
 // port, every AWS API ssoctl calls (sso-admin, identitystore, organizations,
-// iam, sts, and for sign-in sso-oidc and the sso portal), over in-memory
-// state, with AWS's wire formats, page caps, quotas and error shapes.
+// iam, sts, sesv2, s3, cloudtrail, EventBridge Scheduler, and for sign-in
+// sso-oidc and the sso portal), over in-memory state and one clock, with
+// AWS's wire formats, page caps, quotas and error shapes, and keeps a
+// CloudTrail of what it serves (trail.go).
 package emulator
 
 import (
@@ -69,6 +71,14 @@ type Options struct {
 	// by the sandbox's own /_sandbox/* endpoints: `ssoctl sandbox` sets one
 	// when it listens beyond loopback.
 	ControlToken string
+	// CloudTrailDelay is how long after it happened an event shows in
+	// LookupEvents (AWS delivers events minutes late); 0 shows it at once.
+	CloudTrailDelay time.Duration
+	// ActivityDays seeds that many days (at most MaxActivityDays) of
+	// portal sign-in history (GetRoleCredentials events) for the
+	// organization the sandbox starts with, up to the start of its first
+	// day; GET /_sandbox/activity tells what was seeded.
+	ActivityDays int
 }
 
 // Server is the sandbox's http.Handler.
@@ -97,6 +107,8 @@ type Server struct {
 	signin *signIn // sso-oidc registrations, codes and tokens
 
 	outbox outbox // e-mails accepted by sesv2 SendEmail
+
+	trail *trail // CloudTrail events (trail.go)
 }
 
 // queryService is one query-protocol service: its XML namespace and
@@ -126,11 +138,18 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	if opts.ActivityDays < 0 || opts.ActivityDays > MaxActivityDays {
+		return nil, fmt.Errorf("activity days must be between 0 and %d (LookupEvents keeps %d days), not %d", MaxActivityDays, MaxActivityDays, opts.ActivityDays)
+	}
+	if opts.CloudTrailDelay < 0 {
+		return nil, fmt.Errorf("the CloudTrail delay must not be negative, not %s", opts.CloudTrailDelay)
+	}
 	s := &Server{
 		opts:   opts,
 		stats:  newStats(),
 		rng:    rand.New(rand.NewPCG(opts.Seed, 0x55c0)),
 		signin: newSignIn(),
+		trail:  newTrail(opts.Seed),
 	}
 	var err error
 	if s.st, err = fromState(st); err != nil {
@@ -153,6 +172,10 @@ func New(opts Options) (*Server, error) {
 		"sso-admin":     s.ssoAdminOps(),
 		"identitystore": s.identityStoreOps(),
 		"organizations": s.organizationsOps(),
+		"cloudtrail":    s.cloudTrailOps(),
+	}
+	if opts.ActivityDays > 0 {
+		s.trail.act = s.seedActivity(opts.Seed, opts.ActivityDays, s.trailNow())
 	}
 	s.query = map[string]queryService{
 		"sts": {ns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: s.stsOps()},
@@ -250,10 +273,20 @@ var targetPrefixes = map[string]string{
 	"SWBExternalService":        "sso-admin",
 	"AWSIdentityStore":          "identitystore",
 	"AWSOrganizationsV20161128": "organizations",
+	// CloudTrail's target is CloudTrail_20131101 from the Go SDK and the
+	// full com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101 from
+	// botocore; AWS takes both.
+	"CloudTrail_20131101": "cloudtrail",
+	"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
 }
 
 func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, target string) {
-	prefix, op, _ := strings.Cut(target, ".")
+	// The operation follows the last dot: CloudTrail's prefix has dots of its own.
+	i := strings.LastIndex(target, ".")
+	if i < 0 {
+		i = len(target)
+	}
+	prefix, op := target[:i], strings.TrimPrefix(target[i:], ".")
 	svc := targetPrefixes[prefix]
 	h, ok := s.ops[svc][op]
 	if !ok {
@@ -264,6 +297,11 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 	r, ae := s.authenticate(r, svc)
 	if ae != nil {
 		e := ae.as(svc)
+		s.stats.fail(svc, op, e)
+		awsproto.WriteJSONError(w, reqID, e)
+		return
+	}
+	if e := s.identityPolicy(svc, op, s.requestRegion(r), s.caller(r)); e != nil {
 		s.stats.fail(svc, op, e)
 		awsproto.WriteJSONError(w, reqID, e)
 		return
@@ -307,6 +345,10 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		s.stats.fail(svc, op, ae)
 		awsproto.WriteJSONError(w, reqID, ae)
 		return
+	}
+	if recorded(svc, op) {
+		s.record(call{svc: svc, op: op, region: region, reqID: reqID, caller: s.caller(r), r: r,
+			params: jsonParams(body), response: jsonResponse(out)})
 	}
 	awsproto.WriteJSON(w, reqID, "application/x-amz-json-1.1", out)
 }
@@ -366,8 +408,11 @@ type restRouteEntry struct {
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, signed bool, h restHandler) {
 	s.stats.call(r, svc, op)
 	writeErr := awsproto.WriteRestJSONError
-	if svc == "s3" {
+	switch svc {
+	case "s3":
 		writeErr = writeS3Error
+	case "scheduler":
+		writeErr = writeSchedulerError
 	}
 	if signed {
 		var ae *authError
@@ -377,16 +422,76 @@ func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, o
 			writeErr(w, reqID, e)
 			return
 		}
+		if e := s.identityPolicy(svc, op, s.requestRegion(r), s.caller(r)); e != nil {
+			s.stats.fail(svc, op, e)
+			writeErr(w, reqID, e)
+			return
+		}
 	}
 	if e := s.admit(svc, op); e != nil {
 		writeErr(w, reqID, e)
 		return
 	}
+	var cw *captureWriter
+	var body []byte
+	if recorded(svc, op) {
+		// The request body is read here for the record and put back for
+		// the handler; the answer is kept as it is written.
+		body, _ = io.ReadAll(io.LimitReader(r.Body, maxSignedBody))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		cw = &captureWriter{ResponseWriter: w}
+		w = cw
+	}
 	if err := h(w, r, reqID); err != nil {
 		ae := awsproto.AsError(err)
 		s.stats.fail(svc, op, ae)
 		writeErr(w, reqID, ae)
+		return
 	}
+	if cw != nil && cw.status < 300 {
+		s.recordRest(r, svc, op, reqID, body, cw.body.Bytes())
+	}
+}
+
+// captureWriter keeps the status and body a rest handler writes.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (c *captureWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	c.body.Write(b)
+	return c.ResponseWriter.Write(b)
+}
+
+// recordRest records a successful rest call: the portal's
+// GetRoleCredentials as its own kind of event, others (sesv2) from the
+// JSON body and path.
+func (s *Server) recordRest(r *http.Request, svc, op, reqID string, body, resp []byte) {
+	if svc == "sso" {
+		s.recordRoleCredentials(r, reqID)
+		return
+	}
+	params := jsonParams(body)
+	if name, ok := strings.CutPrefix(r.URL.Path, "/v2/email/identities/"); ok && svc == "sesv2" {
+		// A member in the path, first as AWS lists it.
+		id, _ := url.PathUnescape(name)
+		o, _ := params.(object)
+		params = append(object{{"emailIdentity", id}}, o...)
+	}
+	s.record(call{svc: svc, op: op, region: s.requestRegion(r), reqID: reqID, caller: s.caller(r), r: r,
+		params: params, response: bodyResponse(resp)})
 }
 
 // sigV4Service is the service named in a request's SigV4 credential scope
@@ -458,6 +563,11 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
 	}
+	if e := s.identityPolicy(svc, action, s.requestRegion(r), s.caller(r)); e != nil {
+		s.stats.fail(svc, action, e)
+		awsproto.WriteQueryError(w, reqID, ns, e)
+		return
+	}
 	if e := s.admit(svc, action); e != nil {
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
@@ -483,6 +593,10 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		awsproto.WriteQueryError(w, reqID, ns, ae)
 		return
 	}
+	if write && recorded(svc, action) {
+		s.record(call{svc: svc, op: action, region: s.requestRegion(r), reqID: reqID, caller: caller, r: r,
+			params: formParams(form), response: xmlResponse(out), resources: iamResources(form)})
+	}
 	awsproto.WriteQueryResult(w, reqID, ns, action, out)
 }
 
@@ -504,6 +618,15 @@ type callerIdentity struct {
 	// iamUser names the IAM user of an access key iam CreateAccessKey
 	// issued, which works while the user has it active.
 	iamUser string
+	// permissionSetArn is the permission set of portal role credentials,
+	// whose inline policy every call made with them is checked against
+	// (policy.go).
+	permissionSetArn string
+	// issued is when temporary credentials were issued, and onBehalfOf
+	// the Identity Center user the portal issued them for: what CloudTrail
+	// records of a role session.
+	issued     time.Time
+	onBehalfOf *onBehalfOf
 }
 
 // sandboxAdmin is who the exported dummy credentials are: the management
@@ -541,6 +664,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/outbox":
 		s.serveOutbox(w)
+	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/activity":
+		s.serveActivity(w)
 	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/ses/verify":
 		s.serveSESVerify(w, r)
 	case (r.Method == http.MethodGet || r.Method == http.MethodPost) && r.URL.Path == "/_sandbox/clock":

@@ -91,7 +91,7 @@ func (s *Server) assumeRole(form url.Values, c callerIdentity) (any, error) {
 	s.creds[akid] = callerIdentity{
 		AccessKeyId: akid, Account: account, Arn: arn, UserId: roleID + ":" + session,
 		Principal: "arn:aws:iam::" + account + ":role" + role.Path + role.RoleName,
-		secret:    secret, sessionToken: token, expires: expires,
+		secret:    secret, sessionToken: token, expires: expires, issued: s.now(),
 	}
 	s.credMu.Unlock()
 	type credentials struct {

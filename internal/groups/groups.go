@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 )
 
@@ -116,7 +117,7 @@ func Changes(want Desired, have *Live) Plan {
 	if have != nil {
 		id, haveMembers, haveDesc = have.Id, have.Members, have.Description
 	}
-	ref := execute.Assignment{PrincipalType: "GROUP", PrincipalId: id}
+	ref := assignments.Assignment{PrincipalType: "GROUP", PrincipalId: id}
 	switch {
 	case have == nil:
 		w := &execute.GroupWrite{}

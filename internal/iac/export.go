@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/fanout"
@@ -104,9 +105,9 @@ func ReadExport(ctx context.Context, c Clients, dir file.Directory, instanceArn 
 			ex.Counts.Members++
 		}
 	}
-	var live []inventory.Assignment
+	var live []assignments.Assignment
 	lr, err := list.List(ctx, c.Inventory(), inst, list.Selection{}, list.Options{Method: list.ByPermissionSet, Progress: progress},
-		func(a inventory.Assignment) error { live = append(live, a); return nil })
+		func(a assignments.Assignment) error { live = append(live, a); return nil })
 	if err != nil {
 		return nil, err
 	}

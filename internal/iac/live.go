@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/groups"
@@ -89,7 +91,7 @@ type Live struct {
 	AllGroups         []inventory.Group         `json:"allGroups,omitempty"`
 	// GroupAssignments are, with prune, the live assignments of each group
 	// the file does not declare, by group id.
-	GroupAssignments map[string][]inventory.Assignment `json:"groupAssignments,omitempty"`
+	GroupAssignments map[string][]assignments.Assignment `json:"groupAssignments,omitempty"`
 	// Assignments are the live assignments in scope.
 	Assignments *plan.Live    `json:"-"`
 	Source      groups.Source `json:"source"`
@@ -304,15 +306,19 @@ func ReadLive(ctx context.Context, c Clients, dir file.Directory, scope Scope, p
 				}
 			}
 			step("reading the assignments of undeclared groups")
-			res := fanout.Map(ctx, candidates, readLimit, func(ctx context.Context, g inventory.Group) ([]inventory.Assignment, error) {
-				return inventory.AssignmentsForPrincipal(ctx, c.SSOAdmin, inst, "GROUP", g.Id, "")
-			})
-			live.GroupAssignments = map[string][]inventory.Assignment{}
-			for i, r := range res {
-				if r.Err != nil {
-					return nil, r.Err
+			live.GroupAssignments = map[string][]assignments.Assignment{}
+			if len(candidates) > 0 {
+				sel := list.Selection{}
+				for _, g := range candidates {
+					sel.Principals = append(sel.Principals, list.Principal{Type: list.Group, Id: g.Id})
 				}
-				live.GroupAssignments[candidates[i].Id] = r.Value
+				all, err := list.All(ctx, c.Inventory(), inst, sel, list.ByPrincipal)
+				if err != nil {
+					return nil, err
+				}
+				for _, a := range all {
+					live.GroupAssignments[a.PrincipalId] = append(live.GroupAssignments[a.PrincipalId], a)
+				}
 			}
 		}
 	}

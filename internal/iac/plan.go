@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/assignments/plan"
@@ -265,7 +266,7 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 	// Prune: the permission sets and groups the file does not declare, in
 	// the sections it has — never one that a remaining assignment uses,
 	// never Control Tower's AWS* groups.
-	remaining := func(match func(key string, arn, ptype, pid string) bool, liveOnes []inventory.Assignment) int {
+	remaining := func(match func(key string, arn, ptype, pid string) bool, liveOnes []assignments.Assignment) int {
 		n := 0
 		for _, a := range declared {
 			if match("", a.PermissionSetArn, a.PrincipalType, a.PrincipalId) {
@@ -295,7 +296,7 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 				p.Kept = append(p.Kept, fmt.Sprintf("permission set %s: not deleted, %s (declare it, or remove them)", ps.Name, stillUse(n)))
 				continue
 			}
-			ch := execute.Change{Kind: execute.KindPermissionSet, Op: execute.Delete, Assignment: execute.Assignment{PermissionSetArn: arn}, PermissionSetName: ps.Name}
+			ch := execute.Change{Kind: execute.KindPermissionSet, Op: execute.Delete, Assignment: assignments.Assignment{PermissionSetArn: arn}, PermissionSetName: ps.Name}
 			psDeletes = append(psDeletes, Item{Kind: ItemPermissionSet, Op: execute.Delete, Name: ps.Name})
 			psChanges = append(psChanges, ch)
 			p.Counts.PermissionSetsDelete++
@@ -322,7 +323,7 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 				p.Kept = append(p.Kept, fmt.Sprintf("group %s: not deleted, %s (declare it, or remove them)", g.Name, stillUse(n)))
 				continue
 			}
-			ch := execute.Change{Kind: execute.KindGroup, Op: execute.Delete, Assignment: execute.Assignment{PrincipalType: "GROUP", PrincipalId: id}, PrincipalName: g.Name}
+			ch := execute.Change{Kind: execute.KindGroup, Op: execute.Delete, Assignment: assignments.Assignment{PrincipalType: "GROUP", PrincipalId: id}, PrincipalName: g.Name}
 			groupDeletes = append(groupDeletes, Item{Kind: ItemGroup, Op: execute.Delete, Name: g.Name})
 			groupChanges = append(groupChanges, ch)
 			p.Counts.GroupsDelete++

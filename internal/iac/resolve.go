@@ -118,7 +118,7 @@ func (r *Resolved) members(ctx context.Context, dir file.Directory, e *errs) err
 				continue
 			}
 			seen[m.Text] = true
-			if file.LooksLikePrincipalID(m.Text) {
+			if inventory.IsPrincipalID(m.Text) {
 				ids = append(ids, m.Text)
 			} else {
 				names = append(names, m.Text)
@@ -171,7 +171,7 @@ func (r *Resolved) members(ctx context.Context, dir file.Directory, e *errs) err
 		for _, m := range g.Members {
 			u, ok := found[m.Text]
 			if !ok {
-				if file.LooksLikePrincipalID(m.Text) {
+				if inventory.IsPrincipalID(m.Text) {
 					e.add(m.Pos, "group %s: no user has the id %s", g.Name, m.Text)
 					continue
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 )
 
@@ -293,14 +294,14 @@ func Changes(want Desired, have *Live, prov Provisioning) Plan {
 	wr.Calls = calls(w, h, len(h.ManagedPolicies)+len(h.CustomerManagedPolicies), false)
 	if wr.Description != nil || wr.SessionDuration != nil || wr.RelayState != nil || len(wr.Calls) > 0 {
 		p.Changes = append(p.Changes, execute.Change{Kind: execute.KindPermissionSet, Op: execute.Update,
-			Assignment: execute.Assignment{PermissionSetArn: have.Arn}, PermissionSetName: w.Name, PermissionSet: wr})
+			Assignment: assignments.Assignment{PermissionSetArn: have.Arn}, PermissionSetName: w.Name, PermissionSet: wr})
 	}
 	if prov.Outdated > 0 && !roleChanges {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("permission set %s: %d of the %d accounts it is provisioned to do not have its latest version (it was changed and not re-provisioned); the next change applied to it re-provisions them", w.Name, prov.Outdated, prov.Accounts))
 	}
 	if prov.Accounts > 0 && roleChanges {
 		p.Changes = append(p.Changes, execute.Change{Kind: execute.KindProvision, Op: execute.Provision,
-			Assignment: execute.Assignment{PermissionSetArn: have.Arn}, PermissionSetName: w.Name,
+			Assignment: assignments.Assignment{PermissionSetArn: have.Arn}, PermissionSetName: w.Name,
 			Provision: &execute.ProvisionTarget{Accounts: prov.Accounts}})
 	}
 	return p

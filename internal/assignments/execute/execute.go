@@ -48,6 +48,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ssoctl/ssoctl/internal/assignments"
 )
 
 // SSOAdmin is what the executor calls, with the SDK's own signatures.
@@ -87,23 +89,6 @@ const (
 	KindMembership    Kind = "membership"
 )
 
-// Assignment identifies one account assignment. Changes of other kinds use
-// its permission-set and principal members to name what they write: the
-// permission set of a permissionSet or provision change, the group
-// (PrincipalType GROUP) of a group or membership change.
-type Assignment struct {
-	AccountId        string `json:"accountId,omitempty"`
-	PermissionSetArn string `json:"permissionSetArn,omitempty"`
-	// PrincipalType is USER or GROUP.
-	PrincipalType string `json:"principalType,omitempty"`
-	PrincipalId   string `json:"principalId,omitempty"`
-}
-
-// Key is a stable text form of the assignment, for maps and sorting.
-func (a Assignment) Key() string {
-	return a.AccountId + "|" + a.PermissionSetArn + "|" + a.PrincipalType + "|" + a.PrincipalId
-}
-
 // Change is one item of a plan: an assignment to create or delete (Kind
 // ""), or a permission set, provisioning, group or membership write, with
 // the names it is shown by (optional for assignments; results carry them
@@ -113,7 +98,11 @@ func (a Assignment) Key() string {
 type Change struct {
 	Kind Kind `json:"kind,omitempty"`
 	Op   Op   `json:"op"`
-	Assignment
+	// Assignment names the account assignment; changes of other kinds use
+	// its permission-set and principal members to name what they write: the
+	// permission set of a permissionSet or provision change, the group
+	// (PrincipalType GROUP) of a group or membership change.
+	assignments.Assignment
 	AccountName       string `json:"accountName,omitempty"`
 	PermissionSetName string `json:"permissionSetName,omitempty"`
 	PrincipalName     string `json:"principalName,omitempty"`
@@ -664,7 +653,7 @@ type opStatus struct {
 }
 
 func assignmentStatus(st *types.AccountAssignmentOperationStatus) opStatus {
-	a := Assignment{AccountId: aws.ToString(st.TargetId), PermissionSetArn: aws.ToString(st.PermissionSetArn), PrincipalType: string(st.PrincipalType), PrincipalId: aws.ToString(st.PrincipalId)}
+	a := assignments.Assignment{AccountId: aws.ToString(st.TargetId), PermissionSetArn: aws.ToString(st.PermissionSetArn), PrincipalType: string(st.PrincipalType), PrincipalId: aws.ToString(st.PrincipalId)}
 	return opStatus{status: st.Status, id: aws.ToString(st.RequestId), reason: aws.ToString(st.FailureReason), key: a.Key()}
 }
 

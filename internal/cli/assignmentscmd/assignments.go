@@ -16,6 +16,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/securefile"
@@ -59,21 +60,24 @@ type clientsFunc func(context.Context) (*awsclient.Set, error)
 type common struct {
 	IO        *iostreams.IOStreams
 	Clients   clientsFunc
+	Prompter  factory.Prompter
 	CachePath string
 	Format    string
 }
 
 func newCommon(f *factory.Factory) common {
-	return common{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	return common{IO: f.IOStreams, Clients: f.Clients, Prompter: f.Prompter, CachePath: inventory.DefaultNameCachePath()}
 }
 
-// directory is the live organization for resolving files.
-func directory(set *awsclient.Set, cachePath string) *file.Live {
-	return &file.Live{
-		Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
-		Org:     set.Organizations(),
-		Names:   inventory.OpenNameCache(cachePath),
-	}
+// gate gives the go-ahead for a plan: --yes, or a yes at a terminal.
+func (c common) gate(yes, dryRun bool) factory.GoAhead {
+	return factory.GoAhead{IO: c.IO, Prompter: c.Prompter, Yes: yes, DryRun: dryRun}
+}
+
+// directory is the org directory for resolving files.
+func directory(set *awsclient.Set, cachePath string) *inventory.Directory {
+	c := inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
+	return inventory.NewDirectory(c, inventory.DirectoryOptions{Names: inventory.OpenNameCache(cachePath)})
 }
 
 // readFiles parses the assignments files; every problem is reported with
@@ -133,9 +137,11 @@ func reportFileErrors(w io.Writer, err error) error {
 	case len(es) == 1:
 		return errors.New(es[0].Error())
 	}
-	for _, x := range es {
-		fmt.Fprintln(w, "error: "+x.Error())
+	problems := make([]string, len(es))
+	for i, x := range es {
+		problems[i] = x.Error()
 	}
+	views.FileProblems(w, problems)
 	return fmt.Errorf("%d problems in the assignments file (listed above); fix them and run again", len(es))
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/audit"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -36,7 +36,7 @@ func openView(ctx context.Context, opts *options, w io.Writer) (o *output, close
 	if !opts.Save {
 		return o, func() {}, nil
 	}
-	path, err := historycmd.ResolveDB(opts.IO, opts.DB)
+	path, err := factory.HistoryDB(opts.IO, opts.DB)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,7 +96,7 @@ func (v *saveView) End(r views.AuditReport) error {
 	sn, err := v.saver.Finish(history.Result{
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
-		Complete: r.Stats.Complete, Causes: r.Stats.Causes,
+		Complete: r.Stats.Complete, Causes: r.Stats.Causes, Review: r.Review,
 	})
 	if err != nil {
 		return err
@@ -129,5 +129,6 @@ func (v *htmlView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Notes: r.Notes, Findings: r.Findings, Errors: r.Errors, Diff: v.diff,
 		Incomplete: !r.Stats.Complete, Causes: r.Stats.Causes,
+		Review: r.Review, Production: r.Production, FindingCauses: r.Causes,
 	})
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
-	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/console"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -149,7 +149,7 @@ or --endpoint-url (the sandbox's).`,
 	fl.BoolVar(&opts.Print, "print", false, "print the sign-in URL (a secret) instead of opening a browser")
 	fl.BoolVar(&opts.Share, "share", false, "print a token naming this console page for someone else's sign-in (no credential)")
 	fl.StringVar(&opts.Token, "token", "", "open the console page a --share `TOKEN` names, with your own sign-in (- reads it from stdin)")
-	configurecmd.RegisterCompletions(f, cmd)
+	factory.RegisterCompletions(f, cmd)
 	_ = cmd.RegisterFlagCompletionFunc("destination", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return console.Services(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -200,11 +200,10 @@ func Run(ctx context.Context, opts *Options) error {
 		region = t.ProfileRegion
 	}
 	if opts.Share {
-		_, err := fmt.Fprintln(opts.IO.Out, console.Share{
+		return views.ConsoleLine(opts.IO.Out, console.Share{
 			StartURL: t.Config.StartURL, SSORegion: t.Config.Region, Account: account, Role: role,
 			Region: region, Destination: opts.Destination,
 		}.Encode())
-		return err
 	}
 	if err := needBrowser(opts); err != nil {
 		return err
@@ -214,11 +213,11 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if !awsconfig.IsAccountID(account) {
-		r, all, err := configurecmd.FindRole(ctx, m, t, account, role, opts.Login, nil)
+		r, all, err := factory.FindRole(ctx, m, t, account, role, opts.Login, nil)
 		if err != nil {
 			return err
 		}
-		configurecmd.SaveRoles(opts.IO.Getenv, all)
+		factory.SaveRoles(opts.IO.Getenv, all)
 		account = r.AccountID
 	}
 	dest, err := console.Destination(opts.Destination, consoleRegion(region, t.Config.Region))
@@ -292,10 +291,9 @@ func openConsole(ctx context.Context, opts *Options, t sso.Target, cr *sso.RoleC
 	}
 	u := console.LoginURL(endpoint, t.Config.StartURL, dest, tok)
 	if opts.Print {
-		_, err := fmt.Fprintln(opts.IO.Out, u)
-		return err
+		return views.ConsoleLine(opts.IO.Out, u)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Opening the AWS console as %s in account %s.\n", role, account)
+	views.ConsoleOpening(opts.IO.ErrOut, role, account)
 	if err := opts.Open(u); err != nil {
 		return fmt.Errorf("could not open a browser (%v); run again with --print to get the sign-in URL", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -88,16 +88,16 @@ func runExec(ctx context.Context, opts *execOptions) error {
 		defer ep.stop()
 		t := ep.target
 		env = childenv.BuildServed(opts.Environ(), childenv.Served{URL: ep.url, Token: ep.token,
-			AccountID: t.AccountID, RoleName: t.RoleName, Region: region(opts.Region, t)})
+			Role: sso.Role{AccountID: t.AccountID, RoleName: t.RoleName, Region: region(opts.Region, t)}})
 		if key := defaultCredentials(opts.IO.Getenv); key != "" {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the [default] profile has %s: the AWS CLI and SDKs use it before the credentials endpoint\n", key)
+			views.ExecServeWarning(opts.IO.ErrOut, key)
 		}
 	} else {
 		t, cr, err := opts.Source.credentials(ctx)
 		if err != nil {
 			return err
 		}
-		env = childenv.Build(opts.Environ(), childRole(t, cr, region(opts.Region, t)))
+		env = childenv.Build(opts.Environ(), childRole(t, region(opts.Region, t)), childCredentials(cr))
 	}
 	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
 	c.Env = env
@@ -141,26 +141,14 @@ func runExec(ctx context.Context, opts *execOptions) error {
 }
 
 // childRole is the role as the command's environment carries it.
-func childRole(t sso.Target, cr *sso.RoleCredentials, region string) childenv.Role {
-	return childenv.Role{
-		AccountID: t.AccountID, RoleName: t.RoleName, Region: region,
-		Credentials: aws.Credentials{
-			AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
-			CanExpire: true, Expires: cr.Expiration,
-		},
-	}
+func childRole(t sso.Target, region string) sso.Role {
+	return sso.Role{AccountID: t.AccountID, RoleName: t.RoleName, Region: region}
 }
 
-// envVar is one NAME=VALUE, in order.
-type envVar struct{ name, value string }
-
-// credentialVars are the variables that carry a role's credentials, as
-// exec sets them (for export to print).
-func credentialVars(t sso.Target, cr *sso.RoleCredentials, region string) []envVar {
-	kvs := childenv.Vars(childRole(t, cr, region))
-	vars := make([]envVar, len(kvs))
-	for i, kv := range kvs {
-		vars[i].name, vars[i].value, _ = strings.Cut(kv, "=")
+// childCredentials are the role's credentials as the SDK holds them.
+func childCredentials(cr *sso.RoleCredentials) aws.Credentials {
+	return aws.Credentials{
+		AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
+		CanExpire: true, Expires: cr.Expiration,
 	}
-	return vars
 }

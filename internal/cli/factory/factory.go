@@ -33,6 +33,9 @@ type Global struct {
 	// SandboxOrg is --sandbox-org: the in-process sandbox's demo
 	// organization (small, medium or large); it implies --sandbox.
 	SandboxOrg string
+	// SandboxActivityDays is --sandbox-activity-days: days of sign-in
+	// history the in-process sandbox seeds; it implies --sandbox.
+	SandboxActivityDays int
 	// Debug (--debug) reports every attempt of every AWS call on stderr.
 	Debug bool
 	// CSVRaw (--csv-raw) writes CSV cells exactly: no ' before a leading
@@ -83,9 +86,12 @@ func (f *Factory) Clients(ctx context.Context) (*awsclient.Set, error) {
 		return nil, err
 	}
 	opts.Profile, opts.Region, opts.EndpointURL = f.Global.Profile, f.Global.Region, f.Global.EndpointURL
-	if f.Global.Sandbox || f.Global.SandboxOrg != "" {
+	if f.Global.Sandbox || f.Global.SandboxOrg != "" || f.Global.SandboxActivityDays > 0 {
 		if f.Global.SandboxOrg != "" {
 			f.SandboxOptions.Org = f.Global.SandboxOrg
+		}
+		if f.Global.SandboxActivityDays > 0 {
+			f.SandboxOptions.ActivityDays = f.Global.SandboxActivityDays
 		}
 		url, region, err := f.startSandbox()
 		if err != nil {

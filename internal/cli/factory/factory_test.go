@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -80,5 +83,35 @@ debug: sso ListAccounts attempt 1 to http://127.0.0.1:9: no answer within 7s, af
 `
 	if diff := cmp.Diff(want, errOut.String()); diff != "" {
 		t.Errorf("--debug lines (-want +got):\n%s", diff)
+	}
+}
+
+// TestSandboxActivityDays: --sandbox-activity-days starts the in-process
+// sandbox (no --sandbox needed) with that much sign-in history, which its
+// CloudTrail client reads.
+func TestSandboxActivityDays(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	ios.Getenv = func(string) string { return "" }
+	f := New(ios)
+	f.Global.SandboxActivityDays = 7
+	defer f.Close()
+	set, err := f.Clients(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.SandboxURL() == "" {
+		t.Fatal("--sandbox-activity-days did not start the in-process sandbox")
+	}
+	out, err := set.CloudTrail().LookupEvents(t.Context(), &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("GetRoleCredentials")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Events) == 0 {
+		t.Fatal("LookupEvents EventName=GetRoleCredentials: no events; want 7 days of seeded sign-ins")
+	}
+	if oldest := aws.ToTime(out.Events[len(out.Events)-1].EventTime); time.Since(oldest) > 8*24*time.Hour {
+		t.Errorf("an event of %s: older than the 7 days seeded", oldest)
 	}
 }

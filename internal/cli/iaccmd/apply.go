@@ -108,7 +108,7 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if p.Source.SCIM && p.GroupWrites() && !opts.AllowSCIMDrift {
 		refuse = fmt.Errorf("refused: the identity store is provisioned by SCIM from an external identity provider (%s), so group and membership changes made here drift from it and its next sync undoes them; make them in the IdP, or run again with --allow-scim-drift; nothing was changed", p.Source.Evidence)
 	}
-	return write(ctx, v, goAhead{opts: opts}, change{
+	return views.Write(ctx, v, factory.GoAhead{IO: opts.IO, Prompter: opts.Prompter, Yes: opts.Yes}, views.Change[*iac.Plan, views.IacApplied]{
 		Plan:     p,
 		Todo:     len(p.Changes),
 		Question: fmt.Sprintf("Make these %s?", plural(len(p.Changes), "change")),

@@ -76,21 +76,11 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return factory.Explain(err, "read the live state")
 	}
-	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
+	factory.SaveNameCache(opts.IO.ErrOut, dir.NameCache())
 	stats := views.NewCallStats(set.Stats(), time.Since(start))
-	var data []byte
-	if opts.Format == "json" {
-		var b bytes.Buffer
-		if err := render.JSON(&b, views.IacExportDoc{Export: ex, Stats: stats}); err != nil {
-			return err
-		}
-		data = b.Bytes()
-	} else {
-		header := fmt.Sprintf("Identity Center of %s, exported by ssoctl %s: %s, %s, %s.\nPlan it with ssoctl iac plan -f FILE; an attribute left out means none.",
-			ex.Instance.Arn, time.Now().UTC().Format("2006-01-02"), plural(ex.Counts.PermissionSets, "permission set"), plural(ex.Counts.Groups, "group"), plural(ex.Counts.Assignments, "assignment"))
-		if data, err = ex.Encode(header); err != nil {
-			return err
-		}
+	data, err := views.IacExport(opts.Format, ex, stats, time.Now())
+	if err != nil {
+		return err
 	}
 	if err := factory.WriteOutput(opts.IO, out, data, 0o644); err != nil {
 		return fmt.Errorf("cannot write %s: %w", out, err)

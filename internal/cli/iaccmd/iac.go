@@ -73,12 +73,9 @@ func newCommon(f *factory.Factory) common {
 
 // directory is the live organization for resolving files (each answer
 // read once).
-func directory(set *awsclient.Set, cachePath string) *file.Live {
-	return &file.Live{
-		Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
-		Org:     set.Organizations(),
-		Names:   inventory.OpenNameCache(cachePath),
-	}
+func directory(set *awsclient.Set, cachePath string) *inventory.Directory {
+	c := inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
+	return inventory.NewDirectory(c, inventory.DirectoryOptions{Names: inventory.OpenNameCache(cachePath)})
 }
 
 func clients(set *awsclient.Set) iac.Clients {

@@ -135,7 +135,7 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clientsOf func(cont
 		return nil, nil, factory.Explain(err, "read the live state")
 	}
 	p.CreatedAt = time.Now().UTC().Truncate(time.Second)
-	factory.SaveNameCache(ios.ErrOut, dir.Names)
+	factory.SaveNameCache(ios.ErrOut, dir.NameCache())
 	return set, p, nil
 }
 

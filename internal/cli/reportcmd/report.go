@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -50,7 +50,10 @@ func newHTMLCmd(f *factory.Factory, runF func(context.Context, *htmlOptions) err
 		Use:   "html [--snapshot ID] [-f FILE]",
 		Short: "Write a self-contained HTML access report of a saved snapshot",
 		Long: `Write one HTML file that any browser opens with no network access (CSS and
-JavaScript inline, nothing fetched): the summary with the findings first, the
+JavaScript inline, nothing fetched): "Who can reach production?" first
+(privileged access to the production accounts the org settings named when the
+audit ran, by OU and account, with the path), the summary with the findings
+(one line per cause, opening to its findings), the
 changes since the previous snapshot, a user × account matrix that can be
 aggregated by group or permission set, searched, filtered and drilled down to
 its rows, and panes per user, group, permission set and account. It prints
@@ -82,8 +85,8 @@ snapshot before this one.`,
 	}
 	cmd.Flags().Int64Var(&opts.Snapshot, "snapshot", 0, "the snapshot `ID` to report (default: the newest)")
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout)")
-	cmd.Flags().StringVar(&opts.DB, "db", "", historycmd.DBFlagUsage)
-	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, historycmd.AllowIncompleteUsage)
+	cmd.Flags().StringVar(&opts.DB, "db", "", factory.HistoryDBFlagUsage)
+	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, factory.AllowIncompleteUsage)
 	factory.SetOutputs(cmd, "html")
 	return cmd
 }
@@ -94,7 +97,7 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 			return fmt.Errorf("cannot write the report to %s: it is a folder (give a file name, e.g. -f %s)", opts.File, filepath.Join(opts.File, "report.html"))
 		}
 	}
-	s, err := historycmd.OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
@@ -106,13 +109,13 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 		sn, err = s.Latest(ctx)
 	}
 	if err != nil {
-		return historycmd.ExplainNotFound(err)
+		return factory.ExplainNoSnapshot(err)
 	}
 	instead := ""
 	if prev, _, err := s.PreviousComplete(ctx, sn.ID+1); err == nil && prev.ID != sn.ID {
 		instead = fmt.Sprintf("report the newest complete snapshot (--snapshot %d)", prev.ID)
 	}
-	warning, err := historycmd.CheckBase(sn, opts.AllowIncomplete, instead)
+	warning, err := factory.CheckSnapshotBase(sn, opts.AllowIncomplete, instead)
 	if err != nil {
 		return err
 	}
@@ -136,10 +139,10 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 		return err
 	}
 	if warning != "" {
-		fmt.Fprintln(opts.IO.ErrOut, warning)
+		views.Said(opts.IO.ErrOut, warning)
 	}
 	if path != "-" {
-		fmt.Fprintf(opts.IO.ErrOut, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", sn.ID, b.Rows(), len(info.Findings), path)
+		views.ReportWritten(opts.IO.ErrOut, sn.ID, b.Rows(), len(info.Findings), path)
 	}
 	return nil
 }

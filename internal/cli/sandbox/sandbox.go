@@ -36,8 +36,9 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cob
 		Use:   "sandbox",
 		Short: "Serve the built-in AWS emulator on a loopback port",
 		Long: `Serve the sandbox: an emulator of every AWS API ssoctl calls (sso-admin,
-identitystore, organizations, iam, sts, sesv2, s3, and for sign-in sso-oidc
-and the portal), on one port, over a demo organization.
+identitystore, organizations, iam, sts, sesv2, s3, cloudtrail, EventBridge
+Scheduler, and for sign-in sso-oidc and the portal), on one port, over a demo
+organization, on a clock of its own that POST /_sandbox/clock moves forward.
 
 On start it prints the export lines a shell needs to point the AWS SDKs,
 the AWS CLI and ssoctl at it, then serves until interrupted. With --quotas
@@ -49,6 +50,8 @@ own client-side rate limits off, as this sandbox enforces none; with
   POST /_sandbox/stats/reset  zero the counters
   GET  /_sandbox/state        the whole state as JSON (what --org FILE loads)
   GET  /_sandbox/outbox       every e-mail sent through sesv2 SendEmail, as JSON
+  GET  /_sandbox/activity     every user x account x role with its last use
+                              (portal GetRoleCredentials events), as JSON
   GET  /_sandbox/clock        the sandbox clock: {"now": RFC 3339, "offset": ahead of this machine}
   POST /_sandbox/clock        {"advance": "2h"} or {"set": "2026-12-01T10:00:00Z"}: move it forward
 
@@ -64,7 +67,14 @@ and DeployRole trusts its own account.
 
 The demo organizations' management account is out of the SES sandbox with
 example.com verified; --ses-sandbox puts it back in, where recipients must
-be verified too.`,
+be verified too.
+
+It records a CloudTrail event, in AWS's format, for every write it serves
+and every portal GetRoleCredentials, and serves cloudtrail LookupEvents
+over them (the caller's account and Region, 50 a page, the last 90 days).
+--cloudtrail-delay holds each event back that long, as AWS delivers events
+minutes late; --activity-days seeds that many days of sign-in history for
+the organization it starts with, the same for the same --seed.`,
 		Example: `  # start it in the background and use it from this shell
   ssoctl sandbox --listen 127.0.0.1:0 > /tmp/sandbox.env &
   sleep 1; eval "$(cat /tmp/sandbox.env)"
@@ -74,7 +84,10 @@ be verified too.`,
   ssoctl sandbox --org medium --quotas aws --latency 30ms --throttle-rate 0.1
 
   # Identity Center replicated to eu-west-1 (admin calls must go to us-east-1)
-  ssoctl sandbox --additional-region eu-west-1`,
+  ssoctl sandbox --additional-region eu-west-1
+
+  # 30 days of sign-in history; events show in LookupEvents 5 minutes late
+  ssoctl sandbox --activity-days 30 --cloudtrail-delay 5m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Emulator.Quotas != "aws" && opts.Emulator.Quotas != "none" {
@@ -84,6 +97,12 @@ be verified too.`,
 				if v < 0 || v > 1 {
 					return factory.Usagef("%s must be between 0 and 1", name)
 				}
+			}
+			if d := opts.Emulator.ActivityDays; d < 0 || d > emulator.MaxActivityDays {
+				return factory.Usagef("--activity-days must be between 0 and %d (LookupEvents keeps %d days), not %d", emulator.MaxActivityDays, emulator.MaxActivityDays, d)
+			}
+			if opts.Emulator.CloudTrailDelay < 0 {
+				return factory.Usagef("--cloudtrail-delay must not be negative")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -196,6 +215,8 @@ func BindFlags(fl *pflag.FlagSet, o *emulator.Options) {
 	fl.BoolVar(&o.SESSandbox, "ses-sandbox", o.SESSandbox, "keep every account in the SES sandbox (SendEmail only to verified recipients)")
 	fl.StringSliceVar(&o.AdditionalRegions, "additional-region", o.AdditionalRegions, "replicate the Identity Center instance to this `REGION` too (repeatable): sign-in and identity-store reads work there, permission-set and assignment calls only in the primary Region")
 	fl.StringSliceVar(&o.DenyAccounts, "deny-account", o.DenyAccounts, "answer AccessDeniedException to sso-admin and portal calls naming this account (`ID` or name; repeatable)")
+	fl.DurationVar(&o.CloudTrailDelay, "cloudtrail-delay", o.CloudTrailDelay, "show each CloudTrail event in LookupEvents only this long after the call (AWS delivers them minutes late)")
+	fl.IntVar(&o.ActivityDays, "activity-days", o.ActivityDays, "seed this many `DAYS` (at most 90) of portal sign-in history (GetRoleCredentials events) for the organization")
 	// Lifetimes, for tests of expiry and refresh.
 	for name, d := range map[string]*time.Duration{"token-ttl": &o.TokenTTL, "refresh-ttl": &o.RefreshTTL, "registration-ttl": &o.RegistrationTTL, "credential-ttl": &o.CredentialTTL} {
 		fl.DurationVar(d, name, *d, "lifetime of issued "+strings.TrimSuffix(name, "-ttl")+"s (0: AWS's)")

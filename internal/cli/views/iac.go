@@ -1,9 +1,11 @@
 package views
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/groups"
@@ -311,6 +313,21 @@ func iacCounts(p *iac.Plan) string {
 type IacExportDoc struct {
 	Export *iac.Export `json:"export"`
 	Stats  CallStats   `json:"stats"`
+}
+
+// IacExport renders `ssoctl iac export`'s document: the file (YAML) with a
+// header saying what it holds, or the JSON document.
+func IacExport(format string, ex *iac.Export, calls CallStats, now time.Time) ([]byte, error) {
+	if format == "json" {
+		var b bytes.Buffer
+		if err := render.JSON(&b, IacExportDoc{Export: ex, Stats: calls}); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	}
+	header := fmt.Sprintf("Identity Center of %s, exported by ssoctl %s: %s, %s, %s.\nPlan it with ssoctl iac plan -f FILE; an attribute left out means none.",
+		ex.Instance.Arn, now.UTC().Format("2006-01-02"), plural(ex.Counts.PermissionSets, "permission set"), plural(ex.Counts.Groups, "group"), plural(ex.Counts.Assignments, "assignment"))
+	return ex.Encode(header)
 }
 
 // IacExportSummary writes on w (stderr) the assignments left out and one
