@@ -3,6 +3,7 @@ package orgconfig_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -149,5 +150,39 @@ func TestReviewErrorsHaveLines(t *testing.T) {
 				t.Errorf("got %v; want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestGrantsSettings: the grants: section's policy, its defaults, and
+// its mistakes reported at their lines.
+func TestGrantsSettings(t *testing.T) {
+	base := "start_url: https://acme.awsapps.com/start\nsso_region: us-east-1\nsso_session: acme\n"
+	c, err := orgconfig.Parse("org.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Grants.Max(); got != 8*time.Hour {
+		t.Errorf("default max: got %s; want 8h", got)
+	}
+	if !c.Grants.Allows("AnySet") || c.Grants.RequireTicket || c.Grants.SchedulerRoleArn != "" {
+		t.Errorf("defaults: got %+v; want every set, no ticket, no scheduler", c.Grants)
+	}
+	c, err = orgconfig.Parse("org.yaml", []byte(base+"grants:\n  scheduler_role_arn: arn:aws:iam::111111111111:role/service-role/Sched\n  max_duration: 90m\n  require_ticket: true\n  permission_sets: [ReadOnlyAccess]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := c.Grants
+	if g.Max() != 90*time.Minute || !g.RequireTicket || !g.Allows("ReadOnlyAccess") || g.Allows("AdministratorAccess") || g.SchedulerRoleArn != "arn:aws:iam::111111111111:role/service-role/Sched" {
+		t.Errorf("got %+v", g)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"grants:\n  max_duration: 8 hours\n", `org.yaml:5: grants.max_duration "8 hours": write a duration`},
+		{"grants:\n  scheduler_role_arn: SchedulerRole\n", `org.yaml:5: grants.scheduler_role_arn "SchedulerRole" is not an IAM role ARN`},
+		{"grants:\n  max: 8h\n", `org.yaml:5: unknown setting "grants.max"`},
+	} {
+		_, err := orgconfig.Parse("org.yaml", []byte(base+tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: got %v; want %q", tt.yaml, err, tt.want)
+		}
 	}
 }
