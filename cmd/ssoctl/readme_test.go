@@ -51,7 +51,7 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // of "Profiles and the console", "One command in every account", "Role
 // chains and long-running programs", "History and the HTML report", "Who
 // can reach production?" (under "The audit"),
-// "Assignments as code" and "The user lifecycle", in
+// "Assignments as code", "The user lifecycle" and "Just-in-time access", in
 // one session, with Debian's AWS CLI v2 (/usr/bin/aws) as `aws` — except in
 // "Profiles and the console", whose `aws` uses a profile natively and so
 // needs an AWS CLI that reads AWS_ENDPOINT_URL_SSO (python3's AWS CLI, v1.29
@@ -104,6 +104,7 @@ func TestREADMEExamples(t *testing.T) {
 	reviewBlock := pick("The audit", "--org-config examples/org.yaml")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
+	grantBlock := pick("Just-in-time access (administrators)", "ssoctl grant")
 
 	bin := buildSSOCTL(t)
 	work := t.TempDir()
@@ -159,7 +160,7 @@ func TestREADMEExamples(t *testing.T) {
 		"grep -c '\"lastUsed\"' " + filepath.Join(tmp, "activity.json") + " | sed 's/^/activity roles used: /'\n" +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) + paste(grantBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -243,6 +244,14 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^alice\.johnson,alice\.johnson,keys-deactivated$`,
 		`(?m)^Retired IAM user alice\.johnson in account \d{12}\.$`,
 		`(?m)^No IAM user alice\.johnson in account \d{12} \(developer-sandbox\): nothing to retire\.$`,
+		// just-in-time access: the plan, the maximum, credentials, expiry
+		`(?m)^Grant [a-z2-7]{12}: user dave\.miller gets ReadOnlyAccess on payments-prod \(527326230212\)$`,
+		`--for 9h0m0s is over the longest grant the org settings allow \(grants\.max_duration 8h0m0s\)`,
+		`(?m)^exit 2$`,
+		`(?m)^payments-prod-\S+-527326230212\b`,
+		`(?m)^[a-z2-7]{12},expired,user dave\.miller,ReadOnlyAccess,payments-prod,,`,
+		`(?m)^Ended 1 grant \(expired\); 0 schedules deleted\.$`,
+		`(?m)^[a-z2-7]{12},ended,user dave\.miller,ReadOnlyAccess,`,
 	}
 	if withProfiles {
 		want = append(want,
