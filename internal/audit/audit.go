@@ -17,9 +17,11 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
@@ -73,6 +75,26 @@ type Row struct {
 	GroupName        string     `json:"groupName,omitempty"`
 	Flags            []string   `json:"flags,omitempty"`
 	IAM              *IAMStatus `json:"iam,omitempty"`
+	// GrantExpires is when the just-in-time grant this access comes from
+	// ends (flag GRANT; the permission set is the grant's own clone,
+	// ssoctl-jit-<id>), as its description says; nil for other access.
+	GrantExpires *time.Time `json:"grantExpires,omitempty"`
+}
+
+// Path says how the row's user has the access: "direct", "group:NAME",
+// or for a just-in-time grant "grant" (to the user) or "grant:group:NAME".
+func (r Row) Path() string {
+	path := "direct"
+	if r.PrincipalType == list.Group {
+		path = "group:" + cmp.Or(r.GroupName, r.PrincipalId)
+	}
+	if slices.Contains(r.Flags, list.FlagGrant) {
+		if path == "direct" {
+			return "grant"
+		}
+		return "grant:" + path
+	}
+	return path
 }
 
 // Finding is one problem the audit found, once per assignment (and user).

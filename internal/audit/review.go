@@ -225,7 +225,7 @@ type PrivilegedAccess struct {
 	Reason           string   `json:"reason"`
 	PrincipalType    string   `json:"principalType"`
 	PrincipalId      string   `json:"principalId"`
-	Path             string   `json:"path"` // "direct" or "group:NAME"
+	Path             string   `json:"path"` // "direct", "group:NAME", "grant" or "grant:group:NAME" (Row.Path)
 	Flags            []string `json:"flags,omitempty"`
 }
 
@@ -331,10 +331,7 @@ func (v *Reviewer) Row(r Row) {
 	if v.production[r.AccountId] {
 		v.accounts[r.AccountId] = r.AccountName
 		if p := v.privilege(r.PermissionSetArn); p.Privileged() {
-			path := "direct"
-			if r.PrincipalType == list.Group {
-				path = "group:" + cmp.Or(r.GroupName, r.PrincipalId)
-			}
+			path := r.Path()
 			v.access[r.AccountId] = append(v.access[r.AccountId], PrivilegedAccess{
 				UserName: r.UserName, UserId: r.UserId, UserEmail: r.UserEmail, PermissionSet: r.PermissionSet, PermissionSetArn: r.PermissionSetArn,
 				Reason: p.Reason(), PrincipalType: r.PrincipalType, PrincipalId: r.PrincipalId, Path: path, Flags: slices.Clone(r.Flags),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
+	"github.com/ssoctl/ssoctl/internal/grants"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
@@ -181,6 +182,12 @@ func (a *auditor) rowsOf(as assignments.Assignment) []Row {
 	}
 	// Flags that hold for the whole assignment.
 	var flags []string
+	if grants.IDOf(ps.Name) != "" {
+		flags = append(flags, list.FlagGrant)
+		if _, exp, ok := grants.ParseDescription(ps.Description); ok {
+			base.GrantExpires = &exp
+		}
+	}
 	if !knownAccount {
 		flags = append(flags, list.FlagUnknownAccount)
 		a.finding(list.FlagUnknownAccount, base, "", "the account is not in the organization")

@@ -198,8 +198,8 @@ func FromTags(name, description string, tags []execute.Tag) (g Grant, ok bool) {
 	g = Grant{ID: id, Clone: name, Principal: p, Expires: exp.UTC(), GrantedBy: m[TagGrantedBy], Reason: m[TagReason], Ticket: m[TagTicket]}
 	if s := reDescription().FindStringSubmatch(description); s != nil {
 		g.PermissionSet = s[1]
-		if s[2] != "" {
-			g.Reason = s[2] // the full reason, as far as the description could hold it
+		if s[3] != "" {
+			g.Reason = s[3] // the full reason, as far as the description could hold it
 		}
 	}
 	return g, true
@@ -236,8 +236,23 @@ func truncate(s string, n int) string {
 }
 
 var reDescription = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^Just-in-time grant of (\S+) until \S+(?:\. Reason: (.*))?$`)
+	return regexp.MustCompile(`^Just-in-time grant of (\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)(?:\. Reason: (.*))?$`)
 })
+
+// ParseDescription reads what a grant's permission set's description
+// says: the permission set it clones and the expiry (ok false when it is
+// not a grant's description).
+func ParseDescription(description string) (permissionSet string, expires time.Time, ok bool) {
+	m := reDescription().FindStringSubmatch(description)
+	if m == nil {
+		return "", time.Time{}, false
+	}
+	exp, err := time.Parse(time.RFC3339, m[2])
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return m[1], exp.UTC(), true
+}
 
 // Description is the grant's permission set's description: the permission
 // set it clones, the expiry and the full reason — as far as AWS's

@@ -12,6 +12,7 @@ const (
 	FlagMembersUnknown = "MEMBERS_UNKNOWN"    // the group's members could not be listed
 	FlagLegacyIAMUser  = "LEGACY_IAM_USER"    // an IAM user of the same name has a password or active keys
 	FlagLegacyDomain   = "LEGACY_DOMAIN"      // the user's e-mail address is in a domain being phased out (org settings)
+	FlagGrant          = "GRANT"              // not a finding: the access is a just-in-time grant's (ssoctl grant), which ends by itself
 )
 
 // Suspended reports whether an account status means the account is

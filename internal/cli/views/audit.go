@@ -314,6 +314,17 @@ var auditColumns = map[string]func(audit.Row) string{
 	"PrincipalId":      func(r audit.Row) string { return r.PrincipalId },
 	"GroupName":        func(r audit.Row) string { return r.GroupName },
 	"Flags":            func(r audit.Row) string { return strings.Join(r.Flags, ";") },
+	// Path is how the user has the access: direct, group:NAME, or grant
+	// (a just-in-time grant's; grant:group:NAME through a group).
+	"Path": func(r audit.Row) string { return r.Path() },
+	// GrantExpires is when a just-in-time grant's access ends (RFC 3339
+	// UTC; empty for other access).
+	"GrantExpires": func(r audit.Row) string {
+		if r.GrantExpires == nil {
+			return ""
+		}
+		return r.GrantExpires.UTC().Format(time.RFC3339)
+	},
 	"IAMUser": func(r audit.Row) string {
 		if r.IAM == nil {
 			return ""

@@ -26,6 +26,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/each"
+	"github.com/ssoctl/ssoctl/internal/grants"
 	"github.com/ssoctl/ssoctl/internal/groups"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iac"
@@ -63,6 +64,19 @@ func sampleIacPlan() *iac.Plan {
 		},
 		Changes:  []execute.Change{sampleChg},
 		Warnings: []string{"the identity store is provisioned by SCIM (\x1b)"}}
+}
+
+// sampleGrant is a grant with a hostile principal name, permission set
+// name and reason.
+func sampleGrant() grants.Grant {
+	return grants.Grant{ID: "abcdefghijkl", PermissionSet: "Dev\x1beloper", Clone: "ssoctl-jit-abcdefghijkl", CloneArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-2",
+		Principal: grants.Principal{Type: "USER", Id: sampleUser.Id, Name: "jane\x1b.doe"}, Accounts: []grants.Account{{Id: "640775136188", Name: "=payments-dev"}},
+		Assigned: []string{"640775136188"}, Expires: time.Unix(1700007200, 0).UTC(), GrantedBy: "arn:aws:iam::489264326637:user/admin",
+		Reason: "=cmd|' /C calc'!A0", Ticket: "OPS-1", State: grants.Active}
+}
+
+func grantView(format string, out, errOut io.Writer) *views.Grant {
+	return views.NewGrant(format, out, errOut, false, func() views.CallStats { return sampleCalls })
 }
 
 // yes is a gate that always gives the go-ahead.
@@ -253,6 +267,29 @@ func renderers() map[string]renderer {
 					v.Retired(p, d)
 					return struct{}{}, nil
 				}})
+		}, true},
+		"ssoctl grant create": {func(format string, out, errOut io.Writer) error {
+			g := sampleGrant()
+			p := grants.CreatePlan{Grant: g, Now: g.Expires.Add(-2 * time.Hour), Clone: permsets.Desired{Name: g.Clone, SessionDuration: "PT2H"},
+				Plan: execute.Plan{Changes: []execute.Change{sampleChg}}, Schedules: []grants.Schedule{{Name: g.Clone + "-640775136188", AccountId: "640775136188", At: g.Expires}},
+				Warnings: []string{"skipped \x1blegacy"}}
+			return write(grantView(format, out, errOut).Create(), p, grants.CreateResult{Grant: g, Report: sampleReport, SchedulesMade: 1})
+		}, true},
+		"ssoctl grant expire": {func(format string, out, errOut io.Writer) error {
+			g := sampleGrant()
+			p := grants.EndPlan{Now: g.Expires.Add(time.Minute), Grants: []grants.Grant{g}, Plan: execute.Plan{Changes: []execute.Change{sampleChg}}, Schedules: []string{g.Clone + "-640775136188"}}
+			return write(grantView(format, out, errOut).End("expired"), p, grants.EndResult{Report: sampleReport, SchedulesDeleted: 1, Ended: []string{g.ID}})
+		}, true},
+		"ssoctl grant revoke": {func(format string, out, errOut io.Writer) error {
+			g := sampleGrant()
+			p := grants.EndPlan{Now: g.Expires.Add(-time.Hour), Grants: []grants.Grant{g}, Plan: execute.Plan{Changes: []execute.Change{sampleChg}}}
+			return write(grantView(format, out, errOut).End("revoked"), p, grants.EndResult{Report: sampleReport, Ended: []string{g.ID}})
+		}, true},
+		"ssoctl grant list": {func(format string, out, errOut io.Writer) error {
+			g := sampleGrant()
+			ended := g
+			ended.State = grants.Ended
+			return grantView(format, out, errOut).List(grants.Live{Now: g.Expires.Add(-time.Hour), Grants: []grants.Grant{g}}, []grants.Grant{g, ended})
 		}, true},
 		"ssoctl user notify": {func(format string, out, errOut io.Writer) error {
 			m := notify.Message{From: "aws-admin@example.com", To: []string{"jane.doe@example.com"}, Subject: "Your AWS access is ready", Text: "Hello Jane\n", HTML: "<p>Hello Jane</p>"}

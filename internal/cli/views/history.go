@@ -3,9 +3,11 @@ package views
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -60,14 +62,26 @@ type HistoryDiffReport struct {
 // changedRow is one changed row in JSON: the change, then the audit's row.
 type changedRow struct {
 	Change string `json:"change"`
+	// Grant says the access is a just-in-time grant's (flag GRANT), which
+	// ends by itself, not a permanent change.
+	Grant bool `json:"grant,omitempty"`
 	audit.Row
+}
+
+// changeCell is the Change column's cell: GAINED or LOST, with " grant"
+// for a just-in-time grant's access.
+func changeCell(c changedRow) string {
+	if c.Grant {
+		return c.Change + " grant"
+	}
+	return c.Change
 }
 
 // NewHistoryDiff returns the view for format csv, table or json; columns
 // are the audit columns of the changed rows (ParseAuditColumns).
 func NewHistoryDiff(format string, w io.Writer, ro render.RowsOptions, columns []string) (HistoryDiff, error) {
 	s, err := newStream(format, w, ro, "changes", append([]string{"Change"}, columns...), func(c changedRow) []string {
-		return append([]string{c.Change}, auditValues(c.Row, columns)...)
+		return append([]string{changeCell(c)}, auditValues(c.Row, columns)...)
 	})
 	if err != nil {
 		return nil, err
@@ -84,7 +98,7 @@ type historyDiffView struct {
 
 func (v *historyDiffView) Change(change string, r audit.Row) error {
 	v.n++
-	return v.s.item(changedRow{change, r})
+	return v.s.item(changedRow{Change: change, Grant: slices.Contains(r.Flags, list.FlagGrant), Row: r})
 }
 
 func (v *historyDiffView) Abort(err error) error { return v.s.abort(err) }
