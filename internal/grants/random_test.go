@@ -64,7 +64,8 @@ func viewOf(st *emulator.State) sandboxView {
 	return v
 }
 
-// TestRandomGrants: 100 grants with random principals, accounts (one to
+// TestRandomGrants: 100 grants with random principals (users, and one in
+// four a group), accounts (one to
 // three), durations (1 minute to 4 hours), schedules or none, made while
 // the sandbox clock moves on, with `grant expire` run now and then. At
 // every check: no grant before its expiry has lost an assignment, a
@@ -86,6 +87,11 @@ func TestRandomGrants(t *testing.T) {
 		users = append(users, u.UserId)
 	}
 	users = users[:min(len(users), 8)]
+	var groups []string
+	for _, g := range st.Groups {
+		groups = append(groups, g.GroupId)
+	}
+	groups = groups[:min(len(groups), 4)]
 	for _, a := range st.Accounts {
 		if a.State == "ACTIVE" {
 			accounts = append(accounts, a.Id)
@@ -202,6 +208,9 @@ func TestRandomGrants(t *testing.T) {
 			For:       time.Duration(1+r.IntN(240)) * time.Minute, Reason: "random grant"}
 		for _, k := range r.Perm(len(accounts))[:n] {
 			req.Accounts = append(req.Accounts, grants.Account{Id: accounts[k]})
+		}
+		if r.IntN(4) == 0 {
+			req.Principal = grants.Principal{Type: "GROUP", Id: groups[r.IntN(len(groups))]}
 		}
 		if r.IntN(2) == 0 {
 			req.SchedulerRoleArn = role
