@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
+	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/grants"
 )
 
@@ -73,4 +76,40 @@ func (s *Store) EndedGrants(ctx context.Context) ([]grants.Grant, error) {
 		return nil, s.explain("read the grants of", err)
 	}
 	return out, nil
+}
+
+// grantExpiries are the recorded grants' expiries, by grant id.
+func (s *Store) grantExpiries(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, expires FROM grant_record`)
+	if err != nil {
+		return nil, s.explain("read the grants of", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id, exp string
+		if err := rows.Scan(&id, &exp); err != nil {
+			return nil, s.explain("read the grants of", err)
+		}
+		if t, err := time.Parse(time.RFC3339, exp); err == nil {
+			out[id] = t
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.explain("read the grants of", err)
+	}
+	return out, nil
+}
+
+// withGrantExpiry gives a grant's rows (flag GRANT) their expiry, which a
+// snapshot does not store, from the grants this database recorded.
+func withGrantExpiry(emit func(audit.Row) error, expiries map[string]time.Time) func(audit.Row) error {
+	return func(r audit.Row) error {
+		if r.GrantExpires == nil && slices.Contains(r.Flags, list.FlagGrant) {
+			if t, ok := expiries[grants.IDOf(r.PermissionSet)]; ok {
+				r.GrantExpires = &t
+			}
+		}
+		return emit(r)
+	}
 }

@@ -209,6 +209,13 @@ func (s *Store) Rows(ctx context.Context, id int64, emit func(audit.Row) error) 
 	if err != nil {
 		return err
 	}
+	expiries, err := s.grantExpiries(ctx)
+	if err != nil {
+		return err
+	}
+	if len(expiries) > 0 {
+		emit = withGrantExpiry(emit, expiries)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+storedBlockCols+` FROM access_block WHERE snapshot = ? ORDER BY first_row`, id)
 	if err != nil {
 		return s.explain("read", err)

@@ -145,12 +145,24 @@ func (b *Builder) Row(r audit.Row) error {
 	if r.UserId != "" || r.UserName != "" {
 		u = b.users.of([5]string{r.UserId, r.UserName, r.UserEmail, r.DisplayName, r.UserStatus})
 	}
+	// A just-in-time grant's access is shown as such on its permission
+	// set, with its expiry when known; GRANT is no finding, so the row is
+	// not marked as one.
+	ps, flags := r.PermissionSet, r.Flags
+	if slices.Contains(flags, list.FlagGrant) {
+		ps += " (grant"
+		if r.GrantExpires != nil {
+			ps += " until " + r.GrantExpires.UTC().Format(time.RFC3339)
+		}
+		ps += ")"
+		flags = slices.DeleteFunc(slices.Clone(flags), func(f string) bool { return f == list.FlagGrant })
+	}
 	b.rows = append(b.rows,
 		u,
 		b.accounts.of([3]string{r.AccountId, r.AccountName, r.AccountStatus}),
-		b.psets.of([2]string{r.PermissionSet, r.PermissionSetArn}),
+		b.psets.of([2]string{ps, r.PermissionSetArn}),
 		b.princs.of([3]string{r.PrincipalType, r.PrincipalId, r.GroupName}),
-		b.flags.of(strings.Join(r.Flags, " ")),
+		b.flags.of(strings.Join(flags, " ")),
 	)
 	return nil
 }
