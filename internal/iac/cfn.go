@@ -46,11 +46,18 @@ func IsFile(data []byte) bool {
 // permission set, and the assignment groups, in which a declared set is
 // referred to by its resource. Groups the file declares are not made by
 // the template (they must exist).
-func (f *File) CloudFormation() ([]cfn.Resource, *file.File) {
+func (f *File) CloudFormation() ([]cfn.Resource, *file.File, error) {
 	ids := map[string]string{}
+	byID := map[string]string{}
 	var res []cfn.Resource
+	var e errs
 	for _, ps := range f.PermissionSets {
 		id := "PermSet" + logicalName(ps.Desired.Name)
+		if other, taken := byID[id]; taken {
+			e.add(ps.Pos, "permission sets %s and %s would both be the resource %s (a logical id keeps only letters and digits): rename one", other, ps.Desired.Name, id)
+			continue
+		}
+		byID[id] = ps.Desired.Name
 		ids[ps.Desired.Name] = id
 		res = append(res, cfn.Resource{LogicalId: id, Node: permissionSetResource(ps.Desired)})
 	}
@@ -69,14 +76,17 @@ func (f *File) CloudFormation() ([]cfn.Resource, *file.File) {
 			out.Groups = append(out.Groups, g)
 		}
 	}
-	return res, out
+	if err := e.err(); err != nil {
+		return nil, nil, err
+	}
+	return res, out, nil
 }
 
 // permissionSetResource is d as an AWS::SSO::PermissionSet (the instance
 // is filled in by the generator).
 func permissionSetResource(d permsets.Desired) *yaml.Node {
 	props := cmap("Name", cstr(d.Name))
-	add := func(k string, v *yaml.Node) { props.Content = append(props.Content, cstr(k), v) }
+	add := func(k string, v *yaml.Node) { cmapAdd(props, k, v) }
 	if d.Description != "" {
 		add("Description", cstr(d.Description))
 	}
@@ -114,17 +124,17 @@ func permissionSetResource(d permsets.Desired) *yaml.Node {
 	if len(d.Tags) > 0 {
 		l := cseq()
 		for _, t := range d.Tags {
-			l.Content = append(l.Content, cmap("Key", cstr(t.Key), "Value", cstr(t.Value)))
+			l.Content = append(l.Content, cmapAdd(cmap("Key", cstr(t.Key)), "Value", cstr(t.Value)))
 		}
 		add("Tags", l)
 	}
-	return cmap("Type", cstr("AWS::SSO::PermissionSet"), "Properties", props)
+	return cmapAdd(cmap("Type", cstr("AWS::SSO::PermissionSet")), "Properties", props)
 }
 
 func cfnPolicyRef(name, path string) *yaml.Node {
 	n := cmap("Name", cstr(name))
 	if path != "" {
-		n.Content = append(n.Content, cstr("Path"), cstr(path))
+		cmapAdd(n, "Path", cstr(path))
 	}
 	return n
 }
@@ -147,11 +157,12 @@ func cseq(items ...*yaml.Node) *yaml.Node {
 	return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
 }
 
-// cmap is a mapping of key, value, key, value… (keys strings, values nodes).
-func cmap(kv ...any) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	for i := 0; i+1 < len(kv); i += 2 {
-		n.Content = append(n.Content, cstr(kv[i].(string)), kv[i+1].(*yaml.Node))
-	}
+// cmap is a mapping of one key to a value; cmapAdd adds more.
+func cmap(key string, value *yaml.Node) *yaml.Node {
+	return cmapAdd(&yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, key, value)
+}
+
+func cmapAdd(n *yaml.Node, key string, value *yaml.Node) *yaml.Node {
+	n.Content = append(n.Content, cstr(key), value)
 	return n
 }

@@ -258,7 +258,10 @@ func iacSource(path string, data []byte, base *yaml.Node) (*cfn.Source, error) {
 	if _, err := s.Validate(); err != nil {
 		return nil, err
 	}
-	res, af := f.CloudFormation()
+	res, af, err := f.CloudFormation()
+	if err != nil {
+		return nil, err
+	}
 	return cfn.SourceOf(path, af, base, res)
 }
 
