@@ -15,8 +15,8 @@ import (
 // it lets an incremental audit (Update) start from the snapshot without
 // listing any of it again.
 type Directory struct {
-	Instance       inventory.Instance      `json:"instance"`
-	Accounts       []inventory.Account     `json:"accounts"`
+	Instance       inventory.Instance       `json:"instance"`
+	Accounts       []inventory.Account      `json:"accounts"`
 	PermissionSets []DirectoryPermissionSet `json:"permissionSets"`
 	// AssignedGroups are the existing groups that assignments name.
 	AssignedGroups []DirectoryGroup `json:"assignedGroups"`
