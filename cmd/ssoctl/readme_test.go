@@ -49,7 +49,8 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // signatures and trust policies block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
 // of "Profiles and the console", "One command in every account", "Role
-// chains and long-running programs", "History and the HTML report",
+// chains and long-running programs", "History and the HTML report", "Who
+// can reach production?" (under "The audit"),
 // "Assignments as code" and "The user lifecycle", in
 // one session, with Debian's AWS CLI v2 (/usr/bin/aws) as `aws` — except in
 // "Profiles and the console", whose `aws` uses a profile natively and so
@@ -100,6 +101,7 @@ func TestREADMEExamples(t *testing.T) {
 	chainBlock := pick("Role chains and long-running programs", "--assume-role")
 	serveBlock := pick("Role chains and long-running programs", "serve-credentials")
 	historyBlock := pick("History and the HTML report", "ssoctl history")
+	reviewBlock := pick("The audit", "--org-config examples/org.yaml")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
 
@@ -157,7 +159,7 @@ func TestREADMEExamples(t *testing.T) {
 		"grep -c '\"lastUsed\"' " + filepath.Join(tmp, "activity.json") + " | sed 's/^/activity roles used: /'\n" +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -217,6 +219,11 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^first\.csv is the first report$`,
 		`(?m)^history diff 1 → 2: 0 gained, 0 lost; findings: 0 appeared, 0 resolved$`,
 		`(?m)^report html: snapshot #2, 137 rows, 4 findings; wrote access\.html$`,
+		// who can reach production, with examples/org.yaml
+		`(?m)^production: 3 of 3 production accounts \(Root/Workloads/Prod, acme-management\) reached with a privileged permission set, by 2 users$`,
+		`(?m)^finding: SUSPENDED_ACCOUNT account legacy-app \d{12}: 10 rows \(1 finding\); most privileged Developer\n  legacy-app `,
+		`(?m)^AdministratorAccess,GROUP,[0-9a-f-]+,platform-admins,alice\.johnson,group:platform-admins,PRIVILEGED$`,
+		`(?m)^note: payments-prod \(\d{12}\) is in Root/Workloads/Prod, PRODUCTION \(by OU Workloads/Prod\); 2 users reach it`,
 		// assignments as code: export, then plan shows nothing; --prune
 		// removes the orphaned assignment through the saved plan
 		`(?m)^No changes: Identity Center has the 46 assignments the file declares\.$`,
@@ -264,6 +271,11 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
+	}
+	if d := os.Getenv("SSOCTL_RECORD"); d != "" { // bench/compare_outputs.sh
+		if err := os.WriteFile(filepath.Join(d, "README.out"), out, 0o644); err != nil {
+			t.Error(err)
+		}
 	}
 
 	// The sample config: ssoctl and the AWS CLI read it; ssoctl says how

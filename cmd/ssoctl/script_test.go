@@ -27,7 +27,7 @@ var updateScripts = flag.Bool("update", false, "rewrite the expected files of fa
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"ssoctl": main,
+		"ssoctl": recordMain,
 		// Programs the scripts (and the commands ssoctl runs) can call.
 		"browse":    browse,
 		"exitwith":  exitWith,
@@ -120,6 +120,9 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			env.Setenv("TESTDATA", testdata)
+			if d := os.Getenv("SSOCTL_RECORD"); d != "" {
+				env.Setenv("SSOCTL_RECORD", d)
+			}
 			return startSandbox(env, emulator.Options{})
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -15,6 +15,9 @@ type AccountAccess struct {
 	Instance inventory.Instance `json:"instance"`
 	Account  inventory.Account  `json:"account"`
 	Rows     []AccountRow       `json:"access"`
+	// Review is set by Review (with org settings): the account's OU,
+	// whether it is production, its privileged permission sets.
+	Review *AccountReview `json:"review,omitempty"`
 }
 
 // AccountRow is one principal's access to the account with one permission

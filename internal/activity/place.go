@@ -101,7 +101,7 @@ var noEffect = map[string]map[string]bool{
 		"CreateInstanceAccessControlAttributeConfiguration", "UpdateInstanceAccessControlAttributeConfiguration",
 		"DeleteInstanceAccessControlAttributeConfiguration", "CreateInstance", "UpdateInstance", "AddRegion", "RemoveRegion"),
 	SourceOrganizations: set("AttachPolicy", "DetachPolicy", "CreatePolicy", "UpdatePolicy", "DeletePolicy", "EnablePolicyType", "DisablePolicyType",
-		"CreateOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "MoveAccount", "TagResource", "UntagResource",
+		"TagResource", "UntagResource",
 		"RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator", "EnableAWSServiceAccess", "DisableAWSServiceAccess",
 		"PutResourcePolicy", "DeleteResourcePolicy", "CancelHandshake", "DeclineHandshake", "EnableAllFeatures",
 		"InviteOrganizationToTransferResponsibility", "TerminateResponsibilityTransfer", "UpdateResponsibilityTransfer"),
@@ -394,8 +394,11 @@ func (pl *placer) organizations(e Event) {
 		}
 		pl.placed(e)
 		pl.ch.AccountIds = append(pl.ch.AccountIds, acct)
-	case "CreateAccount", "CreateGovCloudAccount", "InviteAccountToOrganization", "AcceptHandshake", "LeaveOrganization":
-		pl.widenAccounts(e, "an account joins or leaves the organization when the request completes")
+	case "CreateAccount", "CreateGovCloudAccount", "InviteAccountToOrganization", "AcceptHandshake", "LeaveOrganization",
+		"CreateOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "MoveAccount":
+		// The access review places every account in the OU tree, which
+		// only a full audit walks.
+		pl.full(e, "the organization's accounts or OU tree changed, which the access review reads")
 	case "CreateOrganization", "DeleteOrganization":
 		pl.full(e, "the organization itself changed")
 	default:

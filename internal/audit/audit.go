@@ -5,11 +5,18 @@
 // assignments listed per provisioned (account, permission set) pair — the
 // one method that also sees assignments of deleted principals —
 // (principal-first only when asked for, and then marked incomplete), names
-// from bulk lists, and rows streamed in a deterministic order.
+// from bulk lists, and rows streamed in a deterministic order. Beside the
+// rows it answers an access review (Review, AccessReview): which accounts
+// are production and where each sits in the OU tree, which permission sets
+// are privileged (by name, and by reading the policies of those the
+// assignments name), who has privileged access to production, and the
+// findings by cause.
 package audit
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -18,6 +25,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
 // Options controls an audit.
@@ -32,6 +40,10 @@ type Options struct {
 	// LegacyDomains are e-mail domains being phased out (org settings):
 	// users still on one are flagged LEGACY_DOMAIN.
 	LegacyDomains []string
+	// Settings are the org settings whose privileged: and production:
+	// sections the review follows (nil: orgconfig.DefaultPrivileged and no
+	// production).
+	Settings *orgconfig.Config
 	// Progress, when set, is told how far the audit has got.
 	Progress func(Progress)
 }
@@ -94,6 +106,10 @@ type Result struct {
 	Groups         int
 	Provisioned    int // provisioned (account, permission set) pairs
 	Assignments    int
+	// Review is what the access review knew (OU paths, production,
+	// privileged permission sets); AccessReview its answer.
+	Review       Review
+	AccessReview AccessReview
 	// Directory is what the audit knew of the organization beyond its
 	// rows, for an incremental audit (Update) to start from.
 	Directory *Directory
@@ -106,6 +122,9 @@ const MethodCause = "assignments were listed per principal, which cannot see tho
 type Clients struct {
 	inventory.Clients
 	IAM IAM // only with Options.IAM
+	// Policies reads permission sets' policies for the review's privilege
+	// rule (nil: privilege by name only).
+	Policies PolicyReader
 }
 
 // auditor carries one run's state.
@@ -126,11 +145,17 @@ type auditor struct {
 	iam         map[string]*IAMStatus    // identity-store user id -> IAM status; read once iamDone is closed
 	iamDone     chan struct{}
 
+	review     Review
+	reviewer   *Reviewer
+	readPolicy bool                     // whether policies are read (the client is there and the settings want it)
+	privileged map[string]Privilege     // permission set ARN -> privilege (only privileged ones); guarded by mu
+	policyDone map[string]chan struct{} // permission set ARN -> closed once its policies are read (or failed); guarded by mu
+
 	side        *fanout.Group   // member listings and the IAM check, beside the assignments
 	expanding   map[string]bool // groups whose members are listed or being listed
 	membersDone int
 
-	mu     sync.Mutex // guards res.Errors, members, memberErr, memberDone, expanding, membersDone
+	mu     sync.Mutex // guards res.Errors, members, memberErr, memberDone, expanding, membersDone, privileged, policyDone
 	res    *Result
 	seen   map[string]bool // findings already recorded
 	totalP int
@@ -141,10 +166,12 @@ type auditor struct {
 // that failed are in Result.Errors.
 func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*Result, error) {
 	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []list.ItemError{}}, seen: map[string]bool{},
-		members: map[string][]inventory.Member{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{}}
+		members: map[string][]inventory.Member{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{},
+		policyDone: map[string]chan struct{}{}}
 	if err := a.discover(ctx); err != nil {
 		return nil, err
 	}
+	a.reviewer = NewReviewer(&a.review, a.privilege)
 	// Members of assigned groups are listed as soon as an assignment names
 	// the group, and legacy IAM users are read at the same time: the
 	// identity store and IAM have quotas of their own, which would
@@ -192,6 +219,9 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 	}
 	sortFindings(a.res.Findings)
 	sort.SliceStable(a.res.Errors, func(i, j int) bool { return a.res.Errors[i].Item < a.res.Errors[j].Item })
+	a.review.Privileged = a.privileged
+	a.res.Review = a.review
+	a.res.AccessReview = a.reviewer.Finish(a.res.Findings)
 	if !a.res.Complete {
 		a.res.Causes = append(a.res.Causes, list.Cause{Cause: MethodCause})
 	}
@@ -228,9 +258,10 @@ func (a *auditor) discover(ctx context.Context) error {
 		psets    []inventory.PermissionSet
 		users    []inventory.User
 		groups   []inventory.Group
-		errs     [4]error
+		tree     *inventory.OrgTree
+		errs     [5]error
 	)
-	fanout.Each(ctx, 4, 4, func(ctx context.Context, i int) {
+	fanout.Each(ctx, 5, 5, func(ctx context.Context, i int) {
 		switch i {
 		case 0:
 			accounts, errs[0] = inventory.Accounts(ctx, a.c.Organizations)
@@ -240,6 +271,10 @@ func (a *auditor) discover(ctx context.Context) error {
 			users, errs[2] = inventory.Users(ctx, a.c.IdentityStore, inst)
 		case 3:
 			groups, errs[3] = inventory.Groups(ctx, a.c.IdentityStore, inst)
+		case 4:
+			// Where each account sits, for the review (1 + 2 × (roots +
+			// OUs) pages, beside the calls of the other services).
+			tree, errs[4] = inventory.WalkOrg(ctx, a.c.Clients)
 		}
 	})
 	for _, err := range errs {
@@ -267,7 +302,88 @@ func (a *auditor) discover(ctx context.Context) error {
 		a.groups[x.Id] = x
 	}
 	a.res.Accounts, a.res.PermissionSets, a.res.Users, a.res.Groups = len(accounts), len(psets), len(users), len(groups)
+	return a.startReview(accounts, psets, tree)
+}
+
+// startReview resolves the settings' production scope and privileged
+// names against what discovery read; a name that does not resolve fails
+// the audit, naming the settings file and line.
+func (a *auditor) startReview(accounts []inventory.Account, psets []inventory.PermissionSet, tree *inventory.OrgTree) error {
+	a.review.OUs = make(map[string]string, len(accounts))
+	for _, acct := range accounts {
+		if ou, ok := tree.OUOf(acct.Id); ok {
+			a.review.OUs[acct.Id] = ou.Path
+		}
+	}
+	var scopeErr, namedErr error
+	a.review.Scope, a.review.Production, scopeErr = Scope(a.opts.Settings, accounts, tree)
+	a.privileged, namedErr = NamedPrivilege(a.opts.Settings, psets, true)
+	if err := errors.Join(scopeErr, namedErr); err != nil {
+		return err
+	}
+	a.readPolicy = a.c.Policies != nil && (a.opts.Settings == nil || a.opts.Settings.Privileged.Policies)
 	return nil
+}
+
+// privilege is a permission set's privilege as known so far.
+func (a *auditor) privilege(arn string) Privilege {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.privileged[arn]
+}
+
+// readPolicies starts reading the policies of ps once, beside the
+// listing; its block of rows waits for it (waitPolicies).
+func (a *auditor) readPolicies(ps string) {
+	if !a.readPolicy {
+		return
+	}
+	a.mu.Lock()
+	if _, ok := a.policyDone[ps]; ok {
+		a.mu.Unlock()
+		return
+	}
+	done := make(chan struct{})
+	a.policyDone[ps] = done
+	a.review.PoliciesRead++
+	a.mu.Unlock()
+	a.side.Go(func(ctx context.Context) {
+		defer close(done)
+		rank, reasons, err := ReadPrivilege(ctx, a.c.Policies, a.inst.Arn, ps)
+		name := cmp.Or(a.psets[ps].Name, ps)
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if err != nil {
+			a.res.Errors = append(a.res.Errors, list.ItemError{Item: "policies of permission set " + name, Error: awsclient.Explain(err).Error(), Err: err})
+			return
+		}
+		if rank == RankNone {
+			return
+		}
+		p := a.privileged[ps]
+		p.Name = a.psets[ps].Name
+		for _, r := range reasons {
+			p.add(rank, r)
+		}
+		a.privileged[ps] = p
+	})
+}
+
+// waitPolicies waits until the policies of ps are read (or failed); false
+// when ctx ended first.
+func (a *auditor) waitPolicies(ctx context.Context, ps string) bool {
+	a.mu.Lock()
+	done := a.policyDone[ps]
+	a.mu.Unlock()
+	if done == nil {
+		return true
+	}
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // discoverPermissionSets lists the permission sets, then for each, at
@@ -381,6 +497,7 @@ func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) e
 // assignments name that is not listed yet.
 func (a *auditor) expand(listed []inventory.Assignment) {
 	for _, as := range listed {
+		a.readPolicies(as.PermissionSetArn)
 		if as.PrincipalType != "GROUP" {
 			continue
 		}

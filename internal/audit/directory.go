@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -22,6 +23,11 @@ type Directory struct {
 	AssignedGroups []DirectoryGroup `json:"assignedGroups"`
 	UserCount      int              `json:"users"`
 	GroupCount     int              `json:"groups"`
+	// Review is the access review's knowledge (OU paths, production,
+	// privileged permission sets), which an incremental audit carries
+	// forward, reading again only the policies of permission sets that
+	// changed.
+	Review Review `json:"review"`
 }
 
 // DirectoryPermissionSet is a permission set and where it is provisioned.
@@ -84,6 +90,8 @@ func (a *auditor) directory() *Directory {
 		d.AssignedGroups = append(d.AssignedGroups, DirectoryGroup{Id: id, Name: g.Name, Members: append([]inventory.Member{}, a.members[id]...)})
 	}
 	slices.SortFunc(d.AssignedGroups, func(x, y DirectoryGroup) int { return cmp.Compare(x.Id, y.Id) })
+	d.Review = a.review
+	d.Review.Privileged = maps.Clone(a.privileged)
 	return d
 }
 

@@ -101,7 +101,7 @@ func (a *auditor) write(ctx context.Context, q *queue, emit func(Row) error) err
 			}
 			return nil
 		}
-		if !a.waitMembers(ctx, listed) {
+		if !a.waitMembers(ctx, listed) || !a.waitPolicies(ctx, listed[0].PermissionSetArn) {
 			return nil
 		}
 		rows = rows[:0]
@@ -113,6 +113,7 @@ func (a *auditor) write(ctx context.Context, q *queue, emit func(Row) error) err
 			if err := emit(r); err != nil {
 				return err
 			}
+			a.reviewer.Row(r)
 			a.res.Rows++
 		}
 		clear(rows)

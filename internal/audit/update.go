@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -74,6 +75,16 @@ func Update(ctx context.Context, c Clients, base *Base, ch Changes, opts Options
 	}
 	a.inst, a.res.Instance = inst, inst
 	u := newUpdater(a, base)
+	// The access review is the base's, with the privilege of permission
+	// sets that changed read again (below); no policy is read while rows
+	// are written.
+	a.review = base.Directory.Review
+	a.review.OUs = maps.Clone(a.review.OUs)
+	a.privileged = maps.Clone(base.Directory.Review.Privileged)
+	if a.privileged == nil {
+		a.privileged = map[string]Privilege{}
+	}
+	a.reviewer = NewReviewer(&a.review, a.privilege)
 	if err := u.relist(ctx, ch); err != nil {
 		return nil, err
 	}
@@ -108,6 +119,9 @@ func Update(ctx context.Context, c Clients, base *Base, ch Changes, opts Options
 	for _, m := range a.provisioned {
 		a.res.Provisioned += len(m)
 	}
+	a.review.Privileged = a.privileged
+	a.res.Review = a.review
+	a.res.AccessReview = a.reviewer.Finish(a.res.Findings)
 	a.res.Directory = a.directory()
 	return a.res, nil
 }
@@ -270,7 +284,7 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 		jobs = append(jobs, job{"permission set " + arn, func(ctx context.Context) (func(), error) {
 			ps, err := inventory.DescribePermissionSet(ctx, c.SSOAdmin, a.inst, arn)
 			if errors.Is(err, inventory.ErrNotFound) {
-				return func() { delete(a.psets, arn); delete(a.provisioned, arn) }, nil
+				return func() { delete(a.psets, arn); delete(a.provisioned, arn); delete(a.privileged, arn) }, nil
 			}
 			if err != nil {
 				return nil, err
@@ -280,8 +294,35 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 				return nil, err
 			}
 			stale, err := inventory.ProvisionedAccounts(ctx, c.SSOAdmin, a.inst, arn, "LATEST_PERMISSION_SET_NOT_PROVISIONED")
+			if err != nil {
+				return nil, err
+			}
+			// Its privilege, judged again as Run judges it: by name, then
+			// by its policies.
+			named, err := NamedPrivilege(a.opts.Settings, []inventory.PermissionSet{{Arn: arn, Name: ps.Name}}, false)
+			if err != nil {
+				return nil, err
+			}
+			priv := named[arn]
+			if a.c.Policies != nil && (a.opts.Settings == nil || a.opts.Settings.Privileged.Policies) {
+				rank, reasons, err := ReadPrivilege(ctx, a.c.Policies, a.inst.Arn, arn)
+				if err != nil {
+					return nil, err
+				}
+				if rank != RankNone {
+					priv.Name = ps.Name
+					for _, r := range reasons {
+						priv.add(rank, r)
+					}
+				}
+			}
 			return func() {
 				a.psets[arn] = inventory.PermissionSet{Arn: arn, Name: ps.Name}
+				if priv.Rank > RankNone {
+					a.privileged[arn] = priv
+				} else {
+					delete(a.privileged, arn)
+				}
 				m := make(map[string]bool, len(all))
 				for _, acct := range all {
 					m[acct] = true

@@ -506,6 +506,8 @@ type Result struct {
 	Causes   []list.Cause
 	// Stats is the report's stats document, stored as JSON.
 	Stats any
+	// Review is what the audit's access review knew.
+	Review audit.Review
 }
 
 // Finish writes the findings, errors and stats and commits the snapshot.
@@ -562,8 +564,12 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 	if err != nil {
 		return fail(fmt.Errorf("causes: %w", err))
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ? WHERE id = ?`,
-		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), res.Complete, string(causes), w.id); err != nil {
+	review, err := json.Marshal(res.Review)
+	if err != nil {
+		return fail(fmt.Errorf("review: %w", err))
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ?, review = ? WHERE id = ?`,
+		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), res.Complete, string(causes), string(review), w.id); err != nil {
 		return fail(err)
 	}
 	if err := w.tx.Commit(); err != nil {

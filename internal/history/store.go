@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
+	"github.com/ssoctl/ssoctl/internal/audit"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -237,9 +238,13 @@ type Snapshot struct {
 	Causes   []list.Cause `json:"causes,omitempty"`
 	// Stats is the stats document the audit reported (JSON).
 	Stats json.RawMessage `json:"-"`
+	// Review is what the audit's access review knew (OU paths,
+	// production, privileged permission sets); empty in snapshots older
+	// than it.
+	Review audit.Review `json:"-"`
 }
 
-const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats, complete, causes`
+const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats, complete, causes, review`
 
 func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 	var (
@@ -249,8 +254,12 @@ func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 		notes   string
 		stats   string
 		causes  string
+		review  string
 	)
-	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats, &s.Complete, &causes); err != nil {
+	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats, &s.Complete, &causes, &review); err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal([]byte(review), &s.Review); err != nil {
 		return s, err
 	}
 	s.Notes = []string{}

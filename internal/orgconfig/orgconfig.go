@@ -1,8 +1,10 @@
 // Package orgconfig reads the organization's settings for the user
 // lifecycle: where people sign in, the sso-session name they are told to
 // use, the e-mail domain (and legacy domains being phased out), who e-mail
-// comes from, and the named access bundles. Nothing of one company is
-// hard-coded in ssoctl: it all comes from this one YAML file.
+// comes from, and the named access bundles; and for access reviews, which
+// permission sets are privileged and which OUs and accounts are production.
+// Nothing of one company is hard-coded in ssoctl: it all comes from this one
+// YAML file.
 //
 // Errors name the file and line ("org.yaml:12: …"). The file's path is
 // resolved by the command line and passed in.
@@ -40,6 +42,62 @@ type Config struct {
 	Migration     Migration `yaml:"migration"`
 	// Access holds the named bundles, in file order.
 	Access []Bundle `yaml:"-"`
+	// Privileged says which permission sets are privileged: the file's
+	// privileged: section, else DefaultPrivileged.
+	Privileged Privileged `yaml:"-"`
+	// Production names the production OUs and accounts (none when the
+	// file has no production: section).
+	Production Production `yaml:"-"`
+}
+
+// Privileged names the permission sets an access review treats as
+// privileged: those named, and (with Policies) those whose policies amount
+// to administrator or IAM administrator access.
+type Privileged struct {
+	// PermissionSets are permission set names, ARNs or ps- ids.
+	PermissionSets []Ref
+	// Policies also makes privileged every permission set whose inline
+	// policy allows "*" or "iam:*", or that has the AWS managed policy
+	// AdministratorAccess or IAMFullAccess attached. Reading the policies
+	// costs two calls per permission set.
+	Policies bool
+	// Line is where the section is (0: the defaults).
+	Line int
+}
+
+// DefaultPrivileged is the privileged: setting of a file without one (and
+// of no file): AdministratorAccess and IAMFullAccess by name, and the
+// policies rule.
+func DefaultPrivileged() Privileged {
+	return Privileged{PermissionSets: []Ref{{Value: "AdministratorAccess"}, {Value: "IAMFullAccess"}}, Policies: true}
+}
+
+// Production names the production part of the organization: OUs (by id,
+// path or name; every account beneath them) and accounts (by id or name).
+type Production struct {
+	OUs      []Ref
+	Accounts []Ref
+	// Line is where the section is (0: the file has none).
+	Line int
+}
+
+// Set reports whether the settings name any production OU or account.
+func (p Production) Set() bool { return len(p.OUs)+len(p.Accounts) > 0 }
+
+// Ref is one name, path or id as the file gives it, with its line (0 for
+// a default), so that a reference that does not resolve can be reported
+// at its line.
+type Ref struct {
+	Value string
+	Line  int
+}
+
+// Where is "PATH:LINE: " for a reference from the file, "" for a default.
+func (c *Config) Where(r Ref) string {
+	if c == nil || r.Line == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d: ", c.Path, r.Line)
 }
 
 // Email says how ssoctl sends e-mail (SESv2).
@@ -176,10 +234,20 @@ func Parse(path string, data []byte) (*Config, error) {
 	// Everything but access: decoded strictly, so unknown keys are errors.
 	var rest yaml.Node = *root
 	rest.Content = nil
-	var access *yaml.Node
+	// access:, privileged: and production: are read from the nodes, so
+	// that each entry keeps its line.
+	var access, privileged, production *yaml.Node
+	var privilegedLine, productionLine int
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "access" {
+		switch root.Content[i].Value {
+		case "access":
 			access = root.Content[i+1]
+			continue
+		case "privileged":
+			privileged, privilegedLine = root.Content[i+1], root.Content[i].Line
+			continue
+		case "production":
+			production, productionLine = root.Content[i+1], root.Content[i].Line
 			continue
 		}
 		rest.Content = append(rest.Content, root.Content[i], root.Content[i+1])
@@ -197,6 +265,13 @@ func Parse(path string, data []byte) (*Config, error) {
 	v.check(c, root)
 	if access != nil {
 		c.Access = v.bundles(access)
+	}
+	c.Privileged = DefaultPrivileged()
+	if privileged != nil {
+		c.Privileged = v.privileged(privileged, privilegedLine)
+	}
+	if production != nil {
+		c.Production = v.production(production, productionLine)
 	}
 	if len(v.errs) > 0 {
 		return nil, errors.New(strings.Join(v.errs, "\n"))
@@ -251,7 +326,7 @@ func find(n *yaml.Node, keys ...string) (*yaml.Node, int) {
 // original file: unknown keys and values of the wrong type.
 func (v *validator) decodeErrors(root *yaml.Node, err error) {
 	known := map[string][]string{
-		"":          {"start_url", "sso_region", "sso_session", "domain", "legacy_domains", "email", "migration", "access"},
+		"":          {"start_url", "sso_region", "sso_session", "domain", "legacy_domains", "email", "migration", "access", "privileged", "production"},
 		"email":     {"from", "cc", "region", "templates"},
 		"migration": {"iam_keys_stop"},
 	}
@@ -429,6 +504,87 @@ func (v *validator) bundles(n *yaml.Node) []Bundle {
 			b.Grants = append(b.Grants, gr)
 		}
 		out = append(out, b)
+	}
+	return out
+}
+
+// privileged reads the privileged: section: {permission_sets: [...],
+// policies: true|false}; what it leaves out keeps its default.
+func (v *validator) privileged(n *yaml.Node, line int) Privileged {
+	p := DefaultPrivileged()
+	p.Line = line
+	if n.Kind != yaml.MappingNode {
+		v.errf(line, "privileged must be a mapping: {permission_sets: [NAME, ...], policies: true|false}")
+		return p
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "permission_sets":
+			p.PermissionSets = v.refs("privileged.permission_sets", val)
+		case "policies":
+			var b bool
+			if val.Kind != yaml.ScalarNode || val.Decode(&b) != nil {
+				v.errf(val.Line, "privileged.policies must be true or false, not %q", val.Value)
+				continue
+			}
+			p.Policies = b
+		default:
+			v.errf(k.Line, "unknown setting %q (known: privileged.permission_sets, privileged.policies)", "privileged."+k.Value)
+		}
+	}
+	return p
+}
+
+// production reads the production: section: {ous: [...], accounts: [...]}.
+func (v *validator) production(n *yaml.Node, line int) Production {
+	p := Production{Line: line}
+	errs := len(v.errs)
+	if n.Kind != yaml.MappingNode {
+		v.errf(line, "production must be a mapping: {ous: [OU, ...], accounts: [ACCOUNT, ...]}")
+		return p
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "ous":
+			p.OUs = v.refs("production.ous", val)
+		case "accounts":
+			p.Accounts = v.refs("production.accounts", val)
+		default:
+			v.errf(k.Line, "unknown setting %q (known: production.ous, production.accounts)", "production."+k.Value)
+		}
+	}
+	if !p.Set() && len(v.errs) == errs {
+		v.errf(line, "production names no OU and no account: give production.ous or production.accounts (names, paths or ids)")
+	}
+	return p
+}
+
+// refs reads a list of names, paths or ids (a single scalar is a list of
+// one), each with its line; duplicates and empty entries are errors.
+func (v *validator) refs(what string, n *yaml.Node) []Ref {
+	items := []*yaml.Node{n}
+	switch {
+	case n.Kind == yaml.SequenceNode:
+		items = n.Content
+	case n.Tag == "!!null":
+		items = nil // "key:" with nothing: an empty list
+	}
+	var out []Ref
+	seen := map[string]bool{}
+	for _, it := range items {
+		if it.Kind != yaml.ScalarNode || it.Tag == "!!null" || strings.TrimSpace(it.Value) == "" {
+			v.errf(it.Line, "%s: each entry is a name, path or id", what)
+			continue
+		}
+		val := strings.TrimSpace(it.Value)
+		if seen[val] {
+			v.errf(it.Line, "%s: %q is listed twice", what, val)
+			continue
+		}
+		seen[val] = true
+		out = append(out, Ref{Value: val, Line: it.Line})
 	}
 	return out
 }

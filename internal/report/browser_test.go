@@ -27,6 +27,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/peertest"
 	"github.com/ssoctl/ssoctl/internal/report"
 )
@@ -43,7 +44,18 @@ func sandboxClients(t testing.TB, org string) (audit.Clients, aws.Config) {
 	cfg := peertest.SDKConfig(sb.URL, 3)
 	return audit.Clients{Clients: inventory.Clients{
 		SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg),
-	}}, cfg
+	}, Policies: ssoadmin.NewFromConfig(cfg)}, cfg
+}
+
+// prodSettings are org settings naming Workloads/Prod (payments-prod and
+// insights-prod) production.
+func prodSettings(t testing.TB) *orgconfig.Config {
+	t.Helper()
+	c, err := orgconfig.Parse("org.yaml", []byte("start_url: https://a.awsapps.com/start\nsso_region: us-east-1\nsso_session: a\nproduction:\n  ous: [Workloads/Prod]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // saveAudit audits the sandbox into a new snapshot.
@@ -54,12 +66,12 @@ func saveAudit(t testing.TB, s *history.Store, c audit.Clients) history.Snapshot
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	res, err := audit.Run(ctx, c, audit.Options{}, w.Row)
+	res, err := audit.Run(ctx, c, audit.Options{Settings: prodSettings(t)}, w.Row)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sn, err := w.Finish(history.Result{InstanceArn: res.Instance.Arn, IdentityStoreId: res.Instance.IdentityStoreId, Method: string(res.Method),
-		Columns: testColumns, Findings: res.Findings, Errors: res.Errors, Notes: res.Notes, Stats: map[string]any{}, Complete: res.Complete})
+		Columns: testColumns, Findings: res.Findings, Errors: res.Errors, Notes: res.Notes, Stats: map[string]any{}, Complete: res.Complete, Review: res.Review})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +208,7 @@ func TestReportInChromium(t *testing.T) {
 		summary     string
 	)
 	eval(`document.getElementById("summary").innerText`, &summary)
-	eval(`Array.from(document.querySelectorAll("#findings tbody tr")).map(tr => Array.from(tr.cells).map(td => td.textContent))`, &findingRows)
+	eval(`Array.from(document.querySelectorAll("#findings table.findings tbody tr")).map(tr => Array.from(tr.cells).map(td => td.textContent))`, &findingRows)
 	eval(`document.getElementById("mstatus").dataset.rows`, &statusRows)
 
 	// The summary comes first and counts the findings; every finding is
@@ -204,21 +216,93 @@ func TestReportInChromium(t *testing.T) {
 	if want := fmt.Sprintf("%d\nfindings", len(info.Findings)); !strings.Contains(summary, want) {
 		t.Errorf("summary %q does not say %q", summary, want)
 	}
-	var first string
-	eval(`document.querySelector("main > section").id`, &first)
-	if first != "summary" {
-		t.Errorf("the first section is %q; want the summary", first)
+	// "Who can reach production?" comes first, then the summary.
+	var sections []string
+	eval(`Array.from(document.querySelectorAll("main > section")).map(s => s.id)`, &sections)
+	if len(sections) < 2 || sections[0] != "production" || sections[1] != "summary" {
+		t.Errorf("the sections are %q; want production first, then the summary", sections)
+	}
+	// It lists every privileged access to production, by OU and account,
+	// with the path: the platform admins' AdministratorAccess in both
+	// production accounts of Workloads/Prod.
+	if !info.Production.Set || info.Production.Reached != 2 || info.Production.Users != 2 {
+		t.Fatalf("production %+v; want Workloads/Prod's 2 accounts reached by 2 users", info.Production)
+	}
+	var prodSummary string
+	var prodRows [][]string
+	eval(`document.getElementById("production-summary").innerText`, &prodSummary)
+	eval(`Array.from(document.querySelectorAll("#production table.production tbody tr")).map(tr => Array.from(tr.cells).map(c => c.textContent))`, &prodRows)
+	if !strings.Contains(prodSummary, "2 user(s) can reach 2 of the 2 production accounts with a privileged permission set") || !strings.Contains(prodSummary, "Root/Workloads/Prod") {
+		t.Errorf("production summary %q", prodSummary)
+	}
+	wantProd := [][]string{{"OU Root/Workloads/Prod 2 account(s)"}}
+	for _, ou := range info.Production.OUs {
+		for _, a := range ou.Accounts {
+			for i, x := range a.Access {
+				acct := ""
+				if i == 0 {
+					acct = a.AccountName + " " + a.AccountId
+				}
+				wantProd = append(wantProd, []string{acct, x.UserName + " " + x.UserEmail, x.PermissionSet, x.Reason, x.Path, ""})
+			}
+		}
+	}
+	if len(wantProd) != 5 || !slices.EqualFunc(prodRows, wantProd, slices.Equal) {
+		t.Errorf("production rows %q; want %q", prodRows, wantProd)
+	}
+
+	// Findings by cause: one line each, closed; open, each shows its
+	// findings, those the cause's indexes name, in order.
+	var causeLines []string
+	var openCauses int
+	eval(`Array.from(document.querySelectorAll("#findings details.cause > summary")).map(s => s.textContent)`, &causeLines)
+	eval(`document.querySelectorAll("#findings details.cause[open]").length`, &openCauses)
+	if len(causeLines) != len(info.FindingCauses) || len(causeLines) != 4 || openCauses != 0 {
+		t.Fatalf("%d cause lines (%d open); want the %d causes, closed: %q", len(causeLines), openCauses, len(info.FindingCauses), causeLines)
+	}
+	var visible int
+	eval(`Array.from(document.querySelectorAll("#findings table.findings tbody tr")).filter(tr => tr.checkVisibility()).length`, &visible)
+	if visible != 0 {
+		t.Errorf("%d finding rows visible before a cause is opened; want none", visible)
 	}
 	if len(findingRows) != len(info.Findings) {
 		t.Fatalf("%d findings in the page; want %d", len(findingRows), len(info.Findings))
 	}
-	for i, fd := range info.Findings {
-		got := findingRows[i]
-		want := []string{fd.Kind, fd.AccountName + " " + fd.AccountId, fd.PermissionSet, fd.PrincipalType + " " + fd.PrincipalId, fd.Name, fd.Detail}
-		if !slices.Equal(got, want) {
-			t.Errorf("finding %d: got %q; want %q", i, got, want)
+	n := 0
+	for ci, c := range info.FindingCauses {
+		if !strings.Contains(causeLines[ci], c.Kind) || !strings.Contains(causeLines[ci], fmt.Sprintf("%d row(s), %d finding(s)", c.Rows, c.Findings)) {
+			t.Errorf("cause line %d %q; want %s with %d row(s), %d finding(s)", ci, causeLines[ci], c.Kind, c.Rows, c.Findings)
+		}
+		for _, i := range c.FindingIndexes {
+			fd := info.Findings[i]
+			want := []string{fd.Kind, fd.AccountName + " " + fd.AccountId, fd.PermissionSet, fd.PrincipalType + " " + fd.PrincipalId, fd.Name, fd.Detail}
+			if got := findingRows[n]; !slices.Equal(got, want) {
+				t.Errorf("cause %d, finding %d: got %q; want %q", ci, i, got, want)
+			}
+			n++
 		}
 	}
+	must(chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#findings details.cause:first-of-type > summary`))))
+	waitFor(`document.querySelector("#findings details.cause").open`)
+	eval(`Array.from(document.querySelectorAll("#findings table.findings tbody tr")).filter(tr => tr.checkVisibility()).length`, &visible)
+	if visible != info.FindingCauses[0].Findings {
+		t.Errorf("opening the first cause shows %d finding rows; want its %d", visible, info.FindingCauses[0].Findings)
+	}
+
+	// The matrix keeps only privileged access to production when asked:
+	// the 2 platform admins.
+	before0 := statusRows
+	must(chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#privprod`))))
+	waitFor(`document.getElementById("mstatus").dataset.rows !== ` + jsString(before0))
+	var privLabels, prodCols []string
+	eval(`Array.from(document.querySelectorAll("#matrix tbody th")).map(th => th.textContent)`, &privLabels)
+	eval(`Array.from(document.querySelectorAll("#matrix thead th.prod")).map(th => th.title)`, &prodCols)
+	slices.Sort(privLabels)
+	if !slices.Equal(privLabels, []string{"alice.johnson", "trent.king"}) || len(prodCols) != 2 || !strings.Contains(prodCols[0], "in Root/Workloads/Prod, production") {
+		t.Errorf("only privileged access to production: rows %q, production columns %q; want the 2 platform admins in the 2 Workloads/Prod accounts", privLabels, prodCols)
+	}
+	must(chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#privprod`))))
+	waitFor(`document.getElementById("mstatus").dataset.rows === ` + jsString(before0))
 
 	// Search narrows the matrix to the users it matches.
 	before := statusRows

@@ -2,8 +2,10 @@
 // with inline CSS and JavaScript and no network fetches, readable in any
 // browser and on paper.
 //
-// The summary, the findings and the changes since the previous snapshot are
-// rendered on the server by html/template. Effective access (a user ×
+// "Who can reach production?" comes first: privileged access to the
+// production accounts, by OU and account, with the path. The summary, the
+// findings (one line per cause, expanding to its findings) and the changes
+// since the previous snapshot are rendered on the server by html/template. Effective access (a user ×
 // account matrix that can be aggregated by group or permission set,
 // filtered, searched and drilled down to rows) is rendered in the browser
 // from a JSON island: compact tables of names and one array of integers per
@@ -59,6 +61,13 @@ type Info struct {
 	Incomplete bool
 	Causes     []list.Cause
 	Diff       *Diff // nil when there is no earlier complete snapshot
+	// Review is what the audit's review knew (OU paths, production,
+	// privileged permission sets); Production and FindingCauses are its
+	// answer: who has privileged access to production, and the findings
+	// by cause (each with the indexes of its findings in Findings).
+	Review        audit.Review
+	Production    audit.Production
+	FindingCauses []audit.Cause
 }
 
 // Diff is the change since the previous snapshot.
@@ -158,15 +167,27 @@ type page struct {
 	Info
 	Rows, Users, Accounts, PermissionSets, Groups int
 	Kinds                                         []kindCount
-	DiffCapped                                    bool
-	Script                                        template.JS
-	Style                                         template.CSS
-	CSP                                           string
-	Data                                          template.JS
+	// Privileged are the privileged permission sets, most privileged
+	// first; ByCause the findings by cause, each with its findings.
+	Privileged []audit.Privilege
+	ByCause    []causeView
+	// Reviewed is false for a snapshot saved before audits kept their
+	// review (no OU paths, production or privilege recorded).
+	Reviewed   bool
+	DiffCapped bool
+	Script     template.JS
+	Style      template.CSS
+	CSP        string
+	Data       template.JS
 }
 
 // Write renders the report.
 func (b *Builder) Write(w io.Writer, info Info) error {
+	if info.FindingCauses == nil && len(info.Findings) > 0 {
+		// Findings without their causes: each finding's cause, without
+		// the rows' counts.
+		info.FindingCauses = audit.NewReviewer(&info.Review, nil).Finish(info.Findings).Causes
+	}
 	info = cleanInfo(info)
 	p := page{Info: info, Rows: b.Rows(), Users: len(b.users.list), Accounts: len(b.accounts.list), PermissionSets: len(b.psets.list)}
 	for _, pr := range b.princs.list {
@@ -178,6 +199,12 @@ func (b *Builder) Write(w io.Writer, info Info) error {
 	for _, f := range info.Findings {
 		kinds[f.Kind]++
 	}
+	for _, pr := range info.Review.Privileged {
+		p.Privileged = append(p.Privileged, pr)
+	}
+	slices.SortFunc(p.Privileged, audit.ComparePrivilege)
+	p.ByCause = causeViews(info.FindingCauses, info.Findings)
+	p.Reviewed = len(info.Review.OUs) > 0 || info.Production.Set || len(info.Review.Privileged) > 0
 	for k, n := range kinds {
 		p.Kinds = append(p.Kinds, kindCount{k, n})
 	}
@@ -192,7 +219,7 @@ func (b *Builder) Write(w io.Writer, info Info) error {
 	// The data island is JSON whose strings escape <, > and &, so it can
 	// neither close its script element nor start markup.
 	var data strings.Builder
-	if err := b.writeData(&data); err != nil {
+	if err := b.writeData(&data, info); err != nil {
 		return err
 	}
 	p.Data = template.JS(data.String())
@@ -217,9 +244,42 @@ func (b *Builder) Write(w io.Writer, info Info) error {
 
 // writeData writes the JSON island: names as arrays of strings, rows as
 // one flat array of integers (user, account, permission set, principal,
-// flags; user -1 when the row names no user).
-func (b *Builder) writeData(w *strings.Builder) error {
-	w.WriteString(`{"accounts":`)
+// flags; user -1 when the row names no user); per account its OU path and
+// whether it is production, per permission set its privilege rank.
+func (b *Builder) writeData(w *strings.Builder, info Info) error {
+	ous, prod := make([]string, len(b.accounts.list)), make([]int, len(b.accounts.list))
+	production := map[string]bool{}
+	for _, id := range info.Review.Production {
+		production[clean(id)] = true
+	}
+	for i, a := range b.accounts.list {
+		ous[i] = clean(info.Review.OUs[a[0]])
+		if production[a[0]] {
+			prod[i] = 1
+		}
+	}
+	rank := make([]int, len(b.psets.list))
+	for i, ps := range b.psets.list {
+		for arn, p := range info.Review.Privileged {
+			if clean(arn) == ps[1] {
+				rank[i] = p.Rank
+			}
+		}
+	}
+	w.WriteString(`{"ous":`)
+	if err := writeList(w, ous); err != nil {
+		return err
+	}
+	w.WriteString(`,"production":`)
+	if err := writeList(w, prod); err != nil {
+		return err
+	}
+	w.WriteString(`,"rank":`)
+	if err := writeList(w, rank); err != nil {
+		return err
+	}
+	w.WriteString(`,`)
+	w.WriteString(`"accounts":`)
 	if err := writeList(w, b.accounts.list); err != nil {
 		return err
 	}
@@ -324,6 +384,19 @@ func cleanInfo(info Info) Info {
 		causes[i] = list.Cause{Cause: clean(c.Cause), Items: c.Items, Examples: cleanStrings(c.Examples)}
 	}
 	info.Causes = causes
+	info.Review = cleanReview(info.Review)
+	info.Production = cleanProduction(info.Production)
+	fc := make([]audit.Cause, len(info.FindingCauses))
+	for i, c := range info.FindingCauses {
+		c.Id, c.Name, c.MostPrivileged = clean(c.Id), clean(c.Name), clean(c.MostPrivileged)
+		accts := make([]audit.CauseAccount, len(c.Accounts))
+		for j, a := range c.Accounts {
+			accts[j] = audit.CauseAccount{Id: clean(a.Id), Name: clean(a.Name)}
+		}
+		c.Accounts = accts
+		fc[i] = c
+	}
+	info.FindingCauses = fc
 	if info.Diff != nil {
 		d := *info.Diff
 		d.Appeared, d.Resolved = cleanFindings(d.Appeared), cleanFindings(d.Resolved)
@@ -341,4 +414,84 @@ func cleanInfo(info Info) Info {
 		info.Diff = &d
 	}
 	return info
+}
+
+// cleanReview is r with its names cleaned (what the page shows of it: the
+// privileged permission sets; the OU paths go through writeData).
+func cleanReview(r audit.Review) audit.Review {
+	priv := make(map[string]audit.Privilege, len(r.Privileged))
+	for arn, p := range r.Privileged {
+		p.Name, p.Reasons = clean(p.Name), cleanStrings(p.Reasons)
+		priv[arn] = p
+	}
+	r.Privileged = priv
+	return r
+}
+
+// cleanProduction is p with every name cleaned (the slices copied).
+func cleanProduction(p audit.Production) audit.Production {
+	scope := make([]audit.ScopeEntry, len(p.Scope))
+	for i, e := range p.Scope {
+		e.Ref, e.Id, e.Name = clean(e.Ref), clean(e.Id), clean(e.Name)
+		scope[i] = e
+	}
+	p.Scope = scope
+	ous := make([]audit.ProductionOU, len(p.OUs))
+	for i, ou := range p.OUs {
+		accts := make([]audit.ProductionAccount, len(ou.Accounts))
+		for j, a := range ou.Accounts {
+			access := make([]audit.PrivilegedAccess, len(a.Access))
+			for k, x := range a.Access {
+				for _, s := range []*string{&x.UserName, &x.UserId, &x.UserEmail, &x.PermissionSet, &x.PermissionSetArn, &x.Reason, &x.PrincipalType, &x.PrincipalId, &x.Path} {
+					*s = clean(*s)
+				}
+				x.Flags = cleanStrings(x.Flags)
+				access[k] = x
+			}
+			accts[j] = audit.ProductionAccount{AccountId: clean(a.AccountId), AccountName: clean(a.AccountName), Access: access}
+		}
+		ous[i] = audit.ProductionOU{Path: clean(ou.Path), Accounts: accts}
+	}
+	p.OUs = ous
+	return p
+}
+
+// causeView is one cause as the page shows it: one line, and its
+// findings behind it.
+type causeView struct {
+	audit.Cause
+	What, Where string
+	Items       []audit.Finding
+}
+
+// causeViews pairs each cause with its findings (already cleaned).
+func causeViews(causes []audit.Cause, findings []audit.Finding) []causeView {
+	out := make([]causeView, 0, len(causes))
+	for _, c := range causes {
+		v := causeView{Cause: c}
+		switch c.Subject {
+		case "user":
+			v.What = "user " + c.Name
+		case "account":
+			v.What = "account " + c.Name + " (" + c.Id + ")"
+		case "permissionSet":
+			v.What = "permission set " + c.Name
+		default:
+			v.What = c.Name + " " + c.Id
+		}
+		switch {
+		case c.Subject == "account" || len(c.Accounts) == 0:
+		case len(c.Accounts) == 1:
+			v.Where = "in " + c.Accounts[0].Name
+		default:
+			v.Where = fmt.Sprintf("in %d accounts", len(c.Accounts))
+		}
+		for _, i := range c.FindingIndexes {
+			if i >= 0 && i < len(findings) {
+				v.Items = append(v.Items, findings[i])
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }

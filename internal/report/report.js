@@ -70,13 +70,19 @@
     }
   };
 
-  var state = { mode: "users", q: "", aq: "", ps: "", flagged: false, rowPage: 0, colPage: 0 };
+  // The access review: each account's OU path and whether it is
+  // production, each permission set's privilege rank (0: not privileged).
+  var OU = D.ous || [], PROD = D.production || [], RANK = D.rank || [];
+  function privProd(o) { return PROD[R[o + 1]] === 1 && RANK[R[o + 2]] > 0; }
+
+  var state = { mode: "users", q: "", aq: "", ps: "", flagged: false, privprod: false, rowPage: 0, colPage: 0 };
   var view = null; // the current aggregation
 
   function keep(i) {
     var o = i * 5;
     if (state.ps !== "" && R[o + 2] !== +state.ps) return false;
     if (state.flagged && R[o + 4] === 0) return false;
+    if (state.privprod && !privProd(o)) return false;
     if (state.aq && acctText[R[o + 1]].indexOf(state.aq) < 0) return false;
     if (state.q) {
       var q = state.q, u = R[o];
@@ -103,7 +109,10 @@
       accts.set(a, (accts.get(a) || 0) + 1);
     }
     var rowList = Array.from(rows.values()).sort(function (x, y) { return x.label < y.label ? -1 : x.label > y.label ? 1 : 0; });
+    // Accounts grouped by OU: by OU path, then by name.
     var acctList = Array.from(accts.keys()).sort(function (x, y) {
+      var p = OU[x] || "", q = OU[y] || "";
+      if (p !== q) return p < q ? -1 : 1;
       var a = acctName(x), b = acctName(y);
       return a < b ? -1 : a > b ? 1 : x - y;
     });
@@ -125,7 +134,9 @@
     tr.appendChild(h("th", state.mode === "psets" ? "permission set \\ account" : state.mode === "groups" ? "group \\ account" : "user \\ account", "corner"));
     accts.forEach(function (a) {
       var th = h("th", acctName(a));
-      th.title = acctName(a) + " (" + D.accounts[a][0] + ")" + (D.accounts[a][2] && D.accounts[a][2] !== "ACTIVE" ? " " + D.accounts[a][2] : "");
+      th.title = acctName(a) + " (" + D.accounts[a][0] + ")" + (D.accounts[a][2] && D.accounts[a][2] !== "ACTIVE" ? " " + D.accounts[a][2] : "") +
+        (OU[a] ? " in " + OU[a] : "") + (PROD[a] === 1 ? ", production" : "");
+      if (PROD[a] === 1) th.className = "prod";
       th.dataset.account = a;
       tr.appendChild(th);
     });
@@ -264,6 +275,7 @@
   $("mode").addEventListener("change", function () { state.mode = this.value; state.rowPage = state.colPage = 0; render(); });
   $("ps").addEventListener("change", function () { state.ps = this.value; state.rowPage = state.colPage = 0; render(); });
   $("flagged").addEventListener("change", function () { state.flagged = this.checked; state.rowPage = state.colPage = 0; render(); });
+  $("privprod").addEventListener("change", function () { state.privprod = this.checked; state.rowPage = state.colPage = 0; render(); });
 
   var t0 = performance.now();
   render();

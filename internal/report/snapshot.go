@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/history"
 )
 
@@ -12,7 +13,11 @@ import (
 // since the snapshot before it when there is one.
 func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, generated time.Time) (*Builder, Info, error) {
 	b := NewBuilder()
-	if err := s.Rows(ctx, sn.ID, b.Row); err != nil {
+	reviewer := audit.NewReviewer(&sn.Review, nil)
+	if err := s.Rows(ctx, sn.ID, func(r audit.Row) error {
+		reviewer.Row(r)
+		return b.Row(r)
+	}); err != nil {
 		return nil, Info{}, err
 	}
 	info := Info{Generated: generated, Snapshot: sn.ID, Taken: sn.Created, InstanceArn: sn.InstanceArn, IdentityStoreId: sn.IdentityStoreId, Method: sn.Method,
@@ -25,6 +30,8 @@ func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, ge
 	if info.Errors, err = s.Errors(ctx, sn.ID); err != nil {
 		return nil, Info{}, err
 	}
+	ar := reviewer.Finish(info.Findings)
+	info.Review, info.Production, info.FindingCauses = sn.Review, ar.Production, ar.Causes
 	if info.Diff, err = DiffSince(ctx, s, sn); err != nil {
 		return nil, Info{}, err
 	}

@@ -6,8 +6,11 @@
 // moves between stacks as others come and go. It takes what aws-sso-util's
 // `admin cfn` takes (config files, or templates using its
 // SSOUtil::SSO::AssignmentGroup macro resource), and generates without
-// calling AWS: names are resolved beforehand (package file, the same declared file that plan compares with the live
-// assignments).
+// calling AWS: names are resolved by the caller (package file, the same
+// declared file that plan compares with the live assignments). Build and
+// Generation.Write lay a whole generation out in its output folder: the
+// previous generation's number of child stacks kept, stale child
+// templates removed.
 package cfn
 
 import (

@@ -6,14 +6,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/access"
+	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
 
 type accountOptions struct {
 	common
 	Account string
+	// settings loads the org settings (--org-config); with them the
+	// answer adds the review (access.Review).
+	settings func() (*orgconfig.Config, error)
 }
 
 // NewAccountCmd returns `ssoctl access account`. runF replaces the run
@@ -30,7 +35,20 @@ group without members gives one row with no user.
 Columns: permission_set, principal_type, principal_id, principal_name, user,
 path, flags. Flags: DISABLED_USER (a disabled user still assigned),
 ORPHANED_PRINCIPAL (the assigned user or group was deleted; its name is
-empty), SUSPENDED_ACCOUNT (the account is suspended or closing).
+empty), SUSPENDED_ACCOUNT (the account is suspended or closing), and with
+org settings PRIVILEGED (the permission set is privileged).
+
+With org settings (--org-config, else $SSOCTL_ORG_CONFIG, else
+~/.config/ssoctl/org.yaml when it exists) the answer is also an access
+review: the account's OU path (ListParents up to the root, one
+DescribeOrganizationalUnit per OU), whether the settings' production: names
+it or an OU above it, and which of its permission sets are privileged (the
+settings' privileged: rule: AdministratorAccess and IAMFullAccess by name,
+and, unless privileged.policies is false, inline policies allowing * or
+iam:* and the AWS managed AdministratorAccess or IAMFullAccess: two calls per
+permission set). Rows of privileged permission sets are flagged PRIVILEGED;
+in a production account they come first. A note on stderr (JSON: "review")
+says where the account is and who has privileged access to it.
 
 It makes tens of calls, not a scan: the account (DescribeAccount for an id,
 ListAccounts for a name), ListPermissionSetsProvisionedToAccount, one
@@ -41,7 +59,8 @@ ListGroups or one Describe each, whichever is fewer calls).
 Output is a table on a terminal and CSV otherwise; -o json adds the account.
 An unknown account exits with status 1.`,
 		Example: `  ssoctl access account payments-prod
-  ssoctl access account 123456789012 -o csv > payments-prod-access.csv`,
+  ssoctl access account 123456789012 -o csv > payments-prod-access.csv
+  ssoctl access account payments-prod --org-config org.yaml   # PRIVILEGED rows first if it is production`,
 		Args: oneArg("account id or name", "ssoctl access account payments-prod"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.format(f, cmd); err != nil {
@@ -55,13 +74,29 @@ An unknown account exits with status 1.`,
 		},
 	}
 	opts.flags(cmd)
+	var orgConfig string
+	cmd.Flags().StringVar(&orgConfig, "org-config", "", "org settings `file` whose privileged: and production: make the answer an access review (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
+	opts.settings = func() (*orgconfig.Config, error) { return f.OrgSettings(orgConfig, false) }
 	return cmd
 }
 
 func runAccount(ctx context.Context, opts *accountOptions) error {
+	var settings *orgconfig.Config
+	if opts.settings != nil {
+		var err error
+		if settings, err = opts.settings(); err != nil {
+			return err
+		}
+	}
 	return ask(ctx, opts.common, "access account",
 		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.AccountAccess, error) {
-			return access.ForAccount(ctx, c, opts.InstanceArn, opts.Account, cache)
+			res, err := access.ForAccount(ctx, c, opts.InstanceArn, opts.Account, cache)
+			if err != nil || settings == nil {
+				return res, err
+			}
+			// The SDK's sso-admin client reads policies too.
+			policies, _ := c.SSOAdmin.(audit.PolicyReader)
+			return res, access.Review(ctx, c, policies, settings, res)
 		},
 		views.NewAccountAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows).Show)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,9 +29,6 @@ type lookupOptions struct {
 	InstanceArn     string
 	ErrorIfNotFound bool
 }
-
-// lookupColumns are the CSV and table columns.
-var lookupColumns = []string{"kind", "name", "value"}
 
 // NewLookupCmd returns `ssoctl admin lookup`. runF replaces the run
 // function in tests.
@@ -124,6 +122,7 @@ func lookupKind(s string) (string, bool) {
 }
 
 func runLookup(ctx context.Context, opts *lookupOptions) error {
+	start := time.Now()
 	set, err := opts.Clients(ctx)
 	if err != nil {
 		return err
@@ -155,19 +154,7 @@ func runLookup(ctx context.Context, opts *lookupOptions) error {
 		}
 	}
 
-	if opts.Format == "json" {
-		if results == nil {
-			results = []inventory.LookupResult{}
-		}
-		return render.JSON(opts.IO.Out, map[string]any{"results": results})
-	}
-	values := make([][]string, 0, len(results))
-	for _, r := range results {
-		values = append(values, []string{r.Kind, r.Name, r.Value})
-	}
-	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, lookupColumns, values)
-	views.CSVNote(opts.IO.ErrOut, changed)
-	return err
+	return views.Lookup(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows, views.LookupDoc{Results: results, Stats: views.NewCallStats(set.Stats(), time.Since(start))})
 }
 
 func contains(list []string, s string) bool {

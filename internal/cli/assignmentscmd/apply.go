@@ -1,13 +1,11 @@
 package assignmentscmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,7 +15,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
-	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -83,16 +80,6 @@ to change and 2 when there was, as plan does.`,
 	return cmd
 }
 
-// applyDoc is apply's JSON document.
-type applyDoc struct {
-	Plan    *plan.Plan      `json:"plan"`
-	Applied bool            `json:"applied"`
-	Result  *execute.Report `json:"result,omitempty"`
-	// ExecutionSeconds is the time the executor took (the plan aside).
-	ExecutionSeconds float64         `json:"executionSeconds,omitempty"`
-	Stats            views.CallStats `json:"stats"`
-}
-
 func runApply(ctx context.Context, opts *applyOptions) error {
 	start := time.Now()
 	var (
@@ -108,48 +95,34 @@ func runApply(ctx context.Context, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	doc := applyDoc{Plan: p}
-	if opts.Format != "json" {
-		writePlan(opts.IO.Out, p)
-	}
-	done := func() error {
-		if opts.Format == "json" {
-			doc.Stats = views.NewCallStats(set.Stats(), time.Since(start))
-			return render.JSON(opts.IO.Out, doc)
-		}
-		return nil
-	}
-	if !p.HasChanges() {
-		return done()
-	}
-	ok, err := confirm(opts.IO, opts.Yes, fmt.Sprintf("Make these %s?", plural(len(p.Changes), "change")))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if err := done(); err != nil || !opts.DetailedExitcode {
-			return err
-		}
-		return &factory.ExitStatusError{Code: 2}
-	}
-	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	eo := opts.Executor
-	eo.OnProgress = func(pr execute.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
-	execStart := time.Now()
-	rep, runErr := execute.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
-	prog.Done()
-	doc.Applied, doc.Result, doc.ExecutionSeconds = true, &rep, time.Since(execStart).Seconds()
-	if err := done(); err != nil {
-		return err
-	}
-	perr := reportExecution(opts.IO.ErrOut, rep)
-	if runErr != nil {
-		return runErr
-	}
-	if perr == nil && opts.DetailedExitcode {
-		return &factory.ExitStatusError{Code: 2} // as plan: 2 means there were changes
-	}
-	return perr
+	stats := func() views.CallStats { return views.NewCallStats(set.Stats(), time.Since(start)) }
+	v := views.NewAssignmentsApply(opts.Format, opts.IO.Out, opts.IO.ErrOut, stats)
+	return views.Write(ctx, v, opts.gate(opts.Yes, false), views.Change[*plan.Plan, views.Applied]{
+		Plan:     p,
+		Todo:     len(p.Changes),
+		Question: fmt.Sprintf("Make these %s?", plural(len(p.Changes), "change")),
+		Apply: func(ctx context.Context) (views.Applied, error) {
+			prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+			eo := opts.Executor
+			eo.OnProgress = func(pr execute.Progress) { prog.Update(string(pr.Op)+"s", pr.Done, pr.Total) }
+			execStart := time.Now()
+			rep, err := execute.Apply(ctx, set.SSOAdmin(), p.Executor(), eo)
+			prog.Done()
+			return views.Applied{Report: rep, Seconds: time.Since(execStart).Seconds()}, err
+		},
+		Outcome: func(r *views.Applied) error {
+			switch {
+			case r != nil && !r.Report.OK():
+				failed := r.Report.Failures()
+				return &factory.PartialError{Err: fmt.Errorf("%s of %d did not succeed (listed above); run apply again to retry them", plural(len(failed), "change"), len(r.Report.Results))}
+			case p.HasChanges() && opts.DetailedExitcode:
+				// As plan: 2 means there were changes (made, or not
+				// confirmed).
+				return &factory.ExitStatusError{Code: 2}
+			}
+			return nil
+		},
+	})
 }
 
 // checkSavedPlan reads a saved plan and re-reads its scope: the live
@@ -190,49 +163,4 @@ func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *p
 		return nil, nil, err
 	}
 	return set, p, nil
-}
-
-// confirm asks for the go-ahead: yes (--yes), or a yes at a terminal.
-// Without either it says how to carry the plan out and returns false.
-func confirm(ios *iostreams.IOStreams, yes bool, question string) (bool, error) {
-	if yes {
-		return true, nil
-	}
-	if !ios.CanPrompt() {
-		fmt.Fprintln(ios.ErrOut, "Nothing was changed: run again with --yes to carry this plan out.")
-		return false, nil
-	}
-	fmt.Fprint(ios.ErrOut, question+" [y/N] ")
-	line, err := bufio.NewReader(ios.In).ReadString('\n')
-	if err != nil && line == "" && !errors.Is(err, io.EOF) {
-		return false, fmt.Errorf("read the answer: %w", err)
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	fmt.Fprintln(ios.ErrOut, "Cancelled: nothing was changed.")
-	return false, nil
-}
-
-// reportExecution writes what the executor did and returns a PartialError
-// when some changes did not succeed.
-func reportExecution(w io.Writer, rep execute.Report) error {
-	s := rep.Summary
-	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
-	failed := rep.Failures()
-	for _, r := range failed {
-		if r.Status == execute.NotStarted && s.NotStarted > 10 {
-			continue // counted above; listing them all would bury the rest
-		}
-		what := strings.ToLower(strings.ReplaceAll(string(r.Status), "_", " "))
-		if r.Status == execute.Failed {
-			what += ": " + render.Escape(r.Reason())
-		}
-		fmt.Fprintf(w, "  %s — %s\n", describe(r.Change), what)
-	}
-	if len(failed) > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%s of %d did not succeed (listed above); run apply again to retry them", plural(len(failed), "change"), len(rep.Results))}
-	}
-	return nil
 }

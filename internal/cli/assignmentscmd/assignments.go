@@ -16,6 +16,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/securefile"
@@ -59,12 +60,18 @@ type clientsFunc func(context.Context) (*awsclient.Set, error)
 type common struct {
 	IO        *iostreams.IOStreams
 	Clients   clientsFunc
+	Prompter  factory.Prompter
 	CachePath string
 	Format    string
 }
 
 func newCommon(f *factory.Factory) common {
-	return common{IO: f.IOStreams, Clients: f.Clients, CachePath: inventory.DefaultNameCachePath()}
+	return common{IO: f.IOStreams, Clients: f.Clients, Prompter: f.Prompter, CachePath: inventory.DefaultNameCachePath()}
+}
+
+// gate gives the go-ahead for a plan: --yes, or a yes at a terminal.
+func (c common) gate(yes, dryRun bool) factory.GoAhead {
+	return factory.GoAhead{IO: c.IO, Prompter: c.Prompter, Yes: yes, DryRun: dryRun}
 }
 
 // directory is the live organization for resolving files.
@@ -133,9 +140,11 @@ func reportFileErrors(w io.Writer, err error) error {
 	case len(es) == 1:
 		return errors.New(es[0].Error())
 	}
-	for _, x := range es {
-		fmt.Fprintln(w, "error: "+x.Error())
+	problems := make([]string, len(es))
+	for i, x := range es {
+		problems[i] = x.Error()
 	}
+	views.FileProblems(w, problems)
 	return fmt.Errorf("%d problems in the assignments file (listed above); fix them and run again", len(es))
 }
 

@@ -1,12 +1,13 @@
 package assignmentscmd
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -128,79 +129,11 @@ the input; deploy with aws cloudformation package and deploy.`,
 	return cmd
 }
 
-// cfnInput is one input file, read and resolved.
-type cfnInput struct {
-	path      string
-	file      *file.File
-	base      *yaml.Node
-	resources []string
-	settings  file.Settings
-}
-
-// cfnResult is what -o json prints.
-type cfnResult struct {
-	Templates   []cfnTemplate `json:"templates"`
-	Assignments int           `json:"assignments"`
-	CSV         string        `json:"assignmentsCsv,omitempty"`
-	Warnings    []string      `json:"warnings"`
-}
-
-type cfnTemplate struct {
-	Input          string `json:"input"`
-	Path           string `json:"path"`
-	Parent         bool   `json:"parent"`
-	Resources      int    `json:"resources"`
-	Assignments    int    `json:"assignments"`
-	NumChildStacks int    `json:"numChildStacks,omitempty"`
-}
-
 func runCfn(ctx context.Context, opts *cfnOptions) error {
-	var base *yaml.Node
-	if opts.BaseTemplate != "" {
-		data, err := os.ReadFile(opts.BaseTemplate)
-		if err != nil {
-			return fmt.Errorf("read base template %s: %w", opts.BaseTemplate, unwrapPathError(err))
-		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-			return fmt.Errorf("%s: not a YAML CloudFormation template", opts.BaseTemplate)
-		}
-		base = doc.Content[0]
-	}
-	// Read every input before any call, so a typo costs nothing.
-	var inputs []*cfnInput
-	var errs file.Errors
-	for _, p := range opts.Files {
-		if opts.BaseTemplate != "" && samePath(p, opts.BaseTemplate) {
-			continue // aws-sso-util also drops the base template from the inputs
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", p, unwrapPathError(err))
-		}
-		in := &cfnInput{path: p, base: base}
-		if opts.Macro {
-			m, err := cfn.ParseMacro(p, data)
-			if err != nil {
-				errs = append(errs, file.ErrorList(err)...)
-				continue
-			}
-			in.file, in.base, in.resources, in.settings = m.File, m.Base, m.Resources, m.Settings
-		} else {
-			f, err := file.Parse(p, data)
-			if err != nil {
-				errs = append(errs, file.ErrorList(err)...)
-				continue
-			}
-			in.file = f
-			if f.Single {
-				in.settings = f.Groups[0].Settings
-			}
-		}
-		inputs = append(inputs, in)
-	}
-	if len(errs) > 0 {
-		return reportFileErrors(opts.IO.ErrOut, errs)
+	start := time.Now()
+	job, err := opts.readInputs()
+	if err != nil {
+		return err
 	}
 	set, err := opts.Clients(ctx)
 	if err != nil {
@@ -208,173 +141,95 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	}
 	dir := directory(set, opts.CachePath)
 	if opts.Instance != "" {
-		if _, err := dir.Instance(ctx, instanceArnOf(opts.Instance)); err != nil {
+		if _, err := dir.Instance(ctx, job.InstanceArn); err != nil {
 			return factory.Explain(err, "find the Identity Center instance")
 		}
 	}
-	res := cfnResult{Warnings: []string{}}
-	var rows []cfn.Row
-	type written struct {
-		path string
-		data []byte
+	gen, err := cfn.Build(job, func(src *cfn.Source) (*file.Desired, error) {
+		return file.Resolve(ctx, []*file.File{src.File}, dir, file.Options{CloudFormation: true})
+	})
+	var se *cfn.SourceError
+	switch {
+	case errors.As(err, &se):
+		return factory.Explain(se.Err, "resolve "+se.Path)
+	case len(file.ErrorList(err)) > 0:
+		return reportFileErrors(opts.IO.ErrOut, err)
+	case err != nil:
+		return err
 	}
-	var out []written
-	// childDirs are the folders of child templates, by the stem their
-	// files start with: an earlier generation's child that is empty now
-	// is removed, so the folder holds what the parent references.
-	childDirs := map[string]string{}
-	for _, in := range inputs {
-		d, err := file.Resolve(ctx, []*file.File{in.file}, dir, file.Options{CloudFormation: true})
-		if err != nil {
-			if len(file.ErrorList(err)) > 0 {
-				return reportFileErrors(opts.IO.ErrOut, err)
-			}
-			return factory.Explain(err, "resolve "+in.path)
-		}
-		if opts.Instance != "" && d.Instance.Arn != instanceArnOf(opts.Instance) {
-			return fmt.Errorf("%s names instance %s, not %s", in.path, d.Instance.Arn, instanceArnOf(opts.Instance))
-		}
-		for _, w := range d.Warnings {
-			res.Warnings = append(res.Warnings, w.Error())
-		}
-		outDir := opts.OutputDir
-		if outDir == "" {
-			outDir = filepath.Join(filepath.Dir(in.path), "templates")
-		}
-		stem := strings.TrimSuffix(filepath.Base(in.path), filepath.Ext(in.path))
-		settings := cfn.Settings{
-			MaxResourcesPerTemplate:  opts.maxResources,
-			MaxConcurrentAssignments: opts.maxConcurrent,
-			DefaultSessionDuration:   opts.sessionDuration,
-		}
-		if opts.setChildStacks {
-			settings.NumChildStacks = &opts.numChildStacks
-		}
-		if opts.setMaxAllocation {
-			settings.MaxAssignmentsAllocation = &opts.maxAllocation
-		}
-		settings = settings.Merge(in.settings)
-		parentPath := filepath.Join(outDir, stem+opts.Suffix+".yaml")
-		if settings.NumChildStacks == nil && settings.MaxAssignmentsAllocation == nil {
-			// Keep the previous generation's stacks: the number decides
-			// where each assignment lives.
-			if prev, err := os.ReadFile(parentPath); err == nil {
-				var doc yaml.Node
-				if yaml.Unmarshal(prev, &doc) == nil {
-					if n, ok := cfn.RecordedChildStacks(&doc); ok {
-						settings.NumChildStacks = &n
-					}
-				}
-			}
-		}
-		childDirs[filepath.Join(outDir, stem+opts.Suffix)] = stem + opts.Suffix + "-"
-		gen, err := cfn.Generate(cfn.Input{Stem: stem + opts.Suffix, InstanceArn: d.Instance.Arn, Groups: d.Groups, GroupResources: in.resources, Base: in.base, Settings: settings})
-		if err != nil {
-			return fmt.Errorf("%s: %w", in.path, err)
-		}
-		if gen.Automatic {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %d assignments placed in %d child stacks; later runs into %s keep that number (it decides where each assignment lives)", in.path, len(gen.Rows), gen.NumChildStacks, outDir))
-		}
-		rows = append(rows, gen.Rows...)
-		res.Assignments += len(gen.Rows)
-		perStack := map[int]int{}
-		for _, r := range gen.Rows {
-			perStack[r.Stack]++
-		}
-		for i, t := range append([]cfn.Template{gen.Parent}, gen.Children...) {
-			data, err := cfn.Encode(t.Node)
-			if err != nil {
-				return fmt.Errorf("encode %s: %w", t.Path, err)
-			}
-			p := filepath.Join(outDir, filepath.FromSlash(t.Path))
-			if i == 0 {
-				p = parentPath
-			}
-			out = append(out, written{p, data})
-			ct := cfnTemplate{Input: in.path, Path: p, Parent: i == 0, Resources: len(resourceNames(t.Node))}
-			if i == 0 {
-				ct.Assignments = perStack[-1]
-				ct.NumChildStacks = gen.NumChildStacks
-			} else {
-				ct.Assignments = ct.Resources
-			}
-			res.Templates = append(res.Templates, ct)
-		}
-	}
+	doc := views.CfnDoc{Templates: gen.Templates, Assignments: len(gen.Rows)}
 	if opts.CSVOnly {
-		res.Templates = []cfnTemplate{}
-	} else {
-		keep := map[string]bool{}
-		for _, w := range out {
-			if err := writeFileAtomic(w.path, w.data, 0o644); err != nil {
-				return fileError(w.path, err)
-			}
-			keep[w.path] = true
+		doc.Templates = nil
+	} else if err := gen.Write(func(path string, data []byte) error { return writeFileAtomic(path, data, 0o644) }); err != nil {
+		var we *cfn.WriteError
+		if errors.As(err, &we) {
+			return fileError(we.Path, we.Err)
 		}
-		for dir, prefix := range childDirs {
-			old, _ := filepath.Glob(filepath.Join(dir, prefix+"[0-9][0-9][0-9].yaml"))
-			for _, p := range old {
-				if !keep[p] {
-					if err := os.Remove(p); err != nil {
-						return fmt.Errorf("remove the stale child template %s: %w", p, unwrapPathError(err))
-					}
-					res.Warnings = append(res.Warnings, "removed "+p+": no assignment is placed in that child stack any more")
-				}
-			}
-		}
+		return err
 	}
 	if opts.CSV != "" {
-		var b bytes.Buffer
-		values := make([][]string, 0, len(rows))
-		for _, r := range rows {
-			values = append(values, r.Record())
-		}
-		changed, err := views.WriteRows(&b, "csv", opts.Rows, cfn.CSVHeader, values)
+		b, err := views.CfnCSV(opts.IO.ErrOut, opts.Rows, gen.Rows)
 		if err != nil {
 			return err
 		}
-		views.CSVNote(opts.IO.ErrOut, changed)
-		if err := writeOutput(opts.IO, opts.CSV, b.Bytes()); err != nil {
+		if err := writeOutput(opts.IO, opts.CSV, b); err != nil {
 			return fileError(opts.CSV, err)
 		}
-		res.CSV = opts.CSV
+		doc.CSV = opts.CSV
 	}
 	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
-	for _, w := range res.Warnings {
-		fmt.Fprintln(opts.IO.ErrOut, "warning: "+w)
-	}
-	if opts.Format == "json" {
-		return render.JSON(opts.IO.Out, res)
-	}
-	list := opts.IO.Out
-	if opts.CSV == "-" { // stdout holds the CSV
-		list = opts.IO.ErrOut
-	}
-	for _, t := range res.Templates {
-		kind := "child"
-		if t.Parent {
-			kind = "parent"
-		}
-		fmt.Fprintf(list, "%s\t%s template, %d resources, %d assignments\n", t.Path, kind, t.Resources, t.Assignments)
-	}
-	if res.CSV != "" {
-		fmt.Fprintf(list, "%s\t%d assignments (CSV)\n", res.CSV, res.Assignments)
-	}
-	return nil
+	doc.Warnings = gen.Warnings
+	doc.Stats = views.NewCallStats(set.Stats(), time.Since(start))
+	return views.AssignmentsCfn(opts.Format, opts.IO.Out, opts.IO.ErrOut, doc)
 }
 
-func resourceNames(t *yaml.Node) []string {
-	for i := 0; i+1 < len(t.Content); i += 2 {
-		if t.Content[i].Value == "Resources" {
-			var out []string
-			r := t.Content[i+1]
-			for j := 0; j+1 < len(r.Content); j += 2 {
-				out = append(out, r.Content[j].Value)
-			}
-			return out
+// readInputs reads the base template and every input before any call,
+// so a typo costs nothing; the flags' settings go with them.
+func (opts *cfnOptions) readInputs() (cfn.Job, error) {
+	job := cfn.Job{Dir: opts.OutputDir, Suffix: opts.Suffix, Settings: cfn.Settings{
+		MaxResourcesPerTemplate:  opts.maxResources,
+		MaxConcurrentAssignments: opts.maxConcurrent,
+		DefaultSessionDuration:   opts.sessionDuration,
+	}}
+	if opts.setChildStacks {
+		job.Settings.NumChildStacks = &opts.numChildStacks
+	}
+	if opts.setMaxAllocation {
+		job.Settings.MaxAssignmentsAllocation = &opts.maxAllocation
+	}
+	if opts.Instance != "" {
+		job.InstanceArn = instanceArnOf(opts.Instance)
+	}
+	var base *yaml.Node
+	if opts.BaseTemplate != "" {
+		data, err := os.ReadFile(opts.BaseTemplate)
+		if err != nil {
+			return job, fmt.Errorf("read base template %s: %w", opts.BaseTemplate, unwrapPathError(err))
+		}
+		if base, err = cfn.ParseBase(opts.BaseTemplate, data); err != nil {
+			return job, err
 		}
 	}
-	return nil
+	var errs file.Errors
+	for _, p := range opts.Files {
+		if opts.BaseTemplate != "" && samePath(p, opts.BaseTemplate) {
+			continue // aws-sso-util also drops the base template from the inputs
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return job, fmt.Errorf("read %s: %w", p, unwrapPathError(err))
+		}
+		src, err := cfn.ParseSource(p, data, opts.Macro, base)
+		if err != nil {
+			errs = append(errs, file.ErrorList(err)...)
+			continue
+		}
+		job.Sources = append(job.Sources, src)
+	}
+	if len(errs) > 0 {
+		return job, reportFileErrors(opts.IO.ErrOut, errs)
+	}
+	return job, nil
 }
 
 func samePath(a, b string) bool {

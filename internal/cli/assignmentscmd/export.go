@@ -52,13 +52,6 @@ removes them). --permission-set limits the export to some permission sets.`,
 	return cmd
 }
 
-type exportDoc struct {
-	Groups      []file.ExportGroup `json:"groups"`
-	Assignments int                `json:"assignments"`
-	Orphans     int                `json:"orphans"`
-	Stats       views.CallStats    `json:"stats"`
-}
-
 func runExport(ctx context.Context, opts *exportOptions) error {
 	start := time.Now()
 	if opts.Out != "" {
@@ -113,9 +106,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		return factory.Explain(err, "list assignments")
 	}
 	if len(res.Errors) > 0 {
-		for _, e := range res.Errors {
-			fmt.Fprintf(opts.IO.ErrOut, "error: %s: %s\n", render.Escape(e.Item), render.Escape(e.Error))
-		}
+		views.ItemErrors(opts.IO.ErrOut, res.Errors)
 		return fmt.Errorf("%s could not be listed (above): an export missing them would be wrong; nothing was written", plural(len(res.Errors), "item"))
 	}
 	if names.Accounts, err = dir.Accounts(ctx); err != nil {
@@ -149,23 +140,9 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	ex := file.MakeExport(live, names)
 	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
 	stats := views.NewCallStats(set.Stats(), time.Since(start))
-	var data []byte
-	if opts.Format == "json" {
-		groups := ex.Groups
-		if groups == nil {
-			groups = []file.ExportGroup{}
-		}
-		var b jsonBuffer
-		if err := render.JSON(&b, exportDoc{Groups: groups, Assignments: ex.Assignments, Orphans: ex.Orphans, Stats: stats}); err != nil {
-			return err
-		}
-		data = b.data
-	} else {
-		header := fmt.Sprintf("Identity Center assignments of %s, exported by ssoctl %s:\n%s in %s.",
-			inst.Arn, time.Now().UTC().Format("2006-01-02"), plural(ex.Assignments, "assignment"), plural(len(ex.Groups), "group"))
-		if data, err = ex.Encode(header); err != nil {
-			return err
-		}
+	data, err := views.AssignmentsExport(opts.Format, inst, ex, stats, time.Now())
+	if err != nil {
+		return err
 	}
 	out := opts.Out
 	if out == "" {
@@ -174,16 +151,9 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if err := writeOutput(opts.IO, out, data); err != nil {
 		return fileError(out, err)
 	}
-	if ex.Orphans > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "note: %s of deleted users or groups left out (ssoctl assignments plan --prune deletes them)\n", plural(ex.Orphans, "assignment"))
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "export: %s in %s; %s, %d throttled retries, %.1fs\n", plural(ex.Assignments, "assignment"), plural(len(ex.Groups), "group"), plural(stats.APICalls, "API call"), stats.ThrottledRetries, stats.Seconds)
+	views.ExportSummary(opts.IO.ErrOut, ex, stats)
 	return nil
 }
-
-type jsonBuffer struct{ data []byte }
-
-func (b *jsonBuffer) Write(p []byte) (int, error) { b.data = append(b.data, p...); return len(p), nil }
 
 func trimInstance(arn string) string {
 	const p = "arn:aws:sso:::instance/"

@@ -3,12 +3,10 @@ package assignmentscmd
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/assignments/plan"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -66,13 +64,6 @@ nothing to change and 2 when there is, as terraform plan does.`,
 	return cmd
 }
 
-// planDoc is plan's JSON document.
-type planDoc struct {
-	Plan  *plan.Plan      `json:"plan"`
-	Saved string          `json:"saved,omitempty"`
-	Stats views.CallStats `json:"stats"`
-}
-
 func runPlan(ctx context.Context, opts *planOptions) error {
 	start := time.Now()
 	toStdout := opts.Out == "-"
@@ -98,22 +89,9 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		}
 	}
 	stats := views.NewCallStats(set.Stats(), time.Since(start))
-	if opts.Format == "json" {
-		if err := render.JSON(opts.IO.Out, planDoc{Plan: p, Saved: opts.Out, Stats: stats}); err != nil {
-			return err
-		}
-	} else {
-		shown := opts.IO.Out
-		if toStdout { // stdout holds the saved plan
-			shown = opts.IO.ErrOut
-		}
-		writePlan(shown, p)
-		if opts.Out != "" && !toStdout && p.HasChanges() {
-			fmt.Fprintf(opts.IO.Out, "Saved to %s: carry it out with ssoctl assignments apply %s\n", opts.Out, opts.Out)
-		}
+	if err := views.AssignmentsPlan(opts.Format, opts.IO.Out, opts.IO.ErrOut, views.PlanDoc{Plan: p, Saved: opts.Out, Stats: stats}); err != nil {
+		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "plan: %s declared, %s live in scope, %d to create, %d to delete; %s, %d throttled retries, %.1fs\n",
-		plural(p.Declared, "assignment"), plural(p.Live, "assignment"), p.Creates, p.Deletes, plural(stats.APICalls, "API call"), stats.ThrottledRetries, stats.Seconds)
 	if opts.DetailedExitcode && p.HasChanges() {
 		// Terraform's convention, which scripts test for: 2 means changes.
 		return &factory.ExitStatusError{Code: 2}
@@ -159,8 +137,8 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 	p.Files = files
 	for _, w := range d.Warnings {
 		p.Warnings = append(p.Warnings, w.Error())
-		fmt.Fprintln(ios.ErrOut, "warning: "+render.Escape(w.Error()))
 	}
+	views.Warnings(ios.ErrOut, p.Warnings)
 	factory.SaveNameCache(ios.ErrOut, dir.Names)
 	return set, p, nil
 }
@@ -228,50 +206,6 @@ func deleteNames(ctx context.Context, dir *file.Live, declared []file.Assignment
 		PermissionSet: func(arn string) string { return ps[arn] },
 		Principal:     func(typ, id string) string { return known[typ+"|"+id] },
 	}, nil
-}
-
-// writePlan prints a plan for people.
-func writePlan(w io.Writer, p *plan.Plan) {
-	if !p.HasChanges() {
-		fmt.Fprintf(w, "No changes: Identity Center has the %s the file declares.\n", plural(p.Declared, "assignment"))
-		return
-	}
-	for _, c := range p.Changes {
-		fmt.Fprintln(w, "  "+describe(c))
-	}
-	prune := ""
-	if p.Scope.Prune {
-		prune = " (prune)"
-	}
-	fmt.Fprintf(w, "Plan: %d to create, %d to delete%s, %d unchanged.\n", p.Creates, p.Deletes, prune, p.Unchanged)
-}
-
-// describe is one plan line: "+ group developers: Developer on payments-dev (640775136188)".
-func describe(c execute.Change) string {
-	sign := "+"
-	if c.Op == execute.Delete {
-		sign = "-"
-	}
-	who := c.PrincipalName
-	if who == "" {
-		who = c.PrincipalId
-		if c.Op == execute.Delete {
-			who += " (deleted)"
-		}
-	}
-	kind := "group"
-	if c.PrincipalType == file.PrincipalUser {
-		kind = "user"
-	}
-	ps := c.PermissionSetName
-	if ps == "" {
-		ps = c.PermissionSetArn
-	}
-	acct := c.AccountId
-	if c.AccountName != "" {
-		acct = render.Escape(c.AccountName) + " (" + c.AccountId + ")"
-	}
-	return fmt.Sprintf("%s %s %s: %s on %s", sign, kind, render.Escape(who), render.Escape(ps), acct)
 }
 
 func plural(n int, noun string) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
+	"github.com/ssoctl/ssoctl/internal/orgconfig"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/securefile"
 )
@@ -38,15 +39,18 @@ type options struct {
 	Method      list.Method
 	Save        bool
 	DB          string
-	// LegacyDomains come from the org settings (--org-config).
-	LegacyDomains []string
-	orgSettings   func() error
+	// Settings are the org settings (--org-config): legacy_domains,
+	// privileged: and production:; nil when there are none.
+	Settings *orgconfig.Config
+	// FindingRows lists each finding under its cause in the summary.
+	FindingRows bool
+	orgSettings func() error
 }
 
 // NewCmd returns `ssoctl audit`. runF replaces the run function in tests.
 func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cobra.Command {
 	opts := &options{IO: f.IOStreams, Clients: f.Clients, Now: time.Now}
-	var columns, strategy string
+	var columns, strategy, findings string
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Report every user's effective access: account, permission set and path",
@@ -94,6 +98,25 @@ snapshot is marked incomplete (see ssoctl history list). A group whose
 members could not be listed shows "(members not listed)" in the user
 columns, never empty like a group without members.
 
+Who can reach production? The summary on stderr starts with privileged access
+to production, one line per OU ("production: Root/Workloads/Prod: 2 accounts,
+2 users with privileged access (AdministratorAccess): alice, bob"), then the
+findings by cause, not by row: one line per finding kind and what it is about
+(a disabled user, a deleted principal, a suspended account, a permission set
+not provisioned) with its rows, findings, accounts and most privileged
+permission set, privileged access to production first; --findings rows lists
+each cause's findings under it. JSON adds "production" and "causes" (each with
+the indexes of its findings); -o html opens with the same section. Production
+is what the org settings' production: names (ous: by path, name or id;
+accounts: by name or id); privileged is what their privileged: says
+(permission_sets: default AdministratorAccess and IAMFullAccess; policies:
+true also makes privileged any permission set whose inline policy allows * or
+iam:* on every resource, or that has the AWS managed AdministratorAccess or
+IAMFullAccess). The audit reads the OU tree and, beside the listing, the
+policies of the permission sets the assignments name (two calls each; the
+summary's call count says how many); a name the settings give that the
+organization lacks fails the audit with the file, line and closest names.
+
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -,
 @, tab or CR) get a ' in front, and control characters are escaped; the
 summary says how many. --csv-raw writes exact values, as JSON always does.
@@ -110,6 +133,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 
   # legacy IAM users of the same name in the credentials' account
   ssoctl audit --iam -o table
+
+  # who can reach production, and the findings by cause with their findings
+  ssoctl audit --org-config org.yaml --findings rows
 
   # one JSON document for scripts
   ssoctl audit -o json | jq '.findings'
@@ -135,6 +161,12 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if opts.Method, err = list.ParseMethod(strategy); err != nil {
 				return factory.Usagef("--strategy must be auto, permission-set or principal, not %q", strategy)
 			}
+			switch findings {
+			case "causes", "rows":
+				opts.FindingRows = findings == "rows"
+			default:
+				return factory.Usagef("--findings must be causes or rows, not %q", findings)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -146,14 +178,13 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&columns, "columns", "", "columns to write, comma-separated; a leading + adds them to the defaults")
 	fl.BoolVar(&opts.IAM, "iam", false, "add legacy IAM status: an IAM user of the same name in the credentials' account, its password, active keys and MFA")
 	var orgConfig string
-	fl.StringVar(&orgConfig, "org-config", "", "org settings `file` whose legacy_domains flag users as LEGACY_DOMAIN (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
+	fl.StringVar(&orgConfig, "org-config", "", "org settings `file`: legacy_domains (LEGACY_DOMAIN), privileged: and production: (else $SSOCTL_ORG_CONFIG, else ~/.config/ssoctl/org.yaml when it exists)")
 	opts.orgSettings = func() error {
 		cfg, err := f.OrgSettings(orgConfig, false)
-		if cfg != nil {
-			opts.LegacyDomains = cfg.LegacyDomains
-		}
+		opts.Settings = cfg
 		return err
 	}
+	fl.StringVar(&findings, "findings", "causes", "the findings in the summary on stderr: causes (one line per cause) or rows (each finding under its cause)")
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
@@ -183,7 +214,8 @@ func run(ctx context.Context, opts *options) error {
 	if err != nil {
 		return err
 	}
-	clients := audit.Clients{Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}}
+	clients := audit.Clients{Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
+		Policies: set.SSOAdmin()}
 	if opts.IAM {
 		clients.IAM = set.IAM()
 	}
@@ -194,7 +226,11 @@ func run(ctx context.Context, opts *options) error {
 	}
 	defer closeView()
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: opts.LegacyDomains,
+	var legacy []string
+	if opts.Settings != nil {
+		legacy = opts.Settings.LegacyDomains
+	}
+	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: legacy, Settings: opts.Settings,
 		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
 	prog.Done()
 	if err != nil {
@@ -218,10 +254,10 @@ func run(ctx context.Context, opts *options) error {
 	if err != nil {
 		return reportPathError(path, err)
 	}
-	views.AuditSummary(opts.IO.ErrOut, report, written, path)
+	views.AuditSummary(opts.IO.ErrOut, report, written, path, opts.FindingRows)
 	views.CSVNote(opts.IO.ErrOut, view.Changed())
 	if line := view.savedLine(); line != "" {
-		fmt.Fprintln(opts.IO.ErrOut, "audit: "+line)
+		views.Said(opts.IO.ErrOut, "audit: "+line)
 	}
 	if len(res.Errors) > 0 {
 		where := "the report was written without them: it is INCOMPLETE"

@@ -96,7 +96,7 @@ func (v *saveView) End(r views.AuditReport) error {
 	sn, err := v.saver.Finish(history.Result{
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
-		Complete: r.Stats.Complete, Causes: r.Stats.Causes,
+		Complete: r.Stats.Complete, Causes: r.Stats.Causes, Review: r.Review,
 	})
 	if err != nil {
 		return err
@@ -129,5 +129,6 @@ func (v *htmlView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Notes: r.Notes, Findings: r.Findings, Errors: r.Errors, Diff: v.diff,
 		Incomplete: !r.Stats.Complete, Causes: r.Stats.Causes,
+		Review: r.Review, Production: r.Production, FindingCauses: r.Causes,
 	})
 }

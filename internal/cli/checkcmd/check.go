@@ -15,9 +15,9 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -33,14 +33,7 @@ type checkOptions struct {
 }
 
 // finding is one step of a check.
-type finding struct {
-	Check string `json:"check"`
-	OK    bool   `json:"ok"`
-	// Skipped: the step was not run (it is not OK either).
-	Skipped bool   `json:"skipped,omitempty"`
-	Detail  string `json:"detail"`
-	Fix     string `json:"fix,omitempty"`
-}
+type finding = views.Finding
 
 // NewCheckCmd returns `ssoctl check`. runF replaces the run function in
 // tests.
@@ -100,24 +93,12 @@ Exit status: 0 when all is well, 4 when a sign-in is needed, 1 otherwise.
 func runCheck(ctx context.Context, opts *checkOptions) error {
 	var found []finding
 	failed := checkSteps(ctx, opts, func(f finding) { found = append(found, f) })
+	format := "text"
 	if opts.JSON {
-		if err := render.JSON(opts.IO.Out, map[string]any{"ok": failed == nil, "checks": found}); err != nil {
-			return err
-		}
-	} else {
-		for _, f := range found {
-			mark := "ok  "
-			switch {
-			case f.Skipped:
-				mark = "skip"
-			case !f.OK:
-				mark = "FAIL"
-			}
-			fmt.Fprintf(opts.IO.Out, "%s %-7s %s\n", mark, f.Check, f.Detail)
-			if f.Fix != "" {
-				fmt.Fprintf(opts.IO.Out, "             → %s\n", f.Fix)
-			}
-		}
+		format = "json"
+	}
+	if err := views.Check(format, opts.IO.Out, views.CheckDoc{OK: failed == nil, Checks: found}); err != nil {
+		return err
 	}
 	// The findings said it all; the root exits 4 for a sign-in, else 1.
 	return factory.Reported(failed)

@@ -7,17 +7,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
 
-	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -157,25 +156,6 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 	return cmd
 }
 
-// PopulateResult is `configure populate -o json`'s document.
-type PopulateResult struct {
-	Path     string             `json:"path"`
-	DryRun   bool               `json:"dryRun"`
-	Summary  profiles.Summary   `json:"summary"`
-	Changes  []profiles.Change  `json:"changes"`
-	Problems []profiles.Problem `json:"problems"`
-	// Unlisted are the accounts whose roles could not be listed: their
-	// profiles were neither written nor pruned.
-	Unlisted []UnlistedAccount `json:"unlisted"`
-}
-
-// UnlistedAccount is an account whose roles could not be listed.
-type UnlistedAccount struct {
-	AccountID   string `json:"accountId"`
-	AccountName string `json:"accountName"`
-	Error       string `json:"error"`
-}
-
 // session is what both commands start from: the sign-in, the config
 // file's path and the sign-in Manager.
 type session struct {
@@ -204,7 +184,7 @@ func (s session) spec(base profiles.Spec) profiles.Spec {
 // write plans the desired profiles against the config file and writes
 // them under the file's lock (dryRun: reads the file and writes nothing),
 // returning the result and the file's text before and after.
-func (s session) write(ctx context.Context, desired []profiles.Profile, problems []profiles.Problem, spec profiles.Spec, prune, dryRun bool) (res PopulateResult, before, after []byte, err error) {
+func (s session) write(ctx context.Context, desired []profiles.Profile, problems []profiles.Problem, spec profiles.Spec, prune, dryRun bool) (res views.PopulateDoc, before, after []byte, err error) {
 	var plan *profiles.Plan
 	edit := func(doc *awsconfig.Doc) error {
 		plan = profiles.MakePlan(doc, desired, problems, spec, prune)
@@ -222,13 +202,7 @@ func (s session) write(ctx context.Context, desired []profiles.Profile, problems
 	} else if before, after, err = awsconfig.Edit(ctx, s.path, edit); err != nil {
 		return res, nil, nil, err
 	}
-	res = PopulateResult{Path: s.path, DryRun: dryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems, Unlisted: []UnlistedAccount{}}
-	if res.Changes == nil {
-		res.Changes = []profiles.Change{}
-	}
-	if res.Problems == nil {
-		res.Problems = []profiles.Problem{}
-	}
+	res = views.PopulateDoc{Path: s.path, DryRun: dryRun, Summary: plan.Summary(), Changes: plan.Changes, Problems: plan.Problems}
 	return res, before, after, nil
 }
 
@@ -240,7 +214,7 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	}
 	spec := s.spec(opts.Spec)
 	if spec.Session == "" {
-		fmt.Fprintln(opts.IO.ErrOut, "note: no sso-session names this sign-in, so the profiles carry sso_start_url and sso_region (legacy: the SDKs cannot refresh their token); name one with --sso-session NAME --start-url URL --sso-region REGION to have it added")
+		views.LegacySignIn(opts.IO.ErrOut)
 	}
 	progress := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var total, started atomic.Int64
@@ -257,11 +231,11 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	if err != nil && !errors.As(err, &partial) {
 		return factory.ExplainSignIn(err, s.t)
 	}
-	var unlisted []UnlistedAccount
+	var unlisted []views.Unlisted
 	if partial != nil {
 		for _, f := range partial.Failed {
 			spec.Unlisted = append(spec.Unlisted, f.Account.AccountID)
-			unlisted = append(unlisted, UnlistedAccount{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Error: factory.Brief(f.Err)})
+			unlisted = append(unlisted, views.Unlisted{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Error: factory.Brief(f.Err)})
 		}
 	}
 	SaveRoles(opts.IO.Getenv, roles)
@@ -273,10 +247,8 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	if err != nil {
 		return err
 	}
-	if unlisted != nil {
-		res.Unlisted = unlisted
-	}
-	if err := writeResult(opts.IO, opts.Format, res, before, after); err != nil {
+	res.Unlisted = unlisted
+	if err := views.Populate(opts.Format, opts.IO.Out, opts.IO.ErrOut, res, before, after); err != nil {
 		return err
 	}
 	var why []string
@@ -298,65 +270,4 @@ func toRoles(rs []sso.Role) []profiles.Role {
 		out[i] = profiles.Role{AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName}
 	}
 	return out
-}
-
-// writeResult prints the outcome: -o json the document; else the diff
-// (dry run) or the changed profiles on stdout, and the problems and the
-// summary on stderr.
-func writeResult(ios *iostreams.IOStreams, format string, res PopulateResult, before, after []byte) error {
-	if format == "json" {
-		return render.JSON(ios.Out, res)
-	}
-	if res.DryRun {
-		diff, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: difflib.SplitLines(string(before)), B: difflib.SplitLines(string(after)),
-			FromFile: res.Path, ToFile: res.Path + " (after populate)", Context: 3,
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(ios.Out, diff); err != nil {
-			return err
-		}
-	} else {
-		rows, err := render.NewRows(ios.Out, "table", render.RowsOptions{})
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, c := range res.Changes {
-			if c.Action == profiles.Unchanged {
-				continue
-			}
-			if n == 0 {
-				if err := rows.Header([]string{"Change", "Profile", "AccountId", "AccountName", "Role", "Region"}); err != nil {
-					return err
-				}
-			}
-			n++
-			if err := rows.Row([]string{string(c.Action), c.Name, c.AccountID, c.AccountName, c.RoleName, c.Region}); err != nil {
-				return err
-			}
-		}
-		if err := rows.Flush(); err != nil {
-			return err
-		}
-	}
-	for _, p := range res.Problems {
-		fmt.Fprintln(ios.ErrOut, "warning: "+render.Escape(p.Message()))
-	}
-	for _, u := range res.Unlisted {
-		fmt.Fprintf(ios.ErrOut, "failed: account %s (%s): its roles could not be listed: %s; its profiles are left as they are\n", render.Escape(u.AccountName), u.AccountID, render.Escape(u.Error))
-	}
-	s := res.Summary
-	verb := "Wrote"
-	if res.DryRun {
-		verb = "Would write"
-	}
-	if s.Added+s.Changed+s.Removed == 0 {
-		verb = "No change to"
-	}
-	fmt.Fprintf(ios.ErrOut, "%s %s: %d added, %d changed, %d removed, %d unchanged, %d not written.\n",
-		verb, res.Path, s.Added, s.Changed, s.Removed, s.Unchanged, s.Problems)
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -105,7 +106,7 @@ func RunProfile(ctx context.Context, opts *ProfileOptions) error {
 	if len(res.Problems) > 0 {
 		return errors.New(res.Problems[0].Message())
 	}
-	return writeResult(opts.IO, opts.Format, res, before, after)
+	return views.Populate(opts.Format, opts.IO.Out, opts.IO.ErrOut, res, before, after)
 }
 
 // ErrNoSuchRole means the signed-in person cannot reach the account or role

@@ -17,6 +17,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/console"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -200,11 +201,10 @@ func Run(ctx context.Context, opts *Options) error {
 		region = t.ProfileRegion
 	}
 	if opts.Share {
-		_, err := fmt.Fprintln(opts.IO.Out, console.Share{
+		return views.ConsoleLine(opts.IO.Out, console.Share{
 			StartURL: t.Config.StartURL, SSORegion: t.Config.Region, Account: account, Role: role,
 			Region: region, Destination: opts.Destination,
 		}.Encode())
-		return err
 	}
 	if err := needBrowser(opts); err != nil {
 		return err
@@ -292,10 +292,9 @@ func openConsole(ctx context.Context, opts *Options, t sso.Target, cr *sso.RoleC
 	}
 	u := console.LoginURL(endpoint, t.Config.StartURL, dest, tok)
 	if opts.Print {
-		_, err := fmt.Fprintln(opts.IO.Out, u)
-		return err
+		return views.ConsoleLine(opts.IO.Out, u)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Opening the AWS console as %s in account %s.\n", role, account)
+	views.ConsoleOpening(opts.IO.ErrOut, role, account)
 	if err := opts.Open(u); err != nil {
 		return fmt.Errorf("could not open a browser (%v); run again with --print to get the sign-in URL", err)
 	}

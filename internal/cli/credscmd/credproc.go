@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 )
 
@@ -68,5 +69,5 @@ func runProcess(ctx context.Context, opts *processOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeProcess(opts.IO.Out, cr)
+	return views.ProcessCredentials(opts.IO.Out, cr)
 }

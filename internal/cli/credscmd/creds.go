@@ -5,10 +5,6 @@ package credscmd
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -97,27 +93,6 @@ func lastRole(t sso.Target, cr *sso.RoleCredentials) sso.Target {
 	last := t.Chain[len(t.Chain)-1]
 	t.AccountID, t.RoleName = cmp.Or(cr.AccountID, last.AccountID()), last.RoleName()
 	return t
-}
-
-// processOutput is credential_process's Version 1 format.
-type processOutput struct {
-	Version         int    `json:"Version"`
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string `json:"SecretAccessKey"`
-	SessionToken    string `json:"SessionToken"`
-	Expiration      string `json:"Expiration"`
-}
-
-func writeProcess(w io.Writer, cr *sso.RoleCredentials) error {
-	b, err := json.Marshal(processOutput{
-		Version: 1, AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey,
-		SessionToken: cr.SessionToken, Expiration: cr.Expiration.UTC().Format(time.RFC3339),
-	})
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }
 
 // region is the region to hand on with credentials: --region, else the

@@ -26,22 +26,6 @@ func TestExecArgs(t *testing.T) {
 	}
 }
 
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"ASIA123":        "ASIA123",
-		"a+b/c=":         "a+b/c=",
-		"has space":      "'has space'",
-		"it's":           `'it'\''s'`,
-		"":               "''",
-		"$(rm -rf /)":    "'$(rm -rf /)'",
-		"2030-01-02T03Z": "2030-01-02T03Z",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s; want %s", in, got, want)
-		}
-	}
-}
-
 func TestExportFormatFlag(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	cmd := NewExportCmd(factory.New(ios), func(context.Context, *exportOptions) error { return nil })

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -90,7 +90,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 		env = childenv.BuildServed(opts.Environ(), childenv.Served{URL: ep.url, Token: ep.token,
 			AccountID: t.AccountID, RoleName: t.RoleName, Region: region(opts.Region, t)})
 		if key := defaultCredentials(opts.IO.Getenv); key != "" {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the [default] profile has %s: the AWS CLI and SDKs use it before the credentials endpoint\n", key)
+			views.ExecServeWarning(opts.IO.ErrOut, key)
 		}
 	} else {
 		t, cr, err := opts.Source.credentials(ctx)
@@ -149,18 +149,4 @@ func childRole(t sso.Target, cr *sso.RoleCredentials, region string) childenv.Ro
 			CanExpire: true, Expires: cr.Expiration,
 		},
 	}
-}
-
-// envVar is one NAME=VALUE, in order.
-type envVar struct{ name, value string }
-
-// credentialVars are the variables that carry a role's credentials, as
-// exec sets them (for export to print).
-func credentialVars(t sso.Target, cr *sso.RoleCredentials, region string) []envVar {
-	kvs := childenv.Vars(childRole(t, cr, region))
-	vars := make([]envVar, len(kvs))
-	for i, kv := range kvs {
-		vars[i].name, vars[i].value, _ = strings.Cut(kv, "=")
-	}
-	return vars
 }

@@ -2,19 +2,17 @@ package credscmd
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
-	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
-var exportFormats = []string{"env", "env-no-export", "powershell", "windows-cmd", "process", "json"}
+var exportFormats = views.ExportFormats
 
 type exportOptions struct {
 	IO     *iostreams.IOStreams
@@ -69,34 +67,8 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	w := opts.IO.Out
 	reg := region(opts.Region, t)
-	switch opts.Format {
-	case "process":
-		return writeProcess(w, cr)
-	case "json":
-		return render.JSON(w, map[string]any{
-			"AccessKeyId": cr.AccessKeyID, "SecretAccessKey": cr.SecretAccessKey, "SessionToken": cr.SessionToken,
-			"Expiration": cr.Expiration.UTC().Format(time.RFC3339), "AccountId": t.AccountID, "RoleName": t.RoleName, "Region": reg,
-		})
-	}
-	var b strings.Builder
-	for _, v := range credentialVars(t, cr, reg) {
-		switch opts.Format {
-		case "env":
-			fmt.Fprintf(&b, "export %s=%s\n", v.name, shellQuote(v.value))
-		case "env-no-export":
-			fmt.Fprintf(&b, "%s=%s\n", v.name, shellQuote(v.value))
-		case "powershell":
-			fmt.Fprintf(&b, "$Env:%s=\"%s\"\n", v.name, strings.NewReplacer("`", "``", `"`, "`\"", "$", "`$").Replace(v.value))
-		case "windows-cmd":
-			fmt.Fprintf(&b, "set %s=%s\n", v.name, v.value)
-		}
-	}
-	_, err = fmt.Fprint(w, b.String())
-	return err
+	return views.ExportCredentials(opts.IO.Out, opts.Format, views.RoleCredentials{
+		AccountID: t.AccountID, RoleName: t.RoleName, Region: reg, Credentials: cr, Vars: childenv.Vars(childRole(t, cr, reg)),
+	})
 }
-
-// shellQuote quotes a value for sh only when it needs it (credentials
-// never do; a region or role name might, in theory).
-func shellQuote(s string) string { return sso.ShellQuote(s) }

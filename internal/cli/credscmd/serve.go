@@ -2,9 +2,7 @@ package credscmd
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/credserver"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
@@ -81,14 +80,8 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "export AWS_CONTAINER_CREDENTIALS_FULL_URI=%s\nexport AWS_CONTAINER_AUTHORIZATION_TOKEN=%s\n", ep.url, ep.token)
-	if f, ok := opts.IO.Out.(*os.File); ok {
-		_ = f.Sync()
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Serving the credentials of %s in account %s at %s (Ctrl-C to stop).\n", ep.target.RoleName, ep.target.AccountID, ep.url)
-	if key := defaultCredentials(opts.IO.Getenv); key != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the [default] profile has %s: the AWS CLI and SDKs use it before this endpoint unless AWS_PROFILE names another profile\n", key)
-	}
+	views.ServeCredentials(opts.IO.Out, opts.IO.ErrOut, views.Serving{URL: ep.url, Token: ep.token,
+		RoleName: ep.target.RoleName, AccountID: ep.target.AccountID, DefaultKey: defaultCredentials(opts.IO.Getenv)})
 	select {
 	case <-ctx.Done():
 		_ = ep.stop()
@@ -151,7 +144,7 @@ func startEndpoint(ctx context.Context, src roleSource, listen string, errOut io
 		defer mu.Unlock()
 		if msg := err.Error(); !said[msg] {
 			said[msg] = true
-			fmt.Fprintf(errOut, "warning: could not serve credentials: %s\n", msg)
+			views.ServeFailure(errOut, msg)
 		}
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -1,11 +1,9 @@
 package eachcmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ssoctl/ssoctl/internal/securefile"
 
@@ -15,9 +13,9 @@ import (
 	"github.com/ssoctl/ssoctl/accounts"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 // NewCredentialsCmd returns `ssoctl credentials`, the group of `export`.
@@ -93,26 +91,10 @@ cannot be listed, is reported on stderr and left out, and ssoctl exits 3. Withou
 	return cmd
 }
 
-// exportedAccount is one account of the file.
-type exportedAccount struct {
-	AccountID    string                  `json:"accountId"`
-	AccountName  string                  `json:"accountName"`
-	EmailAddress string                  `json:"emailAddress"`
-	Roles        map[string]exportedRole `json:"roles"`
-}
-
-// exportedRole is the portal's RoleCredentials.
-type exportedRole struct {
-	AccessKeyID     string `json:"accessKeyId"`
-	SecretAccessKey string `json:"secretAccessKey"`
-	SessionToken    string `json:"sessionToken"`
-	Expiration      int64  `json:"expiration"` // epoch milliseconds
-}
-
 func runExport(ctx context.Context, opts *exportOptions) error {
 	fd, err := opts.Source.list(ctx, opts.Filter, opts.Parallel, false)
 	if fd != nil {
-		fd.reportUnlisted(opts.IO.ErrOut)
+		views.UnlistedLines(opts.IO.ErrOut, fd.unlistedViews(), "")
 	}
 	if err != nil {
 		return err
@@ -121,21 +103,19 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	for i, t := range fd.targets {
 		want[i] = accounts.Role{AccountID: t.AccountId, AccountName: t.AccountName, RoleName: t.RoleName}
 	}
-	results := accounts.Each(ctx, fd.client, want, func(ctx context.Context, _ accounts.Role, cfg aws.Config) (exportedRole, error) {
+	results := accounts.Each(ctx, fd.client, want, func(ctx context.Context, _ accounts.Role, cfg aws.Config) (views.ExportedRole, error) {
 		c, err := cfg.Credentials.Retrieve(ctx)
 		if err != nil {
-			return exportedRole{}, err
+			return views.ExportedRole{}, err
 		}
-		return exportedRole{c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expires.UnixMilli()}, nil
+		return views.ExportedRole{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expires.UnixMilli()}, nil
 	})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	written := []*exportedAccount{}
-	byID := map[string]*exportedAccount{}
+	var written []*views.ExportedAccount
+	byID := map[string]*views.ExportedAccount{}
 	var failed []string
-	var earliest time.Time
-	roles := 0
 	for i, r := range results {
 		t := fd.targets[i]
 		if r.Err != nil {
@@ -144,39 +124,27 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		}
 		a := byID[t.AccountId]
 		if a == nil {
-			a = &exportedAccount{AccountID: t.AccountId, AccountName: t.AccountName, EmailAddress: fd.emails[t.AccountId], Roles: map[string]exportedRole{}}
+			a = &views.ExportedAccount{AccountID: t.AccountId, AccountName: t.AccountName, EmailAddress: fd.emails[t.AccountId], Roles: map[string]views.ExportedRole{}}
 			byID[t.AccountId] = a
 			written = append(written, a)
 		}
 		a.Roles[t.RoleName] = r.Value
-		roles++
-		if exp := time.UnixMilli(r.Value.Expiration); earliest.IsZero() || exp.Before(earliest) {
-			earliest = exp
-		}
 	}
-	var buf bytes.Buffer
-	if err := render.JSON(&buf, written); err != nil {
-		return err
-	}
-	w := opts.IO.ErrOut
-	for _, f := range failed {
-		fmt.Fprintf(w, "failed: %s\n", f)
-	}
-	if opts.File == "-" {
-		if _, err := opts.IO.Out.Write(buf.Bytes()); err != nil {
-			return err
-		}
-	} else if err := securefile.Write(opts.File, buf.Bytes()); err != nil {
+	data, err := views.CredentialsFile(written)
+	if err != nil {
 		return err
 	}
 	where := "stdout"
-	if opts.File != "-" {
+	if opts.File == "-" {
+		if _, err := opts.IO.Out.Write(data); err != nil {
+			return err
+		}
+	} else if err := securefile.Write(opts.File, data); err != nil {
+		return err
+	} else {
 		where = opts.File
 	}
-	if roles > 0 {
-		fmt.Fprintf(w, "warning: %s holds live credentials for %s in %s (until %s at the earliest): keep it secret, and delete it when done.\n",
-			where, plural(roles, "role"), plural(len(written), "account"), earliest.UTC().Format(time.RFC3339))
-	}
+	views.CredentialsExported(opts.IO.ErrOut, where, written, failed)
 	if len(failed) > 0 {
 		msg := fmt.Sprintf("%d of %s failed; the others were written", len(failed), plural(len(results), "role"))
 		if err := fd.unlistedError(msg); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -16,9 +15,9 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/childenv"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/each"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type eachOptions struct {
@@ -154,17 +153,15 @@ unless --login.`,
 
 func runEach(ctx context.Context, opts *eachOptions) error {
 	ios := opts.IO
+	format := "text"
+	if opts.JSON {
+		format = "json"
+	}
 	fd, err := opts.Source.list(ctx, opts.Filter, opts.Parallel, true)
 	if fd != nil {
 		// Accounts whose roles could not be listed: the others go on,
 		// and ssoctl exits 3 at the end.
-		fd.reportUnlisted(ios.ErrOut)
-		if opts.JSON {
-			for _, a := range fd.unlisted {
-				_ = render.JSONLine(ios.Out, each.Result{Target: each.Target{AccountId: a.AccountID, AccountName: a.AccountName},
-					ExitCode: -1, Error: "its roles could not be listed: " + factory.Brief(a.Err)})
-			}
-		}
+		views.EachUnlisted(format, ios.Out, ios.ErrOut, fd.unlistedViews())
 	}
 	if err != nil {
 		return err
@@ -172,10 +169,9 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	targets := fd.targets
 	accounts := each.Accounts(targets)
 	if opts.DryRun {
-		if err := writeTargets(ios.Out, targets, opts.JSON); err != nil {
+		if err := views.EachDryRun(format, ios.Out, ios.ErrOut, targets); err != nil {
 			return err
 		}
-		fmt.Fprintf(ios.ErrOut, "%s in %s; nothing run (--dry-run).\n", plural(len(targets), "run"), plural(accounts, "account"))
 		return fd.unlistedError("")
 	}
 	if _, err := exec.LookPath(opts.Argv[0]); err != nil {
@@ -185,7 +181,7 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 
 	ask := opts.Prompter
 	if ios.IsStderrTTY() {
-		fmt.Fprintf(ios.ErrOut, "Running %s in %s (%s, %d at a time).\n", quoteArgv(opts.Argv), plural(accounts, "account"), plural(len(targets), "run"), opts.Parallel)
+		views.EachStarting(ios.ErrOut, quoteArgv(opts.Argv), accounts, len(targets), opts.Parallel)
 	}
 	if accounts > opts.Threshold && !opts.Yes {
 		if !ios.CanPrompt() {
@@ -210,31 +206,31 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 		return err
 	}
 	start := time.Now()
-	out := newOutput(ios, targets, opts.JSON)
+	out := views.NewEach(format, ios.Out, ios.ErrOut, ios.IsStdoutTTY(), targets)
 	run := func(ts []each.Target) {
 		each.Run(context.WithoutCancel(ctx), fd.client, ts, each.Options{
 			Command: opts.Argv,
 			Env:     opts.Environ(),
-			Line:    out.lines(),
+			Line:    out.Lines(),
 			Stop:    sigs,
 			Grace:   opts.Grace,
 
 			AssumedRole: opts.Source.AssumeRole,
-		}, out.result)
+		}, out.Result)
 	}
 	first, rest := targets, []each.Target(nil)
 	if opts.Canary > 0 && opts.Canary < len(targets) {
 		first, rest = targets[:opts.Canary], targets[opts.Canary:]
 	}
 	run(first)
-	if out.interrupted > 0 || ctx.Err() != nil {
-		out.summary(time.Since(start))
+	if _, _, stopped := out.Counts(); stopped > 0 || ctx.Err() != nil {
+		out.Summary(time.Since(start))
 		return interrupted(out, len(rest))
 	}
 	if len(rest) > 0 {
-		if out.failed > 0 {
-			out.summary(time.Since(start))
-			msg := fmt.Sprintf("the canary failed (%d of %d): the other %s were skipped", out.failed, len(first), plural(len(rest), "run"))
+		if _, failed, _ := out.Counts(); failed > 0 {
+			out.Summary(time.Since(start))
+			msg := fmt.Sprintf("the canary failed (%d of %d): the other %s were skipped", failed, len(first), plural(len(rest), "run"))
 			if err := fd.unlistedError(msg); err != nil {
 				return err
 			}
@@ -246,19 +242,19 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 				return err
 			}
 			if !ok {
-				out.summary(time.Since(start))
+				out.Summary(time.Since(start))
 				return cancelled(ios, fmt.Sprintf("Cancelled: the other %s were not run.", plural(len(rest), "run")))
 			}
 		}
 		run(rest)
-		if out.interrupted > 0 || ctx.Err() != nil {
-			out.summary(time.Since(start))
+		if _, _, stopped := out.Counts(); stopped > 0 || ctx.Err() != nil {
+			out.Summary(time.Since(start))
 			return interrupted(out, 0)
 		}
 	}
-	out.summary(time.Since(start))
-	if out.failed > 0 {
-		msg := fmt.Sprintf("%d of %s failed", out.failed, plural(out.ok+out.failed, "run"))
+	out.Summary(time.Since(start))
+	if ok, failed, _ := out.Counts(); failed > 0 {
+		msg := fmt.Sprintf("%d of %s failed", failed, plural(ok+failed, "run"))
 		if err := fd.unlistedError(msg); err != nil {
 			return err
 		}
@@ -267,131 +263,20 @@ func runEach(ctx context.Context, opts *eachOptions) error {
 	return fd.unlistedError("")
 }
 
-// output writes results as they come: live prefixed lines on a terminal,
-// whole runs in order otherwise, or one JSON line per run.
-type output struct {
-	ios         *iostreams.IOStreams
-	json        bool
-	live        bool // stream prefixed lines as they are written
-	prefixer    *render.Prefixer
-	ok          int
-	failed      int
-	interrupted int
-	failures    []string
-}
-
-func newOutput(ios *iostreams.IOStreams, targets []each.Target, json bool) *output {
-	o := &output{ios: ios, json: json, live: !json && ios.IsStdoutTTY()}
-	if o.live {
-		labels := make([]string, len(targets))
-		for i, t := range targets {
-			labels[i] = t.Label()
-		}
-		o.prefixer = render.NewPrefixer(labels)
-	}
-	return o
-}
-
-// lines is each.Options.Line: nil unless live.
-func (o *output) lines() func(each.Target, string, []byte) {
-	if !o.live {
-		return nil
-	}
-	return func(t each.Target, stream string, line []byte) {
-		w := o.ios.Out
-		if stream == "stderr" {
-			w = o.ios.ErrOut
-		}
-		o.prefixer.Line(w, t.Label(), line)
-	}
-}
-
-// result receives each run's result, in target order, one at a time.
-func (o *output) result(r each.Result) {
-	switch {
-	case r.OK():
-		o.ok++
-	case r.Interrupted:
-		o.interrupted++
-		o.failures = append(o.failures, "interrupted: "+r.Label()+": "+failure(r))
-	default:
-		o.failed++
-		o.failures = append(o.failures, "failed: "+r.Label()+": "+failure(r))
-	}
-	switch {
-	case o.json:
-		if err := render.JSONLine(o.ios.Out, r); err != nil {
-			fmt.Fprintf(o.ios.ErrOut, "warning: %v\n", err)
-		}
-	case o.live:
-		if !r.OK() {
-			o.prefixer.Line(o.ios.ErrOut, r.Label(), []byte("✗ "+render.Escape(failure(r))))
-		}
-	default:
-		io.WriteString(o.ios.Out, r.Stdout)
-		io.WriteString(o.ios.ErrOut, r.Stderr)
-	}
-}
-
-// summary writes the failures and the counts on stderr.
-func (o *output) summary(elapsed time.Duration) {
-	w := o.ios.ErrOut
-	for _, f := range o.failures {
-		fmt.Fprintln(w, f)
-	}
-	counts := fmt.Sprintf("%d ok, %d failed", o.ok, o.failed)
-	if o.interrupted > 0 {
-		counts += fmt.Sprintf(", %d interrupted", o.interrupted)
-	}
-	fmt.Fprintf(w, "%s, %.2f s\n", counts, elapsed.Seconds())
-}
-
 // interrupted is runEach's error after a stop signal: context.Canceled,
 // which the root reports as an interruption (exit 130).
-func interrupted(o *output, skipped int) error {
-	msg := fmt.Sprintf("%d of %s interrupted", o.interrupted, plural(o.ok+o.failed+o.interrupted, "run"))
+func interrupted(o *views.Each, skipped int) error {
+	ok, failed, stopped := o.Counts()
+	msg := fmt.Sprintf("%d of %s interrupted", stopped, plural(ok+failed+stopped, "run"))
 	if skipped > 0 {
 		msg += fmt.Sprintf("; the other %s were not started", plural(skipped, "run"))
 	}
 	return fmt.Errorf("%s: %w", msg, context.Canceled)
 }
 
-// failure says why a run failed.
-func failure(r each.Result) string {
-	if r.Error != "" {
-		return r.Error
-	}
-	return fmt.Sprintf("exit status %d", r.ExitCode)
-}
-
-// writeTargets lists the runs --dry-run would make.
-func writeTargets(w io.Writer, targets []each.Target, json bool) error {
-	if json {
-		for _, t := range targets {
-			if err := render.JSONLine(w, t); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	rows, err := render.NewRows(w, "table", render.RowsOptions{})
-	if err != nil {
-		return err
-	}
-	if err := rows.Header([]string{"AccountId", "AccountName", "RoleName", "Region"}); err != nil {
-		return err
-	}
-	for _, t := range targets {
-		if err := rows.Row([]string{t.AccountId, t.AccountName, t.RoleName, t.Region}); err != nil {
-			return err
-		}
-	}
-	return rows.Flush()
-}
-
 // cancelled reports a no at a prompt (exit 1).
 func cancelled(ios *iostreams.IOStreams, msg string) error {
-	fmt.Fprintln(ios.ErrOut, msg)
+	views.Said(ios.ErrOut, msg)
 	return factory.Reported(errors.New("cancelled at the prompt"))
 }
 

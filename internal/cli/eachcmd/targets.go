@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sync/atomic"
 
@@ -17,8 +16,8 @@ import (
 
 	"github.com/ssoctl/ssoctl/accounts"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/each"
-	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
@@ -82,12 +81,14 @@ type found struct {
 	unlisted []accounts.AccountError
 }
 
-// reportUnlisted writes one line per account whose roles could not be
-// listed.
-func (fd *found) reportUnlisted(w io.Writer) {
+// unlistedViews are the accounts whose roles could not be listed, as
+// the views show them.
+func (fd *found) unlistedViews() []views.Unlisted {
+	var out []views.Unlisted
 	for _, a := range fd.unlisted {
-		fmt.Fprintf(w, "failed: account %s (%s): its roles could not be listed: %s\n", render.Escape(a.AccountName), a.AccountID, render.Escape(factory.Brief(a.Err)))
+		out = append(out, views.Unlisted{AccountID: a.AccountID, AccountName: a.AccountName, Error: factory.Brief(a.Err)})
 	}
+	return out
 }
 
 // unlistedError is the partial result's error when some accounts' roles

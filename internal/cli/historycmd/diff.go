@@ -141,7 +141,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(opts.IO.ErrOut, w)
+		views.Said(opts.IO.ErrOut, w)
 	}
 	views.HistoryDiffSummary(opts.IO.ErrOut, doc)
 	views.CSVNote(opts.IO.ErrOut, view.Changed())

@@ -2,8 +2,6 @@ package historycmd
 
 import (
 	"context"
-	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -61,19 +59,5 @@ func runList(ctx context.Context, opts *listOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Format == "json" {
-		return render.JSON(opts.IO.Out, list)
-	}
-	values := make([][]string, 0, len(list))
-	for _, sn := range list {
-		status := "complete"
-		if !sn.Complete {
-			status = "INCOMPLETE"
-		}
-		values = append(values, []string{strconv.FormatInt(sn.ID, 10), sn.Created.UTC().Format(time.RFC3339), sn.InstanceArn,
-			strconv.Itoa(sn.Rows), strconv.Itoa(sn.Findings), strconv.Itoa(sn.Errors), sn.Method, status})
-	}
-	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"Id", "Time", "Instance", "Rows", "Findings", "Errors", "Method", "Status"}, values)
-	views.CSVNote(opts.IO.ErrOut, changed)
-	return err
+	return views.HistoryList(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows, list)
 }

@@ -2,15 +2,12 @@ package historycmd
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type pruneOptions struct {
@@ -66,24 +63,5 @@ func runPrune(ctx context.Context, opts *pruneOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Format == "json" {
-		return render.JSON(opts.IO.Out, struct {
-			Deleted []int64 `json:"deleted"`
-			DryRun  bool    `json:"dryRun"`
-		}{append([]int64{}, ids...), opts.DryRun})
-	}
-	verb := "deleted"
-	if opts.DryRun {
-		verb = "would delete"
-	}
-	if len(ids) == 0 {
-		_, err = fmt.Fprintf(opts.IO.Out, "nothing to delete: %d or fewer snapshots\n", opts.Keep)
-		return err
-	}
-	strs := make([]string, len(ids))
-	for i, id := range ids {
-		strs[i] = strconv.FormatInt(id, 10)
-	}
-	_, err = fmt.Fprintf(opts.IO.Out, "%s %d snapshot(s): %s\n", verb, len(ids), strings.Join(strs, ", "))
-	return err
+	return views.HistoryPrune(opts.Format, opts.IO.Out, opts.Keep, views.HistoryPruneDoc{Deleted: ids, DryRun: opts.DryRun})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -71,7 +72,7 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		return ExplainNotFound(err)
 	}
 	if why := Why(sn); why != "" {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: snapshot #%d is INCOMPLETE (%s): it is not all the access there was\n", sn.ID, why)
+		views.IncompleteSnapshot(opts.IO.ErrOut, sn.ID, why)
 	}
 	if opts.Format == "html" {
 		b, info, err := report.FromSnapshot(ctx, s, sn, opts.Now())
@@ -101,15 +102,22 @@ func runShow(ctx context.Context, opts *showOptions) error {
 		return err
 	}
 	// Rows stream from the database through the audit's own view, so the
-	// bytes are the audit's.
+	// bytes are the audit's, and through the review, which answers again
+	// from what the audit's review knew.
 	view, err := views.NewAudit(opts.Format, opts.IO.Out, opts.Rows, cols)
 	if err != nil {
 		return err
 	}
-	if err := s.Rows(ctx, sn.ID, view.Row); err != nil {
+	reviewer := audit.NewReviewer(&sn.Review, nil)
+	if err := s.Rows(ctx, sn.ID, func(r audit.Row) error {
+		reviewer.Row(r)
+		return view.Row(r)
+	}); err != nil {
 		_ = view.Abort(err)
 		return err
 	}
+	ar := reviewer.Finish(doc.Findings)
+	doc.Production, doc.Causes, doc.Review = ar.Production, ar.Causes, sn.Review
 	if err := view.End(doc); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -93,7 +94,7 @@ func run(ctx context.Context, opts *options) error {
 	}
 	flow := opts.Flow(opts.UseDeviceCode)
 	if flow == sso.FlowDevice && !opts.UseDeviceCode {
-		fmt.Fprintln(opts.IO.ErrOut, "No display here: using the device-code flow (--use-device-code). Set SSOCTL_BROWSER to use a browser on this machine.")
+		views.DeviceCodeFallback(opts.IO.ErrOut)
 	}
 	lo := opts.Prompts(flow, opts.NoBrowser)
 	lo.Timeout = opts.Timeout
@@ -105,15 +106,7 @@ func run(ctx context.Context, opts *options) error {
 	if res.Reused {
 		how = "by another ssoctl process meanwhile"
 	}
-	refresh := "not refreshable: sign in again when it expires"
-	if res.Token.RefreshToken != "" {
-		refresh = "refreshed automatically"
-	}
-	where := t.Config.StartURL
-	if t.Config.Session != "" {
-		where += " (sso-session " + t.Config.Session + ")"
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Signed in to %s %s; token valid until %s, %s.\n",
-		where, how, res.Token.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z"), refresh)
+	views.Login(opts.IO.ErrOut, views.SignedIn{StartURL: t.Config.StartURL, Session: t.Config.Session, How: how,
+		ExpiresAt: res.Token.ExpiresAt, Refreshable: res.Token.RefreshToken != ""})
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
@@ -77,10 +78,6 @@ func runLogout(ctx context.Context, opts *logoutOptions) error {
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(opts.IO.ErrOut, "note: the portal's Logout failed for %s (the file was removed all the same)\n", n)
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Signed out: %d token(s) removed (%d session(s) ended at Identity Center), %d cached role credential(s) removed.\n",
-		len(res.Tokens), res.SignedOut, res.Credentials)
+	views.Logout(opts.IO.ErrOut, *res)
 	return nil
 }

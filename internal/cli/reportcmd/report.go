@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -50,7 +51,10 @@ func newHTMLCmd(f *factory.Factory, runF func(context.Context, *htmlOptions) err
 		Use:   "html [--snapshot ID] [-f FILE]",
 		Short: "Write a self-contained HTML access report of a saved snapshot",
 		Long: `Write one HTML file that any browser opens with no network access (CSS and
-JavaScript inline, nothing fetched): the summary with the findings first, the
+JavaScript inline, nothing fetched): "Who can reach production?" first
+(privileged access to the production accounts the org settings named when the
+audit ran, by OU and account, with the path), the summary with the findings
+(one line per cause, opening to its findings), the
 changes since the previous snapshot, a user × account matrix that can be
 aggregated by group or permission set, searched, filtered and drilled down to
 its rows, and panes per user, group, permission set and account. It prints
@@ -136,10 +140,10 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 		return err
 	}
 	if warning != "" {
-		fmt.Fprintln(opts.IO.ErrOut, warning)
+		views.Said(opts.IO.ErrOut, warning)
 	}
 	if path != "-" {
-		fmt.Fprintf(opts.IO.ErrOut, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", sn.ID, b.Rows(), len(info.Findings), path)
+		views.ReportWritten(opts.IO.ErrOut, sn.ID, b.Rows(), len(info.Findings), path)
 	}
 	return nil
 }

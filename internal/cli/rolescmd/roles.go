@@ -112,35 +112,25 @@ func runRoles(ctx context.Context, opts *rolesOptions) error {
 	if err != nil && !errors.As(err, &partial) {
 		return factory.ExplainSignIn(err, t)
 	}
-	kept := []sso.Role{}
+	var kept []sso.Role
 	for _, r := range roles {
 		if match(opts.RoleName, r.RoleName) {
 			kept = append(kept, r)
 		}
 	}
-	if err := writeRoles(opts, kept); err != nil {
+	var unlisted []views.Unlisted
+	if partial != nil {
+		for _, f := range partial.Failed {
+			unlisted = append(unlisted, views.Unlisted{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Error: factory.Brief(f.Err)})
+		}
+	}
+	if err := views.Roles(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows, kept, unlisted); err != nil {
 		return err
 	}
 	if partial == nil {
 		return nil
 	}
-	for _, f := range partial.Failed {
-		fmt.Fprintf(opts.IO.ErrOut, "failed: account %s (%s): its roles could not be listed: %s\n", render.Escape(f.Account.AccountName), f.Account.AccountID, render.Escape(factory.Brief(f.Err)))
-	}
 	return &factory.PartialError{Err: fmt.Errorf("%v; the others are listed", partial)}
-}
-
-func writeRoles(opts *rolesOptions, kept []sso.Role) error {
-	if opts.Format == "json" {
-		return render.JSON(opts.IO.Out, kept)
-	}
-	values := make([][]string, 0, len(kept))
-	for _, r := range kept {
-		values = append(values, []string{r.AccountID, r.AccountName, r.RoleName})
-	}
-	changed, err := views.WriteRows(opts.IO.Out, opts.Format, opts.Rows, []string{"AccountId", "AccountName", "RoleName"}, values)
-	views.CSVNote(opts.IO.ErrOut, changed)
-	return err
 }
 
 // anchored makes a role expression match whole names only, as the role

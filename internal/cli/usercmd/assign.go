@@ -8,8 +8,8 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type assignOptions struct {
@@ -20,13 +20,6 @@ type assignOptions struct {
 	Accounts      []string
 	OUs           []string
 	From, To      string
-}
-
-// accessDoc is the JSON document of assign, unassign and change-access.
-type accessDoc struct {
-	Plan    lifecycle.AccessPlan `json:"plan"`
-	Applied bool                 `json:"applied"`
-	Result  *execute.Report      `json:"result,omitempty"`
 }
 
 func newAssignCmd(c *common, op execute.Op, runF func(context.Context, *assignOptions) error) *cobra.Command {
@@ -101,44 +94,26 @@ func runAssign(ctx context.Context, opts *assignOptions) error {
 	return applyAccess(ctx, opts.common, d, p, verb, false)
 }
 
-// applyAccess prints an access plan, asks, and carries it out.
+// applyAccess shows an access plan and carries it out, given the
+// go-ahead; stopDeletes keeps the old access when a create fails.
 func applyAccess(ctx context.Context, c *common, d *lifecycle.Directory, p lifecycle.AccessPlan, verb string, stopDeletes bool) error {
-	doc := accessDoc{Plan: p}
-	if !c.JSON {
-		fmt.Fprintf(c.IO.Out, "%s for %s:\n", verb, userLabel(p.User))
-		writeAccessPlan(c.IO.Out, p)
-		fmt.Fprintf(c.IO.Out, "%d to add, %d to remove.\n", p.Plan.Creates(), p.Plan.Deletes())
-	}
-	if len(p.Plan.Changes) == 0 {
-		if c.JSON {
-			return render.JSON(c.IO.Out, doc)
-		}
-		fmt.Fprintln(c.IO.ErrOut, "Nothing to change.")
-		return nil
-	}
-	ok, err := c.confirm(fmt.Sprintf("Make these %s?", plural(len(p.Plan.Changes), "change")))
-	if err != nil || !ok {
-		if err == nil && c.JSON {
-			return render.JSON(c.IO.Out, doc)
-		}
-		return err
-	}
-	prog := c.progress()
-	eo := c.executorOptions(prog)
-	eo.StopDeletesOnCreateFailure = stopDeletes
-	rep, runErr := execute.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
-	prog.Done()
-	doc.Applied, doc.Result = true, &rep
-	if c.JSON {
-		if err := render.JSON(c.IO.Out, doc); err != nil {
-			return err
-		}
-	}
-	perr := reportExecution(c.IO, rep)
-	if runErr != nil {
-		return runErr
-	}
-	return perr
+	v := c.view()
+	return views.Write(ctx, v.Access(verb), c.gate(), views.Change[lifecycle.AccessPlan, execute.Report]{
+		Plan:     p,
+		Todo:     len(p.Plan.Changes),
+		Question: fmt.Sprintf("Make these %s?", plural(len(p.Plan.Changes), "change")),
+		Apply: func(ctx context.Context) (execute.Report, error) {
+			eo := v.ExecutorOptions()
+			eo.StopDeletesOnCreateFailure = stopDeletes
+			return execute.Apply(ctx, d.Clients().SSOAdmin, p.Plan, eo)
+		},
+		Outcome: func(r *execute.Report) error {
+			if r == nil {
+				return nil
+			}
+			return executionError(*r)
+		},
+	})
 }
 
 type changeAccessOptions struct {

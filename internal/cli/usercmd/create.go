@@ -5,16 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/notify"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type createOptions struct {
@@ -88,22 +89,6 @@ ssoctl prints the console page where "Reset password → Send email" sends it.`,
 	return cmd
 }
 
-// createItem is one person: the plan, then what happened.
-type createItem struct {
-	Line   int                     `json:"line,omitempty"`
-	Plan   *lifecycle.CreatePlan   `json:"plan,omitempty"`
-	Result *lifecycle.CreateResult `json:"result,omitempty"`
-	// PasswordEmailURL is the console page that sends the password e-mail.
-	PasswordEmailURL string `json:"passwordEmailUrl,omitempty"`
-	Notified         bool   `json:"notified,omitempty"`
-	Error            string `json:"error,omitempty"`
-}
-
-type createDoc struct {
-	Applied bool         `json:"applied"`
-	Users   []createItem `json:"users"`
-}
-
 func runCreate(ctx context.Context, opts *createOptions) error {
 	rows := []lifecycle.Row{{User: opts.User}}
 	if opts.File != "" {
@@ -136,8 +121,7 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	if opts.File == "" && rows[0].Err != nil {
 		return planError(rows[0].Err)
 	}
-	ios := opts.IO
-	doc := createDoc{Users: make([]createItem, len(rows))}
+	items := make([]views.CreateItem, len(rows))
 	good := 0
 	for _, r := range rows {
 		if r.Err == nil {
@@ -159,7 +143,7 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 	}
 	bad := 0
 	for i, r := range rows {
-		it := &doc.Users[i]
+		it := &items[i]
 		it.Line = r.Line
 		if r.Err != nil {
 			it.Error, bad = rowError(opts.File, r), bad+1
@@ -167,52 +151,54 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 		}
 		it.Plan = plans[i]
 	}
-	if !opts.JSON {
-		writeCreatePlans(opts, doc)
-	}
 	todo := make([]*lifecycle.CreatePlan, len(rows))
 	n := 0
-	for i, it := range doc.Users {
+	for i, it := range items {
 		if it.Plan != nil && it.Plan.Todo() {
 			todo[i], n = it.Plan, n+1
 		}
 	}
-	ok := false
-	if n == 0 && bad == 0 {
-		fmt.Fprintln(ios.ErrOut, "Nothing to change.")
-	}
-	if n > 0 {
-		ok, err = opts.confirm(fmt.Sprintf("Create %s?", plural(n, "user")))
-		if err != nil {
-			return err
-		}
-	}
-	if !ok {
-		if opts.JSON {
-			return render.JSON(ios.Out, doc)
-		}
-		return badRows(bad, len(rows))
-	}
-	doc.Applied = true
-	prog := opts.progress()
-	exec := opts.executorOptions(prog)
-	// Each user is reported as soon as they exist, so an interrupted run
-	// shows who was made.
-	results, rep, runErr := d.ApplyCreates(ctx, todo, exec, func(_ int, res lifecycle.CreateResult, done, total int) {
-		if !opts.JSON && (res.Created || res.Error != "") {
-			prog.Done() // clear the progress line; the next update redraws it
-			if res.Created {
-				fmt.Fprintf(ios.Out, "Created user %s (id %s).\n", render.Escape(res.User.UserName), res.User.Id)
-			} else {
-				fmt.Fprintf(ios.ErrOut, "FAILED: %s\n", render.Escape(res.Error))
+	v := opts.view().Create()
+	return views.Write(ctx, v, opts.gate(), views.Change[[]views.CreateItem, views.Created]{
+		Plan:     items,
+		Todo:     n,
+		Question: fmt.Sprintf("Create %s?", plural(n, "user")),
+		Apply: func(ctx context.Context) (views.Created, error) {
+			return opts.apply(ctx, d, cfg, v, items, todo)
+		},
+		Outcome: func(r *views.Created) error {
+			if r == nil {
+				return badRows(bad, len(rows))
 			}
-		}
-		prog.Update("users created", done, total)
+			failed := 0
+			for i, it := range r.Users {
+				switch {
+				case todo[i] == nil:
+				case it.Error != "":
+					failed++
+				case len(it.Result.Access.Results) > 0 && !it.Result.Access.OK():
+					failed++
+				}
+			}
+			if failed+bad > 0 {
+				return &factory.PartialError{Err: fmt.Errorf("%d of %s did not complete (listed above); fix them and run the command again", failed+bad, plural(len(rows), "user"))}
+			}
+			return nil
+		},
 	})
-	prog.Done()
-	failed := 0
-	for i := range doc.Users {
-		it := &doc.Users[i]
+}
+
+// apply creates the people of the plans in todo (by their items' index),
+// telling the view of each as soon as they exist, then sends the welcome
+// e-mails.
+func (opts *createOptions) apply(ctx context.Context, d *lifecycle.Directory, cfg *orgconfig.Config, v views.CreateView, plan []views.CreateItem, todo []*lifecycle.CreatePlan) (views.Created, error) {
+	items := slices.Clone(plan)
+	results, rep, err := d.ApplyCreates(ctx, todo, v.ExecutorOptions(), func(_ int, res lifecycle.CreateResult, done, total int) {
+		v.Person(res, done, total)
+	})
+	v.ProgressDone()
+	for i := range items {
+		it := &items[i]
 		if todo[i] == nil {
 			continue
 		}
@@ -221,52 +207,27 @@ func runCreate(ctx context.Context, opts *createOptions) error {
 		if res.User.Id != "" {
 			it.PasswordEmailURL = consoleUserURL(cfg, opts.region, d, res.User.Id)
 		}
-		switch {
-		case res.Error != "":
-			it.Error, failed = res.Error, failed+1
-		case len(res.Access.Results) > 0 && !res.Access.OK():
-			failed++
+		if res.Error != "" {
+			it.Error = res.Error
 		}
 	}
-	if len(rep.Results) > 0 && !opts.JSON {
-		_ = reportExecution(ios, rep)
+	if err == nil {
+		err = ctx.Err()
 	}
-	if runErr == nil {
-		runErr = ctx.Err()
+	if err == nil {
+		opts.sendWelcomes(ctx, d, cfg, items, todo)
 	}
-	if runErr == nil {
-		failed += opts.sendWelcomes(ctx, d, cfg, &doc, todo)
-	}
-	if !opts.JSON {
-		for _, it := range doc.Users {
-			if it.Result != nil && it.Result.Created {
-				fmt.Fprintf(ios.Out, "No AWS API sends the password e-mail: in the IAM Identity Center console open Users → %s → Reset password → Send email:\n  %s\n", render.Escape(it.Result.User.UserName), it.PasswordEmailURL)
-			}
-		}
-	}
-	if opts.JSON {
-		if err := render.JSON(ios.Out, doc); err != nil {
-			return err
-		}
-	}
-	if runErr != nil {
-		return runErr
-	}
-	if failed+bad > 0 {
-		return &factory.PartialError{Err: fmt.Errorf("%d of %s did not complete (listed above); fix them and run the command again", failed+bad, plural(len(rows), "user"))}
-	}
-	return nil
+	return views.Created{Users: items, Report: rep}, err
 }
 
 // sendWelcomes sends the welcome e-mail of every user whose plan has one
 // and who exists now, and clears each one's pending record once SES took
 // it. A sender SES refuses would be refused for everyone: the rest are not
-// tried, and stay planned for the next run. It returns how many failed.
-func (opts *createOptions) sendWelcomes(ctx context.Context, d *lifecycle.Directory, cfg *orgconfig.Config, doc *createDoc, todo []*lifecycle.CreatePlan) int {
-	failed := 0
+// tried, and stay planned for the next run.
+func (opts *createOptions) sendWelcomes(ctx context.Context, d *lifecycle.Directory, cfg *orgconfig.Config, items []views.CreateItem, todo []*lifecycle.CreatePlan) {
 	var stop error
-	for i := range doc.Users {
-		it := &doc.Users[i]
+	for i := range items {
+		it := &items[i]
 		if todo[i] == nil || !todo[i].Welcome || it.Result == nil || it.Result.User.Id == "" {
 			continue
 		}
@@ -281,14 +242,10 @@ func (opts *createOptions) sendWelcomes(ctx context.Context, d *lifecycle.Direct
 		if err == nil {
 			it.Notified = true
 			if err := d.WelcomeSent(ctx, res.WelcomePending); err != nil {
-				fmt.Fprintf(opts.IO.ErrOut, "warning: sent the welcome e-mail to %s, but %s: a later --notify run may send it again\n", render.Escape(res.User.UserName), render.Escape(err.Error()))
-			}
-			if !opts.JSON {
-				fmt.Fprintf(opts.IO.Out, "Sent the welcome e-mail to %s.\n", render.Escape(res.User.Email))
+				it.WelcomeWarning = err.Error()
 			}
 			continue
 		}
-		failed++
 		msg := "welcome e-mail to " + res.User.Email + ": " + err.Error()
 		switch {
 		case res.WelcomePending != "":
@@ -296,16 +253,13 @@ func (opts *createOptions) sendWelcomes(ctx context.Context, d *lifecycle.Direct
 		case res.WelcomeRecordError != "":
 			msg += " (and it could not be recorded as pending: " + res.WelcomeRecordError + "; send it with `ssoctl user notify " + res.User.UserName + " --template welcome --yes`)"
 		}
+		it.WelcomeFailure = msg
 		if it.Error == "" {
 			it.Error = msg
 		} else {
 			it.Error += "; " + msg
 		}
-		if !opts.JSON {
-			fmt.Fprintf(opts.IO.ErrOut, "FAILED: %s\n", render.Escape(msg))
-		}
 	}
-	return failed
 }
 
 // planError words a plan failure of one user.
@@ -333,32 +287,6 @@ func badRows(bad, total int) error {
 		return nil
 	}
 	return &factory.PartialError{Err: fmt.Errorf("%d of %s cannot be created (listed above)", bad, plural(total, "row"))}
-}
-
-func writeCreatePlans(opts *createOptions, doc createDoc) {
-	w := opts.IO.Out
-	for _, it := range doc.Users {
-		if it.Plan == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "skipped: %s\n", render.Escape(it.Error))
-			continue
-		}
-		p := it.Plan
-		if p.Exists != "" {
-			fmt.Fprintf(w, "User %s exists (id %s): not created again.\n", render.Escape(p.User.UserName), p.Exists)
-		} else {
-			fmt.Fprintf(w, "Create user %s (%s <%s>)\n", render.Escape(p.User.UserName), render.Escape(p.User.DisplayName), render.Escape(p.User.Email))
-		}
-		if p.User.Access != "" {
-			fmt.Fprintf(w, "  access bundle %s: %s to add\n", render.Escape(p.User.Access), plural(len(p.Access.Plan.Changes), "assignment"))
-		}
-		writeAccessPlan(w, p.Access)
-		switch {
-		case p.Welcome && p.Exists != "":
-			fmt.Fprintf(w, "  then e-mail the welcome message to %s (never sent so far)\n", render.Escape(p.User.Email))
-		case p.Welcome:
-			fmt.Fprintf(w, "  then e-mail the welcome message to %s\n", render.Escape(p.User.Email))
-		}
-	}
 }
 
 // consoleUserURL is the console page of one user in the instance.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
@@ -30,20 +30,6 @@ type migrateOptions struct {
 	Deactivate     bool
 	RemovePassword bool
 	BeforeDeadline bool
-}
-
-type migrateDoc struct {
-	// Stage is what this run does: deactivate (the access keys, and the
-	// console password with --remove-password) or delete (the checklist).
-	Stage       string                 `json:"stage"`
-	Account     string                 `json:"account"`
-	AccountName string                 `json:"accountName,omitempty"`
-	IAMUser     legacyiam.User         `json:"iamUser"`
-	Steps       []legacyiam.Step       `json:"steps"`
-	Applied     bool                   `json:"applied"`
-	Results     []legacyiam.StepResult `json:"results,omitempty"`
-	// Error says why this account's IAM user could not be read or was kept.
-	Error string `json:"error,omitempty"`
 }
 
 func newMigrateCmd(c *common, runF func(context.Context, *migrateOptions) error) *cobra.Command {
@@ -147,7 +133,7 @@ func (c *common) iamAccount(ctx context.Context) (string, error) {
 // migrateTarget is one account whose IAM user is retired, and the IAM
 // client that reaches it.
 type migrateTarget struct {
-	doc migrateDoc
+	doc *views.MigrateDoc
 	iam legacyiam.IAM
 }
 
@@ -165,7 +151,7 @@ func (opts *migrateOptions) migrateTargets(ctx context.Context, d *lifecycle.Dir
 	}
 	own := aws.ToString(who.Account)
 	if len(opts.Accounts) == 0 {
-		return []*migrateTarget{{doc: migrateDoc{Account: own}, iam: set.IAM()}}, nil
+		return []*migrateTarget{{doc: &views.MigrateDoc{Account: own}, iam: set.IAM()}}, nil
 	}
 	partition := "aws"
 	if p := strings.SplitN(aws.ToString(who.Arn), ":", 3); len(p) == 3 {
@@ -185,7 +171,7 @@ func (opts *migrateOptions) migrateTargets(ctx context.Context, d *lifecycle.Dir
 			continue
 		}
 		seen[a.Id] = true
-		t := &migrateTarget{doc: migrateDoc{Account: a.Id, AccountName: a.Name}}
+		t := &migrateTarget{doc: &views.MigrateDoc{Account: a.Id, AccountName: a.Name}}
 		out = append(out, t)
 		if a.Id == own {
 			t.iam = set.IAM()
@@ -256,8 +242,10 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return err
 	}
 	single := len(targets) == 1
+	plan := views.MigratePlan{Name: name, Deactivate: opts.Deactivate}
 	pending := 0
 	for _, t := range targets {
+		plan.Accounts = append(plan.Accounts, t.doc)
 		t.doc.Stage = stage
 		if t.doc.Error == "" {
 			status, err := legacyiam.Inspect(ctx, t.iam, name)
@@ -278,62 +266,37 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		if t.doc.Error == "" && len(t.doc.Steps) > 0 {
 			pending++
 		}
-		if opts.JSON {
-			continue
-		}
-		acct := accountLabel(t.doc)
-		switch {
-		case t.doc.Error != "":
-			fmt.Fprintf(opts.IO.Out, "Account %s: FAILED: %s\n", acct, render.Escape(t.doc.Error))
-		case !t.doc.IAMUser.Exists:
-			fmt.Fprintf(opts.IO.Out, "No IAM user %s in account %s: nothing to retire.\n", render.Escape(name), acct)
-		case len(t.doc.Steps) == 0:
-			fmt.Fprintf(opts.IO.Out, "IAM user %s in account %s is %s: nothing to deactivate.\n", render.Escape(name), acct, t.doc.IAMUser.Stage())
-		case opts.Deactivate:
-			fmt.Fprintf(opts.IO.Out, "Deactivate IAM user %s in account %s (stage %s; reversible):\n", render.Escape(name), acct, t.doc.IAMUser.Stage())
-			writeSteps(opts.IO.Out, t.doc.Steps)
-		default:
-			fmt.Fprintf(opts.IO.Out, "Retire IAM user %s in account %s:\n", render.Escape(name), acct)
-			writeSteps(opts.IO.Out, t.doc.Steps)
-		}
 	}
+	var refuse error
 	if pending > 0 && early {
 		msg := fmt.Sprintf("the migration e-mail announced that legacy IAM keys stop working on %s (migration.iam_keys_stop): deleting IAM user %s is due on or after that day", deadline.Format(time.DateOnly), name)
 		if !opts.Yes || opts.DryRun {
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s; until then run --deactivate, or pass --before-deadline.\n", msg)
+			plan.Early = msg
 		} else {
-			return fmt.Errorf("refusing: %s. Now, deactivate the keys with --deactivate (reversible), or pass --before-deadline to delete anyway", msg)
+			refuse = fmt.Errorf("refusing: %s. Now, deactivate the keys with --deactivate (reversible), or pass --before-deadline to delete anyway", msg)
 		}
 	}
 	question := verb + " IAM user " + name + "?"
 	if !single {
 		question = verb + " IAM user " + name + " in " + plural(pending, "account") + "?"
 	}
-	if pending == 0 && !opts.JSON {
-		fmt.Fprintln(opts.IO.ErrOut, "Nothing to change.")
-	}
-	if pending > 0 {
-		ok, err := opts.confirm(question)
-		if err != nil {
-			return err
-		}
-		if ok {
+	v := opts.view().Migrate()
+	return views.Write(ctx, v, opts.gate(), views.Change[views.MigratePlan, struct{}]{
+		Plan:     plan,
+		Todo:     pending,
+		Question: question,
+		Refuse:   refuse,
+		Apply: func(ctx context.Context) (struct{}, error) {
 			for _, t := range targets {
 				if t.doc.Error != "" || len(t.doc.Steps) == 0 {
 					continue
 				}
-				if !opts.JSON && !single {
-					fmt.Fprintf(opts.IO.Out, "Account %s:\n", accountLabel(t.doc))
-				}
-				results, runErr := legacyiam.Run(ctx, t.iam, t.doc.Steps, func(r legacyiam.StepResult) {
-					if !opts.JSON {
-						writeStepResult(opts.IO.Out, r)
-					}
-				})
+				v.Account(plan, t.doc)
+				results, runErr := legacyiam.Run(ctx, t.iam, t.doc.Steps, v.Step)
 				t.doc.Applied, t.doc.Results = true, results
 				switch {
 				case runErr != nil && single:
-					return runErr
+					return struct{}{}, runErr
 				case runErr != nil:
 					t.doc.Error = apiMessage(runErr)
 				case !legacyiam.OK(results) && opts.Deactivate:
@@ -341,36 +304,18 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 				case !legacyiam.OK(results):
 					t.doc.Error = "IAM user " + name + " was kept: a step failed"
 				}
-				switch {
-				case opts.JSON || t.doc.Error != "":
-				case opts.Deactivate:
-					fmt.Fprintf(opts.IO.Out, "Deactivated IAM user %s in account %s; it is deleted on or after the announced date (migrate-iam without --deactivate).\n", render.Escape(name), accountLabel(t.doc))
-					for _, r := range results {
-						if r.Kind == "deactivate-key" && r.Done && !r.AlreadyGone {
-							fmt.Fprintf(opts.IO.Out, "  to undo: aws iam update-access-key --user-name %s --access-key-id %s --status Active\n", render.Escape(name), r.Target)
-						}
-					}
-				default:
-					fmt.Fprintf(opts.IO.Out, "Retired IAM user %s in account %s.\n", render.Escape(name), accountLabel(t.doc))
-				}
+				v.Retired(plan, t.doc)
 			}
-		}
-	}
-	if opts.JSON {
-		var err error
-		if single {
-			err = render.JSON(opts.IO.Out, targets[0].doc)
-		} else {
-			docs := make([]migrateDoc, len(targets))
-			for i, t := range targets {
-				docs[i] = t.doc
-			}
-			err = render.JSON(opts.IO.Out, docs)
-		}
-		if err != nil {
-			return err
-		}
-	}
+			return struct{}{}, nil
+		},
+		Outcome: func(*struct{}) error { return migrateOutcome(name, targets) },
+	})
+}
+
+// migrateOutcome is the error of a migration whose accounts (some of
+// them) failed: 3 when some were done, 1 when none was.
+func migrateOutcome(name string, targets []*migrateTarget) error {
+	single := len(targets) == 1
 	var failed []string
 	for _, t := range targets {
 		if t.doc.Error != "" {
@@ -391,28 +336,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 }
 
 // accountLabel is "ID" or "ID (NAME)", escaped for a terminal.
-func accountLabel(d migrateDoc) string {
+func accountLabel(d *views.MigrateDoc) string {
 	if d.AccountName == "" {
 		return d.Account
 	}
 	return d.Account + " (" + render.Escape(d.AccountName) + ")"
-}
-
-func writeSteps(w io.Writer, steps []legacyiam.Step) {
-	for i, s := range steps {
-		fmt.Fprintf(w, "  %2d. %s\n", i+1, render.Escape(s.String()))
-	}
-}
-
-func writeStepResult(w io.Writer, r legacyiam.StepResult) {
-	switch {
-	case r.AlreadyGone:
-		fmt.Fprintf(w, "  done: %s (already gone)\n", render.Escape(r.Step.String()))
-	case r.Done:
-		fmt.Fprintf(w, "  done: %s\n", render.Escape(r.Step.String()))
-	case r.Skipped:
-		fmt.Fprintf(w, "  skipped: %s: %s\n", render.Escape(r.Step.String()), r.Error)
-	default:
-		fmt.Fprintf(w, "  FAILED: %s: %s\n", render.Escape(r.Step.String()), render.Escape(r.Error))
-	}
 }

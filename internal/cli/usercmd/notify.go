@@ -2,18 +2,15 @@ package usercmd
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/notify"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type notifyOptions struct {
@@ -21,12 +18,6 @@ type notifyOptions struct {
 	User     string
 	Template string
 	IAMUser  string
-}
-
-type notifyDoc struct {
-	Message   notify.Message `json:"message"`
-	Sent      bool           `json:"sent"`
-	MessageId string         `json:"messageId,omitempty"`
 }
 
 func newNotifyCmd(c *common, runF func(context.Context, *notifyOptions) error) *cobra.Command {
@@ -90,38 +81,30 @@ func runNotify(ctx context.Context, opts *notifyOptions) error {
 	if err != nil {
 		return err
 	}
-	doc := notifyDoc{Message: m}
-	if !opts.JSON {
-		writeMessage(opts.IO.Out, m)
-	}
-	ok, err := opts.confirm("Send this e-mail to " + u.Email + "?")
-	if err != nil || !ok {
-		if err == nil && opts.JSON {
-			return render.JSON(opts.IO.Out, doc)
-		}
-		return err
-	}
-	id, err := opts.send(ctx, cfg, m)
-	if err != nil {
-		return err
-	}
-	doc.Sent, doc.MessageId = true, id
-	if opts.Template == "welcome" {
-		// A welcome e-mail that `user create --notify` could not send is
-		// recorded as pending; it is sent now.
-		pending, err := d.PendingWelcome(ctx, u.Id)
-		if err == nil {
-			err = d.WelcomeSent(ctx, pending)
-		}
-		if err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the e-mail was sent, but %s: a later `user create --notify` may send it again\n", render.Escape(err.Error()))
-		}
-	}
-	if opts.JSON {
-		return render.JSON(opts.IO.Out, doc)
-	}
-	fmt.Fprintf(opts.IO.Out, "Sent the %s e-mail to %s (SES message id %s).\n", opts.Template, render.Escape(u.Email), id)
-	return nil
+	return views.Write(ctx, opts.view().Notify(), opts.gate(), views.Change[views.NotifyPlan, views.Notified]{
+		Plan:     views.NotifyPlan{Template: opts.Template, Email: u.Email, Message: m},
+		Todo:     1,
+		Question: "Send this e-mail to " + u.Email + "?",
+		Apply: func(ctx context.Context) (views.Notified, error) {
+			id, err := opts.send(ctx, cfg, m)
+			if err != nil {
+				return views.Notified{}, err
+			}
+			r := views.Notified{MessageId: id}
+			if opts.Template == "welcome" {
+				// A welcome e-mail that `user create --notify` could not
+				// send is recorded as pending; it is sent now.
+				pending, err := d.PendingWelcome(ctx, u.Id)
+				if err == nil {
+					err = d.WelcomeSent(ctx, pending)
+				}
+				if err != nil {
+					r.Warning = err.Error()
+				}
+			}
+			return r, nil
+		},
+	})
 }
 
 // message renders a template for a user with their direct access.
@@ -156,13 +139,4 @@ func (c *common) send(ctx context.Context, cfg *orgconfig.Config, m notify.Messa
 		return "", err
 	}
 	return notify.Send(ctx, set.SESv2(), cfg.EmailRegion(), m)
-}
-
-func writeMessage(w io.Writer, m notify.Message) {
-	fmt.Fprintf(w, "From: %s\nTo: %s\n", render.Escape(m.From), render.Escape(strings.Join(m.To, ", ")))
-	if len(m.CC) > 0 {
-		fmt.Fprintf(w, "Cc: %s\n", render.Escape(strings.Join(m.CC, ", ")))
-	}
-	fmt.Fprintf(w, "Subject: %s\n\n%s", render.Escape(m.Subject), m.Text)
-	fmt.Fprintln(w, "(and the same as HTML; -o json shows both parts)")
 }

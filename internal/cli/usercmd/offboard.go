@@ -3,15 +3,14 @@ package usercmd
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
-	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 type offboardOptions struct {
@@ -19,16 +18,6 @@ type offboardOptions struct {
 	User    string
 	Disable bool
 	IAM     bool
-}
-
-type offboardDoc struct {
-	// UserFound is false when there is no such user (already offboarded):
-	// nothing to change.
-	UserFound bool                      `json:"userFound"`
-	Plan      lifecycle.OffboardPlan    `json:"plan"`
-	IAM       *migrateDoc               `json:"iam,omitempty"`
-	Applied   bool                      `json:"applied"`
-	Result    *lifecycle.OffboardResult `json:"result,omitempty"`
 }
 
 func newOffboardCmd(c *common, runF func(context.Context, *offboardOptions) error) *cobra.Command {
@@ -72,15 +61,12 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	if err != nil {
 		return err
 	}
+	v := opts.view().Offboard()
 	u, err := d.User(ctx, opts.User)
 	if errors.Is(err, inventory.ErrNotFound) {
 		// Offboarding asks for a state — this person gone — and it holds:
 		// a second run is not an error. A typo shows the closest names.
-		fmt.Fprintf(opts.IO.ErrOut, "Nothing to change: no user %q in the identity store (already offboarded?)%s\n", render.Escape(opts.User), closest(d.UserSuggestions(ctx, opts.User)))
-		if opts.JSON {
-			return render.JSON(opts.IO.Out, offboardDoc{Plan: lifecycle.OffboardPlan{User: inventory.User{UserName: opts.User}, Disable: opts.Disable}})
-		}
-		return nil
+		return v.NoUser(opts.User, opts.Disable, closest(d.UserSuggestions(ctx, opts.User)))
 	}
 	if err != nil {
 		return factory.Explain(err, "look up user "+opts.User)
@@ -89,122 +75,59 @@ func runOffboard(ctx context.Context, opts *offboardOptions) error {
 	if err != nil {
 		return err
 	}
-	doc := offboardDoc{UserFound: true, Plan: p}
-	w := opts.IO.Out
+	doc := views.OffboardDoc{UserFound: true, Plan: p}
+	var retire *lifecycle.RetireFirst
 	if opts.IAM {
-		acct, err := opts.iamAccount(ctx)
-		if err != nil {
+		if retire, doc.IAM, err = opts.retireFirst(ctx, u.UserName); err != nil {
 			return err
 		}
-		set, err := opts.f.Clients(ctx)
-		if err != nil {
-			return err
-		}
-		st, err := legacyiam.Inspect(ctx, set.IAM(), u.UserName)
-		if err != nil {
-			return factory.Explain(err, "read IAM user "+u.UserName)
-		}
-		st.Account = acct
-		doc.IAM = &migrateDoc{Account: acct, IAMUser: st, Steps: legacyiam.Steps(st)}
-		if !opts.JSON {
-			if st.Exists {
-				fmt.Fprintf(w, "Retire IAM user %s in account %s first:\n", render.Escape(u.UserName), acct)
-				writeSteps(w, doc.IAM.Steps)
-			} else {
-				fmt.Fprintf(w, "No IAM user %s in account %s.\n", render.Escape(u.UserName), acct)
-			}
-		}
+		retire.OnStep = v.Step
 	}
-	if !opts.JSON {
-		fmt.Fprintf(w, "Offboard %s:\n", userLabel(u))
-		for _, ch := range p.Assignments.Changes {
-			fmt.Fprintln(w, "  "+describeChange(ch))
-		}
-		for _, m := range p.Memberships {
-			fmt.Fprintf(w, "  - member of group %s\n", render.Escape(m.GroupName))
-		}
-		switch {
-		case p.Disable && u.Status == "DISABLED":
-			fmt.Fprintln(w, "  the user is disabled already")
-		case p.Disable:
-			fmt.Fprintln(w, "  then disable the user")
-		default:
-			fmt.Fprintln(w, "  then delete the user")
-		}
-		fmt.Fprintf(w, "%s and %s to remove.\n", plural(len(p.Assignments.Changes), "assignment"), plural(len(p.Memberships), "group membership"))
+	todo := 0
+	if p.Todo() || (doc.IAM != nil && len(doc.IAM.Steps) > 0) {
+		todo = 1
 	}
-	if !p.Todo() && (doc.IAM == nil || len(doc.IAM.Steps) == 0) {
-		fmt.Fprintln(opts.IO.ErrOut, "Nothing to change.")
-		if opts.JSON {
-			return render.JSON(w, doc)
-		}
-		return nil
-	}
-	ok, err := opts.confirm("Offboard " + u.UserName + "?")
-	if err != nil || !ok {
-		if err == nil && opts.JSON {
-			return render.JSON(w, doc)
-		}
-		return err
-	}
-	if doc.IAM != nil && len(doc.IAM.Steps) > 0 {
-		set, err := opts.f.Clients(ctx)
-		if err != nil {
-			return err
-		}
-		results, err := legacyiam.Run(ctx, set.IAM(), doc.IAM.Steps, func(r legacyiam.StepResult) {
-			if !opts.JSON {
-				writeStepResult(w, r)
-			}
-		})
-		doc.IAM.Applied, doc.IAM.Results = true, results
-		if err != nil {
-			return err
-		}
-		if !legacyiam.OK(results) {
-			doc.Applied = true
-			if opts.JSON {
-				if err := render.JSON(w, doc); err != nil {
-					return err
+	return views.Write(ctx, v, opts.gate(), views.Change[views.OffboardDoc, lifecycle.Offboarding]{
+		Plan:     doc,
+		Todo:     todo,
+		Question: "Offboard " + u.UserName + "?",
+		Apply: func(ctx context.Context) (lifecycle.Offboarding, error) {
+			return d.Offboard(ctx, p, retire, v.ExecutorOptions())
+		},
+		Outcome: func(r *lifecycle.Offboarding) error {
+			switch {
+			case r == nil:
+				return nil
+			case r.IAMFailed:
+				return &factory.PartialError{Err: errors.New("offboarding " + u.UserName + " stopped: the IAM user could not be retired (listed above); nothing in Identity Center was changed")}
+			case !r.Result.OK():
+				msg := r.Result.Error
+				if err := executionError(r.Result.Assignments); err != nil {
+					msg += "; " + err.Error()
 				}
+				return &factory.PartialError{Err: errors.New("offboarding " + u.UserName + " is not complete: " + msg)}
 			}
-			return &factory.PartialError{Err: errors.New("offboarding " + u.UserName + " stopped: the IAM user could not be retired (listed above); nothing in Identity Center was changed")}
-		}
+			return nil
+		},
+	})
+}
+
+// retireFirst reads the legacy IAM user of the same name in the
+// credentials' account: its checklist, which the offboarding runs first.
+func (opts *offboardOptions) retireFirst(ctx context.Context, name string) (*lifecycle.RetireFirst, *views.MigrateDoc, error) {
+	acct, err := opts.iamAccount(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	prog := opts.progress()
-	res, runErr := d.ApplyOffboard(ctx, p, opts.executorOptions(prog))
-	prog.Done()
-	doc.Applied, doc.Result = true, &res
-	if opts.JSON {
-		if err := render.JSON(w, doc); err != nil {
-			return err
-		}
+	set, err := opts.f.Clients(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	if runErr != nil {
-		return runErr
+	st, err := legacyiam.Inspect(ctx, set.IAM(), name)
+	if err != nil {
+		return nil, nil, factory.Explain(err, "read IAM user "+name)
 	}
-	perr := reportExecution(opts.IO, res.Assignments)
-	for _, m := range res.Memberships {
-		if m.Error != "" {
-			fmt.Fprintf(opts.IO.ErrOut, "  FAILED remove from group %s: %s\n", render.Escape(m.GroupName), render.Escape(m.Error))
-		}
-	}
-	for _, r := range res.Remaining {
-		fmt.Fprintf(opts.IO.ErrOut, "  still there: %s\n", render.Escape(r))
-	}
-	if !res.OK() {
-		msg := res.Error
-		if perr != nil {
-			msg += "; " + perr.Error()
-		}
-		return &factory.PartialError{Err: errors.New("offboarding " + u.UserName + " is not complete: " + msg)}
-	}
-	if !opts.JSON {
-		if res.Disabled {
-			fmt.Fprintf(w, "Disabled user %s; every assignment and group membership was removed.\n", render.Escape(u.UserName))
-		} else {
-			fmt.Fprintf(w, "Deleted user %s; every assignment and group membership was removed first.\n", render.Escape(u.UserName))
-		}
-	}
-	return nil
+	st.Account = acct
+	steps := legacyiam.Steps(st)
+	return &lifecycle.RetireFirst{IAM: set.IAM(), Steps: steps}, &views.MigrateDoc{Account: acct, IAMUser: st, Steps: steps}, nil
 }

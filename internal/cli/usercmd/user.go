@@ -5,17 +5,18 @@
 package usercmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
@@ -36,6 +37,8 @@ type common struct {
 
 	region string // the clients' region, once the directory is open
 	names  *inventory.NameCache
+	set    *awsclient.Set // the clients, once the directory is open
+	start  time.Time
 }
 
 // userFormats are the -o formats every user verb takes.
@@ -90,7 +93,7 @@ examples/org.yaml matches the sandbox's demo organization.`,
 // output checks -o (table, the default, or json).
 func (c *common) output() error {
 	o, err := c.f.OutputFormat(userFormats, "table", "table")
-	c.JSON = o == "json"
+	c.JSON, c.start = o == "json", time.Now()
 	return err
 }
 
@@ -106,7 +109,7 @@ func (c *common) directory(ctx context.Context) (*lifecycle.Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.region = set.Config.Region
+	c.region, c.set = set.Config.Region, set
 	d, err := lifecycle.Open(ctx, lifecycle.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}, c.InstanceArn)
 	if err != nil {
 		return nil, factory.Explain(err, "find the Identity Center instance")
@@ -128,89 +131,26 @@ func (c *common) user(ctx context.Context, d *lifecycle.Directory, ref string) (
 	return u, nil
 }
 
-// confirm asks for the go-ahead: --yes, or a yes at a terminal. Without
-// either it says how to carry the plan out and returns false.
-func (c *common) confirm(question string) (bool, error) {
-	if c.DryRun {
-		fmt.Fprintln(c.IO.ErrOut, "Nothing was changed (--dry-run).")
-		return false, nil
+// view is the verbs' view over the streams, in the -o format.
+func (c *common) view() *views.User {
+	format := "table"
+	if c.JSON {
+		format = "json"
 	}
-	if c.Yes {
-		return true, nil
-	}
-	if !c.IO.CanPrompt() {
-		fmt.Fprintln(c.IO.ErrOut, "Nothing was changed: run again with --yes to carry this plan out.")
-		return false, nil
-	}
-	fmt.Fprint(c.IO.ErrOut, question+" [y/N] ")
-	line, err := bufio.NewReader(c.IO.In).ReadString('\n')
-	if err != nil && line == "" && !errors.Is(err, io.EOF) {
-		return false, fmt.Errorf("read the answer: %w", err)
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	fmt.Fprintln(c.IO.ErrOut, "Cancelled: nothing was changed.")
-	return false, nil
+	return views.NewUser(format, c.IO.Out, c.IO.ErrOut, c.IO.IsStderrTTY(), c.stats)
 }
 
-// executorOptions draws a progress line on a terminal.
-func (c *common) executorOptions(p *render.Progress) execute.Options {
-	return execute.Options{OnProgress: func(pr execute.Progress) {
-		p.Update(string(pr.Op)+"s", pr.Done, pr.Total)
-	}}
+// stats are the run's calls so far.
+func (c *common) stats() views.CallStats {
+	var s awsclient.CallStats
+	if c.set != nil {
+		s = c.set.Stats()
+	}
+	return views.NewCallStats(s, time.Since(c.start))
 }
 
-func (c *common) progress() *render.Progress {
-	return render.NewProgress(c.IO.ErrOut, c.IO.IsStderrTTY())
-}
-
-// describeChange is one plan line: "+ Developer on payments-dev (640775136188)".
-func describeChange(ch execute.Change) string {
-	sign := "+"
-	if ch.Op == execute.Delete {
-		sign = "-"
-	}
-	return sign + " " + describeTarget(ch)
-}
-
-// describeTarget is "Developer on payments-dev (640775136188)".
-func describeTarget(ch execute.Change) string {
-	ps := ch.PermissionSetName
-	if ps == "" {
-		ps = ch.PermissionSetArn
-	}
-	acct := ch.AccountId
-	if ch.AccountName != "" {
-		acct = render.Escape(ch.AccountName) + " (" + ch.AccountId + ")"
-	}
-	return fmt.Sprintf("%s on %s", render.Escape(ps), acct)
-}
-
-func writeAccessPlan(w io.Writer, p lifecycle.AccessPlan) {
-	for _, ch := range p.Plan.Changes {
-		fmt.Fprintln(w, "  "+describeChange(ch))
-	}
-	for _, ch := range p.Unchanged {
-		what := "already assigned"
-		if ch.Op == execute.Delete {
-			what = "not assigned"
-		}
-		fmt.Fprintf(w, "  = %s (%s)\n", describeTarget(ch), what)
-	}
-	for _, s := range p.Skipped {
-		fmt.Fprintf(w, "  ! skipped %s (%s): %s\n", render.Escape(s.Account.Name), s.Account.Id, s.Reason)
-	}
-}
-
-func userLabel(u inventory.User) string {
-	s := render.Escape(u.UserName)
-	if u.DisplayName != "" || u.Email != "" {
-		s += " (" + strings.TrimSpace(render.Escape(u.DisplayName)+" <"+render.Escape(u.Email)+">") + ")"
-	}
-	return s
-}
+// gate gives the go-ahead: --dry-run, --yes, or a yes at a terminal.
+func (c *common) gate() views.Gate { return c.f.GoAhead(c.Yes, c.DryRun) }
 
 // closest is "; closest: a, b" for a not-found error ("" for none).
 func closest(names []string) string {
@@ -227,21 +167,10 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// reportExecution writes what the executor did and returns a
-// PartialError when some changes failed.
-func reportExecution(ios *iostreams.IOStreams, rep execute.Report) error {
-	s := rep.Summary
-	fmt.Fprintf(ios.ErrOut, "Assignments: %d created, %d deleted, %d unchanged, %d failed, %d not started.\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
-	f := rep.Failures()
-	for _, r := range f {
-		switch r.Status {
-		case execute.Failed:
-			fmt.Fprintf(ios.ErrOut, "  FAILED %s %s: %s\n", r.Op, describeTarget(r.Change), render.Escape(r.Reason()))
-		default:
-			fmt.Fprintf(ios.ErrOut, "  %s %s %s\n", strings.ReplaceAll(string(r.Status), "_", " "), r.Op, describeTarget(r.Change))
-		}
-	}
-	if len(f) > 0 {
+// executionError is a PartialError when some of the executor's changes
+// did not succeed (the view listed them).
+func executionError(rep execute.Report) error {
+	if f := rep.Failures(); len(f) > 0 {
 		return &factory.PartialError{Err: fmt.Errorf("%s of %d did not succeed (listed above); run the command again to retry them", plural(len(f), "assignment change"), len(rep.Results))}
 	}
 	return nil

@@ -2,6 +2,7 @@ package views
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,6 +72,21 @@ type accountAccessView struct{ w whole[access.AccountRow] }
 func (v accountAccessView) Show(res *access.AccountAccess, calls CallStats) error {
 	if len(res.Rows) == 0 {
 		v.w.note("nobody is assigned to %s (%s)", res.Account.Name, res.Account.Id)
+	}
+	if rv := res.Review; rv != nil && v.w.format != "json" {
+		where := "not production"
+		if rv.Production {
+			where = "PRODUCTION (by " + rv.ProductionBy + ")"
+		}
+		var sets []string
+		for _, p := range rv.Privileged {
+			sets = append(sets, p.Name)
+		}
+		priv := "nobody has privileged access to it"
+		if len(sets) > 0 {
+			priv = fmt.Sprintf("%s reach it with a privileged permission set (%s)", plural(rv.Users, "user"), strings.Join(sets, ", "))
+		}
+		v.w.note("%s (%s) is in %s, %s; %s", res.Account.Name, res.Account.Id, cmp.Or(rv.OU, "no OU"), where, priv)
 	}
 	return v.w.show(res, calls, res.Rows, AccountAccessColumns, func(r access.AccountRow) []string {
 		return []string{r.PermissionSet, r.PrincipalType, r.PrincipalId, r.PrincipalName, r.UserName, r.Path, strings.Join(r.Flags, ";")}

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -32,7 +33,16 @@ type AuditReport struct {
 	Findings []audit.Finding  `json:"findings"`
 	Errors   []list.ItemError `json:"errors"`
 	Notes    []string         `json:"notes"`
-	Stats    AuditStats       `json:"stats"`
+	// Production is who has privileged access to production, by OU and
+	// account; Causes are the findings by cause, each with the indexes of
+	// its findings (the drill-down). Not to be confused with stats.causes:
+	// why a run is incomplete.
+	Production audit.Production `json:"production"`
+	Causes     []audit.Cause    `json:"causes"`
+	Stats      AuditStats       `json:"stats"`
+	// Review is what the review knew (saved with a snapshot; the HTML
+	// report groups accounts by its OU paths).
+	Review audit.Review `json:"-"`
 }
 
 // AuditStats are what the audit read and how.
@@ -52,6 +62,9 @@ type AuditStats struct {
 	Groups           int          `json:"groups"`
 	ProvisionedPairs int          `json:"provisionedPairs"`
 	Assignments      int          `json:"assignments"`
+	// PoliciesRead is how many permission sets' policies were read for
+	// the privilege rule (two calls each).
+	PoliciesRead int `json:"policiesRead"`
 	CallStats
 }
 
@@ -59,10 +72,11 @@ type AuditStats struct {
 func NewAuditReport(res *audit.Result, calls CallStats) AuditReport {
 	return AuditReport{
 		Findings: nonNil(res.Findings), Errors: nonNil(res.Errors), Notes: nonNil(res.Notes),
+		Production: res.AccessReview.Production, Causes: nonNil(res.AccessReview.Causes), Review: res.Review,
 		Stats: AuditStats{
 			Instance: res.Instance, Strategy: res.Method, Complete: res.Complete, Causes: res.Causes, Rows: res.Rows,
 			Accounts: res.Accounts, PermissionSets: res.PermissionSets, Users: res.Users, Groups: res.Groups,
-			ProvisionedPairs: res.Provisioned, Assignments: res.Assignments, CallStats: calls,
+			ProvisionedPairs: res.Provisioned, Assignments: res.Assignments, PoliciesRead: res.Review.PoliciesRead, CallStats: calls,
 		},
 	}
 }
@@ -87,16 +101,22 @@ func (v *auditView) End(r AuditReport) error {
 		render.Member{Key: "findings", Value: r.Findings},
 		render.Member{Key: "errors", Value: r.Errors},
 		render.Member{Key: "notes", Value: r.Notes},
+		render.Member{Key: "production", Value: r.Production},
+		render.Member{Key: "causes", Value: nonNil(r.Causes)},
 		render.Member{Key: "stats", Value: r.Stats},
 	)
 }
 
-// AuditSummary writes the audit's item errors (a line per cause), notes
-// and one summary line to w (stderr); path is the report file ("" or "-"
-// for stdout), asked is the file asked for when an incomplete report was
+// AuditSummary writes the audit's item errors (a line per cause), notes,
+// the privileged access to production (a line per OU), the findings by
+// cause (a line each; with rows, each finding under its cause) and one
+// summary line to w (stderr); path is the report file ("" or "-" for
+// stdout), asked is the file asked for when an incomplete report was
 // written elsewhere (IncompletePath).
-func AuditSummary(w io.Writer, r AuditReport, path, asked string) {
+func AuditSummary(w io.Writer, r AuditReport, path, asked string, rows bool) {
 	problems(w, r.Errors, r.Notes)
+	ProductionLines(w, r.Production)
+	CauseLines(w, r.Causes, r.Findings, rows)
 	kinds := map[string]int{}
 	for _, f := range r.Findings {
 		kinds[f.Kind]++
@@ -124,8 +144,139 @@ func AuditSummary(w io.Writer, r AuditReport, path, asked string) {
 			where += " (not " + render.Escape(asked) + ": the report is incomplete)"
 		}
 	}
-	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs; strategy %s%s\n",
-		r.Stats.Rows, findings, len(r.Errors), r.Stats.APICalls, r.Stats.ThrottledRetries, r.Stats.Seconds, method, where)
+	fmt.Fprintf(w, "audit: %d rows, %s, %d errors; %d API calls, %d throttled retries, %.1fs%s; strategy %s%s\n",
+		r.Stats.Rows, findings, len(r.Errors), r.Stats.APICalls, r.Stats.ThrottledRetries, r.Stats.Seconds, reviewCalls(r.Stats), method, where)
+}
+
+// reviewCalls says what the review's reads cost: the permission sets'
+// policies and the OU tree (" (18 calls read the policies of 9 permission
+// sets, 19 the OU tree)"), "" when there were none.
+func reviewCalls(s AuditStats) string {
+	policies := s.CallsByOperation["sso-admin:GetInlinePolicyForPermissionSet"] + s.CallsByOperation["sso-admin:ListManagedPoliciesInPermissionSet"]
+	tree := s.CallsByOperation["organizations:ListRoots"] + s.CallsByOperation["organizations:ListOrganizationalUnitsForParent"] +
+		s.CallsByOperation["organizations:ListAccountsForParent"]
+	var parts []string
+	if policies > 0 {
+		parts = append(parts, fmt.Sprintf("%s read the policies of %s", plural(policies, "call"), plural(s.PoliciesRead, "permission set")))
+	}
+	if tree > 0 {
+		parts = append(parts, fmt.Sprintf("%d the OU tree", tree))
+		if policies == 0 {
+			parts[len(parts)-1] = plural(tree, "call") + " read the OU tree"
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// MaxProductionNames bounds the users named on one OU's line.
+const MaxProductionNames = 5
+
+// ProductionLines writes the privileged access to production on w
+// (stderr), one line per OU, escaped: "production: OU: N accounts, M users
+// with privileged access (PS, PS): user, user, … and K more". Nothing when
+// the org settings name no production.
+func ProductionLines(w io.Writer, p audit.Production) {
+	if !p.Set {
+		return
+	}
+	var scope []string
+	for _, e := range p.Scope {
+		scope = append(scope, render.Escape(e.Name))
+	}
+	fmt.Fprintf(w, "production: %d of %s (%s) reached with a privileged permission set, by %s\n",
+		p.Reached, plural(p.Accounts, "production account"), strings.Join(scope, ", "), plural(p.Users, "user"))
+	for _, ou := range p.OUs {
+		users, sets := map[string]bool{}, map[string]bool{}
+		var names []string
+		for _, a := range ou.Accounts {
+			for _, x := range a.Access {
+				sets[x.PermissionSet] = true
+				who := x.UserName
+				if who == "" {
+					who = "(" + x.Path + ", no user)"
+				}
+				if !users[who] {
+					users[who] = true
+					names = append(names, who)
+				}
+			}
+		}
+		sort.Strings(names)
+		more := ""
+		if len(names) > MaxProductionNames {
+			more = fmt.Sprintf(" and %d more", len(names)-MaxProductionNames)
+			names = names[:MaxProductionNames]
+		}
+		for i := range names {
+			names[i] = render.Escape(names[i])
+		}
+		setNames := make([]string, 0, len(sets))
+		for s := range sets {
+			setNames = append(setNames, render.Escape(s))
+		}
+		sort.Strings(setNames)
+		fmt.Fprintf(w, "production: %s: %s, %s with privileged access (%s): %s%s\n", render.Escape(cmp.Or(ou.Path, "(no OU)")),
+			plural(len(ou.Accounts), "account"), plural(len(users), "user"), strings.Join(setNames, ", "), strings.Join(names, ", "), more)
+	}
+}
+
+// CauseLines writes the findings by cause on w (stderr), one line each,
+// escaped: "finding: KIND SUBJECT NAME: N rows (F findings) in ACCOUNTS;
+// most privileged PS". With rows, each cause's findings follow it,
+// indented, one a line: the drill-down.
+func CauseLines(w io.Writer, causes []audit.Cause, findings []audit.Finding, rows bool) {
+	for _, c := range causes {
+		fmt.Fprintln(w, CauseSummary(c))
+		if !rows {
+			continue
+		}
+		for _, i := range c.FindingIndexes {
+			if i < 0 || i >= len(findings) {
+				continue
+			}
+			f := findings[i]
+			fmt.Fprintf(w, "  %s %s %s %s %s: %s\n", render.Escape(f.AccountName), render.Escape(f.AccountId), render.Escape(f.PermissionSet),
+				render.Escape(f.PrincipalType), render.Escape(f.PrincipalId), render.Escape(f.Detail))
+		}
+	}
+}
+
+// CauseSummary is one cause on one line, escaped: "finding: KIND WHAT:
+// N rows (F findings) in ACCOUNTS (P production); most privileged PS".
+func CauseSummary(c audit.Cause) string {
+	var what string
+	switch c.Subject {
+	case "user":
+		what = "user " + render.Escape(c.Name)
+	case "account":
+		what = "account " + render.Escape(c.Name) + " " + render.Escape(c.Id)
+	case "permissionSet":
+		what = "permission set " + render.Escape(c.Name)
+	default:
+		what = render.Escape(c.Name) + " " + render.Escape(c.Id)
+	}
+	where := ""
+	switch {
+	case c.Subject == "account" || len(c.Accounts) == 0:
+	case len(c.Accounts) == 1:
+		where = " in " + render.Escape(c.Accounts[0].Name)
+	default:
+		where = " in " + plural(len(c.Accounts), "account")
+	}
+	if c.ProductionAccounts > 0 {
+		where += fmt.Sprintf(" (%d production)", c.ProductionAccounts)
+	}
+	most := ""
+	if c.MostPrivileged != "" {
+		most = "; most privileged " + render.Escape(c.MostPrivileged)
+		if c.Privileged {
+			most += " (PRIVILEGED)"
+		}
+	}
+	return fmt.Sprintf("finding: %s %s: %s (%s)%s%s", c.Kind, what, plural(c.Rows, "row"), plural(c.Findings, "finding"), where, most)
 }
 
 // AuditDefaultColumns are the report's columns, in order (aws-sso-audit's).

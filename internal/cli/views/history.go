@@ -167,3 +167,14 @@ func HistoryDiffSummary(w io.Writer, r HistoryDiffReport) {
 	fmt.Fprintf(w, "history diff %d → %d: %d gained, %d lost; findings: %d appeared, %d resolved\n",
 		r.From.ID, r.To.ID, r.Summary.Gained, r.Summary.Lost, len(r.Findings.Appeared), len(r.Findings.Resolved))
 }
+
+// IncompleteSnapshot warns on w (stderr) that a snapshot is not all the
+// access there was, and why.
+func IncompleteSnapshot(w io.Writer, id int64, why string) {
+	fmt.Fprintf(w, "warning: snapshot #%d is INCOMPLETE (%s): it is not all the access there was\n", id, why)
+}
+
+// ReportWritten says on w (stderr) what `ssoctl report html` wrote.
+func ReportWritten(w io.Writer, snapshot int64, rows, findings int, path string) {
+	fmt.Fprintf(w, "report html: snapshot #%d, %d rows, %d findings; wrote %s\n", snapshot, rows, findings, path)
+}

@@ -10,6 +10,17 @@
 // Views of streamed documents (Audit, Assignments) take rows one at a
 // time, then End with the rest of the document, or Abort when the run
 // failed. history can store the same typed rows and documents.
+//
+// Every command that changes something has one shape, Write: its plan
+// rendered, the go-ahead asked of a Gate (factory.GoAhead: --dry-run,
+// --yes, or a yes at the prompter), the plan applied, the document
+// rendered, the exit status taken from the result (3 when part of it
+// failed). The user verbs and `assignments apply` go through it, and so
+// should every write to come.
+//
+// Every document that reports AWS calls embeds CallStats; a few keep the
+// shape other programs read (roles and history list are JSON arrays, each
+// writes a JSON line per run, the credentials formats are the SDKs').
 package views
 
 import (

@@ -188,3 +188,29 @@ func TestCauseLine(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewLinesAreEscaped: names from AWS in the production and cause
+// lines on stderr have their control and bidirectional characters escaped,
+// as in tables.
+func TestReviewLinesAreEscaped(t *testing.T) {
+	hostile := "ops\x1b[31m\u202eEVIL"
+	var buf bytes.Buffer
+	views.ProductionLines(&buf, audit.Production{Set: true, Accounts: 1, Reached: 1, Users: 1,
+		Scope: []audit.ScopeEntry{{Kind: "ou", Name: "Root/" + hostile}},
+		OUs: []audit.ProductionOU{{Path: "Root/" + hostile, Accounts: []audit.ProductionAccount{{AccountId: "111111111111", AccountName: hostile,
+			Access: []audit.PrivilegedAccess{{UserName: hostile, PermissionSet: hostile, Path: "group:" + hostile}}}}}}})
+	findings := []audit.Finding{{Kind: list.FlagDisabledUser, AccountName: hostile, AccountId: "111111111111", PermissionSet: hostile,
+		PrincipalType: "USER", PrincipalId: "u-1", Name: hostile, Detail: "user " + hostile + " is DISABLED"}}
+	views.CauseLines(&buf, []audit.Cause{{Kind: list.FlagDisabledUser, Subject: "user", Id: hostile, Name: hostile, Findings: 1, Rows: 1,
+		Accounts: []audit.CauseAccount{{Id: "111111111111", Name: hostile}}, MostPrivileged: hostile, FindingIndexes: []int{0}}}, findings, true)
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\u202e") {
+		t.Errorf("control or bidi characters reached stderr:\n%q", out)
+	}
+	if want := "finding: DISABLED_USER user " + render.Escape(hostile) + ": 1 row (1 finding) in " + render.Escape(hostile) + "; most privileged " + render.Escape(hostile) + "\n"; !strings.Contains(out, want) {
+		t.Errorf("got\n%s\nwant a line %q", out, want)
+	}
+	if n := strings.Count(out, "\n"); n != 4 {
+		t.Errorf("%d lines; want 4 (production, its OU, the cause, its finding):\n%s", n, out)
+	}
+}
