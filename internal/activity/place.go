@@ -78,11 +78,15 @@ func (p *Plan) PlacedTotal() int {
 
 // PlacedSummary is "2 CreateAccountAssignment, 1 DeleteUser", by name.
 func (p *Plan) PlacedSummary() string {
-	var parts []string
-	for k, v := range p.Placed {
-		parts = append(parts, fmt.Sprintf("%d %s", v, k))
+	names := make([]string, 0, len(p.Placed))
+	for k := range p.Placed {
+		names = append(names, k)
 	}
-	sort.Strings(parts)
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%d %s", p.Placed[k], k)
+	}
 	return strings.Join(parts, ", ")
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -44,6 +45,10 @@ type options struct {
 	Settings *orgconfig.Config
 	// FindingRows lists each finding under its cause in the summary.
 	FindingRows bool
+	// Since is the base of an incremental audit (last, an id or a time;
+	// "": a full audit); Lag how late CloudTrail may deliver an event.
+	Since       string
+	Lag         time.Duration
 	orgSettings func() error
 }
 
@@ -155,7 +160,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if opts.Columns, err = views.ParseAuditColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
 			}
-			if opts.DB != "" && !opts.Save {
+			if opts.DB != "" && !opts.Save && opts.Since == "" {
 				return factory.Usagef("--db is where --save keeps the snapshot; add --save")
 			}
 			if opts.Method, err = list.ParseMethod(strategy); err != nil {
@@ -166,6 +171,15 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 				opts.FindingRows = findings == "rows"
 			default:
 				return factory.Usagef("--findings must be causes or rows, not %q", findings)
+			}
+			if err := parseSince(opts.Since); err != nil {
+				return &factory.UsageError{Err: err}
+			}
+			if opts.Since != "" && opts.Method == list.ByPrincipal {
+				return factory.Usagef("--since starts from a complete snapshot and keeps it complete; --strategy principal cannot (use auto or permission-set)")
+			}
+			if opts.Lag < 0 {
+				return factory.Usagef("--cloudtrail-lag must not be negative")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -188,7 +202,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
-	fl.StringVar(&opts.DB, "db", "", "with --save: "+historycmd.DBFlagUsage)
+	fl.StringVar(&opts.DB, "db", "", "with --save or --since: "+historycmd.DBFlagUsage)
+	fl.StringVar(&opts.Since, "since", "", sinceUsage)
+	fl.DurationVar(&opts.Lag, "cloudtrail-lag", activity.DefaultLag, "with --since: how late CloudTrail may deliver an event; the snapshot is exact until this long before the events were read, and the next --since reads again from there")
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")
 	return cmd
 }
@@ -220,18 +236,39 @@ func run(ctx context.Context, opts *options) error {
 		clients.IAM = set.IAM()
 	}
 
+	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	// A full audit is exact from its start: the next --since reads
+	// CloudTrail from there.
+	keep := kept{ExactUntil: opts.Now()}
+	var sp *since
+	if opts.Since != "" {
+		sp, err = planSince(ctx, opts, set, clients, func(p activity.Progress) { prog.Update("cloudtrail "+p.Lookup.Value, p.Pages, 0) })
+		if err != nil {
+			prog.Done()
+			return factory.Explain(err, "audit")
+		}
+		keep.Facts = sp.Plan.Facts
+		if sp.Base != nil {
+			keep.ExactUntil, keep.Base = sp.Window.ExactUntil, sp.BaseID
+		}
+	}
 	view, closeView, err := openView(ctx, opts, out)
 	if err != nil {
 		return err
 	}
 	defer closeView()
-	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var legacy []string
 	if opts.Settings != nil {
 		legacy = opts.Settings.LegacyDomains
 	}
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: legacy, Settings: opts.Settings,
-		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
+	aopts := audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: legacy, Settings: opts.Settings,
+		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}
+	var res *audit.Result
+	if sp != nil && sp.Base != nil {
+		res, err = audit.Update(ctx, clients, sp.Base, sp.Plan.Changes, aopts, view.Row)
+	} else {
+		res, err = audit.Run(ctx, clients, aopts, view.Row)
+	}
 	prog.Done()
 	if err != nil {
 		err = factory.Explain(err, "audit")
@@ -239,6 +276,8 @@ func run(ctx context.Context, opts *options) error {
 		return err
 	}
 	report := views.NewAuditReport(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	keep.Directory = res.Directory
+	view.keep = keep
 	if err := view.End(report); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
@@ -256,6 +295,11 @@ func run(ctx context.Context, opts *options) error {
 	}
 	views.AuditSummary(opts.IO.ErrOut, report, written, path, opts.FindingRows)
 	views.CSVNote(opts.IO.ErrOut, view.Changed())
+	if sp != nil {
+		for _, line := range sp.lines(opts.Lag) {
+			views.Said(opts.IO.ErrOut, line)
+		}
+	}
 	if line := view.savedLine(); line != "" {
 		views.Said(opts.IO.ErrOut, "audit: "+line)
 	}

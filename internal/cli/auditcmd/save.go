@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
@@ -20,6 +21,18 @@ type output struct {
 	views.Audit
 	store *history.Store
 	saved *history.Snapshot
+	// keep is what the snapshot keeps for the next --since; set before End.
+	keep kept
+}
+
+// kept is what a snapshot keeps for incremental audits: the audit's
+// directory, the time it is exact until, its base and the changes the
+// events since the base made.
+type kept struct {
+	Directory  *audit.Directory
+	ExactUntil time.Time
+	Base       int64
+	Facts      []activity.Fact
 }
 
 // openView returns the audit's view for opts, saving a snapshot too when
@@ -97,6 +110,7 @@ func (v *saveView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
 		Complete: r.Stats.Complete, Causes: r.Stats.Causes, Review: r.Review,
+		Directory: v.out.keep.Directory, ExactUntil: v.out.keep.ExactUntil, Base: v.out.keep.Base, Facts: v.out.keep.Facts,
 	})
 	if err != nil {
 		return err
