@@ -103,6 +103,11 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 		}
 		return full(fmt.Sprintf("CloudTrail's events since snapshot #%d could not be read (%s)", sn.ID, awsclient.Explain(err)))
 	}
+	if w.To.Sub(sn.ExactUntil) > activity.Retention {
+		// By AWS's clock, the start of the window is beyond what the
+		// event history keeps: events of that gap are gone.
+		return full(fmt.Sprintf("snapshot #%d is exact until %s, and CloudTrail's event history keeps only the 90 days before %s: the events of the gap are gone", sn.ID, stamp(sn.ExactUntil), stamp(w.To)))
+	}
 	plan := activity.Place(events, activity.Known{Instance: inst, Directory: d})
 	out := &since{BaseID: sn.ID, Plan: plan, Window: w}
 	if plan.Full {
