@@ -44,6 +44,7 @@ func (s *Store) Facts(ctx context.Context, from, to int64) ([]activity.Fact, err
 	}
 	defer rows.Close()
 	var out []activity.Fact
+	seen := map[string]bool{} // windows overlap: an event read twice is one fact
 	for rows.Next() {
 		var (
 			id  int64
@@ -56,7 +57,12 @@ func (s *Store) Facts(ctx context.Context, from, to int64) ([]activity.Fact, err
 		if err := json.Unmarshal([]byte(raw), &fs); err != nil {
 			return nil, fmt.Errorf("snapshot %d: its change events do not read as JSON: %w", id, err)
 		}
-		out = append(out, fs...)
+		for _, f := range fs {
+			if key := f.EventID + "|" + f.Kind + "|" + f.UserId + "|" + f.PrincipalId; !seen[key] {
+				seen[key] = true
+				out = append(out, f)
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.explain("read", err)

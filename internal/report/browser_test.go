@@ -324,7 +324,7 @@ func TestReportInChromium(t *testing.T) {
 		detailRows, images   int
 		alerts               int
 	)
-	eval(`Array.from(document.querySelectorAll("#changes tr.GAINED td:last-child")).map(td => td.textContent)`, &changes)
+	eval(`Array.from(document.querySelectorAll("#changes tr.GAINED td:nth-child(5)")).map(td => td.textContent)`, &changes)
 	setMode("groups")
 	must(chromedp.Do(bctx, chromedp.SendKeys(chromedp.CSS(`#q`), "onerror")))
 	waitFor(`document.getElementById("mstatus").dataset.rows === "1"`)

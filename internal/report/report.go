@@ -90,6 +90,10 @@ type Diff struct {
 type DiffRow struct {
 	Change string
 	Row    audit.Row
+	// Actor and EventTime say who made the change and when, where an
+	// event explains it.
+	Actor     string
+	EventTime time.Time
 }
 
 // Count is how much one account or permission set gained and lost.
@@ -402,7 +406,7 @@ func cleanInfo(info Info) Info {
 		d.Appeared, d.Resolved = cleanFindings(d.Appeared), cleanFindings(d.Resolved)
 		d.Rows = make([]DiffRow, len(info.Diff.Rows))
 		for i, r := range info.Diff.Rows {
-			d.Rows[i] = DiffRow{Change: r.Change, Row: cleanRow(r.Row)}
+			d.Rows[i] = DiffRow{Change: r.Change, Row: cleanRow(r.Row), Actor: clean(r.Actor), EventTime: r.EventTime}
 		}
 		for _, cs := range []*[]Count{&d.Accounts, &d.PermissionSets} {
 			c := make([]Count, len(*cs))

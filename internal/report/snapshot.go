@@ -60,7 +60,7 @@ func DiffSince(ctx context.Context, s *history.Store, sn history.Snapshot) (*Dif
 	}
 	hd, err := s.Diff(ctx, prev, sn, func(c history.Change) error {
 		if len(d.Rows) < MaxDiffRows {
-			d.Rows = append(d.Rows, DiffRow{Change: c.Change, Row: c.Row})
+			d.Rows = append(d.Rows, DiffRow{Change: c.Change, Row: c.Row, Actor: c.Actor, EventTime: c.EventTime})
 		}
 		return nil
 	})

@@ -121,7 +121,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Diff(ctx, from, to, func(c history.Change) error { return view.Change(c.Change, c.Row) })
+	d, err := s.Diff(ctx, from, to, view.Change)
 	if err != nil {
 		_ = view.Abort(err)
 		return err

@@ -106,7 +106,7 @@ func renderers() map[string]renderer {
 			if err != nil {
 				return err
 			}
-			if err := v.Change("GAINED", sampleRow); err != nil {
+			if err := v.Change(history.Change{Change: "GAINED", Row: sampleRow}); err != nil {
 				return err
 			}
 			return v.End(views.HistoryDiffReport{})
