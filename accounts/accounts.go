@@ -109,21 +109,13 @@ type Client struct {
 	concurrency int
 }
 
-// Role is one role (permission set) in one account.
-type Role struct {
-	// AccountID is the 12-digit account id.
-	AccountID string `json:"accountId"`
-	// AccountName and EmailAddress are the account's, as the portal
-	// shows them.
-	AccountName  string `json:"accountName"`
-	EmailAddress string `json:"emailAddress,omitempty"`
-	// RoleName is the permission set's name.
-	RoleName string `json:"roleName"`
-	// Region, when set, is the region of the config Config returns for
-	// the role (else Options.Region): give Each a role once per region to
-	// work in several, and its credentials are still fetched once.
-	Region string `json:"region,omitempty"`
-}
+// Role is one role (permission set) in one account: AccountID,
+// AccountName, EmailAddress and RoleName as the portal shows them, and
+// Region, when set, the region of the config Config returns for the role
+// (else Options.Region) — give Each a role once per region to work in
+// several, and its credentials are still fetched once. It is ssoctl's own
+// role type (sso.Role), so what ssoctl lists is what a Go program gets.
+type Role = sso.Role
 
 // New returns a Client for the sign-in Options name. It reads the config
 // file but makes no call: a sign-in is needed only when a call is made.
@@ -354,9 +346,7 @@ func (c *Client) Environ(ctx context.Context, r Role, base []string) ([]string, 
 
 // Environ is Client.Environ with the credentials given.
 func Environ(r Role, cr aws.Credentials, base []string) []string {
-	return childenv.Build(base, childenv.Role{
-		AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: r.Region, Credentials: cr,
-	})
+	return childenv.Build(base, r, cr)
 }
 
 // roleProvider is an aws.CredentialsProvider for one role, which hands

@@ -9,9 +9,8 @@
 #   STRATEGIES="principal auto" LARGE= bash bench/audit.sh   # side by side:
 #       the old default on medium (principal-first, incomplete) and the new
 #       one (auto = permission-set-first, complete), one after the other
-#   BIN=/tmp/ssoctl-main LARGE= bash bench/audit.sh   # another build's
-#       binary (e.g. main's, built from `git archive main`) instead of this
-#       tree's, for a side-by-side
+#   BIN=/tmp/old/ssoctl TAG=old bash bench/audit.sh   # another build (not this
+#       tree's), its files under bench/.tmp/TAG-…: two builds side by side
 #
 # 1. Quota run: `ssoctl sandbox --org $ORG --quotas aws --quota-scale $S`
 #    in the background; its export lines evaluated; SSOCTL_RATE_SCALE=$S so
@@ -32,10 +31,14 @@ ORG=${ORG-medium}
 : "${STRATEGIES:=$STRATEGY}"
 LARGE=${LARGE-large}
 : "${LARGE_RATE_SCALE:=1000}"
-tmp=bench/.tmp
+tmp=bench/.tmp${TAG:+/$TAG}
 mkdir -p "$tmp"
-bin=${BIN:-$PWD/$tmp/ssoctl}
-[ -n "${BIN:-}" ] || go build -o "$bin" ./cmd/ssoctl
+if [ -n "${BIN:-}" ]; then
+	bin=$BIN
+else
+	bin=$PWD/$tmp/ssoctl
+	go build -o "$bin" ./cmd/ssoctl
+fi
 
 sandbox_pid=
 stop_sandbox() {
@@ -125,7 +128,7 @@ if [ -n "$LARGE" ]; then
 	curl -fsS "$AWS_ENDPOINT_URL/_sandbox/stats" >"$tmp/large-sandbox-stats.json"
 	stop_sandbox
 	rows=$(($(wc -l <"$tmp/large-out.csv") - 1))
-	secs=$(echo "$summary" | sed -n 's/.* throttled retries, \([0-9.]*\)s.*/\1/p')
+	secs=$(echo "$summary" | sed -n 's/.* \([0-9.]*\)s; strategy.*/\1/p')
 	echo "| metric | value |"
 	echo "|---|---:|"
 	echo "| rows | $rows |"

@@ -7,6 +7,8 @@
 #
 #   bash bench/lifecycle.sh                  # N=300, N_SEQ=100, N_CLI=10
 #   N=300 N_SEQ=300 N_CLI=20 bash bench/lifecycle.sh
+#   SRC=/tmp/old TAG=old bash bench/lifecycle.sh   # ssoctl and bench/executor
+#       built from another source tree, files under bench/.tmp/TAG
 #
 # 1. executor:   bench/executor -n $N: a new user gets one permission set in
 #                the first N active accounts through internal/lifecycle/
@@ -28,10 +30,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 : "${N:=300}" "${N_SEQ:=100}" "${N_CLI:=10}" "${POLLS:=3}"
-tmp=bench/.tmp
+tmp=$PWD/bench/.tmp${TAG:+/$TAG}
 mkdir -p "$tmp"
-go build -o "$tmp/ssoctl" ./cmd/ssoctl
-go build -o "$tmp/executor" ./bench/executor
+(cd "${SRC:-.}" && go build -o "$tmp/ssoctl" ./cmd/ssoctl && go build -o "$tmp/executor" ./bench/executor)
 
 out=$tmp/lifecycle-sandbox.env
 : >"$out"

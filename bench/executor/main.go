@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	satypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -99,7 +100,7 @@ func run(n int, mode, userName string) error {
 		if a.Status != "ACTIVE" {
 			continue
 		}
-		plan.Changes = append(plan.Changes, execute.Change{Op: execute.Create, Assignment: execute.Assignment{
+		plan.Changes = append(plan.Changes, execute.Change{Op: execute.Create, Assignment: assignments.Assignment{
 			AccountId: a.Id, PermissionSetArn: arns[0], PrincipalType: "USER", PrincipalId: uid}})
 	}
 	if len(plan.Changes) < n {

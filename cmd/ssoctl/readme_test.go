@@ -376,3 +376,64 @@ func TestREADMEFreshMachine(t *testing.T) {
 		t.Errorf("%s has %d lines; want a header and 137 rows", filepath.Base(written[0]), lines)
 	}
 }
+
+// TestREADMESandboxClock runs the sandbox's clock and Scheduler example
+// against a sandbox of its own, as the sandbox block starts one, with
+// Debian's AWS CLI v2 (/usr/bin/aws) as `aws`: the schedule made, the
+// direct assignment still there, the clock moved two hours, the
+// assignment gone.
+func TestREADMESandboxClock(t *testing.T) {
+	if _, err := os.Stat(debianCLI); err != nil {
+		t.Skip(debianCLI + " (AWS CLI v2) not found")
+	}
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not found")
+		}
+	}
+	block := ""
+	for _, b := range readmeBlocks(t, "sh")["The sandbox"] {
+		if strings.Contains(b, "_sandbox/clock") {
+			block = b
+		}
+	}
+	if block == "" {
+		t.Fatal(`README.md: no sh block holding "_sandbox/clock" under "The sandbox"`)
+	}
+	bin := buildSSOCTL(t)
+	work := t.TempDir()
+	awsDir := filepath.Join(work, "bin")
+	if err := os.MkdirAll(awsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(debianCLI, filepath.Join(awsDir, "aws")); err != nil {
+		t.Fatal(err)
+	}
+	script := "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" +
+		"ssoctl sandbox --listen 127.0.0.1:0 > sandbox.env &\n" +
+		"until grep -qs AWS_DEFAULT_SSO_REGION sandbox.env; do sleep 0.1; done; eval \"$(cat sandbox.env)\"\n" +
+		"set -x\n" + block
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", script)
+	cmd.Dir = work
+	cmd.Env = []string{"HOME=" + work, "PATH=" + awsDir + ":" + filepath.Dir(bin) + ":/usr/bin:/bin", "LANG=C.UTF-8"}
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's clock example failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`"ScheduleArn": "arn:aws:scheduler:us-east-1:489264326637:schedule/default/expire-bob"`,
+		`(?m)^1$`,
+		`(?m)^\{"now":"\d{4}-\d\d-\d\dT[\d:.]+Z","offset":"2h0m0s"\}$`,
+		`(?m)^0$`,
+	} {
+		if !regexp.MustCompile(want).Match(out) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}

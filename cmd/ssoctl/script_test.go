@@ -130,6 +130,7 @@ func TestScript(t *testing.T) {
 			"sandbox-stats":      cmdSandboxStats,
 			"sandbox-outbox":     cmdSandboxOutbox,
 			"sandbox-activity":   cmdSandboxActivity,
+			"sandbox-clock":      cmdSandboxClock,
 			"ses-verify":         cmdSESVerify,
 			"exitcode":           cmdExitCode,
 			"sleep":              cmdSleep,
@@ -250,6 +251,35 @@ func cmdSandboxActivity(ts *testscript.TestScript, neg bool, args []string) {
 	body, err := io.ReadAll(resp.Body)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), body, 0o644))
+}
+
+// cmdSandboxClock moves the sandbox clock forward through POST
+// /_sandbox/clock and prints its answer on stdout: sandbox-clock advance
+// DURATION, or sandbox-clock set RFC3339; sandbox-clock alone prints the
+// time.
+func cmdSandboxClock(ts *testscript.TestScript, neg bool, args []string) {
+	u := ts.Getenv("SANDBOX_URL") + "/_sandbox/clock"
+	var resp *http.Response
+	var err error
+	switch {
+	case neg:
+		ts.Fatalf("unsupported: ! sandbox-clock")
+	case len(args) == 0:
+		resp, err = http.Get(u)
+	case len(args) == 2 && (args[0] == "advance" || args[0] == "set"):
+		body, _ := json.Marshal(map[string]string{args[0]: args[1]})
+		resp, err = http.Post(u, "application/json", strings.NewReader(string(body)))
+	default:
+		ts.Fatalf("usage: sandbox-clock [advance DURATION | set RFC3339]")
+	}
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("sandbox-clock %s: %s %s", strings.Join(args, " "), resp.Status, body)
+	}
+	ts.Stdout().Write(body)
 }
 
 // cmdSESVerify verifies an SES identity (an address or a domain) in the

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	satypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/peertest"
@@ -98,7 +99,7 @@ func TestUserCreateInterruptedThenRerun(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		as, err := inventory.AssignmentsForPrincipal(context.Background(), sa, inst, "USER", id, "")
+		as, err := list.All(context.Background(), inventory.Clients{SSOAdmin: sa}, inst, list.Selection{Principals: []list.Principal{{Type: list.User, Id: id}}}, list.ByPrincipal)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,26 +43,22 @@ type AccountRow struct {
 // users seen (each from the list or one Describe per item, whichever
 // inventory finds cheaper). An unknown account wraps inventory.ErrNotFound.
 func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref string, cache *inventory.NameCache) (*AccountAccess, error) {
+	dir := inventory.NewDirectory(c, inventory.DirectoryOptions{InstanceArn: instanceArn, Names: cache})
 	var (
 		inst    inventory.Instance
 		account inventory.Account
-		errs    [2]error
 	)
-	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
-		if i == 0 {
-			inst, errs[0] = inventory.FindInstance(ctx, c.SSOAdmin, instanceArn)
-			return
-		}
-		account, errs[1] = inventory.FindAccount(ctx, c.Organizations, ref)
-	})
-	if err := firstErr(ctx, errs[:]...); err != nil {
+	err := fanout.All(ctx,
+		func(ctx context.Context) (err error) { inst, err = dir.Instance(ctx, ""); return },
+		func(ctx context.Context) (err error) { account, err = dir.FindAccount(ctx, ref); return })
+	if err != nil {
 		return nil, err
 	}
 
 	// The account's assignments: the one lister, per provisioned
 	// permission set (ListPermissionSetsProvisionedToAccount, then
 	// ListAccountAssignments for each), then the sets' names.
-	all, err := listAll(ctx, c, inst, list.Selection{Accounts: []string{account.Id}}, list.ByPermissionSet)
+	all, err := list.All(ctx, c, inst, list.Selection{Accounts: []string{account.Id}}, list.ByPermissionSet)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +66,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	for _, a := range all {
 		psArns = append(psArns, a.PermissionSetArn)
 	}
-	names, err := inventory.PermissionSetNames(ctx, c, inst, cache, sortedSet(psArns))
+	names, err := dir.PermissionSetNames(ctx, sortedSet(psArns))
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +83,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	groupIDs = sortedSet(groupIDs)
 	groups := map[string]inventory.Group{}
 	if len(groupIDs) > 0 {
-		if groups, err = inventory.GroupsByID(ctx, c, inst, groupIDs); err != nil {
+		if groups, err = dir.GroupsByID(ctx, groupIDs); err != nil {
 			return nil, err
 		}
 	}
@@ -113,7 +109,7 @@ func ForAccount(ctx context.Context, c inventory.Clients, instanceArn, ref strin
 	userIDs = sortedSet(userIDs)
 	users := map[string]inventory.User{}
 	if len(userIDs) > 0 {
-		if users, err = inventory.UsersByID(ctx, c, inst, userIDs); err != nil {
+		if users, err = dir.UsersByID(ctx, userIDs); err != nil {
 			return nil, err
 		}
 	}

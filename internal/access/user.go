@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -48,13 +49,14 @@ type UserRow struct {
 // cache, else DescribePermissionSet). An unknown user wraps
 // inventory.ErrNotFound.
 func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string, cache *inventory.NameCache) (*UserAccess, error) {
-	inst, err := inventory.FindInstance(ctx, c.SSOAdmin, instanceArn)
+	dir := inventory.NewDirectory(c, inventory.DirectoryOptions{InstanceArn: instanceArn, Names: cache})
+	inst, err := dir.Instance(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	id := name
-	if !list.IsPrincipalID(name) {
-		if id, err = inventory.UserID(ctx, c.IdentityStore, inst, name); err != nil {
+	if !inventory.IsPrincipalID(name) {
+		if id, err = dir.UserID(ctx, name); err != nil {
 			if errors.Is(err, inventory.ErrNotFound) {
 				return nil, fmt.Errorf("user %q %w", name, inventory.ErrNotFound)
 			}
@@ -64,17 +66,17 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 	var (
 		user        inventory.User
 		memberships []inventory.Membership
-		errs        [2]error
 	)
-	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
-		switch i {
-		case 0:
-			user, errs[0] = inventory.DescribeUser(ctx, c.IdentityStore, inst, id)
-		case 1:
-			memberships, errs[1] = inventory.MembershipsOf(ctx, c.IdentityStore, inst, id)
-		}
-	})
-	if err := firstErr(ctx, errs[:]...); err != nil {
+	err = fanout.All(ctx,
+		func(ctx context.Context) (err error) {
+			user, err = inventory.DescribeUser(ctx, c.IdentityStore, inst, id)
+			return
+		},
+		func(ctx context.Context) (err error) {
+			memberships, err = inventory.MembershipsOf(ctx, c.IdentityStore, inst, id)
+			return
+		})
+	if err != nil {
 		if errors.Is(err, inventory.ErrNotFound) {
 			return nil, fmt.Errorf("user %q %w", name, inventory.ErrNotFound)
 		}
@@ -88,32 +90,25 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 	}
 	slices.Sort(groupIDs)
 
-	// The user's and the groups' assignments (the one lister, per
-	// principal), and all the groups' names, at once.
-	sel := list.Selection{Principals: []list.Principal{{Type: list.User, Id: id}}}
-	for _, g := range groupIDs {
-		sel.Principals = append(sel.Principals, list.Principal{Type: list.Group, Id: g})
-	}
+	// What the user reaches (the one lister, per principal: the user and
+	// their groups), and all the groups' names, at once.
 	var (
-		groups   map[string]inventory.Group
-		groupErr error
-		all      []inventory.Assignment
-		listErr  error
+		groups map[string]inventory.Group
+		all    []assignments.Assignment
 	)
-	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
-		if i == 1 {
+	err = fanout.All(ctx,
+		func(ctx context.Context) (err error) { all, err = list.Reach(ctx, c, inst, id, groupIDs); return },
+		func(ctx context.Context) (err error) {
 			if len(groupIDs) > 0 {
-				groups, groupErr = inventory.GroupsByID(ctx, c, inst, groupIDs)
+				groups, err = dir.GroupsByID(ctx, groupIDs)
 			}
 			return
-		}
-		all, listErr = listAll(ctx, c, inst, sel, list.ByPrincipal)
-	})
-	if err := firstErr(ctx, listErr, groupErr); err != nil {
+		})
+	if err != nil {
 		return nil, err
 	}
 
-	accounts, psNames, err := namesOf(ctx, c, inst, cache, all)
+	accounts, psNames, err := namesOf(ctx, dir, all)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +153,7 @@ func ForUser(ctx context.Context, c inventory.Clients, instanceArn, name string,
 // namesOf names the accounts and permission sets of some assignments, at
 // once: accounts by ListAccounts or DescribeAccount (inventory.AccountsByID
 // picks), permission sets from the cache or DescribePermissionSet.
-func namesOf(ctx context.Context, c inventory.Clients, inst inventory.Instance, cache *inventory.NameCache, as []inventory.Assignment) (map[string]inventory.Account, map[string]string, error) {
+func namesOf(ctx context.Context, dir *inventory.Directory, as []assignments.Assignment) (map[string]inventory.Account, map[string]string, error) {
 	var accountIDs, psArns []string
 	for _, a := range as {
 		accountIDs = append(accountIDs, a.AccountId)
@@ -169,18 +164,16 @@ func namesOf(ctx context.Context, c inventory.Clients, inst inventory.Instance, 
 	var (
 		accounts map[string]inventory.Account
 		names    map[string]string
-		errs     [2]error
 	)
-	fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
-		if i == 0 {
+	err := fanout.All(ctx,
+		func(ctx context.Context) (err error) {
 			if len(accountIDs) > 0 {
-				accounts, errs[0] = inventory.AccountsByID(ctx, c, accountIDs)
+				accounts, err = dir.AccountsByID(ctx, accountIDs)
 			}
 			return
-		}
-		names, errs[1] = inventory.PermissionSetNames(ctx, c, inst, cache, psArns)
-	})
-	if err := firstErr(ctx, errs[:]...); err != nil {
+		},
+		func(ctx context.Context) (err error) { names, err = dir.PermissionSetNames(ctx, psArns); return })
+	if err != nil {
 		return nil, nil, err
 	}
 	return accounts, names, nil
@@ -195,17 +188,4 @@ func comparePaths(x, y string) int {
 		return 1
 	}
 	return cmp.Compare(x, y)
-}
-
-// firstErr is ctx's error, else the first non-nil error.
-func firstErr(ctx context.Context, errs ...error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -46,6 +46,9 @@ type Known struct {
 	// (DeleteGroupMembership names only the membership's id, and a
 	// deleted user leaves every group it was in).
 	Directory *audit.Directory
+	// Placed are the events the base audit placed already (its window
+	// and this one overlap): their effect is in the base.
+	Placed map[string]bool
 }
 
 // Plan is what the events since a base audit mean for an incremental one.
@@ -65,6 +68,10 @@ type Plan struct {
 	// calls, other instances, other services, settings).
 	Placed  map[string]int
 	Ignored int
+	// Repeated counts the events the base placed already; PlacedIDs are
+	// the ids of the events placed now.
+	Repeated  int
+	PlacedIDs []string
 }
 
 // PlacedTotal is how many events were placed.
@@ -182,6 +189,10 @@ func Sort(events []Event) {
 }
 
 func (pl *placer) place(e Event) {
+	if pl.k.Placed[e.ID] {
+		pl.p.Repeated++
+		return
+	}
 	if e.ErrorCode != "" || e.ReadOnly {
 		pl.p.Ignored++
 		return
@@ -212,7 +223,10 @@ func (pl *placer) place(e Event) {
 	}
 }
 
-func (pl *placer) placed(e Event) { pl.p.Placed[e.Name]++ }
+func (pl *placer) placed(e Event) {
+	pl.p.Placed[e.Name]++
+	pl.p.PlacedIDs = append(pl.p.PlacedIDs, e.ID)
+}
 
 func (pl *placer) fact(e Event, f Fact) {
 	f.EventID, f.Time, f.Name, f.Actor = e.ID, e.Time, e.Name, e.Actor.String()

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
@@ -243,48 +244,30 @@ func (a *auditor) itemError(item string, err error) {
 	a.res.Errors = append(a.res.Errors, list.ItemError{Item: item, Error: awsclient.Explain(err).Error(), Err: err})
 }
 
-// discover reads the instance, then accounts, permission sets (with their
-// provisioning), users and groups, each service concurrently.
+// discover reads the instance, then, all at once through the org
+// directory, the accounts, users and groups, and the permission sets with
+// their provisioning (the audit's own read: every set described, and where
+// each is provisioned, up to date or not).
 func (a *auditor) discover(ctx context.Context) error {
 	a.progress("discover", 0, 0)
-	inst, err := inventory.FindInstance(ctx, a.c.SSOAdmin, a.opts.InstanceArn)
+	dir := inventory.NewDirectory(a.c.Clients, inventory.DirectoryOptions{InstanceArn: a.opts.InstanceArn})
+	inst, err := dir.Instance(ctx, "")
 	if err != nil {
 		return err
 	}
 	a.inst = inst
 	a.res.Instance = inst
-	var (
-		accounts []inventory.Account
-		psets    []inventory.PermissionSet
-		users    []inventory.User
-		groups   []inventory.Group
-		tree     *inventory.OrgTree
-		errs     [5]error
-	)
-	fanout.Each(ctx, 5, 5, func(ctx context.Context, i int) {
-		switch i {
-		case 0:
-			accounts, errs[0] = inventory.Accounts(ctx, a.c.Organizations)
-		case 1:
-			psets, errs[1] = a.discoverPermissionSets(ctx)
-		case 2:
-			users, errs[2] = inventory.Users(ctx, a.c.IdentityStore, inst)
-		case 3:
-			groups, errs[3] = inventory.Groups(ctx, a.c.IdentityStore, inst)
-		case 4:
-			// Where each account sits, for the review (1 + 2 × (roots +
-			// OUs) pages, beside the calls of the other services).
-			tree, errs[4] = inventory.WalkOrg(ctx, a.c.Clients)
-		}
+	var psets []inventory.PermissionSet
+	// The OU tree is where each account sits, for the review (1 + 2 ×
+	// (roots + OUs) pages, beside the calls of the other services).
+	found, err := dir.Discover(ctx, inventory.ListAccounts|inventory.ListOrgTree|inventory.ListUsers|inventory.ListGroups, func(ctx context.Context) (err error) {
+		psets, err = a.discoverPermissionSets(ctx)
+		return err
 	})
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return err
 	}
+	accounts, users, groups, tree := found.Accounts, found.Users, found.Groups, found.OrgTree
 	a.accounts = make(map[string]inventory.Account, len(accounts))
 	for _, x := range accounts {
 		a.accounts[x.Id] = x
@@ -440,7 +423,7 @@ func (a *auditor) discoverPermissionSets(ctx context.Context) ([]inventory.Permi
 // list lists every assignment through the one lister, with what
 // discovery read (provisioning, principals, names), starting each assigned
 // group's member listing as soon as its assignment is seen.
-func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) error {
+func (a *auditor) list(ctx context.Context, push func([]assignments.Assignment)) error {
 	known := list.Known{Provisioned: make(map[string][]string, len(a.provisioned))}
 	for ps, accts := range a.provisioned {
 		for acct := range accts {
@@ -453,7 +436,7 @@ func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) e
 	for _, g := range a.groups {
 		known.Principals = append(known.Principals, list.Principal{Type: list.Group, Id: g.Id})
 	}
-	var block []inventory.Assignment
+	var block []assignments.Assignment
 	res, err := list.List(ctx, a.c.Clients, a.inst, list.Selection{}, list.Options{
 		Method: a.opts.Method,
 		Known:  known,
@@ -469,7 +452,7 @@ func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) e
 		},
 		Listed:   a.expand,
 		Progress: a.progress,
-	}, func(as inventory.Assignment) error {
+	}, func(as assignments.Assignment) error {
 		if len(block) > 0 && (as.AccountId != block[0].AccountId || as.PermissionSetArn != block[0].PermissionSetArn) {
 			push(block)
 			block = nil
@@ -495,7 +478,7 @@ func (a *auditor) list(ctx context.Context, push func([]inventory.Assignment)) e
 
 // expand starts listing the members of every existing group these
 // assignments name that is not listed yet.
-func (a *auditor) expand(listed []inventory.Assignment) {
+func (a *auditor) expand(listed []assignments.Assignment) {
 	for _, as := range listed {
 		a.readPolicies(as.PermissionSetArn)
 		if as.PrincipalType != "GROUP" {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
@@ -101,20 +102,20 @@ func (a *auditor) directory() *Directory {
 type Base struct {
 	Directory   Directory
 	Users       map[string]inventory.User
-	Assignments []inventory.Assignment
-	seen        map[inventory.Assignment]bool
+	Assignments []assignments.Assignment
+	seen        map[assignments.Assignment]bool
 }
 
 // NewBase starts a Base from a saved directory.
 func NewBase(d Directory) *Base {
-	return &Base{Directory: d, Users: map[string]inventory.User{}, seen: map[inventory.Assignment]bool{}}
+	return &Base{Directory: d, Users: map[string]inventory.User{}, seen: map[assignments.Assignment]bool{}}
 }
 
 // AddRow adds what one of the saved audit's rows says: its assignment, and
 // its user when the row names one that exists (a member the identity
 // store did not know gives a row with the id alone).
 func (b *Base) AddRow(r Row) {
-	as := inventory.Assignment{AccountId: r.AccountId, PermissionSetArn: r.PermissionSetArn, PrincipalType: r.PrincipalType, PrincipalId: r.PrincipalId}
+	as := assignments.Assignment{AccountId: r.AccountId, PermissionSetArn: r.PermissionSetArn, PrincipalType: r.PrincipalType, PrincipalId: r.PrincipalId}
 	if !b.seen[as] {
 		b.seen[as] = true
 		b.Assignments = append(b.Assignments, as)

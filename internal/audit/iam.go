@@ -1,9 +1,10 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"strings"
+	"slices"
 	"time"
 
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -51,20 +52,16 @@ func (a *auditor) legacyIAM(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	byName := map[string]string{} // lower-case IAM name -> IAM name
-	for _, n := range names {
-		byName[strings.ToLower(n)] = n
+	people := make([]legacyiam.Person, 0, len(a.users))
+	for _, u := range a.users {
+		people = append(people, legacyiam.Person{Key: u.Id, Names: legacyiam.Names(u.UserName, u.Email)})
 	}
 	type match struct{ userID, iamName string }
 	var matches []match
-	for _, u := range a.users {
-		for _, cand := range []string{u.UserName, u.Email, localPart(u.Email)} {
-			if n, ok := byName[strings.ToLower(cand)]; ok && cand != "" {
-				matches = append(matches, match{u.Id, n})
-				break
-			}
-		}
+	for id, n := range legacyiam.Match(names, people) {
+		matches = append(matches, match{id, n})
 	}
+	slices.SortFunc(matches, func(x, y match) int { return cmp.Compare(x.iamName, y.iamName) })
 	a.iam = map[string]*IAMStatus{}
 	var done int
 	res := fanout.Map(ctx, matches, a.c.Concurrency0(), func(ctx context.Context, m match) (*IAMStatus, error) {
@@ -80,13 +77,6 @@ func (a *auditor) legacyIAM(ctx context.Context) error {
 		a.iam[matches[i].userID] = r.Value
 	}
 	return nil
-}
-
-func localPart(email string) string {
-	if i := strings.IndexByte(email, '@'); i > 0 {
-		return email[:i]
-	}
-	return ""
 }
 
 // iamStatus reads one legacy user through legacyiam, the one IAM reader.

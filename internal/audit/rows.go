@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
@@ -17,7 +18,7 @@ import (
 // lister; it holds only the blocks the writer has not reached yet.
 type queue struct {
 	mu     sync.Mutex
-	blocks [][]inventory.Assignment
+	blocks [][]assignments.Assignment
 	n      int // assignments pushed
 	closed bool
 	err    error
@@ -26,7 +27,7 @@ type queue struct {
 
 func newQueue() *queue { return &queue{wake: make(chan struct{}, 1)} }
 
-func (q *queue) push(b []inventory.Assignment) {
+func (q *queue) push(b []assignments.Assignment) {
 	q.mu.Lock()
 	q.blocks = append(q.blocks, b)
 	q.n += len(b)
@@ -51,7 +52,7 @@ func (q *queue) signal() {
 
 // pop waits for the next block; ok is false once the queue is closed and
 // empty, or the listing failed.
-func (q *queue) pop(ctx context.Context) (b []inventory.Assignment, listed int, closed, ok bool) {
+func (q *queue) pop(ctx context.Context) (b []assignments.Assignment, listed int, closed, ok bool) {
 	for {
 		q.mu.Lock()
 		if q.err != nil {
@@ -127,7 +128,7 @@ func (a *auditor) write(ctx context.Context, q *queue, emit func(Row) error) err
 
 // waitMembers waits until the members of every group these assignments
 // name are listed (or failed); false when ctx ended first.
-func (a *auditor) waitMembers(ctx context.Context, listed []inventory.Assignment) bool {
+func (a *auditor) waitMembers(ctx context.Context, listed []assignments.Assignment) bool {
 	for _, as := range listed {
 		if as.PrincipalType != "GROUP" {
 			continue
@@ -164,7 +165,7 @@ func sortRows(rows []Row) {
 
 // rowsOf expands one assignment: a user gives one row; a group gives one
 // row per member, or one row with empty user columns when it has none.
-func (a *auditor) rowsOf(as inventory.Assignment) []Row {
+func (a *auditor) rowsOf(as assignments.Assignment) []Row {
 	acct, knownAccount := a.accounts[as.AccountId]
 	ps := a.psets[as.PermissionSetArn]
 	base := Row{

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -126,11 +127,32 @@ func Update(ctx context.Context, c Clients, base *Base, ch Changes, opts Options
 	return a.res, nil
 }
 
+// listPair lists the assignments of one (account, permission set) pair
+// through the one lister, whether or not the pair is provisioned now (a
+// deleted assignment may leave it unprovisioned).
+func (u *updater) listPair(ctx context.Context, p Pair) ([]assignments.Assignment, error) {
+	var out []assignments.Assignment
+	known := list.Known{Accounts: []string{p.AccountId}, PermissionSets: []string{p.PermissionSetArn},
+		Provisioned: map[string][]string{p.PermissionSetArn: {p.AccountId}}}
+	res, err := list.List(ctx, u.a.c.Clients, u.a.inst, list.Selection{Accounts: known.Accounts, PermissionSets: known.PermissionSets},
+		list.Options{Method: list.ByPermissionSet, Known: known}, func(as assignments.Assignment) error {
+			out = append(out, as)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Errors) > 0 {
+		return nil, res.Errors[0].Err
+	}
+	return out, nil
+}
+
 // updater holds an incremental audit's state besides the auditor's maps:
 // the assignments per pair, and what this run found gone.
 type updater struct {
 	a      *auditor
-	assign map[Pair][]inventory.Assignment
+	assign map[Pair][]assignments.Assignment
 	// relisted pairs, and principals and groups described in this run
 	// (found or found gone), so none is read twice.
 	relisted  map[Pair]bool
@@ -165,7 +187,7 @@ func newUpdater(a *auditor, base *Base) *updater {
 		a.groups[g.Id] = inventory.Group{Id: g.Id, Name: g.Name}
 		a.members[g.Id] = slices.Clone(g.Members)
 	}
-	u := &updater{a: a, assign: map[Pair][]inventory.Assignment{}, relisted: map[Pair]bool{}, described: map[string]bool{}}
+	u := &updater{a: a, assign: map[Pair][]assignments.Assignment{}, relisted: map[Pair]bool{}, described: map[string]bool{}}
 	for _, as := range base.Assignments {
 		p := Pair{as.AccountId, as.PermissionSetArn}
 		u.assign[p] = append(u.assign[p], as)
@@ -368,7 +390,7 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 	})
 	for _, p := range slices.Compact(pairs) {
 		jobs = append(jobs, job{fmt.Sprintf("account %s permission set %s", p.AccountId, p.PermissionSetArn), func(ctx context.Context) (func(), error) {
-			as, err := inventory.AccountAssignments(ctx, c.SSOAdmin, a.inst, p.AccountId, p.PermissionSetArn)
+			as, err := u.listPair(ctx, p)
 			return func() {
 				u.assign[p] = as
 				u.relisted[p] = true
@@ -561,7 +583,7 @@ func (u *updater) assignedGroups() []string {
 // blocks are the assignments of every provisioned pair, a block per pair,
 // in the lister's order: account name and id, permission-set name and
 // ARN; within a pair, users before groups, by name and id.
-func (u *updater) blocks() [][]inventory.Assignment {
+func (u *updater) blocks() [][]assignments.Assignment {
 	a := u.a
 	var pairs []Pair
 	for p, as := range u.assign {
@@ -573,16 +595,16 @@ func (u *updater) blocks() [][]inventory.Assignment {
 		return cmp.Or(cmp.Compare(a.accounts[x.AccountId].Name, a.accounts[y.AccountId].Name), cmp.Compare(x.AccountId, y.AccountId),
 			cmp.Compare(a.psets[x.PermissionSetArn].Name, a.psets[y.PermissionSetArn].Name), cmp.Compare(x.PermissionSetArn, y.PermissionSetArn))
 	})
-	name := func(x inventory.Assignment) string {
+	name := func(x assignments.Assignment) string {
 		if x.PrincipalType == list.Group {
 			return a.groups[x.PrincipalId].Name
 		}
 		return a.users[x.PrincipalId].UserName
 	}
-	out := make([][]inventory.Assignment, 0, len(pairs))
+	out := make([][]assignments.Assignment, 0, len(pairs))
 	for _, p := range pairs {
 		b := slices.Clone(u.assign[p])
-		slices.SortFunc(b, func(x, y inventory.Assignment) int {
+		slices.SortFunc(b, func(x, y assignments.Assignment) int {
 			return cmp.Or(cmp.Compare(list.TypeRank(x.PrincipalType), list.TypeRank(y.PrincipalType)), cmp.Compare(name(x), name(y)), cmp.Compare(x.PrincipalId, y.PrincipalId))
 		})
 		out = append(out, slices.Compact(b))

@@ -30,6 +30,7 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -253,6 +254,7 @@ var serviceKeys = map[string]string{
 	ssoadmin.ServiceID: "sso-admin", identitystore.ServiceID: "identitystore",
 	organizations.ServiceID: "organizations", iam.ServiceID: "iam", sts.ServiceID: "sts",
 	sso.ServiceID: "sso", ssooidc.ServiceID: "sso-oidc", sesv2.ServiceID: "sesv2", s3.ServiceID: "s3",
+	scheduler.ServiceID:  "scheduler",
 	cloudtrail.ServiceID: "cloudtrail",
 }
 
@@ -357,6 +359,13 @@ func (s *Set) SSOOIDC() *ssooidc.Client {
 func (s *Set) SESv2() *sesv2.Client {
 	return client(s, "sesv2", func() *sesv2.Client {
 		return sesv2.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *sesv2.Options, u *string) { o.BaseEndpoint = u }))
+	})
+}
+
+// Scheduler returns the EventBridge Scheduler client.
+func (s *Set) Scheduler() *scheduler.Client {
+	return client(s, "scheduler", func() *scheduler.Client {
+		return scheduler.NewFromConfig(s.Config, endpoint(s.opts.EndpointURL, func(o *scheduler.Options, u *string) { o.BaseEndpoint = u }))
 	})
 }
 

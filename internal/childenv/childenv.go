@@ -12,18 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
-
-// Role is the role a command runs as, and what it is told about it.
-type Role struct {
-	AccountID   string
-	AccountName string // SSOCTL_ACCOUNT_NAME when set
-	RoleName    string
-	// Region, when set, is AWS_REGION and AWS_DEFAULT_REGION; otherwise
-	// the inherited ones stay.
-	Region      string
-	Credentials aws.Credentials
-}
 
 // removed are the inherited variables a child never gets, whatever the
 // role: a profile variable makes the AWS CLI and boto3 resolve that
@@ -34,11 +24,12 @@ type Role struct {
 // run does not set it.
 var removed = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "SSOCTL_ACCOUNT_NAME"}
 
-// Vars are the variables that carry the role to the command, in order:
-// the credentials, their expiry, the region, then SSOCTL_ACCOUNT_ID,
-// SSOCTL_ACCOUNT_NAME and SSOCTL_ROLE_NAME.
-func Vars(r Role) []string {
-	c := r.Credentials
+// Vars are the variables that carry the role the command runs as, with
+// its credentials c, to the command, in order: the credentials, their
+// expiry, the role's Region (AWS_REGION and AWS_DEFAULT_REGION; without
+// one the inherited ones stay), then SSOCTL_ACCOUNT_ID, SSOCTL_ACCOUNT_NAME
+// (when known) and SSOCTL_ROLE_NAME.
+func Vars(r sso.Role, c aws.Credentials) []string {
 	vars := []string{
 		"AWS_ACCESS_KEY_ID=" + c.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey,
@@ -59,20 +50,20 @@ func Vars(r Role) []string {
 
 // Build returns base (NAME=VALUE entries, as os.Environ gives them)
 // without the profile variables, AWS_SECURITY_TOKEN and every variable
-// the role sets, followed by Vars(r).
-func Build(base []string, r Role) []string { return build(base, removed, Vars(r)) }
+// the role sets, followed by Vars(r, c).
+func Build(base []string, r sso.Role, c aws.Credentials) []string {
+	return build(base, removed, Vars(r, c))
+}
 
 // Served is a role whose credentials a container-credentials endpoint
 // serves (ssoctl exec --serve), and what the command is told about it.
 type Served struct {
 	// URL and Token are AWS_CONTAINER_CREDENTIALS_FULL_URI and
 	// AWS_CONTAINER_AUTHORIZATION_TOKEN.
-	URL, Token  string
-	AccountID   string
-	AccountName string
-	RoleName    string
-	// Region, when set, is AWS_REGION and AWS_DEFAULT_REGION.
-	Region string
+	URL, Token string
+	// Role is the role served (its Region, when set, is AWS_REGION and
+	// AWS_DEFAULT_REGION).
+	Role sso.Role
 }
 
 // servedRemoved are, besides removed, the inherited variables that would
@@ -93,14 +84,14 @@ func ServedVars(s Served) []string {
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI=" + s.URL,
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN=" + s.Token,
 	}
-	if s.Region != "" {
-		vars = append(vars, "AWS_REGION="+s.Region, "AWS_DEFAULT_REGION="+s.Region)
+	if s.Role.Region != "" {
+		vars = append(vars, "AWS_REGION="+s.Role.Region, "AWS_DEFAULT_REGION="+s.Role.Region)
 	}
-	vars = append(vars, "SSOCTL_ACCOUNT_ID="+s.AccountID)
-	if s.AccountName != "" {
-		vars = append(vars, "SSOCTL_ACCOUNT_NAME="+s.AccountName)
+	vars = append(vars, "SSOCTL_ACCOUNT_ID="+s.Role.AccountID)
+	if s.Role.AccountName != "" {
+		vars = append(vars, "SSOCTL_ACCOUNT_NAME="+s.Role.AccountName)
 	}
-	return append(vars, "SSOCTL_ROLE_NAME="+s.RoleName)
+	return append(vars, "SSOCTL_ROLE_NAME="+s.Role.RoleName)
 }
 
 // BuildServed returns base without the variables Build removes, the

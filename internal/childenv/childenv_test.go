@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 var creds = aws.Credentials{AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t", CanExpire: true, Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
@@ -18,8 +19,8 @@ var creds = aws.Credentials{AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionT
 // Moved from internal/cli/creds (exec's child environment), assertions
 // unchanged.
 func TestChildEnv(t *testing.T) {
-	role := Role{AccountID: "123456789012", RoleName: "Dev", Region: "eu-west-1", Credentials: creds}
-	got := Build([]string{"PATH=/bin", "AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=old", "AWS_DEFAULT_PROFILE=x", "HOME=/h"}, role)
+	role := sso.Role{AccountID: "123456789012", RoleName: "Dev", Region: "eu-west-1"}
+	got := Build([]string{"PATH=/bin", "AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=old", "AWS_DEFAULT_PROFILE=x", "HOME=/h"}, role, creds)
 	want := []string{"PATH=/bin", "HOME=/h",
 		"AWS_ACCESS_KEY_ID=ASIA1", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t", "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
 		"AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1", "SSOCTL_ACCOUNT_ID=123456789012", "SSOCTL_ROLE_NAME=Dev"}
@@ -28,7 +29,7 @@ func TestChildEnv(t *testing.T) {
 	}
 	// No region known: none set, the inherited one stays.
 	role.Region = ""
-	got = Build([]string{"AWS_REGION=us-east-2"}, role)
+	got = Build([]string{"AWS_REGION=us-east-2"}, role, creds)
 	if !strings.Contains(strings.Join(got, " "), "AWS_REGION=us-east-2") {
 		t.Errorf("inherited region lost: %q", got)
 	}
@@ -40,7 +41,7 @@ func TestChildEnv(t *testing.T) {
 func TestBuildRemovesProfileVariables(t *testing.T) {
 	base := []string{"AWS_PROFILE=", "AWS_DEFAULT_PROFILE=", "AWS_SECURITY_TOKEN=stale", "AWS_SESSION_TOKEN=stale",
 		"AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z", "SSOCTL_ACCOUNT_NAME=other", "AWS_ENDPOINT_URL=http://127.0.0.1:1", "TERM=xterm"}
-	got := Build(base, Role{AccountID: "123456789012", AccountName: "payments-dev", RoleName: "Dev", Region: "us-east-1", Credentials: creds})
+	got := Build(base, sso.Role{AccountID: "123456789012", AccountName: "payments-dev", RoleName: "Dev", Region: "us-east-1"}, creds)
 	want := []string{"AWS_ENDPOINT_URL=http://127.0.0.1:1", "TERM=xterm",
 		"AWS_ACCESS_KEY_ID=ASIA1", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t", "AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
 		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
@@ -90,7 +91,7 @@ func TestBuildServed(t *testing.T) {
 		"AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z", "AWS_WEB_IDENTITY_TOKEN_FILE=/t", "AWS_ROLE_ARN=arn:aws:iam::1:role/x",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/tok",
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.2/old", "AWS_ENDPOINT_URL=http://127.0.0.1:1"}
-	got := BuildServed(base, Served{URL: "http://127.0.0.1:4567/", Token: "abc", AccountID: "640775136188", RoleName: "DeployRole", Region: "eu-west-2"})
+	got := BuildServed(base, Served{URL: "http://127.0.0.1:4567/", Token: "abc", Role: sso.Role{AccountID: "640775136188", RoleName: "DeployRole", Region: "eu-west-2"}})
 	want := []string{"PATH=/bin", "AWS_ENDPOINT_URL=http://127.0.0.1:1",
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4567/", "AWS_CONTAINER_AUTHORIZATION_TOKEN=abc",
 		"AWS_REGION=eu-west-2", "AWS_DEFAULT_REGION=eu-west-2", "SSOCTL_ACCOUNT_ID=640775136188", "SSOCTL_ROLE_NAME=DeployRole"}

@@ -172,7 +172,7 @@ try it without an AWS account.`,
 	root.AddCommand(configurecmd.NewCmd(f))
 	root.AddCommand(consolecmd.NewCmd(f, nil))
 	root.AddCommand(usercmd.NewCmd(f))
-	configurecmd.RegisterCompletionsTree(f, root)
+	factory.RegisterCompletionsTree(f, root)
 	if v, _, err := root.Find([]string{"version"}); err == nil {
 		factory.SetOutputs(v)
 	}

@@ -216,7 +216,8 @@ func (s *Server) getRoleCredentials(w http.ResponseWriter, r *http.Request, reqI
 		Principal:   "arn:aws:iam::" + account + ":role" + reservedRolePath + role,
 		UserId:      roleID + ":" + who.UserName,
 		secret:      secret, sessionToken: token, expires: expires,
-		issued: s.now(), onBehalfOf: &onBehalfOf{UserId: who.UserID, IdentityStoreArn: storeArn},
+		permissionSetArn: psArn,
+		issued:           s.now(), onBehalfOf: &onBehalfOf{UserId: who.UserID, IdentityStoreArn: storeArn},
 	}
 	s.credMu.Unlock()
 	awsproto.WriteJSON(w, reqID, "application/json", map[string]any{"roleCredentials": map[string]any{

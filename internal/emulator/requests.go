@@ -119,17 +119,29 @@ func (s *Server) startRequest(r *asyncRequest) {
 	}
 }
 
-// settle completes every request that is due. Every request the sandbox
-// serves settles first, so work completes on its own whoever asks next.
+// settle does what is due on the sandbox clock: schedules fire, then
+// async requests complete. Every request the sandbox serves settles first,
+// so work completes on its own whoever asks next.
 func (s *Server) settle() {
-	next := s.st.requests.nextDue.Load()
-	if next == 0 || s.clock.now().UnixNano() < next {
+	now := s.clock.now()
+	t := now.UnixNano()
+	next, due := s.st.requests.nextDue.Load(), s.st.sched.nextDue.Load()
+	if (next == 0 || t < next) && (due == 0 || t < due) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	calls := s.fireSchedules(now)
+	s.completeDue(now)
+	s.mu.Unlock()
+	// What the schedules' targets did goes to CloudTrail, as any call.
+	for _, c := range calls {
+		s.record(c)
+	}
+}
+
+// completeDue completes every request due at t. Call with s.mu held.
+func (s *Server) completeDue(t time.Time) {
 	l := s.st.requests
-	t := s.now()
 	n := 0
 	for ; n < len(l.pending) && !l.pending[n].due.After(t); n++ {
 		if r := l.pending[n]; r.Status == "IN_PROGRESS" {

@@ -10,7 +10,7 @@ import (
 // bearer token header) and the console's federation endpoint are not, on
 // AWS either.
 func (s *Server) restRoutes() []restRouteEntry {
-	return []restRouteEntry{
+	return append([]restRouteEntry{
 		// sso-oidc
 		restRoute(http.MethodPost, "sso-oidc", "RegisterClient", "/client/register", s.registerClient),
 		restRoute(http.MethodPost, "sso-oidc", "StartDeviceAuthorization", "/device_authorization", s.startDeviceAuthorization),
@@ -38,7 +38,7 @@ func (s *Server) restRoutes() []restRouteEntry {
 		restRoute(http.MethodPost, "signin", "Federation", "/federation", s.federation),
 		// s3, path-style, told apart from other GET / by its SigV4 scope
 		signed(scoped("s3", restRoute(http.MethodGet, "s3", "ListBuckets", "/", s.listBuckets))),
-	}
+	}, s.schedulerRoutes()...)
 }
 
 // signed marks a route whose requests must carry a valid SigV4 signature.

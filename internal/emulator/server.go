@@ -1,8 +1,9 @@
 // Package emulator is the sandbox: an http.Handler that emulates, on one
 // port, every AWS API ssoctl calls (sso-admin, identitystore, organizations,
-// iam, sts, sesv2, s3, cloudtrail, and for sign-in sso-oidc and the sso
-// portal), over in-memory state, with AWS's wire formats, page caps, quotas
-// and error shapes, and keeps a CloudTrail of what it serves (trail.go).
+// iam, sts, sesv2, s3, cloudtrail, EventBridge Scheduler, and for sign-in
+// sso-oidc and the sso portal), over in-memory state and one clock, with
+// AWS's wire formats, page caps, quotas and error shapes, and keeps a
+// CloudTrail of what it serves (trail.go).
 package emulator
 
 import (
@@ -300,6 +301,11 @@ func (s *Server) serveAWSJSON(w http.ResponseWriter, r *http.Request, reqID, tar
 		awsproto.WriteJSONError(w, reqID, e)
 		return
 	}
+	if e := s.identityPolicy(svc, op, s.requestRegion(r), s.caller(r)); e != nil {
+		s.stats.fail(svc, op, e)
+		awsproto.WriteJSONError(w, reqID, e)
+		return
+	}
 	if e := s.admit(svc, op); e != nil {
 		awsproto.WriteJSONError(w, reqID, e)
 		return
@@ -402,13 +408,21 @@ type restRouteEntry struct {
 func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, reqID, svc, op string, signed bool, h restHandler) {
 	s.stats.call(r, svc, op)
 	writeErr := awsproto.WriteRestJSONError
-	if svc == "s3" {
+	switch svc {
+	case "s3":
 		writeErr = writeS3Error
+	case "scheduler":
+		writeErr = writeSchedulerError
 	}
 	if signed {
 		var ae *authError
 		if r, ae = s.authenticate(r, svc); ae != nil {
 			e := ae.as(svc)
+			s.stats.fail(svc, op, e)
+			writeErr(w, reqID, e)
+			return
+		}
+		if e := s.identityPolicy(svc, op, s.requestRegion(r), s.caller(r)); e != nil {
 			s.stats.fail(svc, op, e)
 			writeErr(w, reqID, e)
 			return
@@ -549,6 +563,11 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, reqID string
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
 	}
+	if e := s.identityPolicy(svc, action, s.requestRegion(r), s.caller(r)); e != nil {
+		s.stats.fail(svc, action, e)
+		awsproto.WriteQueryError(w, reqID, ns, e)
+		return
+	}
 	if e := s.admit(svc, action); e != nil {
 		awsproto.WriteQueryError(w, reqID, ns, e)
 		return
@@ -599,6 +618,10 @@ type callerIdentity struct {
 	// iamUser names the IAM user of an access key iam CreateAccessKey
 	// issued, which works while the user has it active.
 	iamUser string
+	// permissionSetArn is the permission set of portal role credentials,
+	// whose inline policy every call made with them is checked against
+	// (policy.go).
+	permissionSetArn string
 	// issued is when temporary credentials were issued, and onBehalfOf
 	// the Identity Center user the portal issued them for: what CloudTrail
 	// records of a role session.

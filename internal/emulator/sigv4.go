@@ -116,7 +116,7 @@ func (e *authError) as(svc string) *awsproto.Error {
 		return awsproto.Err(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 	}
 	status := 400
-	if svc == "sesv2" {
+	if svc == "sesv2" || svc == "scheduler" {
 		status = 403
 	}
 	switch e.failure {

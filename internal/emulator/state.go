@@ -41,6 +41,10 @@ type State struct {
 	// SES holds each account's SES settings; an account without any is a
 	// new one: in the SES sandbox, with no verified identity.
 	SES []SESAccount `json:"ses,omitempty"`
+	// ScheduleGroups and Schedules are EventBridge Scheduler's; every
+	// account also has the default group, which is not listed.
+	ScheduleGroups []ScheduleGroup `json:"scheduleGroups,omitempty"`
+	Schedules      []Schedule      `json:"schedules,omitempty"`
 }
 
 // Organization is the AWS Organizations organization.

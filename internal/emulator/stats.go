@@ -117,6 +117,8 @@ func throttleError(svc string) *awsproto.Error {
 		return awsproto.Err(400, "SlowDownException", "Too many requests").WithOAuth("slow_down")
 	case "s3":
 		return awsproto.Err(503, "SlowDown", "Please reduce your request rate.")
+	case "scheduler":
+		return awsproto.Err(429, "ThrottlingException", "Rate exceeded")
 	}
 	return awsproto.Err(400, "ThrottlingException", "Rate exceeded")
 }

@@ -52,6 +52,7 @@ type store struct {
 	ses           map[string]*SESAccount                        // account -> SES settings (replaced, never changed in place)
 
 	requests *requestLog
+	sched    *schedulerStore // EventBridge Scheduler (scheduler.go)
 }
 
 func newStore() *store {
@@ -70,6 +71,7 @@ func newStore() *store {
 		iamRoles: map[string]*awsproto.Index[*IAMRole]{},
 		ses:      map[string]*SESAccount{},
 		requests: newRequestLog(),
+		sched:    newSchedulerStore(),
 	}
 }
 
@@ -216,6 +218,9 @@ func fromState(st *State) (*store, error) {
 		a := st.SES[i]
 		s.ses[a.AccountId] = &a
 	}
+	if err := s.loadScheduler(st); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -285,6 +290,7 @@ func (s *store) toState() *State {
 	for _, k := range sortedKeys(s.ses) {
 		st.SES = append(st.SES, *s.ses[k])
 	}
+	s.dumpScheduler(st)
 	return st
 }
 

@@ -181,13 +181,22 @@ func TestAssumeRoleTrustPolicies(t *testing.T) {
 		}
 	}
 
-	// The dumped state lists both roles of every member account.
+	// The dumped state lists both roles of every member account, and in
+	// the management account only the scheduler's execution role.
 	roles := map[string]int{}
 	for _, r := range srv.Snapshot().IAMRoles {
 		roles[r.AccountId]++
+		if r.AccountId == mgmt && r.RoleName != emulator.SchedulerRole {
+			t.Errorf("state iamRoles: %s in the management account; want only %s there", r.RoleName, emulator.SchedulerRole)
+		}
 	}
-	if len(roles) != len(st.Accounts)-1 || roles[mgmt] != 0 || roles[a] != 2 {
-		t.Errorf("state iamRoles per account: %v; want two in each of the %d member accounts, none in the management account", roles, len(st.Accounts)-1)
+	if len(roles) != len(st.Accounts) || roles[mgmt] != 1 || roles[a] != 2 {
+		t.Errorf("state iamRoles per account: %v; want two in each of the %d member accounts, one in the management account", roles, len(st.Accounts)-1)
+	}
+	for acct, n := range roles {
+		if acct != mgmt && n != 2 {
+			t.Errorf("state iamRoles: %d in member account %s; want two", n, acct)
+		}
 	}
 }
 

@@ -22,12 +22,17 @@ const DeployRole = "DeployRole"
 // DemoRoles are the roles of the demo organizations: in every member
 // account, OrganizationAccountAccessRole trusting the management account
 // (as AWS Organizations creates it) and DeployRole trusting the account
-// itself. The management account has neither.
+// itself. The management account has neither, but has SchedulerRole,
+// which EventBridge Scheduler may assume for the account's schedules.
 func DemoRoles(st *State) []IAMRole {
 	mgmt := st.Organization.MasterAccountId
 	var roles []IAMRole
 	for _, a := range st.Accounts {
 		if a.Id == mgmt {
+			roles = append(roles, IAMRole{
+				AccountId: a.Id, RoleName: SchedulerRole, RoleId: iamStableID("AROA", a.Id, SchedulerRole), Path: "/",
+				TrustPolicy: TrustScheduler(a.Id), Created: a.Joined,
+			})
 			continue
 		}
 		for _, r := range []struct{ name, trusted string }{{OrganizationAccountAccessRole, mgmt}, {DeployRole, a.Id}} {
@@ -113,6 +118,34 @@ func trusts(doc string, caller callerIdentity, action string, keys map[string]st
 	return allowed
 }
 
+// trustsService says whether a trust policy lets an AWS service principal
+// (scheduler.amazonaws.com) assume the role, with the request's condition
+// keys (lower-case: aws:sourceaccount, aws:sourcearn).
+func trustsService(doc, service string, keys map[string]string) bool {
+	var d policyDocument
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		return false
+	}
+	allowed := false
+	for _, st := range d.Statement {
+		if st.Principal == nil || !st.Principal.namesService(service) || !anyGlob(st.Action, "sts:AssumeRole", true) || !conditionsHold(st.Condition, keys) {
+			continue
+		}
+		switch st.Effect {
+		case "Deny":
+			return false
+		case "Allow":
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+// namesService says whether the principal is "*" or names the service.
+func (p *principal) namesService(service string) bool {
+	return p.any || anyEqual(p.kinds["Service"], service, false)
+}
+
 // matches says whether the principal names the caller: "*", the caller's
 // account (its id or root ARN), its user or role ARN, or its session ARN.
 func (p *principal) matches(c callerIdentity) bool {
@@ -131,12 +164,24 @@ func (p *principal) matches(c callerIdentity) bool {
 }
 
 // conditionsHold evaluates a statement's Condition block: every operator,
-// every key, some value each. An operator or key the sandbox does not know
-// makes the statement not apply.
+// every key, some value each. The String, Arn and Date operators are known,
+// each also with IfExists (which holds when the request has no such key);
+// an operator or key the sandbox does not know makes the statement not
+// apply.
 func conditionsHold(cond map[string]map[string]oneOrMany[string], keys map[string]string) bool {
-	for op, byKey := range cond {
+	for fullOp, byKey := range cond {
+		op, ifExists := strings.CutSuffix(fullOp, "IfExists")
 		for k, values := range byKey {
 			v, present := keys[strings.ToLower(k)]
+			if !present && ifExists {
+				continue
+			}
+			if holds, ok := dateCondition(op, v, values); ok {
+				if present && !holds || !present && op != "DateNotEquals" {
+					return false
+				}
+				continue
+			}
 			switch op {
 			case "StringEquals", "ArnEquals":
 				if !present || !anyEqual(values, v, false) {

@@ -47,6 +47,26 @@ func Each(ctx context.Context, n, limit int, fn func(context.Context, int)) {
 	_ = g.Wait()
 }
 
+// All runs every fn at once and waits for them all: independent reads
+// (a discovery's listings, say) that a caller needs together. Its error is
+// ctx's once ctx has ended (what failed then was only cut short), else the
+// first error in fns' order; a failing fn does not stop the others.
+func All(ctx context.Context, fns ...func(context.Context) error) error {
+	errs := make([]error, len(fns))
+	Each(ctx, len(fns), len(fns), func(ctx context.Context, i int) {
+		errs[i] = fns[i](ctx)
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Stream calls fn for every item with at most limit in flight and passes
 // each result to emit in input order, as soon as it and all before it are
 // done, so results can be written out without holding them all. emit runs

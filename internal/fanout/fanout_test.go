@@ -103,3 +103,35 @@ func TestGroupGoNeverBlocksAndBoundsConcurrency(t *testing.T) {
 		t.Errorf("got %d done, peak %d in flight; want 10 done, at most 2", done.Load(), peak.Load())
 	}
 }
+
+// TestAll: every function runs, at once; the first error in argument order
+// wins, and once ctx has ended its error does.
+func TestAll(t *testing.T) {
+	var started atomic.Int32
+	release := make(chan struct{})
+	wait := func(ctx context.Context) error {
+		if started.Add(1) == 3 {
+			close(release)
+		}
+		<-release
+		return nil
+	}
+	two, three := errors.New("two"), errors.New("three")
+	err := All(context.Background(), wait, func(ctx context.Context) error {
+		if err := wait(ctx); err != nil {
+			return err
+		}
+		return two
+	}, func(ctx context.Context) error { wait(ctx); return three })
+	if err != two {
+		t.Errorf("got %v; want the second function's error (the first in order)", err)
+	}
+	if err := All(context.Background()); err != nil {
+		t.Errorf("no functions: got %v; want nil", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = All(ctx, func(context.Context) error { cancel(); return three })
+	if err != context.Canceled {
+		t.Errorf("ended context: got %v; want context.Canceled", err)
+	}
+}

@@ -33,6 +33,24 @@ func (s *Store) Directory(ctx context.Context, id int64) (*audit.Directory, erro
 	return &d, nil
 }
 
+// Placed returns the ids of the CloudTrail events snapshot id's audit
+// placed (none for a full audit's).
+func (s *Store) Placed(ctx context.Context, id int64) (map[string]bool, error) {
+	var raw string
+	if err := s.db.QueryRowContext(ctx, `SELECT placed FROM snapshot WHERE id = ?`, id).Scan(&raw); err != nil {
+		return nil, s.explain("read", err)
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		return nil, fmt.Errorf("snapshot %d: its placed events do not read as JSON: %w", id, err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, x := range ids {
+		out[x] = true
+	}
+	return out, nil
+}
+
 // Facts returns the changes to access that the CloudTrail events read by
 // the incremental audits after snapshot from, up to and including
 // snapshot to, made, oldest first: what history diff attributes its rows

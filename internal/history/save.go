@@ -519,6 +519,8 @@ type Result struct {
 	// audit); Facts are the changes the events since it made.
 	Base  int64
 	Facts []activity.Fact
+	// Placed are the ids of the events it placed.
+	Placed []string
 }
 
 // Finish writes the findings, errors and stats and commits the snapshot.
@@ -595,9 +597,13 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 	if err != nil {
 		return fail(fmt.Errorf("facts: %w", err))
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ?, review = ?, directory = ?, exact_until = ?, base = ?, facts = ? WHERE id = ?`,
+	placed, err := json.Marshal(append([]string{}, res.Placed...))
+	if err != nil {
+		return fail(fmt.Errorf("placed events: %w", err))
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ?, review = ?, directory = ?, exact_until = ?, base = ?, facts = ?, placed = ? WHERE id = ?`,
 		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), res.Complete, string(causes), string(review),
-		directory, exact, res.Base, string(facts), w.id); err != nil {
+		directory, exact, res.Base, string(facts), string(placed), w.id); err != nil {
 		return fail(err)
 	}
 	if err := w.tx.Commit(); err != nil {

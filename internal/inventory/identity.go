@@ -81,6 +81,7 @@ func GroupMembers(ctx context.Context, c IdentityStore, inst Instance, groupID s
 
 // Membership is a user's membership of a group.
 type Membership struct {
+	Id      string `json:"membershipId"`
 	GroupId string `json:"groupId"`
 	// Since is when the user joined the group (the membership's CreatedAt;
 	// zero where the identity store does not say).
@@ -98,7 +99,7 @@ func MembershipsOf(ctx context.Context, c IdentityStore, inst Instance, userID s
 			return nil, fmt.Errorf("list groups of user %s: %w", userID, err)
 		}
 		for _, m := range page.GroupMemberships {
-			out = append(out, Membership{GroupId: aws.ToString(m.GroupId), Since: aws.ToTime(m.CreatedAt).UTC()})
+			out = append(out, Membership{Id: aws.ToString(m.MembershipId), GroupId: aws.ToString(m.GroupId), Since: aws.ToTime(m.CreatedAt).UTC()})
 		}
 	}
 	return out, nil

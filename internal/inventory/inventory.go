@@ -1,7 +1,12 @@
-// Package inventory reads what an Identity Center organization holds —
-// the instance, accounts, permission sets, users, groups, memberships,
-// provisioning and assignments — with bulk list calls and the SDK's
-// paginators, never one Describe call per principal.
+// Package inventory is the org directory: it reads what an Identity Center
+// organization holds — the instance, accounts (with their State), the OU
+// tree, permission sets, users, groups, memberships and provisioning — with
+// bulk list calls and the SDK's paginators, never one Describe call per
+// principal, and resolves names to ids with suggestions for the misspelt.
+// Directory holds each listing once for every package that asks (the
+// audit, the assignment lister, the user lifecycle, access questions, the
+// assignments file); none pages the services itself. Assignments are read by
+// the assignments family's lister (internal/assignments/list).
 package inventory
 
 import (
@@ -9,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -53,6 +57,7 @@ type Organizations interface {
 	ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
 	ListParents(context.Context, *organizations.ListParentsInput, ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
 	DescribeOrganizationalUnit(context.Context, *organizations.DescribeOrganizationalUnitInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationalUnitOutput, error)
+	DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error)
 }
 
 // Clients are the services inventory reads.
@@ -110,14 +115,6 @@ type User struct {
 type Group struct {
 	Id   string `json:"groupId"`
 	Name string `json:"displayName"`
-}
-
-// Assignment is one account assignment.
-type Assignment struct {
-	AccountId        string `json:"accountId"`
-	PermissionSetArn string `json:"permissionSetArn"`
-	PrincipalType    string `json:"principalType"`
-	PrincipalId      string `json:"principalId"`
 }
 
 // Errors worth telling apart.
@@ -276,43 +273,6 @@ func PermissionSetsProvisionedTo(ctx context.Context, c SSOAdmin, inst Instance,
 			return nil, fmt.Errorf("list permission sets provisioned to account %s: %w", account, err)
 		}
 		out = append(out, page.PermissionSets...)
-	}
-	return out, nil
-}
-
-// AccountAssignments lists the assignments of one permission set in one account.
-func AccountAssignments(ctx context.Context, c SSOAdmin, inst Instance, account, psArn string) ([]Assignment, error) {
-	var out []Assignment
-	p := ssoadmin.NewListAccountAssignmentsPaginator(c, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: &inst.Arn, AccountId: &account, PermissionSetArn: &psArn, MaxResults: aws.Int32(100)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list assignments in account %s: %w", account, err)
-		}
-		for _, a := range page.AccountAssignments {
-			out = append(out, Assignment{AccountId: account, PermissionSetArn: psArn, PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)})
-		}
-	}
-	return out, nil
-}
-
-// AssignmentsForPrincipal lists every assignment of a user or group
-// (optionally in one account).
-func AssignmentsForPrincipal(ctx context.Context, c SSOAdmin, inst Instance, ptype, pid, account string) ([]Assignment, error) {
-	in := &ssoadmin.ListAccountAssignmentsForPrincipalInput{InstanceArn: &inst.Arn, PrincipalType: satypes.PrincipalType(ptype), PrincipalId: &pid, MaxResults: aws.Int32(100)}
-	if account != "" {
-		in.Filter = &satypes.ListAccountAssignmentsFilter{AccountId: &account}
-	}
-	var out []Assignment
-	p := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(c, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list assignments of %s %s: %w", strings.ToLower(ptype), pid, err)
-		}
-		for _, a := range page.AccountAssignments {
-			out = append(out, Assignment{AccountId: aws.ToString(a.AccountId), PermissionSetArn: aws.ToString(a.PermissionSetArn), PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)})
-		}
 	}
 	return out, nil
 }

@@ -12,7 +12,9 @@
 // Before that, the stage the migration e-mail announces: DeactivateSteps
 // sets every active access key Inactive (reversible) and optionally deletes
 // the console password; User.Stage says where a user stands. It is the one
-// reader of IAM users (Status serves the audit).
+// reader of IAM users: the audit finds a person's legacy user with Match and
+// reads it with Status; offboarding and migration read it whole with
+// Inspect.
 //
 // Something already gone (NoSuchEntity) counts as done, so a run that was
 // interrupted can be run again. The package never prints.
@@ -189,6 +191,44 @@ func UserNames(ctx context.Context, c Lister) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// Person is someone who may have a legacy IAM user: an identity-store user
+// (Key identifies them to the caller) and the names their IAM user may have
+// (see Names).
+type Person struct {
+	Key   string
+	Names []string
+}
+
+// Names are the IAM user names a person may have had: their user name,
+// e-mail address, and the address's local part, in that order.
+func Names(userName, email string) []string {
+	names := []string{userName, email}
+	if i := strings.IndexByte(email, '@'); i > 0 {
+		names = append(names, email[:i])
+	}
+	return names
+}
+
+// Match pairs people with the account's IAM users (iamNames, as UserNames
+// lists them) named like them, case-insensitively, by the first of their
+// Names that an IAM user has: person key -> IAM user name.
+func Match(iamNames []string, people []Person) map[string]string {
+	byName := make(map[string]string, len(iamNames)) // lower-case IAM name -> IAM name
+	for _, n := range iamNames {
+		byName[strings.ToLower(n)] = n
+	}
+	out := map[string]string{}
+	for _, p := range people {
+		for _, cand := range p.Names {
+			if n, ok := byName[strings.ToLower(cand)]; ok && cand != "" {
+				out[p.Key] = n
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Status reads how an existing IAM user can still get in — the console

@@ -168,3 +168,29 @@ func TestDue(t *testing.T) {
 		t.Error("Deadline accepted 31/01/2027")
 	}
 }
+
+// TestMatch: a person's legacy IAM user is the first of their names (user
+// name, e-mail address, the address's local part) that an IAM user has,
+// whatever its case.
+func TestMatch(t *testing.T) {
+	iamNames := []string{"Alice.Johnson", "bob", "carol@example.com", "dave"}
+	people := []legacyiam.Person{
+		{Key: "a", Names: legacyiam.Names("alice.johnson", "alice@example.com")},
+		{Key: "b", Names: legacyiam.Names("bob.smith", "bob@example.com")},
+		{Key: "c", Names: legacyiam.Names("carol", "Carol@Example.com")},
+		{Key: "e", Names: legacyiam.Names("erin", "")},
+	}
+	got := legacyiam.Match(iamNames, people)
+	want := map[string]string{"a": "Alice.Johnson", "b": "bob", "c": "carol@example.com"}
+	if len(got) != len(want) {
+		t.Errorf("got %v; want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("person %s: got %q; want %q", k, got[k], v)
+		}
+	}
+	if n := legacyiam.Names("x", "y@z"); strings.Join(n, ",") != "x,y@z,y" {
+		t.Errorf("Names = %v; want x, y@z, y", n)
+	}
+}

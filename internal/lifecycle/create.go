@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -176,11 +178,6 @@ type CreateOptions struct {
 	Notify bool
 }
 
-// lookupEach is the most rows whose users are looked up one by one
-// (GetUserId); above it the directory is listed once (ListUsers, 100 a
-// page), which is cheaper for any file worth the name.
-const lookupEach = 10
-
 // PlanCreates checks every row (CheckPeople), then plans the good ones:
 // each access bundle resolved once, the identity store read once, the
 // existing users' assignments read once. It returns one plan per row (nil
@@ -282,72 +279,38 @@ func (d *Directory) PlanCreates(ctx context.Context, cfg *orgconfig.Config, rows
 }
 
 // existingUsers maps the lower-case user names (and, for names that are
-// e-mail addresses, the address) of those users that exist to their ids.
+// e-mail addresses, the address) of those users that exist to their ids
+// (the directory's UserIDsByName).
 func (d *Directory) existingUsers(ctx context.Context, names []string) (map[string]string, error) {
-	out := map[string]string{}
-	if len(names) <= lookupEach && d.users == nil {
-		for _, n := range names {
-			id, err := inventory.UserID(ctx, d.c.IdentityStore, d.inst, n)
-			switch {
-			case err == nil:
-				out[strings.ToLower(n)] = id
-			case !errors.Is(err, inventory.ErrNotFound):
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	if d.users == nil {
-		users, err := inventory.Users(ctx, d.c.IdentityStore, d.inst)
-		if err != nil {
-			return nil, err
-		}
-		d.users = users
-	}
-	byName, byEmail := map[string]string{}, map[string]string{}
-	for _, u := range d.users {
-		byName[strings.ToLower(u.UserName)] = u.Id
-		if u.Email != "" {
-			byEmail[strings.ToLower(u.Email)] = u.Id
-		}
-	}
-	for _, n := range names {
-		k := strings.ToLower(n)
-		if id, ok := byName[k]; ok {
-			out[k] = id
-		} else if id, ok := byEmail[k]; ok && strings.Contains(n, "@") {
-			out[k] = id
-		}
-	}
-	return out, nil
+	return d.UserIDsByName(ctx, names)
 }
 
 // assignedAmong reads which of targets the users (ids) are directly
-// assigned: user id -> "permission set ARN|account id". It lists per user
-// (ListAccountAssignmentsForPrincipal) or per target
+// assigned: user id -> "permission set ARN|account id". It asks the one
+// lister per user (ListAccountAssignmentsForPrincipal) or per target
 // (ListAccountAssignments), whichever is fewer listings.
 func (d *Directory) assignedAmong(ctx context.Context, ids []string, targets []Target) (map[string]map[string]bool, error) {
 	have := map[string]map[string]bool{}
 	if len(ids) == 0 || len(targets) == 0 {
 		return have, nil
 	}
-	mark := func(a inventory.Assignment) {
+	mark := func(a assignments.Assignment) {
 		if have[a.PrincipalId] == nil {
 			have[a.PrincipalId] = map[string]bool{}
 		}
 		have[a.PrincipalId][a.PermissionSetArn+"|"+a.AccountId] = true
 	}
 	if len(ids) <= len(targets) {
-		res := fanout.Map(ctx, ids, d.concurrency(), func(ctx context.Context, id string) ([]inventory.Assignment, error) {
-			return inventory.AssignmentsForPrincipal(ctx, d.c.SSOAdmin, d.inst, "USER", id, "")
-		})
-		for _, r := range res {
-			if r.Err != nil {
-				return nil, r.Err
-			}
-			for _, a := range r.Value {
-				mark(a)
-			}
+		sel := list.Selection{Principals: make([]list.Principal, len(ids))}
+		for i, id := range ids {
+			sel.Principals[i] = list.Principal{Type: list.User, Id: id}
+		}
+		as, err := list.All(ctx, d.c.inventory(), d.inst, sel, list.ByPrincipal)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			mark(a)
 		}
 		return have, nil
 	}
@@ -355,17 +318,19 @@ func (d *Directory) assignedAmong(ctx context.Context, ids []string, targets []T
 	for _, id := range ids {
 		want[id] = true
 	}
-	res := fanout.Map(ctx, targets, d.concurrency(), func(ctx context.Context, t Target) ([]inventory.Assignment, error) {
-		return inventory.AccountAssignments(ctx, d.c.SSOAdmin, d.inst, t.Account.Id, t.PermissionSet.Arn)
-	})
-	for _, r := range res {
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		for _, a := range r.Value {
-			if a.PrincipalType == "USER" && want[a.PrincipalId] {
-				mark(a)
-			}
+	// The targets are the pairs to list: those not provisioned have no
+	// assignments to find.
+	pairs := map[string][]string{}
+	for _, t := range targets {
+		pairs[t.PermissionSet.Arn] = append(pairs[t.PermissionSet.Arn], t.Account.Id)
+	}
+	as, err := list.AllWith(ctx, d.c.inventory(), d.inst, list.Selection{}, list.Options{Method: list.ByPermissionSet, Known: list.Known{Provisioned: pairs}})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		if a.PrincipalType == list.User && want[a.PrincipalId] {
+			mark(a)
 		}
 	}
 	return have, nil

@@ -7,23 +7,23 @@
 //
 // Every operation is a plan first (Plan… functions, read-only) and is
 // carried out by Apply… functions only when the command line has its
-// confirmation. Assignments are created and deleted by the one executor
+// confirmation. Names and listings come from the org directory
+// (inventory.Directory), assignments are read through the one lister
+// (internal/assignments/list) and created and deleted by the one executor
 // (internal/assignments/execute). The package never prints.
 package lifecycle
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
 )
@@ -57,17 +57,14 @@ func (c Clients) inventory() inventory.Clients {
 	return inventory.Clients{SSOAdmin: c.SSOAdmin, IdentityStore: c.IdentityStore, Organizations: c.Organizations}
 }
 
-// Directory resolves names (users, permission sets, accounts, OUs) in one
-// instance, reading each listing once.
+// Directory is the user lifecycle over one instance: the org directory
+// (inventory.Directory, embedded: users, permission sets, accounts and OUs
+// by name, each listing read once) and the clients that write. Assignments
+// are read through the one lister and written through the one executor.
 type Directory struct {
+	*inventory.Directory
 	c    Clients
 	inst inventory.Instance
-
-	names    *inventory.NameCache
-	users    []inventory.User // every user, once a bulk plan listed them
-	sets     []inventory.PermissionSet
-	accounts []inventory.Account
-	tree     *inventory.OrgTree
 
 	welcomeGroup string // WelcomeGroup's id, once known
 }
@@ -75,115 +72,24 @@ type Directory struct {
 // Open finds the instance (instanceArn "" means the only one) and returns
 // a Directory for it.
 func Open(ctx context.Context, c Clients, instanceArn string) (*Directory, error) {
-	inst, err := inventory.FindInstance(ctx, c.SSOAdmin, instanceArn)
+	dir := inventory.NewDirectory(c.inventory(), inventory.DirectoryOptions{InstanceArn: instanceArn})
+	inst, err := dir.Instance(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	return &Directory{c: c, inst: inst}, nil
+	return &Directory{Directory: dir, c: c, inst: inst}, nil
 }
 
 // UseNameCache makes permission-set names come from cache where it knows
 // them (one DescribePermissionSet per set otherwise); new names are put in
-// it, and saving it is the caller's.
-func (d *Directory) UseNameCache(cache *inventory.NameCache) { d.names = cache }
+// it, and saving it is the caller's. Call it before names are asked for.
+func (d *Directory) UseNameCache(cache *inventory.NameCache) { d.Directory.UseNameCache(cache) }
 
 // Instance is the Identity Center instance.
 func (d *Directory) Instance() inventory.Instance { return d.inst }
 
 // Clients are the directory's clients.
 func (d *Directory) Clients() Clients { return d.c }
-
-var reUserID = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
-})
-
-// User resolves a user name, an e-mail address or a user id.
-func (d *Directory) User(ctx context.Context, ref string) (inventory.User, error) {
-	if reUserID().MatchString(ref) {
-		u, err := inventory.DescribeUser(ctx, d.c.IdentityStore, d.inst, ref)
-		if err == nil || !errors.Is(err, inventory.ErrNotFound) {
-			return u, err
-		}
-	}
-	id, err := inventory.UserID(ctx, d.c.IdentityStore, d.inst, ref)
-	if err != nil {
-		return inventory.User{}, err
-	}
-	return inventory.DescribeUser(ctx, d.c.IdentityStore, d.inst, id)
-}
-
-// PermissionSet resolves a permission set by name (or ARN, or ps- id).
-func (d *Directory) PermissionSet(ctx context.Context, ref string) (inventory.PermissionSet, error) {
-	if d.sets == nil {
-		sets, err := inventory.NamedPermissionSets(ctx, d.c.inventory(), d.inst, d.names)
-		if err != nil {
-			return inventory.PermissionSet{}, err
-		}
-		d.sets = sets
-	}
-	var names []string
-	for _, ps := range d.sets {
-		if ps.Name == ref || inventory.PermissionSetRefMatches(ps.Arn, ref) {
-			return ps, nil
-		}
-		names = append(names, ps.Name)
-	}
-	if hint := inventory.Suggest(ref, names); hint != "" || len(names) > maxListed {
-		return inventory.PermissionSet{}, fmt.Errorf("permission set %q %w%s", ref, inventory.ErrNotFound, hint)
-	}
-	return inventory.PermissionSet{}, fmt.Errorf("permission set %q %w (there are: %s)", ref, inventory.ErrNotFound, strings.Join(names, ", "))
-}
-
-// maxListed is the most names a not-found error lists when none is close
-// to what was asked for (beyond it, the list would be noise).
-const maxListed = 20
-
-// PermissionSetName names a permission set ARN ("" if unknown).
-func (d *Directory) PermissionSetName(ctx context.Context, arn string) string {
-	if _, err := d.PermissionSet(ctx, arn); err != nil {
-		return ""
-	}
-	for _, ps := range d.sets {
-		if ps.Arn == arn {
-			return ps.Name
-		}
-	}
-	return ""
-}
-
-func (d *Directory) allAccounts(ctx context.Context) ([]inventory.Account, error) {
-	if d.accounts == nil {
-		all, err := inventory.Accounts(ctx, d.c.Organizations)
-		if err != nil {
-			return nil, err
-		}
-		d.accounts = all
-	}
-	return d.accounts, nil
-}
-
-// Account resolves an account by id or name (one ListAccounts, cached).
-func (d *Directory) Account(ctx context.Context, ref string) (inventory.Account, error) {
-	all, err := d.allAccounts(ctx)
-	if err != nil {
-		return inventory.Account{}, err
-	}
-	return findAccount(all, ref)
-}
-
-// AccountName names an account id ("" if unknown).
-func (d *Directory) AccountName(ctx context.Context, id string) string {
-	all, err := d.allAccounts(ctx)
-	if err != nil {
-		return ""
-	}
-	for _, a := range all {
-		if a.Id == id {
-			return a.Name
-		}
-	}
-	return ""
-}
 
 // Target is one permission set on one account.
 type Target struct {
@@ -207,8 +113,7 @@ func (d *Directory) Targets(ctx context.Context, permissionSet string, accounts,
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := d.allAccounts(ctx)
-	if err != nil {
+	if _, err := d.Accounts(ctx); err != nil {
 		return nil, nil, err
 	}
 	var out []Target
@@ -226,47 +131,26 @@ func (d *Directory) Targets(ctx context.Context, permissionSet string, accounts,
 		out = append(out, Target{PermissionSet: ps, Account: a, Via: via})
 	}
 	for _, ref := range accounts {
-		a, err := findAccount(all, ref)
+		a, err := d.Account(ctx, ref)
 		if err != nil {
 			return nil, nil, err
 		}
 		add(a, "")
 	}
-	if len(ous) > 0 && d.tree == nil {
-		t, err := inventory.WalkOrg(ctx, d.c.inventory())
-		if err != nil {
-			return nil, nil, err
-		}
-		d.tree = t
-	}
 	for _, ref := range ous {
-		ou, err := d.tree.FindOU(ref)
-		if errors.Is(err, inventory.ErrNotFound) {
-			err = fmt.Errorf("%w%s", err, inventory.Suggest(ref, ouPaths(d.tree)))
-		}
+		ou, err := d.OU(ctx, ref)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, a := range d.tree.AccountsUnder(ou.Id, true) {
+		tree, err := d.OrgTree(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range tree.AccountsUnder(ou.Id, true) {
 			add(a, ou.Path)
 		}
 	}
 	return out, skipped, nil
-}
-
-// ouPaths are the OUs as people write them (a path without the root's
-// name, "Workloads/Prod"; a root by its name), sorted, for suggestions.
-func ouPaths(t *inventory.OrgTree) []string {
-	out := make([]string, 0, len(t.OUs))
-	for _, o := range t.OUs {
-		if _, rel, ok := strings.Cut(o.Path, "/"); ok && rel != "" {
-			out = append(out, rel)
-		} else {
-			out = append(out, o.Path)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Bundle is the named access bundle of the org settings; a name that is not
@@ -287,83 +171,6 @@ func Bundle(cfg *orgconfig.Config, name string) (orgconfig.Bundle, error) {
 		return b, fmt.Errorf("access bundle %q is not in %s%s", name, cfg.Path, hint)
 	}
 	return b, err
-}
-
-// maxSuggestPages bounds the ListUsers pages read only to suggest a user
-// name for a typo (100 users a page): a hint must not cost minutes of a
-// 100,000-user store's 20 TPS.
-const maxSuggestPages = 50
-
-// UserSuggestions are the user names (and e-mail addresses) closest to
-// ref, from the directory's listing when it has one, else from at most
-// maxSuggestPages pages of ListUsers.
-func (d *Directory) UserSuggestions(ctx context.Context, ref string) []string {
-	users := d.users
-	if users == nil {
-		p := identitystore.NewListUsersPaginator(d.c.IdentityStore, &identitystore.ListUsersInput{IdentityStoreId: &d.inst.IdentityStoreId, MaxResults: aws.Int32(100)})
-		for pages := 0; p.HasMorePages() && pages < maxSuggestPages; pages++ {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				break
-			}
-			for _, u := range page.Users {
-				users = append(users, inventory.User{UserName: aws.ToString(u.UserName)})
-				for _, e := range u.Emails {
-					users[len(users)-1].Email = aws.ToString(e.Value)
-				}
-			}
-		}
-	}
-	cands := make([]string, 0, 2*len(users))
-	for _, u := range users {
-		cands = append(cands, u.UserName)
-	}
-	if strings.Contains(ref, "@") {
-		for _, u := range users {
-			cands = append(cands, u.Email)
-		}
-	}
-	return inventory.Closest(ref, cands, 3)
-}
-
-// accountNames are the accounts' names, then their ids, for suggestions.
-func accountNames(all []inventory.Account) []string {
-	out := make([]string, 0, 2*len(all))
-	for _, a := range all {
-		out = append(out, a.Name)
-	}
-	for _, a := range all {
-		out = append(out, a.Id)
-	}
-	return out
-}
-
-// AccountSuggestions are the account names (or ids) closest to ref.
-func (d *Directory) AccountSuggestions(ctx context.Context, ref string) []string {
-	all, err := d.allAccounts(ctx)
-	if err != nil {
-		return nil
-	}
-	return inventory.Closest(ref, accountNames(all), 3)
-}
-
-func findAccount(all []inventory.Account, ref string) (inventory.Account, error) {
-	var byName []inventory.Account
-	for _, a := range all {
-		if a.Id == ref {
-			return a, nil
-		}
-		if strings.EqualFold(a.Name, ref) {
-			byName = append(byName, a)
-		}
-	}
-	switch len(byName) {
-	case 1:
-		return byName[0], nil
-	case 0:
-		return inventory.Account{}, fmt.Errorf("account %q %w%s", ref, inventory.ErrNotFound, inventory.Suggest(ref, accountNames(all)))
-	}
-	return inventory.Account{}, fmt.Errorf("account name %q is used by %d accounts; give the account id", ref, len(byName))
 }
 
 // BundleTargets resolves every grant of a bundle.
@@ -391,7 +198,7 @@ func (d *Directory) BundleTargets(ctx context.Context, b orgconfig.Bundle) ([]Ta
 // change is the executor change giving (or taking) a target to a user.
 func change(op execute.Op, u inventory.User, t Target) execute.Change {
 	return execute.Change{Op: op,
-		Assignment:  execute.Assignment{AccountId: t.Account.Id, PermissionSetArn: t.PermissionSet.Arn, PrincipalType: "USER", PrincipalId: u.Id},
+		Assignment:  assignments.Assignment{AccountId: t.Account.Id, PermissionSetArn: t.PermissionSet.Arn, PrincipalType: "USER", PrincipalId: u.Id},
 		AccountName: t.Account.Name, PermissionSetName: t.PermissionSet.Name, PrincipalName: u.UserName}
 }
 
@@ -404,9 +211,9 @@ type AccessPlan struct {
 	Skipped   []Skipped        `json:"skipped,omitempty"`
 }
 
-// Direct lists the user's direct assignments.
-func (d *Directory) Direct(ctx context.Context, u inventory.User) ([]inventory.Assignment, error) {
-	return inventory.AssignmentsForPrincipal(ctx, d.c.SSOAdmin, d.inst, "USER", u.Id, "")
+// Direct lists the user's direct assignments (through the one lister).
+func (d *Directory) Direct(ctx context.Context, u inventory.User) ([]assignments.Assignment, error) {
+	return list.All(ctx, d.c.inventory(), d.inst, list.Selection{Principals: []list.Principal{{Type: list.User, Id: u.Id}}}, list.ByPrincipal)
 }
 
 // PlanAccess plans giving (add) and taking (remove) targets to a user:
@@ -467,27 +274,20 @@ func (d *Directory) GivenName(ctx context.Context, userID string) (string, error
 
 // HasAccess reports whether an enabled user can reach at least one account
 // through Identity Center: a direct assignment, or one of a group they are
-// in. It is the check before a legacy IAM user is retired.
+// in — what `access user` lists, by the same route (list.Reach). It is the
+// check before a legacy IAM user is retired.
 func (d *Directory) HasAccess(ctx context.Context, u inventory.User) (bool, error) {
 	if u.Status == "DISABLED" {
 		return false, nil
 	}
-	direct, err := d.Direct(ctx, u)
-	if err != nil || len(direct) > 0 {
-		return len(direct) > 0, err
-	}
-	ms, err := d.memberships(ctx, u.Id)
+	ms, err := inventory.MembershipsOf(ctx, d.c.IdentityStore, d.inst, u.Id)
 	if err != nil {
 		return false, err
 	}
-	for _, m := range ms {
-		as, err := inventory.AssignmentsForPrincipal(ctx, d.c.SSOAdmin, d.inst, "GROUP", m.GroupId, "")
-		if err != nil {
-			return false, err
-		}
-		if len(as) > 0 {
-			return true, nil
-		}
+	groups := make([]string, len(ms))
+	for i, m := range ms {
+		groups[i] = m.GroupId
 	}
-	return false, nil
+	reached, err := list.Reach(ctx, d.c.inventory(), d.inst, u.Id, groups)
+	return len(reached) > 0, err
 }

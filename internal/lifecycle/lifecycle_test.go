@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/ssoctl/ssoctl/internal/access"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -82,5 +83,44 @@ func TestPlanCreateDomain(t *testing.T) {
 	}
 	if len(p.Access.Plan.Changes) != 2 || p.User.DisplayName != "X Y" {
 		t.Errorf("plan %+v; want ProductionSupport on the two Prod accounts", p)
+	}
+}
+
+// TestHasAccessAnswersWhatAccessUserAnswers: the check before a legacy IAM
+// user is retired asks what `access user` asks, by the same route: for
+// every user of the small organization (direct access, access through a
+// group, none, disabled), HasAccess is true exactly when the user is
+// enabled and access.ForUser lists something.
+func TestHasAccessAnswersWhatAccessUserAnswers(t *testing.T) {
+	sb := emulatortest.Start(t, emulator.Options{})
+	d := directoryOn(t, sb)
+	ctx := context.Background()
+	c := d.Clients()
+	ic := inventory.Clients{SSOAdmin: c.SSOAdmin, IdentityStore: c.IdentityStore, Organizations: c.Organizations}
+	users, err := d.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var with, without int
+	for _, u := range users {
+		got, err := d.HasAccess(ctx, u)
+		if err != nil {
+			t.Fatalf("HasAccess(%s): %v", u.UserName, err)
+		}
+		ua, err := access.ForUser(ctx, ic, "", u.Id, nil)
+		if err != nil {
+			t.Fatalf("ForUser(%s): %v", u.UserName, err)
+		}
+		if want := u.Status != "DISABLED" && len(ua.Rows) > 0; got != want {
+			t.Errorf("HasAccess(%s) = %v; want %v (status %s, %d rows of access user)", u.UserName, got, want, u.Status, len(ua.Rows))
+		}
+		if got {
+			with++
+		} else {
+			without++
+		}
+	}
+	if with == 0 || without == 0 {
+		t.Errorf("%d users with access, %d without; want both kinds in the demo organization", with, without)
 	}
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
@@ -167,7 +168,7 @@ access:
 	if !errors.As(err, &rnf) {
 		t.Errorf("DescribeUser after offboard: %v; want ResourceNotFound", err)
 	}
-	left := must(inventory.AssignmentsForPrincipal(ctx, set.SSOAdmin(), inst, "USER", u.Id, ""))
+	left := must(list.All(ctx, inventory.Clients{SSOAdmin: set.SSOAdmin()}, inst, list.Selection{Principals: []list.Principal{{Type: list.User, Id: u.Id}}}, list.ByPrincipal))
 	if len(left) != 0 {
 		t.Errorf("assignments left: %+v", left)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/orgconfig"
@@ -104,7 +105,7 @@ func (d *Directory) PlanOffboard(ctx context.Context, u inventory.User, disable 
 	}
 	for _, a := range direct {
 		p.Assignments.Changes = append(p.Assignments.Changes, execute.Change{Op: execute.Delete,
-			Assignment:  execute.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
+			Assignment:  assignments.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
 			AccountName: d.AccountName(ctx, a.AccountId), PermissionSetName: d.PermissionSetName(ctx, a.PermissionSetArn), PrincipalName: u.UserName})
 	}
 	ms, err := d.memberships(ctx, u.Id)
@@ -116,17 +117,13 @@ func (d *Directory) PlanOffboard(ctx context.Context, u inventory.User, disable 
 }
 
 func (d *Directory) memberships(ctx context.Context, userID string) ([]Membership, error) {
+	ms, err := inventory.MembershipsOf(ctx, d.c.IdentityStore, d.inst, userID)
+	if err != nil {
+		return nil, err
+	}
 	var out []Membership
-	pg := identitystore.NewListGroupMembershipsForMemberPaginator(d.c.IdentityStore, &identitystore.ListGroupMembershipsForMemberInput{
-		IdentityStoreId: &d.inst.IdentityStoreId, MemberId: &istypes.MemberIdMemberUserId{Value: userID}})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list group memberships: %w", err)
-		}
-		for _, m := range page.GroupMemberships {
-			out = append(out, Membership{MembershipId: aws.ToString(m.MembershipId), GroupId: aws.ToString(m.GroupId)})
-		}
+	for _, m := range ms {
+		out = append(out, Membership{MembershipId: m.Id, GroupId: m.GroupId})
 	}
 	for i := range out {
 		if g, err := inventory.DescribeGroup(ctx, d.c.IdentityStore, d.inst, out[i].GroupId); err == nil {

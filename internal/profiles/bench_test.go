@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 // benchRoles are 1,000 accounts × 3 roles: 3,000 profiles.
-func benchRoles() []Role {
-	var out []Role
+func benchRoles() []sso.Role {
+	var out []sso.Role
 	for i := range 1000 {
 		for _, r := range []string{"AdministratorAccess", "Developer", "ReadOnlyAccess"} {
-			out = append(out, Role{AccountID: fmt.Sprintf("%012d", 100000000000+i), AccountName: fmt.Sprintf("acct-%04d", i), RoleName: r})
+			out = append(out, sso.Role{AccountID: fmt.Sprintf("%012d", 100000000000+i), AccountName: fmt.Sprintf("acct-%04d", i), RoleName: r})
 		}
 	}
 	return out
@@ -23,7 +24,7 @@ func benchRoles() []Role {
 const handMade = "# mine\n[default]\nregion = eu-west-1\n\n[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n\n[profile mine]\nregion = us-east-1\n"
 
 // edit is populate's file edit alone: parse, plan, apply, render.
-func edit(b *testing.B, in []byte, roles []Role, spec Spec) []byte {
+func edit(b *testing.B, in []byte, roles []sso.Role, spec Spec) []byte {
 	b.Helper()
 	desired, problems, err := Desired(roles, spec)
 	if err != nil {

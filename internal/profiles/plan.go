@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 // Action is what a plan does to one profile.
@@ -104,7 +105,7 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 		secs := doc.Find(awsconfig.KindProfile, d.Name)
 		c := Change{Name: d.Name, AccountID: d.AccountID, AccountName: d.AccountName, RoleName: d.RoleName, Region: d.Region}
 		problem := func(k ProblemKind) {
-			p.Problems = append(p.Problems, Problem{Kind: k, Name: d.Name, Roles: []Role{{d.AccountID, d.AccountName, d.RoleName}}})
+			p.Problems = append(p.Problems, Problem{Kind: k, Name: d.Name, Roles: []sso.Role{{AccountID: d.AccountID, AccountName: d.AccountName, RoleName: d.RoleName}}})
 		}
 		switch {
 		case len(secs) == 0:
@@ -127,14 +128,14 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 		p.Changes = append(p.Changes, c)
 	}
 	// Reachable: every role the sign-in lists, written or not.
-	written, reachable := map[Role]bool{}, map[Role]bool{}
+	written, reachable := map[sso.Role]bool{}, map[sso.Role]bool{}
 	for _, d := range desired {
-		written[Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
-		reachable[Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
+		written[sso.Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
+		reachable[sso.Role{AccountID: d.AccountID, RoleName: d.RoleName}] = true
 	}
 	for _, pr := range problems {
 		for _, r := range pr.Roles {
-			reachable[Role{AccountID: r.AccountID, RoleName: r.RoleName}] = true
+			reachable[sso.Role{AccountID: r.AccountID, RoleName: r.RoleName}] = true
 		}
 	}
 	// A marked profile an earlier ssoctl wrote under a name botocore
@@ -147,8 +148,8 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 			continue
 		}
 		acct, role, ok := sectionRole(sec)
-		gone := prune && !reachable[Role{AccountID: acct, RoleName: role}] && !slices.Contains(spec.Unlisted, acct)
-		if !ok || !written[Role{AccountID: acct, RoleName: role}] && !gone {
+		gone := prune && !reachable[sso.Role{AccountID: acct, RoleName: role}] && !slices.Contains(spec.Unlisted, acct)
+		if !ok || !written[sso.Role{AccountID: acct, RoleName: role}] && !gone {
 			continue
 		}
 		p.unreadable[sec.Header()] = true
@@ -165,7 +166,7 @@ func MakePlan(doc *awsconfig.Doc, desired []Profile, problems []Problem, spec Sp
 			// does one whose role cannot be told, and one of an account
 			// whose roles could not be listed.
 			acct, role, ok := sectionRole(sec)
-			if !ok || reachable[Role{AccountID: acct, RoleName: role}] || slices.Contains(spec.Unlisted, acct) {
+			if !ok || reachable[sso.Role{AccountID: acct, RoleName: role}] || slices.Contains(spec.Unlisted, acct) {
 				continue
 			}
 			taken[sec.Name] = true

@@ -8,6 +8,7 @@ package profiles
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 // DefaultTemplate names a profile after its account and role; with more
@@ -24,11 +26,6 @@ const (
 	DefaultTemplate       = "{{.AccountName}}.{{.RoleName}}"
 	DefaultRegionTemplate = "{{.AccountName}}.{{.RoleName}}.{{.Region}}"
 )
-
-// Role is one role (permission set) in one account.
-type Role struct {
-	AccountID, AccountName, RoleName string
-}
 
 // Naming says how profile names are made.
 type Naming struct {
@@ -108,9 +105,29 @@ type Problem struct {
 	Kind ProblemKind `json:"kind"`
 	Name string      `json:"name"`
 	// Roles are the account roles that wanted the name.
-	Roles []Role `json:"roles"`
+	Roles []sso.Role `json:"roles"`
 	// Reason says why a BadName cannot be written.
 	Reason string `json:"reason,omitempty"`
+}
+
+// MarshalJSON writes a problem as populate's JSON has always shown it: each
+// role as its AccountID, AccountName and RoleName under those names (the
+// document predates sso.Role's camelCase tags, and keeps its shape).
+func (p Problem) MarshalJSON() ([]byte, error) {
+	type role struct{ AccountID, AccountName, RoleName string }
+	var roles []role
+	if p.Roles != nil {
+		roles = make([]role, len(p.Roles))
+		for i, r := range p.Roles {
+			roles[i] = role{r.AccountID, r.AccountName, r.RoleName}
+		}
+	}
+	return json.Marshal(struct {
+		Kind   ProblemKind `json:"kind"`
+		Name   string      `json:"name"`
+		Roles  []role      `json:"roles"`
+		Reason string      `json:"reason,omitempty"`
+	}{p.Kind, p.Name, roles, p.Reason})
 }
 
 // Message explains the problem in a sentence.
@@ -186,7 +203,7 @@ func (n Naming) Check(regions int) error {
 }
 
 // Name makes the profile name of a role in a region.
-func (n Naming) name(t *template.Template, r Role, region, session string) (string, error) {
+func (n Naming) name(t *template.Template, r sso.Role, region, session string) (string, error) {
 	acct := r.AccountName
 	if n.TrimAccount != nil {
 		acct = strings.TrimSpace(n.TrimAccount.ReplaceAllString(acct, ""))
@@ -246,10 +263,10 @@ func nameProblem(name string) string {
 
 // One makes the profile of one role in a region under the given name
 // (`configure profile NAME`).
-func One(name string, r Role, region string, spec Spec) (Profile, []Problem) {
+func One(name string, r sso.Role, region string, spec Spec) (Profile, []Problem) {
 	p := Profile{Name: name, AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName, Region: region, Keys: spec.keys(r, region)}
 	if why := nameProblem(name); why != "" {
-		return p, []Problem{{Kind: BadName, Name: name, Roles: []Role{r}, Reason: why}}
+		return p, []Problem{{Kind: BadName, Name: name, Roles: []sso.Role{r}, Reason: why}}
 	}
 	return p, nil
 }
@@ -257,7 +274,7 @@ func One(name string, r Role, region string, spec Spec) (Profile, []Problem) {
 // Desired makes the profiles for roles (each × every region), sorted by
 // name. Names made more than once, and names that cannot be used, become
 // problems and are left out.
-func Desired(roles []Role, spec Spec) ([]Profile, []Problem, error) {
+func Desired(roles []sso.Role, spec Spec) ([]Profile, []Problem, error) {
 	t, err := spec.template(len(spec.Regions))
 	if err != nil {
 		return nil, nil, err
@@ -300,10 +317,10 @@ func Desired(roles []Role, spec Spec) ([]Profile, []Problem, error) {
 	return out, problems, nil
 }
 
-func rolesOf(ps []Profile) []Role {
-	out := make([]Role, 0, len(ps))
+func rolesOf(ps []Profile) []sso.Role {
+	out := make([]sso.Role, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, Role{AccountID: p.AccountID, AccountName: p.AccountName, RoleName: p.RoleName})
+		out = append(out, sso.Role{AccountID: p.AccountID, AccountName: p.AccountName, RoleName: p.RoleName})
 	}
 	return out
 }
@@ -317,7 +334,7 @@ func rolesOf(ps []Profile) []Role {
 // line rather than in sso_account_id and sso_role_name: with those keys the
 // SDKs (botocore's SSO provider comes before the process provider) would
 // use Identity Center themselves and never run the process.
-func (s Spec) keys(r Role, region string) []awsconfig.KV {
+func (s Spec) keys(r sso.Role, region string) []awsconfig.KV {
 	var kv []awsconfig.KV
 	if s.Session != "" {
 		kv = append(kv, awsconfig.KV{Key: "sso_session", Value: s.Session})

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
+	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -40,10 +42,10 @@ func TestGolden(t *testing.T) {
 			for _, f := range ar.Files {
 				files[f.Name] = f.Data
 			}
-			var roles []Role
+			var roles []sso.Role
 			for _, l := range lines(files["roles"]) {
 				f := strings.Split(l, ",")
-				roles = append(roles, Role{AccountID: f[0], AccountName: f[1], RoleName: f[2]})
+				roles = append(roles, sso.Role{AccountID: f[0], AccountName: f[1], RoleName: f[2]})
 			}
 			spec, prune := Spec{}, false
 			for _, l := range lines(files["spec"]) {
@@ -154,5 +156,21 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s; want %s", in, got, want)
 		}
+	}
+}
+
+// TestProblemJSON: a problem's roles keep the shape populate's JSON has
+// always had (AccountID, AccountName, RoleName), whatever else the role
+// carries.
+func TestProblemJSON(t *testing.T) {
+	p := Problem{Kind: BadName, Name: "a b", Reason: "why",
+		Roles: []sso.Role{{AccountID: "111111111111", AccountName: "dev", EmailAddress: "dev@example.com", RoleName: "Admin", Region: "eu-west-1"}}}
+	got, err := json.Marshal(p)
+	want := `{"kind":"bad-name","name":"a b","roles":[{"AccountID":"111111111111","AccountName":"dev","RoleName":"Admin"}],"reason":"why"}`
+	if err != nil || string(got) != want {
+		t.Errorf("got %s, %v; want %s", got, err, want)
+	}
+	if got, _ := json.Marshal(Problem{Kind: SameName, Name: "x"}); string(got) != `{"kind":"same-name","name":"x","roles":null}` {
+		t.Errorf("no roles: got %s", got)
 	}
 }

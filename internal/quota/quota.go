@@ -36,6 +36,17 @@ var AWS = map[string]Rate{
 	"sso-oidc":                                       {20, 20},
 	"sesv2":                                          {1, 1},
 	"s3":                                             {3500, 3500},
+	// EventBridge Scheduler rates each operation (us-east-1; the
+	// Scheduler User Guide's quotas page): CreateSchedule 5,000 (1,000
+	// before 2025), DeleteSchedule, GetSchedule and UpdateSchedule 1,000,
+	// CreateScheduleGroup and DeleteScheduleGroup 10. The page gives no
+	// rate for the list operations or GetScheduleGroup: unlimited here.
+	"scheduler:CreateSchedule":      {5000, 5000},
+	"scheduler:DeleteSchedule":      {1000, 1000},
+	"scheduler:GetSchedule":         {1000, 1000},
+	"scheduler:UpdateSchedule":      {1000, 1000},
+	"scheduler:CreateScheduleGroup": {10, 10},
+	"scheduler:DeleteScheduleGroup": {10, 10},
 	// "The rate of lookup requests is limited to two per second, per
 	// account, per Region" (CloudTrail API reference, LookupEvents).
 	"cloudtrail:LookupEvents": {2, 2},

@@ -18,12 +18,23 @@ type Account struct {
 	EmailAddress string `json:"emailAddress,omitempty"`
 }
 
-// Role is one role (permission set) in one account.
+// Role is one role (permission set) in one account: ssoctl's one type for
+// it, from the portal's listing to profiles, the public accounts package
+// and a child process's environment.
 type Role struct {
-	AccountID    string `json:"accountId"`
+	// AccountID is the 12-digit account id.
+	AccountID string `json:"accountId"`
+	// AccountName and EmailAddress are the account's, as the portal
+	// shows them.
 	AccountName  string `json:"accountName"`
 	EmailAddress string `json:"emailAddress,omitempty"`
-	RoleName     string `json:"roleName"`
+	// RoleName is the permission set's name.
+	RoleName string `json:"roleName"`
+	// Region, when set, is the Region the role is used in (the portal does
+	// not say): the region of the config accounts.Client.Config returns for
+	// it, and a child's AWS_REGION. Give accounts.Each a role once per
+	// region to work in several; its credentials are still fetched once.
+	Region string `json:"region,omitempty"`
 }
 
 // RoleQuery chooses what Roles lists.

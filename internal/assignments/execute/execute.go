@@ -38,6 +38,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ssoctl/ssoctl/internal/assignments"
 )
 
 // SSOAdmin is what the executor calls, with the SDK's own signatures.
@@ -60,25 +62,11 @@ const (
 	Delete Op = "delete"
 )
 
-// Assignment identifies one account assignment.
-type Assignment struct {
-	AccountId        string `json:"accountId"`
-	PermissionSetArn string `json:"permissionSetArn"`
-	// PrincipalType is USER or GROUP.
-	PrincipalType string `json:"principalType"`
-	PrincipalId   string `json:"principalId"`
-}
-
-// Key is a stable text form of the assignment, for maps and sorting.
-func (a Assignment) Key() string {
-	return a.AccountId + "|" + a.PermissionSetArn + "|" + a.PrincipalType + "|" + a.PrincipalId
-}
-
 // Change is one item of a plan: an assignment to create or delete, with the
 // names it is shown by (optional; results carry them back).
 type Change struct {
 	Op Op `json:"op"`
-	Assignment
+	assignments.Assignment
 	AccountName       string `json:"accountName,omitempty"`
 	PermissionSetName string `json:"permissionSetName,omitempty"`
 	PrincipalName     string `json:"principalName,omitempty"`
@@ -837,7 +825,7 @@ func (p *phase) adopt(ctx context.Context, byKey map[string]*item) error {
 		if err != nil {
 			return fmt.Errorf("describe %s request %s: %w", p.op, id, err)
 		}
-		a := Assignment{AccountId: aws.ToString(st.TargetId), PermissionSetArn: aws.ToString(st.PermissionSetArn), PrincipalType: string(st.PrincipalType), PrincipalId: aws.ToString(st.PrincipalId)}
+		a := assignments.Assignment{AccountId: aws.ToString(st.TargetId), PermissionSetArn: aws.ToString(st.PermissionSetArn), PrincipalType: string(st.PrincipalType), PrincipalId: aws.ToString(st.PrincipalId)}
 		it, ok := byKey[a.Key()]
 		if !ok || adopted[it] {
 			continue

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -85,7 +86,7 @@ func (o org) plan(n int, op execute.Op) execute.Plan {
 				return p
 			}
 			p.Changes = append(p.Changes, execute.Change{Op: op,
-				Assignment:  execute.Assignment{AccountId: a.Id, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalId: u.Id},
+				Assignment:  assignments.Assignment{AccountId: a.Id, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalId: u.Id},
 				AccountName: a.Name, PermissionSetName: ps.Name, PrincipalName: u.UserName})
 		}
 	}
@@ -117,7 +118,7 @@ func live(t *testing.T, c *ssoadmin.Client, p execute.Plan) map[string]int {
 				t.Fatal(err)
 			}
 			for _, a := range page.AccountAssignments {
-				k := execute.Assignment{AccountId: aws.ToString(a.AccountId), PermissionSetArn: aws.ToString(a.PermissionSetArn), PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)}.Key()
+				k := assignments.Assignment{AccountId: aws.ToString(a.AccountId), PermissionSetArn: aws.ToString(a.PermissionSetArn), PrincipalType: string(a.PrincipalType), PrincipalId: aws.ToString(a.PrincipalId)}.Key()
 				out[k]++
 			}
 		}
@@ -461,9 +462,9 @@ func TestApplyRetriesConflicts(t *testing.T) {
 // the report once per user).
 func TestReportByPrincipal(t *testing.T) {
 	rep := execute.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []execute.Result{
-		{Change: execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "1", PrincipalId: "u1"}}, Status: execute.Succeeded},
-		{Change: execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "1", PrincipalId: "u2"}}, Status: execute.Failed},
-		{Change: execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "2", PrincipalId: "u1"}}, Status: execute.Succeeded, Unchanged: true},
+		{Change: execute.Change{Op: execute.Create, Assignment: assignments.Assignment{AccountId: "1", PrincipalId: "u1"}}, Status: execute.Succeeded},
+		{Change: execute.Change{Op: execute.Create, Assignment: assignments.Assignment{AccountId: "1", PrincipalId: "u2"}}, Status: execute.Failed},
+		{Change: execute.Change{Op: execute.Create, Assignment: assignments.Assignment{AccountId: "2", PrincipalId: "u1"}}, Status: execute.Succeeded, Unchanged: true},
 	}}
 	parts := rep.ByPrincipal()
 	if len(parts) != 2 || len(parts["u1"].Results) != 2 || parts["u1"].InstanceArn != rep.InstanceArn {

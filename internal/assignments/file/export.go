@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -49,7 +50,7 @@ type Export struct {
 // sets listed together. Names are written where they are unique (account
 // names shared by several accounts, and the management account, by id);
 // read back and planned, the file declares exactly the live assignments.
-func MakeExport(live []inventory.Assignment, n ExportNames) *Export {
+func MakeExport(live []assignments.Assignment, n ExportNames) *Export {
 	byName := map[string]int{}
 	for _, a := range n.Accounts {
 		byName[a.Name]++

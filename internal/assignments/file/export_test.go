@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -25,10 +26,10 @@ func TestMakeExport(t *testing.T) {
 		Users:             map[string]string{"u1": "ann", "u2": "bo"},
 		Groups:            map[string]string{"g1": "ops", "g2": "devs"},
 	}
-	as := func(ps, typ, id, acct string) inventory.Assignment {
-		return inventory.Assignment{AccountId: acct, PermissionSetArn: ps, PrincipalType: typ, PrincipalId: id}
+	as := func(ps, typ, id, acct string) assignments.Assignment {
+		return assignments.Assignment{AccountId: acct, PermissionSetArn: ps, PrincipalType: typ, PrincipalId: id}
 	}
-	live := []inventory.Assignment{
+	live := []assignments.Assignment{
 		as("arn:a", "GROUP", "g1", "111111111111"), as("arn:a", "GROUP", "g1", "222222222222"), as("arn:a", "GROUP", "g1", "333333333333"),
 		as("arn:r", "GROUP", "g1", "111111111111"), as("arn:r", "GROUP", "g1", "222222222222"), as("arn:r", "GROUP", "g1", "333333333333"),
 		as("arn:r", "USER", "u1", "222222222222"), as("arn:r", "GROUP", "g2", "222222222222"), as("arn:r", "GROUP", "g2", "444444444444"),

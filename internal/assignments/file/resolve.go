@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -16,8 +17,8 @@ import (
 
 // Principal types.
 const (
-	PrincipalUser  = "USER"
-	PrincipalGroup = "GROUP"
+	PrincipalUser  = assignments.User
+	PrincipalGroup = assignments.Group
 )
 
 // Principal is a resolved user or group (or, for CloudFormation, a raw
@@ -61,20 +62,12 @@ type ResolvedGroup struct {
 
 // Assignment is one declared assignment, with names.
 type Assignment struct {
-	AccountId         string `json:"accountId"`
+	assignments.Assignment
 	AccountName       string `json:"accountName"`
-	PermissionSetArn  string `json:"permissionSetArn"`
 	PermissionSetName string `json:"permissionSetName"`
-	PrincipalType     string `json:"principalType"`
-	PrincipalId       string `json:"principalId"`
 	PrincipalName     string `json:"principalName"`
 	// Pos is where the group declaring it starts (the first, when several do).
 	Pos Pos `json:"-"`
-}
-
-// Key identifies the assignment.
-func (a Assignment) Key() string {
-	return a.AccountId + "|" + a.PermissionSetArn + "|" + a.PrincipalType + "|" + a.PrincipalId
 }
 
 // Desired is what a file declares, resolved against the organization.
@@ -186,42 +179,6 @@ func (r *resolver) instance(ctx context.Context, files []*File) (inventory.Insta
 	return inst, err
 }
 
-// LooksLikePrincipalID reports whether s has the form of an identity-store
-// user or group id: a UUID, optionally prefixed by ten hex digits and "-".
-func LooksLikePrincipalID(s string) bool {
-	if len(s) == 47 && s[10] == '-' && isHex(s[:10]) {
-		s = s[11:]
-	}
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-			continue
-		}
-		if !isHexRune(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func isHex(s string) bool {
-	for _, c := range s {
-		if !isHexRune(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func isHexRune(c rune) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
 // principals resolves every principal name and id of the files at once:
 // names with one GetUserId/GetGroupId each (concurrently), ids with bulk
 // lists or describes, whichever is cheaper.
@@ -250,9 +207,9 @@ func (r *resolver) principals(ctx context.Context, files []*File) error {
 					}
 					seen[k] = true
 					switch {
-					case LooksLikePrincipalID(v.Text) && set.typ == PrincipalUser:
+					case inventory.IsPrincipalID(v.Text) && set.typ == PrincipalUser:
 						userIDs = append(userIDs, v.Text)
-					case LooksLikePrincipalID(v.Text):
+					case inventory.IsPrincipalID(v.Text):
 						groupIDs = append(groupIDs, v.Text)
 					default:
 						names = append(names, k)
@@ -339,7 +296,7 @@ func (r *resolver) unknownPrincipal(typ string, v Value) {
 		}
 	}
 	what := kindWord(typ)
-	if LooksLikePrincipalID(v.Text) {
+	if inventory.IsPrincipalID(v.Text) {
 		r.errs.add(v.Pos, "no %s has the id %s", what, v.Text)
 		return
 	}
@@ -531,8 +488,8 @@ func (d *Desired) Assignments() []Assignment {
 					if t.AccountId == "" {
 						continue
 					}
-					a := Assignment{AccountId: t.AccountId, AccountName: t.AccountName, PermissionSetArn: ps.Arn, PermissionSetName: ps.Name,
-						PrincipalType: p.Type, PrincipalId: p.Id, PrincipalName: p.Name, Pos: g.Source.Pos}
+					a := Assignment{Assignment: assignments.Assignment{AccountId: t.AccountId, PermissionSetArn: ps.Arn, PrincipalType: p.Type, PrincipalId: p.Id},
+						AccountName: t.AccountName, PermissionSetName: ps.Name, PrincipalName: p.Name, Pos: g.Source.Pos}
 					if seen[a.Key()] {
 						continue
 					}

@@ -42,12 +42,6 @@ type principalMatcher struct {
 	re *regexp.Regexp
 }
 
-// rePrincipalID is the identity-store id format.
-var rePrincipalID = lazyRegexp(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
-
-// IsPrincipalID reports whether s has the form of a user or group id.
-func IsPrincipalID(s string) bool { return rePrincipalID().MatchString(s) }
-
 // lazyRegexp compiles on first use, not in every ssoctl process at start-up.
 func lazyRegexp(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
@@ -136,7 +130,7 @@ func principalMatchers(field FilterField, values []string) ([]principalMatcher, 
 	var out []principalMatcher
 	for _, v := range values {
 		m := principalMatcher{id: v}
-		if !IsPrincipalID(v) {
+		if !inventory.IsPrincipalID(v) {
 			re, err := compile(field, v)
 			if err != nil {
 				return nil, err

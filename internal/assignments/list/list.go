@@ -33,6 +33,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
@@ -61,8 +62,8 @@ func ParseMethod(s string) (Method, error) {
 
 // Principal types.
 const (
-	User  = "USER"
-	Group = "GROUP"
+	User  = assignments.User
+	Group = assignments.Group
 )
 
 // Principal is a user or a group.
@@ -106,11 +107,11 @@ type Options struct {
 	// Listed, when set, sees each item's assignments as soon as they are
 	// read, before they are emitted in order; it is called concurrently.
 	// The audit starts listing group members from it.
-	Listed func([]inventory.Assignment)
+	Listed func([]assignments.Assignment)
 	// Resolve, when set, is called by ByPrincipal with every assignment
 	// read, before they are ordered, so the caller can read the names of
 	// just those accounts (and OUs) and Names can answer for them.
-	Resolve func(ctx context.Context, listed []inventory.Assignment) error
+	Resolve func(ctx context.Context, listed []assignments.Assignment) error
 	// Progress, when set, is told how far the listing has got.
 	Progress func(phase string, done, total int)
 }
@@ -145,7 +146,7 @@ const IncompleteNote = "principal-first cannot see assignments of deleted princi
 // pair as they complete in order, so they are never all held; ByPrincipal
 // holds them to sort. Items that keep failing are in Result.Errors; an
 // error from emit, or ctx ending, stops the listing and is returned.
-func List(ctx context.Context, c inventory.Clients, inst inventory.Instance, sel Selection, opts Options, emit func(inventory.Assignment) error) (*Result, error) {
+func List(ctx context.Context, c inventory.Clients, inst inventory.Instance, sel Selection, opts Options, emit func(assignments.Assignment) error) (*Result, error) {
 	if opts.Method == "" {
 		opts.Method = MethodAuto
 	}
@@ -153,7 +154,7 @@ func List(ctx context.Context, c inventory.Clients, inst inventory.Instance, sel
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var emitErr error
-	out := func(a inventory.Assignment) {
+	out := func(a assignments.Assignment) {
 		if emitErr != nil {
 			return
 		}
@@ -189,7 +190,7 @@ type lister struct {
 
 type pair struct{ account, ps string }
 
-func (l *lister) run(ctx context.Context, emit func(inventory.Assignment)) error {
+func (l *lister) run(ctx context.Context, emit func(assignments.Assignment)) error {
 	switch l.opts.Method {
 	case ByPermissionSet:
 		pairs, err := l.provisionedPairs(ctx)
@@ -308,16 +309,17 @@ func (l *lister) principals(ctx context.Context) ([]Principal, error) {
 		var (
 			users  []inventory.User
 			groups []inventory.Group
-			errs   [2]error
 		)
-		fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
-			if i == 0 {
-				users, errs[0] = inventory.Users(ctx, l.c.IdentityStore, l.inst)
-			} else {
-				groups, errs[1] = inventory.Groups(ctx, l.c.IdentityStore, l.inst)
-			}
-		})
-		if err := firstErr(ctx, errs[:]...); err != nil {
+		err := fanout.All(ctx,
+			func(ctx context.Context) (err error) {
+				users, err = inventory.Users(ctx, l.c.IdentityStore, l.inst)
+				return
+			},
+			func(ctx context.Context) (err error) {
+				groups, err = inventory.Groups(ctx, l.c.IdentityStore, l.inst)
+				return
+			})
+		if err != nil {
 			return nil, err
 		}
 		for _, u := range users {
@@ -418,7 +420,7 @@ func (l *lister) provisionedPairs(ctx context.Context) ([]pair, error) {
 
 // byPair lists the assignments of each pair, concurrently, emitting pair
 // by pair in order as they complete.
-func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(inventory.Assignment)) {
+func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(assignments.Assignment)) {
 	l.res.Method = ByPermissionSet
 	slices.SortFunc(pairs, func(x, y pair) int {
 		return cmp.Or(l.compareAccounts(x.account, y.account), l.comparePermissionSets(x.ps, y.ps))
@@ -428,20 +430,20 @@ func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(inventory.A
 	l.res.Pairs = len(pairs)
 	selPr := principalSet(l.sel.Principals)
 	var done atomic.Int32
-	fanout.Stream(ctx, pairs, l.c.Limit(), func(ctx context.Context, p pair) ([]inventory.Assignment, error) {
+	fanout.Stream(ctx, pairs, l.c.Limit(), func(ctx context.Context, p pair) ([]assignments.Assignment, error) {
 		defer func() { l.progress("assignments", int(done.Add(1)), len(pairs)) }()
-		as, err := inventory.AccountAssignments(ctx, l.c.SSOAdmin, l.inst, p.account, p.ps)
+		as, err := accountAssignments(ctx, l.c.SSOAdmin, l.inst, p.account, p.ps)
 		if err == nil && l.opts.Listed != nil {
 			l.opts.Listed(as)
 		}
 		return as, err
-	}, func(p pair, as []inventory.Assignment, err error) {
+	}, func(p pair, as []assignments.Assignment, err error) {
 		if err != nil {
 			l.itemError(ctx, fmt.Sprintf("account %s permission set %s", l.accountLabel(p.account), l.psName(p.ps)), err)
 			return
 		}
 		if selPr != nil {
-			as = slices.DeleteFunc(as, func(a inventory.Assignment) bool { return !selPr[Principal{a.PrincipalType, a.PrincipalId}] })
+			as = slices.DeleteFunc(as, func(a assignments.Assignment) bool { return !selPr[Principal{a.PrincipalType, a.PrincipalId}] })
 		}
 		slices.SortStableFunc(as, l.compareAssignments)
 		as = slices.Compact(as)
@@ -452,7 +454,7 @@ func (l *lister) byPair(ctx context.Context, pairs []pair, emit func(inventory.A
 }
 
 // byPrincipal lists the assignments of the given principals.
-func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(inventory.Assignment)) error {
+func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(assignments.Assignment)) error {
 	l.res.Method = ByPrincipal
 	l.res.Principals = len(ps)
 	if len(ps) == 0 || (l.sel.Accounts != nil && len(l.sel.Accounts) == 0) || (l.sel.PermissionSets != nil && len(l.sel.PermissionSets) == 0) {
@@ -465,15 +467,15 @@ func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(inve
 	}
 	selA, selP := set(l.sel.Accounts), set(l.sel.PermissionSets)
 	var done atomic.Int32
-	res := fanout.Map(ctx, ps, l.c.Limit(), func(ctx context.Context, p Principal) ([]inventory.Assignment, error) {
+	res := fanout.Map(ctx, ps, l.c.Limit(), func(ctx context.Context, p Principal) ([]assignments.Assignment, error) {
 		defer func() { l.progress("assignments", int(done.Add(1)), len(ps)) }()
-		as, err := inventory.AssignmentsForPrincipal(ctx, l.c.SSOAdmin, l.inst, p.Type, p.Id, account)
+		as, err := principalAssignments(ctx, l.c.SSOAdmin, l.inst, p.Type, p.Id, account)
 		if err == nil && l.opts.Listed != nil {
 			l.opts.Listed(as)
 		}
 		return as, err
 	})
-	var all []inventory.Assignment
+	var all []assignments.Assignment
 	for i, r := range res {
 		if r.Err != nil {
 			p := ps[i]
@@ -491,7 +493,7 @@ func (l *lister) byPrincipal(ctx context.Context, ps []Principal, emit func(inve
 			return err
 		}
 	}
-	slices.SortFunc(all, func(x, y inventory.Assignment) int {
+	slices.SortFunc(all, func(x, y assignments.Assignment) int {
 		return cmp.Or(l.compareAccounts(x.AccountId, y.AccountId), l.comparePermissionSets(x.PermissionSetArn, y.PermissionSetArn),
 			l.compareAssignments(x, y))
 	})
@@ -513,7 +515,7 @@ func (l *lister) comparePermissionSets(x, y string) int {
 
 // compareAssignments orders the assignments of one pair: users first, then
 // by principal name and id.
-func (l *lister) compareAssignments(x, y inventory.Assignment) int {
+func (l *lister) compareAssignments(x, y assignments.Assignment) int {
 	return l.comparePrincipals(Principal{x.PrincipalType, x.PrincipalId}, Principal{y.PrincipalType, y.PrincipalId})
 }
 
@@ -576,17 +578,4 @@ func principalSet(ps []Principal) map[Principal]bool {
 		m[p] = true
 	}
 	return m
-}
-
-// firstErr is ctx's error, else the first non-nil error.
-func firstErr(ctx context.Context, errs ...error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

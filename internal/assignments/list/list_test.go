@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
@@ -125,10 +126,10 @@ func TestListSelectionAndCompleteness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	listed := func(sel list.Selection, m list.Method) ([]inventory.Assignment, *list.Result) {
+	listed := func(sel list.Selection, m list.Method) ([]assignments.Assignment, *list.Result) {
 		t.Helper()
-		var out []inventory.Assignment
-		res, err := list.List(ctx, c, inst, sel, list.Options{Method: m}, func(a inventory.Assignment) error {
+		var out []assignments.Assignment
+		res, err := list.List(ctx, c, inst, sel, list.Options{Method: m}, func(a assignments.Assignment) error {
 			out = append(out, a)
 			return nil
 		})
@@ -155,8 +156,8 @@ func TestListSelectionAndCompleteness(t *testing.T) {
 		t.Errorf("an empty account selection listed %d assignments in %d pairs; want nothing and no call", len(none), res.Pairs)
 	}
 	// Named principals (deleted ones included, by id) are complete either way.
-	orphan := all[slices.IndexFunc(all, func(a inventory.Assignment) bool {
-		return !slices.ContainsFunc(byPrincipal, func(b inventory.Assignment) bool { return a == b })
+	orphan := all[slices.IndexFunc(all, func(a assignments.Assignment) bool {
+		return !slices.ContainsFunc(byPrincipal, func(b assignments.Assignment) bool { return a == b })
 	})]
 	sel := list.Selection{Principals: []list.Principal{{Type: orphan.PrincipalType, Id: orphan.PrincipalId}}}
 	for _, m := range []list.Method{list.ByPrincipal, list.ByPermissionSet} {

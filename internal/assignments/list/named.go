@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/fanout"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -34,6 +35,9 @@ type NamedOptions struct {
 	Filter      *Filter // nil: every assignment
 	// Cache holds permission-set names between runs (may be nil).
 	Cache *inventory.NameCache
+	// Directory is the org directory to ask (nil: one over the clients,
+	// InstanceArn and Cache).
+	Directory *inventory.Directory
 	// Progress, when set, is told how far the listing has got.
 	Progress func(phase string, done, total int)
 }
@@ -66,7 +70,11 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 	if opts.Progress != nil {
 		opts.Progress("discover", 0, 0)
 	}
-	inst, err := inventory.FindInstance(ctx, c.SSOAdmin, opts.InstanceArn)
+	dir := opts.Directory
+	if dir == nil {
+		dir = inventory.NewDirectory(c, inventory.DirectoryOptions{InstanceArn: opts.InstanceArn, Names: opts.Cache})
+	}
+	inst, err := dir.Instance(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -76,34 +84,20 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 	// only a principal filter it is not walked up front: the accounts
 	// their assignments name are resolved afterwards (see resolve).
 	walk := !f.HasPrincipal() || f.HasTarget()
-	var (
-		tree   *inventory.OrgTree
-		psets  []inventory.PermissionSet
-		users  []inventory.User
-		groups []inventory.Group
-		errs   [4]error
-	)
-	fanout.Each(ctx, 4, 4, func(ctx context.Context, i int) {
-		switch i {
-		case 0:
-			if walk {
-				tree, errs[0] = inventory.WalkOrg(ctx, c)
-			}
-		case 1:
-			psets, errs[1] = inventory.NamedPermissionSets(ctx, c, inst, opts.Cache)
-		case 2:
-			if needUsers {
-				users, errs[2] = inventory.Users(ctx, c.IdentityStore, inst)
-			}
-		case 3:
-			if needGroups {
-				groups, errs[3] = inventory.Groups(ctx, c.IdentityStore, inst)
-			}
+	which := inventory.ListPermissionSets
+	for _, w := range []struct {
+		want bool
+		l    inventory.Listings
+	}{{walk, inventory.ListOrgTree}, {needUsers, inventory.ListUsers}, {needGroups, inventory.ListGroups}} {
+		if w.want {
+			which |= w.l
 		}
-	})
-	if err := firstErr(ctx, errs[:]...); err != nil {
+	}
+	found, err := dir.Discover(ctx, which)
+	if err != nil {
 		return nil, err
 	}
+	tree, psets, users, groups := found.OrgTree, found.PermissionSets, found.Users, found.Groups
 	res := &NamedResult{Instance: inst}
 	note := func(format string, args ...any) { res.Notes = append(res.Notes, fmt.Sprintf(format, args...)) }
 
@@ -148,12 +142,12 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 	accounts := map[string]inventory.Account{}
 	ouOf := map[string]inventory.OU{}
 	method := MethodAuto
-	var resolve func(context.Context, []inventory.Assignment) error
+	var resolve func(context.Context, []assignments.Assignment) error
 	if walk || len(sel.Principals) > res.PermissionSets {
 		// Many principals: the tree after all (it costs as much as
 		// naming the accounts of their assignments would).
 		if tree == nil {
-			if tree, err = inventory.WalkOrg(ctx, c); err != nil {
+			if tree, err = dir.OrgTree(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -186,7 +180,7 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 		// A few principals, no target filter: per principal, then just the
 		// accounts (and their OUs) their assignments name.
 		method = ByPrincipal
-		resolve = func(ctx context.Context, listed []inventory.Assignment) error {
+		resolve = func(ctx context.Context, listed []assignments.Assignment) error {
 			var ids []string
 			for _, a := range listed {
 				ids = append(ids, a.AccountId)
@@ -200,16 +194,11 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 			var (
 				found map[string]inventory.Account
 				ous   map[string]inventory.OU
-				errs  [2]error
 			)
-			fanout.Each(ctx, 2, 2, func(ctx context.Context, i int) {
-				if i == 0 {
-					found, errs[0] = inventory.AccountsByID(ctx, c, ids)
-				} else {
-					ous, errs[1] = inventory.OUsOf(ctx, c, ids)
-				}
-			})
-			if err := firstErr(ctx, errs[:]...); err != nil {
+			err := fanout.All(ctx,
+				func(ctx context.Context) (err error) { found, err = dir.AccountsByID(ctx, ids); return },
+				func(ctx context.Context) (err error) { ous, err = dir.OUsOf(ctx, ids); return })
+			if err != nil {
 				return err
 			}
 			maps.Copy(accounts, found)
@@ -234,7 +223,7 @@ func ListNamed(ctx context.Context, c inventory.Clients, opts NamedOptions, emit
 			Principal:     principalName,
 		},
 		Progress: opts.Progress,
-	}, func(a inventory.Assignment) error {
+	}, func(a assignments.Assignment) error {
 		r := Row{
 			InstanceArn: inst.Arn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId,
 			PrincipalName:    principalName(a.PrincipalType, a.PrincipalId),

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
@@ -75,7 +76,7 @@ func ScopeOf(d *file.Desired, prune bool) Scope {
 
 // Live is what a plan read of the live state.
 type Live struct {
-	Assignments []inventory.Assignment
+	Assignments []assignments.Assignment
 	// Pairs is how many provisioned (account, permission set) pairs the
 	// lister read.
 	Pairs int
@@ -92,7 +93,7 @@ func ReadLive(ctx context.Context, c inventory.Clients, scope Scope, progress fu
 	inst := inventory.Instance{Arn: scope.InstanceArn}
 	live := &Live{}
 	res, err := list.List(ctx, c, inst, scope.Selection(), list.Options{Method: list.ByPermissionSet, Progress: progress},
-		func(a inventory.Assignment) error {
+		func(a assignments.Assignment) error {
 			live.Assignments = append(live.Assignments, a)
 			return nil
 		})
@@ -112,10 +113,10 @@ func ReadLive(ctx context.Context, c inventory.Clients, scope Scope, progress fu
 
 // Fingerprint is a digest of a set of live assignments (order does not
 // matter).
-func Fingerprint(as []inventory.Assignment) string {
+func Fingerprint(as []assignments.Assignment) string {
 	keys := make([]string, len(as))
 	for i, a := range as {
-		keys[i] = a.AccountId + "|" + a.PermissionSetArn + "|" + a.PrincipalType + "|" + a.PrincipalId
+		keys[i] = a.Key()
 	}
 	sort.Strings(keys)
 	h := sha256.New()
@@ -169,7 +170,7 @@ func Compute(declared []file.Assignment, live *Live, scope Scope, names Names) *
 	p := &Plan{Version: Version, Scope: scope, Fingerprint: Fingerprint(live.Assignments), Declared: len(declared), Live: len(live.Assignments), Warnings: []string{}}
 	have := make(map[string]bool, len(live.Assignments))
 	for _, a := range live.Assignments {
-		have[key(a)] = true
+		have[a.Key()] = true
 	}
 	want := make(map[string]bool, len(declared))
 	var creates, deletes []file.Assignment
@@ -183,13 +184,13 @@ func Compute(declared []file.Assignment, live *Live, scope Scope, names Names) *
 	}
 	if scope.Prune {
 		for _, a := range live.Assignments {
-			if want[key(a)] {
+			if want[a.Key()] {
 				continue
 			}
-			deletes = append(deletes, file.Assignment{
-				AccountId: a.AccountId, AccountName: call(names.Account, a.AccountId),
-				PermissionSetArn: a.PermissionSetArn, PermissionSetName: call(names.PermissionSet, a.PermissionSetArn),
-				PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId, PrincipalName: call2(names.Principal, a.PrincipalType, a.PrincipalId),
+			deletes = append(deletes, file.Assignment{Assignment: a,
+				AccountName:       call(names.Account, a.AccountId),
+				PermissionSetName: call(names.PermissionSet, a.PermissionSetArn),
+				PrincipalName:     call2(names.Principal, a.PrincipalType, a.PrincipalId),
 			})
 		}
 	}
@@ -204,10 +205,6 @@ func Compute(declared []file.Assignment, live *Live, scope Scope, names Names) *
 	}
 	p.Creates, p.Deletes = len(creates), len(deletes)
 	return p
-}
-
-func key(a inventory.Assignment) string {
-	return a.AccountId + "|" + a.PermissionSetArn + "|" + a.PrincipalType + "|" + a.PrincipalId
 }
 
 func call(f func(string) string, s string) string {
@@ -225,8 +222,7 @@ func call2(f func(string, string) string, a, b string) string {
 }
 
 func change(op execute.Op, a file.Assignment) execute.Change {
-	return execute.Change{Op: op,
-		Assignment:  execute.Assignment{AccountId: a.AccountId, PermissionSetArn: a.PermissionSetArn, PrincipalType: a.PrincipalType, PrincipalId: a.PrincipalId},
+	return execute.Change{Op: op, Assignment: a.Assignment,
 		AccountName: a.AccountName, PermissionSetName: a.PermissionSetName, PrincipalName: a.PrincipalName,
 	}
 }

@@ -7,25 +7,26 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/assignments/plan"
-	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
 const dev, ro, admin = "arn:ps/dev", "arn:ps/ro", "arn:ps/admin"
 
 func declared(ps, acct, id, name string) file.Assignment {
-	return file.Assignment{AccountId: acct, AccountName: "n" + acct, PermissionSetArn: ps, PermissionSetName: ps[7:], PrincipalType: "GROUP", PrincipalId: id, PrincipalName: name}
+	return file.Assignment{Assignment: assignments.Assignment{AccountId: acct, PermissionSetArn: ps, PrincipalType: "GROUP", PrincipalId: id},
+		AccountName: "n" + acct, PermissionSetName: ps[7:], PrincipalName: name}
 }
 
-func live(ps, acct, typ, id string) inventory.Assignment {
-	return inventory.Assignment{AccountId: acct, PermissionSetArn: ps, PrincipalType: typ, PrincipalId: id}
+func live(ps, acct, typ, id string) assignments.Assignment {
+	return assignments.Assignment{AccountId: acct, PermissionSetArn: ps, PrincipalType: typ, PrincipalId: id}
 }
 
 func TestCompute(t *testing.T) {
 	want := []file.Assignment{declared(dev, "1", "g1", "devs"), declared(dev, "2", "g1", "devs"), declared(ro, "1", "g1", "devs")}
-	l := &plan.Live{Assignments: []inventory.Assignment{live(dev, "1", "GROUP", "g1"), live(dev, "3", "USER", "u9"), live(ro, "1", "GROUP", "g2")}}
+	l := &plan.Live{Assignments: []assignments.Assignment{live(dev, "1", "GROUP", "g1"), live(dev, "3", "USER", "u9"), live(ro, "1", "GROUP", "g2")}}
 	names := plan.Names{Principal: func(typ, id string) string {
 		if id == "g2" {
 			return "others"
@@ -55,8 +56,8 @@ func TestCompute(t *testing.T) {
 }
 
 func TestFingerprintOrderFree(t *testing.T) {
-	a := []inventory.Assignment{live(dev, "1", "GROUP", "g1"), live(ro, "2", "USER", "u1")}
-	b := []inventory.Assignment{a[1], a[0]}
+	a := []assignments.Assignment{live(dev, "1", "GROUP", "g1"), live(ro, "2", "USER", "u1")}
+	b := []assignments.Assignment{a[1], a[0]}
 	if plan.Fingerprint(a) != plan.Fingerprint(b) {
 		t.Error("the fingerprint depends on order")
 	}
@@ -66,7 +67,7 @@ func TestFingerprintOrderFree(t *testing.T) {
 }
 
 func TestSavedPlan(t *testing.T) {
-	l := &plan.Live{Assignments: []inventory.Assignment{live(dev, "1", "GROUP", "g1")}}
+	l := &plan.Live{Assignments: []assignments.Assignment{live(dev, "1", "GROUP", "g1")}}
 	p := plan.Compute([]file.Assignment{declared(dev, "2", "g1", "devs")}, l, plan.Scope{InstanceArn: "arn:i", PermissionSets: []string{dev}, Prune: true}, plan.Names{})
 	b, err := p.Marshal()
 	if err != nil {
@@ -87,7 +88,7 @@ func TestSavedPlan(t *testing.T) {
 		t.Errorf("Check after a change: got %v; want ErrStale", err)
 	}
 	// A hand-edited plan may not delete outside the permission sets it read.
-	back.Changes = append(back.Changes, execute.Change{Op: execute.Delete, Assignment: execute.Assignment{AccountId: "1", PermissionSetArn: admin, PrincipalType: "USER", PrincipalId: "u"}})
+	back.Changes = append(back.Changes, execute.Change{Op: execute.Delete, Assignment: assignments.Assignment{AccountId: "1", PermissionSetArn: admin, PrincipalType: "USER", PrincipalId: "u"}})
 	b, _ = back.Marshal()
 	if _, err := plan.Unmarshal(b); err == nil || !strings.Contains(err.Error(), "outside its scope") {
 		t.Errorf("got %v; want a refusal", err)

@@ -151,7 +151,7 @@ func checkSavedPlan(ctx context.Context, opts *applyOptions) (*awsclient.Set, *p
 		return nil, nil, factory.Explain(err, "find the plan's instance")
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	live, err := plan.ReadLive(ctx, dir.Clients, p.Scope, prog.Update)
+	live, err := plan.ReadLive(ctx, dir.Clients(), p.Scope, prog.Update)
 	prog.Done()
 	if err != nil {
 		return nil, nil, factory.Explain(err, "list the live assignments")

@@ -74,13 +74,10 @@ func (c common) gate(yes, dryRun bool) factory.GoAhead {
 	return factory.GoAhead{IO: c.IO, Prompter: c.Prompter, Yes: yes, DryRun: dryRun}
 }
 
-// directory is the live organization for resolving files.
-func directory(set *awsclient.Set, cachePath string) *file.Live {
-	return &file.Live{
-		Clients: inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()},
-		Org:     set.Organizations(),
-		Names:   inventory.OpenNameCache(cachePath),
-	}
+// directory is the org directory for resolving files.
+func directory(set *awsclient.Set, cachePath string) *inventory.Directory {
+	c := inventory.Clients{SSOAdmin: set.SSOAdmin(), IdentityStore: set.IdentityStore(), Organizations: set.Organizations()}
+	return inventory.NewDirectory(c, inventory.DirectoryOptions{Names: inventory.OpenNameCache(cachePath)})
 }
 
 // readFiles parses the assignments files; every problem is reported with

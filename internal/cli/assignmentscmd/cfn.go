@@ -177,7 +177,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 		}
 		doc.CSV = opts.CSV
 	}
-	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
+	factory.SaveNameCache(opts.IO.ErrOut, dir.NameCache())
 	doc.Warnings = gen.Warnings
 	doc.Stats = views.NewCallStats(set.Stats(), time.Since(start))
 	return views.AssignmentsCfn(opts.Format, opts.IO.Out, opts.IO.ErrOut, doc)

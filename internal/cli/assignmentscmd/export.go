@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
@@ -98,9 +99,9 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		sel.PermissionSets = append(sel.PermissionSets, arn)
 	}
 	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
-	var live []inventory.Assignment
-	res, err := list.List(ctx, dir.Clients, inst, sel, list.Options{Method: list.ByPermissionSet, Progress: prog.Update},
-		func(a inventory.Assignment) error { live = append(live, a); return nil })
+	var live []assignments.Assignment
+	res, err := list.List(ctx, dir.Clients(), inst, sel, list.Options{Method: list.ByPermissionSet, Progress: prog.Update},
+		func(a assignments.Assignment) error { live = append(live, a); return nil })
 	prog.Done()
 	if err != nil {
 		return factory.Explain(err, "list assignments")
@@ -138,7 +139,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		names.Groups[id] = g.Name
 	}
 	ex := file.MakeExport(live, names)
-	factory.SaveNameCache(opts.IO.ErrOut, dir.Names)
+	factory.SaveNameCache(opts.IO.ErrOut, dir.NameCache())
 	stats := views.NewCallStats(set.Stats(), time.Since(start))
 	data, err := views.AssignmentsExport(opts.Format, inst, ex, stats, time.Now())
 	if err != nil {

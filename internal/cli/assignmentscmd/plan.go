@@ -12,6 +12,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
+	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -122,7 +123,7 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 		return nil, nil, factory.Explain(err, "resolve the assignments file")
 	}
 	scope := plan.ScopeOf(d, prune)
-	live, err := plan.ReadLive(ctx, dir.Clients, scope, prog.Update)
+	live, err := plan.ReadLive(ctx, dir.Clients(), scope, prog.Update)
 	prog.Done()
 	if err != nil {
 		return nil, nil, factory.Explain(err, "list the live assignments")
@@ -139,14 +140,14 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 		p.Warnings = append(p.Warnings, w.Error())
 	}
 	views.Warnings(ios.ErrOut, p.Warnings)
-	factory.SaveNameCache(ios.ErrOut, dir.Names)
+	factory.SaveNameCache(ios.ErrOut, dir.NameCache())
 	return set, p, nil
 }
 
 // deleteNames names what prune would delete: accounts and permission sets
 // from the directory, principals the file does not name with one bulk
 // lookup (deleted ones get no name).
-func deleteNames(ctx context.Context, dir *file.Live, declared []file.Assignment, live *plan.Live, prune bool) (plan.Names, error) {
+func deleteNames(ctx context.Context, dir *inventory.Directory, declared []file.Assignment, live *plan.Live, prune bool) (plan.Names, error) {
 	if !prune {
 		return plan.Names{}, nil
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -202,7 +201,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
-	fl.StringVar(&opts.DB, "db", "", "with --save or --since: "+historycmd.DBFlagUsage)
+	fl.StringVar(&opts.DB, "db", "", "with --save or --since: "+factory.HistoryDBFlagUsage)
 	fl.StringVar(&opts.Since, "since", "", sinceUsage)
 	fl.DurationVar(&opts.Lag, "cloudtrail-lag", activity.DefaultLag, "with --since: how late CloudTrail may deliver an event; the snapshot is exact until this long before the events were read, and the next --since reads again from there")
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")
@@ -249,7 +248,7 @@ func run(ctx context.Context, opts *options) error {
 		}
 		keep.Facts = sp.Plan.Facts
 		if sp.Base != nil {
-			keep.ExactUntil, keep.Base = sp.Window.ExactUntil, sp.BaseID
+			keep.ExactUntil, keep.Base, keep.Placed = sp.Window.ExactUntil, sp.BaseID, sp.Plan.PlacedIDs
 		}
 	}
 	view, closeView, err := openView(ctx, opts, out)

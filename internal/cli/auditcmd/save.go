@@ -8,7 +8,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/audit"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -33,6 +33,7 @@ type kept struct {
 	ExactUntil time.Time
 	Base       int64
 	Facts      []activity.Fact
+	Placed     []string
 }
 
 // openView returns the audit's view for opts, saving a snapshot too when
@@ -49,7 +50,7 @@ func openView(ctx context.Context, opts *options, w io.Writer) (o *output, close
 	if !opts.Save {
 		return o, func() {}, nil
 	}
-	path, err := historycmd.ResolveDB(opts.IO, opts.DB)
+	path, err := factory.HistoryDB(opts.IO, opts.DB)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +111,7 @@ func (v *saveView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
 		Complete: r.Stats.Complete, Causes: r.Stats.Causes, Review: r.Review,
-		Directory: v.out.keep.Directory, ExactUntil: v.out.keep.ExactUntil, Base: v.out.keep.Base, Facts: v.out.keep.Facts,
+		Directory: v.out.keep.Directory, ExactUntil: v.out.keep.ExactUntil, Base: v.out.keep.Base, Facts: v.out.keep.Facts, Placed: v.out.keep.Placed,
 	})
 	if err != nil {
 		return err

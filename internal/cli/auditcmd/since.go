@@ -11,7 +11,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -55,7 +55,7 @@ func parseTime(s string) (time.Time, error) {
 // cannot place, no access to CloudTrail) is not an error: it returns a
 // full audit's plan, saying why.
 func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients audit.Clients, progress func(activity.Progress)) (*since, error) {
-	path, err := historycmd.ResolveDB(opts.IO, opts.DB)
+	path, err := factory.HistoryDB(opts.IO, opts.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,11 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 		// event history keeps: events of that gap are gone.
 		return full(fmt.Sprintf("snapshot #%d is exact until %s, and CloudTrail's event history keeps only the 90 days before %s: the events of the gap are gone", sn.ID, stamp(sn.ExactUntil), stamp(w.To)))
 	}
-	plan := activity.Place(events, activity.Known{Instance: inst, Directory: d})
+	placed, err := s.Placed(ctx, sn.ID)
+	if err != nil {
+		return nil, err
+	}
+	plan := activity.Place(events, activity.Known{Instance: inst, Directory: d, Placed: placed})
 	out := &since{BaseID: sn.ID, Plan: plan, Window: w}
 	if plan.Full {
 		out.Full = strings.Join(plan.Reasons, "; ")
@@ -158,6 +162,9 @@ func (s *since) lines(lag time.Duration) []string {
 	placed := "none changed what the audit shows"
 	if n := p.PlacedTotal(); n > 0 {
 		placed = fmt.Sprintf("%d placed (%s)", n, p.PlacedSummary())
+	}
+	if p.Repeated > 0 {
+		placed += fmt.Sprintf(", %d placed by snapshot #%d already", p.Repeated, s.BaseID)
 	}
 	out := []string{
 		fmt.Sprintf("audit --since: incremental from snapshot #%d: %d CloudTrail event(s) from %s to %s (%d lookups, %d pages): %s, %d ignored (reads, failed calls, other instances, settings)",

@@ -38,11 +38,6 @@ ssoctl_managed = true); every other byte of the file stays as it was.`,
 	return cmd
 }
 
-// portalConcurrency is how many ListAccountRoles calls populate keeps in
-// flight; the client's portal rate limit (AWS's 20 per second) bounds the
-// rate, so this only needs to cover the network's latency.
-const portalConcurrency = 16
-
 // Common are the inputs both configure commands take: the streams, the
 // sign-in, and the config file.
 type Common struct {
@@ -151,7 +146,7 @@ under a lock, keeping its mode; two runs at once lose nothing.`,
 	fl.BoolVar(&opts.Spec.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
 	fl.BoolVar(&opts.Prune, "prune", false, "remove ssoctl's profiles of this sign-in that are no longer reachable")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
-	RegisterCompletions(f, cmd)
+	factory.RegisterCompletions(f, cmd)
 	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
@@ -219,7 +214,7 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 	progress := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var total, started atomic.Int64
 	roles, err := s.m.Roles(ctx, s.t.Config, sso.RoleQuery{
-		Concurrency: portalConcurrency,
+		Concurrency: factory.PortalConcurrency,
 		Account:     func(sso.Account) bool { total.Add(1); return true },
 		Known: func(sso.Account) ([]string, bool) {
 			progress.Update("roles", int(started.Add(1)), int(total.Load()))
@@ -238,8 +233,8 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 			unlisted = append(unlisted, views.Unlisted{AccountID: f.Account.AccountID, AccountName: f.Account.AccountName, Error: factory.Brief(f.Err)})
 		}
 	}
-	SaveRoles(opts.IO.Getenv, roles)
-	desired, problems, err := profiles.Desired(toRoles(roles), spec)
+	factory.SaveRoles(opts.IO.Getenv, roles)
+	desired, problems, err := profiles.Desired(roles, spec)
 	if err != nil {
 		return err
 	}
@@ -262,12 +257,4 @@ func RunPopulate(ctx context.Context, opts *PopulateOptions) error {
 		return &factory.PartialError{Err: fmt.Errorf("%s (listed above)", strings.Join(why, "; "))}
 	}
 	return nil
-}
-
-func toRoles(rs []sso.Role) []profiles.Role {
-	out := make([]profiles.Role, len(rs))
-	for i, r := range rs {
-		out[i] = profiles.Role{AccountID: r.AccountID, AccountName: r.AccountName, RoleName: r.RoleName}
-	}
-	return out
 }

@@ -75,7 +75,7 @@ filter). A profile NAME that ssoctl did not write is never overwritten.`,
 	fl.StringVar(&opts.Account, "account", "", "the account `ID|NAME`")
 	fl.StringVar(&opts.Role, "role", "", "the role (permission set) `NAME`")
 	fl.BoolVar(&opts.CredentialProcess, "credential-process", false, "write credential_process = ssoctl credential-process … instead of native Identity Center keys")
-	RegisterCompletions(f, cmd)
+	factory.RegisterCompletions(f, cmd)
 	factory.SetOutputs(cmd, "table", "json")
 	return cmd
 }
@@ -86,15 +86,15 @@ func RunProfile(ctx context.Context, opts *ProfileOptions) error {
 	if err != nil {
 		return err
 	}
-	role, all, err := FindRole(ctx, s.m, s.t, opts.Account, opts.Role, opts.Login, opts.Pick)
+	role, all, err := factory.FindRole(ctx, s.m, s.t, opts.Account, opts.Role, opts.Login, opts.Pick)
 	if err != nil {
 		return err
 	}
 	if opts.Account == "" {
-		SaveRoles(opts.IO.Getenv, all)
+		factory.SaveRoles(opts.IO.Getenv, all)
 	}
 	spec := s.spec(profiles.Spec{CredentialProcess: opts.CredentialProcess})
-	p, problems := profiles.One(opts.Name, profiles.Role{AccountID: role.AccountID, AccountName: role.AccountName, RoleName: role.RoleName}, opts.Region, spec)
+	p, problems := profiles.One(opts.Name, role, opts.Region, spec)
 	var desired []profiles.Profile
 	if problems == nil {
 		desired = []profiles.Profile{p}
@@ -107,57 +107,6 @@ func RunProfile(ctx context.Context, opts *ProfileOptions) error {
 		return errors.New(res.Problems[0].Message())
 	}
 	return views.Populate(opts.Format, opts.IO.Out, opts.IO.ErrOut, res, before, after)
-}
-
-// ErrNoSuchRole means the signed-in person cannot reach the account or role
-// asked for.
-var ErrNoSuchRole = errors.New("no such account and role")
-
-// FindRole resolves --account (id or name) and --role against the roles
-// the signed-in person can reach; with either missing it lists them all
-// and lets pick choose (pick nil: an error). An account id is listed
-// alone (one ListAccountRoles call).
-// It also returns the roles it listed.
-func FindRole(ctx context.Context, m *sso.Manager, t sso.Target, account, role string, lo *sso.LoginOptions, pick func([]sso.Role) (sso.Role, error)) (sso.Role, []sso.Role, error) {
-	q := sso.RoleQuery{Concurrency: portalConcurrency}
-	if account != "" {
-		q.Account = func(a sso.Account) bool { return a.AccountID == account || a.AccountName == account }
-	}
-	roles, err := m.Roles(ctx, t.Config, q, lo)
-	var partial *sso.PartialError // some accounts' roles: matters only if none matches
-	if err != nil && !errors.As(err, &partial) {
-		return sso.Role{}, nil, factory.ExplainSignIn(err, t)
-	}
-	var match []sso.Role
-	ids := map[string]bool{}
-	for _, r := range roles {
-		if role == "" || r.RoleName == role {
-			match = append(match, r)
-			ids[r.AccountID] = true
-		}
-	}
-	switch {
-	case account != "" && role != "" && len(match) == 1:
-		return match[0], roles, nil
-	case account != "" && role != "" && len(ids) > 1:
-		return sso.Role{}, roles, factory.Usagef("more than one account is named %q: use its id", account)
-	case len(match) == 0 && partial != nil:
-		f := partial.Failed[0]
-		return sso.Role{}, roles, fmt.Errorf("%v: account %s (%s): %s", partial, f.Account.AccountName, f.Account.AccountID, factory.Brief(f.Err))
-	case len(match) == 0:
-		what := fmt.Sprintf("role %q", role)
-		if account != "" {
-			what += fmt.Sprintf(" in account %q", account)
-		}
-		if role == "" {
-			what = fmt.Sprintf("account %q", account)
-		}
-		return sso.Role{}, roles, fmt.Errorf("%w: the signed-in user cannot reach %s (see `ssoctl roles`)", ErrNoSuchRole, what)
-	case pick == nil:
-		return sso.Role{}, roles, factory.Usagef("--account and --role are required")
-	}
-	r, err := pick(match)
-	return r, roles, err
 }
 
 // Picker returns the account-and-role picker on a terminal: type / to

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
-	"github.com/ssoctl/ssoctl/internal/cli/configurecmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/console"
@@ -150,7 +149,7 @@ or --endpoint-url (the sandbox's).`,
 	fl.BoolVar(&opts.Print, "print", false, "print the sign-in URL (a secret) instead of opening a browser")
 	fl.BoolVar(&opts.Share, "share", false, "print a token naming this console page for someone else's sign-in (no credential)")
 	fl.StringVar(&opts.Token, "token", "", "open the console page a --share `TOKEN` names, with your own sign-in (- reads it from stdin)")
-	configurecmd.RegisterCompletions(f, cmd)
+	factory.RegisterCompletions(f, cmd)
 	_ = cmd.RegisterFlagCompletionFunc("destination", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return console.Services(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -214,11 +213,11 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if !awsconfig.IsAccountID(account) {
-		r, all, err := configurecmd.FindRole(ctx, m, t, account, role, opts.Login, nil)
+		r, all, err := factory.FindRole(ctx, m, t, account, role, opts.Login, nil)
 		if err != nil {
 			return err
 		}
-		configurecmd.SaveRoles(opts.IO.Getenv, all)
+		factory.SaveRoles(opts.IO.Getenv, all)
 		account = r.AccountID
 	}
 	dest, err := console.Destination(opts.Destination, consoleRegion(region, t.Config.Region))

@@ -88,7 +88,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 		defer ep.stop()
 		t := ep.target
 		env = childenv.BuildServed(opts.Environ(), childenv.Served{URL: ep.url, Token: ep.token,
-			AccountID: t.AccountID, RoleName: t.RoleName, Region: region(opts.Region, t)})
+			Role: sso.Role{AccountID: t.AccountID, RoleName: t.RoleName, Region: region(opts.Region, t)}})
 		if key := defaultCredentials(opts.IO.Getenv); key != "" {
 			views.ExecServeWarning(opts.IO.ErrOut, key)
 		}
@@ -97,7 +97,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 		if err != nil {
 			return err
 		}
-		env = childenv.Build(opts.Environ(), childRole(t, cr, region(opts.Region, t)))
+		env = childenv.Build(opts.Environ(), childRole(t, region(opts.Region, t)), childCredentials(cr))
 	}
 	c := exec.Command(opts.Argv[0], opts.Argv[1:]...)
 	c.Env = env
@@ -141,12 +141,14 @@ func runExec(ctx context.Context, opts *execOptions) error {
 }
 
 // childRole is the role as the command's environment carries it.
-func childRole(t sso.Target, cr *sso.RoleCredentials, region string) childenv.Role {
-	return childenv.Role{
-		AccountID: t.AccountID, RoleName: t.RoleName, Region: region,
-		Credentials: aws.Credentials{
-			AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
-			CanExpire: true, Expires: cr.Expiration,
-		},
+func childRole(t sso.Target, region string) sso.Role {
+	return sso.Role{AccountID: t.AccountID, RoleName: t.RoleName, Region: region}
+}
+
+// childCredentials are the role's credentials as the SDK holds them.
+func childCredentials(cr *sso.RoleCredentials) aws.Credentials {
+	return aws.Credentials{
+		AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.SessionToken,
+		CanExpire: true, Expires: cr.Expiration,
 	}
 }

@@ -69,6 +69,6 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	reg := region(opts.Region, t)
 	return views.ExportCredentials(opts.IO.Out, opts.Format, views.RoleCredentials{
-		AccountID: t.AccountID, RoleName: t.RoleName, Region: reg, Credentials: cr, Vars: childenv.Vars(childRole(t, cr, reg)),
+		AccountID: t.AccountID, RoleName: t.RoleName, Region: reg, Credentials: cr, Vars: childenv.Vars(childRole(t, reg), childCredentials(cr)),
 	})
 }

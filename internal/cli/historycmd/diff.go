@@ -74,20 +74,20 @@ summary on stderr; -o json one document with all of it.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Columns, "columns", "", "columns of the changed rows (as the audit's --columns; default: the newer snapshot's)")
-	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, AllowIncompleteUsage)
+	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, factory.AllowIncompleteUsage)
 	factory.SetOutputs(cmd, "table", "csv", "json")
 	return cmd
 }
 
 func runDiff(ctx context.Context, opts *diffOptions) error {
-	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	from, to, err := s.Between(ctx, opts.IDs...)
 	if err != nil {
-		return ExplainNotFound(err)
+		return factory.ExplainNoSnapshot(err)
 	}
 	instead := ""
 	if ids, err := completeIDs(ctx, s, 2); err == nil && len(ids) == 2 {
@@ -99,7 +99,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 		both = both[:1]
 	}
 	for _, sn := range both {
-		w, err := CheckBase(sn, opts.AllowIncomplete, instead)
+		w, err := factory.CheckSnapshotBase(sn, opts.AllowIncomplete, instead)
 		if err != nil {
 			return err
 		}

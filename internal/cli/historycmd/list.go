@@ -50,7 +50,7 @@ access there was (history diff and report html refuse it as a base unless
 }
 
 func runList(ctx context.Context, opts *listOptions) error {
-	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ next snapshots). --dry-run lists what would go.`,
 }
 
 func runPrune(ctx context.Context, opts *pruneOptions) error {
-	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}

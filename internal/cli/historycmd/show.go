@@ -62,16 +62,16 @@ findings, errors and stats, -o table for people, -o html the report of
 }
 
 func runShow(ctx context.Context, opts *showOptions) error {
-	s, err := OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	sn, err := s.Get(ctx, opts.ID)
 	if err != nil {
-		return ExplainNotFound(err)
+		return factory.ExplainNoSnapshot(err)
 	}
-	if why := Why(sn); why != "" {
+	if why := factory.IncompleteWhy(sn); why != "" {
 		views.IncompleteSnapshot(opts.IO.ErrOut, sn.ID, why)
 	}
 	if opts.Format == "html" {

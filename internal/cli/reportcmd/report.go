@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
@@ -86,8 +85,8 @@ snapshot before this one.`,
 	}
 	cmd.Flags().Int64Var(&opts.Snapshot, "snapshot", 0, "the snapshot `ID` to report (default: the newest)")
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "write the report to `PATH` (- for stdout)")
-	cmd.Flags().StringVar(&opts.DB, "db", "", historycmd.DBFlagUsage)
-	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, historycmd.AllowIncompleteUsage)
+	cmd.Flags().StringVar(&opts.DB, "db", "", factory.HistoryDBFlagUsage)
+	cmd.Flags().BoolVar(&opts.AllowIncomplete, "allow-incomplete", false, factory.AllowIncompleteUsage)
 	factory.SetOutputs(cmd, "html")
 	return cmd
 }
@@ -98,7 +97,7 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 			return fmt.Errorf("cannot write the report to %s: it is a folder (give a file name, e.g. -f %s)", opts.File, filepath.Join(opts.File, "report.html"))
 		}
 	}
-	s, err := historycmd.OpenExisting(ctx, opts.IO, opts.DB)
+	s, err := factory.OpenHistory(ctx, opts.IO, opts.DB)
 	if err != nil {
 		return err
 	}
@@ -110,13 +109,13 @@ func runHTML(ctx context.Context, opts *htmlOptions) error {
 		sn, err = s.Latest(ctx)
 	}
 	if err != nil {
-		return historycmd.ExplainNotFound(err)
+		return factory.ExplainNoSnapshot(err)
 	}
 	instead := ""
 	if prev, _, err := s.PreviousComplete(ctx, sn.ID+1); err == nil && prev.ID != sn.ID {
 		instead = fmt.Sprintf("report the newest complete snapshot (--snapshot %d)", prev.ID)
 	}
-	warning, err := historycmd.CheckBase(sn, opts.AllowIncomplete, instead)
+	warning, err := factory.CheckSnapshotBase(sn, opts.AllowIncomplete, instead)
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,9 @@ func NewCmd(f *factory.Factory, runF func(context.Context, *options) error) *cob
 		Use:   "sandbox",
 		Short: "Serve the built-in AWS emulator on a loopback port",
 		Long: `Serve the sandbox: an emulator of every AWS API ssoctl calls (sso-admin,
-identitystore, organizations, iam, sts, sesv2, s3, cloudtrail, and for
-sign-in sso-oidc and the portal), on one port, over a demo organization.
+identitystore, organizations, iam, sts, sesv2, s3, cloudtrail, EventBridge
+Scheduler, and for sign-in sso-oidc and the portal), on one port, over a demo
+organization, on a clock of its own that POST /_sandbox/clock moves forward.
 
 On start it prints the export lines a shell needs to point the AWS SDKs,
 the AWS CLI and ssoctl at it, then serves until interrupted. With --quotas

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ssoctl/ssoctl/internal/access"
+	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/cfn"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
@@ -43,7 +44,7 @@ import (
 var (
 	sampleCalls = views.CallStats{APICalls: 3, CallsByOperation: map[string]int{"sso-admin:ListInstances": 1, "identitystore:GetUserId": 2}, Seconds: 0.25}
 	sampleUser  = inventory.User{Id: "9067a1b2c3-1111-2222-3333-444455556666", UserName: "jane.doe", DisplayName: "Jane\x1b Doe", Email: "jane.doe@example.com", Status: "ENABLED"}
-	sampleChg   = execute.Change{Op: execute.Create, Assignment: execute.Assignment{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id},
+	sampleChg   = execute.Change{Op: execute.Create, Assignment: assignments.Assignment{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id},
 		AccountName: "=payments-dev", PermissionSetName: "Developer", PrincipalName: "jane.doe"}
 	sampleReport = execute.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []execute.Result{{Change: sampleChg, Status: execute.Succeeded}}, Summary: execute.Summary{Created: 1}}
 	sampleRow    = audit.Row{UserEmail: "jane.doe@example.com", UserName: "jane.doe", AccountId: "640775136188", AccountName: "=payments-dev", PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: sampleUser.Id}
@@ -162,7 +163,7 @@ func renderers() map[string]renderer {
 			return write(views.NewAssignmentsApply(format, out, errOut, func() views.CallStats { return sampleCalls }), filePlan, views.Applied{Report: sampleReport, Seconds: 1})
 		}, true},
 		"ssoctl assignments export": {func(format string, out, errOut io.Writer) error {
-			ex := file.MakeExport([]inventory.Assignment{{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id}},
+			ex := file.MakeExport([]assignments.Assignment{{AccountId: "640775136188", PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", PrincipalType: "USER", PrincipalId: sampleUser.Id}},
 				file.ExportNames{PermissionSets: map[string]string{"arn:aws:sso:::permissionSet/ssoins-1/ps-1": "Developer"}, Users: map[string]string{sampleUser.Id: "jane.doe"}, Groups: map[string]string{},
 					Accounts: []inventory.Account{{Id: "640775136188", Name: "payments-dev"}}})
 			b, err := views.AssignmentsExport(format, inventory.Instance{Arn: "arn:aws:sso:::instance/ssoins-1"}, ex, sampleCalls, time.Unix(1700000000, 0))

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
@@ -39,6 +41,8 @@ var idMembers = map[string][]string{
 	"sso":      {"accountId", "roleName", "accessToken"},
 	"sso-oidc": {"clientId", "deviceCode", "refreshToken"},
 	"sesv2":    {"EmailIdentity"},
+	// The schedule or group a request names.
+	"scheduler": {"Name", "GroupName"},
 }
 
 const policyDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
@@ -191,6 +195,12 @@ func (e *env) values() conformance.Input {
 		return v
 	case "sesv2":
 		return conformance.Input{"EmailIdentity": "example.com"}
+	case "scheduler":
+		return conformance.Input{
+			"ScheduleExpression": "at(2030-01-01T00:00:00)", "FlexibleTimeWindow": map[string]any{"Mode": "OFF"},
+			"Target": map[string]any{"Arn": "arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment",
+				"RoleArn": "arn:aws:iam::" + d.mgmt + ":role/" + emulator.SchedulerRole, "Input": "{}"},
+		}
 	}
 	return conformance.Input{}
 }
@@ -522,6 +532,54 @@ var cases = map[string]func(e *env) []conformance.Input{
 			"Destination": map[string]any{"ToAddresses": []any{"alice.johnson@example.com"}},
 			"Content":     map[string]any{"Simple": map[string]any{"Subject": map[string]any{"Data": "Conformance"}, "Body": map[string]any{"Text": map[string]any{"Data": "Hello"}}}}}}
 	},
+	// scheduler: schedules and groups the suite makes first
+	"scheduler:CreateSchedule": func(e *env) []in {
+		e.scheduleGroup("conformance")
+		return []in{
+			{"Name": "conformance-new"},
+			{"Name": "conformance-full", "GroupName": "conformance", "Description": "Made by the conformance suite", "State": "DISABLED",
+				"ActionAfterCompletion": "DELETE", "ScheduleExpressionTimezone": "UTC", "ClientToken": "conformance-token",
+				"FlexibleTimeWindow": map[string]any{"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+				"StartDate":          time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC), "EndDate": time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)},
+			{"Name": "conformance-rate", "ScheduleExpression": "rate(5 minutes)"},
+		}
+	},
+	"scheduler:GetSchedule": func(e *env) []in {
+		e.schedule("conformance-get", "")
+		e.scheduleGroup("conformance")
+		e.schedule("conformance-in-group", "conformance")
+		return []in{{"Name": "conformance-get"}, {"Name": "conformance-in-group", "GroupName": "conformance"}}
+	},
+	"scheduler:UpdateSchedule": func(e *env) []in {
+		e.schedule("conformance-update", "")
+		return []in{{"Name": "conformance-update", "ScheduleExpression": "cron(0 12 * * ? *)", "State": "DISABLED"}}
+	},
+	"scheduler:DeleteSchedule": func(e *env) []in {
+		e.schedule("conformance-delete", "")
+		return []in{{"Name": "conformance-delete"}}
+	},
+	"scheduler:ListSchedules": func(e *env) []in {
+		e.schedule("conformance-a", "")
+		e.schedule("conformance-b", "")
+		e.scheduleGroup("conformance")
+		return []in{{}, {"GroupName": "default", "NamePrefix": "conformance-", "State": "ENABLED"}, {"GroupName": "conformance"}}
+	},
+	"scheduler:CreateScheduleGroup": func(e *env) []in {
+		return []in{{"Name": "conformance-new"}, {"Name": "conformance-tagged", "Tags": []any{map[string]any{"Key": "team", "Value": "conformance"}}}}
+	},
+	"scheduler:GetScheduleGroup": func(e *env) []in {
+		e.scheduleGroup("conformance")
+		return []in{{"Name": "conformance"}, {"Name": "default"}}
+	},
+	"scheduler:DeleteScheduleGroup": func(e *env) []in {
+		e.scheduleGroup("conformance")
+		return []in{{"Name": "conformance"}}
+	},
+	"scheduler:ListScheduleGroups": func(e *env) []in {
+		e.scheduleGroup("conformance")
+		return []in{{}, {"NamePrefix": "conf"}}
+	},
+
 	"sesv2:CreateEmailIdentity": func(e *env) []in {
 		return []in{{"EmailIdentity": "conformance@example.com"}, {"EmailIdentity": "conformance.example.org"}}
 	},
@@ -543,6 +601,31 @@ var cases = map[string]func(e *env) []conformance.Input{
 			{"EventCategory": "insight"},
 		}
 	},
+}
+
+// scheduleGroup makes a schedule group, unless it exists.
+func (e *env) scheduleGroup(name string) {
+	e.t.Helper()
+	c := scheduler.NewFromConfig(e.cfg)
+	if _, err := c.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String(name)}); err == nil {
+		return
+	}
+	_, err := c.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String(name)})
+	e.must(err, "CreateScheduleGroup")
+}
+
+// schedule makes a one-time schedule (in group, "" for the default).
+func (e *env) schedule(name, group string) {
+	e.t.Helper()
+	in := &scheduler.CreateScheduleInput{Name: aws.String(name), ScheduleExpression: aws.String("at(2030-01-01T00:00:00)"),
+		FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+		Target: &schedtypes.Target{Arn: aws.String("arn:aws:scheduler:::aws-sdk:ssoadmin:deleteAccountAssignment"),
+			RoleArn: aws.String("arn:aws:iam::" + e.demo().mgmt + ":role/" + emulator.SchedulerRole), Input: aws.String("{}")}}
+	if group != "" {
+		in.GroupName = aws.String(group)
+	}
+	_, err := scheduler.NewFromConfig(e.cfg).CreateSchedule(ctx, in)
+	e.must(err, "CreateSchedule")
 }
 
 func withAndWithoutUser(e *env) []in { return []in{{"UserName": e.demo().alice.UserName}, {}} }

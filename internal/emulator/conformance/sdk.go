@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -37,6 +38,8 @@ func SDKClient(service string) reflect.Type {
 		return reflect.TypeFor[*sesv2.Client]()
 	case "s3":
 		return reflect.TypeFor[*s3.Client]()
+	case "scheduler":
+		return reflect.TypeFor[*scheduler.Client]()
 	case "cloudtrail":
 		return reflect.TypeFor[*cloudtrail.Client]()
 	}

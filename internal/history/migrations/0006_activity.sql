@@ -8,7 +8,10 @@
 -- started from (0 for a full audit). facts: the changes to access the
 -- events since the base made, with who and when (activity.Fact, JSON), so
 -- that history diff attributes rows without reading CloudTrail again.
+-- placed: the ids of the events it placed (JSON array), which the next
+-- --since, reading its window again from exact_until, need not place twice.
 ALTER TABLE snapshot ADD COLUMN directory TEXT NOT NULL DEFAULT '';
 ALTER TABLE snapshot ADD COLUMN exact_until TEXT NOT NULL DEFAULT '';
 ALTER TABLE snapshot ADD COLUMN base INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE snapshot ADD COLUMN facts TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE snapshot ADD COLUMN placed TEXT NOT NULL DEFAULT '[]';

@@ -1,4 +1,4 @@
-package configurecmd
+package factory
 
 import (
 	"encoding/json"
@@ -10,15 +10,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssoctl/ssoctl/internal/awsconfig"
-	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/securefile"
 	"github.com/ssoctl/ssoctl/internal/sso"
 )
 
-// Shell completion reads only local files: the config file (profiles,
-// sso-sessions, and the accounts and roles of profiles) and the roles
-// cache that populate, `configure profile` and console write after listing
-// roles. It never makes a network call.
+// Shell completion, shared by every command (RegisterCompletionsTree) and
+// the commands that list roles (SaveRoles), reads only local files: the
+// config file (profiles, sso-sessions, and the accounts and roles of
+// profiles) and the roles cache that populate, `configure profile` and
+// console write after listing roles. It never makes a network call.
 
 // rolesCachePath is roles.json in ssoctl's cache folder.
 func rolesCachePath(getenv func(string) string) string {
@@ -92,7 +92,7 @@ func complete(values func() []string) CompletionFunc {
 	}
 }
 
-func sectionNames(f *factory.Factory, kind string) []string {
+func sectionNames(f *Factory, kind string) []string {
 	doc := configDoc(f.IOStreams.Getenv)
 	if doc == nil {
 		return nil
@@ -106,18 +106,18 @@ func sectionNames(f *factory.Factory, kind string) []string {
 	return out
 }
 
-func completeSessions(f *factory.Factory) CompletionFunc {
+func completeSessions(f *Factory) CompletionFunc {
 	return complete(func() []string { return sectionNames(f, awsconfig.KindSSOSession) })
 }
 
 // CompleteProfiles completes profile names from the config file.
-func CompleteProfiles(f *factory.Factory) CompletionFunc {
+func CompleteProfiles(f *Factory) CompletionFunc {
 	return complete(func() []string { return sectionNames(f, awsconfig.KindProfile) })
 }
 
 // CompleteAccounts completes account names and ids from the roles cache
 // and the config's profiles.
-func CompleteAccounts(f *factory.Factory) CompletionFunc {
+func CompleteAccounts(f *Factory) CompletionFunc {
 	return complete(func() []string {
 		var out []string
 		for _, r := range cachedRoles(f.IOStreams.Getenv) {
@@ -132,7 +132,7 @@ func CompleteAccounts(f *factory.Factory) CompletionFunc {
 
 // CompleteRoles completes role names from the roles cache and the
 // config's profiles.
-func CompleteRoles(f *factory.Factory) CompletionFunc {
+func CompleteRoles(f *Factory) CompletionFunc {
 	return complete(func() []string {
 		var out []string
 		for _, r := range cachedRoles(f.IOStreams.Getenv) {
@@ -146,7 +146,7 @@ func CompleteRoles(f *factory.Factory) CompletionFunc {
 // names: --sso-session, --account and --account-name (names and ids),
 // --account-id (ids), --role and --role-name. A flag that already has one
 // keeps it.
-func RegisterCompletions(f *factory.Factory, cmd *cobra.Command) {
+func RegisterCompletions(f *Factory, cmd *cobra.Command) {
 	for name, fn := range map[string]CompletionFunc{
 		"sso-session": completeSessions(f), "account": CompleteAccounts(f), "account-name": CompleteAccounts(f),
 		"account-id": completeAccountIDs(f), "role": CompleteRoles(f), "role-name": CompleteRoles(f),
@@ -161,7 +161,7 @@ func RegisterCompletions(f *factory.Factory, cmd *cobra.Command) {
 
 // RegisterCompletionsTree adds the completions to every command under
 // root, and completes the global --profile.
-func RegisterCompletionsTree(f *factory.Factory, root *cobra.Command) {
+func RegisterCompletionsTree(f *Factory, root *cobra.Command) {
 	if _, ok := root.GetFlagCompletionFunc("profile"); !ok {
 		_ = root.RegisterFlagCompletionFunc("profile", CompleteProfiles(f))
 	}
@@ -175,7 +175,7 @@ func RegisterCompletionsTree(f *factory.Factory, root *cobra.Command) {
 	walk(root)
 }
 
-func completeAccountIDs(f *factory.Factory) CompletionFunc {
+func completeAccountIDs(f *Factory) CompletionFunc {
 	return complete(func() []string {
 		var out []string
 		for _, r := range cachedRoles(f.IOStreams.Getenv) {
