@@ -17,6 +17,13 @@ const GlobalRegion = "us-east-1"
 // read them, and the next incremental audit reads from there again.
 const DefaultLag = 15 * time.Minute
 
+// Margin is how much earlier than asked a window of changes starts:
+// event times are whole seconds, and the time a window starts from may be
+// the local clock's (a full audit's start), which may run ahead of AWS's.
+// Events read twice are harmless: re-listing is idempotent, and those the
+// base placed already are skipped (Known.Placed).
+const Margin = time.Minute
+
 // ChangeLookups are the lookups of the write events an incremental audit
 // reads since from: one per event source, because LookupEvents takes one
 // attribute a call and an event source reads only that service's events
@@ -53,6 +60,8 @@ type Window struct {
 // now, sorted oldest first (Sort). Events of the same id (a lookup that
 // returns one twice) are kept once.
 func ReadChanges(ctx context.Context, ct CloudTrail, region string, from time.Time, lag time.Duration, now func() time.Time, progress func(Progress)) ([]Event, Window, error) {
+	asked := from
+	from = from.Add(-Margin).Truncate(time.Second)
 	w := Window{From: from}
 	var (
 		events []Event
@@ -83,8 +92,8 @@ func ReadChanges(ctx context.Context, ct CloudTrail, region string, from time.Ti
 	}
 	w.Events = len(events)
 	w.ExactUntil = w.To.Add(-lag)
-	if w.ExactUntil.Before(from) {
-		w.ExactUntil = from
+	if w.ExactUntil.Before(asked) {
+		w.ExactUntil = asked // exactness never goes back
 	}
 	Sort(events)
 	return events, w, nil
