@@ -36,7 +36,7 @@ func event(id, source, name string, params string) activity.Event {
 }
 
 var known = activity.Known{
-	Instance: inventory.Instance{Arn: "arn:aws:sso:::instance/ssoins-1", IdentityStoreId: "d-0000000000"},
+	Instance:  inventory.Instance{Arn: "arn:aws:sso:::instance/ssoins-1", IdentityStoreId: "d-0000000000"},
 	Directory: &audit.Directory{AssignedGroups: []audit.DirectoryGroup{{Id: "g-1", Members: []inventory.Member{{UserId: "u-1", MembershipId: "m-1"}}}}},
 }
 
