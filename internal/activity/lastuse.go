@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"context"
 	"time"
 
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -39,4 +40,40 @@ func UseOf(e Event) (Use, bool) {
 		return Use{}, false
 	}
 	return u, true
+}
+
+// UseKey is one user × account × role.
+type UseKey struct {
+	UserId, AccountId, RoleName string
+}
+
+// UseWindow is one stretch of GetRoleCredentials events to read.
+type UseWindow struct{ From, To time.Time } // a zero To is "until now"
+
+// ReadUses reads the GetRoleCredentials events of the windows in a Region
+// and returns the latest use of each user × account × role, and the
+// reading's totals (ServerTime: AWS's clock at the first answer).
+func ReadUses(ctx context.Context, ct CloudTrail, region string, windows []UseWindow, progress func(Progress)) (map[UseKey]time.Time, ReadResult, error) {
+	uses := map[UseKey]time.Time{}
+	var total ReadResult
+	for _, w := range windows {
+		res, err := Read(ctx, ct, RoleCredentialsLookup(region, w.From, w.To), progress, func(e Event) error {
+			if u, ok := UseOf(e); ok {
+				k := UseKey{u.UserId, u.AccountId, u.RoleName}
+				if u.Time.After(uses[k]) {
+					uses[k] = u.Time
+				}
+			}
+			return nil
+		})
+		if total.ServerTime.IsZero() {
+			total.ServerTime = res.ServerTime
+		}
+		total.Pages += res.Pages
+		total.Events += res.Events
+		if err != nil {
+			return nil, total, err
+		}
+	}
+	return uses, total, nil
 }
