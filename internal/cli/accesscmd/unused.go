@@ -3,6 +3,7 @@ package accesscmd
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -234,6 +235,25 @@ func matches(want string, values ...string) bool {
 		}
 	}
 	return false
+}
+
+// knownLastUses are the last uses access unused has recorded for an
+// instance in the default history database; none when there is no
+// database (it is not created).
+func knownLastUses(ctx context.Context, c common, instanceArn string) (map[activity.UseKey]time.Time, error) {
+	path, err := factory.HistoryDB(c.IO, "")
+	if err != nil {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil
+	}
+	s, err := history.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.LastUses(ctx, instanceArn)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
