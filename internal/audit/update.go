@@ -67,7 +67,7 @@ func Update(ctx context.Context, c Clients, base *Base, ch Changes, opts Options
 	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []list.ItemError{}, Method: list.ByPermissionSet, Complete: true}, seen: map[string]bool{},
 		members: map[string][]inventory.Member{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{}}
 	a.progress("discover", 0, 0)
-	inst, err := inventory.FindInstance(ctx, c.SSOAdmin, opts.InstanceArn)
+	inst, err := inventory.NewDirectory(c.Clients, inventory.DirectoryOptions{InstanceArn: opts.InstanceArn}).Instance(ctx, "")
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,7 @@ func runUnused(ctx context.Context, opts *unusedOptions) error {
 	if err != nil {
 		return err
 	}
-	inst, err := inventory.FindInstance(ctx, set.SSOAdmin(), sn.InstanceArn)
+	inst, err := inventory.NewDirectory(inventoryClients(set), inventory.DirectoryOptions{InstanceArn: sn.InstanceArn}).Instance(ctx, "")
 	if err != nil {
 		return factory.Explain(err, "access unused")
 	}

@@ -85,7 +85,7 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 	case opts.Now().Sub(sn.ExactUntil) > activity.Retention-opts.Lag:
 		return full(fmt.Sprintf("snapshot #%d is exact until %s, beyond the 90 days CloudTrail's event history keeps", sn.ID, stamp(sn.ExactUntil)))
 	}
-	inst, err := inventory.FindInstance(ctx, clients.SSOAdmin, d.Instance.Arn)
+	inst, err := inventory.NewDirectory(clients.Clients, inventory.DirectoryOptions{InstanceArn: d.Instance.Arn}).Instance(ctx, "")
 	if err != nil {
 		return nil, err
 	}
