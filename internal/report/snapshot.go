@@ -35,6 +35,9 @@ func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, ge
 	if info.Diff, err = DiffSince(ctx, s, sn); err != nil {
 		return nil, Info{}, err
 	}
+	if info.LastUses, err = s.LastUses(ctx, sn.InstanceArn); err != nil {
+		return nil, Info{}, err
+	}
 	return b, info, nil
 }
 

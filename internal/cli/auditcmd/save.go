@@ -122,6 +122,9 @@ func (v *saveView) End(r views.AuditReport) error {
 		if v.html.diff, err = report.DiffSince(v.ctx, v.out.store, sn); err != nil {
 			return err
 		}
+		if v.html.lastUses, err = v.out.store.LastUses(v.ctx, r.Stats.Instance.Arn); err != nil {
+			return err
+		}
 	}
 	return v.next.End(r)
 }
@@ -133,6 +136,7 @@ type htmlView struct {
 	now      func() time.Time
 	snapshot history.Snapshot // set when saved
 	diff     *report.Diff
+	lastUses map[activity.UseKey]time.Time // set when saved: what access unused has read
 }
 
 func (v *htmlView) Row(r audit.Row) error { return v.b.Row(r) }
@@ -144,6 +148,6 @@ func (v *htmlView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Notes: r.Notes, Findings: r.Findings, Errors: r.Errors, Diff: v.diff,
 		Incomplete: !r.Stats.Complete, Causes: r.Stats.Causes,
-		Review: r.Review, Production: r.Production, FindingCauses: r.Causes,
+		Review: r.Review, Production: r.Production, FindingCauses: r.Causes, LastUses: v.lastUses,
 	})
 }
