@@ -78,6 +78,19 @@ commits only when the audit completes, so an interrupted audit leaves no
 snapshot. See ssoctl history list|show|diff|prune; with -o html the report
 then shows the changes since the previous snapshot.
 
+--since last|ID|TIME audits incrementally from a saved snapshot (the newest,
+one by id, or the newest taken at or before a time): it reads CloudTrail's
+write events since it (cloudtrail:LookupEvents, one lookup per event source),
+lists again only the pairs, groups, users and accounts they touch, and with
+--save keeps a complete snapshot, equal to what a full audit would write.
+What it cannot place (an unknown operation, no base, an incomplete or older
+base, a window beyond CloudTrail's 90 days, LookupEvents denied) makes a full
+audit instead, and the summary says why; a SCIM change or an unknown
+membership lists that scope again. The summary states the time the snapshot
+is exact until (--cloudtrail-lag before the events were read, as CloudTrail
+delivers events minutes late); history diff then says who made each change
+and when.
+
 Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
 DISABLED_USER (a disabled user with access), SUSPENDED_ACCOUNT (a suspended
@@ -146,6 +159,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 
   # keep a snapshot, then see what changed since the last one
   ssoctl audit --save && ssoctl history diff
+
+  # later: list again only what CloudTrail says changed, and who did it
+  ssoctl audit --since last --save && ssoctl history diff
 
   # the HTML report, with the changes since the previous snapshot
   ssoctl audit --save -o html -f access.html`,

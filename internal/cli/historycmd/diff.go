@@ -41,6 +41,11 @@ With no arguments the last two snapshots are compared; with one, that
 snapshot and the newest. Rows are the audit's, in its order, with the newer
 snapshot's columns (--columns to choose).
 
+Each row ends with Actor and EventTime: who made the change (the IAM
+principal's ARN, or the Identity Center user) and when, where a CloudTrail
+event read by an incremental audit between the two snapshots (audit --since)
+explains it; empty otherwise.
+
 A snapshot whose audit could not list part of the organization (items that
 kept failing: an endpoint that went away, access denied) is INCOMPLETE (see
 history list): what it missed would read as access LOST, so it is refused
