@@ -128,7 +128,7 @@ if [ -n "$LARGE" ]; then
 	curl -fsS "$AWS_ENDPOINT_URL/_sandbox/stats" >"$tmp/large-sandbox-stats.json"
 	stop_sandbox
 	rows=$(($(wc -l <"$tmp/large-out.csv") - 1))
-	secs=$(echo "$summary" | sed -n 's/.* \([0-9.]*\)s; strategy.*/\1/p')
+	secs=$(echo "$summary" | sed -n 's/.* \([0-9][0-9.]*\)s[ ;].*strategy.*/\1/p')
 	echo "| metric | value |"
 	echo "|---|---:|"
 	echo "| rows | $rows |"

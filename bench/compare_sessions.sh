@@ -211,6 +211,6 @@ for n in $(seq 1 "$total"); do
 	fi
 done
 bytes=$(cat "$tmp"/new/out/*.stdout | wc -c)
-echo "compare_outputs: base $BASE; $total commands ($bytes bytes of stdout): stdout and exit status identical for $same, different for $differ; stderr different for $errdiff; AWS calls different for $calldiff; new-vs-new nondeterministic: $flaky"
+echo "compare_sessions: base $BASE; $total commands ($bytes bytes of stdout): stdout and exit status identical for $same, different for $differ; stderr different for $errdiff; AWS calls different for $calldiff; new-vs-new nondeterministic: $flaky"
 cat "$report"
 [ "$differ" -eq 0 ]

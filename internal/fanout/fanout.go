@@ -1,6 +1,7 @@
 // Package fanout runs many independent calls with bounded concurrency and
-// hands back their results in input order. It is the one place ssoctl
-// starts worker goroutines for AWS calls; rate limits live in the clients.
+// hands back their results in input order. It is the one fan-out ssoctl
+// uses for AWS calls (the executor's window of at most 15 outstanding
+// requests, with its polling, is its own); rate limits live in the clients.
 package fanout
 
 import (

@@ -5,8 +5,9 @@
 // principal, and resolves names to ids with suggestions for the misspelt.
 // Directory holds each listing once for every package that asks (the
 // audit, the assignment lister, the user lifecycle, access questions, the
-// assignments file); none pages the services itself. Assignments are read by
-// the assignments family's lister (internal/assignments/list).
+// assignments file); none lists accounts, OUs, permission sets, users or
+// groups itself. Assignments are read by the assignments family's lister
+// (internal/assignments/list).
 package inventory
 
 import (

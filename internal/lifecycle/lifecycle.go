@@ -275,13 +275,19 @@ func (d *Directory) GivenName(ctx context.Context, userID string) (string, error
 // HasAccess reports whether an enabled user can reach at least one account
 // through Identity Center: a direct assignment, or one of a group they are
 // in — what `access user` lists, by the same route (list.Reach). It is the
-// check before a legacy IAM user is retired.
+// check before a legacy IAM user is retired. The user's own assignments are
+// asked first: most people have one, and then one call answers; their
+// groups are listed only when they have none.
 func (d *Directory) HasAccess(ctx context.Context, u inventory.User) (bool, error) {
 	if u.Status == "DISABLED" {
 		return false, nil
 	}
+	own, err := list.Reach(ctx, d.c.inventory(), d.inst, u.Id, nil)
+	if err != nil || len(own) > 0 {
+		return len(own) > 0, err
+	}
 	ms, err := inventory.MembershipsOf(ctx, d.c.IdentityStore, d.inst, u.Id)
-	if err != nil {
+	if err != nil || len(ms) == 0 {
 		return false, err
 	}
 	groups := make([]string, len(ms))

@@ -124,3 +124,61 @@ func TestHasAccessAnswersWhatAccessUserAnswers(t *testing.T) {
 		t.Errorf("%d users with access, %d without; want both kinds in the demo organization", with, without)
 	}
 }
+
+// TestHasAccessDirectIsOneCall: a user with an assignment of their own is
+// answered by one ListAccountAssignmentsForPrincipal, without listing their
+// groups (most people retired from IAM have direct access); a user reached
+// only through a group still is, after their groups are listed.
+func TestHasAccessDirectIsOneCall(t *testing.T) {
+	sb := emulatortest.Start(t, emulator.Options{})
+	d := directoryOn(t, sb)
+	ctx := context.Background()
+	users, err := d.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Clients()
+	ic := inventory.Clients{SSOAdmin: c.SSOAdmin, IdentityStore: c.IdentityStore, Organizations: c.Organizations}
+	const (
+		byPrincipal = "sso-admin:ListAccountAssignmentsForPrincipal"
+		memberships = "identitystore:ListGroupMembershipsForMember"
+	)
+	var direct, viaGroup int
+	for _, u := range users {
+		if u.Status == "DISABLED" {
+			continue
+		}
+		own, err := access.ForUser(ctx, ic, "", u.Id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		isDirect := false
+		for _, r := range own.Rows {
+			if r.Path == "direct" {
+				isDirect = true
+			}
+		}
+		before := sb.Stats(t).Calls
+		ok, err := d.HasAccess(ctx, u)
+		if err != nil {
+			t.Fatalf("HasAccess(%s): %v", u.UserName, err)
+		}
+		after := sb.Stats(t).Calls
+		calls, groups := after[byPrincipal]-before[byPrincipal], after[memberships]-before[memberships]
+		switch {
+		case isDirect:
+			direct++
+			if !ok || calls != 1 || groups != 0 {
+				t.Errorf("HasAccess(%s), direct access: %v with %d %s and %d %s; want true with 1 and 0", u.UserName, ok, calls, byPrincipal, groups, memberships)
+			}
+		case ok:
+			viaGroup++
+			if groups != 1 {
+				t.Errorf("HasAccess(%s), access through a group: %d %s; want 1", u.UserName, groups, memberships)
+			}
+		}
+	}
+	if direct == 0 || viaGroup == 0 {
+		t.Errorf("%d users with direct access, %d through a group only; want both in the demo organization", direct, viaGroup)
+	}
+}

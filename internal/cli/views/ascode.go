@@ -177,15 +177,7 @@ func describeAssignment(c execute.Change) string {
 	if c.PrincipalType == file.PrincipalUser {
 		kind = "user"
 	}
-	ps := c.PermissionSetName
-	if ps == "" {
-		ps = c.PermissionSetArn
-	}
-	acct := c.AccountId
-	if c.AccountName != "" {
-		acct = render.Escape(c.AccountName) + " (" + c.AccountId + ")"
-	}
-	return fmt.Sprintf("%s %s %s: %s on %s", sign, kind, render.Escape(who), render.Escape(ps), acct)
+	return fmt.Sprintf("%s %s %s: %s", sign, kind, render.Escape(who), describeTarget(c))
 }
 
 // ExportDoc is the JSON document of `ssoctl assignments export`.
