@@ -52,7 +52,8 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // chains and long-running programs", "History and the HTML report" (its
 // activity block too), "Who
 // can reach production?" (under "The audit"),
-// "Assignments as code" and "The user lifecycle", in
+// "Assignments as code", "The user lifecycle" and "Identity Center as
+// code", in
 // one session, with Debian's AWS CLI v2 (/usr/bin/aws) as `aws` — except in
 // "Profiles and the console", whose `aws` uses a profile natively and so
 // needs an AWS CLI that reads AWS_ENDPOINT_URL_SSO (python3's AWS CLI, v1.29
@@ -106,6 +107,7 @@ func TestREADMEExamples(t *testing.T) {
 	reviewBlock := pick("The audit", "--org-config examples/org.yaml")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
+	iacBlock := pick("Identity Center as code (administrators)", "ssoctl iac")
 
 	bin := buildSSOCTL(t)
 	work := t.TempDir()
@@ -127,6 +129,14 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(work, "examples", "org.yaml"), orgYAML, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The Identity Center file the iac block merges with its export.
+	oncall, err := os.ReadFile("../../examples/oncall.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "examples", "oncall.yaml"), oncall, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(work, "people.csv"), []byte("username,given_name,family_name,email,access\nsam.lee,Sam,Lee,sam.lee@example.com,Developer\n"), 0o644); err != nil {
@@ -161,7 +171,7 @@ func TestREADMEExamples(t *testing.T) {
 		"grep -c '\"lastUsed\"' " + filepath.Join(tmp, "activity.json") + " | sed 's/^/activity roles used: /'\n" +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(activityBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(activityBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) + paste(iacBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 
@@ -245,6 +255,13 @@ func TestREADMEExamples(t *testing.T) {
 		`(?m)^alice\.johnson,alice\.johnson,keys-deactivated$`,
 		`(?m)^Retired IAM user alice\.johnson in account \d{12}\.$`,
 		`(?m)^No IAM user alice\.johnson in account \d{12} \(developer-sandbox\): nothing to retire\.$`,
+		// Identity Center as code: export, then plan shows nothing; a
+		// saved plan of the export and examples/oncall.yaml applied; the
+		// last command, without --yes and with no terminal, changes nothing
+		`(?m)^No changes: Identity Center has the \d+ permission sets, \d+ groups and \d+ assignments the files declare\.$`,
+		`(?m)^Saved to ic\.plan: carry it out with ssoctl iac apply ic\.plan$`,
+		`(?m)^apply: 6 created, 0 updated, 0 re-provisioned, 0 deleted, 0 already as planned, 0 failed, 0 not started$`,
+		`(?m)^  \+ group oncall: OnCall on payments-prod \(\d{12}\)$`,
 	}
 	if withProfiles {
 		want = append(want,

@@ -9,11 +9,13 @@
 //   - file: the declared assignments file (YAML, aws-sso-util's config
 //     keys), resolved against the organization with line-numbered errors.
 //   - execute: the one executor, the only code that creates or deletes
-//     assignments (≤15 outstanding, polling, retries, idempotent,
-//     resumable). Plans, the user lifecycle and what comes next write
-//     through it.
+//     assignments — and that writes permission sets, their provisioning,
+//     identity-store groups and memberships for `iac` (≤15 outstanding,
+//     polling, retries, idempotent, resumable). Plans, the user lifecycle,
+//     `iac apply` and what comes next write through it.
 //   - plan: desired (file) against actual (list): what to create and delete
 //     (an execute.Plan), saved and re-checked before it is applied.
-//   - cfn: the declared file as CloudFormation (AWS::SSO::Assignment),
-//     generated without calling AWS.
+//   - cfn: the declared file as CloudFormation (AWS::SSO::Assignment; with
+//     SourceOf, permission sets an Identity Center file declares as
+//     AWS::SSO::PermissionSet), generated without calling AWS.
 package assignments

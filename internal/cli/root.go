@@ -22,6 +22,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/eachcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/historycmd"
+	"github.com/ssoctl/ssoctl/internal/cli/iaccmd"
 	"github.com/ssoctl/ssoctl/internal/cli/logincmd"
 	"github.com/ssoctl/ssoctl/internal/cli/reportcmd"
 	"github.com/ssoctl/ssoctl/internal/cli/rolescmd"
@@ -153,6 +154,7 @@ try it without an AWS account.`,
 
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(assignmentscmd.NewCmd(f))
+	root.AddCommand(iaccmd.NewCmd(f))
 	root.AddCommand(sandbox.NewCmd(f, nil))
 	root.AddCommand(auditcmd.NewCmd(f, nil))
 	root.AddCommand(logincmd.NewCmd(f, nil))

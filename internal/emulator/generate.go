@@ -89,6 +89,7 @@ func Generate(size string, seed uint64) *State {
 	}
 	g.finish()
 	g.st.IAMRoles = DemoRoles(g.st)
+	g.st.IAMPolicies = DemoPolicies(g.st)
 	return g.st
 }
 

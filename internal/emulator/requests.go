@@ -47,6 +47,11 @@ type asyncRequest struct {
 	fail string
 	// apply makes the change when the request succeeds.
 	apply func()
+	// run, when set, makes the change as the request completes and says
+	// why it failed ("" when it did not): for work whose outcome depends
+	// on the state when it is done (provisioning needs the policies it
+	// references in each target account).
+	run func() string
 	// due is when it completes on its own.
 	due time.Time
 }
@@ -189,6 +194,12 @@ func (s *Server) complete(r *asyncRequest) {
 	}
 	if r.apply != nil {
 		r.apply()
+	}
+	if r.run != nil {
+		if reason := r.run(); reason != "" {
+			r.Status, r.FailureReason = "FAILED", reason
+			return
+		}
 	}
 	r.Status = "SUCCEEDED"
 }

@@ -20,10 +20,15 @@ const ssoPageMax = 100
 
 // Limits AWS documents for IAM Identity Center.
 const (
-	maxPermissionSets   = 2000  // per instance
-	maxPolicies         = 20    // AWS and customer managed policies per permission set, together
-	maxInlinePolicySize = 10240 // characters
-	maxTags             = 50    // per resource
+	maxPermissionSets = 3500 // per instance (adjustable; the quotas page's default)
+	maxPolicies       = 20   // AWS and customer managed policies per permission set, together
+	// maxInlinePolicySize is the model's length limit of an inline policy
+	// (PermissionSetPolicyDocument, characters); the quotas page says
+	// 32,768 bytes, of which at most maxInlinePolicyNonSpace characters
+	// other than whitespace.
+	maxInlinePolicySize     = 32768
+	maxInlinePolicyNonSpace = 10240
+	maxTags                 = 50 // per resource
 	// maxTagsPerRequest is the model's limit on Tags and TagKeys in one
 	// TagResource or UntagResource; the 50 a resource may hold is AWS's
 	// documented quota, checked after merging.
@@ -45,6 +50,9 @@ var (
 	reDurationParts = awsproto.LazyRegexp(`(\d+)([HMS])`)
 	// reRelayState is the model's RelayState pattern, anchored.
 	reRelayState = awsproto.LazyRegexp(`^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+\[\] (){}]+$`)
+	// rePolicyDocument is the model's PermissionSetPolicyDocument pattern,
+	// anchored.
+	rePolicyDocument = awsproto.LazyRegexp(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+$`)
 )
 
 // ssoPage is the paging part of every sso-admin List input. MaxResults is a

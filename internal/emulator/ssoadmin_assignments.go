@@ -82,16 +82,24 @@ func (s *Server) writeAssignment(kind string, in *assignmentInput) (any, error) 
 		a.PrincipalType == "GROUP" && !empty(s.st.groups, inst.IdentityStoreId).Has(a.PrincipalId):
 		r.fail = "The " + lower(a.PrincipalType) + " " + a.PrincipalId + " does not exist in identity store " + inst.IdentityStoreId + "."
 	default:
-		r.apply = func() {
-			if s.st.psByArn[a.PermissionSetArn] == nil {
-				return
+		// Creating an assignment provisions the set to the account when it
+		// is not there yet, and fails as provisioning fails (a customer
+		// managed policy the set references missing in the account).
+		r.run = func() string {
+			ps := s.st.psByArn[a.PermissionSetArn]
+			if ps == nil {
+				return ""
+			}
+			if !empty(s.st.provByPS, a.PermissionSetArn).Has(a.AccountId) {
+				if reason := s.missingPolicy(ps, a.AccountId); reason != "" {
+					return reason
+				}
+				s.st.provision(a.PermissionSetArn, a.AccountId, false)
 			}
 			if !s.st.hasAssignment(&a) {
 				s.st.addAssignment(&a)
 			}
-			if !empty(s.st.provByPS, a.PermissionSetArn).Has(a.AccountId) {
-				s.st.provision(a.PermissionSetArn, a.AccountId, false)
-			}
+			return ""
 		}
 	}
 	s.startRequest(r)

@@ -20,7 +20,13 @@ func (s *Server) putInlinePolicy(in *struct {
 		return nil, err
 	}
 	if n := utf8.RuneCountInString(in.InlinePolicy); n > maxInlinePolicySize {
-		return nil, awsproto.Validation("The inline policy is %d characters long; the maximum is %d.", n, maxInlinePolicySize)
+		return nil, awsproto.Validation("1 validation error detected: Value at 'inlinePolicy' failed to satisfy constraint: Member must have length less than or equal to %d", maxInlinePolicySize)
+	}
+	if err := awsproto.CheckPattern("inlinePolicy", in.InlinePolicy, rePolicyDocument()); err != nil {
+		return nil, err
+	}
+	if n := nonSpace(in.InlinePolicy); n > maxInlinePolicyNonSpace {
+		return nil, awsproto.Validation("The inline policy has %d characters other than whitespace; a permission set's inline policy may have at most %d.", n, maxInlinePolicyNonSpace)
 	}
 	if !json.Valid([]byte(in.InlinePolicy)) {
 		return nil, awsproto.Validation("The inline policy is not a valid JSON policy document.")
@@ -282,4 +288,18 @@ func (s *Server) deleteBoundary(in *psRef) (any, error) {
 	ps.PermissionsBoundary = nil
 	s.outdate(ps)
 	return map[string]any{}, nil
+}
+
+// nonSpace counts the characters of s other than whitespace, as IAM counts
+// a policy's size against its quota.
+func nonSpace(s string) int {
+	n := 0
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '\n', '\r':
+		default:
+			n++
+		}
+	}
+	return n
 }

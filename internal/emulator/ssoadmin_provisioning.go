@@ -47,16 +47,37 @@ func (s *Server) provisionPermissionSet(in *struct {
 			r.fail = "AWS account " + in.TargetId + " is not a member of the organization."
 		}
 		acct := in.TargetId
-		r.apply = func() {
-			if s.st.psByArn[psArn] != nil {
-				s.st.provision(psArn, acct, false)
+		r.run = func() string {
+			ps := s.st.psByArn[psArn]
+			if ps == nil {
+				return ""
 			}
+			if reason := s.missingPolicy(ps, acct); reason != "" {
+				return reason
+			}
+			s.st.provision(psArn, acct, false)
+			return ""
 		}
 	} else {
-		r.apply = func() {
+		// Every account the set is provisioned to; one that lacks a policy
+		// the set references keeps its old version, and the request fails
+		// with the first such account's reason.
+		r.run = func() string {
+			ps := s.st.psByArn[psArn]
+			if ps == nil {
+				return ""
+			}
+			failed := ""
 			for _, p := range empty(s.st.provByPS, psArn).Values() {
+				if reason := s.missingPolicy(ps, p.AccountId); reason != "" {
+					if failed == "" {
+						failed = reason
+					}
+					continue
+				}
 				p.Outdated = false
 			}
+			return failed
 		}
 	}
 	s.startRequest(r)

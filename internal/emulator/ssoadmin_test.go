@@ -370,6 +370,8 @@ func TestSSOAdminInlinePolicy(t *testing.T) {
 		name, policy, ps, code string
 	}{
 		{"too long", `{"Sid":"` + strings.Repeat("x", 10240) + `"}`, *ref.ps, "ValidationException"},
+		{"over the model's length", `{"Sid":"x"}` + strings.Repeat(" ", 32768), *ref.ps, "ValidationException"},
+		{"outside the model's characters", `{"Sid":"€"}`, *ref.ps, "ValidationException"},
 		{"not json", `{"Version":`, *ref.ps, "ValidationException"},
 		{"empty", "", *ref.ps, "ValidationException"},
 		{"unknown permission set", policy, ssoNoPermSet, "ResourceNotFoundException"},
@@ -379,6 +381,12 @@ func TestSSOAdminInlinePolicy(t *testing.T) {
 			_, err := f.c.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: ref.inst, PermissionSetArn: &tt.ps, InlinePolicy: &tt.policy})
 			wantAPIError(t, err, tt.code)
 		})
+	}
+	// Whitespace counts toward the model's 32,768 characters only, not
+	// toward the quota of 10,240 other characters (the quotas page).
+	indented := "{\n" + strings.Repeat(" ", 20000) + `"Version": "2012-10-17", "Statement": []` + "\n}"
+	if _, err := f.c.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: ref.inst, PermissionSetArn: ref.ps, InlinePolicy: &indented}); err != nil {
+		t.Errorf("put a policy of %d characters, 20,000 of them spaces: %v; want it accepted", len(indented), err)
 	}
 }
 
@@ -1481,6 +1489,129 @@ func TestSSOAdminThrottling(t *testing.T) {
 		wantAPIError(t, err, "ThrottlingException")
 		if got := stats(t, url).Throttled["sso-admin:ListInstances"]; got != 1 {
 			t.Errorf("got stats throttled %d; want 1", got)
+		}
+	})
+}
+
+// TestSSOAdminProvisionNeedsPolicies: provisioning (by ProvisionPermissionSet
+// or by the first assignment in an account) fails, as AWS's does, when a
+// customer managed policy or boundary the set references is not in the
+// target account with that name and path; the demo organization's member
+// accounts hold team-boundary (/teams/) and dev-boundary (/), its
+// management account none.
+func TestSSOAdminProvisionNeedsPolicies(t *testing.T) {
+	f := newSSOFixture(t, emulator.Options{})
+	member, mgmt := f.acct["payments-dev"], f.st.Organization.MasterAccountId
+	var policies []string
+	for _, p := range f.st.IAMPolicies {
+		if p.AccountId == member {
+			policies = append(policies, p.Arn())
+		}
+		if p.AccountId == mgmt {
+			t.Errorf("the management account holds %s; want no demo policy there", p.Arn())
+		}
+	}
+	for _, want := range []string{"arn:aws:iam::" + member + ":policy/teams/team-boundary", "arn:aws:iam::" + member + ":policy/dev-boundary"} {
+		if !slices.Contains(policies, want) {
+			t.Errorf("member account policies %v; want %s among them", policies, want)
+		}
+	}
+	newSet := func(name string, refs []types.CustomerManagedPolicyReference, boundary *types.PermissionsBoundary) string {
+		out, err := f.c.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &f.inst, Name: aws.String(name), SessionDuration: aws.String("PT1H")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := out.PermissionSet.PermissionSetArn
+		for _, r := range refs {
+			if _, err := f.c.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: ps, CustomerManagedPolicyReference: &r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if boundary != nil {
+			if _, err := f.c.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: ps, PermissionsBoundary: boundary}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return *ps
+	}
+	provision := func(ps, account string) *types.PermissionSetProvisioningStatus {
+		out, err := f.c.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: &ps, TargetType: types.ProvisionTargetTypeAwsAccount, TargetId: &account})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.PermissionSetProvisioningStatus
+	}
+	ref := func(name, path string) types.CustomerManagedPolicyReference {
+		return types.CustomerManagedPolicyReference{Name: aws.String(name), Path: aws.String(path)}
+	}
+	good := newSet("Bounded", []types.CustomerManagedPolicyReference{ref("team-boundary", "/teams/")},
+		&types.PermissionsBoundary{CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("dev-boundary")}})
+	wrongPath := newSet("WrongPath", []types.CustomerManagedPolicyReference{ref("team-boundary", "/")}, nil)
+	noBoundary := newSet("NoBoundary", nil, &types.PermissionsBoundary{CustomerManagedPolicyReference: &types.CustomerManagedPolicyReference{Name: aws.String("absent-boundary"), Path: aws.String("/x/")}})
+
+	tests := []struct {
+		name, ps, account, reason string
+	}{
+		{"policies present", good, member, ""},
+		{"policy on another path", wrongPath, member, "Received a 404 status error: Not supported policy arn:aws:iam::" + member + ":policy/team-boundary."},
+		{"boundary missing", noBoundary, member, "Received a 404 status error: Not supported policy arn:aws:iam::" + member + ":policy/x/absent-boundary."},
+		{"management account holds none", good, mgmt, "Received a 404 status error: Not supported policy arn:aws:iam::" + mgmt + ":policy/teams/team-boundary."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := provision(tt.ps, tt.account)
+			want := types.StatusValuesSucceeded
+			if tt.reason != "" {
+				want = types.StatusValuesFailed
+			}
+			if st.Status != want || aws.ToString(st.FailureReason) != tt.reason {
+				t.Errorf("got %s %q; want %s %q", st.Status, aws.ToString(st.FailureReason), want, tt.reason)
+			}
+			prov := ssoProvisionedAccounts(t, f, tt.ps, "")
+			if got := slices.Contains(prov, tt.account); got != (tt.reason == "") {
+				t.Errorf("provisioned to %s: %v; want %v", tt.account, got, tt.reason == "")
+			}
+		})
+	}
+
+	t.Run("an assignment provisions, and fails the same way", func(t *testing.T) {
+		user := f.user[f.st.Users[0].UserName]
+		out, err := f.c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &f.inst, PermissionSetArn: &wrongPath,
+			PrincipalType: types.PrincipalTypeUser, PrincipalId: &user, TargetType: types.TargetTypeAwsAccount, TargetId: &member})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := out.AccountAssignmentCreationStatus
+		if st.Status != types.StatusValuesFailed || !strings.Contains(aws.ToString(st.FailureReason), "Not supported policy arn:aws:iam::"+member+":policy/team-boundary") {
+			t.Errorf("got %s %q; want FAILED for the missing policy", st.Status, aws.ToString(st.FailureReason))
+		}
+		as, err := f.c.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: &f.inst, AccountId: &member, PermissionSetArn: &wrongPath})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as.AccountAssignments) != 0 {
+			t.Errorf("got %d assignments after the failed creation; want none", len(as.AccountAssignments))
+		}
+	})
+
+	t.Run("all provisioned accounts: the ones holding the policies are brought up to date", func(t *testing.T) {
+		// good is provisioned to member; make it outdated, then take the
+		// boundary's policy away from member by referencing another.
+		other := f.acct["payments-prod"]
+		provision(good, other)
+		if _, err := f.c.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: &good,
+			PermissionsBoundary: &types.PermissionsBoundary{ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/PowerUserAccess")}}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := f.c.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: &f.inst, PermissionSetArn: &good, TargetType: types.ProvisionTargetTypeAllProvisionedAccounts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := out.PermissionSetProvisioningStatus; st.Status != types.StatusValuesSucceeded {
+			t.Errorf("got %s %q; want SUCCEEDED", st.Status, aws.ToString(st.FailureReason))
+		}
+		if got := ssoProvisionedAccounts(t, f, good, types.ProvisioningStatusLatestPermissionSetNotProvisioned); len(got) != 0 {
+			t.Errorf("got outdated %v; want none", got)
 		}
 	})
 }

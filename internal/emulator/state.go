@@ -37,7 +37,12 @@ type State struct {
 	// each with its trust policy. Absent (null), every member account has
 	// the demo organizations' roles (DemoRoles); [] means no role at all.
 	IAMRoles []IAMRole `json:"iamRoles"`
-	Buckets  []Bucket  `json:"buckets,omitempty"`
+	// IAMPolicies are the accounts' customer managed IAM policies, which
+	// permission sets reference by name and path. Absent (null), every
+	// member account has the demo organizations' policies (DemoPolicies);
+	// [] means none at all.
+	IAMPolicies []IAMPolicy `json:"iamPolicies"`
+	Buckets     []Bucket    `json:"buckets,omitempty"`
 	// SES holds each account's SES settings; an account without any is a
 	// new one: in the SES sandbox, with no verified identity.
 	SES []SESAccount `json:"ses,omitempty"`
@@ -275,6 +280,22 @@ type IAMRole struct {
 	// MaxSessionDuration is in seconds; 0 means IAM's default, 3600.
 	MaxSessionDuration int       `json:"maxSessionDuration,omitempty"`
 	Created            time.Time `json:"createDate"`
+}
+
+// IAMPolicy is a customer managed IAM policy in one account.
+type IAMPolicy struct {
+	AccountId  string `json:"accountId"`
+	PolicyName string `json:"policyName"`
+	PolicyId   string `json:"policyId"`
+	// Path is the policy's path, "/" or "/a/b/".
+	Path     string    `json:"path"`
+	Document string    `json:"document"`
+	Created  time.Time `json:"createDate"`
+}
+
+// Arn is the policy's ARN: arn:aws:iam::<account>:policy<path><name>.
+func (p IAMPolicy) Arn() string {
+	return "arn:aws:iam::" + p.AccountId + ":policy" + p.Path + p.PolicyName
 }
 
 // VirtualMFADevice is a virtual MFA device of one account that is not

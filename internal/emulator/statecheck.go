@@ -234,6 +234,15 @@ func (c *stateChecker) iam(st *State) {
 		roles.add(c, [2]string{r.AccountId, r.RoleName}, i, pathOf("iamRoles", ".roleName"),
 			func() string { return fmt.Sprintf("IAM role %q in account %q", r.RoleName, r.AccountId) })
 	}
+	policies := uniq[[2]string]{}
+	for i, p := range st.IAMPolicies {
+		account(pathOf("iamPolicies", ".accountId"), i, p.AccountId)
+		policies.add(c, [2]string{p.AccountId, lower(p.PolicyName)}, i, pathOf("iamPolicies", ".policyName"),
+			func() string { return fmt.Sprintf("IAM policy %q in account %q", p.PolicyName, p.AccountId) })
+		if !reCustomerPolicyPath().MatchString(p.Path) {
+			c.fail(pathOf("iamPolicies", ".path")(i), "%q is not an IAM path (/ or /a/b/)", p.Path)
+		}
+	}
 	for i, d := range st.IAMVirtualMFADevices {
 		account(pathOf("iamVirtualMFADevices", ".accountId"), i, d.AccountId)
 	}

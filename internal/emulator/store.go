@@ -48,6 +48,7 @@ type store struct {
 	iamGroups     map[string]*awsproto.Index[*IAMGroup]         // account -> by group name
 	iamVirtualMFA map[string]*awsproto.Index[*VirtualMFADevice] // account -> unassigned, by serial
 	iamRoles      map[string]*awsproto.Index[*IAMRole]          // account -> by lower(role name)
+	iamPolicies   map[string]*awsproto.Index[*IAMPolicy]        // account -> by lower(policy name)
 	buckets       map[string]*awsproto.Index[*Bucket]           // account -> by name
 	ses           map[string]*SESAccount                        // account -> SES settings (replaced, never changed in place)
 
@@ -68,7 +69,7 @@ func newStore() *store {
 		memberships: map[string]*Membership{}, mByGroup: map[string]*awsproto.Index[*Membership]{}, mByMember: map[string]*awsproto.Index[*Membership]{},
 		iamUsers: map[string]*awsproto.Index[*IAMUser]{}, iamGroups: map[string]*awsproto.Index[*IAMGroup]{},
 		iamVirtualMFA: map[string]*awsproto.Index[*VirtualMFADevice]{}, buckets: map[string]*awsproto.Index[*Bucket]{},
-		iamRoles: map[string]*awsproto.Index[*IAMRole]{},
+		iamRoles: map[string]*awsproto.Index[*IAMRole]{}, iamPolicies: map[string]*awsproto.Index[*IAMPolicy]{},
 		ses:      map[string]*SESAccount{},
 		requests: newRequestLog(),
 		sched:    newSchedulerStore(),
@@ -210,6 +211,14 @@ func fromState(st *State) (*store, error) {
 		r := roles[i]
 		sub(s.iamRoles, r.AccountId).Put(lower(r.RoleName), &r)
 	}
+	policies := st.IAMPolicies
+	if policies == nil {
+		policies = DemoPolicies(st)
+	}
+	for i := range policies {
+		p := policies[i]
+		sub(s.iamPolicies, p.AccountId).Put(lower(p.PolicyName), &p)
+	}
 	for i := range st.Buckets {
 		b := st.Buckets[i]
 		sub(s.buckets, b.AccountId).Put(b.Name, &b)
@@ -280,6 +289,12 @@ func (s *store) toState() *State {
 	for _, k := range sortedKeys(s.iamRoles) {
 		for _, r := range s.iamRoles[k].Values() {
 			st.IAMRoles = append(st.IAMRoles, *r)
+		}
+	}
+	st.IAMPolicies = []IAMPolicy{}
+	for _, k := range sortedKeys(s.iamPolicies) {
+		for _, p := range s.iamPolicies[k].Values() {
+			st.IAMPolicies = append(st.IAMPolicies, *p)
 		}
 	}
 	for _, k := range sortedKeys(s.buckets) {

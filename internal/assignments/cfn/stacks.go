@@ -68,6 +68,41 @@ func ParseSource(path string, data []byte, macro bool, base *yaml.Node) (*Source
 	return s, nil
 }
 
+// Resource is one resource to add to a template: its logical id and body
+// (Type, Properties).
+type Resource struct {
+	LogicalId string
+	Node      *yaml.Node
+}
+
+// SourceOf is an input read elsewhere (an Identity Center file): its
+// assignment groups, and resources added to the base template (nil: an
+// empty one) — a logical id the base already has is refused.
+func SourceOf(path string, f *file.File, base *yaml.Node, resources []Resource) (*Source, error) {
+	b := clone(base)
+	if b == nil {
+		b = mapping()
+	}
+	if len(resources) > 0 {
+		res := get(b, "Resources")
+		if res == nil {
+			res = mapping()
+			set(b, "Resources", res)
+		}
+		for _, r := range resources {
+			if get(res, r.LogicalId) != nil {
+				return nil, &file.Error{Pos: file.Pos{File: path}, Msg: fmt.Sprintf("the base template already has a resource %s (the permission set this file declares)", r.LogicalId)}
+			}
+			res.Content = append(res.Content, str(r.LogicalId), r.Node)
+		}
+	}
+	s := &Source{Path: path, File: f, Base: b}
+	if f.Single && len(f.Groups) > 0 {
+		s.Settings = f.Groups[0].Settings
+	}
+	return s, nil
+}
+
 // Job is a whole generation.
 type Job struct {
 	Sources []*Source

@@ -1,16 +1,26 @@
-// Package execute is the one place ssoctl creates or deletes IAM Identity
-// Center account assignments. It takes a typed Plan (creates and deletes),
-// carries it out within AWS's limits — at most 15 create/delete requests
-// outstanding, every call through the client's token bucket (the 20 TPS
-// shared by all Identity Center APIs) — polls the asynchronous requests
-// until they succeed or fail, retries ConflictException and throttling, and
-// returns one Result per change.
+// Package execute is the one place ssoctl writes to IAM Identity Center:
+// account assignments, and — for Identity Center as code — permission sets
+// (created, changed attribute by attribute, deleted), their provisioning
+// (ProvisionPermissionSet), and identity-store groups and memberships. It
+// takes a typed Plan, carries it out within AWS's limits — at most 15
+// asynchronous requests outstanding, every call through the client's token
+// bucket (the 20 TPS shared by all Identity Center APIs; the identity
+// store's own 20) — polls the asynchronous requests until they succeed or
+// fail, retries ConflictException and throttling, and returns one Result
+// per change.
 //
-// It is idempotent (creating an assignment that exists, or deleting one
-// that is gone, is not an error) and resumable (requests a previous,
-// interrupted run left IN_PROGRESS are adopted instead of sent again).
-// Creates run before deletes, so a plan that moves access from one
-// permission set to another never leaves a moment without it.
+// It is idempotent (creating an assignment or membership that exists,
+// attaching a policy that is attached, or deleting what is gone, is not an
+// error) and resumable (asynchronous requests a previous, interrupted run
+// left IN_PROGRESS are adopted instead of sent again).
+//
+// The order keeps access working throughout: groups and permission sets
+// are made or changed first, then members added, changed sets
+// re-provisioned, assignments created; only then assignments deleted,
+// members removed, and permission sets and groups deleted. So a plan that
+// moves access from one permission set to another never leaves a moment
+// without it. A change that refers to a permission set or group the same
+// plan creates (by name, with no ARN or id yet) gets the one created.
 //
 // Polling: while two or more requests of a kind are outstanding, one
 // List…Status(Filter=IN_PROGRESS) page answers for all of them (a request
@@ -56,23 +66,58 @@ type SSOAdmin interface {
 // Op is what a Change does.
 type Op string
 
-// The two operations.
+// The operations.
 const (
 	Create Op = "create"
 	Delete Op = "delete"
+	// Update changes a permission set's or group's attributes.
+	Update Op = "update"
+	// Provision re-provisions a permission set (ProvisionPermissionSet).
+	Provision Op = "provision"
 )
 
-// Change is one item of a plan: an assignment to create or delete, with the
-// names it is shown by (optional; results carry them back).
+// Kind is what a Change writes.
+type Kind string
+
+// The kinds of change. The zero value is an account assignment, so saved
+// assignments plans read as they always have.
+const (
+	KindAssignment    Kind = ""
+	KindPermissionSet Kind = "permissionSet"
+	KindProvision     Kind = "provision"
+	KindGroup         Kind = "group"
+	KindMembership    Kind = "membership"
+)
+
+// Change is one item of a plan: an assignment to create or delete (Kind
+// ""), or a permission set, provisioning, group or membership write, with
+// the names it is shown by (optional for assignments; results carry them
+// back). A permission set or group the same plan creates is referred to by
+// name alone (PermissionSetName with no PermissionSetArn, PrincipalName
+// with no PrincipalId): the executor fills in what was created.
 type Change struct {
-	Op Op `json:"op"`
+	Kind Kind `json:"kind,omitempty"`
+	Op   Op   `json:"op"`
+	// Assignment names the account assignment; changes of other kinds use
+	// its permission-set and principal members to name what they write: the
+	// permission set of a permissionSet or provision change, the group
+	// (PrincipalType GROUP) of a group or membership change.
 	assignments.Assignment
 	AccountName       string `json:"accountName,omitempty"`
 	PermissionSetName string `json:"permissionSetName,omitempty"`
 	PrincipalName     string `json:"principalName,omitempty"`
+
+	// PermissionSet is what a permission-set change writes.
+	PermissionSet *PermissionSetWrite `json:"permissionSet,omitempty"`
+	// Provision is where a provision change provisions to.
+	Provision *ProvisionTarget `json:"provision,omitempty"`
+	// Group is what a group change writes.
+	Group *GroupWrite `json:"group,omitempty"`
+	// Member is the user a membership change adds or removes.
+	Member *Member `json:"member,omitempty"`
 }
 
-// String names the change for people: "create USER alice → Developer @ dev (111111111111)".
+// String names the change for people: "create user alice: Developer on dev (111111111111)".
 func (c Change) String() string {
 	ps := c.PermissionSetName
 	if ps == "" {
@@ -82,6 +127,20 @@ func (c Change) String() string {
 	if who == "" {
 		who = c.PrincipalId
 	}
+	switch c.Kind {
+	case KindPermissionSet:
+		return fmt.Sprintf("%s permission set %s", c.Op, ps)
+	case KindProvision:
+		return fmt.Sprintf("provision permission set %s to %s", ps, c.Provision.String())
+	case KindGroup:
+		return fmt.Sprintf("%s group %s", c.Op, who)
+	case KindMembership:
+		verb := "add"
+		if c.Op == Delete {
+			verb = "remove"
+		}
+		return fmt.Sprintf("%s %s %s group %s", verb, c.Member.String(), map[bool]string{true: "to", false: "from"}[c.Op != Delete], who)
+	}
 	acct := c.AccountId
 	if c.AccountName != "" {
 		acct = c.AccountName + " (" + c.AccountId + ")"
@@ -89,13 +148,15 @@ func (c Change) String() string {
 	return fmt.Sprintf("%s %s %s: %s on %s", c.Op, strings.ToLower(c.PrincipalType), who, ps, acct)
 }
 
-// Plan is the work for one Identity Center instance.
+// Plan is the work for one Identity Center instance (and, for group and
+// membership changes, its identity store).
 type Plan struct {
-	InstanceArn string   `json:"instanceArn"`
-	Changes     []Change `json:"changes"`
+	InstanceArn     string   `json:"instanceArn"`
+	IdentityStoreId string   `json:"identityStoreId,omitempty"`
+	Changes         []Change `json:"changes"`
 }
 
-// Creates and Deletes count the plan's changes.
+// Creates counts the plan's creates.
 func (p Plan) Creates() int { return p.count(Create) }
 
 // Deletes counts the plan's deletes.
@@ -163,11 +224,15 @@ type Report struct {
 
 // Summary counts the results.
 type Summary struct {
-	Created    int `json:"created"`
-	Deleted    int `json:"deleted"`
-	Unchanged  int `json:"unchanged"`
-	Failed     int `json:"failed"`
-	NotStarted int `json:"notStarted"`
+	Created int `json:"created"`
+	// Updated and Provisioned count permission set and group updates and
+	// provisioning (absent from assignment-only reports).
+	Updated     int `json:"updated,omitempty"`
+	Provisioned int `json:"provisioned,omitempty"`
+	Deleted     int `json:"deleted"`
+	Unchanged   int `json:"unchanged"`
+	Failed      int `json:"failed"`
+	NotStarted  int `json:"notStarted"`
 }
 
 // Failures are the results that did not succeed.
@@ -220,6 +285,10 @@ func (r *Report) summarize() {
 			r.Summary.Unchanged++
 		case x.Status == Succeeded && x.Op == Create:
 			r.Summary.Created++
+		case x.Status == Succeeded && x.Op == Update:
+			r.Summary.Updated++
+		case x.Status == Succeeded && x.Op == Provision:
+			r.Summary.Provisioned++
 		case x.Status == Succeeded:
 			r.Summary.Deleted++
 		case x.Status == Failed:
@@ -232,7 +301,9 @@ func (r *Report) summarize() {
 
 // Progress is where a run stands, for a progress line.
 type Progress struct {
-	Op    Op // the phase: creates, then deletes
+	// Kind and Op are the stage: what is being written, and how.
+	Kind  Kind
+	Op    Op
 	Total int
 	// Done counts the changes finished (their success may still be
 	// confirmed at the end of the phase).
@@ -283,57 +354,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Apply carries out plan: creates first, then deletes. It returns a Report
-// with one Result per change (in plan order) and an error only when the run
-// as a whole could not go on (ctx cancelled: the report then says what was
-// done, what was interrupted and what was not started). Changes that failed
-// are in the report, not the error.
+// Apply carries out an assignments plan (see Run) with the one client
+// assignments need.
 func Apply(ctx context.Context, c SSOAdmin, plan Plan, opts Options) (Report, error) {
-	opts = opts.withDefaults()
-	rep := Report{InstanceArn: plan.InstanceArn, Results: make([]Result, len(plan.Changes))}
-	for i, ch := range plan.Changes {
-		rep.Results[i] = Result{Change: ch, Status: NotStarted}
-	}
-	var runErr error
-	createFailed := false
-	noList := false
-	for _, op := range []Op{Create, Delete} {
-		var idx []int
-		for i, ch := range plan.Changes {
-			if ch.Op == op {
-				idx = append(idx, i)
-			}
-		}
-		if len(idx) == 0 {
-			continue
-		}
-		if op == Delete && createFailed && opts.StopDeletesOnCreateFailure {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			runErr = err
-			break
-		}
-		p := &phase{c: c, op: op, instance: plan.InstanceArn, opts: opts, rep: &rep, idx: idx, noList: noList}
-		err := p.run(ctx)
-		noList = p.noList
-		if err != nil {
-			runErr = err
-			break
-		}
-		for _, i := range idx {
-			if !rep.Results[i].OK() {
-				createFailed = createFailed || op == Create
-			}
-		}
-	}
-	for i, ch := range plan.Changes {
-		if ch.Op != Create && ch.Op != Delete {
-			rep.Results[i].Status, rep.Results[i].Error = Failed, fmt.Sprintf("unknown operation %q", ch.Op)
-		}
-	}
-	rep.summarize()
-	return rep, runErr
+	return Run(ctx, Clients{SSOAdmin: c}, plan, opts)
 }
 
 // item is one change in flight.
@@ -353,10 +377,13 @@ type submitted struct {
 	err    error
 }
 
-// phase runs the changes of one Op.
+// phase runs the asynchronous changes of one Op: assignment creates or
+// deletes, or provisioning.
 type phase struct {
 	c        SSOAdmin
+	ps       PermissionSetAdmin // for provisioning
 	op       Op
+	kind     Kind
 	instance string
 	opts     Options
 	rep      *Report
@@ -381,7 +408,7 @@ func (p *phase) result(it *item) *Result { return &p.rep.Results[it.i] }
 
 func (p *phase) progress() {
 	if p.opts.OnProgress != nil {
-		p.opts.OnProgress(Progress{Op: p.op, Total: len(p.idx), Done: p.done + len(p.unresolved), Failed: p.failed, Outstanding: p.submitting + len(p.waiting)})
+		p.opts.OnProgress(Progress{Kind: p.kind, Op: p.op, Total: len(p.idx), Done: p.done + len(p.unresolved), Failed: p.failed, Outstanding: p.submitting + len(p.waiting)})
 	}
 }
 
@@ -406,7 +433,7 @@ func (p *phase) run(ctx context.Context) error {
 	for _, i := range p.idx {
 		it := &item{i: i}
 		p.queue = append(p.queue, it)
-		byKey[p.rep.Results[i].Assignment.Key()] = it
+		byKey[requestKey(p.rep.Results[i].Change)] = it
 	}
 	if err := p.adopt(ctx, byKey); err != nil {
 		return err
@@ -586,8 +613,17 @@ func retryable(err error) bool {
 }
 
 // errorText is an API error's code and message in one line, without the
-// SDK's operation and request-id wrapping.
+// SDK's operation and request-id wrapping (a call's error keeps the name
+// of the call before it).
 func errorText(err error) string {
+	var ex *alreadyExists
+	if errors.As(err, &ex) {
+		return ex.Error()
+	}
+	var ce *callError
+	if errors.As(err, &ce) {
+		return string(ce.action) + ": " + errorText(ce.err)
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()
@@ -595,11 +631,44 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// submit sends the create or delete request.
+// requestKey identifies what an asynchronous request is for, so a
+// request a previous run left IN_PROGRESS is matched to its change.
+func requestKey(c Change) string {
+	if c.Kind == KindProvision {
+		target := ""
+		if c.Provision != nil {
+			target = c.Provision.AccountId
+		}
+		return "provision|" + c.PermissionSetArn + "|" + target
+	}
+	return c.Assignment.Key()
+}
+
+// opStatus is an asynchronous request's status, whatever its kind.
+type opStatus struct {
+	status types.StatusValues
+	id     string
+	reason string
+	key    string // requestKey of what it is for
+}
+
+func assignmentStatus(st *types.AccountAssignmentOperationStatus) opStatus {
+	a := assignments.Assignment{AccountId: aws.ToString(st.TargetId), PermissionSetArn: aws.ToString(st.PermissionSetArn), PrincipalType: string(st.PrincipalType), PrincipalId: aws.ToString(st.PrincipalId)}
+	return opStatus{status: st.Status, id: aws.ToString(st.RequestId), reason: aws.ToString(st.FailureReason), key: a.Key()}
+}
+
+func provisionStatus(st *types.PermissionSetProvisioningStatus) opStatus {
+	return opStatus{status: st.Status, id: aws.ToString(st.RequestId), reason: aws.ToString(st.FailureReason),
+		key: "provision|" + aws.ToString(st.PermissionSetArn) + "|" + aws.ToString(st.AccountId)}
+}
+
+// submit sends the request.
 func (p *phase) submit(ctx context.Context, it *item) submitted {
-	a := p.result(it).Assignment
-	var st *types.AccountAssignmentOperationStatus
-	if p.op == Create {
+	ch := p.result(it).Change
+	a := ch.Assignment
+	var st opStatus
+	switch p.op {
+	case Create:
 		out, err := p.c.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{
 			InstanceArn: &p.instance, PermissionSetArn: &a.PermissionSetArn,
 			PrincipalId: &a.PrincipalId, PrincipalType: types.PrincipalType(a.PrincipalType),
@@ -608,8 +677,11 @@ func (p *phase) submit(ctx context.Context, it *item) submitted {
 		if err != nil {
 			return submitted{it: it, err: err}
 		}
-		st = out.AccountAssignmentCreationStatus
-	} else {
+		if out.AccountAssignmentCreationStatus == nil {
+			return submitted{it: it, err: errors.New("the service returned no request status")}
+		}
+		st = assignmentStatus(out.AccountAssignmentCreationStatus)
+	case Delete:
 		out, err := p.c.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{
 			InstanceArn: &p.instance, PermissionSetArn: &a.PermissionSetArn,
 			PrincipalId: &a.PrincipalId, PrincipalType: types.PrincipalType(a.PrincipalType),
@@ -618,29 +690,49 @@ func (p *phase) submit(ctx context.Context, it *item) submitted {
 		if err != nil {
 			return submitted{it: it, err: err}
 		}
-		st = out.AccountAssignmentDeletionStatus
+		if out.AccountAssignmentDeletionStatus == nil {
+			return submitted{it: it, err: errors.New("the service returned no request status")}
+		}
+		st = assignmentStatus(out.AccountAssignmentDeletionStatus)
+	default:
+		in := &ssoadmin.ProvisionPermissionSetInput{InstanceArn: &p.instance, PermissionSetArn: &a.PermissionSetArn, TargetType: types.ProvisionTargetTypeAllProvisionedAccounts}
+		if t := ch.Provision; t != nil && t.AccountId != "" {
+			in.TargetType, in.TargetId = types.ProvisionTargetTypeAwsAccount, aws.String(t.AccountId)
+		}
+		out, err := p.ps.ProvisionPermissionSet(ctx, in)
+		if err != nil {
+			return submitted{it: it, err: err}
+		}
+		if out.PermissionSetProvisioningStatus == nil {
+			return submitted{it: it, err: errors.New("the service returned no request status")}
+		}
+		st = provisionStatus(out.PermissionSetProvisioningStatus)
 	}
-	if st == nil {
-		return submitted{it: it, err: errors.New("the service returned no request status")}
-	}
-	it.requestID = aws.ToString(st.RequestId)
-	return submitted{it: it, status: string(st.Status), reason: aws.ToString(st.FailureReason)}
+	it.requestID = st.id
+	return submitted{it: it, status: string(st.status), reason: st.reason}
 }
 
 // describe reads one request's status.
-func (p *phase) describe(ctx context.Context, id string) (*types.AccountAssignmentOperationStatus, error) {
-	if p.op == Create {
+func (p *phase) describe(ctx context.Context, id string) (opStatus, error) {
+	switch p.op {
+	case Create:
 		out, err := p.c.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: &p.instance, AccountAssignmentCreationRequestId: &id})
 		if err != nil {
-			return nil, err
+			return opStatus{}, err
 		}
-		return out.AccountAssignmentCreationStatus, nil
+		return assignmentStatus(out.AccountAssignmentCreationStatus), nil
+	case Delete:
+		out, err := p.c.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{InstanceArn: &p.instance, AccountAssignmentDeletionRequestId: &id})
+		if err != nil {
+			return opStatus{}, err
+		}
+		return assignmentStatus(out.AccountAssignmentDeletionStatus), nil
 	}
-	out, err := p.c.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{InstanceArn: &p.instance, AccountAssignmentDeletionRequestId: &id})
+	out, err := p.ps.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{InstanceArn: &p.instance, ProvisionPermissionSetRequestId: &id})
 	if err != nil {
-		return nil, err
+		return opStatus{}, err
 	}
-	return out.AccountAssignmentDeletionStatus, nil
+	return provisionStatus(out.PermissionSetProvisioningStatus), nil
 }
 
 // list returns the ids of the instance's requests of this kind with a
@@ -649,7 +741,8 @@ func (p *phase) list(ctx context.Context, status types.StatusValues) (map[string
 	ids := map[string]bool{}
 	pages := 0
 	filter := &types.OperationStatusFilter{Status: status}
-	if p.op == Create {
+	switch p.op {
+	case Create:
 		pg := ssoadmin.NewListAccountAssignmentCreationStatusPaginator(p.c, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: &p.instance, Filter: filter, MaxResults: aws.Int32(100)})
 		for pg.HasMorePages() {
 			out, err := pg.NextPage(ctx)
@@ -661,17 +754,29 @@ func (p *phase) list(ctx context.Context, status types.StatusValues) (map[string
 				ids[aws.ToString(s.RequestId)] = true
 			}
 		}
-		return ids, pages, nil
-	}
-	pg := ssoadmin.NewListAccountAssignmentDeletionStatusPaginator(p.c, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: &p.instance, Filter: filter, MaxResults: aws.Int32(100)})
-	for pg.HasMorePages() {
-		out, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, pages, err
+	case Delete:
+		pg := ssoadmin.NewListAccountAssignmentDeletionStatusPaginator(p.c, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: &p.instance, Filter: filter, MaxResults: aws.Int32(100)})
+		for pg.HasMorePages() {
+			out, err := pg.NextPage(ctx)
+			if err != nil {
+				return nil, pages, err
+			}
+			pages++
+			for _, s := range out.AccountAssignmentsDeletionStatus {
+				ids[aws.ToString(s.RequestId)] = true
+			}
 		}
-		pages++
-		for _, s := range out.AccountAssignmentsDeletionStatus {
-			ids[aws.ToString(s.RequestId)] = true
+	default:
+		pg := ssoadmin.NewListPermissionSetProvisioningStatusPaginator(p.ps, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: &p.instance, Filter: filter, MaxResults: aws.Int32(100)})
+		for pg.HasMorePages() {
+			out, err := pg.NextPage(ctx)
+			if err != nil {
+				return nil, pages, err
+			}
+			pages++
+			for _, s := range out.PermissionSetsProvisioningStatus {
+				ids[aws.ToString(s.RequestId)] = true
+			}
 		}
 	}
 	return ids, pages, nil
@@ -696,13 +801,13 @@ func (p *phase) poll(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("poll %s request %s: %w", p.op, id, err)
 			}
-			switch st.Status {
+			switch st.status {
 			case types.StatusValuesSucceeded:
 				delete(p.waiting, id)
 				p.finish(it, Succeeded, false, "", "")
 			case types.StatusValuesFailed:
 				delete(p.waiting, id)
-				p.failedRequest(ctx, it, aws.ToString(st.FailureReason))
+				p.failedRequest(ctx, it, st.reason)
 			}
 		}
 	} else {
@@ -753,7 +858,7 @@ func (p *phase) resolve(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("describe failed %s request %s: %w", p.op, it.requestID, err)
 			}
-			p.failedRequest(ctx, it, aws.ToString(st.FailureReason))
+			p.failedRequest(ctx, it, st.reason)
 		}
 		p.unresolved = nil
 		return nil
@@ -765,9 +870,9 @@ func (p *phase) resolve(ctx context.Context) error {
 			return fmt.Errorf("describe %s request %s: %w", p.op, it.requestID, err)
 		}
 		p.unresolved = p.unresolved[1:]
-		switch st.Status {
+		switch st.status {
 		case types.StatusValuesFailed:
-			p.failedRequest(ctx, it, aws.ToString(st.FailureReason))
+			p.failedRequest(ctx, it, st.reason)
 		case types.StatusValuesInProgress:
 			// Listed as finished a moment ago; wait for it again.
 			p.waiting[it.requestID] = it
@@ -778,10 +883,26 @@ func (p *phase) resolve(ctx context.Context) error {
 	return nil
 }
 
-// alreadyDone reports whether the assignment is already as the change
-// wants it (present after a create, absent after a delete).
+// alreadyDone reports whether the change is already as wanted: the
+// assignment present after a create, absent after a delete; the
+// permission set's latest version provisioned to its target.
 func (p *phase) alreadyDone(ctx context.Context, it *item) (bool, error) {
-	a := p.result(it).Assignment
+	ch := p.result(it).Change
+	a := ch.Assignment
+	if p.op == Provision {
+		outdated, err := p.provisioned(ctx, a.PermissionSetArn, types.ProvisioningStatusLatestPermissionSetNotProvisioned)
+		if err != nil {
+			return false, err
+		}
+		if ch.Provision == nil || ch.Provision.AccountId == "" {
+			return len(outdated) == 0, nil
+		}
+		if outdated[ch.Provision.AccountId] {
+			return false, nil
+		}
+		all, err := p.provisioned(ctx, a.PermissionSetArn, "")
+		return all[ch.Provision.AccountId], err
+	}
 	pg := ssoadmin.NewListAccountAssignmentsPaginator(p.c, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: &p.instance, AccountId: &a.AccountId, PermissionSetArn: &a.PermissionSetArn})
 	present := false
 	for pg.HasMorePages() && !present {
@@ -797,6 +918,23 @@ func (p *phase) alreadyDone(ctx context.Context, it *item) (bool, error) {
 		}
 	}
 	return present == (p.op == Create), nil
+}
+
+// provisioned lists the accounts a permission set is provisioned to, with
+// a provisioning status ("" for all).
+func (p *phase) provisioned(ctx context.Context, psArn string, status types.ProvisioningStatus) (map[string]bool, error) {
+	out := map[string]bool{}
+	pg := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(p.ps, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: &p.instance, PermissionSetArn: &psArn, ProvisioningStatus: status, MaxResults: aws.Int32(100)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range page.AccountIds {
+			out[id] = true
+		}
+	}
+	return out, nil
 }
 
 // adopt takes over requests for this plan that a previous run left
@@ -825,20 +963,19 @@ func (p *phase) adopt(ctx context.Context, byKey map[string]*item) error {
 		if err != nil {
 			return fmt.Errorf("describe %s request %s: %w", p.op, id, err)
 		}
-		a := assignments.Assignment{AccountId: aws.ToString(st.TargetId), PermissionSetArn: aws.ToString(st.PermissionSetArn), PrincipalType: string(st.PrincipalType), PrincipalId: aws.ToString(st.PrincipalId)}
-		it, ok := byKey[a.Key()]
+		it, ok := byKey[st.key]
 		if !ok || adopted[it] {
 			continue
 		}
 		it.requestID, it.adopted = id, true
 		adopted[it] = true
-		switch st.Status {
+		switch st.status {
 		case types.StatusValuesInProgress:
 			p.waiting[id] = it
 		case types.StatusValuesSucceeded:
 			p.finish(it, Succeeded, false, "", "")
 		default:
-			p.failedRequest(ctx, it, aws.ToString(st.FailureReason))
+			p.failedRequest(ctx, it, st.reason)
 		}
 	}
 	if len(adopted) > 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
+	"github.com/ssoctl/ssoctl/internal/iac"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
@@ -55,6 +56,11 @@ admin cfn takes:
     properties of AWS::SSO::PermissionSet) and any value may be raw
     CloudFormation (!Ref, !GetAtt …): references the template does not
     define become template parameters;
+  - Identity Center files (ssoctl iac: PermissionSets, Groups, Assignments):
+    every permission set they declare becomes an AWS::SSO::PermissionSet
+    of the parent template with all its attributes, and the assignments
+    refer to it (Fn::GetAtt); the groups they declare must exist (the
+    template does not make them);
   - with --macro, templates using SSOUtil::SSO::AssignmentGroup resources
     (Transform: AWS-SSO-Util-2020-11-08), expanded here instead of by the
     macro, so the macro need not be deployed.
@@ -219,7 +225,12 @@ func (opts *cfnOptions) readInputs() (cfn.Job, error) {
 		if err != nil {
 			return job, fmt.Errorf("read %s: %w", p, unwrapPathError(err))
 		}
-		src, err := cfn.ParseSource(p, data, opts.Macro, base)
+		var src *cfn.Source
+		if !opts.Macro && iac.IsFile(data) {
+			src, err = iacSource(p, data, base)
+		} else {
+			src, err = cfn.ParseSource(p, data, opts.Macro, base)
+		}
 		if err != nil {
 			errs = append(errs, file.ErrorList(err)...)
 			continue
@@ -230,6 +241,28 @@ func (opts *cfnOptions) readInputs() (cfn.Job, error) {
 		return job, reportFileErrors(opts.IO.ErrOut, errs)
 	}
 	return job, nil
+}
+
+// iacSource reads an Identity Center file (ssoctl iac) as an input: its
+// permission sets become AWS::SSO::PermissionSet resources of the parent
+// template, and its assignments refer to them.
+func iacSource(path string, data []byte, base *yaml.Node) (*cfn.Source, error) {
+	f, err := iac.Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	s, err := iac.Merge([]*iac.File{f})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Validate(); err != nil {
+		return nil, err
+	}
+	res, af, err := f.CloudFormation()
+	if err != nil {
+		return nil, err
+	}
+	return cfn.SourceOf(path, af, base, res)
 }
 
 func samePath(a, b string) bool {

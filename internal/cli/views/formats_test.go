@@ -26,12 +26,15 @@ import (
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/each"
+	"github.com/ssoctl/ssoctl/internal/groups"
 	"github.com/ssoctl/ssoctl/internal/history"
+	"github.com/ssoctl/ssoctl/internal/iac"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/legacyiam"
 	"github.com/ssoctl/ssoctl/internal/lifecycle"
 	"github.com/ssoctl/ssoctl/internal/notify"
+	"github.com/ssoctl/ssoctl/internal/permsets"
 	"github.com/ssoctl/ssoctl/internal/profiles"
 	"github.com/ssoctl/ssoctl/internal/render"
 	"github.com/ssoctl/ssoctl/internal/report"
@@ -49,6 +52,18 @@ var (
 	sampleReport = execute.Report{InstanceArn: "arn:aws:sso:::instance/ssoins-1", Results: []execute.Result{{Change: sampleChg, Status: execute.Succeeded}}, Summary: execute.Summary{Created: 1}}
 	sampleRow    = audit.Row{UserEmail: "jane.doe@example.com", UserName: "jane.doe", AccountId: "640775136188", AccountName: "=payments-dev", PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: sampleUser.Id}
 )
+
+// sampleIacPlan is an Identity Center plan with one of each kind of item.
+func sampleIacPlan() *iac.Plan {
+	return &iac.Plan{Version: 1, Scope: iac.Scope{InstanceArn: "arn:aws:sso:::instance/ssoins-1"},
+		Items: []iac.Item{
+			{Kind: "permissionSet", Op: execute.Update, Name: "Dev\x1beloper", PermissionSet: []permsets.AttrChange{{Attribute: "SessionDuration", Old: "PT1H", New: "PT8H"}}},
+			{Kind: "group", Op: execute.Create, Name: "=developers", Group: []groups.AttrChange{{Attribute: "Description", New: "Jane\x1b's team"}}},
+			{Kind: "assignment", Op: execute.Create, Name: "jane.doe", Assignment: &sampleChg},
+		},
+		Changes:  []execute.Change{sampleChg},
+		Warnings: []string{"the identity store is provisioned by SCIM (\x1b)"}}
+}
 
 // yes is a gate that always gives the go-ahead.
 type yes struct{}
@@ -185,6 +200,28 @@ func renderers() map[string]renderer {
 		}, true},
 		"ssoctl assignments cfn": {func(format string, out, errOut io.Writer) error {
 			return views.AssignmentsCfn(format, out, errOut, views.CfnDoc{Templates: []cfn.TemplateFile{{Input: "access.yaml", Path: "templates/access.yaml", Parent: true, Resources: 1, Assignments: 1}}, Assignments: 1, Stats: sampleCalls})
+		}, true},
+		"ssoctl iac plan": {func(format string, out, errOut io.Writer) error {
+			return views.IacPlan(format, out, errOut, views.IacPlanDoc{Plan: sampleIacPlan(), Stats: sampleCalls})
+		}, true},
+		"ssoctl iac apply": {func(format string, out, errOut io.Writer) error {
+			v := views.IacApply{JSON: format == "json", Out: out, ErrOut: errOut, Stats: func() views.CallStats { return sampleCalls }}
+			return write(v, sampleIacPlan(), views.IacApplied{Report: sampleReport, Seconds: 1})
+		}, true},
+		"ssoctl iac export": {func(format string, out, errOut io.Writer) error {
+			ex := &iac.Export{Instance: inventory.Instance{Arn: "arn:aws:sso:::instance/ssoins-1"},
+				PermissionSets: []*permsets.Live{{Arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1", Desired: permsets.Desired{Name: "Developer", Description: "=cmd|' /C calc'!A0", SessionDuration: "PT8H",
+					ManagedPolicies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}, InlinePolicy: `{"Version":"2012-10-17","Statement":[]}`}}},
+				Groups:      []*groups.Live{{Id: "g-1", Name: "developers", Description: "Jane\x1b's team", Members: []groups.Member{{UserId: sampleUser.Id, UserName: "jane.doe"}}}},
+				Assignments: []file.ExportGroup{},
+				Counts:      iac.ExportCounts{PermissionSets: 1, Groups: 1, Members: 1}}
+			b, err := views.IacExport(format, ex, sampleCalls, time.Unix(1700000000, 0))
+			if err != nil {
+				return err
+			}
+			_, err = out.Write(b)
+			views.IacExportSummary(errOut, ex, sampleCalls)
+			return err
 		}, true},
 		"ssoctl user assign": {func(format string, out, errOut io.Writer) error {
 			return write(userView(format, out, errOut).Access("Assign"), accessPlan, sampleReport)
