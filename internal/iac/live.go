@@ -44,6 +44,42 @@ func (c Clients) Inventory() inventory.Clients {
 	return inventory.Clients{SSOAdmin: c.SSOAdmin, IdentityStore: c.IdentityStore, Organizations: c.Organizations}
 }
 
+// Directory is the org directory a plan or an export reads through
+// (package inventory's): what the assignments file asks, and the full
+// descriptions of the permission sets its listing described, so that
+// reading a set's attributes does not describe it again.
+type Directory interface {
+	file.Directory
+	DescribedPermissionSet(arn string) (inventory.PermissionSet, bool)
+}
+
+// readPermissionSets reads each permission set with every attribute:
+// those the directory described already, without DescribePermissionSet
+// (five calls), the others with it (six).
+func readPermissionSets(ctx context.Context, c permsets.Reader, dir Directory, instanceArn string, arns []string) ([]*permsets.Live, error) {
+	res := fanout.Map(ctx, arns, readLimit, func(ctx context.Context, arn string) (*permsets.Live, error) {
+		return readPermissionSet(ctx, c, dir, instanceArn, arn)
+	})
+	out := make([]*permsets.Live, 0, len(res))
+	for _, r := range res {
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		out = append(out, r.Value)
+	}
+	return out, ctx.Err()
+}
+
+func readPermissionSet(ctx context.Context, c permsets.Reader, dir Directory, instanceArn, arn string) (*permsets.Live, error) {
+	ps, ok := dir.DescribedPermissionSet(arn)
+	if !ok {
+		return permsets.Read(ctx, c, instanceArn, arn)
+	}
+	l := &permsets.Live{Arn: arn, Created: ps.Created, Desired: permsets.Desired{
+		Name: ps.Name, Description: ps.Description, SessionDuration: ps.SessionDuration, RelayState: ps.RelayState}}
+	return l, permsets.ReadBasics(ctx, c, instanceArn, l)
+}
+
 // Scope is what a plan reads of the live state — only what the file
 // touches: the permission sets and groups it declares (by name), with
 // prune every permission set or group's name (to find those it does not
@@ -191,7 +227,7 @@ const readLimit = 8
 
 // ReadLive reads what scope says, through dir (which caches what it
 // lists) and the clients.
-func ReadLive(ctx context.Context, c Clients, dir file.Directory, scope Scope, progress func(string, int, int)) (*Live, error) {
+func ReadLive(ctx context.Context, c Clients, dir Directory, scope Scope, progress func(string, int, int)) (*Live, error) {
 	inst := inventory.Instance{Arn: scope.InstanceArn, IdentityStoreId: scope.IdentityStoreId}
 	live := &Live{Groups: map[string]*groups.Live{}, Users: map[string]inventory.User{}}
 	step := func(what string) {
@@ -220,7 +256,7 @@ func ReadLive(ctx context.Context, c Clients, dir file.Directory, scope Scope, p
 			if arn == "" {
 				return out, nil
 			}
-			l, err := permsets.Read(ctx, c.SSOAdmin, inst.Arn, arn)
+			l, err := readPermissionSet(ctx, c.SSOAdmin, dir, inst.Arn, arn)
 			if err != nil {
 				return out, err
 			}

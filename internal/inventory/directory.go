@@ -30,7 +30,7 @@ type Directory struct {
 	inst     lazy[Instance]
 	accounts lazy[[]Account]
 	tree     lazy[*OrgTree]
-	sets     lazy[[]PermissionSet]
+	sets     lazy[setListing]
 	users    lazy[[]User]
 	groups   lazy[[]Group]
 	mgmt     lazy[string]
@@ -63,6 +63,13 @@ func (d *Directory) Clients() Clients { return d.c }
 
 // NameCache is the permission-set name cache (nil when none).
 func (d *Directory) NameCache() *NameCache { return d.opts.Names }
+
+// setListing is the permission sets as listed, and the full descriptions
+// of those the listing described (the name cache spares the others).
+type setListing struct {
+	list      []PermissionSet
+	described map[string]PermissionSet
+}
 
 // lazy is one listing, read once: a failed read is tried again by the
 // next caller (its context may have ended, not the listing's chances).
@@ -171,7 +178,24 @@ func (d *Directory) PermissionSets(ctx context.Context) ([]PermissionSet, error)
 	if err != nil {
 		return nil, err
 	}
-	return d.sets.get(func() ([]PermissionSet, error) { return NamedPermissionSets(ctx, d.c, inst, d.opts.Names) })
+	l, err := d.sets.get(func() (setListing, error) {
+		list, described, err := namedPermissionSets(ctx, d.c, inst, d.opts.Names)
+		return setListing{list, described}, err
+	})
+	return l.list, err
+}
+
+// DescribedPermissionSet is a permission set as DescribePermissionSet told
+// it while the listing named the sets (every field of PermissionSet set):
+// a caller reading its other attributes need not describe it again. False
+// when the sets are not listed yet or the name came from the name cache.
+func (d *Directory) DescribedPermissionSet(arn string) (PermissionSet, bool) {
+	l, ok := d.sets.peek()
+	if !ok {
+		return PermissionSet{}, false
+	}
+	ps, ok := l.described[arn]
+	return ps, ok
 }
 
 // Users lists every user of the identity store, in the store's order.
@@ -267,7 +291,7 @@ func (d *Directory) PermissionSetNames(ctx context.Context, arns []string) (map[
 	}
 	if all, ok := d.sets.peek(); ok {
 		names := make(map[string]string, len(arns))
-		for arn, ps := range pick(all, arns, func(ps PermissionSet) string { return ps.Arn }) {
+		for arn, ps := range pick(all.list, arns, func(ps PermissionSet) string { return ps.Arn }) {
 			names[arn] = ps.Name
 		}
 		return names, nil

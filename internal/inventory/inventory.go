@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -101,6 +102,10 @@ type PermissionSet struct {
 	Name            string `json:"name"`
 	Description     string `json:"description,omitempty"`
 	SessionDuration string `json:"sessionDuration,omitempty"`
+	// RelayState and Created are what DescribePermissionSet also tells
+	// (kept for callers that read a set's every attribute; not output).
+	RelayState string    `json:"-"`
+	Created    time.Time `json:"-"`
 }
 
 // User is an identity-store user.
@@ -218,7 +223,8 @@ func DescribePermissionSets(ctx context.Context, c Clients, inst Instance, arns 
 			return PermissionSet{}, fmt.Errorf("describe permission set %s: %w", arn, err)
 		}
 		ps := out.PermissionSet
-		return PermissionSet{Arn: arn, Name: aws.ToString(ps.Name), Description: aws.ToString(ps.Description), SessionDuration: aws.ToString(ps.SessionDuration)}, nil
+		return PermissionSet{Arn: arn, Name: aws.ToString(ps.Name), Description: aws.ToString(ps.Description), SessionDuration: aws.ToString(ps.SessionDuration),
+			RelayState: aws.ToString(ps.RelayState), Created: aws.ToTime(ps.CreatedDate)}, nil
 	})
 	sets := make([]PermissionSet, 0, len(res))
 	for _, r := range res {

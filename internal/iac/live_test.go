@@ -1,0 +1,95 @@
+package iac_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+
+	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
+	"github.com/ssoctl/ssoctl/internal/iac"
+	"github.com/ssoctl/ssoctl/internal/inventory"
+)
+
+// sandbox is the small demo organization over real HTTP, its iac clients,
+// and a directory without a name cache (so it describes every set).
+func sandbox(t *testing.T) (*emulatortest.Sandbox, iac.Clients, *inventory.Directory) {
+	t.Helper()
+	sb := emulatortest.Start(t, emulator.Options{Org: "small"})
+	cfg := sb.Config()
+	c := iac.Clients{SSOAdmin: ssoadmin.NewFromConfig(cfg), IdentityStore: identitystore.NewFromConfig(cfg), Organizations: organizations.NewFromConfig(cfg)}
+	return sb, c, inventory.NewDirectory(c.Inventory(), inventory.DirectoryOptions{})
+}
+
+// plan parses, resolves and plans one file against the sandbox.
+func makePlan(t *testing.T, c iac.Clients, dir *inventory.Directory, yaml string, prune bool) *iac.Plan {
+	t.Helper()
+	ctx := context.Background()
+	f, err := iac.Parse("ic.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := iac.Merge([]*iac.File{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := iac.Resolve(ctx, s, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := iac.Make(ctx, c, dir, r, prune, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestExportDescribesEachPermissionSetOnce: the directory's listing
+// describes every set for its name; reading the attributes reuses that
+// description instead of describing the set again.
+func TestExportDescribesEachPermissionSetOnce(t *testing.T) {
+	sb, c, dir := sandbox(t)
+	ex, err := iac.ReadExport(context.Background(), c, dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(ex.PermissionSets)
+	if n == 0 {
+		t.Fatal("the small organization exported no permission set")
+	}
+	sb.WantCalls(t, map[string]int{"sso-admin:DescribePermissionSet": n, "sso-admin:GetInlinePolicyForPermissionSet": n})
+	for _, ps := range ex.PermissionSets {
+		if ps.Created.IsZero() || ps.SessionDuration == "" {
+			t.Errorf("%s: created %v, session duration %q; want both from the directory's description", ps.Name, ps.Created, ps.SessionDuration)
+		}
+	}
+}
+
+// TestPlanDescribesEachPermissionSetOnce: a plan of every live set, as
+// exported, describes each once and finds nothing to change.
+func TestPlanDescribesEachPermissionSetOnce(t *testing.T) {
+	sb, c, dir := sandbox(t)
+	ex, err := iac.ReadExport(context.Background(), c, inventory.NewDirectory(c.Inventory(), inventory.DirectoryOptions{}), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex.Groups, ex.Assignments = nil, nil
+	b, err := ex.Encode("# the sets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := sb.Stats(t).Calls["sso-admin:DescribePermissionSet"]
+	p := makePlan(t, c, dir, string(b), false)
+	if p.HasChanges() {
+		t.Errorf("the exported sets planned with changes: %+v", p.Changes)
+	}
+	if got := sb.Stats(t).Calls["sso-admin:DescribePermissionSet"] - before; got != len(ex.PermissionSets) {
+		t.Errorf("the plan made %d DescribePermissionSet calls for %d sets; want one each", got, len(ex.PermissionSets))
+	}
+}
