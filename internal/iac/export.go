@@ -70,7 +70,7 @@ func ReadExport(ctx context.Context, c Clients, dir Directory, instanceArn strin
 	}
 	sort.Slice(ex.PermissionSets, func(i, j int) bool { return ex.PermissionSets[i].Name < ex.PermissionSets[j].Name })
 	step("reading groups")
-	if ex.Groups, err = groups.List(ctx, c.IdentityStore, inst.IdentityStoreId); err != nil {
+	if ex.Groups, err = groups.List(ctx, dir); err != nil {
 		return nil, err
 	}
 	res := fanout.Map(ctx, ex.Groups, readLimit, func(ctx context.Context, g *groups.Live) (struct{}, error) {

@@ -50,6 +50,7 @@ func (c Clients) Inventory() inventory.Clients {
 // reading a set's attributes does not describe it again.
 type Directory interface {
 	file.Directory
+	groups.Directory
 	DescribedPermissionSet(arn string) (inventory.PermissionSet, bool)
 }
 
@@ -372,7 +373,7 @@ func ReadLive(ctx context.Context, c Clients, dir Directory, scope Scope, progre
 		for _, n := range sortedKeys(live.Groups) {
 			read = append(read, live.Groups[n])
 		}
-		src, err := groups.DetectSCIM(ctx, c.IdentityStore, inst.IdentityStoreId, read)
+		src, err := groups.DetectSCIM(ctx, dir, read)
 		if err != nil {
 			return nil, err
 		}

@@ -93,3 +93,39 @@ func TestPlanDescribesEachPermissionSetOnce(t *testing.T) {
 		t.Errorf("the plan made %d DescribePermissionSet calls for %d sets; want one each", got, len(ex.PermissionSets))
 	}
 }
+
+// TestGroupsListedThroughTheDirectory: the export's groups and a pruning
+// plan's SCIM check come from the directory's one listing of the groups
+// (issue 24: every package asks the directory), so a listing read once is
+// not read again.
+func TestGroupsListedThroughTheDirectory(t *testing.T) {
+	sb, c, dir := sandbox(t)
+	ctx := context.Background()
+	ex, err := iac.ReadExport(ctx, c, dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := dir.Groups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(ex.Groups) || len(all) == 0 {
+		t.Fatalf("the directory has %d groups, the export %d; want the same, some", len(all), len(ex.Groups))
+	}
+	described := 0
+	for _, g := range ex.Groups {
+		if g.Description != "" {
+			described++
+		}
+	}
+	if described == 0 {
+		t.Error("no exported group has its description")
+	}
+	sb.WantCalls(t, map[string]int{"identitystore:ListGroups": 1, "identitystore:ListUsers": 1})
+
+	// A plan pruning groups lists them once, and its SCIM check reads
+	// that listing.
+	sb2, c2, dir2 := sandbox(t)
+	makePlan(t, c2, dir2, "Groups:\n  developers:\n    Members: []\n", true)
+	sb2.WantCalls(t, map[string]int{"identitystore:ListGroups": 1})
+}

@@ -216,6 +216,49 @@ func (d *Directory) Groups(ctx context.Context) ([]Group, error) {
 	return d.groups.get(func() ([]Group, error) { return Groups(ctx, d.c.IdentityStore, inst) })
 }
 
+// FirstGroups are some of the store's groups, for a question one page may
+// answer (is the store provisioned by SCIM?): every group once listed, else
+// the first ListGroups page (at most 100), not kept.
+func (d *Directory) FirstGroups(ctx context.Context) ([]Group, error) {
+	if all, ok := d.groups.peek(); ok {
+		return all, nil
+	}
+	inst, err := d.instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := d.c.IdentityStore.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: &inst.IdentityStoreId, MaxResults: aws.Int32(100)})
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	out := make([]Group, 0, len(page.Groups))
+	for _, g := range page.Groups {
+		out = append(out, groupOf(g.GroupId, g.DisplayName, g.Description, g.ExternalIds))
+	}
+	return out, nil
+}
+
+// FirstUsers are some of the store's users, as FirstGroups: every user
+// once listed, else the first ListUsers page (at most 100), not kept.
+func (d *Directory) FirstUsers(ctx context.Context) ([]User, error) {
+	if all, ok := d.users.peek(); ok {
+		return all, nil
+	}
+	inst, err := d.instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := d.c.IdentityStore.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: &inst.IdentityStoreId, MaxResults: aws.Int32(100)})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]User, 0, len(page.Users))
+	for _, u := range page.Users {
+		out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus, u.ExternalIds))
+	}
+	return out, nil
+}
+
 // ManagementAccount is the organization's management account id.
 func (d *Directory) ManagementAccount(ctx context.Context) (string, error) {
 	return d.mgmt.get(func() (string, error) {

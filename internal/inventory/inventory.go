@@ -115,12 +115,26 @@ type User struct {
 	DisplayName string `json:"displayName"`
 	Email       string `json:"email"`
 	Status      string `json:"userStatus"`
+	// ExternalIssuer is the issuer of the first identifier an external
+	// identity provider (SCIM) gave the user, "" when none (not output).
+	ExternalIssuer string `json:"-"`
 }
 
 // Group is an identity-store group.
 type Group struct {
 	Id   string `json:"groupId"`
 	Name string `json:"displayName"`
+	// Description and ExternalIds (the identifiers an external identity
+	// provider gave the group, by SCIM) are read with it (not output).
+	Description string       `json:"-"`
+	ExternalIds []ExternalId `json:"-"`
+}
+
+// ExternalId is an identifier an external identity provider gave a user or
+// group.
+type ExternalId struct {
+	Issuer string `json:"issuer"`
+	Id     string `json:"id"`
 }
 
 // Errors worth telling apart.

@@ -315,7 +315,7 @@ func UsersByID(ctx context.Context, c Clients, inst Instance, ids []string) (map
 			}
 			out := make([]User, 0, len(page.Users))
 			for _, u := range page.Users {
-				out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus))
+				out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus, u.ExternalIds))
 			}
 			return out, p.HasMorePages(), nil
 		},
@@ -337,7 +337,7 @@ func GroupsByID(ctx context.Context, c Clients, inst Instance, ids []string) (ma
 			}
 			out := make([]Group, 0, len(page.Groups))
 			for _, g := range page.Groups {
-				out = append(out, Group{Id: aws.ToString(g.GroupId), Name: aws.ToString(g.DisplayName)})
+				out = append(out, groupOf(g.GroupId, g.DisplayName, g.Description, g.ExternalIds))
 			}
 			return out, p.HasMorePages(), nil
 		},
