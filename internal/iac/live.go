@@ -217,6 +217,25 @@ func ScopeOf(ctx context.Context, r *Resolved, dir file.Directory, prune bool) (
 			}
 		}
 		sort.Strings(as.Accounts)
+		// Without prune, only whether each declared assignment exists
+		// matters: its principals' assignments are all there is to read
+		// (per principal when cheaper: one group on 50 sets in 10 accounts
+		// is a few ListAccountAssignmentsForPrincipal pages, not 500
+		// ListAccountAssignments).
+		as.Principals = []list.Principal{}
+		seenP := map[list.Principal]bool{}
+		if r.Assignments != nil {
+			for _, a := range r.Assignments.Assignments() {
+				p := list.Principal{Type: a.PrincipalType, Id: a.PrincipalId}
+				if !IsPending(a.PrincipalId) && !seenP[p] {
+					seenP[p] = true
+					as.Principals = append(as.Principals, p)
+				}
+			}
+		}
+		sort.Slice(as.Principals, func(i, j int) bool {
+			return as.Principals[i].Type+as.Principals[i].Id < as.Principals[j].Type+as.Principals[j].Id
+		})
 	}
 	s.Assignments = as
 	return s, nil

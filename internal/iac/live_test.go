@@ -2,12 +2,17 @@ package iac_test
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 
+	"github.com/ssoctl/ssoctl/internal/assignments"
+	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/emulator"
 	"github.com/ssoctl/ssoctl/internal/emulatortest"
 	"github.com/ssoctl/ssoctl/internal/iac"
@@ -128,4 +133,73 @@ func TestGroupsListedThroughTheDirectory(t *testing.T) {
 	sb2, c2, dir2 := sandbox(t)
 	makePlan(t, c2, dir2, "Groups:\n  developers:\n    Members: []\n", true)
 	sb2.WantCalls(t, map[string]int{"identitystore:ListGroups": 1})
+}
+
+// TestPlanWithoutPruneReadsTheDeclaredPrincipals: without prune a plan
+// only asks which declared assignments exist, so it reads its principals'
+// assignments (one ListAccountAssignmentsForPrincipal page for a group)
+// instead of every (account, permission set) pair's, and finds the same.
+func TestPlanWithoutPruneReadsTheDeclaredPrincipals(t *testing.T) {
+	sb, c, dir := sandbox(t)
+	ctx := context.Background()
+	inst, err := dir.Instance(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The group with the most assignments, and every set and account
+	// it has one in.
+	gs, err := dir.Groups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var group inventory.Group
+	var live []assignments.Assignment
+	for _, g := range gs {
+		as, err := list.All(ctx, c.Inventory(), inst, list.Selection{Principals: []list.Principal{{Type: list.Group, Id: g.Id}}}, list.ByPrincipal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) > len(live) {
+			group, live = g, as
+		}
+	}
+	sets, accts := map[string]bool{}, map[string]bool{}
+	for _, a := range live {
+		sets[a.PermissionSetArn], accts[a.AccountId] = true, true
+	}
+	if len(sets) < 2 || len(accts) < 2 {
+		t.Fatalf("group %s has %d assignments in %d sets and %d accounts; want a few of each", group.Name, len(live), len(sets), len(accts))
+	}
+	names, err := dir.PermissionSetNames(ctx, keys(sets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var setNames []string
+	for _, n := range names {
+		setNames = append(setNames, n)
+	}
+	sort.Strings(setNames)
+	yaml := fmt.Sprintf("Assignments:\n  - Groups: [%q]\n    PermissionSets: [%s]\n    Accounts: [%s]\n",
+		group.Name, strings.Join(setNames, ", "), strings.Join(keys(accts), ", "))
+	before := sb.Stats(t).Calls
+	p := makePlan(t, c, dir, yaml, false)
+	after := sb.Stats(t).Calls
+	declared := len(sets) * len(accts)
+	if p.Counts.AssignmentsDeclared != declared || p.Counts.AssignmentsUnchanged != len(live) || p.Counts.AssignmentsCreate != declared-len(live) {
+		t.Errorf("plan counts %+v; want %d declared, %d unchanged, %d to create", p.Counts, declared, len(live), declared-len(live))
+	}
+	for op, want := range map[string]int{"sso-admin:ListAccountAssignments": 0, "sso-admin:ListAccountAssignmentsForPrincipal": 1} {
+		if got := after[op] - before[op]; got != want {
+			t.Errorf("the plan made %d %s calls; want %d", got, op, want)
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
