@@ -49,7 +49,8 @@ func readmeBlocks(t *testing.T, lang string) map[string][]string {
 // signatures and trust policies block, the sign-in try-out
 // (login with the device code, roles, exec, export, check) and every line
 // of "Profiles and the console", "One command in every account", "Role
-// chains and long-running programs", "History and the HTML report", "Who
+// chains and long-running programs", "History and the HTML report" (its
+// activity block too), "Who
 // can reach production?" (under "The audit"),
 // "Assignments as code", "The user lifecycle" and "Identity Center as
 // code", in
@@ -102,6 +103,7 @@ func TestREADMEExamples(t *testing.T) {
 	chainBlock := pick("Role chains and long-running programs", "--assume-role")
 	serveBlock := pick("Role chains and long-running programs", "serve-credentials")
 	historyBlock := pick("History and the HTML report", "ssoctl history")
+	activityBlock := pick("History and the HTML report", "--since last")
 	reviewBlock := pick("The audit", "--org-config examples/org.yaml")
 	assignmentsBlock := pick("Assignments as code (administrators)", "ssoctl assignments")
 	userBlock := pick("The user lifecycle (administrators)", "ssoctl user")
@@ -169,7 +171,7 @@ func TestREADMEExamples(t *testing.T) {
 		"grep -c '\"lastUsed\"' " + filepath.Join(tmp, "activity.json") + " | sed 's/^/activity roles used: /'\n" +
 		// the first sandbox, used as "Pointing AWS tools" says
 		"aws sso-admin list-instances --endpoint-url \"$AWS_ENDPOINT_URL\" --query 'Instances[0].InstanceArn' --output text\n" +
-		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) + paste(iacBlock) +
+		paste(signInBlock) + paste(globalBlock) + profiles + paste(eachBlock) + paste(chainBlock) + paste(serveBlock) + paste(historyBlock) + paste(activityBlock) + paste(reviewBlock) + paste(assignmentsBlock) + paste(userBlock) + paste(iacBlock) +
 		"stat -c 'creds.json mode %a' creds.json\n" +
 		"cmp first.csv aws_sso_access_report_*.csv && echo 'first.csv is the first report'\n"
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/fanout"
@@ -33,6 +34,9 @@ type AccountRow struct {
 	UserName         string   `json:"userName,omitempty"`
 	Path             string   `json:"path"` // "direct" or "group:<name>"
 	Flags            []string `json:"flags,omitempty"`
+	// LastUsed is when the user last fetched credentials for this role,
+	// where ssoctl access unused has read it (nil: not known).
+	LastUsed *time.Time `json:"lastUsed,omitempty"`
 }
 
 // ForAccount answers "who can reach this account, and how" with tens of

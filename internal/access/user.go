@@ -37,6 +37,9 @@ type UserRow struct {
 	// for direct access, or where the identity store does not say).
 	MemberSince time.Time `json:"memberSince,omitzero"`
 	Flags       []string  `json:"flags,omitempty"`
+	// LastUsed is when the user last fetched credentials for this role,
+	// where ssoctl access unused has read it (nil: not known).
+	LastUsed *time.Time `json:"lastUsed,omitempty"`
 }
 
 // ForUser answers "what can this person reach, and through which group"

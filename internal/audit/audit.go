@@ -111,6 +111,9 @@ type Result struct {
 	// privileged permission sets); AccessReview its answer.
 	Review       Review
 	AccessReview AccessReview
+	// Directory is what the audit knew of the organization beyond its
+	// rows, for an incremental audit (Update) to start from.
+	Directory *Directory
 }
 
 // MethodCause is the Cause of an audit listed principal-first.
@@ -137,7 +140,7 @@ type auditor struct {
 	groups   map[string]inventory.Group
 	// provisioned[ps][account] is true when up to date, false when outdated.
 	provisioned map[string]map[string]bool
-	members     map[string][]string // group id -> user ids
+	members     map[string][]inventory.Member // group id -> its members, with their membership ids
 	memberErr   map[string]bool
 	memberDone  map[string]chan struct{} // group id -> closed once its members are listed (or failed)
 	iam         map[string]*IAMStatus    // identity-store user id -> IAM status; read once iamDone is closed
@@ -164,7 +167,7 @@ type auditor struct {
 // that failed are in Result.Errors.
 func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*Result, error) {
 	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []list.ItemError{}}, seen: map[string]bool{},
-		members: map[string][]string{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{},
+		members: map[string][]inventory.Member{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{},
 		policyDone: map[string]chan struct{}{}}
 	if err := a.discover(ctx); err != nil {
 		return nil, err
@@ -225,6 +228,7 @@ func Run(ctx context.Context, c Clients, opts Options, emit func(Row) error) (*R
 	}
 	a.res.Causes = append(a.res.Causes, list.Causes(a.res.Errors)...)
 	a.res.Complete = a.res.Complete && len(a.res.Errors) == 0
+	a.res.Directory = a.directory()
 	return a.res, nil
 }
 
@@ -494,7 +498,7 @@ func (a *auditor) expand(listed []assignments.Assignment) {
 		}
 		a.side.Go(func(ctx context.Context) {
 			defer close(done)
-			members, err := inventory.GroupMembers(ctx, a.c.IdentityStore, a.inst, g.Id)
+			members, err := inventory.GroupMemberships(ctx, a.c.IdentityStore, a.inst, g.Id)
 			a.mu.Lock()
 			if err != nil {
 				a.res.Errors = append(a.res.Errors, list.ItemError{Item: "members of group " + g.Name, Error: awsclient.Explain(err).Error(), Err: err})

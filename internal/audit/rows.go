@@ -247,10 +247,10 @@ func (a *auditor) rowsOf(as assignments.Assignment) []Row {
 			return []Row{emptyRow()}
 		}
 		rows := make([]Row, 0, len(members))
-		for _, id := range members {
-			u, ok := a.users[id]
+		for _, m := range members {
+			u, ok := a.users[m.UserId]
 			if !ok {
-				u = inventory.User{Id: id}
+				u = inventory.User{Id: m.UserId}
 			}
 			rows = append(rows, userRow(u))
 		}

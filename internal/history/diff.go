@@ -7,7 +7,9 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
@@ -22,6 +24,11 @@ const (
 type Change struct {
 	Change string
 	Row    audit.Row
+	// Actor and EventTime say who made the change and when, where a
+	// CloudTrail event that an incremental audit between the two
+	// snapshots read explains it (empty otherwise).
+	Actor     string
+	EventTime time.Time
 }
 
 // Count is how much access one account or permission set gained and lost.
@@ -88,6 +95,11 @@ func (s *Store) Diff(ctx context.Context, from, to Snapshot, emit func(Change) e
 		return nil, err
 	}
 	res.Lost, res.Gained = len(lost), len(gained)
+	facts, err := s.Facts(ctx, min(from.ID, to.ID), max(from.ID, to.ID))
+	if err != nil {
+		return nil, err
+	}
+	explain := activity.NewExplainer(facts)
 	fromDims, err := s.loadDims(ctx, from.ID)
 	if err != nil {
 		return nil, err
@@ -136,14 +148,17 @@ func (s *Store) Diff(ctx context.Context, from, to Snapshot, emit func(Change) e
 	for lok || gok {
 		var c Change
 		if lok && (!gok || compareRows(l, g) <= 0) {
-			c = Change{Lost, l}
+			c = Change{Change: Lost, Row: l}
 			l, lok, err = lostRows()
 		} else {
-			c = Change{Gained, g}
+			c = Change{Change: Gained, Row: g}
 			g, gok, err = gainedRows()
 		}
 		if err != nil {
 			return nil, err
+		}
+		if f, ok := explain.Explain(c.Change, c.Row); ok {
+			c.Actor, c.EventTime = f.Actor, f.Time
 		}
 		count(c.Row, c.Change)
 		if err := emit(c); err != nil {

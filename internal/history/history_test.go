@@ -245,10 +245,10 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []history.Change{
-		{history.Lost, before[1]}, // dev/Developer via devs: bob
-		{history.Gained, gain},    // prod/Admin: alice
-		{history.Lost, before[5]}, // prod/Admin: the orphan
-		{history.Lost, before[6]}, // prod/ReadOnly via devs: bob (one of the two repeats)
+		{Change: history.Lost, Row: before[1]}, // dev/Developer via devs: bob
+		{Change: history.Gained, Row: gain},    // prod/Admin: alice
+		{Change: history.Lost, Row: before[5]}, // prod/Admin: the orphan
+		{Change: history.Lost, Row: before[6]}, // prod/ReadOnly via devs: bob (one of the two repeats)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
@@ -473,7 +473,7 @@ func TestDiffBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []history.Change{{history.Lost, member(4500)}, {history.Gained, member(99999)}}
+	want := []history.Change{{Change: history.Lost, Row: member(4500)}, {Change: history.Gained, Row: member(99999)}}
 	if diff := cmp.Diff(want, got); diff != "" || d.Gained != 1 || d.Lost != 1 {
 		t.Errorf("changes (-want +got):\n%s\ngained %d lost %d", diff, d.Gained, d.Lost)
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 )
@@ -508,6 +509,18 @@ type Result struct {
 	Stats any
 	// Review is what the audit's access review knew.
 	Review audit.Review
+	// Directory is what the audit knew beyond its rows, for an
+	// incremental audit to start from (nil: none is kept).
+	Directory *audit.Directory
+	// ExactUntil is the time up to which the snapshot reflects every
+	// change: the next incremental audit reads events from there.
+	ExactUntil time.Time
+	// Base is the snapshot an incremental audit started from (0: a full
+	// audit); Facts are the changes the events since it made.
+	Base  int64
+	Facts []activity.Fact
+	// Placed are the ids of the events it placed.
+	Placed []string
 }
 
 // Finish writes the findings, errors and stats and commits the snapshot.
@@ -568,8 +581,29 @@ func (w *Saver) Finish(res Result) (Snapshot, error) {
 	if err != nil {
 		return fail(fmt.Errorf("review: %w", err))
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ?, review = ? WHERE id = ?`,
-		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), res.Complete, string(causes), string(review), w.id); err != nil {
+	directory := ""
+	if res.Directory != nil {
+		b, err := json.Marshal(res.Directory)
+		if err != nil {
+			return fail(fmt.Errorf("directory: %w", err))
+		}
+		directory = string(b)
+	}
+	exact := ""
+	if !res.ExactUntil.IsZero() {
+		exact = res.ExactUntil.UTC().Format(time.RFC3339Nano)
+	}
+	facts, err := json.Marshal(append([]activity.Fact{}, res.Facts...))
+	if err != nil {
+		return fail(fmt.Errorf("facts: %w", err))
+	}
+	placed, err := json.Marshal(append([]string{}, res.Placed...))
+	if err != nil {
+		return fail(fmt.Errorf("placed events: %w", err))
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET instance_arn = ?, identity_store_id = ?, method = ?, rows = ?, findings = ?, errors = ?, columns = ?, notes = ?, stats = ?, complete = ?, causes = ?, review = ?, directory = ?, exact_until = ?, base = ?, facts = ?, placed = ? WHERE id = ?`,
+		res.InstanceArn, res.IdentityStoreId, res.Method, w.seq, len(res.Findings), len(res.Errors), strings.Join(res.Columns, ","), string(notes), string(stats), res.Complete, string(causes), string(review),
+		directory, exact, res.Base, string(facts), string(placed), w.id); err != nil {
 		return fail(err)
 	}
 	if err := w.tx.Commit(); err != nil {

@@ -242,9 +242,17 @@ type Snapshot struct {
 	// production, privileged permission sets); empty in snapshots older
 	// than it.
 	Review audit.Review `json:"-"`
+	// ExactUntil is the time up to which the snapshot reflects every
+	// change (zero in snapshots older than it); an incremental audit from
+	// it reads CloudTrail from there. Base is the snapshot an incremental
+	// audit started from (0: a full audit). HasDirectory reports whether
+	// it keeps what an incremental audit starts from (Directory).
+	ExactUntil   time.Time `json:"-"`
+	Base         int64     `json:"-"`
+	HasDirectory bool      `json:"-"`
 }
 
-const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats, complete, causes, review`
+const snapshotCols = `id, created, instance_arn, identity_store_id, method, rows, findings, errors, columns, notes, stats, complete, causes, review, exact_until, base, directory != ''`
 
 func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 	var (
@@ -255,9 +263,13 @@ func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 		stats   string
 		causes  string
 		review  string
+		exact   string
 	)
-	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats, &s.Complete, &causes, &review); err != nil {
+	if err := sc.Scan(&s.ID, &created, &s.InstanceArn, &s.IdentityStoreId, &s.Method, &s.Rows, &s.Findings, &s.Errors, &cols, &notes, &stats, &s.Complete, &causes, &review, &exact, &s.Base, &s.HasDirectory); err != nil {
 		return s, err
+	}
+	if exact != "" {
+		s.ExactUntil, _ = time.Parse(time.RFC3339Nano, exact)
 	}
 	if err := json.Unmarshal([]byte(review), &s.Review); err != nil {
 		return s, err

@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
@@ -145,6 +146,18 @@ func TestReportInChromium(t *testing.T) {
 	}
 	if len(info.Findings) == 0 || info.Diff == nil || info.Diff.Gained == 0 {
 		t.Fatalf("the small org's second snapshot should have findings and changes: %d findings, diff %+v", len(info.Findings), info.Diff)
+	}
+	// Last uses known for every row of a user (as access unused records
+	// them): the detail tables gain a Last used column.
+	lastUse := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	info.LastUses = map[activity.UseKey]time.Time{}
+	if err := store.Rows(ctx, sn.ID, func(r audit.Row) error {
+		if r.UserId != "" {
+			info.LastUses[activity.UseKey{UserId: r.UserId, AccountId: r.AccountId, RoleName: r.PermissionSet}] = lastUse
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "report.html")
 	f, err := os.Create(file)
@@ -324,7 +337,7 @@ func TestReportInChromium(t *testing.T) {
 		detailRows, images   int
 		alerts               int
 	)
-	eval(`Array.from(document.querySelectorAll("#changes tr.GAINED td:last-child")).map(td => td.textContent)`, &changes)
+	eval(`Array.from(document.querySelectorAll("#changes tr.GAINED td:nth-child(5)")).map(td => td.textContent)`, &changes)
 	setMode("groups")
 	must(chromedp.Do(bctx, chromedp.SendKeys(chromedp.CSS(`#q`), "onerror")))
 	waitFor(`document.getElementById("mstatus").dataset.rows === "1"`)
@@ -332,6 +345,11 @@ func TestReportInChromium(t *testing.T) {
 	must(chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#matrix tbody td:not(.e)`))))
 	waitFor(`document.querySelectorAll("#detail-body tbody tr").length > 0`)
 	eval(`document.querySelectorAll("#detail-body tbody tr").length`, &detailRows)
+	var detailHead []string
+	eval(`Array.from(document.querySelectorAll("#detail-body thead th")).map(th => th.textContent)`, &detailHead)
+	if !slices.Contains(detailHead, "Last used") {
+		t.Errorf("detail table's columns %q; want a Last used column when last uses are known", detailHead)
+	}
 	eval(`document.querySelectorAll("img").length`, &images)
 	eval(`window.__alerts`, &alerts)
 	if !slices.Contains(changes, "group "+hostile) {

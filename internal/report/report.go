@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/render"
@@ -68,6 +69,10 @@ type Info struct {
 	Review        audit.Review
 	Production    audit.Production
 	FindingCauses []audit.Cause
+	// LastUses are when each user last fetched credentials for each
+	// account and role, as ssoctl access unused has read them (nil: none
+	// known); the detail tables then show a Last used column.
+	LastUses map[activity.UseKey]time.Time
 }
 
 // Diff is the change since the previous snapshot.
@@ -90,6 +95,10 @@ type Diff struct {
 type DiffRow struct {
 	Change string
 	Row    audit.Row
+	// Actor and EventTime say who made the change and when, where an
+	// event explains it.
+	Actor     string
+	EventTime time.Time
 }
 
 // Count is how much one account or permission set gained and lost.
@@ -299,6 +308,10 @@ func (b *Builder) writeData(w *strings.Builder, info Info) error {
 	if err := writeList(w, b.flags.list); err != nil {
 		return err
 	}
+	w.WriteString(`,"lastUsed":`)
+	if err := writeList(w, b.lastUsed(info.LastUses)); err != nil {
+		return err
+	}
 	w.WriteString(`,"rows":[`)
 	var buf []byte
 	for i, v := range b.rows {
@@ -314,6 +327,40 @@ func (b *Builder) writeData(w *strings.Builder, info Info) error {
 	w.Write(buf)
 	w.WriteString("]}")
 	return nil
+}
+
+// lastUsed is each known last use of a user, account and permission set
+// of the report: [user, account, permission set, "RFC 3339 time"], by the
+// names' indexes.
+func (b *Builder) lastUsed(uses map[activity.UseKey]time.Time) [][4]any {
+	if len(uses) == 0 {
+		return nil
+	}
+	users, accounts, psets := map[string]int{}, map[string]int{}, map[string]int{}
+	for i, u := range b.users.list {
+		if _, ok := users[u[0]]; !ok {
+			users[u[0]] = i
+		}
+	}
+	for i, a := range b.accounts.list {
+		accounts[a[0]] = i
+	}
+	for i, p := range b.psets.list {
+		psets[p[0]] = i
+	}
+	var out [][4]any
+	for k, t := range uses {
+		u, ok1 := users[clean(k.UserId)]
+		a, ok2 := accounts[clean(k.AccountId)]
+		p, ok3 := psets[clean(k.RoleName)]
+		if ok1 && ok2 && ok3 {
+			out = append(out, [4]any{u, a, p, t.UTC().Format(time.RFC3339)})
+		}
+	}
+	slices.SortFunc(out, func(x, y [4]any) int {
+		return cmp.Or(cmp.Compare(x[0].(int), y[0].(int)), cmp.Compare(x[1].(int), y[1].(int)), cmp.Compare(x[2].(int), y[2].(int)))
+	})
+	return out
 }
 
 // writeList writes a list of names as a JSON array, [] when empty (the
@@ -402,7 +449,7 @@ func cleanInfo(info Info) Info {
 		d.Appeared, d.Resolved = cleanFindings(d.Appeared), cleanFindings(d.Resolved)
 		d.Rows = make([]DiffRow, len(info.Diff.Rows))
 		for i, r := range info.Diff.Rows {
-			d.Rows[i] = DiffRow{Change: r.Change, Row: cleanRow(r.Row)}
+			d.Rows[i] = DiffRow{Change: r.Change, Row: cleanRow(r.Row), Actor: clean(r.Actor), EventTime: r.EventTime}
 		}
 		for _, cs := range []*[]Count{&d.Accounts, &d.PermissionSets} {
 			c := make([]Count, len(*cs))

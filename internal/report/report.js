@@ -73,6 +73,10 @@
   // The access review: each account's OU path and whether it is
   // production, each permission set's privilege rank (0: not privileged).
   var OU = D.ous || [], PROD = D.production || [], RANK = D.rank || [];
+  // LAST: the last use of user,account,permission set where access unused
+  // has read it.
+  var LAST = new Map();
+  (D.lastUsed || []).forEach(function (x) { LAST.set(x[0] + "," + x[1] + "," + x[2], x[3]); });
   function privProd(o) { return PROD[R[o + 1]] === 1 && RANK[R[o + 2]] > 0; }
 
   var state = { mode: "users", q: "", aq: "", ps: "", flagged: false, privprod: false, rowPage: 0, colPage: 0 };
@@ -203,7 +207,9 @@
     });
     body.appendChild(h("p", idx.length + " row(s)" + (idx.length > DETAIL_MAX ? "; the first " + DETAIL_MAX + " are listed" : "")));
     var t = h("table", null, "list"), head = h("tr");
-    ["User", "E-mail", "Account", "Permission set", "Path", "Findings"].forEach(function (c) { head.appendChild(h("th", c)); });
+    var cols = ["User", "E-mail", "Account", "Permission set", "Path", "Findings"];
+    if (LAST.size) cols.push("Last used");
+    cols.forEach(function (c) { head.appendChild(h("th", c)); });
     var th = h("thead");
     th.appendChild(head);
     t.appendChild(th);
@@ -218,6 +224,7 @@
       var f = h("td");
       if (R[o + 4] !== 0) f.appendChild(h("span", D.flags[R[o + 4]], "flag"));
       tr.appendChild(f);
+      if (LAST.size) tr.appendChild(h("td", u >= 0 ? LAST.get(u + "," + a + "," + R[o + 2]) || "" : ""));
       tb.appendChild(tr);
     });
     t.appendChild(tb);

@@ -35,6 +35,9 @@ func FromSnapshot(ctx context.Context, s *history.Store, sn history.Snapshot, ge
 	if info.Diff, err = DiffSince(ctx, s, sn); err != nil {
 		return nil, Info{}, err
 	}
+	if info.LastUses, err = s.LastUses(ctx, sn.InstanceArn); err != nil {
+		return nil, Info{}, err
+	}
 	return b, info, nil
 }
 
@@ -60,7 +63,7 @@ func DiffSince(ctx context.Context, s *history.Store, sn history.Snapshot) (*Dif
 	}
 	hd, err := s.Diff(ctx, prev, sn, func(c history.Change) error {
 		if len(d.Rows) < MaxDiffRows {
-			d.Rows = append(d.Rows, DiffRow{Change: c.Change, Row: c.Row})
+			d.Rows = append(d.Rows, DiffRow{Change: c.Change, Row: c.Row, Actor: c.Actor, EventTime: c.EventTime})
 		}
 		return nil
 	})

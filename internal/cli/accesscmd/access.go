@@ -31,7 +31,7 @@ or who can reach one account and how (access account).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(NewUserCmd(f, nil), NewAccountCmd(f, nil))
+	cmd.AddCommand(NewUserCmd(f, nil), NewAccountCmd(f, nil), NewUnusedCmd(f, nil))
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package accesscmd
 
 import (
 	"context"
+	"github.com/ssoctl/ssoctl/internal/activity"
 
 	"github.com/spf13/cobra"
 
@@ -91,8 +92,20 @@ func runAccount(ctx context.Context, opts *accountOptions) error {
 	return ask(ctx, opts.common, "access account",
 		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.AccountAccess, error) {
 			res, err := access.ForAccount(ctx, c, opts.InstanceArn, opts.Account, cache)
-			if err != nil || settings == nil {
+			if err != nil {
 				return res, err
+			}
+			last, err := knownLastUses(ctx, opts.common, res.Instance.Arn)
+			if err != nil {
+				return nil, err
+			}
+			for i, r := range res.Rows {
+				if t, ok := last[activity.UseKey{UserId: r.UserId, AccountId: res.Account.Id, RoleName: r.PermissionSet}]; ok && r.UserId != "" {
+					res.Rows[i].LastUsed = &t
+				}
+			}
+			if settings == nil {
+				return res, nil
 			}
 			// The SDK's sso-admin client reads policies too.
 			policies, _ := c.SSOAdmin.(audit.PolicyReader)

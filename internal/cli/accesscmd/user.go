@@ -2,6 +2,7 @@ package accesscmd
 
 import (
 	"context"
+	"github.com/ssoctl/ssoctl/internal/activity"
 
 	"github.com/spf13/cobra"
 
@@ -58,7 +59,17 @@ all their groups. An unknown user exits with status 1.`,
 func runUser(ctx context.Context, opts *userOptions) error {
 	return ask(ctx, opts.common, "access user",
 		func(ctx context.Context, c inventory.Clients, cache *inventory.NameCache) (*access.UserAccess, error) {
-			return access.ForUser(ctx, c, opts.InstanceArn, opts.User, cache)
+			res, err := access.ForUser(ctx, c, opts.InstanceArn, opts.User, cache)
+			if err != nil {
+				return nil, err
+			}
+			last, err := knownLastUses(ctx, opts.common, res.Instance.Arn)
+			for i, r := range res.Rows {
+				if t, ok := last[activity.UseKey{UserId: res.User.Id, AccountId: r.AccountId, RoleName: r.PermissionSet}]; ok {
+					res.Rows[i].LastUsed = &t
+				}
+			}
+			return res, err
 		},
 		views.NewUserAccess(opts.Format, opts.IO.Out, opts.IO.ErrOut, opts.Rows).Show)
 }

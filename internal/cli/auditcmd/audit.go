@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/assignments/list"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
@@ -43,6 +44,10 @@ type options struct {
 	Settings *orgconfig.Config
 	// FindingRows lists each finding under its cause in the summary.
 	FindingRows bool
+	// Since is the base of an incremental audit (last, an id or a time;
+	// "": a full audit); Lag how late CloudTrail may deliver an event.
+	Since       string
+	Lag         time.Duration
 	orgSettings func() error
 }
 
@@ -72,6 +77,19 @@ does) to aws_sso_access_report_YYYYMMDD_HHMMSS.html.
 commits only when the audit completes, so an interrupted audit leaves no
 snapshot. See ssoctl history list|show|diff|prune; with -o html the report
 then shows the changes since the previous snapshot.
+
+--since last|ID|TIME audits incrementally from a saved snapshot (the newest,
+one by id, or the newest taken at or before a time): it reads CloudTrail's
+write events since it (cloudtrail:LookupEvents, one lookup per event source),
+lists again only the pairs, groups, users and accounts they touch, and with
+--save keeps a complete snapshot, equal to what a full audit would write.
+What it cannot place (an unknown operation, no base, an incomplete or older
+base, a window beyond CloudTrail's 90 days, LookupEvents denied) makes a full
+audit instead, and the summary says why; a SCIM change or an unknown
+membership lists that scope again. The summary states the time the snapshot
+is exact until (--cloudtrail-lag before the events were read, as CloudTrail
+delivers events minutes late); history diff then says who made each change
+and when.
 
 Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
@@ -142,6 +160,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
   # keep a snapshot, then see what changed since the last one
   ssoctl audit --save && ssoctl history diff
 
+  # later: list again only what CloudTrail says changed, and who did it
+  ssoctl audit --since last --save && ssoctl history diff
+
   # the HTML report, with the changes since the previous snapshot
   ssoctl audit --save -o html -f access.html`,
 		Args: cobra.NoArgs,
@@ -154,7 +175,7 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 			if opts.Columns, err = views.ParseAuditColumns(columns, opts.IAM); err != nil {
 				return &factory.UsageError{Err: err}
 			}
-			if opts.DB != "" && !opts.Save {
+			if opts.DB != "" && !opts.Save && opts.Since == "" {
 				return factory.Usagef("--db is where --save keeps the snapshot; add --save")
 			}
 			if opts.Method, err = list.ParseMethod(strategy); err != nil {
@@ -165,6 +186,15 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 				opts.FindingRows = findings == "rows"
 			default:
 				return factory.Usagef("--findings must be causes or rows, not %q", findings)
+			}
+			if err := parseSince(opts.Since); err != nil {
+				return &factory.UsageError{Err: err}
+			}
+			if opts.Since != "" && opts.Method == list.ByPrincipal {
+				return factory.Usagef("--since starts from a complete snapshot and keeps it complete; --strategy principal cannot (use auto or permission-set)")
+			}
+			if opts.Lag < 0 {
+				return factory.Usagef("--cloudtrail-lag must not be negative")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -187,7 +217,9 @@ Columns: ` + strings.Join(views.AuditColumnNames(), ", "),
 	fl.StringVar(&opts.InstanceArn, "instance-arn", "", "the Identity Center instance (needed only when there are several)")
 	fl.StringVar(&strategy, "strategy", string(list.MethodAuto), "how to list assignments: auto or permission-set (complete), or principal (fewer calls on some organizations; misses assignments of deleted principals)")
 	fl.BoolVar(&opts.Save, "save", false, "also keep the report as a snapshot in the history database (see ssoctl history)")
-	fl.StringVar(&opts.DB, "db", "", "with --save: "+factory.HistoryDBFlagUsage)
+	fl.StringVar(&opts.DB, "db", "", "with --save or --since: "+factory.HistoryDBFlagUsage)
+	fl.StringVar(&opts.Since, "since", "", sinceUsage)
+	fl.DurationVar(&opts.Lag, "cloudtrail-lag", activity.DefaultLag, "with --since: how late CloudTrail may deliver an event; the snapshot is exact until this long before the events were read, and the next --since reads again from there")
 	factory.SetOutputs(cmd, "csv", "json", "table", "html")
 	return cmd
 }
@@ -219,18 +251,39 @@ func run(ctx context.Context, opts *options) error {
 		clients.IAM = set.IAM()
 	}
 
+	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
+	// A full audit is exact from its start: the next --since reads
+	// CloudTrail from there.
+	keep := kept{ExactUntil: opts.Now()}
+	var sp *since
+	if opts.Since != "" {
+		sp, err = planSince(ctx, opts, set, clients, func(p activity.Progress) { prog.Update("cloudtrail "+p.Lookup.Value, p.Pages, 0) })
+		if err != nil {
+			prog.Done()
+			return factory.Explain(err, "audit")
+		}
+		keep.Facts = sp.Plan.Facts
+		if sp.Base != nil {
+			keep.ExactUntil, keep.Base, keep.Placed = sp.Window.ExactUntil, sp.BaseID, sp.Plan.PlacedIDs
+		}
+	}
 	view, closeView, err := openView(ctx, opts, out)
 	if err != nil {
 		return err
 	}
 	defer closeView()
-	prog := render.NewProgress(opts.IO.ErrOut, opts.IO.IsStderrTTY())
 	var legacy []string
 	if opts.Settings != nil {
 		legacy = opts.Settings.LegacyDomains
 	}
-	res, err := audit.Run(ctx, clients, audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: legacy, Settings: opts.Settings,
-		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}, view.Row)
+	aopts := audit.Options{InstanceArn: opts.InstanceArn, Method: opts.Method, IAM: opts.IAM, LegacyDomains: legacy, Settings: opts.Settings,
+		Progress: func(p audit.Progress) { prog.Update(p.Phase, p.Done, p.Total) }}
+	var res *audit.Result
+	if sp != nil && sp.Base != nil {
+		res, err = audit.Update(ctx, clients, sp.Base, sp.Plan.Changes, aopts, view.Row)
+	} else {
+		res, err = audit.Run(ctx, clients, aopts, view.Row)
+	}
 	prog.Done()
 	if err != nil {
 		err = factory.Explain(err, "audit")
@@ -238,6 +291,8 @@ func run(ctx context.Context, opts *options) error {
 		return err
 	}
 	report := views.NewAuditReport(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	keep.Directory = res.Directory
+	view.keep = keep
 	if err := view.End(report); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
@@ -255,6 +310,11 @@ func run(ctx context.Context, opts *options) error {
 	}
 	views.AuditSummary(opts.IO.ErrOut, report, written, path, opts.FindingRows)
 	views.CSVNote(opts.IO.ErrOut, view.Changed())
+	if sp != nil {
+		for _, line := range sp.lines(opts.Lag) {
+			views.Said(opts.IO.ErrOut, line)
+		}
+	}
 	if line := view.savedLine(); line != "" {
 		views.Said(opts.IO.ErrOut, "audit: "+line)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ssoctl/ssoctl/internal/activity"
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
@@ -20,6 +21,19 @@ type output struct {
 	views.Audit
 	store *history.Store
 	saved *history.Snapshot
+	// keep is what the snapshot keeps for the next --since; set before End.
+	keep kept
+}
+
+// kept is what a snapshot keeps for incremental audits: the audit's
+// directory, the time it is exact until, its base and the changes the
+// events since the base made.
+type kept struct {
+	Directory  *audit.Directory
+	ExactUntil time.Time
+	Base       int64
+	Facts      []activity.Fact
+	Placed     []string
 }
 
 // openView returns the audit's view for opts, saving a snapshot too when
@@ -97,6 +111,7 @@ func (v *saveView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Columns: v.columns, Findings: r.Findings, Errors: r.Errors, Notes: r.Notes, Stats: r.Stats,
 		Complete: r.Stats.Complete, Causes: r.Stats.Causes, Review: r.Review,
+		Directory: v.out.keep.Directory, ExactUntil: v.out.keep.ExactUntil, Base: v.out.keep.Base, Facts: v.out.keep.Facts, Placed: v.out.keep.Placed,
 	})
 	if err != nil {
 		return err
@@ -105,6 +120,9 @@ func (v *saveView) End(r views.AuditReport) error {
 	if v.html != nil {
 		v.html.snapshot = sn
 		if v.html.diff, err = report.DiffSince(v.ctx, v.out.store, sn); err != nil {
+			return err
+		}
+		if v.html.lastUses, err = v.out.store.LastUses(v.ctx, r.Stats.Instance.Arn); err != nil {
 			return err
 		}
 	}
@@ -118,6 +136,7 @@ type htmlView struct {
 	now      func() time.Time
 	snapshot history.Snapshot // set when saved
 	diff     *report.Diff
+	lastUses map[activity.UseKey]time.Time // set when saved: what access unused has read
 }
 
 func (v *htmlView) Row(r audit.Row) error { return v.b.Row(r) }
@@ -129,6 +148,6 @@ func (v *htmlView) End(r views.AuditReport) error {
 		InstanceArn: r.Stats.Instance.Arn, IdentityStoreId: r.Stats.Instance.IdentityStoreId, Method: string(r.Stats.Strategy),
 		Notes: r.Notes, Findings: r.Findings, Errors: r.Errors, Diff: v.diff,
 		Incomplete: !r.Stats.Complete, Causes: r.Stats.Causes,
-		Review: r.Review, Production: r.Production, FindingCauses: r.Causes,
+		Review: r.Review, Production: r.Production, FindingCauses: r.Causes, LastUses: v.lastUses,
 	})
 }

@@ -41,6 +41,11 @@ With no arguments the last two snapshots are compared; with one, that
 snapshot and the newest. Rows are the audit's, in its order, with the newer
 snapshot's columns (--columns to choose).
 
+Each row ends with Actor and EventTime: who made the change (the IAM
+principal's ARN, or the Identity Center user) and when, where a CloudTrail
+event read by an incremental audit between the two snapshots (audit --since)
+explains it; empty otherwise.
+
 A snapshot whose audit could not list part of the organization (items that
 kept failing: an endpoint that went away, access denied) is INCOMPLETE (see
 history list): what it missed would read as access LOST, so it is refused
@@ -121,7 +126,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Diff(ctx, from, to, func(c history.Change) error { return view.Change(c.Change, c.Row) })
+	d, err := s.Diff(ctx, from, to, view.Change)
 	if err != nil {
 		_ = view.Abort(err)
 		return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,12 +55,22 @@ func (v userAccessView) Show(res *access.UserAccess, calls CallStats) error {
 		v.w.note("%s has no access: nothing is assigned to them or to any of their %d group(s)", res.User.UserName, len(res.Groups))
 	}
 	if v.w.format == "table" {
-		return v.w.show(res, calls, res.Rows, userAccessTableColumns, func(r access.UserRow) []string {
+		// last_used only when access unused has read some (JSON: lastUsed).
+		known := slices.ContainsFunc(res.Rows, func(r access.UserRow) bool { return r.LastUsed != nil })
+		cols := userAccessTableColumns
+		if known {
+			cols = append(slices.Clone(cols), "last_used")
+		}
+		return v.w.show(res, calls, res.Rows, cols, func(r access.UserRow) []string {
 			since := ""
 			if !r.MemberSince.IsZero() {
 				since = r.MemberSince.UTC().Format(time.DateOnly)
 			}
-			return []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, since, strings.Join(r.Flags, ";")}
+			cells := []string{r.AccountId, r.AccountName, r.PermissionSet, r.Path, since, strings.Join(r.Flags, ";")}
+			if known {
+				cells = append(cells, lastUsed(r.LastUsed))
+			}
+			return cells
 		})
 	}
 	return v.w.show(res, calls, res.Rows, UserAccessColumns, func(r access.UserRow) []string {
@@ -88,9 +99,28 @@ func (v accountAccessView) Show(res *access.AccountAccess, calls CallStats) erro
 		}
 		v.w.note("%s (%s) is in %s, %s; %s", res.Account.Name, res.Account.Id, cmp.Or(rv.OU, "no OU"), where, priv)
 	}
-	return v.w.show(res, calls, res.Rows, AccountAccessColumns, func(r access.AccountRow) []string {
-		return []string{r.PermissionSet, r.PrincipalType, r.PrincipalId, r.PrincipalName, r.UserName, r.Path, strings.Join(r.Flags, ";")}
+	// The table adds last_used when access unused has read some (JSON:
+	// lastUsed); the CSV keeps the columns scripts read.
+	known := v.w.format == "table" && slices.ContainsFunc(res.Rows, func(r access.AccountRow) bool { return r.LastUsed != nil })
+	cols := AccountAccessColumns
+	if known {
+		cols = append(slices.Clone(cols), "last_used")
+	}
+	return v.w.show(res, calls, res.Rows, cols, func(r access.AccountRow) []string {
+		cells := []string{r.PermissionSet, r.PrincipalType, r.PrincipalId, r.PrincipalName, r.UserName, r.Path, strings.Join(r.Flags, ";")}
+		if known {
+			cells = append(cells, lastUsed(r.LastUsed))
+		}
+		return cells
 	})
+}
+
+// lastUsed is a last use as a table cell ("-" when none is known).
+func lastUsed(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // whole writes a document held whole: JSON (the document with its

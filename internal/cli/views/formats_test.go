@@ -122,7 +122,7 @@ func renderers() map[string]renderer {
 			if err != nil {
 				return err
 			}
-			if err := v.Change("GAINED", sampleRow); err != nil {
+			if err := v.Change(history.Change{Change: "GAINED", Row: sampleRow}); err != nil {
 				return err
 			}
 			return v.End(views.HistoryDiffReport{})
@@ -151,6 +151,16 @@ func renderers() map[string]renderer {
 		}, true},
 		"ssoctl access account": {func(format string, out, errOut io.Writer) error {
 			return views.NewAccountAccess(format, out, errOut, render.RowsOptions{}).Show(&access.AccountAccess{Account: inventory.Account{Id: "640775136188", Name: "=payments-dev"}, Rows: []access.AccountRow{{PermissionSet: "Developer", PrincipalType: "USER", PrincipalId: sampleUser.Id, PrincipalName: "jane.doe", Path: "direct"}}}, sampleCalls)
+		}, true},
+		"ssoctl access unused": {func(format string, out, errOut io.Writer) error {
+			v, err := views.NewUnused(format, out, render.RowsOptions{})
+			if err != nil {
+				return err
+			}
+			if err := v.Row(views.UnusedRow{UserName: "jane.doe", UserId: sampleUser.Id, AccountId: "640775136188", AccountName: "=payments-dev", PermissionSet: "Developer", Path: "direct", Unused: true}); err != nil {
+				return err
+			}
+			return v.End(views.UnusedReport{Days: 90, Rows: 1, Unused: 1, Stats: sampleCalls})
 		}, true},
 		"ssoctl roles": {func(format string, out, errOut io.Writer) error {
 			return views.Roles(format, out, errOut, render.RowsOptions{}, []sso.Role{{AccountID: "640775136188", AccountName: "=payments-dev", RoleName: "Developer"}}, nil)

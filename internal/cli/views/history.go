@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"github.com/ssoctl/ssoctl/internal/audit"
+	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
 
 // HistoryDiff renders `ssoctl history diff`: the changed rows as they come
 // (the audit's columns after a Change column), then the rest.
 type HistoryDiff interface {
-	// Change writes one row that was GAINED or LOST.
-	Change(change string, r audit.Row) error
+	// Change writes one row that was GAINED or LOST, with who made the
+	// change and when where an event explains it.
+	Change(c history.Change) error
 	// End writes the rest (JSON: from, to, findings, summary; table: the
 	// findings and summaries after the rows; CSV: nothing more).
 	End(HistoryDiffReport) error
@@ -57,17 +59,26 @@ type HistoryDiffReport struct {
 	} `json:"summary"`
 }
 
-// changedRow is one changed row in JSON: the change, then the audit's row.
+// changedRow is one changed row in JSON: the change, then the audit's
+// row, then who made the change and when (where an event explains it).
 type changedRow struct {
 	Change string `json:"change"`
 	audit.Row
+	Actor     string `json:"actor,omitempty"`
+	EventTime string `json:"eventTime,omitempty"`
 }
+
+// DiffAttributionColumns follow the audit's columns in a diff's rows:
+// who made the change and when, where a CloudTrail event read by an
+// incremental audit (audit --since) explains it.
+var DiffAttributionColumns = []string{"Actor", "EventTime"}
 
 // NewHistoryDiff returns the view for format csv, table or json; columns
 // are the audit columns of the changed rows (ParseAuditColumns).
 func NewHistoryDiff(format string, w io.Writer, ro render.RowsOptions, columns []string) (HistoryDiff, error) {
-	s, err := newStream(format, w, ro, "changes", append([]string{"Change"}, columns...), func(c changedRow) []string {
-		return append([]string{c.Change}, auditValues(c.Row, columns)...)
+	header := append(append([]string{"Change"}, columns...), DiffAttributionColumns...)
+	s, err := newStream(format, w, ro, "changes", header, func(c changedRow) []string {
+		return append(append([]string{c.Change}, auditValues(c.Row, columns)...), c.Actor, c.EventTime)
 	})
 	if err != nil {
 		return nil, err
@@ -82,9 +93,13 @@ type historyDiffView struct {
 	n      int
 }
 
-func (v *historyDiffView) Change(change string, r audit.Row) error {
+func (v *historyDiffView) Change(c history.Change) error {
 	v.n++
-	return v.s.item(changedRow{change, r})
+	row := changedRow{Change: c.Change, Row: c.Row, Actor: c.Actor}
+	if !c.EventTime.IsZero() {
+		row.EventTime = c.EventTime.UTC().Format(time.RFC3339)
+	}
+	return v.s.item(row)
 }
 
 func (v *historyDiffView) Abort(err error) error { return v.s.abort(err) }
