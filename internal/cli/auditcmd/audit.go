@@ -265,6 +265,8 @@ func run(ctx context.Context, opts *options) error {
 		keep.Facts = sp.Plan.Facts
 		if sp.Base != nil {
 			keep.ExactUntil, keep.Base, keep.Placed = sp.Window.ExactUntil, sp.BaseID, sp.Plan.PlacedIDs
+		} else {
+			keep.Placed = sp.Read
 		}
 	}
 	view, closeView, err := openView(ctx, opts, out)

@@ -26,6 +26,11 @@ type since struct {
 	Window activity.Window
 	// Full says why the audit is made in full ("" when it is not).
 	Full string
+	// Read are the ids of every event read when the audit is made in full
+	// after reading them: the full audit, which runs after, shows their
+	// effect, so the next --since, whose window overlaps this one, skips
+	// them rather than falling back again.
+	Read []string
 }
 
 // parseSince checks --since: last, a snapshot id or a time.
@@ -116,6 +121,9 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 	out := &since{BaseID: sn.ID, Plan: plan, Window: w}
 	if plan.Full {
 		out.Full = strings.Join(plan.Reasons, "; ")
+		for _, e := range events {
+			out.Read = append(out.Read, e.ID)
+		}
 		return out, nil
 	}
 	base := audit.NewBase(*d)
