@@ -89,7 +89,8 @@ audit instead, and the summary says why; a SCIM change or an unknown
 membership lists that scope again. The summary states the time the snapshot
 is exact until (--cloudtrail-lag before the events were read, as CloudTrail
 delivers events minutes late); history diff then says who made each change
-and when.
+and when. With -o json the document ends with an "incremental" member
+saying the same (base, fallback, exactUntil, the window, what was relisted).
 
 Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
@@ -293,6 +294,9 @@ func run(ctx context.Context, opts *options) error {
 		return err
 	}
 	report := views.NewAuditReport(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	if sp != nil {
+		report.Incremental = sp.incremental(keep.ExactUntil)
+	}
 	keep.Directory = res.Directory
 	view.keep = keep
 	if err := view.End(report); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -183,6 +184,39 @@ func (s *since) lines(lag time.Duration) []string {
 		out = append(out, "audit --since: widened: "+r)
 	}
 	out = append(out, fmt.Sprintf("audit --since: exact until %s: CloudTrail delivers events up to %s late (--cloudtrail-lag), so a change after then may show only at the next --since, which reads again from there", stamp(w.ExactUntil), lag))
+	return out
+}
+
+// incremental is the JSON document's "incremental" member; exactUntil
+// is the saved snapshot's (a full audit's start when made in full).
+func (s *since) incremental(exactUntil time.Time) *views.Incremental {
+	out := &views.Incremental{ExactUntil: exactUntil.UTC(), Placed: map[string]int{}, Widened: []string{}}
+	if s.BaseID != 0 {
+		id := s.BaseID
+		out.Base = &id
+	}
+	w, p := s.Window, s.Plan
+	if !w.From.IsZero() {
+		from, to := w.From.UTC(), w.To.UTC()
+		out.From, out.To = &from, &to
+		out.Lookups, out.Pages, out.Events = w.Lookups, w.Pages, w.Events
+		for k, v := range p.Placed {
+			out.Placed[k] = v
+		}
+		out.Ignored, out.Repeated = p.Ignored, p.Repeated
+	}
+	if s.Full != "" {
+		full := s.Full
+		out.Fallback = &full
+		return out
+	}
+	out.Widened = append(out.Widened, p.Reasons...)
+	c := p.Changes
+	out.Relisted = &views.Relisted{
+		EveryAccount: c.Accounts, EveryUserAndGroup: c.IdentityStore, MembersOfEveryGroup: c.Members && !c.IdentityStore,
+		Pairs: len(uniq(c.Pairs)), PermissionSets: len(uniq(c.PermissionSets)), Accounts: len(uniq(c.AccountIds)),
+		AccountsProvisioning: len(uniq(c.ProvisionedTo)), GroupsMembers: len(uniq(c.MembersOf)), Groups: len(uniq(c.Groups)), Users: len(uniq(c.Users)),
+	}
 	return out
 }
 
