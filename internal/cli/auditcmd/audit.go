@@ -84,7 +84,8 @@ write events since it (cloudtrail:LookupEvents, one lookup per event source),
 lists again only the pairs, groups, users and accounts they touch, and with
 --save keeps a complete snapshot, equal to what a full audit would write.
 What it cannot place (an unknown operation, no base, an incomplete or older
-base, a window beyond CloudTrail's 90 days, LookupEvents denied) makes a full
+base, org settings whose privileged: or production: differ from the base's,
+a window beyond CloudTrail's 90 days, LookupEvents denied) makes a full
 audit instead, and the summary says why; a SCIM change or an unknown
 membership lists that scope again. The summary states the time the snapshot
 is exact until (--cloudtrail-lag before the events were read, as CloudTrail

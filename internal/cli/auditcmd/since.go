@@ -88,6 +88,10 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 		return full(fmt.Sprintf("snapshot #%d was saved by an ssoctl that kept no directory for an incremental audit", sn.ID))
 	case opts.InstanceArn != "" && opts.InstanceArn != d.Instance.Arn:
 		return full(fmt.Sprintf("snapshot #%d is of instance %s, not %s", sn.ID, d.Instance.Arn, opts.InstanceArn))
+	case d.Review.Settings == "":
+		return full(fmt.Sprintf("snapshot #%d kept no digest of the org settings' privileged: and production: sections, so whether its access review still holds is unknown", sn.ID))
+	case d.Review.Settings != audit.SettingsDigest(opts.Settings):
+		return full(fmt.Sprintf("the org settings' privileged: or production: sections (%s) are not those snapshot #%d was made with: the access review is made again", settingsName(opts), sn.ID))
 	case opts.Now().Sub(sn.ExactUntil) > activity.Retention-opts.Lag:
 		return full(fmt.Sprintf("snapshot #%d is exact until %s, beyond the 90 days CloudTrail's event history keeps", sn.ID, stamp(sn.ExactUntil)))
 	}
@@ -158,6 +162,14 @@ func resolveBase(ctx context.Context, s *history.Store, arg string) (history.Sna
 		}
 	}
 	return history.Snapshot{}, fmt.Errorf("snapshot taken at or before %s: %w", stamp(t), history.ErrNotFound)
+}
+
+// settingsName names the org settings file ("no org settings file").
+func settingsName(opts *options) string {
+	if opts.Settings == nil || opts.Settings.Path == "" {
+		return "no org settings file"
+	}
+	return opts.Settings.Path
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
