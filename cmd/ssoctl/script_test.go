@@ -131,6 +131,7 @@ func TestScript(t *testing.T) {
 			"sandbox-outbox":     cmdSandboxOutbox,
 			"sandbox-activity":   cmdSandboxActivity,
 			"sandbox-clock":      cmdSandboxClock,
+			"sandbox-cloudtrail": cmdSandboxCloudTrail,
 			"ses-verify":         cmdSESVerify,
 			"exitcode":           cmdExitCode,
 			"sleep":              cmdSleep,
@@ -280,6 +281,26 @@ func cmdSandboxClock(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if resp.StatusCode != http.StatusOK {
 		ts.Fatalf("sandbox-clock %s: %s %s", strings.Join(args, " "), resp.Status, body)
+	}
+	ts.Stdout().Write(body)
+}
+
+// cmdSandboxCloudTrail records the CloudTrail event in FILE (a JSON
+// record, see POST /_sandbox/cloudtrail) and prints the sandbox's answer
+// (its eventId and eventTime) on stdout: sandbox-cloudtrail FILE.
+func cmdSandboxCloudTrail(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sandbox-cloudtrail FILE")
+	}
+	event, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	resp, err := http.Post(ts.Getenv("SANDBOX_URL")+"/_sandbox/cloudtrail", "application/json", strings.NewReader(string(event)))
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("sandbox-cloudtrail %s: %s %s", args[0], resp.Status, body)
 	}
 	ts.Stdout().Write(body)
 }

@@ -314,6 +314,7 @@ func (a *auditor) discover(ctx context.Context) error {
 // names against what discovery read; a name that does not resolve fails
 // the audit, naming the settings file and line.
 func (a *auditor) startReview(accounts []inventory.Account, psets []inventory.PermissionSet, tree *inventory.OrgTree) error {
+	a.review.Settings = SettingsDigest(a.opts.Settings)
 	a.review.OUs = make(map[string]string, len(accounts))
 	for _, acct := range accounts {
 		if ou, ok := tree.OUOf(acct.Id); ok {

@@ -2,6 +2,9 @@ package audit
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,6 +34,36 @@ type Review struct {
 	// calls each): those the audit's assignments name, unless the settings
 	// say privileged.policies: false.
 	PoliciesRead int `json:"policiesRead"`
+	// Settings is SettingsDigest of the org settings the review was made
+	// with: an incremental audit carries the review forward only while
+	// it is the same ("" in snapshots of an earlier ssoctl).
+	Settings string `json:"settings,omitempty"`
+}
+
+// SettingsDigest is a digest of what of the org settings the review
+// depends on: the privileged: section (the defaults when there is none,
+// or no file) and the production: OUs and accounts, by value (their lines
+// do not matter).
+func SettingsDigest(settings *orgconfig.Config) string {
+	priv, prod := orgconfig.DefaultPrivileged(), orgconfig.Production{}
+	if settings != nil {
+		priv, prod = settings.Privileged, settings.Production
+	}
+	values := func(refs []orgconfig.Ref) []string {
+		out := make([]string, len(refs))
+		for i, r := range refs {
+			out[i] = r.Value
+		}
+		return out
+	}
+	b, _ := json.Marshal(struct {
+		Privileged []string
+		Policies   bool
+		OUs        []string
+		Accounts   []string
+	}{values(priv.PermissionSets), priv.Policies, values(prod.OUs), values(prod.Accounts)})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // ScopeEntry is one production OU or account of the org settings.

@@ -304,3 +304,32 @@ func TestFindingCausesMedium(t *testing.T) {
 		t.Errorf("%d findings; causes by kind (-want +got):\n%s", len(res.Findings), d)
 	}
 }
+
+// TestSettingsDigest: the digest an incremental audit compares follows the
+// values of the privileged: and production: sections, not their lines or
+// the rest of the file; no file is the defaults.
+func TestSettingsDigest(t *testing.T) {
+	prod := func(line int, ous ...string) *orgconfig.Config {
+		c := &orgconfig.Config{Path: "org.yaml", StartURL: "https://x.awsapps.com/start", Privileged: orgconfig.DefaultPrivileged()}
+		for _, ou := range ous {
+			c.Production.OUs = append(c.Production.OUs, orgconfig.Ref{Value: ou, Line: line})
+		}
+		c.Production.Line = line
+		return c
+	}
+	base := audit.SettingsDigest(prod(4, "Workloads/Prod"))
+	if got := audit.SettingsDigest(prod(9, "Workloads/Prod")); got != base {
+		t.Errorf("moving the production: section changed the digest")
+	}
+	if got := audit.SettingsDigest(prod(4, "Workloads")); got == base {
+		t.Errorf("another production OU kept the digest")
+	}
+	if audit.SettingsDigest(nil) != audit.SettingsDigest(prod(0)) {
+		t.Errorf("no settings file and a file with neither section differ")
+	}
+	noPolicies := prod(4, "Workloads/Prod")
+	noPolicies.Privileged.Policies = false
+	if audit.SettingsDigest(noPolicies) == base {
+		t.Errorf("privileged.policies: false kept the digest")
+	}
+}

@@ -67,7 +67,8 @@ func Update(ctx context.Context, c Clients, base *Base, ch Changes, opts Options
 	a := &auditor{c: c, opts: opts, res: &Result{Findings: []Finding{}, Errors: []list.ItemError{}, Method: list.ByPermissionSet, Complete: true}, seen: map[string]bool{},
 		members: map[string][]inventory.Member{}, memberErr: map[string]bool{}, memberDone: map[string]chan struct{}{}, expanding: map[string]bool{}}
 	a.progress("discover", 0, 0)
-	inst, err := inventory.NewDirectory(c.Clients, inventory.DirectoryOptions{InstanceArn: opts.InstanceArn}).Instance(ctx, "")
+	dir := inventory.NewDirectory(c.Clients, inventory.DirectoryOptions{InstanceArn: opts.InstanceArn})
+	inst, err := dir.Instance(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +77,7 @@ func Update(ctx context.Context, c Clients, base *Base, ch Changes, opts Options
 	}
 	a.inst, a.res.Instance = inst, inst
 	u := newUpdater(a, base)
+	u.dir = dir
 	// The access review is the base's, with the privilege of permission
 	// sets that changed read again (below); no policy is read while rows
 	// are written.
@@ -151,7 +153,10 @@ func (u *updater) listPair(ctx context.Context, p Pair) ([]assignments.Assignmen
 // updater holds an incremental audit's state besides the auditor's maps:
 // the assignments per pair, and what this run found gone.
 type updater struct {
-	a      *auditor
+	a *auditor
+	// dir is the org directory every listing and lookup of accounts,
+	// users and groups goes through.
+	dir    *inventory.Directory
 	assign map[Pair][]assignments.Assignment
 	// relisted pairs, and principals and groups described in this run
 	// (found or found gone), so none is read twice.
@@ -248,7 +253,7 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 	var jobs []job
 	if ch.Accounts {
 		jobs = append(jobs, job{"accounts", func(ctx context.Context) (func(), error) {
-			all, err := inventory.Accounts(ctx, c.Organizations)
+			all, err := u.dir.Accounts(ctx)
 			return func() {
 				a.accounts = make(map[string]inventory.Account, len(all))
 				for _, x := range all {
@@ -257,19 +262,11 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 			}, err
 		}})
 	} else {
-		for _, id := range sortedUnique(ch.AccountIds) {
-			jobs = append(jobs, job{"account " + id, func(ctx context.Context) (func(), error) {
-				x, err := inventory.DescribeAccount(ctx, c.Organizations, id)
-				if errors.Is(err, inventory.ErrNotFound) {
-					return func() { delete(a.accounts, id) }, nil
-				}
-				return func() { a.accounts[id] = x }, err
-			}})
-		}
+		jobs = append(jobs, u.describeAccounts(ch.AccountIds, true)...)
 	}
 	if ch.IdentityStore {
 		jobs = append(jobs, job{"users", func(ctx context.Context) (func(), error) {
-			all, err := inventory.Users(ctx, c.IdentityStore, a.inst)
+			all, err := u.dir.Users(ctx)
 			return func() {
 				a.users = make(map[string]inventory.User, len(all))
 				for _, x := range all {
@@ -277,7 +274,7 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 				}
 			}, err
 		}}, job{"groups", func(ctx context.Context) (func(), error) {
-			all, err := inventory.Groups(ctx, c.IdentityStore, a.inst)
+			all, err := u.dir.Groups(ctx)
 			return func() {
 				a.groups = make(map[string]inventory.Group, len(all))
 				for _, x := range all {
@@ -433,15 +430,7 @@ func (u *updater) relist(ctx context.Context, ch Changes) error {
 			return func() { a.psets[arn] = inventory.PermissionSet{Arn: arn, Name: ps.Name} }, err
 		}})
 	}
-	for _, id := range sortedUnique(accounts) {
-		jobs = append(jobs, job{"account " + id, func(ctx context.Context) (func(), error) {
-			x, err := inventory.DescribeAccount(ctx, c.Organizations, id)
-			if errors.Is(err, inventory.ErrNotFound) {
-				return nil, nil
-			}
-			return func() { a.accounts[id] = x }, err
-		}})
-	}
+	jobs = append(jobs, u.describeAccounts(accounts, false)...)
 	if err := u.runJobs(ctx, "changes", jobs); err != nil {
 		return err
 	}
@@ -522,13 +511,36 @@ func (u *updater) describeUsers(ids []string) []job {
 		u.described["USER:"+id] = true
 	}
 	return []job{{"users", func(ctx context.Context) (func(), error) {
-		found, err := inventory.UsersByID(ctx, a.c.Clients, a.inst, ids)
+		found, err := u.dir.UsersByID(ctx, ids)
 		return func() {
 			for _, id := range ids {
 				if x, ok := found[id]; ok {
 					a.users[id] = x
 				} else {
 					delete(a.users, id)
+				}
+			}
+		}, err
+	}}}
+}
+
+// describeAccounts reads accounts again through the directory (ListAccounts
+// pages or one DescribeAccount each, whichever it finds cheaper): found
+// ones are updated; missing ones forgotten when forget is set.
+func (u *updater) describeAccounts(ids []string, forget bool) []job {
+	ids = sortedUnique(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	a := u.a
+	return []job{{"accounts", func(ctx context.Context) (func(), error) {
+		found, err := u.dir.AccountsByID(ctx, ids)
+		return func() {
+			for _, id := range ids {
+				if x, ok := found[id]; ok {
+					a.accounts[id] = x
+				} else if forget {
+					delete(a.accounts, id)
 				}
 			}
 		}, err
@@ -547,7 +559,7 @@ func (u *updater) describeGroups(ids []string) []job {
 		u.described["GROUP:"+id] = true
 	}
 	return []job{{"groups", func(ctx context.Context) (func(), error) {
-		found, err := inventory.GroupsByID(ctx, a.c.Clients, a.inst, ids)
+		found, err := u.dir.GroupsByID(ctx, ids)
 		return func() {
 			for _, id := range ids {
 				if x, ok := found[id]; ok {

@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"net/http"
 	"slices"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/emulator"
+	"github.com/ssoctl/ssoctl/internal/emulatortest"
 )
 
 // baseOf is what a saved snapshot of this audit gives an incremental one.
@@ -181,4 +183,30 @@ func TestUpdateEqualsFullAudit(t *testing.T) {
 	}
 	got, gres := update(t, c, base, ch)
 	sameAudit(t, got, gres, wantRows, want)
+}
+
+// TestUpdateAccountsThroughDirectory: accounts to read again are read
+// through the org directory, which lists them in pages when that is
+// cheaper than a DescribeAccount each (every account of the small
+// organization: one ListAccounts page), and the result is still the full
+// audit's.
+func TestUpdateAccountsThroughDirectory(t *testing.T) {
+	sb := emulatortest.Start(t, emulator.Options{})
+	c := clientsFor(sdkConfig(sb.URL))
+	rows, res := run(t, c, audit.Options{})
+	var ch audit.Changes
+	for _, a := range res.Directory.Accounts {
+		ch.AccountIds = append(ch.AccountIds, a.Id)
+	}
+	if len(ch.AccountIds) < 3 {
+		t.Fatalf("the small organization has %d accounts; want several", len(ch.AccountIds))
+	}
+	resp, err := http.Post(sb.URL+"/_sandbox/stats/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got, gres := update(t, c, baseOf(rows, res), ch)
+	sameAudit(t, got, gres, rows, res)
+	sb.WantCalls(t, map[string]int{"organizations:DescribeAccount": 0, "organizations:ListAccounts": 1})
 }

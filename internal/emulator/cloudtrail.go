@@ -162,7 +162,7 @@ func (e *trailEvent) lookupEvent() lookupEvent {
 	}
 	return lookupEvent{
 		EventId: e.id, EventName: e.name, ReadOnly: strconv.FormatBool(e.readOnly), AccessKeyId: e.accessKey,
-		EventTime: awsproto.Epoch(e.at), EventSource: eventSources[e.service], Username: e.username,
+		EventTime: awsproto.Epoch(e.at), EventSource: e.eventSource(), Username: e.username,
 		Resources: res, CloudTrailEvent: e.render(),
 	}
 }
@@ -191,7 +191,7 @@ func (q *lookupQuery) matches(e *trailEvent) bool {
 	case "Username":
 		return e.username == q.value
 	case "EventSource":
-		return eventSources[e.service] == q.value
+		return e.eventSource() == q.value
 	case "AccessKeyId":
 		return e.accessKey == q.value
 	case "ResourceType", "ResourceName":

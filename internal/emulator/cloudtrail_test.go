@@ -3,6 +3,8 @@ package emulator_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -497,5 +499,65 @@ func TestCloudTrailQuota(t *testing.T) {
 	}
 	if got := stats(t, url).Throttled["cloudtrail:LookupEvents"]; got != throttled {
 		t.Errorf("stats throttled %d; want %d", got, throttled)
+	}
+}
+
+// injectEvent records an event through POST /_sandbox/cloudtrail and
+// returns the HTTP status and body.
+func injectEvent(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url+"/_sandbox/cloudtrail", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestCloudTrailInjectedEvents: POST /_sandbox/cloudtrail records an
+// event the sandbox does not serve (an unknown sso-admin operation, a
+// SCIM request) that LookupEvents then finds by its event source, in the
+// record format of recorded ones, delivered after --cloudtrail-delay like
+// them; a malformed one is refused with a message saying what to send.
+func TestCloudTrailInjectedEvents(t *testing.T) {
+	t.Parallel()
+	const delay = 2 * time.Minute
+	sb := emulatortest.Start(t, emulator.Options{CloudTrailDelay: delay})
+	ct := cloudtrail.NewFromConfig(sb.Config())
+	code, body := injectEvent(t, sb.URL, `{"eventSource":"sso.amazonaws.com","eventName":"FrobnicatePermissionSet","requestParameters":{"instanceArn":"arn:aws:sso:::instance/ssoins-x"}}`)
+	if code != 200 || !strings.Contains(body, `"eventId"`) {
+		t.Fatalf("inject an sso-admin event: %d %s", code, body)
+	}
+	scimAt := sb.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	code, body = injectEvent(t, sb.URL, `{"eventSource":"identitystore-scim.amazonaws.com","eventName":"PatchGroup","eventTime":"`+scimAt.Format(time.RFC3339)+`",
+		"userIdentity":{"type":"Unknown","accountId":"","userName":"scim"}}`)
+	if code != 200 {
+		t.Fatalf("inject a SCIM event: %d %s", code, body)
+	}
+	if got := lookupAll(t, ct, cttypes.LookupAttributeKeyEventSource, "sso.amazonaws.com"); len(got) != 0 {
+		t.Fatalf("the injected sso-admin event shows at once; want it delivered %s late like the others", delay)
+	}
+	scim := lookupAll(t, ct, cttypes.LookupAttributeKeyEventSource, "identitystore-scim.amazonaws.com")
+	if len(scim) != 1 || aws.ToString(scim[0].EventName) != "PatchGroup" || !aws.ToTime(scim[0].EventTime).Equal(scimAt) || aws.ToString(scim[0].Username) != "scim" {
+		t.Fatalf("SCIM events: %+v; want one PatchGroup at %s by scim", scim, scimAt)
+	}
+	sb.Advance(t, delay+time.Second)
+	got := lookupAll(t, ct, cttypes.LookupAttributeKeyEventSource, "sso.amazonaws.com")
+	if len(got) != 1 {
+		t.Fatalf("sso-admin events after the delay: %d; want 1", len(got))
+	}
+	r := parseRecord(t, got[0])
+	if r.EventName != "FrobnicatePermissionSet" || r.EventSource != "sso.amazonaws.com" || r.EventType != "AwsApiCall" || r.ReadOnly ||
+		!strings.HasSuffix(r.UserIdentity.Arn, ":user/sandbox-admin") || r.AwsRegion == "" || r.RecipientAccountId == "" ||
+		string(r.RequestParameters) != `{"instanceArn":"arn:aws:sso:::instance/ssoins-x"}` || r.EventID != aws.ToString(got[0].EventId) {
+		t.Errorf("record: %+v", r)
+	}
+	for _, bad := range []string{`{"eventName":"X"}`, `{"eventSource":"sso.amazonaws.com"}`, `{"eventSource":"sso.amazonaws.com","eventName":"X","nope":1}`,
+		`{"eventSource":"sso.amazonaws.com","eventName":"X","eventTime":"yesterday"}`, `{"eventSource":"sso.amazonaws.com","eventName":"X","requestParameters":[1]}`,
+		`{"eventSource":"sso.amazonaws.com","eventName":"X","eventTime":"2999-01-01T00:00:00Z"}`} {
+		if code, body := injectEvent(t, sb.URL, bad); code != 400 || !strings.Contains(body, "message") {
+			t.Errorf("inject %s: %d %s; want 400 with a message", bad, code, body)
+		}
 	}
 }

@@ -666,6 +666,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.serveOutbox(w)
 	case r.Method == http.MethodGet && r.URL.Path == "/_sandbox/activity":
 		s.serveActivity(w)
+	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/cloudtrail":
+		s.serveInjectEvent(w, r)
 	case r.Method == http.MethodPost && r.URL.Path == "/_sandbox/ses/verify":
 		s.serveSESVerify(w, r)
 	case (r.Method == http.MethodGet || r.Method == http.MethodPost) && r.URL.Path == "/_sandbox/clock":

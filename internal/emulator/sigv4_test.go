@@ -340,6 +340,7 @@ func TestControlToken(t *testing.T) {
 		{"no token, reset", locked.URL, http.MethodPost, "/_sandbox/stats/reset", "", 401},
 		{"no token, clock", locked.URL, http.MethodPost, "/_sandbox/clock", "", 401},
 		{"no token, read the clock", locked.URL, http.MethodGet, "/_sandbox/clock", "", 401},
+		{"no token, record an event", locked.URL, http.MethodPost, "/_sandbox/cloudtrail", "", 401},
 		{"the token", locked.URL, http.MethodGet, "/_sandbox/state", "Bearer s3cr3t-token", 200},
 		{"the token, reset", locked.URL, http.MethodPost, "/_sandbox/stats/reset", "Bearer s3cr3t-token", 204},
 		{"no token needed", open.URL, http.MethodGet, "/_sandbox/state", "", 200},

@@ -86,6 +86,7 @@ type trailEvent struct {
 	id        string
 	requestID string
 	service   string // the sandbox's service key (eventSources)
+	source    string // the event source when no service's (POST /_sandbox/cloudtrail)
 	name      string
 	readOnly  bool
 	eventType string // AwsApiCall | AwsServiceEvent

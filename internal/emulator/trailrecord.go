@@ -95,7 +95,7 @@ func (e *trailEvent) render() string {
 		EventVersion:        eventVersion,
 		UserIdentity:        e.who,
 		EventTime:           e.at.UTC().Format("2006-01-02T15:04:05Z"),
-		EventSource:         eventSources[e.service],
+		EventSource:         e.eventSource(),
 		EventName:           e.name,
 		AwsRegion:           e.region,
 		SourceIPAddress:     e.sourceIP,

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/ssoctl/ssoctl/internal/assignments"
 	"github.com/ssoctl/ssoctl/internal/assignments/execute"
+	"github.com/ssoctl/ssoctl/internal/inventory"
 )
 
 // Member is a user in a group: the user id, and the name it is shown by.
@@ -41,10 +43,7 @@ type Desired struct {
 
 // ExternalId is an identifier an external identity provider gave a user or
 // group.
-type ExternalId struct {
-	Issuer string `json:"issuer"`
-	Id     string `json:"id"`
-}
+type ExternalId = inventory.ExternalId
 
 // Live is a group as read from the identity store.
 type Live struct {
@@ -62,8 +61,18 @@ type Live struct {
 type Reader interface {
 	DescribeGroup(context.Context, *identitystore.DescribeGroupInput, ...func(*identitystore.Options)) (*identitystore.DescribeGroupOutput, error)
 	ListGroupMemberships(context.Context, *identitystore.ListGroupMembershipsInput, ...func(*identitystore.Options)) (*identitystore.ListGroupMembershipsOutput, error)
-	ListGroups(context.Context, *identitystore.ListGroupsInput, ...func(*identitystore.Options)) (*identitystore.ListGroupsOutput, error)
-	ListUsers(context.Context, *identitystore.ListUsersInput, ...func(*identitystore.Options)) (*identitystore.ListUsersOutput, error)
+}
+
+// Directory is where the store's groups and users are listed (package
+// inventory's org directory, which reads each listing once for every
+// caller): this package lists none itself.
+type Directory interface {
+	// Groups lists every group, with its description and external ids.
+	Groups(ctx context.Context) ([]inventory.Group, error)
+	// FirstGroups and FirstUsers are some of them (a page, or the
+	// listing once read).
+	FirstGroups(ctx context.Context) ([]inventory.Group, error)
+	FirstUsers(ctx context.Context) ([]inventory.User, error)
 }
 
 // ErrNotFound is wrapped when the group does not exist.
@@ -228,52 +237,47 @@ type Source struct {
 // the identifiers an external identity provider leaves: users and groups
 // made by SCIM carry ExternalIds (IAM Identity Center's SCIM endpoint
 // issues https://scim.aws.com/<tenant>; other provisioners, their own). It
-// looks at the groups already read, then at one page of groups and one of
-// users (two calls at most).
-func DetectSCIM(ctx context.Context, c Reader, storeID string, read []*Live) (Source, error) {
+// looks at the groups already read, then at the directory's first groups
+// and first users (two calls at most: a page of each, none for a listing
+// the directory has read).
+func DetectSCIM(ctx context.Context, dir Directory, read []*Live) (Source, error) {
 	for _, g := range read {
 		if len(g.ExternalIds) > 0 {
 			return Source{SCIM: true, Evidence: "group " + g.Name + ": " + g.ExternalIds[0].Issuer}, nil
 		}
 	}
-	gs, err := c.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: &storeID, MaxResults: aws.Int32(100)})
+	gs, err := dir.FirstGroups(ctx)
 	if err != nil {
-		return Source{}, fmt.Errorf("list groups: %w", err)
+		return Source{}, err
 	}
-	for _, g := range gs.Groups {
+	for _, g := range gs {
 		if len(g.ExternalIds) > 0 {
-			return Source{SCIM: true, Evidence: "group " + aws.ToString(g.DisplayName) + ": " + aws.ToString(g.ExternalIds[0].Issuer)}, nil
+			return Source{SCIM: true, Evidence: "group " + g.Name + ": " + g.ExternalIds[0].Issuer}, nil
 		}
 	}
-	us, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: &storeID, MaxResults: aws.Int32(100)})
+	us, err := dir.FirstUsers(ctx)
 	if err != nil {
-		return Source{}, fmt.Errorf("list users: %w", err)
+		return Source{}, err
 	}
-	for _, u := range us.Users {
-		if len(u.ExternalIds) > 0 {
-			return Source{SCIM: true, Evidence: "user " + aws.ToString(u.UserName) + ": " + aws.ToString(u.ExternalIds[0].Issuer)}, nil
+	for _, u := range us {
+		if u.ExternalIssuer != "" {
+			return Source{SCIM: true, Evidence: "user " + u.UserName + ": " + u.ExternalIssuer}, nil
 		}
 	}
 	return Source{}, nil
 }
 
-// List reads every group of the store (ListGroups, a page per 100) with
-// its description, without members.
-func List(ctx context.Context, c Reader, storeID string) ([]*Live, error) {
-	var out []*Live
-	p := identitystore.NewListGroupsPaginator(c, &identitystore.ListGroupsInput{IdentityStoreId: &storeID, MaxResults: aws.Int32(100)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list groups: %w", err)
-		}
-		for _, g := range page.Groups {
-			l := &Live{Id: aws.ToString(g.GroupId), Name: aws.ToString(g.DisplayName), Description: aws.ToString(g.Description), Members: []Member{}, Memberships: map[string]string{}}
-			for _, e := range g.ExternalIds {
-				l.ExternalIds = append(l.ExternalIds, ExternalId{Issuer: aws.ToString(e.Issuer), Id: aws.ToString(e.Id)})
-			}
-			out = append(out, l)
-		}
+// List is every group of the store, from the directory's listing, with
+// its description, sorted by name, without members (ReadMembers adds
+// them).
+func List(ctx context.Context, dir Directory) ([]*Live, error) {
+	all, err := dir.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Live, 0, len(all))
+	for _, g := range all {
+		out = append(out, &Live{Id: g.Id, Name: g.Name, Description: g.Description, ExternalIds: slices.Clone(g.ExternalIds), Members: []Member{}, Memberships: map[string]string{}})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

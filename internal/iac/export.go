@@ -42,10 +42,10 @@ type ExportCounts struct {
 }
 
 // ReadExport reads the whole live state: every permission set with every
-// attribute (six calls each), every group (a ListGroups page per 100) with
+// attribute (five calls each, six for one the directory did not describe), every group (a ListGroups page per 100) with
 // its members (a call each), every user's name (a ListUsers page per 100),
 // and every assignment through the one lister.
-func ReadExport(ctx context.Context, c Clients, dir file.Directory, instanceArn string, progress func(string, int, int)) (*Export, error) {
+func ReadExport(ctx context.Context, c Clients, dir Directory, instanceArn string, progress func(string, int, int)) (*Export, error) {
 	step := func(what string) {
 		if progress != nil {
 			progress(what, 0, 0)
@@ -65,12 +65,12 @@ func ReadExport(ctx context.Context, c Clients, dir file.Directory, instanceArn 
 	for i, s := range sets {
 		arns[i] = s.Arn
 	}
-	if ex.PermissionSets, err = permsets.ReadAll(ctx, c.SSOAdmin, inst.Arn, arns, readLimit); err != nil {
+	if ex.PermissionSets, err = readPermissionSets(ctx, c.SSOAdmin, dir, inst.Arn, arns); err != nil {
 		return nil, err
 	}
 	sort.Slice(ex.PermissionSets, func(i, j int) bool { return ex.PermissionSets[i].Name < ex.PermissionSets[j].Name })
 	step("reading groups")
-	if ex.Groups, err = groups.List(ctx, c.IdentityStore, inst.IdentityStoreId); err != nil {
+	if ex.Groups, err = groups.List(ctx, dir); err != nil {
 		return nil, err
 	}
 	res := fanout.Map(ctx, ex.Groups, readLimit, func(ctx context.Context, g *groups.Live) (struct{}, error) {

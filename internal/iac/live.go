@@ -44,6 +44,43 @@ func (c Clients) Inventory() inventory.Clients {
 	return inventory.Clients{SSOAdmin: c.SSOAdmin, IdentityStore: c.IdentityStore, Organizations: c.Organizations}
 }
 
+// Directory is the org directory a plan or an export reads through
+// (package inventory's): what the assignments file asks, and the full
+// descriptions of the permission sets its listing described, so that
+// reading a set's attributes does not describe it again.
+type Directory interface {
+	file.Directory
+	groups.Directory
+	DescribedPermissionSet(arn string) (inventory.PermissionSet, bool)
+}
+
+// readPermissionSets reads each permission set with every attribute:
+// those the directory described already, without DescribePermissionSet
+// (five calls), the others with it (six).
+func readPermissionSets(ctx context.Context, c permsets.Reader, dir Directory, instanceArn string, arns []string) ([]*permsets.Live, error) {
+	res := fanout.Map(ctx, arns, readLimit, func(ctx context.Context, arn string) (*permsets.Live, error) {
+		return readPermissionSet(ctx, c, dir, instanceArn, arn)
+	})
+	out := make([]*permsets.Live, 0, len(res))
+	for _, r := range res {
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		out = append(out, r.Value)
+	}
+	return out, ctx.Err()
+}
+
+func readPermissionSet(ctx context.Context, c permsets.Reader, dir Directory, instanceArn, arn string) (*permsets.Live, error) {
+	ps, ok := dir.DescribedPermissionSet(arn)
+	if !ok {
+		return permsets.Read(ctx, c, instanceArn, arn)
+	}
+	l := &permsets.Live{Arn: arn, Created: ps.Created, Desired: permsets.Desired{
+		Name: ps.Name, Description: ps.Description, SessionDuration: ps.SessionDuration, RelayState: ps.RelayState}}
+	return l, permsets.ReadBasics(ctx, c, instanceArn, l)
+}
+
 // Scope is what a plan reads of the live state — only what the file
 // touches: the permission sets and groups it declares (by name), with
 // prune every permission set or group's name (to find those it does not
@@ -180,6 +217,25 @@ func ScopeOf(ctx context.Context, r *Resolved, dir file.Directory, prune bool) (
 			}
 		}
 		sort.Strings(as.Accounts)
+		// Without prune, only whether each declared assignment exists
+		// matters: its principals' assignments are all there is to read
+		// (per principal when cheaper: one group on 50 sets in 10 accounts
+		// is a few ListAccountAssignmentsForPrincipal pages, not 500
+		// ListAccountAssignments).
+		as.Principals = []list.Principal{}
+		seenP := map[list.Principal]bool{}
+		if r.Assignments != nil {
+			for _, a := range r.Assignments.Assignments() {
+				p := list.Principal{Type: a.PrincipalType, Id: a.PrincipalId}
+				if !IsPending(a.PrincipalId) && !seenP[p] {
+					seenP[p] = true
+					as.Principals = append(as.Principals, p)
+				}
+			}
+		}
+		sort.Slice(as.Principals, func(i, j int) bool {
+			return as.Principals[i].Type+as.Principals[i].Id < as.Principals[j].Type+as.Principals[j].Id
+		})
 	}
 	s.Assignments = as
 	return s, nil
@@ -191,7 +247,7 @@ const readLimit = 8
 
 // ReadLive reads what scope says, through dir (which caches what it
 // lists) and the clients.
-func ReadLive(ctx context.Context, c Clients, dir file.Directory, scope Scope, progress func(string, int, int)) (*Live, error) {
+func ReadLive(ctx context.Context, c Clients, dir Directory, scope Scope, progress func(string, int, int)) (*Live, error) {
 	inst := inventory.Instance{Arn: scope.InstanceArn, IdentityStoreId: scope.IdentityStoreId}
 	live := &Live{Groups: map[string]*groups.Live{}, Users: map[string]inventory.User{}}
 	step := func(what string) {
@@ -220,7 +276,7 @@ func ReadLive(ctx context.Context, c Clients, dir file.Directory, scope Scope, p
 			if arn == "" {
 				return out, nil
 			}
-			l, err := permsets.Read(ctx, c.SSOAdmin, inst.Arn, arn)
+			l, err := readPermissionSet(ctx, c.SSOAdmin, dir, inst.Arn, arn)
 			if err != nil {
 				return out, err
 			}
@@ -336,7 +392,7 @@ func ReadLive(ctx context.Context, c Clients, dir file.Directory, scope Scope, p
 		for _, n := range sortedKeys(live.Groups) {
 			read = append(read, live.Groups[n])
 		}
-		src, err := groups.DetectSCIM(ctx, c.IdentityStore, inst.IdentityStoreId, read)
+		src, err := groups.DetectSCIM(ctx, dir, read)
 		if err != nil {
 			return nil, err
 		}

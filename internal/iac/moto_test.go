@@ -24,8 +24,9 @@ package iac_test
 //     CreateAccountAssignment; moto does not (only ProvisionPermissionSet,
 //     and then to the caller's account whatever TargetId says), and
 //     ListAccountsForProvisionedPermissionSet answers accordingly. The plan
-//     reads assignments permission set first, through the accounts a set is
-//     provisioned to, so on moto it cannot see the assignments the apply
+//     reads this file's assignments permission set first (the lister's
+//     cheaper way for two principals and one set), through the accounts a
+//     set is provisioned to, so on moto it cannot see the assignments the apply
 //     made: the test checks them with ListAccountAssignments, and expects
 //     the second plan to change no permission set, group or member and to
 //     list exactly the four assignments again (on the sandbox and AWS it

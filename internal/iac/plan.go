@@ -106,7 +106,7 @@ func (p *Plan) Executor() execute.Plan {
 
 // Make plans r: reads the live state in its scope (only what the files
 // touch), and compares.
-func Make(ctx context.Context, c Clients, dir file.Directory, r *Resolved, prune bool, progress func(string, int, int)) (*Plan, *Live, error) {
+func Make(ctx context.Context, c Clients, dir Directory, r *Resolved, prune bool, progress func(string, int, int)) (*Plan, *Live, error) {
 	scope, err := ScopeOf(ctx, r, dir, prune)
 	if err != nil {
 		return nil, nil, err
@@ -124,7 +124,7 @@ func Make(ctx context.Context, c Clients, dir file.Directory, r *Resolved, prune
 
 // Check re-reads a saved plan's scope and refuses (ErrStale) when the live
 // state differs from what it was made against.
-func Check(ctx context.Context, c Clients, dir file.Directory, p *Plan, progress func(string, int, int)) error {
+func Check(ctx context.Context, c Clients, dir Directory, p *Plan, progress func(string, int, int)) error {
 	live, err := ReadLive(ctx, c, dir, p.Scope, progress)
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ type Directory struct {
 	inst     lazy[Instance]
 	accounts lazy[[]Account]
 	tree     lazy[*OrgTree]
-	sets     lazy[[]PermissionSet]
+	sets     lazy[setListing]
 	users    lazy[[]User]
 	groups   lazy[[]Group]
 	mgmt     lazy[string]
@@ -63,6 +63,13 @@ func (d *Directory) Clients() Clients { return d.c }
 
 // NameCache is the permission-set name cache (nil when none).
 func (d *Directory) NameCache() *NameCache { return d.opts.Names }
+
+// setListing is the permission sets as listed, and the full descriptions
+// of those the listing described (the name cache spares the others).
+type setListing struct {
+	list      []PermissionSet
+	described map[string]PermissionSet
+}
 
 // lazy is one listing, read once: a failed read is tried again by the
 // next caller (its context may have ended, not the listing's chances).
@@ -171,7 +178,24 @@ func (d *Directory) PermissionSets(ctx context.Context) ([]PermissionSet, error)
 	if err != nil {
 		return nil, err
 	}
-	return d.sets.get(func() ([]PermissionSet, error) { return NamedPermissionSets(ctx, d.c, inst, d.opts.Names) })
+	l, err := d.sets.get(func() (setListing, error) {
+		list, described, err := namedPermissionSets(ctx, d.c, inst, d.opts.Names)
+		return setListing{list, described}, err
+	})
+	return l.list, err
+}
+
+// DescribedPermissionSet is a permission set as DescribePermissionSet told
+// it while the listing named the sets (every field of PermissionSet set):
+// a caller reading its other attributes need not describe it again. False
+// when the sets are not listed yet or the name came from the name cache.
+func (d *Directory) DescribedPermissionSet(arn string) (PermissionSet, bool) {
+	l, ok := d.sets.peek()
+	if !ok {
+		return PermissionSet{}, false
+	}
+	ps, ok := l.described[arn]
+	return ps, ok
 }
 
 // Users lists every user of the identity store, in the store's order.
@@ -190,6 +214,49 @@ func (d *Directory) Groups(ctx context.Context) ([]Group, error) {
 		return nil, err
 	}
 	return d.groups.get(func() ([]Group, error) { return Groups(ctx, d.c.IdentityStore, inst) })
+}
+
+// FirstGroups are some of the store's groups, for a question one page may
+// answer (is the store provisioned by SCIM?): every group once listed, else
+// the first ListGroups page (at most 100), not kept.
+func (d *Directory) FirstGroups(ctx context.Context) ([]Group, error) {
+	if all, ok := d.groups.peek(); ok {
+		return all, nil
+	}
+	inst, err := d.instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := d.c.IdentityStore.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: &inst.IdentityStoreId, MaxResults: aws.Int32(100)})
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	out := make([]Group, 0, len(page.Groups))
+	for _, g := range page.Groups {
+		out = append(out, groupOf(g.GroupId, g.DisplayName, g.Description, g.ExternalIds))
+	}
+	return out, nil
+}
+
+// FirstUsers are some of the store's users, as FirstGroups: every user
+// once listed, else the first ListUsers page (at most 100), not kept.
+func (d *Directory) FirstUsers(ctx context.Context) ([]User, error) {
+	if all, ok := d.users.peek(); ok {
+		return all, nil
+	}
+	inst, err := d.instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := d.c.IdentityStore.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: &inst.IdentityStoreId, MaxResults: aws.Int32(100)})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]User, 0, len(page.Users))
+	for _, u := range page.Users {
+		out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus, u.ExternalIds))
+	}
+	return out, nil
 }
 
 // ManagementAccount is the organization's management account id.
@@ -267,7 +334,7 @@ func (d *Directory) PermissionSetNames(ctx context.Context, arns []string) (map[
 	}
 	if all, ok := d.sets.peek(); ok {
 		names := make(map[string]string, len(arns))
-		for arn, ps := range pick(all, arns, func(ps PermissionSet) string { return ps.Arn }) {
+		for arn, ps := range pick(all.list, arns, func(ps PermissionSet) string { return ps.Arn }) {
 			names[arn] = ps.Name
 		}
 		return names, nil

@@ -26,14 +26,17 @@ func Users(ctx context.Context, c IdentityStore, inst Instance) ([]User, error) 
 			return nil, fmt.Errorf("list users: %w", err)
 		}
 		for _, u := range page.Users {
-			out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus))
+			out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus, u.ExternalIds))
 		}
 	}
 	return out, nil
 }
 
-func userOf(id, name, display *string, emails []istypes.Email, status istypes.UserStatus) User {
+func userOf(id, name, display *string, emails []istypes.Email, status istypes.UserStatus, ext []istypes.ExternalId) User {
 	u := User{Id: aws.ToString(id), UserName: aws.ToString(name), DisplayName: aws.ToString(display), Status: string(status)}
+	if len(ext) > 0 {
+		u.ExternalIssuer = aws.ToString(ext[0].Issuer)
+	}
 	if u.Status == "" {
 		u.Status = "ENABLED"
 	}
@@ -43,6 +46,18 @@ func userOf(id, name, display *string, emails []istypes.Email, status istypes.Us
 		}
 	}
 	return u
+}
+
+func externalIds(ids []istypes.ExternalId) []ExternalId {
+	var out []ExternalId
+	for _, e := range ids {
+		out = append(out, ExternalId{Issuer: aws.ToString(e.Issuer), Id: aws.ToString(e.Id)})
+	}
+	return out
+}
+
+func groupOf(id, name, description *string, ext []istypes.ExternalId) Group {
+	return Group{Id: aws.ToString(id), Name: aws.ToString(name), Description: aws.ToString(description), ExternalIds: externalIds(ext)}
 }
 
 // Groups lists every group of the identity store.
@@ -55,7 +70,7 @@ func Groups(ctx context.Context, c IdentityStore, inst Instance) ([]Group, error
 			return nil, fmt.Errorf("list groups: %w", err)
 		}
 		for _, g := range page.Groups {
-			out = append(out, Group{Id: aws.ToString(g.GroupId), Name: aws.ToString(g.DisplayName)})
+			out = append(out, groupOf(g.GroupId, g.DisplayName, g.Description, g.ExternalIds))
 		}
 	}
 	return out, nil
@@ -153,7 +168,7 @@ func DescribeUser(ctx context.Context, c IdentityStore, inst Instance, id string
 	if err != nil {
 		return User{}, fmt.Errorf("describe user %s: %w", id, err)
 	}
-	return userOf(out.UserId, out.UserName, out.DisplayName, out.Emails, out.UserStatus), nil
+	return userOf(out.UserId, out.UserName, out.DisplayName, out.Emails, out.UserStatus, out.ExternalIds), nil
 }
 
 // DescribeGroup reads one group.
@@ -166,5 +181,5 @@ func DescribeGroup(ctx context.Context, c IdentityStore, inst Instance, id strin
 	if err != nil {
 		return Group{}, fmt.Errorf("describe group %s: %w", id, err)
 	}
-	return Group{Id: aws.ToString(out.GroupId), Name: aws.ToString(out.DisplayName)}, nil
+	return groupOf(out.GroupId, out.DisplayName, out.Description, out.ExternalIds), nil
 }

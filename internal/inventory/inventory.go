@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -101,6 +102,10 @@ type PermissionSet struct {
 	Name            string `json:"name"`
 	Description     string `json:"description,omitempty"`
 	SessionDuration string `json:"sessionDuration,omitempty"`
+	// RelayState and Created are what DescribePermissionSet also tells
+	// (kept for callers that read a set's every attribute; not output).
+	RelayState string    `json:"-"`
+	Created    time.Time `json:"-"`
 }
 
 // User is an identity-store user.
@@ -110,12 +115,26 @@ type User struct {
 	DisplayName string `json:"displayName"`
 	Email       string `json:"email"`
 	Status      string `json:"userStatus"`
+	// ExternalIssuer is the issuer of the first identifier an external
+	// identity provider (SCIM) gave the user, "" when none (not output).
+	ExternalIssuer string `json:"-"`
 }
 
 // Group is an identity-store group.
 type Group struct {
 	Id   string `json:"groupId"`
 	Name string `json:"displayName"`
+	// Description and ExternalIds (the identifiers an external identity
+	// provider gave the group, by SCIM) are read with it (not output).
+	Description string       `json:"-"`
+	ExternalIds []ExternalId `json:"-"`
+}
+
+// ExternalId is an identifier an external identity provider gave a user or
+// group.
+type ExternalId struct {
+	Issuer string `json:"issuer"`
+	Id     string `json:"id"`
 }
 
 // Errors worth telling apart.
@@ -218,7 +237,8 @@ func DescribePermissionSets(ctx context.Context, c Clients, inst Instance, arns 
 			return PermissionSet{}, fmt.Errorf("describe permission set %s: %w", arn, err)
 		}
 		ps := out.PermissionSet
-		return PermissionSet{Arn: arn, Name: aws.ToString(ps.Name), Description: aws.ToString(ps.Description), SessionDuration: aws.ToString(ps.SessionDuration)}, nil
+		return PermissionSet{Arn: arn, Name: aws.ToString(ps.Name), Description: aws.ToString(ps.Description), SessionDuration: aws.ToString(ps.SessionDuration),
+			RelayState: aws.ToString(ps.RelayState), Created: aws.ToTime(ps.CreatedDate)}, nil
 	})
 	sets := make([]PermissionSet, 0, len(res))
 	for _, r := range res {

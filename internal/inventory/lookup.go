@@ -208,6 +208,13 @@ func (c *NameCache) Save() error {
 // describing (concurrently) only those the cache does not know, and
 // records them in the cache. cache may be nil.
 func PermissionSetNames(ctx context.Context, c Clients, inst Instance, cache *NameCache, arns []string) (map[string]string, error) {
+	names, _, err := permissionSetNames(ctx, c, inst, cache, arns)
+	return names, err
+}
+
+// permissionSetNames is PermissionSetNames with the full descriptions of
+// the sets it described (those the cache did not know), by ARN.
+func permissionSetNames(ctx context.Context, c Clients, inst Instance, cache *NameCache, arns []string) (map[string]string, map[string]PermissionSet, error) {
 	names := make(map[string]string, len(arns))
 	var missing []string
 	seen := map[string]bool{}
@@ -222,18 +229,20 @@ func PermissionSetNames(ctx context.Context, c Clients, inst Instance, cache *Na
 		}
 		missing = append(missing, arn)
 	}
+	described := make(map[string]PermissionSet, len(missing))
 	if len(missing) == 0 {
-		return names, nil
+		return names, described, nil
 	}
 	sets, err := DescribePermissionSets(ctx, c, inst, missing)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, ps := range sets {
 		names[ps.Arn] = ps.Name
+		described[ps.Arn] = ps
 		cache.Put(inst.Arn, ps.Arn, ps.Name)
 	}
-	return names, nil
+	return names, described, nil
 }
 
 // NamedPermissionSets lists every permission set with its name (only Arn
@@ -241,13 +250,20 @@ func PermissionSetNames(ctx context.Context, c Clients, inst Instance, cache *Na
 // a DescribePermissionSet for each set the cache does not know. cache may
 // be nil; entries of deleted sets are dropped from it.
 func NamedPermissionSets(ctx context.Context, c Clients, inst Instance, cache *NameCache) ([]PermissionSet, error) {
+	sets, _, err := namedPermissionSets(ctx, c, inst, cache)
+	return sets, err
+}
+
+// namedPermissionSets is NamedPermissionSets with the full descriptions of
+// the sets it described, by ARN.
+func namedPermissionSets(ctx context.Context, c Clients, inst Instance, cache *NameCache) ([]PermissionSet, map[string]PermissionSet, error) {
 	arns, err := PermissionSetArns(ctx, c.SSOAdmin, inst)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	names, err := PermissionSetNames(ctx, c, inst, cache, arns)
+	names, described, err := permissionSetNames(ctx, c, inst, cache, arns)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cache.keepOnly(inst.Arn, arns)
 	out := make([]PermissionSet, 0, len(arns))
@@ -260,7 +276,7 @@ func NamedPermissionSets(ctx context.Context, c Clients, inst Instance, cache *N
 		}
 		return out[i].Arn < out[j].Arn
 	})
-	return out, nil
+	return out, described, nil
 }
 
 // AccountsByID returns the accounts with the given ids that exist (others
@@ -299,7 +315,7 @@ func UsersByID(ctx context.Context, c Clients, inst Instance, ids []string) (map
 			}
 			out := make([]User, 0, len(page.Users))
 			for _, u := range page.Users {
-				out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus))
+				out = append(out, userOf(u.UserId, u.UserName, u.DisplayName, u.Emails, u.UserStatus, u.ExternalIds))
 			}
 			return out, p.HasMorePages(), nil
 		},
@@ -321,7 +337,7 @@ func GroupsByID(ctx context.Context, c Clients, inst Instance, ids []string) (ma
 			}
 			out := make([]Group, 0, len(page.Groups))
 			for _, g := range page.Groups {
-				out = append(out, Group{Id: aws.ToString(g.GroupId), Name: aws.ToString(g.DisplayName)})
+				out = append(out, groupOf(g.GroupId, g.DisplayName, g.Description, g.ExternalIds))
 			}
 			return out, p.HasMorePages(), nil
 		},

@@ -233,6 +233,9 @@ type Summary struct {
 	Unchanged   int `json:"unchanged"`
 	Failed      int `json:"failed"`
 	NotStarted  int `json:"notStarted"`
+	// Interrupted counts the requests sent whose outcome the run did not
+	// wait for (it was interrupted); a re-run adopts them.
+	Interrupted int `json:"interrupted"`
 }
 
 // Failures are the results that did not succeed.
@@ -293,6 +296,8 @@ func (r *Report) summarize() {
 			r.Summary.Deleted++
 		case x.Status == Failed:
 			r.Summary.Failed++
+		case x.Status == Interrupted:
+			r.Summary.Interrupted++
 		default:
 			r.Summary.NotStarted++
 		}

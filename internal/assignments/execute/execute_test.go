@@ -343,6 +343,9 @@ func TestApplyResumes(t *testing.T) {
 	if interrupted == 0 || notStarted == 0 {
 		t.Fatalf("interrupted %d, not started %d; want some of each (summary %+v)", interrupted, notStarted, rep.Summary)
 	}
+	if rep.Summary.Interrupted != interrupted || rep.Summary.NotStarted != notStarted {
+		t.Errorf("summary %+v; want %d interrupted and %d not started, as the results say", rep.Summary, interrupted, notStarted)
+	}
 	sent := peertest.Stats(t, url).Calls["sso-admin:CreateAccountAssignment"]
 
 	rep, err = execute.Apply(context.Background(), set.SSOAdmin(), plan, execute.Options{MinPollInterval: time.Millisecond})

@@ -35,6 +35,13 @@ type Scope struct {
 	PermissionSets []string `json:"permissionSets"`
 	Accounts       []string `json:"accounts"`
 	Prune          bool     `json:"prune"`
+	// Principals, when not nil (never with prune), narrows the read to
+	// these users' and groups' assignments — all that a plan without
+	// prune compares (it only asks which declared ones exist) — so the
+	// lister may read per principal when that is cheaper than per
+	// (account, permission set) pair. Principals that do not exist yet are
+	// left out: they have no assignment.
+	Principals []list.Principal `json:"principals,omitempty"`
 }
 
 // Selection is the scope as the lister's selection.
@@ -48,6 +55,7 @@ func (s Scope) Selection() list.Selection {
 		if sel.Accounts == nil {
 			sel.Accounts = []string{}
 		}
+		sel.Principals = s.Principals
 	}
 	return sel
 }
@@ -88,11 +96,17 @@ var ErrIncomplete = errors.New("the live assignments could not all be read")
 
 // ReadLive lists the live assignments in scope through the one lister
 // (per provisioned pair: it also sees the assignments of deleted
-// principals, which prune must be able to remove).
+// principals, which prune must be able to remove; when the scope names its
+// principals, the cheaper of per pair and per principal).
 func ReadLive(ctx context.Context, c inventory.Clients, scope Scope, progress func(string, int, int)) (*Live, error) {
 	inst := inventory.Instance{Arn: scope.InstanceArn}
 	live := &Live{}
-	res, err := list.List(ctx, c, inst, scope.Selection(), list.Options{Method: list.ByPermissionSet, Progress: progress},
+	sel := scope.Selection()
+	method := list.ByPermissionSet
+	if sel.Principals != nil {
+		method = list.MethodAuto
+	}
+	res, err := list.List(ctx, c, inst, sel, list.Options{Method: method, Progress: progress},
 		func(a assignments.Assignment) error {
 			live.Assignments = append(live.Assignments, a)
 			return nil

@@ -84,12 +84,14 @@ write events since it (cloudtrail:LookupEvents, one lookup per event source),
 lists again only the pairs, groups, users and accounts they touch, and with
 --save keeps a complete snapshot, equal to what a full audit would write.
 What it cannot place (an unknown operation, no base, an incomplete or older
-base, a window beyond CloudTrail's 90 days, LookupEvents denied) makes a full
+base, org settings whose privileged: or production: differ from the base's,
+a window beyond CloudTrail's 90 days, LookupEvents denied) makes a full
 audit instead, and the summary says why; a SCIM change or an unknown
 membership lists that scope again. The summary states the time the snapshot
 is exact until (--cloudtrail-lag before the events were read, as CloudTrail
 delivers events minutes late); history diff then says who made each change
-and when.
+and when. With -o json the document ends with an "incremental" member
+saying the same (base, fallback, exactUntil, the window, what was relisted).
 
 Findings are flagged per row (the Flags column) and listed in JSON output and
 the summary: ORPHANED_PRINCIPAL (the assigned user or group no longer exists),
@@ -265,6 +267,8 @@ func run(ctx context.Context, opts *options) error {
 		keep.Facts = sp.Plan.Facts
 		if sp.Base != nil {
 			keep.ExactUntil, keep.Base, keep.Placed = sp.Window.ExactUntil, sp.BaseID, sp.Plan.PlacedIDs
+		} else {
+			keep.Placed = sp.Read
 		}
 	}
 	view, closeView, err := openView(ctx, opts, out)
@@ -291,6 +295,9 @@ func run(ctx context.Context, opts *options) error {
 		return err
 	}
 	report := views.NewAuditReport(res, views.NewCallStats(set.Stats(), time.Since(start)))
+	if sp != nil {
+		report.Incremental = sp.incremental(keep.ExactUntil)
+	}
 	keep.Directory = res.Directory
 	view.keep = keep
 	if err := view.End(report); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ssoctl/ssoctl/internal/audit"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
+	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/history"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 )
@@ -26,6 +27,11 @@ type since struct {
 	Window activity.Window
 	// Full says why the audit is made in full ("" when it is not).
 	Full string
+	// Read are the ids of every event read when the audit is made in full
+	// after reading them: the full audit, which runs after, shows their
+	// effect, so the next --since, whose window overlaps this one, skips
+	// them rather than falling back again.
+	Read []string
 }
 
 // parseSince checks --since: last, a snapshot id or a time.
@@ -82,6 +88,10 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 		return full(fmt.Sprintf("snapshot #%d was saved by an ssoctl that kept no directory for an incremental audit", sn.ID))
 	case opts.InstanceArn != "" && opts.InstanceArn != d.Instance.Arn:
 		return full(fmt.Sprintf("snapshot #%d is of instance %s, not %s", sn.ID, d.Instance.Arn, opts.InstanceArn))
+	case d.Review.Settings == "":
+		return full(fmt.Sprintf("snapshot #%d kept no digest of the org settings' privileged: and production: sections, so whether its access review still holds is unknown", sn.ID))
+	case d.Review.Settings != audit.SettingsDigest(opts.Settings):
+		return full(fmt.Sprintf("the org settings' privileged: or production: sections (%s) are not those snapshot #%d was made with: the access review is made again", settingsName(opts), sn.ID))
 	case opts.Now().Sub(sn.ExactUntil) > activity.Retention-opts.Lag:
 		return full(fmt.Sprintf("snapshot #%d is exact until %s, beyond the 90 days CloudTrail's event history keeps", sn.ID, stamp(sn.ExactUntil)))
 	}
@@ -116,6 +126,9 @@ func planSince(ctx context.Context, opts *options, set *awsclient.Set, clients a
 	out := &since{BaseID: sn.ID, Plan: plan, Window: w}
 	if plan.Full {
 		out.Full = strings.Join(plan.Reasons, "; ")
+		for _, e := range events {
+			out.Read = append(out.Read, e.ID)
+		}
 		return out, nil
 	}
 	base := audit.NewBase(*d)
@@ -151,6 +164,14 @@ func resolveBase(ctx context.Context, s *history.Store, arg string) (history.Sna
 	return history.Snapshot{}, fmt.Errorf("snapshot taken at or before %s: %w", stamp(t), history.ErrNotFound)
 }
 
+// settingsName names the org settings file ("no org settings file").
+func settingsName(opts *options) string {
+	if opts.Settings == nil || opts.Settings.Path == "" {
+		return "no org settings file"
+	}
+	return opts.Settings.Path
+}
+
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // lines is what the summary says of the incremental audit.
@@ -175,6 +196,39 @@ func (s *since) lines(lag time.Duration) []string {
 		out = append(out, "audit --since: widened: "+r)
 	}
 	out = append(out, fmt.Sprintf("audit --since: exact until %s: CloudTrail delivers events up to %s late (--cloudtrail-lag), so a change after then may show only at the next --since, which reads again from there", stamp(w.ExactUntil), lag))
+	return out
+}
+
+// incremental is the JSON document's "incremental" member; exactUntil
+// is the saved snapshot's (a full audit's start when made in full).
+func (s *since) incremental(exactUntil time.Time) *views.Incremental {
+	out := &views.Incremental{ExactUntil: exactUntil.UTC(), Placed: map[string]int{}, Widened: []string{}}
+	if s.BaseID != 0 {
+		id := s.BaseID
+		out.Base = &id
+	}
+	w, p := s.Window, s.Plan
+	if !w.From.IsZero() {
+		from, to := w.From.UTC(), w.To.UTC()
+		out.From, out.To = &from, &to
+		out.Lookups, out.Pages, out.Events = w.Lookups, w.Pages, w.Events
+		for k, v := range p.Placed {
+			out.Placed[k] = v
+		}
+		out.Ignored, out.Repeated = p.Ignored, p.Repeated
+	}
+	if s.Full != "" {
+		full := s.Full
+		out.Fallback = &full
+		return out
+	}
+	out.Widened = append(out.Widened, p.Reasons...)
+	c := p.Changes
+	out.Relisted = &views.Relisted{
+		EveryAccount: c.Accounts, EveryUserAndGroup: c.IdentityStore, MembersOfEveryGroup: c.Members && !c.IdentityStore,
+		Pairs: len(uniq(c.Pairs)), PermissionSets: len(uniq(c.PermissionSets)), Accounts: len(uniq(c.AccountIds)),
+		AccountsProvisioning: len(uniq(c.ProvisionedTo)), GroupsMembers: len(uniq(c.MembersOf)), Groups: len(uniq(c.Groups)), Users: len(uniq(c.Users)),
+	}
 	return out
 }
 

@@ -54,6 +54,8 @@ own client-side rate limits off, as this sandbox enforces none; with
                               (portal GetRoleCredentials events), as JSON
   GET  /_sandbox/clock        the sandbox clock: {"now": RFC 3339, "offset": ahead of this machine}
   POST /_sandbox/clock        {"advance": "2h"} or {"set": "2026-12-01T10:00:00Z"}: move it forward
+  POST /_sandbox/cloudtrail   {"eventSource": "sso.amazonaws.com", "eventName": "X", ...}: record a
+                              CloudTrail event the sandbox would not (see the README)
 
 Listening beyond loopback, it also prints SSOCTL_SANDBOX_TOKEN, which these
 endpoints then require (Authorization: Bearer $SSOCTL_SANDBOX_TOKEN).

@@ -125,12 +125,21 @@ func (v applyView) Done(p *plan.Plan, r *Applied) error {
 
 func (v applyView) Failed(_ *plan.Plan, r *Applied, _ error) { applySummary(v.errOut, r.Report) }
 
+// interruptedCount is ", N interrupted" for a summary line when the run
+// was interrupted with N requests sent and not waited for ("" when none).
+func interruptedCount(s execute.Summary) string {
+	if s.Interrupted == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d interrupted", s.Interrupted)
+}
+
 // applySummary writes what the executor did on w (stderr): the counts,
 // then each change that did not succeed (those not started only when
 // they are few).
 func applySummary(w io.Writer, rep execute.Report) {
 	s := rep.Summary
-	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
+	fmt.Fprintf(w, "apply: %d created, %d deleted, %d already as planned, %d failed, %d not started%s\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted, interruptedCount(s))
 	for _, r := range rep.Failures() {
 		if r.Status == execute.NotStarted && s.NotStarted > 10 {
 			continue // counted above; listing them all would bury the rest

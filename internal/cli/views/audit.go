@@ -43,6 +43,53 @@ type AuditReport struct {
 	// Review is what the review knew (saved with a snapshot; the HTML
 	// report groups accounts by its OU paths).
 	Review audit.Review `json:"-"`
+	// Incremental describes an `audit --since` run (nil otherwise: the
+	// member is then left out).
+	Incremental *Incremental `json:"incremental,omitempty"`
+}
+
+// Incremental is what `audit --since` did: the snapshot it started from,
+// the CloudTrail window it read, what it listed again, or why it made a
+// full audit instead.
+type Incremental struct {
+	// Base is the snapshot it started from (nil: none was found).
+	Base *int64 `json:"base"`
+	// Fallback says why the audit was made in full (nil: it was
+	// incremental).
+	Fallback *string `json:"fallback"`
+	// ExactUntil is the time up to which the result is exact (the
+	// window's end less --cloudtrail-lag; a full audit: its start).
+	ExactUntil time.Time `json:"exactUntil"`
+	// The window of events read (absent when none was read).
+	From    *time.Time `json:"from,omitempty"`
+	To      *time.Time `json:"to,omitempty"`
+	Lookups int        `json:"lookups"`
+	Pages   int        `json:"pages"`
+	Events  int        `json:"events"`
+	// Placed counts the events that changed what the audit shows, by
+	// name; Ignored those that did not; Repeated those the base placed.
+	Placed   map[string]int `json:"placed"`
+	Ignored  int            `json:"ignored"`
+	Repeated int            `json:"repeated"`
+	// Widened are the reasons the listing went beyond what the events
+	// named (an incremental run).
+	Widened []string `json:"widened"`
+	// Relisted is what was listed again (an incremental run).
+	Relisted *Relisted `json:"relisted"`
+}
+
+// Relisted is what an incremental audit listed again.
+type Relisted struct {
+	EveryAccount         bool `json:"everyAccount"`
+	EveryUserAndGroup    bool `json:"everyUserAndGroup"`
+	MembersOfEveryGroup  bool `json:"membersOfEveryAssignedGroup"`
+	Pairs                int  `json:"pairs"`
+	PermissionSets       int  `json:"permissionSets"`
+	Accounts             int  `json:"accounts"`
+	AccountsProvisioning int  `json:"accountsProvisioning"`
+	GroupsMembers        int  `json:"groupsMembers"`
+	Groups               int  `json:"groups"`
+	Users                int  `json:"users"`
 }
 
 // AuditStats are what the audit read and how.
@@ -97,14 +144,18 @@ func (v *auditView) Row(r audit.Row) error { return v.s.item(r) }
 func (v *auditView) Abort(err error) error { return v.s.abort(err) }
 func (v *auditView) Changed() int          { return v.s.changed() }
 func (v *auditView) End(r AuditReport) error {
-	return v.s.end(
-		render.Member{Key: "findings", Value: r.Findings},
-		render.Member{Key: "errors", Value: r.Errors},
-		render.Member{Key: "notes", Value: r.Notes},
-		render.Member{Key: "production", Value: r.Production},
-		render.Member{Key: "causes", Value: nonNil(r.Causes)},
-		render.Member{Key: "stats", Value: r.Stats},
-	)
+	members := []render.Member{
+		{Key: "findings", Value: r.Findings},
+		{Key: "errors", Value: r.Errors},
+		{Key: "notes", Value: r.Notes},
+		{Key: "production", Value: r.Production},
+		{Key: "causes", Value: nonNil(r.Causes)},
+		{Key: "stats", Value: r.Stats},
+	}
+	if r.Incremental != nil {
+		members = append(members, render.Member{Key: "incremental", Value: r.Incremental})
+	}
+	return v.s.end(members...)
 }
 
 // AuditSummary writes the audit's item errors (a line per cause), notes,

@@ -463,3 +463,42 @@ func TestFailedWriteLeavesNoDocument(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryCountsInterrupted: a request sent and not waited for is
+// counted as interrupted, as its result line says, not as not started.
+func TestSummaryCountsInterrupted(t *testing.T) {
+	rep := execute.Merge("", execute.Report{Results: []execute.Result{
+		{Change: sampleChg, Status: execute.Succeeded},
+		{Change: sampleChg, Status: execute.Interrupted},
+		{Change: sampleChg, Status: execute.Interrupted},
+		{Change: sampleChg, Status: execute.NotStarted},
+	}})
+	if rep.Summary.Interrupted != 2 || rep.Summary.NotStarted != 1 {
+		t.Errorf("summary %+v; want 2 interrupted, 1 not started", rep.Summary)
+	}
+	stopped := errors.New("interrupted")
+	filePlan := &plan.Plan{Version: 1, Creates: 4, Changes: []execute.Change{sampleChg, sampleChg, sampleChg, sampleChg}}
+	for _, tc := range []struct {
+		name  string
+		write func(w io.Writer)
+		want  string
+	}{
+		{"iac apply", func(w io.Writer) { views.IacApplySummary(w, rep) },
+			"apply: 1 created, 0 updated, 0 re-provisioned, 0 deleted, 0 already as planned, 0 failed, 1 not started, 2 interrupted\n"},
+		{"user verbs", func(w io.Writer) { views.ExecutionSummary(w, rep) },
+			"Assignments: 1 created, 0 deleted, 0 unchanged, 0 failed, 1 not started, 2 interrupted.\n"},
+		{"assignments apply", func(w io.Writer) {
+			_ = views.Write(context.Background(), views.NewAssignmentsApply("json", io.Discard, w, func() views.CallStats { return sampleCalls }), yes{}, views.Change[*plan.Plan, views.Applied]{
+				Plan: filePlan, Todo: 4, Apply: func(context.Context) (views.Applied, error) { return views.Applied{Report: rep}, stopped }})
+		}, "apply: 1 created, 0 deleted, 0 already as planned, 0 failed, 1 not started, 2 interrupted\n"},
+	} {
+		var b bytes.Buffer
+		tc.write(&b)
+		if !strings.HasPrefix(b.String(), tc.want) && !strings.Contains(b.String(), "\n"+tc.want) {
+			t.Errorf("%s: wrote %q; want the line %q", tc.name, b.String(), tc.want)
+		}
+		if got := strings.Count(b.String(), " — interrupted\n") + strings.Count(b.String(), "INTERRUPTED "); got != 2 {
+			t.Errorf("%s: %d lines say interrupted; want 2:\n%s", tc.name, got, b.String())
+		}
+	}
+}

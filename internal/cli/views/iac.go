@@ -121,8 +121,8 @@ func (v IacApply) Failed(_ *iac.Plan, r *IacApplied, _ error) {
 // then each change that did not succeed.
 func IacApplySummary(w io.Writer, rep execute.Report) {
 	s := rep.Summary
-	fmt.Fprintf(w, "apply: %d created, %d updated, %d re-provisioned, %d deleted, %d already as planned, %d failed, %d not started\n",
-		s.Created, s.Updated, s.Provisioned, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
+	fmt.Fprintf(w, "apply: %d created, %d updated, %d re-provisioned, %d deleted, %d already as planned, %d failed, %d not started%s\n",
+		s.Created, s.Updated, s.Provisioned, s.Deleted, s.Unchanged, s.Failed, s.NotStarted, interruptedCount(s))
 	for _, r := range rep.Failures() {
 		if r.Status == execute.NotStarted && s.NotStarted > 10 && r.Error == "" {
 			continue

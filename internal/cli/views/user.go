@@ -104,7 +104,7 @@ func (v personAccessView) Failed(_ lifecycle.AccessPlan, r *execute.Report, _ er
 // (stderr): the counts, then each change that did not succeed.
 func ExecutionSummary(w io.Writer, rep execute.Report) {
 	s := rep.Summary
-	fmt.Fprintf(w, "Assignments: %d created, %d deleted, %d unchanged, %d failed, %d not started.\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted)
+	fmt.Fprintf(w, "Assignments: %d created, %d deleted, %d unchanged, %d failed, %d not started%s.\n", s.Created, s.Deleted, s.Unchanged, s.Failed, s.NotStarted, interruptedCount(s))
 	for _, r := range rep.Failures() {
 		switch r.Status {
 		case execute.Failed:
