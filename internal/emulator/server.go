@@ -247,6 +247,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !s.received(r) {
+		return
+	}
 	reqID := s.uuid()
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		s.serveAWSJSON(w, r, reqID, target)
@@ -267,6 +270,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	awsproto.WriteRestJSONError(w, reqID, awsproto.Err(404, "UnknownOperationException", "no sandbox operation for %s %s", r.Method, r.URL.Path))
+}
+
+// received reads a request's body in full before the request is counted
+// or served, when it says how long it is (every SDK's does) and is small
+// enough to sign. It is false when the body never arrived in full: the
+// client gave up mid-request (its context ended), so no service saw an
+// operation, nothing is counted and nobody waits for an answer. Counting
+// such a request a call made an interrupted run look as if it had sent a
+// CreateAccountAssignment the service never started.
+func (s *Server) received(r *http.Request) bool {
+	if r.Body == nil || r.ContentLength <= 0 || r.ContentLength > maxSignedBody {
+		return true
+	}
+	body := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(r.Body, body); err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
 }
 
 var targetPrefixes = map[string]string{

@@ -14,7 +14,9 @@ import (
 // same amz-sdk-invocation-id header and count once (a request without the
 // header is a call of its own). Attempts counts every request received,
 // retries and throttled ones included. Throttled and Errors count the
-// requests answered with a throttling error or any other error.
+// requests answered with a throttling error or any other error. A request
+// whose body never arrived in full (the client gave up while sending it)
+// counts nowhere: no service saw it.
 type StatsSnapshot struct {
 	Calls     map[string]int `json:"calls"`
 	Attempts  map[string]int `json:"attempts"`

@@ -1,7 +1,10 @@
 package emulator_test
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +53,46 @@ func TestStatsCountsInvocations(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("stats (-want +got):\n%s", d)
+	}
+}
+
+// TestStatsIgnoreRequestsCutOff: a request whose client goes away before
+// its body has arrived (a run interrupted while sending) is no call: the
+// sandbox never started the operation, so counting it made an interrupted
+// `user create` look as if it had sent one CreateAccountAssignment too many.
+func TestStatsIgnoreRequestsCutOff(t *testing.T) {
+	t.Parallel()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv)
+	active := make(chan struct{}, 1)
+	hs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateActive {
+			active <- struct{}{}
+		}
+	}
+	hs.Start()
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"InstanceArn":"arn:aws:sso:::instance/ssoins-0000000000000000"}`
+	head := "POST / HTTP/1.1\r\nHost: " + hs.Listener.Addr().String() +
+		"\r\nX-Amz-Target: SWBExternalService.CreateAccountAssignment\r\nContent-Type: application/x-amz-json-1.1" +
+		"\r\namz-sdk-invocation-id: 7f3c5e9a-0000-4000-8000-000000000002" +
+		"\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + emulator.SandboxAccessKeyID + "/20260101/us-east-1/sso/aws4_request, SignedHeaders=host, Signature=00" +
+		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head + body[:len(body)/2])); err != nil {
+		t.Fatal(err)
+	}
+	<-active // the server has read the head and is reading the body
+	conn.Close()
+	hs.Close() // waits for the request's handler to return
+	got := srv.Stats()
+	want := emulator.StatsSnapshot{Calls: map[string]int{}, Attempts: map[string]int{}, Throttled: map[string]int{}, Errors: map[string]int{}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("stats after a request cut off mid-body (-want +got):\n%s", d)
 	}
 }
