@@ -620,6 +620,10 @@ func Merge(files []*File) (*Set, error) {
 func (s *Set) Validate() (warnings []string, err error) {
 	var e errs
 	for _, ps := range s.PermissionSets {
+		if IsGrant(ps.Desired.Name) {
+			e.add(ps.Pos, "permission set %s is a just-in-time grant's (ssoctl-jit-*): grants are managed by ssoctl grant, not declared in a file; remove it", ps.Desired.Name)
+			continue
+		}
 		problems, warn := permsets.Validate(ps.Desired)
 		warnings = append(warnings, warn...)
 		for _, p := range problems {
