@@ -636,6 +636,15 @@ func (s *Set) Validate() (warnings []string, err error) {
 			e.add(at, "permission set %s: %s", ps.Desired.Name, p.Msg)
 		}
 	}
+	for _, f := range s.Assignments {
+		for _, g := range f.Groups {
+			for _, v := range g.PermissionSets {
+				if IsGrant(v.Text) {
+					e.add(v.Pos, "permission set %s is a just-in-time grant's (ssoctl-jit-*): grants are managed by ssoctl grant, not assigned in a file; remove it", v.Text)
+				}
+			}
+		}
+	}
 	for _, g := range s.Groups {
 		for _, msg := range groups.Validate(groups.Desired{Name: g.Name, Description: g.Description}) {
 			at := g.Pos
