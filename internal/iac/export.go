@@ -39,6 +39,11 @@ type ExportCounts struct {
 	// Orphans are assignments of deleted users or groups, left out (they
 	// cannot be declared; prune removes them).
 	Orphans int `json:"orphans"`
+	// Grants are just-in-time grants' permission sets (ssoctl-jit-*),
+	// left out with their assignments: ssoctl grant manages them, not the
+	// file.
+	Grants           int `json:"grants"`
+	GrantAssignments int `json:"grantAssignments"`
 }
 
 // ReadExport reads the whole live state: every permission set with every
@@ -61,9 +66,15 @@ func ReadExport(ctx context.Context, c Clients, dir Directory, instanceArn strin
 	if err != nil {
 		return nil, err
 	}
-	arns := make([]string, len(sets))
-	for i, s := range sets {
-		arns[i] = s.Arn
+	var arns []string
+	grantArns := map[string]bool{}
+	for _, s := range sets {
+		if IsGrant(s.Name) {
+			grantArns[s.Arn] = true
+			ex.Counts.Grants++
+			continue
+		}
+		arns = append(arns, s.Arn)
 	}
 	if ex.PermissionSets, err = readPermissionSets(ctx, c.SSOAdmin, dir, inst.Arn, arns); err != nil {
 		return nil, err
@@ -107,7 +118,14 @@ func ReadExport(ctx context.Context, c Clients, dir Directory, instanceArn strin
 	}
 	var live []assignments.Assignment
 	lr, err := list.List(ctx, c.Inventory(), inst, list.Selection{}, list.Options{Method: list.ByPermissionSet, Progress: progress},
-		func(a assignments.Assignment) error { live = append(live, a); return nil })
+		func(a assignments.Assignment) error {
+			if grantArns[a.PermissionSetArn] {
+				ex.Counts.GrantAssignments++
+				return nil
+			}
+			live = append(live, a)
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -620,6 +620,10 @@ func Merge(files []*File) (*Set, error) {
 func (s *Set) Validate() (warnings []string, err error) {
 	var e errs
 	for _, ps := range s.PermissionSets {
+		if IsGrant(ps.Desired.Name) {
+			e.add(ps.Pos, "permission set %s is a just-in-time grant's (ssoctl-jit-*): grants are managed by ssoctl grant, not declared in a file; remove it", ps.Desired.Name)
+			continue
+		}
 		problems, warn := permsets.Validate(ps.Desired)
 		warnings = append(warnings, warn...)
 		for _, p := range problems {
@@ -630,6 +634,15 @@ func (s *Set) Validate() (warnings []string, err error) {
 				at = pos
 			}
 			e.add(at, "permission set %s: %s", ps.Desired.Name, p.Msg)
+		}
+	}
+	for _, f := range s.Assignments {
+		for _, g := range f.Groups {
+			for _, v := range g.PermissionSets {
+				if IsGrant(v.Text) {
+					e.add(v.Pos, "permission set %s is a just-in-time grant's (ssoctl-jit-*): grants are managed by ssoctl grant, not assigned in a file; remove it", v.Text)
+				}
+			}
 		}
 	}
 	for _, g := range s.Groups {

@@ -195,7 +195,7 @@ func ScopeOf(ctx context.Context, r *Resolved, dir file.Directory, prune bool) (
 			declared[ps.Name] = true
 		}
 		for _, ps := range live {
-			if !declared[ps.Name] {
+			if !declared[ps.Name] && !IsGrant(ps.Name) {
 				read[ps.Arn] = true
 			}
 		}

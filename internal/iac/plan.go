@@ -246,6 +246,9 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 	p.Counts.AssignmentsDeclared, p.Counts.AssignmentsUnchanged = ap.Declared, ap.Unchanged
 	deleted := map[string]bool{}
 	for _, ch := range ap.Changes {
+		if ch.Op == execute.Delete && IsGrant(ch.PermissionSetName) {
+			continue // a grant's assignment: ssoctl grant ends it, prune never does
+		}
 		if IsPending(ch.PermissionSetArn) {
 			ch.PermissionSetArn = ""
 		}
@@ -288,6 +291,10 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 		}
 		for _, ps := range live.AllPermissionSets {
 			if declaredPS[ps.Name] {
+				continue
+			}
+			if IsGrant(ps.Name) {
+				p.Kept = append(p.Kept, fmt.Sprintf("permission set %s: not deleted, a just-in-time grant's (ssoctl grant expire or revoke ends it)", ps.Name))
 				continue
 			}
 			arn := ps.Arn

@@ -337,6 +337,9 @@ func IacExportSummary(w io.Writer, ex *iac.Export, s CallStats) {
 	if c.Orphans > 0 {
 		fmt.Fprintf(w, "note: %s of deleted users or groups left out (ssoctl iac plan --prune deletes them)\n", plural(c.Orphans, "assignment"))
 	}
+	if c.Grants > 0 {
+		fmt.Fprintf(w, "note: %s of just-in-time grants (ssoctl-jit-*) and their %s left out: ssoctl grant manages them\n", plural(c.Grants, "permission set"), plural(c.GrantAssignments, "assignment"))
+	}
 	fmt.Fprintf(w, "export: %s, %s (%s), %s; %s, %d throttled retries, %.1fs\n",
 		plural(c.PermissionSets, "permission set"), plural(c.Groups, "group"), plural(c.Members, "member"), plural(c.Assignments, "assignment"),
 		plural(s.APICalls, "API call"), s.ThrottledRetries, s.Seconds)
