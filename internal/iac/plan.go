@@ -238,7 +238,7 @@ func Compute(ctx context.Context, dir file.Directory, r *Resolved, live *Live, s
 		}
 	}
 	pruneAssignments := prune && r.Set.Has[SectionAssignments]
-	names, err := deleteNames(ctx, dir, live, liveNamed, declared, pruneAssignments)
+	names, err := plan.DeleteNames(ctx, dir, declared, liveNamed, pruneAssignments)
 	if err != nil {
 		return nil, err
 	}
@@ -407,71 +407,6 @@ func assignmentName(c execute.Change) string {
 		ps = c.PermissionSetArn
 	}
 	return strings.ToLower(c.PrincipalType) + " " + who + ": " + ps + " on " + c.AccountId
-}
-
-// deleteNames names what prune would delete: accounts and permission sets
-// from the directory, principals the file does not name in one bulk
-// lookup (deleted ones get no name).
-func deleteNames(ctx context.Context, dir file.Directory, live *Live, l *plan.Live, declared []file.Assignment, prune bool) (plan.Names, error) {
-	if !prune {
-		return plan.Names{}, nil
-	}
-	accounts, err := dir.Accounts(ctx)
-	if err != nil {
-		return plan.Names{}, err
-	}
-	sets, err := dir.PermissionSets(ctx)
-	if err != nil {
-		return plan.Names{}, err
-	}
-	acct := map[string]string{}
-	for _, a := range accounts {
-		acct[a.Id] = a.Name
-	}
-	ps := map[string]string{}
-	for _, s := range sets {
-		ps[s.Arn] = s.Name
-	}
-	known := map[string]string{}
-	for _, a := range declared {
-		known[a.PrincipalType+"|"+a.PrincipalId] = a.PrincipalName
-	}
-	var users, groupIDs []string
-	for _, a := range l.Assignments {
-		k := a.PrincipalType + "|" + a.PrincipalId
-		if _, ok := known[k]; ok {
-			continue
-		}
-		known[k] = ""
-		if a.PrincipalType == file.PrincipalUser {
-			users = append(users, a.PrincipalId)
-		} else {
-			groupIDs = append(groupIDs, a.PrincipalId)
-		}
-	}
-	if len(users) > 0 {
-		us, err := dir.UsersByID(ctx, users)
-		if err != nil {
-			return plan.Names{}, err
-		}
-		for id, u := range us {
-			known[file.PrincipalUser+"|"+id] = u.UserName
-		}
-	}
-	if len(groupIDs) > 0 {
-		gs, err := dir.GroupsByID(ctx, groupIDs)
-		if err != nil {
-			return plan.Names{}, err
-		}
-		for id, g := range gs {
-			known[file.PrincipalGroup+"|"+id] = g.Name
-		}
-	}
-	return plan.Names{
-		Account:       func(id string) string { return acct[id] },
-		PermissionSet: func(arn string) string { return ps[arn] },
-		Principal:     func(typ, id string) string { return known[typ+"|"+id] },
-	}, nil
 }
 
 func stillUse(n int) string {

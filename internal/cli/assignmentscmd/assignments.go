@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/assignments/file"
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
-	"github.com/ssoctl/ssoctl/internal/cli/views"
 	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/securefile"
@@ -124,25 +122,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// reportFileErrors turns problems found in the files into the command's
-// error: one problem is the error line itself; several are printed on
-// stderr, one a line, and the error counts them.
-func reportFileErrors(w io.Writer, err error) error {
-	es := file.ErrorList(err)
-	switch {
-	case len(es) == 0:
-		return err
-	case len(es) == 1:
-		return errors.New(es[0].Error())
-	}
-	problems := make([]string, len(es))
-	for i, x := range es {
-		problems[i] = x.Error()
-	}
-	views.FileProblems(w, problems)
-	return fmt.Errorf("%d problems in the assignments file (listed above); fix them and run again", len(es))
 }
 
 // writeFileAtomic writes data to path (its folder made when missing)

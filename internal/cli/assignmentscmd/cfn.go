@@ -159,7 +159,7 @@ func runCfn(ctx context.Context, opts *cfnOptions) error {
 	case errors.As(err, &se):
 		return factory.Explain(se.Err, "resolve "+se.Path)
 	case len(file.ErrorList(err)) > 0:
-		return reportFileErrors(opts.IO.ErrOut, err)
+		return views.FileErrors(opts.IO.ErrOut, err, "the assignments file")
 	case err != nil:
 		return err
 	}
@@ -238,7 +238,7 @@ func (opts *cfnOptions) readInputs() (cfn.Job, error) {
 		job.Sources = append(job.Sources, src)
 	}
 	if len(errs) > 0 {
-		return job, reportFileErrors(opts.IO.ErrOut, errs)
+		return job, views.FileErrors(opts.IO.ErrOut, errs, "the assignments file")
 	}
 	return job, nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/ssoctl/ssoctl/internal/awsclient"
 	"github.com/ssoctl/ssoctl/internal/cli/factory"
 	"github.com/ssoctl/ssoctl/internal/cli/views"
-	"github.com/ssoctl/ssoctl/internal/inventory"
 	"github.com/ssoctl/ssoctl/internal/iostreams"
 	"github.com/ssoctl/ssoctl/internal/render"
 )
@@ -105,7 +104,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc, cachePath string, files []string, prune bool) (*awsclient.Set, *plan.Plan, error) {
 	parsed, err := readFiles(files)
 	if err != nil {
-		return nil, nil, reportFileErrors(ios.ErrOut, err)
+		return nil, nil, views.FileErrors(ios.ErrOut, err, "the assignments file")
 	}
 	set, err := clients(ctx)
 	if err != nil {
@@ -118,7 +117,7 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 	if err != nil {
 		prog.Done()
 		if len(file.ErrorList(err)) > 0 {
-			return nil, nil, reportFileErrors(ios.ErrOut, err)
+			return nil, nil, views.FileErrors(ios.ErrOut, err, "the assignments file")
 		}
 		return nil, nil, factory.Explain(err, "resolve the assignments file")
 	}
@@ -129,7 +128,7 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 		return nil, nil, factory.Explain(err, "list the live assignments")
 	}
 	declared := d.Assignments()
-	names, err := deleteNames(ctx, dir, declared, live, prune)
+	names, err := plan.DeleteNames(ctx, dir, declared, live, prune)
 	if err != nil {
 		return nil, nil, factory.Explain(err, "name the live assignments")
 	}
@@ -142,71 +141,6 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clients clientsFunc
 	views.Warnings(ios.ErrOut, p.Warnings)
 	factory.SaveNameCache(ios.ErrOut, dir.NameCache())
 	return set, p, nil
-}
-
-// deleteNames names what prune would delete: accounts and permission sets
-// from the directory, principals the file does not name with one bulk
-// lookup (deleted ones get no name).
-func deleteNames(ctx context.Context, dir *inventory.Directory, declared []file.Assignment, live *plan.Live, prune bool) (plan.Names, error) {
-	if !prune {
-		return plan.Names{}, nil
-	}
-	accounts, err := dir.Accounts(ctx)
-	if err != nil {
-		return plan.Names{}, err
-	}
-	sets, err := dir.PermissionSets(ctx)
-	if err != nil {
-		return plan.Names{}, err
-	}
-	acct := map[string]string{}
-	for _, a := range accounts {
-		acct[a.Id] = a.Name
-	}
-	ps := map[string]string{}
-	for _, s := range sets {
-		ps[s.Arn] = s.Name
-	}
-	known := map[string]string{}
-	for _, a := range declared {
-		known[a.PrincipalType+"|"+a.PrincipalId] = a.PrincipalName
-	}
-	var users, groups []string
-	for _, a := range live.Assignments {
-		k := a.PrincipalType + "|" + a.PrincipalId
-		if _, ok := known[k]; ok {
-			continue
-		}
-		known[k] = ""
-		if a.PrincipalType == file.PrincipalUser {
-			users = append(users, a.PrincipalId)
-		} else {
-			groups = append(groups, a.PrincipalId)
-		}
-	}
-	if len(users) > 0 {
-		us, err := dir.UsersByID(ctx, users)
-		if err != nil {
-			return plan.Names{}, err
-		}
-		for id, u := range us {
-			known[file.PrincipalUser+"|"+id] = u.UserName
-		}
-	}
-	if len(groups) > 0 {
-		gs, err := dir.GroupsByID(ctx, groups)
-		if err != nil {
-			return plan.Names{}, err
-		}
-		for id, g := range gs {
-			known[file.PrincipalGroup+"|"+id] = g.Name
-		}
-	}
-	return plan.Names{
-		Account:       func(id string) string { return acct[id] },
-		PermissionSet: func(arn string) string { return ps[arn] },
-		Principal:     func(typ, id string) string { return known[typ+"|"+id] },
-	}, nil
 }
 
 func plural(n int, noun string) string {

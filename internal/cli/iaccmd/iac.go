@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 
@@ -116,23 +115,6 @@ func readFiles(paths []string) (*iac.Set, []string, error) {
 		return nil, nil, errs
 	}
 	return s, warnings, nil
-}
-
-// reportFileErrors turns problems found in the files into the command's
-// error: one problem is the error line itself; several are printed on
-// stderr, one a line, and the error counts them.
-func reportFileErrors(w io.Writer, err error) error {
-	es := file.ErrorList(err)
-	switch {
-	case len(es) == 0:
-		return err
-	case len(es) == 1:
-		return errors.New(es[0].Error())
-	}
-	for _, x := range es {
-		fmt.Fprintln(w, "error: "+x.Error())
-	}
-	return fmt.Errorf("%d problems in the files (listed above); fix them and run again", len(es))
 }
 
 // runVerb ends a verb's RunE: the output format (the first the verb

@@ -111,7 +111,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 func makePlan(ctx context.Context, ios *iostreams.IOStreams, clientsOf func(context.Context) (*awsclient.Set, error), cachePath string, files []string, prune bool) (*awsclient.Set, *iac.Plan, error) {
 	s, warnings, err := readFiles(files)
 	if err != nil {
-		return nil, nil, reportFileErrors(ios.ErrOut, err)
+		return nil, nil, views.FileErrors(ios.ErrOut, err, "the files")
 	}
 	set, err := clientsOf(ctx)
 	if err != nil {
@@ -124,7 +124,7 @@ func makePlan(ctx context.Context, ios *iostreams.IOStreams, clientsOf func(cont
 	if err != nil {
 		prog.Done()
 		if len(file.ErrorList(err)) > 0 {
-			return nil, nil, reportFileErrors(ios.ErrOut, err)
+			return nil, nil, views.FileErrors(ios.ErrOut, err, "the files")
 		}
 		return nil, nil, factory.Explain(err, "resolve the files")
 	}

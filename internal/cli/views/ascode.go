@@ -2,6 +2,7 @@ package views
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -26,6 +27,27 @@ func FileProblems(w io.Writer, problems []string) {
 	for _, p := range problems {
 		fmt.Fprintln(w, "error: "+p)
 	}
+}
+
+// FileErrors turns the problems found in declared files into the
+// command's error: one problem is the error line itself; several are
+// written on w (stderr), one a line, and the error counts them, naming
+// where they are (e.g. "the assignments file"). Any other error is
+// returned as it is.
+func FileErrors(w io.Writer, err error, where string) error {
+	es := file.ErrorList(err)
+	switch {
+	case len(es) == 0:
+		return err
+	case len(es) == 1:
+		return errors.New(es[0].Error())
+	}
+	problems := make([]string, len(es))
+	for i, x := range es {
+		problems[i] = x.Error()
+	}
+	FileProblems(w, problems)
+	return fmt.Errorf("%d problems in %s (listed above); fix them and run again", len(es), where)
 }
 
 // Warnings writes warnings on w (stderr), one a line, escaped.
